@@ -1,0 +1,65 @@
+/* disp_codec: robotaxi.v1 Envelope frames <-> the dispatcher's own types. The only dispatcher file that sees
+ * protobuf-c. */
+#ifndef DISP_CODEC_H
+#define DISP_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "disp_types.h"
+
+typedef enum {
+    DISP_ERR_UNSPECIFIED = 0,
+    DISP_ERR_MALFORMED = 1,
+    DISP_ERR_PROTOCOL = 2,
+    DISP_ERR_BAD_VALUE = 3,
+    DISP_ERR_MAP = 4,
+    DISP_ERR_POLICY = 5,
+    DISP_ERR_TOO_LARGE = 6
+} disp_error_code_t;
+
+typedef enum {
+    DISP_MSG_HELLO = 1,
+    DISP_MSG_HELLO_REPLY,
+    DISP_MSG_TICK,
+    DISP_MSG_DECISIONS,
+    DISP_MSG_ERROR,
+    DISP_MSG_BYE
+} disp_msg_kind_t;
+
+typedef struct {
+    char dispatcher_version[32];
+    uint32_t nodes, edges;
+} disp_hello_reply_t;
+
+typedef struct {
+    disp_error_code_t code;
+    char message[256];
+} disp_error_t;
+
+/* A decoded frame. Arrays inside (tick, decisions) are owned by the message; free with disp_msg_clear. */
+typedef struct {
+    disp_msg_kind_t kind;
+    disp_hello_t hello;
+    disp_hello_reply_t hello_reply;
+    disp_tick_t tick;
+    disp_decisions_t decisions;
+    disp_error_t error;
+    char bye_reason[128];
+} disp_msg_t;
+
+/* Decodes one frame. Returns 0, or -1 with a message ("not a robotaxi.v1 Envelope", "tick.vehicles[3].status: 7 is
+ * not a vehicle status") for anything malformed. On -1 msg holds nothing to free. */
+int disp_codec_decode (const uint8_t *data, size_t len, disp_msg_t *msg, char *err, size_t errlen);
+
+/* Frees what disp_codec_decode allocated in msg and zeroes it. */
+void disp_msg_clear (disp_msg_t *msg);
+
+/* Encoders: each returns a malloc'd frame in *out / *out_len (caller frees), 0 or -1 when out of memory. */
+int disp_codec_encode_hello (const disp_hello_t *hello, uint8_t **out, size_t *out_len);
+int disp_codec_encode_hello_reply (const disp_hello_reply_t *reply, uint8_t **out, size_t *out_len);
+int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_len);
+int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **out, size_t *out_len);
+int disp_codec_encode_error (disp_error_code_t code, const char *message, uint8_t **out, size_t *out_len);
+int disp_codec_encode_bye (const char *reason, uint8_t **out, size_t *out_len);
+
+#endif

@@ -1,0 +1,32 @@
+/* disp_engine: one dispatch session's state (mirror of vehicle states, pending requests) and the step that turns a
+ * tick into decisions through the configured policy. The same engine runs in-process and behind the ZeroMQ service,
+ * so both give identical decisions for identical ticks. */
+#ifndef DISP_ENGINE_H
+#define DISP_ENGINE_H
+
+#include <stddef.h>
+#include "disp_types.h"
+#include "map_graph.h"
+#include "map_traffic.h"
+
+typedef struct disp_engine_t disp_engine_t;
+
+/* A session on graph g (finished; must outlive the engine) with the given traffic and configuration. Returns NULL
+ * and a message in err for an unknown policy ("dispatch.policy: 'x' is not a policy (nearest)") or a zero capacity. */
+disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traffic, const disp_config_t *cfg,
+                                char *err, size_t errlen);
+
+/* NULL-safe; sets *self_p to NULL. */
+void disp_engine_destroy (disp_engine_t **self_p);
+
+/* Applies the tick (vehicle updates, then cancellations, then new requests, in array order) and runs the policy.
+ * Idle vehicles and request origins must carry a node (lockstep senders know it; bare lon/lat is refused with
+ * "tick.vehicles[i].position: node missing"). Fills out; out->assignments is owned by the engine and
+ * valid until the next step. Returns 0, or -1 with a message naming the field when the tick is invalid (vehicle id
+ * past capacity, node out of range, time going backwards); an invalid tick changes nothing. */
+int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen);
+
+/* Requests waiting for a vehicle, after the last step. */
+size_t disp_engine_pending_count (const disp_engine_t *self);
+
+#endif

@@ -1,0 +1,51 @@
+/* disp_policy: the table of dispatch policies and the engine services a policy may use. A new policy is one new
+ * file (disp_policy_NAME.c defining one disp_policy_NAME_assign function) and one row in disp_policy.c's table. */
+#ifndef DISP_POLICY_H
+#define DISP_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "disp_types.h"
+
+typedef struct disp_engine_t disp_engine_t;
+
+/* Assigns vehicles to pending requests for the current step by calling disp_engine_assign. */
+typedef void (disp_assign_fn) (disp_engine_t *engine);
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    disp_assign_fn *assign;
+} disp_policy_t;
+
+/* The policy called `name`, or NULL. */
+const disp_policy_t *disp_policy_find (const char *name);
+
+/* All policies, for --help and error messages. */
+size_t disp_policy_list (const disp_policy_t **out);
+
+/* ---- engine services for policies ---- */
+
+/* Pending requests in arrival order (request time, then arrival in the tick). Valid during the assign call. */
+size_t disp_engine_pending (disp_engine_t *self, const disp_request_t **out);
+
+/* Idle vehicles of a fleet right now. */
+size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet);
+
+/* Current simulated time and the session's pickup limit. */
+int64_t disp_engine_now (const disp_engine_t *self);
+int64_t disp_engine_max_pickup_ms (const disp_engine_t *self);
+
+/* The idle vehicle of `fleet` that reaches `node` soonest (traffic-adjusted time at disp_engine_now, ties to the
+ * lower vehicle id), no later than limit_ms. Returns 0 and sets *vehicle_id and *eta_ms, or -1 when none. */
+int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms,
+                              uint32_t *vehicle_id, int64_t *eta_ms);
+
+/* Records an assignment of pending request number `pending_index` (index into disp_engine_pending's array) to an
+ * idle vehicle: the vehicle becomes busy and the request leaves the queue when the policy returns. */
+void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms);
+
+/* Policies (one file each). */
+disp_assign_fn disp_policy_nearest_assign;
+
+#endif

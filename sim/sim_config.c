@@ -1,0 +1,633 @@
+/* sim_config: the parameter table, and parsing, checking and writing scenarios through it. */
+#include "sim_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disp_policy.h"
+
+typedef enum { T_INT, T_I32, T_SEED, T_REAL, T_TEXT, T_HOURS, T_BOX } s_type_t;
+
+typedef struct {
+    const char *key;           /* "section.key" */
+    s_type_t type;
+    size_t offset;             /* into sim_config_t */
+    size_t size;               /* T_TEXT: buffer size */
+    double min, max;           /* inclusive range (per element for T_HOURS) */
+    const char *fallback;      /* the default, as text: parsed by the same code as a user's value */
+    const char *meaning;       /* one line for --help-config and the README; sources in brackets */
+} s_param_t;
+
+#define OFF(field) offsetof (sim_config_t, field)
+#define TEXT(field) OFF (field), sizeof (((sim_config_t *) 0)->field)
+
+/* Both fleets' tariffs have the same rows; only the prefix, the field and the defaults differ. */
+#define TARIFF_ROWS(prefix, fld, start, skm, smin, pkm, pmin, promo, minf, coupon, cshare, src)                       \
+    {prefix ".start_yuan", T_REAL, OFF (fld.start_yuan), 0, 0, 1000, start, "start fare incl. start_km and start_min " src}, \
+    {prefix ".start_km", T_REAL, OFF (fld.start_km), 0, 0, 100, skm, "km included in the start fare"},                \
+    {prefix ".start_min", T_REAL, OFF (fld.start_min), 0, 0, 600, smin, "minutes included in the start fare"},        \
+    {prefix ".per_km_yuan", T_REAL, OFF (fld.per_km_yuan), 0, 0, 100, pkm, "rate per km beyond start_km"},            \
+    {prefix ".per_min_yuan", T_REAL, OFF (fld.per_min_yuan), 0, 0, 100, pmin, "rate per minute beyond start_min"},    \
+    {prefix ".promo_factor", T_REAL, OFF (fld.promo_factor), 0, 0, 1, promo, "share of the list price paid"},         \
+    {prefix ".min_fare_yuan", T_REAL, OFF (fld.min_fare_yuan), 0, 0, 1000, minf, "lowest fare paid"},                 \
+    {prefix ".coupon_yuan", T_REAL, OFF (fld.coupon_yuan), 0, 0, 1000, coupon, "taken off a coupon holder's fare"},   \
+    {prefix ".coupon_share", T_REAL, OFF (fld.coupon_share), 0, 0, 1, cshare, "share of riders holding a coupon"}
+
+static const s_param_t s_params[] = {
+    {"scenario.name", T_TEXT, TEXT (scenario.name), 0, 0, "wuhan", "name shown in outputs and metrics"},
+    {"scenario.seed", T_SEED, OFF (scenario.seed), 0, 0, 0, "42", "random seed (--seed overrides)"},
+
+    {"map.source", T_TEXT, TEXT (map.source), 0, 0, "embedded:wuhan", "road network: embedded:wuhan"},
+    {"map.epsg", T_I32, OFF (map.epsg), 0, 1024, 999999, "32650", "metric CRS to project to [UTM 50N, CALIBRATION]"},
+    {"map.grid_m", T_REAL, OFF (map.grid_m), 0, 200, 2000, "600", "street grid spacing of the embedded map, m"},
+
+    {"traffic.hour_factors", T_HOURS, OFF (traffic.hour_factor), 0, 1, 10,
+     "1,1,1,1,1,1.05,1.2,1.65,1.7,1.45,1.3,1.3,1.3,1.3,1.3,1.3,1.4,1.7,1.75,1.5,1.3,1.2,1.1,1.05",
+     "travel time over free flow by hour (peak delay index 1.55-1.8) [CALIBRATION: city]"},
+
+    {"demand.trips_per_day", T_REAL, OFF (demand.trips_per_day), 0, 0, 1e7, "60000", "expected ride requests per day"},
+    {"demand.hour_weights", T_HOURS, OFF (demand.hour_weight), 0, 0, 1000,
+     "0.8,0.5,0.3,0.25,0.25,0.5,1.5,3.2,3.6,2.6,2.2,2.3,2.4,2.2,2.1,2.2,2.6,3.4,3.6,3.0,2.4,2.0,1.6,1.2",
+     "relative request rate by hour; weekday peaks 7-9 h and 17:30-19:30 [CALIBRATION: city]"},
+    {"demand.base_weight", T_REAL, OFF (demand.base_weight), 0, 0, 1000, "0.3",
+     "weight of every road node besides the zones"},
+    {"demand.trip_km_mean", T_REAL, OFF (demand.trip_km_mean), 0, 0.5, 100, "8",
+     "mean trip length, km, gamma-shaped [CALIBRATION: city]"},
+    {"demand.trip_km_shape", T_REAL, OFF (demand.trip_km_shape), 0, 1, 50, "3", "gamma shape of trip lengths"},
+    {"demand.trip_km_min", T_REAL, OFF (demand.trip_km_min), 0, 0.1, 100, "1", "shortest trip drawn, km"},
+    {"demand.trip_km_max", T_REAL, OFF (demand.trip_km_max), 0, 0.5, 200, "40", "longest trip drawn, km"},
+    {"demand.detour_factor", T_REAL, OFF (demand.detour_factor), 0, 1, 3, "1.3", "road km per straight-line km"},
+    {"demand.patience_min", T_REAL, OFF (demand.patience_min), 0, 0.5, 240, "10",
+     "a rider not picked up by then gives up, minutes"},
+    {"demand.robotaxi_preference", T_REAL, OFF (demand.robotaxi_preference), 0, 0, 1, "0.3",
+     "share of riders with both ends in the service area who ask for a robotaxi"},
+
+    {"robotaxi.fleet_size", T_INT, OFF (robotaxi.fleet_size), 0, 0, 200000, "400",
+     "driverless vehicles, all running 24 h [CALIBRATION: Wuhan fleet mid-2024]"},
+    {"robotaxi.service_area", T_BOX, OFF (robotaxi.service_area), 0, 0, 0, "114.13,30.43,114.47,30.58",
+     "lon_min,lat_min,lon_max,lat_max the robotaxis serve (Hanyang and Wuchang)"},
+    TARIFF_ROWS ("robotaxi", robotaxi.tariff, "16", "1", "2", "2.9", "0.4", "0.3", "1", "4.5", "0.5",
+                 "[CALIBRATION: list fare; ~70% discount]"),
+
+    {"human.drivers", T_INT, OFF (human.drivers), 0, 0, 2000000, "3000",
+     "human ride-hail drivers with a shift this day (a sample of the city's) [CALIBRATION: G]"},
+    {"human.shift_min_h", T_REAL, OFF (human.shift_min_h), 0, 1, 24, "8", "shortest shift, hours"},
+    {"human.shift_max_h", T_REAL, OFF (human.shift_max_h), 0, 1, 24, "12",
+     "longest shift, hours [CALIBRATION: 42% drive over 10 h]"},
+    {"human.shift_start_weights", T_HOURS, OFF (human.shift_start_weight), 0, 0, 1000,
+     "1,0.5,0.3,0.3,0.5,1.5,3,3.5,3,2,1.5,1.5,1.5,1.5,1.5,2,2.5,2.5,2,1.5,1.2,1,1,1",
+     "relative number of shifts starting in each hour"},
+    {"human.commission", T_REAL, OFF (human.commission), 0, 0, 1, "0.14",
+     "platform commission on fares [CALIBRATION: 14% in 2024]"},
+    {"human.energy_yuan_per_km", T_REAL, OFF (human.energy_yuan_per_km), 0, 0, 20, "0.3",
+     "driver's running cost per km [CALIBRATION: EV electricity]"},
+    {"human.fulltime_monthly_net_yuan", T_REAL, OFF (human.fulltime_monthly_net_yuan), 0, 1, 1e6, "7600",
+     "a full-time driver's monthly income [CALIBRATION: 7,600 yuan/month]"},
+    {"human.workdays_per_month", T_REAL, OFF (human.workdays_per_month), 0, 1, 31, "26",
+     "working days in a full-time driver's month [G]"},
+    TARIFF_ROWS ("human", human.tariff, "13", "3", "8", "1.45", "0.4", "0.9", "10", "0", "0",
+                 "[CALIBRATION: DiDi Express shape, 18-30 yuan per 10 km]"),
+
+    {"dispatch.policy", T_TEXT, TEXT (dispatch.policy), 0, 0, "nearest", "dispatch policy"},
+    {"dispatch.step_s", T_REAL, OFF (dispatch.step_s), 0, 1, 600, "10",
+     "lockstep period: the simulator and the dispatcher exchange a tick every step, seconds"},
+    {"dispatch.max_pickup_min", T_REAL, OFF (dispatch.max_pickup_min), 0, 1, 120, "15",
+     "never send a vehicle further away than this, minutes"},
+
+    {"metrics.interval_min", T_REAL, OFF (metrics.interval_min), 0, 1, 1440, "15",
+     "publish a metrics snapshot every this many simulated minutes"},
+    {"metrics.fare_curve_kmh", T_REAL, OFF (metrics.fare_curve_kmh), 0, 5, 120, "30",
+     "speed assumed for the time part of fares.csv [CALIBRATION: 30 km/h off-peak]"},
+};
+
+#define S_PARAM_COUNT (sizeof s_params / sizeof s_params[0])
+
+/* The default demand zones: places in Wuhan that draw ride-hail trips (approximate positions). */
+static const char *const s_default_zones[][2] = {
+    {"hankou_cbd", "114.285, 30.585, 2.5, 5"},      /* Jianghan Road, Wuhan Plaza */
+    {"yongqing", "114.300, 30.603, 2.0, 3"},        /* Wuhan Tiandi */
+    {"hankou_station", "114.255, 30.617, 1.5, 3"},  /* Hankou Railway Station */
+    {"jiedaokou", "114.338, 30.530, 2.5, 4"},       /* Wuchang: Zhongnan, Jiedaokou, universities */
+    {"optics_valley", "114.400, 30.505, 3.0, 4"},   /* Guanggu */
+    {"wuchang_station", "114.317, 30.529, 1.5, 2"}, /* Wuchang Railway Station */
+    {"wuhan_station", "114.425, 30.607, 1.5, 2"},   /* Wuhan Railway Station */
+    {"wangjiadun", "114.262, 30.555, 2.0, 3"},      /* Hanyang centre */
+    {"zhuankou", "114.165, 30.490, 3.0, 2"},        /* Economic & Technological Development Zone */
+};
+
+static void
+s_err (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (err, errlen, fmt, ap);
+    va_end (ap);
+}
+
+static const s_param_t *
+s_find (const char *key)
+{
+    for (size_t i = 0; i < S_PARAM_COUNT; i++)
+        if (strcmp (s_params[i].key, key) == 0)
+            return &s_params[i];
+    return NULL;
+}
+
+/* Edit distance, for "did you mean" on unknown keys. Keys are short (< 64 chars). */
+static size_t
+s_distance (const char *a, const char *b)
+{
+    size_t la = strlen (a), lb = strlen (b);
+    if (la > 63 || lb > 63)
+        return 99;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static const char *
+s_suggest (const char *key)
+{
+    const char *best = NULL;
+    size_t best_d = 4;
+    for (size_t i = 0; i < S_PARAM_COUNT; i++) {
+        size_t d = s_distance (key, s_params[i].key);
+        if (d < best_d) {
+            best_d = d;
+            best = s_params[i].key;
+        }
+    }
+    return best;
+}
+
+static int
+s_parse_real (const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    while (isspace ((unsigned char) *text))
+        text++;
+    double v = strtod (text, &end);
+    if (end == text || errno == ERANGE || !isfinite (v))
+        return -1;
+    while (isspace ((unsigned char) *end))
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Splits a comma-separated list of exactly n reals. Returns the number found (n on success, -1 on a bad item). */
+static int
+s_parse_list (const char *text, double *out, int n)
+{
+    char buf[1024];
+    if (strlen (text) >= sizeof buf)
+        return -1;
+    strcpy (buf, text);
+    int count = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r (buf, ",", &save); tok; tok = strtok_r (NULL, ",", &save)) {
+        double v;
+        if (s_parse_real (tok, &v) < 0)
+            return -1;
+        if (count < n)
+            out[count] = v;
+        count++;
+    }
+    return count;
+}
+
+static int
+s_set_zone (sim_config_t *cfg, const char *name, const char *value, const char *where, char *err, size_t errlen)
+{
+    double v[4];
+    if (strlen (name) == 0 || strlen (name) >= sizeof cfg->zones[0].name) {
+        s_err (err, errlen, "%szones.%s: a zone name has 1 to %zu characters", where, name,
+               sizeof cfg->zones[0].name - 1);
+        return -1;
+    }
+    if (s_parse_list (value, v, 4) != 4) {
+        s_err (err, errlen, "%szones.%s: '%s' is not 'lon, lat, radius_km, weight'", where, name, value);
+        return -1;
+    }
+    if (v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90 || v[2] <= 0 || v[2] > 100 || v[3] < 0 || v[3] > 1e6) {
+        s_err (err, errlen,
+               "%szones.%s: '%s' is out of range (lon -180..180, lat -90..90, radius_km 0..100, weight 0..1e6)",
+               where, name, value);
+        return -1;
+    }
+    size_t i = 0;
+    while (i < cfg->zone_count && strcmp (cfg->zones[i].name, name) != 0)
+        i++;
+    if (i == cfg->zone_count) {
+        if (cfg->zone_count == SIM_MAX_ZONES) {
+            s_err (err, errlen, "%szones.%s: more than %d zones", where, name, SIM_MAX_ZONES);
+            return -1;
+        }
+        cfg->zone_count++;
+    }
+    sim_zone_t *z = &cfg->zones[i];
+    snprintf (z->name, sizeof z->name, "%s", name);
+    z->lon = v[0];
+    z->lat = v[1];
+    z->radius_km = v[2];
+    z->weight = v[3];
+    return 0;
+}
+
+static int
+s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const char *where, char *err, size_t errlen)
+{
+    char *base = (char *) cfg + p->offset;
+    double v;
+    switch (p->type) {
+    case T_TEXT:
+        if (strlen (value) == 0 || strlen (value) >= p->size) {
+            s_err (err, errlen, "%s%s: '%s' must have 1 to %zu characters", where, p->key, value, p->size - 1);
+            return -1;
+        }
+        memcpy (base, value, strlen (value) + 1);
+        return 0;
+    case T_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull (value, &end, 10);
+        if (end == value || *end || errno == ERANGE || value[0] == '-') {
+            s_err (err, errlen, "%s%s: '%s' is not a whole number from 0 to 18446744073709551615", where, p->key,
+                   value);
+            return -1;
+        }
+        *(uint64_t *) base = s;
+        return 0;
+    }
+    case T_INT:
+    case T_I32:
+        if (s_parse_real (value, &v) < 0 || v != floor (v)) {
+            s_err (err, errlen, "%s%s: '%s' is not a whole number", where, p->key, value);
+            return -1;
+        }
+        if (v < p->min || v > p->max) {
+            s_err (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
+            return -1;
+        }
+        if (p->type == T_I32)
+            *(int32_t *) base = (int32_t) v;
+        else
+            *(int64_t *) base = (int64_t) v;
+        return 0;
+    case T_REAL:
+        if (s_parse_real (value, &v) < 0) {
+            s_err (err, errlen, "%s%s: '%s' is not a number", where, p->key, value);
+            return -1;
+        }
+        if (v < p->min || v > p->max) {
+            s_err (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
+            return -1;
+        }
+        *(double *) base = v;
+        return 0;
+    case T_HOURS: {
+        double h[24];
+        int n = s_parse_list (value, h, 24);
+        if (n != 24) {
+            s_err (err, errlen, "%s%s: needs 24 comma-separated numbers, one per hour (got %s)", where, p->key,
+                   n < 0 ? "something that is not a number" : "a different count");
+            return -1;
+        }
+        for (int i = 0; i < 24; i++)
+            if (h[i] < p->min || h[i] > p->max) {
+                s_err (err, errlen, "%s%s: hour %d: %g is out of range (%g .. %g)", where, p->key, i, h[i], p->min,
+                       p->max);
+                return -1;
+            }
+        memcpy (base, h, sizeof h);
+        return 0;
+    }
+    case T_BOX: {
+        double b[4];
+        if (s_parse_list (value, b, 4) != 4) {
+            s_err (err, errlen, "%s%s: '%s' is not 'lon_min,lat_min,lon_max,lat_max'", where, p->key, value);
+            return -1;
+        }
+        if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] >= b[2] || b[1] >= b[3]) {
+            s_err (err, errlen, "%s%s: '%s' is not a box (need -180 <= lon_min < lon_max <= 180, -90 <= lat_min < "
+                   "lat_max <= 90)", where, p->key, value);
+            return -1;
+        }
+        memcpy (base, b, sizeof b);
+        return 0;
+    }
+    }
+    return -1;
+}
+
+int
+sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, const char *where, char *err,
+                    size_t errlen)
+{
+    if (strncmp (key, "zones.", 6) == 0)
+        return s_set_zone (cfg, key + 6, value, where, err, errlen);
+    const s_param_t *p = s_find (key);
+    if (!p) {
+        const char *near = s_suggest (key);
+        if (near)
+            s_err (err, errlen, "%s%s: unknown key (did you mean %s?)", where, key, near);
+        else
+            s_err (err, errlen, "%s%s: unknown key (robotaxi-sim --help-config lists them)", where, key);
+        return -1;
+    }
+    return s_set_param (cfg, p, value, where, err, errlen);
+}
+
+void
+sim_config_defaults (sim_config_t *cfg)
+{
+    memset (cfg, 0, sizeof *cfg);
+    char err[256];
+    for (size_t i = 0; i < S_PARAM_COUNT; i++) {
+        int rc = s_set_param (cfg, &s_params[i], s_params[i].fallback, "", err, sizeof err);
+        (void) rc;
+        /* A default that does not parse is a bug in the table, caught by the config test. */
+    }
+    for (size_t i = 0; i < sizeof s_default_zones / sizeof s_default_zones[0]; i++)
+        s_set_zone (cfg, s_default_zones[i][0], s_default_zones[i][1], "", err, sizeof err);
+}
+
+typedef struct {
+    sim_config_t *cfg;
+    const char *path;
+    char *err;
+    size_t errlen;
+    int failed;
+} s_load_t;
+
+static int
+s_on_ini (void *arg, const char *section, const char *name, const char *value)
+{
+    s_load_t *ld = arg;
+    if (ld->failed)
+        return 0;
+    char key[160];
+    char where[320];
+    snprintf (where, sizeof where, "%s: ", ld->path);
+    if (snprintf (key, sizeof key, "%s.%s", section, name) >= (int) sizeof key) {
+        s_err (ld->err, ld->errlen, "%s[%s] %s: key too long", ld->path, section, name);
+        ld->failed = 1;
+        return 0;
+    }
+    if (strcmp (section, "zones") == 0 && !ld->cfg->zones_replaced) {
+        /* A file that lists zones gives the whole set: its zones replace the defaults. */
+        ld->cfg->zone_count = 0;
+        ld->cfg->zones_replaced = 1;
+    }
+    if (sim_config_set_key (ld->cfg, key, value, "", ld->err, ld->errlen) < 0) {
+        ld->failed = 1;
+        return 0;   /* ini_parse returns this line's number; the caller prefixes path:line */
+    }
+    return 1;
+}
+
+int
+sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen (path, "r");
+    if (!f) {
+        s_err (err, errlen, "%s: %s", path, strerror (errno));
+        return -1;
+    }
+    /* libinih reads lines into a fixed buffer and would split a longer line into two; refuse it instead. */
+    int c, line = 1;
+    long col = 0;
+    while ((c = fgetc (f)) != EOF) {
+        if (c == '\n') {
+            line++;
+            col = 0;
+        } else if (++col >= 199) {
+            fclose (f);
+            s_err (err, errlen, "%s:%d: line longer than 198 characters", path, line);
+            return -1;
+        }
+    }
+    rewind (f);
+    char msg[512] = "";
+    s_load_t ld = {.cfg = cfg, .path = path, .err = msg, .errlen = sizeof msg};
+    int rc = ini_parse_file (f, s_on_ini, &ld);
+    fclose (f);
+    if (rc == 0)
+        return 0;
+    if (ld.failed)
+        s_err (err, errlen, "%s:%d: %s", path, rc, msg);
+    else if (rc > 0)
+        s_err (err, errlen, "%s:%d: not 'key = value' or '[section]'", path, rc);
+    else
+        s_err (err, errlen, "%s: cannot be read", path);
+    return -1;
+}
+
+int
+sim_config_set (sim_config_t *cfg, const char *assignment, char *err, size_t errlen)
+{
+    const char *eq = strchr (assignment, '=');
+    if (!eq || eq == assignment) {
+        s_err (err, errlen, "--set %s: expected section.key=value", assignment);
+        return -1;
+    }
+    char key[160];
+    size_t klen = (size_t) (eq - assignment);
+    if (klen >= sizeof key) {
+        s_err (err, errlen, "--set %s: key too long", assignment);
+        return -1;
+    }
+    memcpy (key, assignment, klen);
+    key[klen] = '\0';
+    while (klen > 0 && isspace ((unsigned char) key[klen - 1]))
+        key[--klen] = '\0';
+    const char *value = eq + 1;
+    while (isspace ((unsigned char) *value))
+        value++;
+    return sim_config_set_key (cfg, key, value, "--set ", err, errlen);
+}
+
+static double
+s_sum24 (const double *v)
+{
+    double s = 0;
+    for (int i = 0; i < 24; i++)
+        s += v[i];
+    return s;
+}
+
+int
+sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
+{
+    if (cfg->human.shift_min_h > cfg->human.shift_max_h) {
+        s_err (err, errlen, "human.shift_min_h (%g) is above human.shift_max_h (%g)", cfg->human.shift_min_h,
+               cfg->human.shift_max_h);
+        return -1;
+    }
+    if (cfg->demand.trip_km_min >= cfg->demand.trip_km_max) {
+        s_err (err, errlen, "demand.trip_km_min (%g) must be below demand.trip_km_max (%g)", cfg->demand.trip_km_min,
+               cfg->demand.trip_km_max);
+        return -1;
+    }
+    if (s_sum24 (cfg->demand.hour_weight) <= 0) {
+        s_err (err, errlen, "demand.hour_weights: at least one hour needs a positive weight");
+        return -1;
+    }
+    if (s_sum24 (cfg->human.shift_start_weight) <= 0) {
+        s_err (err, errlen, "human.shift_start_weights: at least one hour needs a positive weight");
+        return -1;
+    }
+    double zone_weight = cfg->demand.base_weight;
+    for (size_t i = 0; i < cfg->zone_count; i++)
+        zone_weight += cfg->zones[i].weight;
+    if (zone_weight <= 0) {
+        s_err (err, errlen, "demand.base_weight is 0 and no zone has a positive weight: no trip could start anywhere");
+        return -1;
+    }
+    if (!disp_policy_find (cfg->dispatch.policy)) {
+        const disp_policy_t *list;
+        size_t n = disp_policy_list (&list);
+        char names[256] = "";
+        for (size_t i = 0; i < n; i++) {
+            size_t used = strlen (names);
+            snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i].name);
+        }
+        s_err (err, errlen, "dispatch.policy: '%s' is not a policy (known: %s)", cfg->dispatch.policy, names);
+        return -1;
+    }
+    return 0;
+}
+
+/* Shortest text that reads back as the same double. */
+static void
+s_format_real (char *buf, size_t len, double v)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf (buf, len, "%.*g", prec, v);
+        if (strtod (buf, NULL) == v)
+            return;
+    }
+}
+
+static void
+s_format_value (const sim_config_t *cfg, const s_param_t *p, char *buf, size_t len)
+{
+    const char *base = (const char *) cfg + p->offset;
+    char num[40];
+    buf[0] = '\0';
+    switch (p->type) {
+    case T_TEXT:
+        snprintf (buf, len, "%s", base);
+        break;
+    case T_SEED:
+        snprintf (buf, len, "%llu", (unsigned long long) *(const uint64_t *) base);
+        break;
+    case T_INT:
+        snprintf (buf, len, "%lld", (long long) *(const int64_t *) base);
+        break;
+    case T_I32:
+        snprintf (buf, len, "%d", (int) *(const int32_t *) base);
+        break;
+    case T_REAL:
+        s_format_real (buf, len, *(const double *) base);
+        break;
+    case T_HOURS:
+    case T_BOX: {
+        int n = p->type == T_HOURS ? 24 : 4;
+        for (int i = 0; i < n; i++) {
+            s_format_real (num, sizeof num, ((const double *) base)[i]);
+            size_t used = strlen (buf);
+            snprintf (buf + used, len - used, "%s%s", i ? "," : "", num);
+        }
+        break;
+    }
+    }
+}
+
+int
+sim_config_write (const sim_config_t *cfg, FILE *out)
+{
+    char value[1024];
+    char section[32] = "";
+    fprintf (out, "; resolved robotaxi scenario: run it again with  robotaxi-sim --scenario THIS_FILE\n");
+    for (size_t i = 0; i < S_PARAM_COUNT; i++) {
+        const s_param_t *p = &s_params[i];
+        const char *dot = strchr (p->key, '.');
+        size_t slen = (size_t) (dot - p->key);
+        if (strncmp (section, p->key, slen) != 0 || section[slen] != '\0') {
+            snprintf (section, sizeof section, "%.*s", (int) slen, p->key);
+            fprintf (out, "\n[%s]\n", section);
+        }
+        s_format_value (cfg, p, value, sizeof value);
+        fprintf (out, "%s = %s\n", dot + 1, value);
+    }
+    fprintf (out, "\n[zones]\n");
+    for (size_t i = 0; i < cfg->zone_count; i++) {
+        const sim_zone_t *z = &cfg->zones[i];
+        char lon[40], lat[40], r[40], w[40];
+        s_format_real (lon, sizeof lon, z->lon);
+        s_format_real (lat, sizeof lat, z->lat);
+        s_format_real (r, sizeof r, z->radius_km);
+        s_format_real (w, sizeof w, z->weight);
+        fprintf (out, "%s = %s, %s, %s, %s\n", z->name, lon, lat, r, w);
+    }
+    return ferror (out) ? -1 : 0;
+}
+
+void
+sim_config_describe (FILE *out)
+{
+    fprintf (out, "| key | default | range | meaning |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < S_PARAM_COUNT; i++) {
+        const s_param_t *p = &s_params[i];
+        char range[64] = "";
+        switch (p->type) {
+        case T_INT:
+        case T_I32:
+        case T_REAL:
+            snprintf (range, sizeof range, "%.15g .. %.15g", p->min, p->max);
+            break;
+        case T_HOURS:
+            snprintf (range, sizeof range, "24 values, %g .. %g", p->min, p->max);
+            break;
+        case T_BOX:
+            snprintf (range, sizeof range, "lon/lat box");
+            break;
+        case T_SEED:
+            snprintf (range, sizeof range, "0 .. 2^64-1");
+            break;
+        case T_TEXT:
+            snprintf (range, sizeof range, "text");
+            break;
+        }
+        fprintf (out, "| `%s` | `%s` | %s | %s |\n", p->key, p->fallback, range, p->meaning);
+    }
+    fprintf (out, "| `zones.NAME` | see `scenarios/wuhan.ini` | lon, lat, radius_km, weight | a demand zone; a file "
+                  "with a [zones] section replaces the default zones |\n");
+}

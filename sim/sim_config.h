@@ -1,0 +1,95 @@
+/* sim_config: the scenario. Every parameter has one row in a table (key, type, range, default, meaning); defaults,
+ * scenario files (libinih), --set overrides, range checks and the resolved config.ini written with each run all go
+ * through that table, so a parameter cannot be documented, parsed or checked in two different ways. */
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "map_source.h"
+#include "map_traffic.h"
+#include "sim_fare.h"
+
+#define SIM_MAX_ZONES 64
+
+/* A demand zone: nodes near it draw more trips (weight x exp(-(d / radius)^2 / 2)). */
+typedef struct {
+    char name[48];
+    double lon, lat;
+    double radius_km;
+    double weight;
+} sim_zone_t;
+
+typedef struct {
+    struct {
+        char name[64];
+        uint64_t seed;
+    } scenario;
+    map_spec_t map;
+    map_traffic_t traffic;
+    struct {
+        double trips_per_day;          /* expected requests in the day */
+        double hour_weight[24];        /* relative request rate by hour of day */
+        double base_weight;            /* node weight everywhere, added to the zones' */
+        double trip_km_mean, trip_km_shape, trip_km_min, trip_km_max;
+        double detour_factor;          /* road km per straight km, used when drawing destinations */
+        double patience_min;           /* a rider not picked up by then gives up */
+        double robotaxi_preference;    /* share of riders inside the service area who ask for a robotaxi */
+    } demand;
+    sim_zone_t zones[SIM_MAX_ZONES];
+    size_t zone_count;
+    struct {
+        int64_t fleet_size;
+        double service_area[4];        /* lon_min, lat_min, lon_max, lat_max */
+        sim_tariff_t tariff;
+    } robotaxi;
+    struct {
+        int64_t drivers;
+        double shift_min_h, shift_max_h;
+        double shift_start_weight[24]; /* relative number of shifts starting in each hour */
+        double commission;             /* platform's share of the fare */
+        double energy_yuan_per_km;     /* driver's running cost */
+        double fulltime_monthly_net_yuan;
+        double workdays_per_month;
+        sim_tariff_t tariff;
+    } human;
+    struct {
+        char policy[32];
+        double step_s;
+        double max_pickup_min;
+    } dispatch;
+    struct {
+        double interval_min;           /* snapshot period, simulated minutes */
+        double fare_curve_kmh;         /* speed behind the time part of fares.csv */
+    } metrics;
+    /* internal: set once a file or --set has replaced the default zones */
+    int zones_replaced;
+} sim_config_t;
+
+/* Fills cfg with the defaults (the Wuhan scenario; see README "Calibration"). */
+void sim_config_defaults (sim_config_t *cfg);
+
+/* Reads a scenario file over cfg. Returns 0, or -1 with "PATH:LINE: key: why" in err (unknown key, bad value, value
+ * out of range, unreadable file, over-long line). */
+int sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/* Applies one "section.key=value" override. Returns 0, or -1 with "--set ...: why" in err. */
+int sim_config_set (sim_config_t *cfg, const char *assignment, char *err, size_t errlen);
+
+/* Sets one key to a value; `where` prefixes messages. 0 or -1. */
+int sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, const char *where, char *err,
+                        size_t errlen);
+
+/* Checks rules that involve several keys (shift_min_h <= shift_max_h, a non-empty service area, weights with a
+ * positive sum, ...). 0 or -1 with a message naming the keys. */
+int sim_config_check (const sim_config_t *cfg, char *err, size_t errlen);
+
+/* Writes every key with its resolved value as a scenario file that reproduces the run. 0 or -1 (I/O error). */
+int sim_config_write (const sim_config_t *cfg, FILE *out);
+
+/* Writes the parameter reference (key, default, range, meaning) as a Markdown table, for --help-config and the
+ * README. */
+void sim_config_describe (FILE *out);
+
+#endif

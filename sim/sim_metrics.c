@@ -1,0 +1,188 @@
+/* sim_metrics: sums per fleet and hour, wait-time samples for percentiles. */
+#include "sim_metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define S_HOUR_MS 3600000LL
+
+typedef struct {
+    uint64_t requests, served, unserved;
+    double time_ms[SIM_TIME_KIND_COUNT];
+    double km[2];
+    double revenue_yuan;
+    int32_t *wait_s;           /* waits of riders picked up, seconds (ms precision kept in the sum) */
+    size_t wait_count, wait_cap;
+    double wait_sum_ms;
+} s_bucket_t;
+
+struct sim_metrics_t {
+    int64_t horizon_ms;
+    uint32_t vehicles[DISP_FLEET_COUNT];
+    s_bucket_t hour[DISP_FLEET_COUNT][24];
+};
+
+sim_metrics_t *
+sim_metrics_new (int64_t horizon_ms)
+{
+    sim_metrics_t *self = calloc (1, sizeof *self);
+    if (self)
+        self->horizon_ms = horizon_ms;
+    return self;
+}
+
+void
+sim_metrics_destroy (sim_metrics_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        for (int h = 0; h < 24; h++)
+            free ((*self_p)->hour[f][h].wait_s);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+/* Hour bucket of an event at t_ms: events after the horizon (the drain after midnight) count in the last hour. */
+static s_bucket_t *
+s_bucket (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms)
+{
+    int64_t h = t_ms < 0 ? 0 : t_ms / S_HOUR_MS;
+    if (h > 23)
+        h = 23;
+    return &self->hour[fleet][h];
+}
+
+void
+sim_metrics_set_vehicles (sim_metrics_t *self, disp_fleet_t fleet, uint32_t vehicles)
+{
+    self->vehicles[fleet] = vehicles;
+}
+
+void
+sim_metrics_request (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms)
+{
+    s_bucket (self, fleet, t_ms)->requests++;
+}
+
+void
+sim_metrics_giveup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms)
+{
+    s_bucket (self, fleet, t_ms)->unserved++;
+}
+
+int
+sim_metrics_pickup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms, int64_t wait_ms)
+{
+    s_bucket_t *b = s_bucket (self, fleet, t_ms);
+    if (b->wait_count == b->wait_cap) {
+        size_t cap = b->wait_cap ? b->wait_cap * 2 : 256;
+        int32_t *w = realloc (b->wait_s, cap * sizeof *w);
+        if (!w)
+            return -1;
+        b->wait_s = w;
+        b->wait_cap = cap;
+    }
+    b->wait_s[b->wait_count++] = (int32_t) ((wait_ms + 500) / 1000);
+    b->wait_sum_ms += (double) wait_ms;
+    b->served++;
+    return 0;
+}
+
+void
+sim_metrics_vehicle_time (sim_metrics_t *self, disp_fleet_t fleet, sim_time_kind_t kind, int64_t from_ms,
+                          int64_t to_ms)
+{
+    if (from_ms < 0)
+        from_ms = 0;
+    if (to_ms > self->horizon_ms)
+        to_ms = self->horizon_ms;
+    while (from_ms < to_ms) {
+        int64_t h = from_ms / S_HOUR_MS;
+        int64_t hour_end = (h + 1) * S_HOUR_MS;
+        int64_t end = to_ms < hour_end ? to_ms : hour_end;
+        self->hour[fleet][h % 24].time_ms[kind] += (double) (end - from_ms);
+        from_ms = end;
+    }
+}
+
+void
+sim_metrics_km (sim_metrics_t *self, disp_fleet_t fleet, sim_km_kind_t kind, int64_t t_ms, double km)
+{
+    s_bucket (self, fleet, t_ms)->km[kind] += km;
+}
+
+void
+sim_metrics_fare (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms, double yuan)
+{
+    s_bucket (self, fleet, t_ms)->revenue_yuan += yuan;
+}
+
+static int
+s_cmp_i32 (const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *) a, y = *(const int32_t *) b;
+    return (x > y) - (x < y);
+}
+
+/* Sums hours [h0, h1] into out; p95 by nearest rank over the pooled waits. */
+static void
+s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet_metrics_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->fleet = fleet;
+    out->vehicles = self->vehicles[fleet];
+    double time_ms[SIM_TIME_KIND_COUNT] = {0}, km[2] = {0}, wait_sum_ms = 0;
+    size_t waits = 0;
+    for (int h = h0; h <= h1; h++) {
+        const s_bucket_t *b = &self->hour[fleet][h];
+        out->requests += b->requests;
+        out->served += b->served;
+        out->unserved += b->unserved;
+        for (int k = 0; k < SIM_TIME_KIND_COUNT; k++)
+            time_ms[k] += b->time_ms[k];
+        km[0] += b->km[0];
+        km[1] += b->km[1];
+        out->revenue_yuan += b->revenue_yuan;
+        wait_sum_ms += b->wait_sum_ms;
+        waits += b->wait_count;
+    }
+    double on_shift_ms = time_ms[0] + time_ms[1] + time_ms[2];
+    if (on_shift_ms > 0) {
+        out->util_occupied = time_ms[SIM_TIME_OCCUPIED] / on_shift_ms;
+        out->util_pickup = time_ms[SIM_TIME_PICKUP] / on_shift_ms;
+        out->util_idle = time_ms[SIM_TIME_IDLE] / on_shift_ms;
+    }
+    out->vehicles_online_mean = on_shift_ms / ((double) (h1 - h0 + 1) * S_HOUR_MS);
+    out->km_driven = km[0] + km[1];
+    out->empty_km_share = out->km_driven > 0 ? km[SIM_KM_PICKUP] / out->km_driven : 0;
+    if (waits > 0) {
+        out->mean_wait_s = wait_sum_ms / (double) waits / 1000.0;
+        int32_t *all = malloc (waits * sizeof *all);
+        if (all) {
+            size_t n = 0;
+            for (int h = h0; h <= h1; h++) {
+                const s_bucket_t *b = &self->hour[fleet][h];
+                memcpy (all + n, b->wait_s, b->wait_count * sizeof *all);
+                n += b->wait_count;
+            }
+            qsort (all, n, sizeof *all, s_cmp_i32);
+            size_t rank = (size_t) ((95 * n + 99) / 100);   /* nearest rank: ceil(0.95 n) */
+            out->p95_wait_s = all[rank ? rank - 1 : 0];
+            free (all);
+        }
+    }
+}
+
+void
+sim_metrics_fleet (const sim_metrics_t *self, disp_fleet_t fleet, sim_fleet_metrics_t *out)
+{
+    s_fill (self, fleet, 0, 23, out);
+    /* over a whole day the mean is per 24 h, whatever the horizon */
+}
+
+void
+sim_metrics_hour (const sim_metrics_t *self, disp_fleet_t fleet, int hour, sim_fleet_metrics_t *out)
+{
+    s_fill (self, fleet, hour, hour, out);
+}

@@ -1,0 +1,234 @@
+/* sim_report: output files and printed tables. */
+#include "sim_report.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_fare.h"
+
+/* Rounds for output: figures are printed with a fixed number of decimals, so files are stable and readable. */
+static json_t *
+s_real (double v, int decimals)
+{
+    double scale = pow (10.0, decimals);
+    return json_real (round (v * scale) / scale);
+}
+
+static json_t *
+s_fleet_json (const sim_fleet_metrics_t *m)
+{
+    json_t *o = json_object ();
+    json_object_set_new (o, "vehicles", json_integer (m->vehicles));
+    json_object_set_new (o, "online", json_integer (m->online));
+    json_object_set_new (o, "requests", json_integer ((json_int_t) m->requests));
+    json_object_set_new (o, "served", json_integer ((json_int_t) m->served));
+    json_object_set_new (o, "unserved", json_integer ((json_int_t) m->unserved));
+    json_object_set_new (o, "util_occupied", s_real (m->util_occupied, 4));
+    json_object_set_new (o, "util_pickup", s_real (m->util_pickup, 4));
+    json_object_set_new (o, "util_idle", s_real (m->util_idle, 4));
+    json_object_set_new (o, "empty_km_share", s_real (m->empty_km_share, 4));
+    json_object_set_new (o, "km_driven", s_real (m->km_driven, 1));
+    json_object_set_new (o, "revenue_yuan", s_real (m->revenue_yuan, 2));
+    json_object_set_new (o, "mean_wait_s", s_real (m->mean_wait_s, 1));
+    json_object_set_new (o, "p95_wait_s", s_real (m->p95_wait_s, 1));
+    return o;
+}
+
+char *
+sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
+{
+    json_t *root = json_object ();
+    json_object_set_new (root, "kind", json_string (snap->kind == SIM_SNAPSHOT_FINAL ? "final" : "periodic"));
+    json_object_set_new (root, "seq", json_integer ((json_int_t) snap->seq));
+    json_object_set_new (root, "sim_time_s", s_real ((double) snap->sim_time_ms / 1000.0, 3));
+    json_object_set_new (root, "day", json_integer (snap->day));
+    json_object_set_new (root, "scenario", json_string (snap->scenario));
+    /* a seed is 64-bit unsigned; JSON readers lose precision past 2^53, so it travels as text */
+    char seed[32];
+    snprintf (seed, sizeof seed, "%llu", (unsigned long long) snap->seed);
+    json_object_set_new (root, "seed", json_string (seed));
+    json_t *fleets = json_object ();
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        json_object_set_new (fleets, disp_fleet_name ((disp_fleet_t) f), s_fleet_json (&snap->fleets[f]));
+    json_object_set_new (root, "fleets", fleets);
+    const sim_driver_metrics_t *d = &snap->drivers;
+    json_t *drivers = json_object ();
+    json_object_set_new (drivers, "drivers", json_integer (d->drivers));
+    json_object_set_new (drivers, "hours_online", s_real (d->hours_online, 1));
+    json_object_set_new (drivers, "gross_hourly_yuan", s_real (d->gross_hourly_yuan, 2));
+    json_object_set_new (drivers, "net_hourly_yuan", s_real (d->net_hourly_yuan, 2));
+    json_object_set_new (drivers, "net_daily_yuan", s_real (d->net_daily_yuan, 2));
+    json_object_set_new (drivers, "net_income_yuan", s_real (d->net_income_yuan, 2));
+    json_object_set_new (root, "drivers", drivers);
+    if (snap->has_displacement) {
+        const sim_displacement_t *x = &snap->displacement;
+        json_t *o = json_object ();
+        json_object_set_new (o, "baseline_human_trips", json_integer ((json_int_t) x->baseline_human_trips));
+        json_object_set_new (o, "human_trips", json_integer ((json_int_t) x->human_trips));
+        json_object_set_new (o, "trips_moved", json_integer ((json_int_t) x->trips_moved));
+        json_object_set_new (o, "baseline_driver_income_yuan", s_real (x->baseline_driver_income_yuan, 2));
+        json_object_set_new (o, "driver_income_yuan", s_real (x->driver_income_yuan, 2));
+        json_object_set_new (o, "income_moved_yuan", s_real (x->income_moved_yuan, 2));
+        json_object_set_new (o, "fulltime_drivers_equivalent", s_real (x->fulltime_drivers_equivalent, 2));
+        json_object_set_new (root, "displacement", o);
+    }
+    size_t flags = JSON_REAL_PRECISION (12) | (indent ? JSON_INDENT (indent) : JSON_COMPACT);
+    char *text = json_dumps (root, flags);
+    json_decref (root);
+    return text;
+}
+
+static FILE *
+s_open (const char *dir, const char *name, char *path, size_t pathlen, char *err, size_t errlen)
+{
+    snprintf (path, pathlen, "%s/%s", dir, name);
+    FILE *f = fopen (path, "w");
+    if (!f)
+        snprintf (err, errlen, "%s: %s", path, strerror (errno));
+    return f;
+}
+
+static int
+s_close (FILE *f, const char *path, char *err, size_t errlen)
+{
+    int bad = ferror (f);
+    if (fclose (f) != 0 || bad) {
+        snprintf (err, errlen, "%s: write failed", path);
+        return -1;
+    }
+    return 0;
+}
+
+int
+sim_report_write_summary (const char *dir, const sim_snapshot_t *final_snap, char *err, size_t errlen)
+{
+    char path[4096];
+    char *text = sim_report_snapshot_json (final_snap, 2);
+    if (!text) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    FILE *f = s_open (dir, "summary.json", path, sizeof path, err, errlen);
+    if (!f) {
+        free (text);
+        return -1;
+    }
+    fputs (text, f);
+    fputc ('\n', f);
+    free (text);
+    return s_close (f, path, err, errlen);
+}
+
+int
+sim_report_write_hourly (const char *dir, const sim_metrics_t *metrics, char *err, size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "hourly.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    fprintf (f, "hour,fleet,requests,served,unserved,vehicles_online,util_occupied,util_pickup,util_idle,km_driven,"
+                "empty_km_share,revenue_yuan,mean_wait_s,p95_wait_s\n");
+    for (int h = 0; h < 24; h++)
+        for (int fl = 0; fl < DISP_FLEET_COUNT; fl++) {
+            sim_fleet_metrics_t m;
+            sim_metrics_hour (metrics, (disp_fleet_t) fl, h, &m);
+            fprintf (f, "%d,%s,%llu,%llu,%llu,%.1f,%.4f,%.4f,%.4f,%.1f,%.4f,%.2f,%.1f,%.1f\n", h,
+                     disp_fleet_name ((disp_fleet_t) fl), (unsigned long long) m.requests,
+                     (unsigned long long) m.served, (unsigned long long) m.unserved, m.vehicles_online_mean,
+                     m.util_occupied, m.util_pickup, m.util_idle, m.km_driven, m.empty_km_share, m.revenue_yuan,
+                     m.mean_wait_s, m.p95_wait_s);
+        }
+    return s_close (f, path, err, errlen);
+}
+
+int
+sim_report_write_fares (const char *dir, const sim_config_t *cfg, char *err, size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "fares.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    const sim_tariff_t *rt = &cfg->robotaxi.tariff, *hu = &cfg->human.tariff;
+    fprintf (f, "distance_km,minutes,robotaxi_list_yuan,robotaxi_yuan,robotaxi_coupon_yuan,human_list_yuan,"
+                "human_yuan\n");
+    for (int i = 0; i <= 60; i++) {
+        double km = i * 0.5;
+        double min = km / cfg->metrics.fare_curve_kmh * 60.0;
+        fprintf (f, "%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", km, min, sim_fare_list (rt, km, min),
+                 sim_fare_paid (rt, km, min, 0), sim_fare_paid (rt, km, min, 1), sim_fare_list (hu, km, min),
+                 sim_fare_paid (hu, km, min, 0));
+    }
+    return s_close (f, path, err, errlen);
+}
+
+int
+sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t count, char *err, size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "drivers.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    fprintf (f, "driver,shift_start_h,shift_h,hours_online,trips,revenue_yuan,km,net_yuan,gross_hourly_yuan,"
+                "net_hourly_yuan\n");
+    for (size_t i = 0; i < count; i++) {
+        const sim_driver_row_t *r = &rows[i];
+        double gross_h = r->hours_online > 0 ? r->revenue_yuan / r->hours_online : 0;
+        double net_h = r->hours_online > 0 ? r->net_yuan / r->hours_online : 0;
+        fprintf (f, "%u,%.2f,%.2f,%.2f,%u,%.2f,%.1f,%.2f,%.2f,%.2f\n", r->id, r->shift_start_h, r->shift_h,
+                 r->hours_online, r->trips, r->revenue_yuan, r->km, r->net_yuan, gross_h, net_h);
+    }
+    return s_close (f, path, err, errlen);
+}
+
+void
+sim_report_print_summary (FILE *out, const sim_snapshot_t *snap)
+{
+    const sim_fleet_metrics_t *r = &snap->fleets[DISP_FLEET_ROBOTAXI], *h = &snap->fleets[DISP_FLEET_HUMAN];
+    fprintf (out, "\n%-28s %14s %14s\n", "", "robotaxi", "human ride-hail");
+    fprintf (out, "%-28s %14u %14u\n", "vehicles", r->vehicles, h->vehicles);
+    fprintf (out, "%-28s %14llu %14llu\n", "requests", (unsigned long long) r->requests,
+             (unsigned long long) h->requests);
+    fprintf (out, "%-28s %14llu %14llu\n", "trips served", (unsigned long long) r->served,
+             (unsigned long long) h->served);
+    fprintf (out, "%-28s %14llu %14llu\n", "unserved (gave up)", (unsigned long long) r->unserved,
+             (unsigned long long) h->unserved);
+    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time carrying a rider", 100 * r->util_occupied,
+             100 * h->util_occupied);
+    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time driving to pickups", 100 * r->util_pickup, 100 * h->util_pickup);
+    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time idle", 100 * r->util_idle, 100 * h->util_idle);
+    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "empty km share", 100 * r->empty_km_share, 100 * h->empty_km_share);
+    fprintf (out, "%-28s %14.0f %14.0f\n", "km driven", r->km_driven, h->km_driven);
+    fprintf (out, "%-28s %14.0f %14.0f\n", "revenue, yuan", r->revenue_yuan, h->revenue_yuan);
+    fprintf (out, "%-28s %14.1f %14.1f\n", "mean wait, min", r->mean_wait_s / 60, h->mean_wait_s / 60);
+    fprintf (out, "%-28s %14.1f %14.1f\n", "95th pct wait, min", r->p95_wait_s / 60, h->p95_wait_s / 60);
+    const sim_driver_metrics_t *d = &snap->drivers;
+    fprintf (out, "\nhuman drivers: %u worked %.0f h; gross %.1f yuan/h, net %.1f yuan/h, net %.0f yuan/day each\n",
+             d->drivers, d->hours_online, d->gross_hourly_yuan, d->net_hourly_yuan, d->net_daily_yuan);
+    if (snap->has_displacement) {
+        const sim_displacement_t *x = &snap->displacement;
+        fprintf (out, "displacement vs. the same day without robotaxis: %llu human trips (%llu -> %llu), "
+                      "%.0f yuan of drivers' net income, = %.1f full-time drivers\n",
+                 (unsigned long long) x->trips_moved, (unsigned long long) x->baseline_human_trips,
+                 (unsigned long long) x->human_trips, x->income_moved_yuan, x->fulltime_drivers_equivalent);
+    }
+}
+
+void
+sim_report_print_row (FILE *out, const sim_snapshot_t *snap, int header)
+{
+    if (header)
+        fprintf (out, "%-5s %-8s %5s | %-29s | %-29s | %s\n", "seq", "kind", "time", "robotaxi: served/req util wait",
+                 "human:    served/req util wait", "driver net/h");
+    const sim_fleet_metrics_t *r = &snap->fleets[DISP_FLEET_ROBOTAXI], *h = &snap->fleets[DISP_FLEET_HUMAN];
+    long long minutes = (long long) (snap->sim_time_ms / 60000);
+    fprintf (out, "%-5llu %-8s %02lld:%02lld | %7llu/%-7llu %4.0f%% %5.1fm | %7llu/%-7llu %4.0f%% %5.1fm | %6.1f\n",
+             (unsigned long long) snap->seq, snap->kind == SIM_SNAPSHOT_FINAL ? "final" : "periodic", minutes / 60,
+             minutes % 60, (unsigned long long) r->served, (unsigned long long) r->requests,
+             100 * (r->util_occupied + r->util_pickup), r->mean_wait_s / 60, (unsigned long long) h->served,
+             (unsigned long long) h->requests, 100 * (h->util_occupied + h->util_pickup), h->mean_wait_s / 60,
+             snap->drivers.net_hourly_yuan);
+    fflush (out);
+}

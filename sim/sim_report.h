@@ -1,0 +1,34 @@
+/* sim_report: what a run leaves behind and shows: summary.json, hourly.csv, fares.csv, drivers.csv, the summary
+ * table, and the snapshot rows and JSON lines that robotaxi-watch prints. Key and column names are documented in
+ * the README ("Outputs"). */
+#ifndef SIM_REPORT_H
+#define SIM_REPORT_H
+
+#include <stdio.h>
+#include "sim_config.h"
+#include "sim_metrics.h"
+#include "sim_world.h"
+
+/* One snapshot as JSON: one line (indent 0) or indented. malloc'd, caller frees; NULL when out of memory. */
+char *sim_report_snapshot_json (const sim_snapshot_t *snap, int indent);
+
+/* Writes DIR/summary.json: the final snapshot, indented. 0, or -1 with a message. */
+int sim_report_write_summary (const char *dir, const sim_snapshot_t *final_snap, char *err, size_t errlen);
+
+/* Writes DIR/hourly.csv: one row per hour and fleet. */
+int sim_report_write_hourly (const char *dir, const sim_metrics_t *metrics, char *err, size_t errlen);
+
+/* Writes DIR/fares.csv: fare against distance, 0-30 km in 0.5 km steps, for both fleets. */
+int sim_report_write_fares (const char *dir, const sim_config_t *cfg, char *err, size_t errlen);
+
+/* Writes DIR/drivers.csv: one row per human driver. */
+int sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t count, char *err,
+                              size_t errlen);
+
+/* The end-of-run table. */
+void sim_report_print_summary (FILE *out, const sim_snapshot_t *snap);
+
+/* A compact live row per snapshot, with a header line when header is nonzero. */
+void sim_report_print_row (FILE *out, const sim_snapshot_t *snap, int header);
+
+#endif

@@ -1,0 +1,34 @@
+/* sim_rng: the simulator's seeded random numbers (xoshiro256** seeded through splitmix64) and the few
+ * distributions the model draws from. Written here rather than taken from GSL so that a run's numbers depend only on
+ * this file: baselines committed for regression tests must not move when a library upgrade changes an algorithm. */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <stdint.h>
+
+typedef struct {
+    uint64_t s[4];
+} sim_rng_t;
+
+/* Seeds a generator for (seed, stream): independent streams of one seed let the demand be drawn identically whether
+ * or not robotaxis run (the displacement baseline needs exactly the same riders). */
+void sim_rng_seed (sim_rng_t *self, uint64_t seed, uint64_t stream);
+
+uint64_t sim_rng_next (sim_rng_t *self);
+
+/* Uniform in [0, 1). */
+double sim_rng_uniform (sim_rng_t *self);
+
+/* Uniform integer in [0, n); n > 0. */
+uint64_t sim_rng_below (sim_rng_t *self, uint64_t n);
+
+/* Exponential with the given mean (> 0). */
+double sim_rng_exponential (sim_rng_t *self, double mean);
+
+/* Standard normal (Marsaglia polar method). */
+double sim_rng_normal (sim_rng_t *self);
+
+/* Gamma(shape, scale) with shape >= 1 (Marsaglia & Tsang 2000). */
+double sim_rng_gamma (sim_rng_t *self, double shape, double scale);
+
+#endif

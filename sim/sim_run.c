@@ -1,0 +1,174 @@
+/* sim_run: a run from scenario to output folder. */
+#include "sim_run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "disp_link.h"
+#include "map_graph.h"
+#include "map_source.h"
+#include "sim_report.h"
+#include "sim_world.h"
+
+typedef struct {
+    const char *label;
+    int quiet;
+} s_progress_t;
+
+static void
+s_on_hour (sim_world_t *world, int hour, void *arg)
+{
+    s_progress_t *p = arg;
+    if (p->quiet)
+        return;
+    sim_snapshot_t snap;
+    sim_world_snapshot (world, SIM_SNAPSHOT_PERIODIC, &snap);
+    const sim_fleet_metrics_t *r = &snap.fleets[DISP_FLEET_ROBOTAXI], *h = &snap.fleets[DISP_FLEET_HUMAN];
+    fprintf (stderr,
+             "robotaxi-sim: %s%02d:00  requests %7llu  served %7llu  gave up %6llu  waiting %4zu  busy: robotaxi "
+             "%3.0f%% human %3.0f%%\n",
+             p->label, hour, (unsigned long long) (r->requests + h->requests),
+             (unsigned long long) (r->served + h->served), (unsigned long long) (r->unserved + h->unserved),
+             sim_world_active_riders (world), 100 * (r->util_occupied + r->util_pickup),
+             100 * (h->util_occupied + h->util_pickup));
+}
+
+/* mkdir -p */
+static int
+s_make_dir (const char *path, char *err, size_t errlen)
+{
+    char buf[4096];
+    if (snprintf (buf, sizeof buf, "%s", path) >= (int) sizeof buf) {
+        snprintf (err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir (buf, 0777) < 0 && errno != EEXIST) {
+                snprintf (err, errlen, "%s: %s", buf, strerror (errno));
+                return -1;
+            }
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode)) {
+        snprintf (err, errlen, "%s: not a directory", path);
+        return -1;
+    }
+    return 0;
+}
+
+static disp_link_t *
+s_link (const sim_run_opts_t *opts, const map_graph_t *g, const disp_hello_t *hello, const char *publish,
+        char *err, size_t errlen)
+{
+    if (strcmp (opts->dispatcher, "inproc") == 0)
+        return disp_link_inproc_new (g, hello, publish, err, errlen);
+    return disp_link_zmq_new (opts->dispatcher, hello, opts->timeout_ms, err, errlen);
+}
+
+/* Plays one day on a fresh link and world: the day without robotaxis when is_baseline (nothing published or
+ * written), else the scenario's day, compared with *baseline when given. On success *final holds the final
+ * snapshot. */
+static int
+s_play (const sim_config_t *cfg, const sim_run_opts_t *opts, const map_graph_t *g, const disp_hello_t *hello,
+        int is_baseline, const sim_snapshot_t *baseline, sim_snapshot_t *final, const char *out_dir, char *err,
+        size_t errlen)
+{
+    int rc = -1;
+    sim_world_opts_t wopts = {.baseline = is_baseline, .publish = !is_baseline};
+    const char *publish = wopts.publish ? opts->publish : NULL;
+    disp_link_t *link = s_link (opts, g, hello, publish, err, errlen);
+    sim_world_t *world = NULL;
+    if (!link)
+        return -1;
+    if (publish && opts->wait_subscribers > 0) {
+        int joined = disp_link_wait_subscribers (link, opts->wait_subscribers, opts->timeout_ms);
+        if (joined < opts->wait_subscribers) {
+            snprintf (err, errlen, "%s: %d of %d subscribers joined within %.1f s", publish, joined,
+                      opts->wait_subscribers, opts->timeout_ms / 1000.0);
+            goto done;
+        }
+    }
+    world = sim_world_new (cfg, g, &wopts, err, errlen);
+    if (!world)
+        goto done;
+    if (baseline)
+        sim_world_set_baseline (world, baseline);
+    s_progress_t progress = {.label = wopts.baseline ? "baseline " : "", .quiet = opts->quiet};
+    if (sim_world_run (world, link, s_on_hour, &progress, err, errlen) < 0)
+        goto done;
+    *final = *sim_world_final (world);
+    if (out_dir) {
+        const sim_driver_row_t *rows;
+        size_t nrows = sim_world_drivers (world, &rows);
+        if (sim_report_write_summary (out_dir, final, err, errlen) < 0 ||
+            sim_report_write_hourly (out_dir, sim_world_metrics (world), err, errlen) < 0 ||
+            sim_report_write_drivers (out_dir, rows, nrows, err, errlen) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    sim_world_destroy (&world);
+    disp_link_destroy (&link);
+    return rc;
+}
+
+int
+sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen)
+{
+    int rc = -1;
+    char path[4096];
+    map_graph_t *g = NULL;
+    if (s_make_dir (opts->out_dir, err, errlen) < 0)
+        return -1;
+    snprintf (path, sizeof path, "%s/config.ini", opts->out_dir);
+    FILE *f = fopen (path, "w");
+    if (!f || sim_config_write (cfg, f) < 0 || fclose (f) != 0) {
+        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
+        return -1;
+    }
+    g = map_source_load (&cfg->map, err, errlen);
+    if (!g)
+        return -1;
+    if (!opts->quiet)
+        fprintf (stderr, "robotaxi-sim: map %s: %zu nodes, %zu edges (EPSG:%d); dispatcher %s\n", cfg->map.source,
+                 map_graph_node_count (g), map_graph_edge_count (g), cfg->map.epsg, opts->dispatcher);
+
+    disp_hello_t hello;
+    memset (&hello, 0, sizeof hello);
+    snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
+    snprintf (hello.session, sizeof hello.session, "%.40s seed %llu", cfg->scenario.name,
+              (unsigned long long) cfg->scenario.seed);
+    hello.map = cfg->map;
+    hello.map_fingerprint = map_graph_fingerprint (g);
+    hello.traffic = cfg->traffic;
+    snprintf (hello.config.policy, sizeof hello.config.policy, "%s", cfg->dispatch.policy);
+    hello.config.max_pickup_ms = (int64_t) llround (cfg->dispatch.max_pickup_min * 60000.0);
+    hello.config.vehicle_capacity = (uint32_t) (cfg->human.drivers + cfg->robotaxi.fleet_size);
+    if (hello.config.vehicle_capacity == 0)
+        hello.config.vehicle_capacity = 1;
+
+    sim_snapshot_t baseline, final;
+    if (opts->baseline && s_play (cfg, opts, g, &hello, 1, NULL, &baseline, NULL, err, errlen) < 0)
+        goto done;
+    if (s_play (cfg, opts, g, &hello, 0, opts->baseline ? &baseline : NULL, &final, opts->out_dir, err, errlen) < 0)
+        goto done;
+    if (sim_report_write_fares (opts->out_dir, cfg, err, errlen) < 0)
+        goto done;
+    sim_report_print_summary (stdout, &final);
+    printf ("\nresults in %s/ (summary.json, hourly.csv, fares.csv, drivers.csv, config.ini)\n", opts->out_dir);
+    rc = 0;
+done:
+    map_graph_destroy (&g);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* sim_run: one whole run as a user starts it: build the map, connect to the dispatcher, play the day (and, when
+ * asked, the same day without robotaxis first), write the output folder and print the summary. */
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
+
+#include <stddef.h>
+#include "sim_config.h"
+
+typedef struct {
+    const char *dispatcher;    /* "inproc", or a ZeroMQ endpoint of robotaxi-dispatcher */
+    const char *publish;       /* in-process only: bind a PUB socket here for the metrics stream (NULL: none) */
+    int wait_subscribers;      /* in-process only: wait until this many subscribers joined before starting */
+    int timeout_ms;            /* how long to wait for a dispatcher's answer or for subscribers */
+    const char *out_dir;       /* created if missing */
+    int baseline;              /* also run the day without robotaxis and report displacement */
+    int quiet;                 /* no progress lines on stderr */
+} sim_run_opts_t;
+
+/* Runs cfg (already checked) as opts say. Returns 0, or -1 with a message in err. */
+int sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,890 @@
+/* sim_world: vehicles, riders and the events that move them through one day. */
+#include "sim_world.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "map_route.h"
+#include "map_traffic.h"
+#include "sim_codec.h"
+#include "sim_fare.h"
+#include "sim_queue.h"
+#include "sim_rng.h"
+
+#define S_HOUR_MS 3600000LL
+#define S_PI 3.14159265358979323846
+
+/* Random streams: each purpose draws from its own stream so that, for one seed, the riders are the same with and
+ * without robotaxis, and human drivers' shifts do not depend on how many robotaxis there are. */
+enum { S_STREAM_DEMAND = 1, S_STREAM_HUMAN = 2, S_STREAM_ROBOTAXI = 3 };
+
+typedef enum {
+    S_EV_REQUEST = 0,          /* the next rider appears (subject unused) */
+    S_EV_TICK,                 /* lockstep exchange with the dispatcher */
+    S_EV_GIVEUP,               /* subject: rider */
+    S_EV_PICKUP,               /* subject: rider */
+    S_EV_DROPOFF,              /* subject: rider */
+    S_EV_SHIFT_START,          /* subject: vehicle */
+    S_EV_SHIFT_END,            /* subject: vehicle */
+    S_EV_SNAPSHOT,
+    S_EV_HOUR,
+    S_EV_COUNT
+} s_event_kind_t;
+
+typedef enum { S_VEH_OFFLINE = 0, S_VEH_IDLE, S_VEH_PICKUP, S_VEH_OCCUPIED } s_veh_state_t;
+typedef enum { S_RIDER_WAITING = 0, S_RIDER_ASSIGNED, S_RIDER_RIDING, S_RIDER_DONE, S_RIDER_GAVE_UP } s_rider_state_t;
+
+typedef struct {
+    uint8_t fleet;
+    uint8_t state;             /* s_veh_state_t */
+    uint8_t on_shift;
+    uint8_t changed;           /* queued for the next tick */
+    uint32_t node;
+    uint32_t rider;            /* current rider while PICKUP / OCCUPIED */
+    int64_t since_ms;          /* when the current state began (or was last accounted) */
+    int64_t online_ms;
+    uint32_t trips;
+    double revenue_yuan, km;
+    double shift_start_h, shift_h;
+} s_vehicle_t;
+
+typedef struct {
+    int64_t request_ms;
+    int64_t deadline_ms;
+    int64_t leg_start_ms;
+    double trip_km;            /* road length of the ride, set at pickup */
+    uint32_t origin, destination;
+    uint32_t vehicle;
+    uint8_t fleet;
+    uint8_t state;             /* s_rider_state_t */
+    uint8_t coupon;
+    uint8_t sent;              /* told to the dispatcher */
+} s_rider_t;
+
+struct sim_world_t {
+    const sim_config_t *cfg;
+    const map_graph_t *graph;
+    sim_world_opts_t opts;
+    map_router_t *router;
+    sim_queue_t *queue;
+    sim_metrics_t *metrics;
+    sim_rng_t rng_demand, rng_human, rng_robotaxi;
+    int64_t now_ms;
+    uint64_t step;
+
+    /* demand */
+    double *node_weight_cum;   /* prefix sums of node weights, for drawing origins and destinations */
+    double *area_weight_cum;   /* same, restricted to the robotaxi service area (0 outside) */
+    uint8_t *in_area;
+    double hour_rate_per_ms[24];
+    int64_t next_request_ms;
+
+    /* fleets: human drivers are vehicles [0, humans), robotaxis [humans, humans + robotaxis) */
+    s_vehicle_t *vehicles;
+    uint32_t humans, robotaxis, vehicle_count;
+    sim_driver_row_t *driver_rows;
+
+    s_rider_t *riders;
+    size_t rider_count, rider_cap;
+    size_t active_riders;
+
+    /* what the next tick carries */
+    uint32_t *new_riders;
+    size_t new_count, new_cap;
+    uint32_t *changed;
+    size_t changed_count;
+    uint64_t *cancelled;
+    size_t cancelled_count, cancelled_cap;
+    disp_publication_t *pubs;
+    size_t pub_count, pub_cap;
+    uint64_t pub_seq;
+
+    /* scratch for building ticks */
+    disp_request_t *tick_requests;
+    size_t tick_requests_cap;
+    disp_vehicle_t *tick_vehicles;
+
+    int has_baseline;
+    sim_snapshot_t baseline;
+    sim_snapshot_t final;
+
+    char err[512];             /* first failure inside an event handler */
+    int failed;
+};
+
+typedef void (s_handler_fn) (sim_world_t *self, uint32_t subject);
+
+static void
+s_fail (sim_world_t *self, const char *fmt, ...)
+{
+    if (self->failed)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (self->err, sizeof self->err, fmt, ap);
+    va_end (ap);
+    self->failed = 1;
+}
+
+static void
+s_schedule (sim_world_t *self, int64_t time_ms, s_event_kind_t kind, uint32_t subject)
+{
+    if (sim_queue_push (self->queue, time_ms, kind, subject) < 0)
+        s_fail (self, "out of memory");
+}
+
+/* Grows *array (of elem bytes) so that it holds at least need elements. 0 or -1. */
+static int
+s_reserve (void **array, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc (*array, ncap * elem);
+    if (!p)
+        return -1;
+    *array = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- demand ---------------------------------------------------------------------------------------------- */
+
+static double
+s_zone_weight (const sim_config_t *cfg, const map_node_t *n)
+{
+    double w = cfg->demand.base_weight;
+    for (size_t i = 0; i < cfg->zone_count; i++) {
+        const sim_zone_t *z = &cfg->zones[i];
+        /* equirectangular distance: plenty for a weight that falls off over kilometres */
+        double dx = (n->lon - z->lon) * 111.32 * cos (z->lat * S_PI / 180.0);
+        double dy = (n->lat - z->lat) * 110.57;
+        double d2 = (dx * dx + dy * dy) / (z->radius_km * z->radius_km);
+        w += z->weight * exp (-0.5 * d2);
+    }
+    return w;
+}
+
+static int
+s_in_box (const double *box, const map_node_t *n)
+{
+    return n->lon >= box[0] && n->lat >= box[1] && n->lon <= box[2] && n->lat <= box[3];
+}
+
+/* Index of the node whose weight interval holds u x total. */
+static uint32_t
+s_draw_node (const double *cum, size_t n, double u)
+{
+    double target = u * cum[n - 1];
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] > target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint32_t) lo;
+}
+
+static double
+s_node_weight (const sim_world_t *self, uint32_t node)
+{
+    return self->node_weight_cum[node] - (node ? self->node_weight_cum[node - 1] : 0.0);
+}
+
+/* A destination for a trip from origin: a road length drawn from the gamma distribution, turned into a straight
+ * distance by the detour factor, in a random direction; among a few such candidates the busier place wins more
+ * often, so destinations follow the zones too. */
+static uint32_t
+s_draw_destination (sim_world_t *self, uint32_t origin)
+{
+    const sim_config_t *cfg = self->cfg;
+    const map_node_t *o = map_graph_node (self->graph, origin);
+    size_t n = map_graph_node_count (self->graph);
+    double scale = cfg->demand.trip_km_mean / cfg->demand.trip_km_shape;
+    for (int attempt = 0; attempt < 16; attempt++) {
+        double km = sim_rng_gamma (&self->rng_demand, cfg->demand.trip_km_shape, scale);
+        if (km < cfg->demand.trip_km_min)
+            km = cfg->demand.trip_km_min;
+        if (km > cfg->demand.trip_km_max)
+            km = cfg->demand.trip_km_max;
+        double straight_m = km * 1000.0 / cfg->demand.detour_factor;
+        uint32_t cand[6];
+        double weight[6], total = 0;
+        int found = 0;
+        for (int c = 0; c < 6; c++) {
+            double phi = 2.0 * S_PI * sim_rng_uniform (&self->rng_demand);
+            double x = o->x + straight_m * cos (phi), y = o->y + straight_m * sin (phi);
+            uint32_t node = map_graph_nearest (self->graph, x, y);
+            const map_node_t *d = map_graph_node (self->graph, node);
+            /* a point in the river or off the map snaps far away: not a place anybody asked to go */
+            if (node == origin || hypot (d->x - x, d->y - y) > 0.25 * straight_m + 500.0)
+                continue;
+            cand[found] = node;
+            weight[found] = s_node_weight (self, node);
+            total += weight[found];
+            found++;
+        }
+        if (found == 0 || total <= 0)
+            continue;
+        double u = sim_rng_uniform (&self->rng_demand) * total;
+        for (int c = 0; c < found; c++) {
+            if (u < weight[c] || c == found - 1)
+                return cand[c];
+            u -= weight[c];
+        }
+    }
+    /* An origin with no road within reach in any direction: any other busy place. */
+    uint32_t d;
+    do
+        d = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
+    while (d == origin && n > 1);
+    return d;
+}
+
+/* Time of the next request after t: a Poisson process whose rate is constant within each hour. Memorylessness lets
+ * us restart the exponential draw at every hour boundary. Returns SIM_DAY_MS when no request comes before
+ * midnight. */
+static int64_t
+s_next_arrival (sim_world_t *self, double t_ms)
+{
+    while (t_ms < (double) SIM_DAY_MS) {
+        int h = (int) (t_ms / (double) S_HOUR_MS);
+        double hour_end = (double) (h + 1) * S_HOUR_MS;
+        double rate = self->hour_rate_per_ms[h];
+        if (rate <= 0) {
+            t_ms = hour_end;
+            continue;
+        }
+        double dt = sim_rng_exponential (&self->rng_demand, 1.0 / rate);
+        if (t_ms + dt < hour_end)
+            return (int64_t) ceil (t_ms + dt);
+        t_ms = hour_end;
+    }
+    return SIM_DAY_MS;
+}
+
+/* ---- vehicles ---------------------------------------------------------------------------------------------- */
+
+static void
+s_mark_changed (sim_world_t *self, uint32_t v)
+{
+    if (!self->vehicles[v].changed) {
+        self->vehicles[v].changed = 1;
+        self->changed[self->changed_count++] = v;
+    }
+}
+
+static sim_time_kind_t
+s_time_kind (s_veh_state_t state)
+{
+    return state == S_VEH_OCCUPIED ? SIM_TIME_OCCUPIED : state == S_VEH_PICKUP ? SIM_TIME_PICKUP : SIM_TIME_IDLE;
+}
+
+/* Books the vehicle's time in its current state up to now. */
+static void
+s_account (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != S_VEH_OFFLINE && self->now_ms > veh->since_ms) {
+        sim_metrics_vehicle_time (self->metrics, veh->fleet, s_time_kind (veh->state), veh->since_ms, self->now_ms);
+        int64_t end = self->now_ms < SIM_DAY_MS ? self->now_ms : SIM_DAY_MS;
+        if (end > veh->since_ms)
+            veh->online_ms += end - veh->since_ms;
+    }
+    veh->since_ms = self->now_ms;
+}
+
+static void
+s_set_state (sim_world_t *self, uint32_t v, s_veh_state_t state)
+{
+    s_account (self, v);
+    self->vehicles[v].state = state;
+}
+
+static void
+s_place_fleets (sim_world_t *self)
+{
+    const sim_config_t *cfg = self->cfg;
+    size_t n = map_graph_node_count (self->graph);
+    double start_cum[24], acc = 0;
+    for (int h = 0; h < 24; h++)
+        start_cum[h] = (acc += cfg->human.shift_start_weight[h]);
+
+    for (uint32_t v = 0; v < self->humans; v++) {
+        s_vehicle_t *veh = &self->vehicles[v];
+        veh->fleet = DISP_FLEET_HUMAN;
+        veh->node = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_human));
+        /* shift start: an hour by weight, a uniform minute within it; length uniform in [min, max] */
+        double u = sim_rng_uniform (&self->rng_human) * start_cum[23];
+        int h = 0;
+        while (h < 23 && start_cum[h] <= u)
+            h++;
+        double start_h = h + sim_rng_uniform (&self->rng_human);
+        double len_h = cfg->human.shift_min_h + (cfg->human.shift_max_h - cfg->human.shift_min_h) *
+                                                     sim_rng_uniform (&self->rng_human);
+        veh->shift_start_h = start_h;
+        veh->shift_h = len_h;
+        int64_t start_ms = (int64_t) llround (start_h * S_HOUR_MS);
+        int64_t end_ms = start_ms + (int64_t) llround (len_h * S_HOUR_MS);
+        /* The day is one of many alike: a shift running past midnight also covers the early hours of this day. */
+        if (end_ms > SIM_DAY_MS) {
+            s_schedule (self, 0, S_EV_SHIFT_START, v);
+            s_schedule (self, end_ms - SIM_DAY_MS, S_EV_SHIFT_END, v);
+            end_ms = SIM_DAY_MS;
+        }
+        s_schedule (self, start_ms, S_EV_SHIFT_START, v);
+        s_schedule (self, end_ms, S_EV_SHIFT_END, v);
+    }
+    for (uint32_t i = 0; i < self->robotaxis; i++) {
+        uint32_t v = self->humans + i;
+        s_vehicle_t *veh = &self->vehicles[v];
+        veh->fleet = DISP_FLEET_ROBOTAXI;
+        veh->node = s_draw_node (self->area_weight_cum, n, sim_rng_uniform (&self->rng_robotaxi));
+        veh->shift_h = 24;
+        s_schedule (self, 0, S_EV_SHIFT_START, v);
+        s_schedule (self, SIM_DAY_MS, S_EV_SHIFT_END, v);
+    }
+}
+
+/* ---- event handlers ----------------------------------------------------------------------------------------- */
+
+static void
+s_on_request (sim_world_t *self, uint32_t subject)
+{
+    (void) subject;
+    const sim_config_t *cfg = self->cfg;
+    size_t n = map_graph_node_count (self->graph);
+    if (s_reserve ((void **) &self->riders, &self->rider_cap, self->rider_count + 1, sizeof (s_rider_t)) < 0 ||
+        s_reserve ((void **) &self->new_riders, &self->new_cap, self->new_count + 1, sizeof (uint32_t)) < 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    uint32_t r = (uint32_t) self->rider_count++;
+    s_rider_t *rider = &self->riders[r];
+    memset (rider, 0, sizeof *rider);
+    rider->request_ms = self->now_ms;
+    rider->deadline_ms = self->now_ms + (int64_t) llround (cfg->demand.patience_min * 60000.0);
+    rider->origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
+    rider->destination = s_draw_destination (self, rider->origin);
+    /* Both draws are made for every rider, whatever the fleets, so the baseline day sees the same riders. */
+    double u_fleet = sim_rng_uniform (&self->rng_demand);
+    double u_coupon = sim_rng_uniform (&self->rng_demand);
+    int eligible = self->in_area[rider->origin] && self->in_area[rider->destination];
+    int robotaxi = self->robotaxis > 0 && eligible && u_fleet < cfg->demand.robotaxi_preference;
+    rider->fleet = robotaxi ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN;
+    const sim_tariff_t *tariff = robotaxi ? &cfg->robotaxi.tariff : &cfg->human.tariff;
+    rider->coupon = u_coupon < tariff->coupon_share;
+    rider->state = S_RIDER_WAITING;
+    self->active_riders++;
+    self->new_riders[self->new_count++] = r;
+    sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
+    s_schedule (self, rider->deadline_ms, S_EV_GIVEUP, r);
+
+    self->next_request_ms = s_next_arrival (self, (double) self->now_ms);
+    if (self->next_request_ms < SIM_DAY_MS)
+        s_schedule (self, self->next_request_ms, S_EV_REQUEST, 0);
+}
+
+static void
+s_on_giveup (sim_world_t *self, uint32_t r)
+{
+    s_rider_t *rider = &self->riders[r];
+    if (rider->state != S_RIDER_WAITING)
+        return;   /* assigned riders wait for their car: the dispatcher promised it before the deadline */
+    rider->state = S_RIDER_GAVE_UP;
+    self->active_riders--;
+    sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
+    if (rider->sent) {
+        if (s_reserve ((void **) &self->cancelled, &self->cancelled_cap, self->cancelled_count + 1,
+                       sizeof (uint64_t)) < 0) {
+            s_fail (self, "out of memory");
+            return;
+        }
+        self->cancelled[self->cancelled_count++] = r;
+    }
+}
+
+/* Drives vehicle v from `from` to `to` starting now: returns the traffic-adjusted time and sets *km. */
+static int64_t
+s_drive (sim_world_t *self, uint32_t from, uint32_t to, double *km)
+{
+    map_route_t route;
+    if (map_router_route (self->router, from, to, &route) < 0) {
+        s_fail (self, "no road from node %u to node %u", from, to);
+        *km = 0;
+        return 0;
+    }
+    *km = route.length_m / 1000.0;
+    return map_traffic_time (&self->cfg->traffic, self->now_ms, route.time_ms);
+}
+
+static void
+s_on_pickup (sim_world_t *self, uint32_t r)
+{
+    s_rider_t *rider = &self->riders[r];
+    uint32_t v = rider->vehicle;
+    s_vehicle_t *veh = &self->vehicles[v];
+    rider->state = S_RIDER_RIDING;
+    veh->node = rider->origin;
+    s_set_state (self, v, S_VEH_OCCUPIED);
+    if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0)
+        s_fail (self, "out of memory");
+    double km;
+    int64_t trip_ms = s_drive (self, rider->origin, rider->destination, &km);
+    rider->leg_start_ms = self->now_ms;
+    rider->trip_km = km;
+    sim_metrics_km (self->metrics, rider->fleet, SIM_KM_OCCUPIED, self->now_ms, km);
+    veh->km += km;
+    s_schedule (self, self->now_ms + trip_ms, S_EV_DROPOFF, r);
+}
+
+static void
+s_on_dropoff (sim_world_t *self, uint32_t r)
+{
+    const sim_config_t *cfg = self->cfg;
+    s_rider_t *rider = &self->riders[r];
+    uint32_t v = rider->vehicle;
+    s_vehicle_t *veh = &self->vehicles[v];
+    /* the fare uses the road length of the trip and its actual duration */
+    double km = rider->trip_km;
+    double minutes = (double) (self->now_ms - rider->leg_start_ms) / 60000.0;
+    const sim_tariff_t *tariff = rider->fleet == DISP_FLEET_ROBOTAXI ? &cfg->robotaxi.tariff : &cfg->human.tariff;
+    double fare = sim_fare_paid (tariff, km, minutes, rider->coupon);
+    sim_metrics_fare (self->metrics, rider->fleet, self->now_ms, fare);
+    veh->revenue_yuan += fare;
+    veh->trips++;
+    rider->state = S_RIDER_DONE;
+    self->active_riders--;
+    veh->node = rider->destination;
+    s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
+    s_mark_changed (self, v);
+}
+
+static void
+s_on_shift_start (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    veh->on_shift = 1;
+    if (veh->state == S_VEH_OFFLINE) {
+        s_set_state (self, v, S_VEH_IDLE);
+        s_mark_changed (self, v);
+    }
+}
+
+static void
+s_on_shift_end (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    veh->on_shift = 0;
+    if (veh->state == S_VEH_IDLE) {
+        s_set_state (self, v, S_VEH_OFFLINE);
+        s_mark_changed (self, v);
+    }
+    /* a vehicle with a rider finishes the trip and goes off shift at the drop-off */
+}
+
+static void
+s_queue_publication (sim_world_t *self, sim_snapshot_kind_t kind)
+{
+    sim_snapshot_t snap;
+    sim_world_snapshot (self, kind, &snap);
+    snap.seq = ++self->pub_seq;
+    if (kind == SIM_SNAPSHOT_FINAL)
+        self->final = snap;
+    if (s_reserve ((void **) &self->pubs, &self->pub_cap, self->pub_count + 1, sizeof (disp_publication_t)) < 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    disp_publication_t *p = &self->pubs[self->pub_count];
+    snprintf (p->topic, sizeof p->topic, "%s", sim_codec_topic (kind));
+    if (sim_codec_encode_snapshot (&snap, &p->payload, &p->payload_len) < 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    self->pub_count++;
+}
+
+static void
+s_on_snapshot (sim_world_t *self, uint32_t subject)
+{
+    (void) subject;
+    if (self->opts.publish)
+        s_queue_publication (self, SIM_SNAPSHOT_PERIODIC);
+    int64_t next = self->now_ms + (int64_t) llround (self->cfg->metrics.interval_min * 60000.0);
+    if (next <= SIM_DAY_MS)
+        s_schedule (self, next, S_EV_SNAPSHOT, 0);
+}
+
+static void
+s_on_hour (sim_world_t *self, uint32_t subject)
+{
+    (void) self;
+    (void) subject;
+    /* handled in the run loop, which knows the progress callback */
+}
+
+static disp_position_t
+s_position (const sim_world_t *self, uint32_t node)
+{
+    const map_node_t *n = map_graph_node (self->graph, node);
+    return (disp_position_t) {.lon = n->lon, .lat = n->lat, .node = node};
+}
+
+/* Sends what happened since the last tick, and applies the dispatcher's decisions. */
+static void
+s_exchange (sim_world_t *self, disp_link_t *link)
+{
+    if (s_reserve ((void **) &self->tick_requests, &self->tick_requests_cap, self->new_count,
+                   sizeof (disp_request_t)) < 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    size_t nreq = 0;
+    for (size_t i = 0; i < self->new_count; i++) {
+        uint32_t r = self->new_riders[i];
+        s_rider_t *rider = &self->riders[r];
+        if (rider->state != S_RIDER_WAITING)
+            continue;   /* gave up before the dispatcher heard of it */
+        rider->sent = 1;
+        self->tick_requests[nreq++] = (disp_request_t) {.id = r,
+                                                        .time_ms = rider->request_ms,
+                                                        .origin = s_position (self, rider->origin),
+                                                        .destination = s_position (self, rider->destination),
+                                                        .fleet = rider->fleet,
+                                                        .deadline_ms = rider->deadline_ms};
+    }
+    for (size_t i = 0; i < self->changed_count; i++) {
+        uint32_t v = self->changed[i];
+        s_vehicle_t *veh = &self->vehicles[v];
+        veh->changed = 0;
+        uint8_t status = veh->state == S_VEH_OFFLINE ? DISP_VEH_OFFLINE
+                         : veh->state == S_VEH_IDLE  ? DISP_VEH_IDLE
+                                                     : DISP_VEH_BUSY;
+        self->tick_vehicles[i] = (disp_vehicle_t) {
+            .id = v, .fleet = veh->fleet, .status = status, .position = s_position (self, veh->node),
+            .time_ms = self->now_ms};
+    }
+    disp_tick_t tick = {.step = ++self->step,
+                        .now_ms = self->now_ms,
+                        .requests = self->tick_requests,
+                        .request_count = nreq,
+                        .vehicles = self->tick_vehicles,
+                        .vehicle_count = self->changed_count,
+                        .cancelled = self->cancelled,
+                        .cancelled_count = self->cancelled_count,
+                        .publish = self->pubs,
+                        .publish_count = self->pub_count};
+    disp_decisions_t dec;
+    char err[512];
+    int rc = disp_link_step (link, &tick, &dec, err, sizeof err);
+    for (size_t i = 0; i < self->pub_count; i++)
+        free (self->pubs[i].payload);
+    self->pub_count = 0;
+    self->new_count = 0;
+    self->changed_count = 0;
+    self->cancelled_count = 0;
+    if (rc < 0) {
+        s_fail (self, "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < dec.assignment_count; i++) {
+        const disp_assignment_t *a = &dec.assignments[i];
+        if (a->request_id >= self->rider_count || a->vehicle_id >= self->vehicle_count) {
+            s_fail (self, "dispatcher assigned unknown request %llu or vehicle %u", (unsigned long long) a->request_id,
+                    a->vehicle_id);
+            return;
+        }
+        uint32_t r = (uint32_t) a->request_id, v = a->vehicle_id;
+        s_rider_t *rider = &self->riders[r];
+        s_vehicle_t *veh = &self->vehicles[v];
+        if (rider->state != S_RIDER_WAITING || veh->state != S_VEH_IDLE || veh->fleet != rider->fleet) {
+            s_fail (self, "dispatcher assigned request %u (state %d, fleet %s) to vehicle %u (state %d, fleet %s)", r,
+                    rider->state, disp_fleet_name (rider->fleet), v, veh->state, disp_fleet_name (veh->fleet));
+            return;
+        }
+        rider->state = S_RIDER_ASSIGNED;
+        rider->vehicle = v;
+        veh->rider = r;
+        s_set_state (self, v, S_VEH_PICKUP);
+        double km;
+        int64_t pickup_ms = s_drive (self, veh->node, rider->origin, &km);
+        sim_metrics_km (self->metrics, veh->fleet, SIM_KM_PICKUP, self->now_ms, km);
+        veh->km += km;
+        s_schedule (self, self->now_ms + pickup_ms, S_EV_PICKUP, r);
+    }
+}
+
+static s_handler_fn *const s_handlers[S_EV_COUNT] = {
+    [S_EV_REQUEST] = s_on_request,
+    [S_EV_GIVEUP] = s_on_giveup,
+    [S_EV_PICKUP] = s_on_pickup,
+    [S_EV_DROPOFF] = s_on_dropoff,
+    [S_EV_SHIFT_START] = s_on_shift_start,
+    [S_EV_SHIFT_END] = s_on_shift_end,
+    [S_EV_SNAPSHOT] = s_on_snapshot,
+    [S_EV_HOUR] = s_on_hour,
+    /* S_EV_TICK needs the link: the run loop handles it */
+};
+
+/* ---- the world --------------------------------------------------------------------------------------------- */
+
+sim_world_t *
+sim_world_new (const sim_config_t *cfg, const map_graph_t *g, const sim_world_opts_t *opts, char *err,
+               size_t errlen)
+{
+    sim_world_t *self = calloc (1, sizeof *self);
+    if (!self)
+        goto nomem;
+    self->cfg = cfg;
+    self->graph = g;
+    self->opts = *opts;
+    size_t n = map_graph_node_count (g);
+    self->humans = (uint32_t) cfg->human.drivers;
+    self->robotaxis = opts->baseline ? 0 : (uint32_t) cfg->robotaxi.fleet_size;
+    self->vehicle_count = self->humans + self->robotaxis;
+    self->router = map_router_new (g);
+    self->queue = sim_queue_new ();
+    self->metrics = sim_metrics_new (SIM_DAY_MS);
+    self->node_weight_cum = malloc (n * sizeof (double));
+    self->area_weight_cum = malloc (n * sizeof (double));
+    self->in_area = malloc (n);
+    self->vehicles = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (s_vehicle_t));
+    self->changed = malloc ((self->vehicle_count ? self->vehicle_count : 1) * sizeof (uint32_t));
+    self->tick_vehicles = malloc ((self->vehicle_count ? self->vehicle_count : 1) * sizeof (disp_vehicle_t));
+    self->driver_rows = calloc (self->humans ? self->humans : 1, sizeof (sim_driver_row_t));
+    if (!self->router || !self->queue || !self->metrics || !self->node_weight_cum || !self->area_weight_cum ||
+        !self->in_area || !self->vehicles || !self->changed || !self->tick_vehicles || !self->driver_rows)
+        goto nomem;
+
+    sim_rng_seed (&self->rng_demand, cfg->scenario.seed, S_STREAM_DEMAND);
+    sim_rng_seed (&self->rng_human, cfg->scenario.seed, S_STREAM_HUMAN);
+    sim_rng_seed (&self->rng_robotaxi, cfg->scenario.seed, S_STREAM_ROBOTAXI);
+
+    double acc = 0, area_acc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const map_node_t *node = map_graph_node (g, i);
+        double w = s_zone_weight (cfg, node);
+        self->in_area[i] = (uint8_t) s_in_box (cfg->robotaxi.service_area, node);
+        self->node_weight_cum[i] = (acc += w);
+        self->area_weight_cum[i] = (area_acc += self->in_area[i] ? w : 0.0);
+    }
+    if (acc <= 0) {
+        snprintf (err, errlen, "demand: every road node has weight 0 (demand.base_weight and zones)");
+        goto fail;
+    }
+    if (self->robotaxis > 0 && area_acc <= 0) {
+        snprintf (err, errlen, "robotaxi.service_area: %g,%g,%g,%g holds no road of the map", cfg->robotaxi.service_area[0],
+                  cfg->robotaxi.service_area[1], cfg->robotaxi.service_area[2], cfg->robotaxi.service_area[3]);
+        goto fail;
+    }
+    double wsum = 0;
+    for (int h = 0; h < 24; h++)
+        wsum += cfg->demand.hour_weight[h];
+    for (int h = 0; h < 24; h++)
+        self->hour_rate_per_ms[h] = cfg->demand.trips_per_day * cfg->demand.hour_weight[h] / wsum / (double) S_HOUR_MS;
+
+    sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans);
+    sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
+    s_place_fleets (self);
+    self->next_request_ms = s_next_arrival (self, 0.0);
+    if (self->next_request_ms < SIM_DAY_MS)
+        s_schedule (self, self->next_request_ms, S_EV_REQUEST, 0);
+    s_schedule (self, 0, S_EV_TICK, 0);
+    s_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), S_EV_SNAPSHOT, 0);
+    for (int h = 1; h <= 24; h++)
+        s_schedule (self, h * S_HOUR_MS, S_EV_HOUR, (uint32_t) h);
+    if (self->failed) {
+        snprintf (err, errlen, "%s", self->err);
+        goto fail;
+    }
+    return self;
+nomem:
+    snprintf (err, errlen, "out of memory");
+fail:
+    sim_world_destroy (&self);
+    return NULL;
+}
+
+void
+sim_world_destroy (sim_world_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sim_world_t *self = *self_p;
+    map_router_destroy (&self->router);
+    sim_queue_destroy (&self->queue);
+    sim_metrics_destroy (&self->metrics);
+    free (self->node_weight_cum);
+    free (self->area_weight_cum);
+    free (self->in_area);
+    free (self->vehicles);
+    free (self->driver_rows);
+    free (self->riders);
+    free (self->new_riders);
+    free (self->changed);
+    free (self->cancelled);
+    for (size_t i = 0; i < self->pub_count; i++)
+        free (self->pubs[i].payload);
+    free (self->pubs);
+    free (self->tick_requests);
+    free (self->tick_vehicles);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, void *arg, char *err,
+               size_t errlen)
+{
+    const int64_t step_ms = (int64_t) llround (self->cfg->dispatch.step_s * 1000.0);
+    sim_event_t ev;
+    while (!self->failed && sim_queue_pop (self->queue, &ev) == 0) {
+        self->now_ms = ev.time_ms;
+        if (ev.type == S_EV_TICK) {
+            s_exchange (self, link);
+            /* after midnight, keep dispatching only while riders still wait or ride */
+            if (self->now_ms + step_ms < SIM_DAY_MS || self->active_riders > 0)
+                s_schedule (self, self->now_ms + step_ms, S_EV_TICK, 0);
+        } else {
+            s_handlers[ev.type](self, ev.subject);
+            if (ev.type == S_EV_HOUR && progress)
+                progress (self, (int) ev.subject, arg);
+        }
+        if (self->now_ms >= SIM_DAY_MS && self->active_riders == 0 && ev.type == S_EV_TICK)
+            break;
+    }
+    if (!self->failed) {
+        /* bring vehicle time up to the end, and send the final figures with one last tick */
+        s_queue_publication (self, SIM_SNAPSHOT_FINAL);
+        if (!self->opts.publish) {
+            for (size_t i = 0; i < self->pub_count; i++)
+                free (self->pubs[i].payload);
+            self->pub_count = 0;
+        }
+        if (!self->failed)
+            s_exchange (self, link);
+    }
+    if (self->failed) {
+        snprintf (err, errlen, "%s", self->err);
+        return -1;
+    }
+    return 0;
+}
+
+void
+sim_world_set_baseline (sim_world_t *self, const sim_snapshot_t *baseline_final)
+{
+    self->has_baseline = 1;
+    self->baseline = *baseline_final;
+}
+
+const sim_snapshot_t *
+sim_world_final (const sim_world_t *self)
+{
+    return &self->final;
+}
+
+/* Trips and drivers' income that moved to robotaxis: the baseline day's minus this day's, never negative. */
+static void
+s_displacement (const sim_world_t *self, const sim_snapshot_t *now, sim_displacement_t *x)
+{
+    const sim_config_t *cfg = self->cfg;
+    x->baseline_human_trips = self->baseline.fleets[DISP_FLEET_HUMAN].served;
+    x->human_trips = now->fleets[DISP_FLEET_HUMAN].served;
+    x->trips_moved = x->baseline_human_trips > x->human_trips ? x->baseline_human_trips - x->human_trips : 0;
+    x->baseline_driver_income_yuan = self->baseline.drivers.net_income_yuan;
+    x->driver_income_yuan = now->drivers.net_income_yuan;
+    double moved = x->baseline_driver_income_yuan - x->driver_income_yuan;
+    x->income_moved_yuan = moved > 0 ? moved : 0;
+    double fulltime_daily = cfg->human.fulltime_monthly_net_yuan / cfg->human.workdays_per_month;
+    x->fulltime_drivers_equivalent = x->income_moved_yuan / fulltime_daily;
+}
+
+void
+sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t *out)
+{
+    const sim_config_t *cfg = self->cfg;
+    memset (out, 0, sizeof *out);
+    out->kind = kind;
+    out->sim_time_ms = self->now_ms;
+    snprintf (out->scenario, sizeof out->scenario, "%s", cfg->scenario.name);
+    out->seed = cfg->scenario.seed;
+    uint32_t online[DISP_FLEET_COUNT] = {0};
+    for (uint32_t v = 0; v < self->vehicle_count; v++) {
+        s_account (self, v);
+        if (self->vehicles[v].state != S_VEH_OFFLINE)
+            online[self->vehicles[v].fleet]++;
+    }
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        sim_metrics_fleet (self->metrics, (disp_fleet_t) f, &out->fleets[f]);
+        out->fleets[f].online = online[f];
+    }
+    sim_driver_metrics_t *d = &out->drivers;
+    double revenue = 0, km = 0, hours = 0;
+    for (uint32_t v = 0; v < self->humans; v++) {
+        const s_vehicle_t *veh = &self->vehicles[v];
+        if (veh->online_ms == 0 && veh->trips == 0)
+            continue;
+        d->drivers++;
+        revenue += veh->revenue_yuan;
+        km += veh->km;
+        hours += (double) veh->online_ms / S_HOUR_MS;
+    }
+    d->hours_online = hours;
+    d->net_income_yuan = revenue * (1.0 - cfg->human.commission) - km * cfg->human.energy_yuan_per_km;
+    if (hours > 0) {
+        d->gross_hourly_yuan = revenue / hours;
+        d->net_hourly_yuan = d->net_income_yuan / hours;
+    }
+    if (d->drivers > 0)
+        d->net_daily_yuan = d->net_income_yuan / d->drivers;
+    if (kind == SIM_SNAPSHOT_FINAL && self->has_baseline) {
+        out->has_displacement = 1;
+        s_displacement (self, out, &out->displacement);
+    }
+}
+
+const sim_metrics_t *
+sim_world_metrics (const sim_world_t *self)
+{
+    return self->metrics;
+}
+
+size_t
+sim_world_drivers (sim_world_t *self, const sim_driver_row_t **out)
+{
+    const sim_config_t *cfg = self->cfg;
+    for (uint32_t v = 0; v < self->humans; v++) {
+        const s_vehicle_t *veh = &self->vehicles[v];
+        sim_driver_row_t *row = &self->driver_rows[v];
+        row->id = v;
+        row->shift_start_h = veh->shift_start_h;
+        row->shift_h = veh->shift_h;
+        row->hours_online = (double) veh->online_ms / S_HOUR_MS;
+        row->trips = veh->trips;
+        row->revenue_yuan = veh->revenue_yuan;
+        row->km = veh->km;
+        row->net_yuan = veh->revenue_yuan * (1.0 - cfg->human.commission) - veh->km * cfg->human.energy_yuan_per_km;
+    }
+    *out = self->driver_rows;
+    return self->humans;
+}
+
+int64_t
+sim_world_now (const sim_world_t *self)
+{
+    return self->now_ms;
+}
+
+size_t
+sim_world_active_riders (const sim_world_t *self)
+{
+    return self->active_riders;
+}
