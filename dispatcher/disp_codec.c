@@ -1,0 +1,458 @@
+/* disp_codec: robotaxi.v1 Envelope frames <-> the dispatcher's own types. The only dispatcher file that includes
+ * the generated protobuf-c header; everything it decodes is validated here so the engine and the service can trust
+ * enum values, array sizes and string lengths. */
+#include "disp_codec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "robotaxi.pb-c.h"
+
+/* Hour factors outside this range are almost certainly a unit mistake on the sender's side. */
+#define S_HOUR_FACTOR_MIN 1.0
+#define S_HOUR_FACTOR_MAX 10.0
+
+/* Formats a message into err (when given) and returns -1, so callers can `return s_fail (...)`. */
+static int s_fail (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (err, errlen, fmt, ap);
+        va_end (ap);
+    }
+    return -1;
+}
+
+/* Copies a decoded protobuf string (may be NULL: treated as empty) into a fixed buffer of `size` bytes. Fails with
+ * a message naming `field` when the string does not fit with its terminator. */
+static int s_copy_string (char *dst, size_t size, const char *src, const char *field, char *err, size_t errlen)
+{
+    if (!src) src = "";
+    size_t len = strlen (src);
+    if (len >= size) return s_fail (err, errlen, "%s: %zu bytes, longer than the limit of %zu", field, len, size - 1);
+    memcpy (dst, src, len + 1);
+    return 0;
+}
+
+static int s_check_fleet (int value, const char *field, char *err, size_t errlen)
+{
+    if (value < 0 || value >= DISP_FLEET_COUNT) return s_fail (err, errlen, "%s: %d is not a fleet", field, value);
+    return 0;
+}
+
+static int s_check_status (int value, const char *field, char *err, size_t errlen)
+{
+    if (value < DISP_VEH_OFFLINE || value > DISP_VEH_BUSY)
+        return s_fail (err, errlen, "%s: %d is not a vehicle status", field, value);
+    return 0;
+}
+
+/* A missing Position decodes as (0, 0) without a node. */
+static void s_position_from (const Robotaxi__V1__Position *p, disp_position_t *out)
+{
+    out->lon = p ? p->lon : 0.0;
+    out->lat = p ? p->lat : 0.0;
+    out->node = MAP_NODE_NONE;
+    if (p && p->node_present_case == ROBOTAXI__V1__POSITION__NODE_PRESENT_NODE) out->node = p->node;
+}
+
+static void s_position_to (const disp_position_t *in, Robotaxi__V1__Position *p)
+{
+    robotaxi__v1__position__init (p);
+    p->lon = in->lon;
+    p->lat = in->lat;
+    if (in->node != MAP_NODE_NONE) {
+        p->node_present_case = ROBOTAXI__V1__POSITION__NODE_PRESENT_NODE;
+        p->node = in->node;
+    }
+}
+
+/* ---- decoding ---------------------------------------------------------------------------------------------- */
+
+static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char *err, size_t errlen)
+{
+    if (s_copy_string (out->protocol, sizeof out->protocol, h->protocol, "hello.protocol", err, errlen) ||
+        s_copy_string (out->session, sizeof out->session, h->session, "hello.session", err, errlen) ||
+        s_copy_string (out->config.policy, sizeof out->config.policy, h->policy, "hello.policy", err, errlen))
+        return -1;
+    out->config.max_pickup_ms = h->max_pickup_ms;
+    out->config.vehicle_capacity = h->vehicle_capacity;
+
+    const Robotaxi__V1__MapSpec *m = h->map;
+    if (!m) return s_fail (err, errlen, "hello.map: missing");
+    if (s_copy_string (out->map.source, sizeof out->map.source, m->source, "hello.map.source", err, errlen))
+        return -1;
+    out->map.epsg = m->epsg;
+    out->map.grid_m = m->grid_m;
+    out->map_fingerprint = m->fingerprint;
+
+    /* No factors means free flow all day; otherwise all 24 hours must be given. */
+    if (m->n_hour_factor == 0) {
+        for (int hour = 0; hour < 24; hour++)
+            out->traffic.hour_factor[hour] = 1.0;
+        return 0;
+    }
+    if (m->n_hour_factor != 24)
+        return s_fail (err, errlen, "hello.map.hour_factor: %zu entries, expected 24", m->n_hour_factor);
+    for (int hour = 0; hour < 24; hour++) {
+        double f = m->hour_factor[hour];
+        if (!(f >= S_HOUR_FACTOR_MIN && f <= S_HOUR_FACTOR_MAX))
+            return s_fail (err, errlen, "hello.map.hour_factor[%d]: %g is not in [%g, %g]", hour, f,
+                           S_HOUR_FACTOR_MIN, S_HOUR_FACTOR_MAX);
+        out->traffic.hour_factor[hour] = f;
+    }
+    return 0;
+}
+
+/* A publication's payload must be a MetricsSnapshot we could read ourselves; subscribers get the sender's bytes. */
+static int s_check_snapshot (const uint8_t *data, size_t len, const char *field, char *err, size_t errlen)
+{
+    Robotaxi__V1__MetricsSnapshot *s = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);
+    if (!s) return s_fail (err, errlen, "%s: not a robotaxi.v1 MetricsSnapshot (%zu bytes)", field, len);
+    int rc = 0;
+    if ((int)s->kind < ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_PERIODIC ||
+        (int)s->kind > ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL)
+        rc = s_fail (err, errlen, "%s.kind: %d is not a snapshot kind", field, (int)s->kind);
+    for (size_t i = 0; rc == 0 && i < s->n_fleets; i++) {
+        char sub[96];
+        snprintf (sub, sizeof sub, "%s.fleets[%zu].fleet", field, i);
+        rc = s_check_fleet (s->fleets[i]->fleet, sub, err, errlen);
+    }
+    robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
+    return rc;
+}
+
+/* Fills msg->tick. Arrays are attached to msg as soon as they are allocated, so disp_msg_clear frees a half-built
+ * tick. */
+static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *err, size_t errlen)
+{
+    disp_tick_t *out = &msg->tick;
+    char field[64];
+    out->step = t->step;
+    out->now_ms = t->now_ms;
+
+    if (t->n_requests > 0) {
+        disp_request_t *reqs = calloc (t->n_requests, sizeof *reqs);
+        if (!reqs) return s_fail (err, errlen, "tick.requests: out of memory");
+        out->requests = reqs;
+        out->request_count = t->n_requests;
+        for (size_t i = 0; i < t->n_requests; i++) {
+            const Robotaxi__V1__RideRequest *r = t->requests[i];
+            snprintf (field, sizeof field, "tick.requests[%zu].fleet", i);
+            if (s_check_fleet (r->fleet, field, err, errlen)) return -1;
+            reqs[i].id = r->id;
+            reqs[i].time_ms = r->time_ms;
+            s_position_from (r->origin, &reqs[i].origin);
+            s_position_from (r->destination, &reqs[i].destination);
+            reqs[i].fleet = (uint8_t)r->fleet;
+            reqs[i].deadline_ms = r->deadline_ms;
+        }
+    }
+    if (t->n_vehicles > 0) {
+        disp_vehicle_t *vehs = calloc (t->n_vehicles, sizeof *vehs);
+        if (!vehs) return s_fail (err, errlen, "tick.vehicles: out of memory");
+        out->vehicles = vehs;
+        out->vehicle_count = t->n_vehicles;
+        for (size_t i = 0; i < t->n_vehicles; i++) {
+            const Robotaxi__V1__VehicleState *v = t->vehicles[i];
+            snprintf (field, sizeof field, "tick.vehicles[%zu].fleet", i);
+            if (s_check_fleet (v->fleet, field, err, errlen)) return -1;
+            snprintf (field, sizeof field, "tick.vehicles[%zu].status", i);
+            if (s_check_status (v->status, field, err, errlen)) return -1;
+            vehs[i].id = v->id;
+            vehs[i].fleet = (uint8_t)v->fleet;
+            vehs[i].status = (uint8_t)v->status;
+            s_position_from (v->position, &vehs[i].position);
+            vehs[i].time_ms = v->time_ms;
+        }
+    }
+    if (t->n_cancelled > 0) {
+        uint64_t *ids = malloc (t->n_cancelled * sizeof *ids);
+        if (!ids) return s_fail (err, errlen, "tick.cancelled: out of memory");
+        memcpy (ids, t->cancelled, t->n_cancelled * sizeof *ids);
+        out->cancelled = ids;
+        out->cancelled_count = t->n_cancelled;
+    }
+    if (t->n_publish > 0) {
+        disp_publication_t *pubs = calloc (t->n_publish, sizeof *pubs);
+        if (!pubs) return s_fail (err, errlen, "tick.publish: out of memory");
+        out->publish = pubs;
+        out->publish_count = t->n_publish;
+        for (size_t i = 0; i < t->n_publish; i++) {
+            const Robotaxi__V1__Publication *p = t->publish[i];
+            snprintf (field, sizeof field, "tick.publish[%zu].topic", i);
+            if (s_copy_string (pubs[i].topic, sizeof pubs[i].topic, p->topic, field, err, errlen)) return -1;
+            snprintf (field, sizeof field, "tick.publish[%zu].payload", i);
+            if (s_check_snapshot (p->payload.data, p->payload.len, field, err, errlen)) return -1;
+            pubs[i].payload = malloc (p->payload.len > 0 ? p->payload.len : 1);
+            if (!pubs[i].payload) return s_fail (err, errlen, "%s: out of memory", field);
+            if (p->payload.len > 0) memcpy (pubs[i].payload, p->payload.data, p->payload.len);
+            pubs[i].payload_len = p->payload.len;
+        }
+    }
+    return 0;
+}
+
+static int s_decode_decisions (const Robotaxi__V1__Decisions *d, disp_msg_t *msg, char *err, size_t errlen)
+{
+    msg->decisions.step = d->step;
+    if (d->n_assignments == 0) return 0;
+    disp_assignment_t *as = calloc (d->n_assignments, sizeof *as);
+    if (!as) return s_fail (err, errlen, "decisions.assignments: out of memory");
+    msg->decisions.assignments = as;
+    msg->decisions.assignment_count = d->n_assignments;
+    for (size_t i = 0; i < d->n_assignments; i++) {
+        as[i].request_id = d->assignments[i]->request_id;
+        as[i].vehicle_id = d->assignments[i]->vehicle_id;
+        as[i].pickup_eta_ms = d->assignments[i]->pickup_eta_ms;
+    }
+    return 0;
+}
+
+static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_msg_t *msg, char *err, size_t errlen)
+{
+    switch (env->body_case) {
+    case ROBOTAXI__V1__ENVELOPE__BODY_HELLO:
+        msg->kind = DISP_MSG_HELLO;
+        return s_decode_hello (env->hello, &msg->hello, err, errlen);
+    case ROBOTAXI__V1__ENVELOPE__BODY_HELLO_REPLY:
+        msg->kind = DISP_MSG_HELLO_REPLY;
+        msg->hello_reply.nodes = env->hello_reply->nodes;
+        msg->hello_reply.edges = env->hello_reply->edges;
+        return s_copy_string (msg->hello_reply.dispatcher_version, sizeof msg->hello_reply.dispatcher_version,
+                              env->hello_reply->dispatcher_version, "hello_reply.dispatcher_version", err, errlen);
+    case ROBOTAXI__V1__ENVELOPE__BODY_TICK:
+        msg->kind = DISP_MSG_TICK;
+        return s_decode_tick (env->tick, msg, err, errlen);
+    case ROBOTAXI__V1__ENVELOPE__BODY_DECISIONS:
+        msg->kind = DISP_MSG_DECISIONS;
+        return s_decode_decisions (env->decisions, msg, err, errlen);
+    case ROBOTAXI__V1__ENVELOPE__BODY_ERROR: {
+        msg->kind = DISP_MSG_ERROR;
+        int code = env->error->code;
+        if (code < DISP_ERR_UNSPECIFIED || code > DISP_ERR_TOO_LARGE)
+            return s_fail (err, errlen, "error.code: %d is not an error code", code);
+        msg->error.code = (disp_error_code_t)code;
+        return s_copy_string (msg->error.message, sizeof msg->error.message, env->error->message, "error.message",
+                              err, errlen);
+    }
+    case ROBOTAXI__V1__ENVELOPE__BODY_BYE:
+        msg->kind = DISP_MSG_BYE;
+        return s_copy_string (msg->bye_reason, sizeof msg->bye_reason, env->bye->reason, "bye.reason", err, errlen);
+    default:
+        /* Random bytes often parse as unknown fields; without a body the frame is not one of ours. */
+        return s_fail (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes): no message body", len);
+    }
+}
+
+int disp_codec_decode (const uint8_t *data, size_t len, disp_msg_t *msg, char *err, size_t errlen)
+{
+    memset (msg, 0, sizeof *msg);
+    Robotaxi__V1__Envelope *env = robotaxi__v1__envelope__unpack (NULL, len, data);
+    if (!env) return s_fail (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes)", len);
+    int rc = s_decode_body (env, len, msg, err, errlen);
+    robotaxi__v1__envelope__free_unpacked (env, NULL);
+    if (rc != 0) disp_msg_clear (msg);
+    return rc;
+}
+
+void disp_msg_clear (disp_msg_t *msg)
+{
+    if (!msg) return;
+    /* The tick's arrays are const for readers; the decoder allocated them, so it may free them. */
+    free ((void *)msg->tick.requests);
+    free ((void *)msg->tick.vehicles);
+    free ((void *)msg->tick.cancelled);
+    disp_publication_t *pubs = (disp_publication_t *)msg->tick.publish;
+    for (size_t i = 0; pubs && i < msg->tick.publish_count; i++)
+        free (pubs[i].payload);
+    free (pubs);
+    free ((void *)msg->decisions.assignments);
+    memset (msg, 0, sizeof *msg);
+}
+
+/* ---- encoding ---------------------------------------------------------------------------------------------- */
+
+/* Packs env into a malloc'd buffer. */
+static int s_pack (const Robotaxi__V1__Envelope *env, uint8_t **out, size_t *out_len)
+{
+    size_t size = robotaxi__v1__envelope__get_packed_size (env);
+    uint8_t *buf = malloc (size > 0 ? size : 1);
+    if (!buf) return -1;
+    size_t written = robotaxi__v1__envelope__pack (env, buf);
+    if (written != size) {
+        free (buf);
+        return -1;
+    }
+    *out = buf;
+    *out_len = size;
+    return 0;
+}
+
+int disp_codec_encode_hello (const disp_hello_t *hello, uint8_t **out, size_t *out_len)
+{
+    Robotaxi__V1__MapSpec map = ROBOTAXI__V1__MAP_SPEC__INIT;
+    map.source = (char *)hello->map.source;
+    map.epsg = hello->map.epsg;
+    map.grid_m = hello->map.grid_m;
+    map.fingerprint = hello->map_fingerprint;
+    map.n_hour_factor = 24;
+    map.hour_factor = (double *)hello->traffic.hour_factor;
+
+    Robotaxi__V1__Hello h = ROBOTAXI__V1__HELLO__INIT;
+    h.protocol = (char *)hello->protocol;
+    h.session = (char *)hello->session;
+    h.map = &map;
+    h.policy = (char *)hello->config.policy;
+    h.max_pickup_ms = hello->config.max_pickup_ms;
+    h.vehicle_capacity = hello->config.vehicle_capacity;
+
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO;
+    env.hello = &h;
+    return s_pack (&env, out, out_len);
+}
+
+int disp_codec_encode_hello_reply (const disp_hello_reply_t *reply, uint8_t **out, size_t *out_len)
+{
+    Robotaxi__V1__HelloReply r = ROBOTAXI__V1__HELLO_REPLY__INIT;
+    r.dispatcher_version = (char *)reply->dispatcher_version;
+    r.nodes = reply->nodes;
+    r.edges = reply->edges;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO_REPLY;
+    env.hello_reply = &r;
+    return s_pack (&env, out, out_len);
+}
+
+/* Tick encoding needs one protobuf struct per element plus the pointer arrays protobuf-c wants; all of it lives in
+ * one scratch block per array, freed once the frame is packed. */
+int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_len)
+{
+    int rc = -1;
+    size_t nr = tick->request_count, nv = tick->vehicle_count, np = tick->publish_count;
+    Robotaxi__V1__RideRequest *reqs = calloc (nr ? nr : 1, sizeof *reqs);
+    Robotaxi__V1__RideRequest **req_ptrs = calloc (nr ? nr : 1, sizeof *req_ptrs);
+    Robotaxi__V1__Position *req_pos = calloc (nr ? 2 * nr : 1, sizeof *req_pos);
+    Robotaxi__V1__VehicleState *vehs = calloc (nv ? nv : 1, sizeof *vehs);
+    Robotaxi__V1__VehicleState **veh_ptrs = calloc (nv ? nv : 1, sizeof *veh_ptrs);
+    Robotaxi__V1__Position *veh_pos = calloc (nv ? nv : 1, sizeof *veh_pos);
+    Robotaxi__V1__Publication *pubs = calloc (np ? np : 1, sizeof *pubs);
+    Robotaxi__V1__Publication **pub_ptrs = calloc (np ? np : 1, sizeof *pub_ptrs);
+    if (!reqs || !req_ptrs || !req_pos || !vehs || !veh_ptrs || !veh_pos || !pubs || !pub_ptrs) goto done;
+
+    for (size_t i = 0; i < nr; i++) {
+        const disp_request_t *r = &tick->requests[i];
+        robotaxi__v1__ride_request__init (&reqs[i]);
+        reqs[i].id = r->id;
+        reqs[i].time_ms = r->time_ms;
+        s_position_to (&r->origin, &req_pos[2 * i]);
+        s_position_to (&r->destination, &req_pos[2 * i + 1]);
+        reqs[i].origin = &req_pos[2 * i];
+        reqs[i].destination = &req_pos[2 * i + 1];
+        reqs[i].fleet = (Robotaxi__V1__Fleet)r->fleet;
+        reqs[i].deadline_ms = r->deadline_ms;
+        req_ptrs[i] = &reqs[i];
+    }
+    for (size_t i = 0; i < nv; i++) {
+        const disp_vehicle_t *v = &tick->vehicles[i];
+        robotaxi__v1__vehicle_state__init (&vehs[i]);
+        vehs[i].id = v->id;
+        vehs[i].fleet = (Robotaxi__V1__Fleet)v->fleet;
+        vehs[i].status = (Robotaxi__V1__VehicleStatus)v->status;
+        s_position_to (&v->position, &veh_pos[i]);
+        vehs[i].position = &veh_pos[i];
+        vehs[i].time_ms = v->time_ms;
+        veh_ptrs[i] = &vehs[i];
+    }
+    for (size_t i = 0; i < np; i++) {
+        const disp_publication_t *p = &tick->publish[i];
+        robotaxi__v1__publication__init (&pubs[i]);
+        pubs[i].topic = (char *)p->topic;
+        pubs[i].payload.data = p->payload;
+        pubs[i].payload.len = p->payload_len;
+        pub_ptrs[i] = &pubs[i];
+    }
+
+    Robotaxi__V1__Tick t = ROBOTAXI__V1__TICK__INIT;
+    t.step = tick->step;
+    t.now_ms = tick->now_ms;
+    t.n_requests = nr;
+    t.requests = req_ptrs;
+    t.n_vehicles = nv;
+    t.vehicles = veh_ptrs;
+    t.n_cancelled = tick->cancelled_count;
+    t.cancelled = (uint64_t *)tick->cancelled;
+    t.n_publish = np;
+    t.publish = pub_ptrs;
+
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
+    env.tick = &t;
+    rc = s_pack (&env, out, out_len);
+done:
+    free (reqs);
+    free (req_ptrs);
+    free (req_pos);
+    free (vehs);
+    free (veh_ptrs);
+    free (veh_pos);
+    free (pubs);
+    free (pub_ptrs);
+    return rc;
+}
+
+int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **out, size_t *out_len)
+{
+    size_t n = decisions->assignment_count;
+    Robotaxi__V1__Assignment *as = calloc (n ? n : 1, sizeof *as);
+    Robotaxi__V1__Assignment **ptrs = calloc (n ? n : 1, sizeof *ptrs);
+    int rc = -1;
+    if (as && ptrs) {
+        for (size_t i = 0; i < n; i++) {
+            robotaxi__v1__assignment__init (&as[i]);
+            as[i].request_id = decisions->assignments[i].request_id;
+            as[i].vehicle_id = decisions->assignments[i].vehicle_id;
+            as[i].pickup_eta_ms = decisions->assignments[i].pickup_eta_ms;
+            ptrs[i] = &as[i];
+        }
+        Robotaxi__V1__Decisions d = ROBOTAXI__V1__DECISIONS__INIT;
+        d.step = decisions->step;
+        d.n_assignments = n;
+        d.assignments = ptrs;
+        Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+        env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_DECISIONS;
+        env.decisions = &d;
+        rc = s_pack (&env, out, out_len);
+    }
+    free (as);
+    free (ptrs);
+    return rc;
+}
+
+int disp_codec_encode_error (disp_error_code_t code, const char *message, uint8_t **out, size_t *out_len)
+{
+    /* Keep the message within what a decoder accepts (disp_error_t.message). */
+    char text[sizeof ((disp_error_t *)0)->message];
+    snprintf (text, sizeof text, "%s", message ? message : "");
+    Robotaxi__V1__ErrorReply e = ROBOTAXI__V1__ERROR_REPLY__INIT;
+    e.code = (Robotaxi__V1__ErrorCode)code;
+    e.message = text;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_ERROR;
+    env.error = &e;
+    return s_pack (&env, out, out_len);
+}
+
+int disp_codec_encode_bye (const char *reason, uint8_t **out, size_t *out_len)
+{
+    Robotaxi__V1__Bye b = ROBOTAXI__V1__BYE__INIT;
+    b.reason = (char *)(reason ? reason : "");
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_BYE;
+    env.bye = &b;
+    return s_pack (&env, out, out_len);
+}

@@ -1,0 +1,415 @@
+/* disp_engine: one dispatch session. Keeps a mirror of the vehicles (fleet, status, node), the idle vehicles of each
+ * node in an intrusive list so a search can collect them as it settles nodes, and the riders still waiting. A step
+ * validates the whole tick before touching anything, so a bad tick is refused without side effects. */
+#include "disp_engine.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disp_policy.h"
+#include "map_route.h"
+
+/* End of an idle list. Vehicle ids are < capacity <= S_MAX_VEHICLES, so UINT32_MAX is never a vehicle. */
+#define S_NIL UINT32_MAX
+
+/* A Hello could ask for billions of vehicles; the mirror is allocated up front, so cap it. */
+#define S_MAX_VEHICLES (1u << 22)
+
+typedef struct {
+    uint32_t node;       /* last known node, MAP_NODE_NONE before the first update */
+    uint32_t prev, next; /* neighbours in the idle list of `node`; S_NIL at the ends or when not idle */
+    uint8_t fleet;       /* disp_fleet_t */
+    uint8_t status;      /* disp_vehicle_status_t; only DISP_VEH_IDLE vehicles are in a list */
+} s_vehicle_t;
+
+struct disp_engine_t {
+    const map_graph_t *graph;
+    size_t node_count;
+    map_traffic_t traffic;
+    disp_config_t config;
+    const disp_policy_t *policy;
+    map_router_t *router; /* one router, its scratch reused by every search */
+
+    s_vehicle_t *vehicles; /* [config.vehicle_capacity] */
+    uint32_t *idle_head;   /* [node_count]: first idle vehicle at each node, or S_NIL */
+    size_t idle_count[DISP_FLEET_COUNT];
+
+    disp_request_t *pending; /* waiting riders in arrival order */
+    uint8_t *assigned;       /* parallel to pending: set by disp_engine_assign during the policy call */
+    size_t pending_count, pending_cap;
+
+    disp_assignment_t *assignments; /* this step's decisions */
+    size_t assignment_count, assignment_cap;
+
+    int64_t now_ms;
+    int stepped; /* a step has been applied, so now_ms is meaningful */
+
+    /* State of the search in progress (disp_engine_nearest_idle). */
+    struct {
+        uint8_t fleet;
+        uint32_t vehicle; /* best so far, or S_NIL */
+        int64_t free_ms;  /* free-flow time of the best so far */
+    } search;
+};
+
+static int s_fail (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (err, errlen, fmt, ap);
+        va_end (ap);
+    }
+    return -1;
+}
+
+/* "nearest, other" for error messages. */
+static void s_policy_names (char *buf, size_t size)
+{
+    const disp_policy_t *list;
+    size_t count = disp_policy_list (&list);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < count && used < size; i++) {
+        int n = snprintf (buf + used, size - used, "%s%s", i ? ", " : "", list[i].name);
+        if (n < 0) break;
+        used += (size_t)n;
+    }
+}
+
+disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traffic, const disp_config_t *cfg,
+                                char *err, size_t errlen)
+{
+    assert (g && traffic && cfg);
+    const disp_policy_t *policy = disp_policy_find (cfg->policy);
+    if (!policy) {
+        char names[128];
+        s_policy_names (names, sizeof names);
+        s_fail (err, errlen, "dispatch.policy: '%s' is not a policy (%s)", cfg->policy, names);
+        return NULL;
+    }
+    if (cfg->vehicle_capacity == 0 || cfg->vehicle_capacity > S_MAX_VEHICLES) {
+        s_fail (err, errlen, "dispatch.vehicle_capacity: %u is not in [1, %u]", cfg->vehicle_capacity,
+                S_MAX_VEHICLES);
+        return NULL;
+    }
+    for (int hour = 0; hour < 24; hour++) {
+        double f = traffic->hour_factor[hour];
+        if (!(f >= 1.0 && isfinite (f))) {
+            s_fail (err, errlen, "traffic.hour_factor[%d]: %g is not a factor >= 1", hour, f);
+            return NULL;
+        }
+    }
+    size_t node_count = map_graph_node_count (g);
+    if (node_count == 0) {
+        s_fail (err, errlen, "map: the graph has no node");
+        return NULL;
+    }
+
+    disp_engine_t *self = calloc (1, sizeof *self);
+    if (!self) goto oom;
+    self->graph = g;
+    self->node_count = node_count;
+    self->traffic = *traffic;
+    self->config = *cfg;
+    self->policy = policy;
+    self->router = map_router_new (g);
+    self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
+    self->idle_head = malloc (node_count * sizeof *self->idle_head);
+    if (!self->router || !self->vehicles || !self->idle_head) goto oom;
+    for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
+        self->vehicles[v] = (s_vehicle_t){
+            .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
+    for (size_t n = 0; n < node_count; n++)
+        self->idle_head[n] = S_NIL;
+    return self;
+oom:
+    s_fail (err, errlen, "dispatch: out of memory");
+    disp_engine_destroy (&self);
+    return NULL;
+}
+
+void disp_engine_destroy (disp_engine_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    disp_engine_t *self = *self_p;
+    map_router_destroy (&self->router);
+    free (self->vehicles);
+    free (self->idle_head);
+    free (self->pending);
+    free (self->assigned);
+    free (self->assignments);
+    free (self);
+    *self_p = NULL;
+}
+
+/* ---- idle lists -------------------------------------------------------------------------------------------- */
+
+/* Precondition: vehicle v is idle at a valid node and in that node's list. */
+static void s_idle_remove (disp_engine_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    assert (veh->status == DISP_VEH_IDLE && veh->node < self->node_count);
+    if (veh->prev != S_NIL)
+        self->vehicles[veh->prev].next = veh->next;
+    else
+        self->idle_head[veh->node] = veh->next;
+    if (veh->next != S_NIL) self->vehicles[veh->next].prev = veh->prev;
+    veh->prev = veh->next = S_NIL;
+    assert (self->idle_count[veh->fleet] > 0);
+    self->idle_count[veh->fleet]--;
+}
+
+/* Precondition: vehicle v is marked idle at a valid node and is in no list. */
+static void s_idle_insert (disp_engine_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    assert (veh->status == DISP_VEH_IDLE && veh->node < self->node_count);
+    veh->prev = S_NIL;
+    veh->next = self->idle_head[veh->node];
+    if (veh->next != S_NIL) self->vehicles[veh->next].prev = v;
+    self->idle_head[veh->node] = v;
+    self->idle_count[veh->fleet]++;
+}
+
+/* ---- step -------------------------------------------------------------------------------------------------- */
+
+/* Checks everything the step relies on; returns -1 with a message naming the first bad field. */
+static int s_validate (const disp_engine_t *self, const disp_tick_t *tick, char *err, size_t errlen)
+{
+    if (self->stepped && tick->now_ms < self->now_ms)
+        return s_fail (err, errlen, "tick.now_ms: %lld is before the previous step's %lld", (long long)tick->now_ms,
+                       (long long)self->now_ms);
+    for (size_t i = 0; i < tick->vehicle_count; i++) {
+        const disp_vehicle_t *v = &tick->vehicles[i];
+        if (v->id >= self->config.vehicle_capacity)
+            return s_fail (err, errlen, "tick.vehicles[%zu].id: %u is past the session's vehicle capacity %u", i,
+                           v->id, self->config.vehicle_capacity);
+        if (v->fleet >= DISP_FLEET_COUNT)
+            return s_fail (err, errlen, "tick.vehicles[%zu].fleet: %u is not a fleet", i, v->fleet);
+        if (v->status > DISP_VEH_BUSY)
+            return s_fail (err, errlen, "tick.vehicles[%zu].status: %u is not a vehicle status", i, v->status);
+        /* Lockstep senders know the node; snapping bare lon/lat is left to a live mode. Only an idle vehicle's
+         * place matters to dispatching. */
+        if (v->status == DISP_VEH_IDLE && v->position.node == MAP_NODE_NONE)
+            return s_fail (err, errlen, "tick.vehicles[%zu].position: node missing", i);
+        if (v->position.node != MAP_NODE_NONE && v->position.node >= self->node_count)
+            return s_fail (err, errlen, "tick.vehicles[%zu].position.node: %u is not a node (the map has %zu)", i,
+                           v->position.node, self->node_count);
+    }
+    for (size_t i = 0; i < tick->request_count; i++) {
+        const disp_request_t *r = &tick->requests[i];
+        if (r->fleet >= DISP_FLEET_COUNT)
+            return s_fail (err, errlen, "tick.requests[%zu].fleet: %u is not a fleet", i, r->fleet);
+        if (r->origin.node == MAP_NODE_NONE)
+            return s_fail (err, errlen, "tick.requests[%zu].origin: node missing", i);
+        if (r->origin.node >= self->node_count)
+            return s_fail (err, errlen, "tick.requests[%zu].origin.node: %u is not a node (the map has %zu)", i,
+                           r->origin.node, self->node_count);
+        if (r->destination.node != MAP_NODE_NONE && r->destination.node >= self->node_count)
+            return s_fail (err, errlen, "tick.requests[%zu].destination.node: %u is not a node (the map has %zu)", i,
+                           r->destination.node, self->node_count);
+    }
+    return 0;
+}
+
+/* Grows pending/assigned/assignments so the step cannot fail half-way. Returns 0 or -1 (state unchanged). */
+static int s_reserve (disp_engine_t *self, size_t pending_needed)
+{
+    if (pending_needed > self->pending_cap) {
+        size_t cap = self->pending_cap ? self->pending_cap : 64;
+        while (cap < pending_needed)
+            cap *= 2;
+        disp_request_t *pending = realloc (self->pending, cap * sizeof *pending);
+        if (!pending) return -1;
+        self->pending = pending;
+        uint8_t *assigned = realloc (self->assigned, cap * sizeof *assigned);
+        if (!assigned) return -1;
+        self->assigned = assigned;
+        self->pending_cap = cap;
+    }
+    if (pending_needed > self->assignment_cap) {
+        size_t cap = self->pending_cap;
+        disp_assignment_t *as = realloc (self->assignments, cap * sizeof *as);
+        if (!as) return -1;
+        self->assignments = as;
+        self->assignment_cap = cap;
+    }
+    return 0;
+}
+
+static void s_apply_vehicle (disp_engine_t *self, const disp_vehicle_t *update)
+{
+    s_vehicle_t *veh = &self->vehicles[update->id];
+    if (veh->status == DISP_VEH_IDLE) s_idle_remove (self, update->id);
+    veh->fleet = update->fleet;
+    veh->status = update->status;
+    veh->node = update->position.node;
+    if (veh->status == DISP_VEH_IDLE) s_idle_insert (self, update->id);
+}
+
+static int s_id_in (uint64_t id, const uint64_t *ids, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (ids[i] == id) return 1;
+    return 0;
+}
+
+/* Keeps the pending requests for which keep() is true, in order. */
+static void s_pending_filter (disp_engine_t *self, int (*keep) (const disp_engine_t *, size_t, const void *),
+                              const void *arg)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < self->pending_count; i++) {
+        if (!keep (self, i, arg)) continue;
+        self->pending[kept] = self->pending[i];
+        self->assigned[kept] = self->assigned[i];
+        kept++;
+    }
+    self->pending_count = kept;
+}
+
+static int s_keep_not_cancelled (const disp_engine_t *self, size_t i, const void *arg)
+{
+    const disp_tick_t *tick = arg;
+    return !s_id_in (self->pending[i].id, tick->cancelled, tick->cancelled_count);
+}
+
+static int s_keep_not_expired (const disp_engine_t *self, size_t i, const void *arg)
+{
+    (void)arg;
+    return self->pending[i].deadline_ms > self->now_ms;
+}
+
+static int s_keep_unassigned (const disp_engine_t *self, size_t i, const void *arg)
+{
+    (void)arg;
+    return !self->assigned[i];
+}
+
+/* Inserts r after every pending request with an earlier or equal time: arrival order is (request time, arrival).
+ * Requests nearly always arrive in time order, so the scan from the end stops at once. Capacity is reserved. */
+static void s_pending_insert (disp_engine_t *self, const disp_request_t *r)
+{
+    assert (self->pending_count < self->pending_cap);
+    size_t at = self->pending_count;
+    while (at > 0 && self->pending[at - 1].time_ms > r->time_ms)
+        at--;
+    memmove (&self->pending[at + 1], &self->pending[at], (self->pending_count - at) * sizeof *self->pending);
+    memmove (&self->assigned[at + 1], &self->assigned[at], (self->pending_count - at) * sizeof *self->assigned);
+    self->pending[at] = *r;
+    self->assigned[at] = 0;
+    self->pending_count++;
+}
+
+int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen)
+{
+    assert (self && tick && out);
+    if (s_validate (self, tick, err, errlen)) return -1;
+    if (s_reserve (self, self->pending_count + tick->request_count))
+        return s_fail (err, errlen, "dispatch: out of memory");
+
+    self->now_ms = tick->now_ms;
+    self->stepped = 1;
+    for (size_t i = 0; i < tick->vehicle_count; i++)
+        s_apply_vehicle (self, &tick->vehicles[i]);
+    if (tick->cancelled_count > 0) s_pending_filter (self, s_keep_not_cancelled, tick);
+    /* A rider who gave up in the same tick that brought the request is never queued. */
+    for (size_t i = 0; i < tick->request_count; i++)
+        if (!s_id_in (tick->requests[i].id, tick->cancelled, tick->cancelled_count))
+            s_pending_insert (self, &tick->requests[i]);
+    s_pending_filter (self, s_keep_not_expired, NULL);
+
+    self->assignment_count = 0;
+    self->policy->assign (self);
+    s_pending_filter (self, s_keep_unassigned, NULL);
+
+    out->step = tick->step;
+    out->assignments = self->assignments;
+    out->assignment_count = self->assignment_count;
+    return 0;
+}
+
+size_t disp_engine_pending_count (const disp_engine_t *self)
+{
+    return self->pending_count;
+}
+
+/* ---- services for policies --------------------------------------------------------------------------------- */
+
+size_t disp_engine_pending (disp_engine_t *self, const disp_request_t **out)
+{
+    *out = self->pending;
+    return self->pending_count;
+}
+
+size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet)
+{
+    if ((unsigned)fleet >= DISP_FLEET_COUNT) return 0;
+    return self->idle_count[fleet];
+}
+
+int64_t disp_engine_now (const disp_engine_t *self)
+{
+    return self->now_ms;
+}
+
+int64_t disp_engine_max_pickup_ms (const disp_engine_t *self)
+{
+    return self->config.max_pickup_ms;
+}
+
+/* Visited in (free-flow time, node id) order. The first node holding an idle vehicle of the fleet fixes the best
+ * time; nodes settled at that same time may still hold a lower vehicle id, so the search stops only past it. */
+static int s_visit (uint32_t node, int64_t time_ms, void *arg)
+{
+    disp_engine_t *self = arg;
+    if (self->search.vehicle != S_NIL && time_ms > self->search.free_ms) return 1;
+    for (uint32_t v = self->idle_head[node]; v != S_NIL; v = self->vehicles[v].next)
+        if (self->vehicles[v].fleet == self->search.fleet && v < self->search.vehicle) {
+            self->search.vehicle = v;
+            self->search.free_ms = time_ms;
+        }
+    return 0;
+}
+
+int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms,
+                              uint32_t *vehicle_id, int64_t *eta_ms)
+{
+    if (node >= self->node_count || (unsigned)fleet >= DISP_FLEET_COUNT || limit_ms < 0) return -1;
+    if (self->idle_count[fleet] == 0) return -1;
+    /* The traffic factor is the same on every road at a given time, so the order by free-flow time is the order by
+     * traffic-adjusted time and one free-flow search suffices. */
+    double factor = map_traffic_factor (&self->traffic, self->now_ms);
+    int64_t free_limit_ms = (int64_t)floor ((double)limit_ms / factor);
+
+    self->search.fleet = (uint8_t)fleet;
+    self->search.vehicle = S_NIL;
+    self->search.free_ms = 0;
+    map_router_search_to (self->router, node, free_limit_ms, s_visit, self);
+    if (self->search.vehicle == S_NIL) return -1;
+    int64_t eta = map_traffic_time (&self->traffic, self->now_ms, self->search.free_ms);
+    if (eta > limit_ms) /* only possible through rounding at the very edge of the limit */
+        return -1;
+    *vehicle_id = self->search.vehicle;
+    *eta_ms = eta;
+    return 0;
+}
+
+void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms)
+{
+    /* Policies only assign what the engine offered them; anything else is a bug in the policy. */
+    assert (pending_index < self->pending_count && !self->assigned[pending_index]);
+    assert (vehicle_id < self->config.vehicle_capacity && self->vehicles[vehicle_id].status == DISP_VEH_IDLE);
+    assert (self->assignment_count < self->assignment_cap);
+
+    s_idle_remove (self, vehicle_id);
+    self->vehicles[vehicle_id].status = DISP_VEH_BUSY;
+    self->assigned[pending_index] = 1;
+    self->assignments[self->assignment_count++] = (disp_assignment_t){
+        .request_id = self->pending[pending_index].id, .vehicle_id = vehicle_id, .pickup_eta_ms = eta_ms};
+}

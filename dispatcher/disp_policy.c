@@ -1,0 +1,24 @@
+/* disp_policy: the table of dispatch policies. A new policy is one new file and one row here. */
+#include "disp_policy.h"
+
+#include <string.h>
+
+static const disp_policy_t s_policies[] = {
+    {"nearest", "nearest idle vehicle by travel time, honouring the rider's fleet", disp_policy_nearest_assign},
+};
+
+#define S_POLICY_COUNT (sizeof s_policies / sizeof s_policies[0])
+
+const disp_policy_t *disp_policy_find (const char *name)
+{
+    if (!name) return NULL;
+    for (size_t i = 0; i < S_POLICY_COUNT; i++)
+        if (strcmp (s_policies[i].name, name) == 0) return &s_policies[i];
+    return NULL;
+}
+
+size_t disp_policy_list (const disp_policy_t **out)
+{
+    if (out) *out = s_policies;
+    return S_POLICY_COUNT;
+}

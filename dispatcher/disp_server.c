@@ -1,0 +1,488 @@
+/* disp_server: the dispatcher service. One ROUTER serves every simulator session; sessions are keyed by the peer's
+ * routing id and each owns an engine over a map shared through a small cache. An XPUB republishes the metrics the
+ * sessions send and counts subscriptions. Nothing a peer sends stops the service: bad frames get an ErrorReply.
+ *
+ * Frames: a DEALER peer sends [payload]; the ROUTER sees [routing id][payload]. A REQ-style empty delimiter
+ * ([routing id][][payload]) is tolerated and answered in the same shape. Bye gets no reply: the peer has usually
+ * closed its socket already. A second Hello from the same peer replaces its session; if that Hello is refused the
+ * peer has no session left. */
+#include "disp_server.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "disp_codec.h"
+#include "disp_engine.h"
+#include "disp_policy.h"
+#include "map_source.h"
+
+#ifndef RT_VERSION
+#define RT_VERSION "unknown"
+#endif
+
+#define S_MAX_MSG_BYTES  (64LL * 1024 * 1024)
+#define S_HWM            10000
+#define S_POLL_MS        200
+#define S_BATCH          256 /* messages handled per wake-up before *stop is checked again */
+#define S_ENDPOINT_MAX   256
+#define S_ROUTING_ID_MAX 256 /* ZeroMQ routing ids are at most 255 bytes */
+
+/* A built map, shared by every session that names the same (source, epsg, grid_m). */
+typedef struct {
+    map_spec_t spec;
+    map_graph_t *graph;
+} s_map_t;
+
+typedef struct {
+    uint8_t id[S_ROUTING_ID_MAX];
+    size_t id_len;
+    char name[64]; /* Hello.session, for the log */
+    disp_engine_t *engine;
+} s_session_t;
+
+/* Where a reply goes: the peer's routing id and whether it used an empty delimiter frame. */
+typedef struct {
+    const uint8_t *id;
+    size_t id_len;
+    int delimiter;
+} s_route_t;
+
+struct disp_server_t {
+    void *ctx;
+    void *router;
+    void *xpub; /* NULL when not publishing */
+    char bind_endpoint[S_ENDPOINT_MAX];
+    char publish_endpoint[S_ENDPOINT_MAX];
+    int verbose;
+    s_session_t *sessions;
+    size_t session_count, session_cap;
+    s_map_t *maps;
+    size_t map_count, map_cap;
+    uint64_t subscriptions; /* currently subscribed (joins minus leaves) */
+    disp_server_stats_t stats;
+};
+
+static int s_fail (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (err, errlen, fmt, ap);
+        va_end (ap);
+    }
+    return -1;
+}
+
+static void s_log (const disp_server_t *self, const char *fmt, ...)
+{
+    if (!self->verbose) return;
+    va_list ap;
+    va_start (ap, fmt);
+    fprintf (stderr, "robotaxi-dispatcher: ");
+    vfprintf (stderr, fmt, ap);
+    fputc ('\n', stderr);
+    va_end (ap);
+}
+
+/* Sets the options every socket of the service gets. Returns 0 or -1 (errno set by ZeroMQ). */
+static int s_socket_options (void *sock)
+{
+    int64_t max_bytes = S_MAX_MSG_BYTES;
+    int hwm = S_HWM, linger = 0;
+    if (zmq_setsockopt (sock, ZMQ_MAXMSGSIZE, &max_bytes, sizeof max_bytes) ||
+        zmq_setsockopt (sock, ZMQ_RCVHWM, &hwm, sizeof hwm) || zmq_setsockopt (sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
+        zmq_setsockopt (sock, ZMQ_LINGER, &linger, sizeof linger))
+        return -1;
+    return 0;
+}
+
+/* Creates a socket of `type` bound at endpoint and reads back the resolved endpoint into `resolved`. */
+static void *s_bind (void *ctx, int type, const char *endpoint, char *resolved, char *err, size_t errlen)
+{
+    void *sock = zmq_socket (ctx, type);
+    if (!sock) {
+        s_fail (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
+        return NULL;
+    }
+    int mandatory = 0, verbose = 1;
+    if (s_socket_options (sock) ||
+        (type == ZMQ_ROUTER && zmq_setsockopt (sock, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory))
+        /* Without XPUB_VERBOSE only the first subscriber to a topic would be reported. */
+        || (type == ZMQ_XPUB && zmq_setsockopt (sock, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose))) {
+        s_fail (err, errlen, "%s: cannot set socket options: %s", endpoint, zmq_strerror (zmq_errno ()));
+        zmq_close (sock);
+        return NULL;
+    }
+    if (zmq_bind (sock, endpoint) != 0) {
+        s_fail (err, errlen, "%s: bind failed: %s", endpoint, zmq_strerror (zmq_errno ()));
+        zmq_close (sock);
+        return NULL;
+    }
+    size_t size = S_ENDPOINT_MAX;
+    if (zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, resolved, &size) != 0)
+        snprintf (resolved, S_ENDPOINT_MAX, "%s", endpoint);
+    return sock;
+}
+
+disp_server_t *disp_server_new (const char *bind_endpoint, const char *publish_endpoint, int verbose, char *err,
+                                size_t errlen)
+{
+    disp_server_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        s_fail (err, errlen, "dispatcher: out of memory");
+        return NULL;
+    }
+    self->verbose = verbose;
+    self->ctx = zmq_ctx_new ();
+    if (!self->ctx) {
+        s_fail (err, errlen, "dispatcher: cannot create a ZeroMQ context: %s", zmq_strerror (zmq_errno ()));
+        goto fail;
+    }
+    self->router = s_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->bind_endpoint, err, errlen);
+    if (!self->router) goto fail;
+    if (publish_endpoint) {
+        self->xpub = s_bind (self->ctx, ZMQ_XPUB, publish_endpoint, self->publish_endpoint, err, errlen);
+        if (!self->xpub) goto fail;
+    }
+    return self;
+fail:
+    disp_server_destroy (&self);
+    return NULL;
+}
+
+static void s_session_free (s_session_t *session)
+{
+    disp_engine_destroy (&session->engine);
+}
+
+void disp_server_destroy (disp_server_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    disp_server_t *self = *self_p;
+    for (size_t i = 0; i < self->session_count; i++)
+        s_session_free (&self->sessions[i]);
+    free (self->sessions);
+    for (size_t i = 0; i < self->map_count; i++)
+        map_graph_destroy (&self->maps[i].graph);
+    free (self->maps);
+    if (self->router) zmq_close (self->router);
+    if (self->xpub) zmq_close (self->xpub);
+    if (self->ctx) zmq_ctx_term (self->ctx);
+    free (self);
+    *self_p = NULL;
+}
+
+const char *disp_server_bind_endpoint (const disp_server_t *self)
+{
+    return self->bind_endpoint;
+}
+
+const char *disp_server_publish_endpoint (const disp_server_t *self)
+{
+    return self->xpub ? self->publish_endpoint : NULL;
+}
+
+void disp_server_stats (const disp_server_t *self, disp_server_stats_t *out)
+{
+    *out = self->stats;
+}
+
+/* ---- replies ----------------------------------------------------------------------------------------------- */
+
+/* Sends [routing id]([])[frame] to the peer; frees frame. ROUTER_MANDATORY is off, so a vanished peer's reply is
+ * dropped silently instead of failing. */
+static void s_reply (disp_server_t *self, const s_route_t *route, uint8_t *frame, size_t len)
+{
+    if (zmq_send (self->router, route->id, route->id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+        (!route->delimiter || zmq_send (self->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0))
+        zmq_send (self->router, frame, len, ZMQ_DONTWAIT);
+    free (frame);
+}
+
+static void s_reply_error (disp_server_t *self, const s_route_t *route, disp_error_code_t code, const char *fmt, ...)
+{
+    char message[256];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (message, sizeof message, fmt, ap);
+    va_end (ap);
+    s_log (self, "error reply: %s", message);
+    self->stats.errors_sent++;
+    uint8_t *frame;
+    size_t len;
+    if (disp_codec_encode_error (code, message, &frame, &len) == 0) s_reply (self, route, frame, len);
+}
+
+/* ---- sessions and maps ------------------------------------------------------------------------------------- */
+
+static s_session_t *s_session_find (disp_server_t *self, const s_route_t *route)
+{
+    for (size_t i = 0; i < self->session_count; i++)
+        if (self->sessions[i].id_len == route->id_len && memcmp (self->sessions[i].id, route->id, route->id_len) == 0)
+            return &self->sessions[i];
+    return NULL;
+}
+
+/* Removes the session (if any) of the peer; keeps the others in order. */
+static void s_session_remove (disp_server_t *self, const s_route_t *route)
+{
+    s_session_t *session = s_session_find (self, route);
+    if (!session) return;
+    s_log (self, "session '%s' closed", session->name);
+    s_session_free (session);
+    size_t i = (size_t)(session - self->sessions);
+    memmove (&self->sessions[i], &self->sessions[i + 1], (self->session_count - i - 1) * sizeof *self->sessions);
+    self->session_count--;
+    self->stats.sessions_closed++;
+}
+
+/* The graph for spec, built on first use. NULL with a message when the source cannot be built. */
+static const map_graph_t *s_map_get (disp_server_t *self, const map_spec_t *spec, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < self->map_count; i++) {
+        const map_spec_t *have = &self->maps[i].spec;
+        if (strcmp (have->source, spec->source) == 0 && have->epsg == spec->epsg && have->grid_m == spec->grid_m)
+            return self->maps[i].graph;
+    }
+    if (self->map_count == self->map_cap) {
+        size_t cap = self->map_cap ? 2 * self->map_cap : 4;
+        s_map_t *maps = realloc (self->maps, cap * sizeof *maps);
+        if (!maps) {
+            s_fail (err, errlen, "map: out of memory");
+            return NULL;
+        }
+        self->maps = maps;
+        self->map_cap = cap;
+    }
+    map_graph_t *graph = map_source_load (spec, err, errlen);
+    if (!graph) return NULL;
+    s_log (self, "built map %s (EPSG:%d, grid %g m): %zu nodes, %zu edges", spec->source, spec->epsg, spec->grid_m,
+           map_graph_node_count (graph), map_graph_edge_count (graph));
+    self->maps[self->map_count++] = (s_map_t){.spec = *spec, .graph = graph};
+    return graph;
+}
+
+static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_hello_t *hello)
+{
+    /* A new Hello starts over, whatever becomes of it. */
+    s_session_remove (self, route);
+
+    if (strcmp (hello->protocol, DISP_PROTOCOL) != 0) {
+        s_reply_error (self, route, DISP_ERR_PROTOCOL, "hello.protocol: '%s' is not %s", hello->protocol,
+                       DISP_PROTOCOL);
+        return;
+    }
+    char err[256];
+    /* The policy is checked before the map: no point building a city for a session that cannot run. */
+    if (!disp_policy_find (hello->config.policy)) {
+        char names[128] = "";
+        const disp_policy_t *list;
+        size_t count = disp_policy_list (&list);
+        for (size_t i = 0, used = 0; i < count && used < sizeof names; i++)
+            used += (size_t)snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i].name);
+        s_reply_error (self, route, DISP_ERR_POLICY, "hello.policy: '%s' is not a policy (%s)", hello->config.policy,
+                       names);
+        return;
+    }
+    const map_graph_t *graph = s_map_get (self, &hello->map, err, sizeof err);
+    if (!graph) {
+        s_reply_error (self, route, DISP_ERR_MAP, "%s", err);
+        return;
+    }
+    uint64_t fingerprint = map_graph_fingerprint (graph);
+    if (fingerprint != hello->map_fingerprint) {
+        s_reply_error (self, route, DISP_ERR_MAP, "map fingerprint differs: simulator %016llx, dispatcher %016llx",
+                       (unsigned long long)hello->map_fingerprint, (unsigned long long)fingerprint);
+        return;
+    }
+    if (self->session_count == self->session_cap) {
+        size_t cap = self->session_cap ? 2 * self->session_cap : 8;
+        s_session_t *sessions = realloc (self->sessions, cap * sizeof *sessions);
+        if (!sessions) {
+            s_reply_error (self, route, DISP_ERR_UNSPECIFIED, "dispatcher: out of memory");
+            return;
+        }
+        self->sessions = sessions;
+        self->session_cap = cap;
+    }
+    disp_engine_t *engine = disp_engine_new (graph, &hello->traffic, &hello->config, err, sizeof err);
+    if (!engine) {
+        s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
+        return;
+    }
+    s_session_t *session = &self->sessions[self->session_count++];
+    memset (session, 0, sizeof *session);
+    memcpy (session->id, route->id, route->id_len);
+    session->id_len = route->id_len;
+    snprintf (session->name, sizeof session->name, "%s", hello->session);
+    session->engine = engine;
+    self->stats.sessions_opened++;
+    s_log (self, "session '%s' opened: %s, policy %s, %u vehicles", session->name, hello->map.source,
+           hello->config.policy, hello->config.vehicle_capacity);
+
+    disp_hello_reply_t reply = {.nodes = (uint32_t)map_graph_node_count (graph),
+                                .edges = (uint32_t)map_graph_edge_count (graph)};
+    snprintf (reply.dispatcher_version, sizeof reply.dispatcher_version, "%s", RT_VERSION);
+    uint8_t *frame;
+    size_t len;
+    if (disp_codec_encode_hello_reply (&reply, &frame, &len) == 0) s_reply (self, route, frame, len);
+}
+
+static void s_publish (disp_server_t *self, const disp_publication_t *pub)
+{
+    if (!self->xpub) return;
+    /* XPUB never blocks: a slow subscriber past its high-water mark loses messages, not the simulator. */
+    if (zmq_send (self->xpub, pub->topic, strlen (pub->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+        zmq_send (self->xpub, pub->payload, pub->payload_len, ZMQ_DONTWAIT) >= 0)
+        self->stats.published++;
+}
+
+static void s_on_tick (disp_server_t *self, const s_route_t *route, const disp_tick_t *tick)
+{
+    s_session_t *session = s_session_find (self, route);
+    if (!session) {
+        s_reply_error (self, route, DISP_ERR_PROTOCOL, "tick before hello");
+        return;
+    }
+    char err[256];
+    disp_decisions_t decisions;
+    if (disp_engine_step (session->engine, tick, &decisions, err, sizeof err) != 0) {
+        s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < tick->publish_count; i++)
+        s_publish (self, &tick->publish[i]);
+    uint8_t *frame;
+    size_t len;
+    if (disp_codec_encode_decisions (&decisions, &frame, &len) == 0)
+        s_reply (self, route, frame, len);
+    else
+        s_reply_error (self, route, DISP_ERR_UNSPECIFIED, "dispatcher: out of memory");
+}
+
+static void s_on_payload (disp_server_t *self, const s_route_t *route, const uint8_t *data, size_t len)
+{
+    disp_msg_t msg;
+    char err[256];
+    if (disp_codec_decode (data, len, &msg, err, sizeof err) != 0) {
+        s_reply_error (self, route, DISP_ERR_MALFORMED, "%s", err);
+        return;
+    }
+    switch (msg.kind) {
+    case DISP_MSG_HELLO:
+        s_on_hello (self, route, &msg.hello);
+        break;
+    case DISP_MSG_TICK:
+        s_on_tick (self, route, &msg.tick);
+        break;
+    case DISP_MSG_BYE:
+        s_session_remove (self, route);
+        break;
+    default:
+        s_reply_error (self, route, DISP_ERR_PROTOCOL, "a simulator sends Hello, Tick or Bye, not message %d",
+                       (int)msg.kind);
+        break;
+    }
+    disp_msg_clear (&msg);
+}
+
+/* ---- sockets ----------------------------------------------------------------------------------------------- */
+
+/* Handles one message waiting on the ROUTER. Returns 1 when one was handled, 0 when none was waiting, -1 on a
+ * socket failure. */
+static int s_router_once (disp_server_t *self)
+{
+    zmq_msg_t parts[3];
+    size_t count = 0, total = 0;
+    int more = 1, rc = 1;
+    while (more) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, self->router, ZMQ_DONTWAIT) < 0) {
+            int e = zmq_errno ();
+            zmq_msg_close (&part);
+            if (total == 0 && (e == EAGAIN || e == EINTR)) {
+                rc = 0;
+                goto done;
+            }
+            rc = -1;
+            goto done;
+        }
+        more = zmq_msg_more (&part);
+        if (count < 3) {
+            zmq_msg_init (&parts[count]);
+            zmq_msg_move (&parts[count++], &part);
+        }
+        zmq_msg_close (&part);
+        total++;
+    }
+    self->stats.frames_in++;
+
+    s_route_t route = {.id = zmq_msg_data (&parts[0]), .id_len = zmq_msg_size (&parts[0]), .delimiter = 0};
+    if (total > 3 || total < 2 || (total == 3 && zmq_msg_size (&parts[1]) != 0)) {
+        route.delimiter = total >= 3 && zmq_msg_size (&parts[1]) == 0;
+        s_reply_error (self, &route, DISP_ERR_MALFORMED,
+                       "expected one frame holding a robotaxi.v1 Envelope, got %zu frames", total - 1);
+        goto done;
+    }
+    route.delimiter = total == 3;
+    zmq_msg_t *payload = &parts[total - 1];
+    s_on_payload (self, &route, zmq_msg_data (payload), zmq_msg_size (payload));
+done:
+    for (size_t i = 0; i < count; i++)
+        zmq_msg_close (&parts[i]);
+    return rc;
+}
+
+/* Reads subscription messages from the XPUB: first byte 1 = subscribe, 0 = unsubscribe. */
+static int s_xpub_once (disp_server_t *self)
+{
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    if (zmq_msg_recv (&msg, self->xpub, ZMQ_DONTWAIT) < 0) {
+        int e = zmq_errno ();
+        zmq_msg_close (&msg);
+        return e == EAGAIN || e == EINTR ? 0 : -1;
+    }
+    const uint8_t *data = zmq_msg_data (&msg);
+    size_t size = zmq_msg_size (&msg);
+    if (size >= 1 && data[0] == 1) {
+        self->subscriptions++;
+        self->stats.subscribers_joined++;
+        s_log (self, "subscriber joined (%llu)", (unsigned long long)self->subscriptions);
+    } else if (size >= 1 && data[0] == 0) {
+        if (self->subscriptions > 0) self->subscriptions--;
+        s_log (self, "subscriber left (%llu)", (unsigned long long)self->subscriptions);
+    }
+    zmq_msg_close (&msg);
+    return 1;
+}
+
+int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
+{
+    while (!*stop) {
+        zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0}, {self->xpub, 0, ZMQ_POLLIN, 0}};
+        int n = zmq_poll (items, self->xpub ? 2 : 1, S_POLL_MS);
+        if (n < 0) {
+            if (zmq_errno () == EINTR) continue;
+            return -1;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            for (int i = 0; i < S_BATCH && !*stop; i++) {
+                int rc = s_router_once (self);
+                if (rc < 0) return -1;
+                if (rc == 0) break;
+            }
+        if (self->xpub && (items[1].revents & ZMQ_POLLIN))
+            for (int i = 0; i < S_BATCH; i++) {
+                int rc = s_xpub_once (self);
+                if (rc < 0) return -1;
+                if (rc == 0) break;
+            }
+    }
+    return 0;
+}

@@ -1,0 +1,550 @@
+/* check_disp_codec: every message kind survives encode -> decode field by field (doubles bit-exact), and anything
+ * malformed is refused with a message naming the field. */
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disp_codec.h"
+#include "robotaxi.pb-c.h"
+
+/* Bit-exact double comparison: 0.1 + 0.2 must come back as itself, not as something close. */
+static int s_same_double (double a, double b)
+{
+    return memcmp (&a, &b, sizeof a) == 0;
+}
+
+static void s_decode_ok (uint8_t *frame, size_t len, disp_msg_t *msg)
+{
+    char err[256] = "";
+    int rc = disp_codec_decode (frame, len, msg, err, sizeof err);
+    free (frame);
+    ck_assert_msg (rc == 0, "decode failed: %s", err);
+}
+
+/* Packs an Envelope built with the generated types (to craft frames our encoders would never produce). */
+static uint8_t *s_pack (const Robotaxi__V1__Envelope *env, size_t *len)
+{
+    *len = robotaxi__v1__envelope__get_packed_size (env);
+    uint8_t *buf = malloc (*len ? *len : 1);
+    ck_assert_ptr_nonnull (buf);
+    robotaxi__v1__envelope__pack (env, buf);
+    return buf;
+}
+
+/* Decodes a frame that must be refused; returns the message in err. */
+static void s_decode_fails (uint8_t *frame, size_t len, char *err, size_t errlen)
+{
+    disp_msg_t msg;
+    err[0] = '\0';
+    int rc = disp_codec_decode (frame, len, &msg, err, errlen);
+    ck_assert_int_eq (rc, -1);
+    ck_assert_msg (err[0] != '\0', "no message");
+}
+
+static void s_hello_fill (disp_hello_t *h)
+{
+    memset (h, 0, sizeof *h);
+    strcpy (h->protocol, DISP_PROTOCOL);
+    strcpy (h->session, "test run 7");
+    strcpy (h->map.source, "embedded:wuhan");
+    h->map.epsg = 32650;
+    h->map.grid_m = 0.1 + 0.2;
+    h->map_fingerprint = 0xfedcba9876543210ULL;
+    for (int i = 0; i < 24; i++)
+        h->traffic.hour_factor[i] = 1.0 + i / 7.0;
+    strcpy (h->config.policy, "nearest");
+    h->config.max_pickup_ms = 900000;
+    h->config.vehicle_capacity = 5000;
+}
+
+START_TEST (test_hello_round_trip)
+{
+    disp_hello_t h;
+    s_hello_fill (&h);
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    disp_msg_t msg;
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_HELLO);
+    ck_assert_str_eq (msg.hello.protocol, "robotaxi.v1");
+    ck_assert_str_eq (msg.hello.session, "test run 7");
+    ck_assert_str_eq (msg.hello.map.source, "embedded:wuhan");
+    ck_assert_int_eq (msg.hello.map.epsg, 32650);
+    ck_assert (s_same_double (msg.hello.map.grid_m, 0.1 + 0.2));
+    ck_assert_uint_eq (msg.hello.map_fingerprint, 0xfedcba9876543210ULL);
+    for (int i = 0; i < 24; i++)
+        ck_assert (s_same_double (msg.hello.traffic.hour_factor[i], 1.0 + i / 7.0));
+    ck_assert_str_eq (msg.hello.config.policy, "nearest");
+    ck_assert_int_eq (msg.hello.config.max_pickup_ms, 900000);
+    ck_assert_uint_eq (msg.hello.config.vehicle_capacity, 5000);
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+START_TEST (test_hello_reply_error_bye_round_trip)
+{
+    disp_hello_reply_t r = {.dispatcher_version = "0.1.0", .nodes = 12345, .edges = 67890};
+    uint8_t *frame;
+    size_t len;
+    disp_msg_t msg;
+    ck_assert_int_eq (disp_codec_encode_hello_reply (&r, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_HELLO_REPLY);
+    ck_assert_str_eq (msg.hello_reply.dispatcher_version, "0.1.0");
+    ck_assert_uint_eq (msg.hello_reply.nodes, 12345);
+    ck_assert_uint_eq (msg.hello_reply.edges, 67890);
+    disp_msg_clear (&msg);
+
+    ck_assert_int_eq (disp_codec_encode_error (DISP_ERR_POLICY, "dispatch.policy: 'x' is not a policy", &frame, &len),
+                      0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_ERROR);
+    ck_assert_int_eq (msg.error.code, DISP_ERR_POLICY);
+    ck_assert_str_eq (msg.error.message, "dispatch.policy: 'x' is not a policy");
+    disp_msg_clear (&msg);
+
+    ck_assert_int_eq (disp_codec_encode_bye ("simulation finished", &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_BYE);
+    ck_assert_str_eq (msg.bye_reason, "simulation finished");
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+/* An encoded MetricsSnapshot to carry in a publication. */
+static uint8_t *s_snapshot (size_t *len, uint64_t seq)
+{
+    Robotaxi__V1__FleetMetrics fm = ROBOTAXI__V1__FLEET_METRICS__INIT;
+    fm.fleet = ROBOTAXI__V1__FLEET__FLEET_HUMAN;
+    fm.served = 42;
+    fm.mean_wait_s = 123.456;
+    Robotaxi__V1__FleetMetrics *fleets[] = {&fm};
+    Robotaxi__V1__MetricsSnapshot s = ROBOTAXI__V1__METRICS_SNAPSHOT__INIT;
+    s.seq = seq;
+    s.scenario = "baseline";
+    s.n_fleets = 1;
+    s.fleets = fleets;
+    *len = robotaxi__v1__metrics_snapshot__get_packed_size (&s);
+    uint8_t *buf = malloc (*len);
+    robotaxi__v1__metrics_snapshot__pack (&s, buf);
+    return buf;
+}
+
+START_TEST (test_tick_round_trip)
+{
+    disp_request_t reqs[2] = {
+        {.id = UINT64_MAX - 1,
+         .time_ms = -5,
+         .origin = {114.30527, 30.59276, 17},
+         .destination = {114.1 + 1e-15, -DBL_MIN, MAP_NODE_NONE},
+         .fleet = DISP_FLEET_HUMAN,
+         .deadline_ms = 600000},
+        {.id = 2,
+         .time_ms = 1000,
+         .origin = {0.0, 5e-324, 0},
+         .destination = {1.0 / 3.0, 2.0 / 3.0, 4000000000u},
+         .fleet = DISP_FLEET_ROBOTAXI,
+         .deadline_ms = INT64_MAX},
+    };
+    disp_vehicle_t vehs[3] = {
+        {.id = 0, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {114.2, 30.5, 3}, .time_ms = 7},
+        {.id = 9, .fleet = DISP_FLEET_HUMAN, .status = DISP_VEH_BUSY, .position = {1e-300, 1e300, MAP_NODE_NONE}},
+        {.id = 4, .fleet = DISP_FLEET_HUMAN, .status = DISP_VEH_OFFLINE, .position = {0, 0, 0}, .time_ms = -1},
+    };
+    uint64_t cancelled[3] = {5, 0, UINT64_MAX};
+    size_t snap_len;
+    uint8_t *snap = s_snapshot (&snap_len, 77);
+    disp_publication_t pubs[2] = {{.topic = "metrics.periodic", .payload = snap, .payload_len = snap_len},
+                                  {.topic = "metrics.final", .payload = snap, .payload_len = 0}};
+    disp_tick_t t = {.step = 99,
+                     .now_ms = 123456789012LL,
+                     .requests = reqs,
+                     .request_count = 2,
+                     .vehicles = vehs,
+                     .vehicle_count = 3,
+                     .cancelled = cancelled,
+                     .cancelled_count = 3,
+                     .publish = pubs,
+                     .publish_count = 2};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    disp_msg_t msg;
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_TICK);
+    const disp_tick_t *d = &msg.tick;
+    ck_assert_uint_eq (d->step, 99);
+    ck_assert_int_eq (d->now_ms, 123456789012LL);
+    ck_assert_uint_eq (d->request_count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq (d->requests[i].id, reqs[i].id);
+        ck_assert_int_eq (d->requests[i].time_ms, reqs[i].time_ms);
+        ck_assert (s_same_double (d->requests[i].origin.lon, reqs[i].origin.lon));
+        ck_assert (s_same_double (d->requests[i].origin.lat, reqs[i].origin.lat));
+        ck_assert_uint_eq (d->requests[i].origin.node, reqs[i].origin.node);
+        ck_assert (s_same_double (d->requests[i].destination.lon, reqs[i].destination.lon));
+        ck_assert (s_same_double (d->requests[i].destination.lat, reqs[i].destination.lat));
+        ck_assert_uint_eq (d->requests[i].destination.node, reqs[i].destination.node);
+        ck_assert_uint_eq (d->requests[i].fleet, reqs[i].fleet);
+        ck_assert_int_eq (d->requests[i].deadline_ms, reqs[i].deadline_ms);
+    }
+    ck_assert_uint_eq (d->requests[0].destination.node, MAP_NODE_NONE);
+    ck_assert_uint_eq (d->vehicle_count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_uint_eq (d->vehicles[i].id, vehs[i].id);
+        ck_assert_uint_eq (d->vehicles[i].fleet, vehs[i].fleet);
+        ck_assert_uint_eq (d->vehicles[i].status, vehs[i].status);
+        ck_assert (s_same_double (d->vehicles[i].position.lon, vehs[i].position.lon));
+        ck_assert (s_same_double (d->vehicles[i].position.lat, vehs[i].position.lat));
+        ck_assert_uint_eq (d->vehicles[i].position.node, vehs[i].position.node);
+        ck_assert_int_eq (d->vehicles[i].time_ms, vehs[i].time_ms);
+    }
+    ck_assert_uint_eq (d->cancelled_count, 3);
+    ck_assert_mem_eq (d->cancelled, cancelled, sizeof cancelled);
+    ck_assert_uint_eq (d->publish_count, 2);
+    ck_assert_str_eq (d->publish[0].topic, "metrics.periodic");
+    ck_assert_uint_eq (d->publish[0].payload_len, snap_len);
+    ck_assert_mem_eq (d->publish[0].payload, snap, snap_len);
+    ck_assert_str_eq (d->publish[1].topic, "metrics.final");
+    ck_assert_uint_eq (d->publish[1].payload_len, 0);
+    disp_msg_clear (&msg);
+    free (snap);
+    ck_assert_ptr_null (msg.tick.requests);
+}
+END_TEST
+
+START_TEST (test_empty_tick_and_decisions_round_trip)
+{
+    disp_tick_t t = {.step = 0, .now_ms = 0};
+    uint8_t *frame;
+    size_t len;
+    disp_msg_t msg;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_TICK);
+    ck_assert_uint_eq (msg.tick.request_count + msg.tick.vehicle_count + msg.tick.cancelled_count, 0);
+    disp_msg_clear (&msg);
+
+    disp_assignment_t as[2] = {{.request_id = 7, .vehicle_id = 3, .pickup_eta_ms = 61000},
+                               {.request_id = UINT64_MAX, .vehicle_id = UINT32_MAX - 1, .pickup_eta_ms = -1}};
+    disp_decisions_t dec = {.step = 12, .assignments = as, .assignment_count = 2};
+    ck_assert_int_eq (disp_codec_encode_decisions (&dec, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    ck_assert_uint_eq (msg.decisions.step, 12);
+    ck_assert_uint_eq (msg.decisions.assignment_count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq (msg.decisions.assignments[i].request_id, as[i].request_id);
+        ck_assert_uint_eq (msg.decisions.assignments[i].vehicle_id, as[i].vehicle_id);
+        ck_assert_int_eq (msg.decisions.assignments[i].pickup_eta_ms, as[i].pickup_eta_ms);
+    }
+    disp_msg_clear (&msg);
+
+    dec.assignment_count = 0;
+    ck_assert_int_eq (disp_codec_encode_decisions (&dec, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    ck_assert_uint_eq (msg.decisions.assignment_count, 0);
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+/* proto3 leaves out fields equal to zero and protobuf-c counts -0.0 as zero, so a negative zero comes back as +0.0:
+ * equal as a number, not bit-exact. Everything else is. */
+START_TEST (test_negative_zero_comes_back_as_zero)
+{
+    disp_vehicle_t v = {.id = 1, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {-0.0, 30.5, 2}};
+    disp_tick_t t = {.step = 1, .vehicles = &v, .vehicle_count = 1};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    disp_msg_t msg;
+    s_decode_ok (frame, len, &msg);
+    ck_assert (msg.tick.vehicles[0].position.lon == 0.0);
+    ck_assert (s_same_double (msg.tick.vehicles[0].position.lat, 30.5));
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+/* A Hello without hour factors means free flow. */
+START_TEST (test_hello_without_traffic_is_free_flow)
+{
+    Robotaxi__V1__MapSpec map = ROBOTAXI__V1__MAP_SPEC__INIT;
+    map.source = "embedded:wuhan";
+    Robotaxi__V1__Hello h = ROBOTAXI__V1__HELLO__INIT;
+    h.protocol = "robotaxi.v1";
+    h.map = &map;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO;
+    env.hello = &h;
+    size_t len;
+    uint8_t *frame = s_pack (&env, &len);
+    disp_msg_t msg;
+    s_decode_ok (frame, len, &msg);
+    for (int i = 0; i < 24; i++)
+        ck_assert (s_same_double (msg.hello.traffic.hour_factor[i], 1.0));
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+/* ---- limits ---- */
+
+START_TEST (test_garbage_and_empty_frames)
+{
+    char err[256];
+    uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    s_decode_fails (garbage, sizeof garbage, err, sizeof err);
+    ck_assert_msg (strstr (err, "not a robotaxi.v1 Envelope (12 bytes)"), "%s", err);
+
+    const char *text = "hello world, this is not protobuf";
+    s_decode_fails ((uint8_t *)text, strlen (text), err, sizeof err);
+    ck_assert_msg (strstr (err, "not a robotaxi.v1 Envelope"), "%s", err);
+
+    s_decode_fails ((uint8_t *)"", 0, err, sizeof err);
+    ck_assert_msg (strstr (err, "not a robotaxi.v1 Envelope (0 bytes)"), "%s", err);
+}
+END_TEST
+
+START_TEST (test_truncated_frame)
+{
+    disp_hello_t h;
+    s_hello_fill (&h);
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    char err[256];
+    for (size_t cut = 1; cut < len; cut += 7) {
+        disp_msg_t msg;
+        if (disp_codec_decode (frame, len - cut, &msg, err, sizeof err) == 0) {
+            /* A cut exactly between fields leaves a valid, shorter message; whatever decodes must be freed. */
+            disp_msg_clear (&msg);
+            continue;
+        }
+        ck_assert_msg (strstr (err, "Envelope") || strstr (err, "hello."), "%s", err);
+    }
+    /* Cut in the middle of the nested Hello: certainly invalid. */
+    s_decode_fails (frame, len / 2, err, sizeof err);
+    ck_assert_msg (strstr (err, "not a robotaxi.v1 Envelope"), "%s", err);
+    free (frame);
+}
+END_TEST
+
+START_TEST (test_out_of_range_enums)
+{
+    Robotaxi__V1__VehicleState v[4];
+    Robotaxi__V1__VehicleState *vp[4];
+    for (int i = 0; i < 4; i++) {
+        robotaxi__v1__vehicle_state__init (&v[i]);
+        v[i].id = (uint32_t)i;
+        vp[i] = &v[i];
+    }
+    v[3].status = (Robotaxi__V1__VehicleStatus)7;
+    Robotaxi__V1__Tick t = ROBOTAXI__V1__TICK__INIT;
+    t.n_vehicles = 4;
+    t.vehicles = vp;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
+    env.tick = &t;
+    size_t len;
+    uint8_t *frame = s_pack (&env, &len);
+    char err[256];
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.vehicles[3].status: 7 is not a vehicle status");
+    free (frame);
+
+    v[3].status = ROBOTAXI__V1__VEHICLE_STATUS__VEHICLE_IDLE;
+    v[1].fleet = (Robotaxi__V1__Fleet)2;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.vehicles[1].fleet: 2 is not a fleet");
+    free (frame);
+
+    v[1].fleet = ROBOTAXI__V1__FLEET__FLEET_HUMAN;
+    Robotaxi__V1__RideRequest r = ROBOTAXI__V1__RIDE_REQUEST__INIT;
+    Robotaxi__V1__RideRequest *rp = &r;
+    r.fleet = (Robotaxi__V1__Fleet)-1;
+    t.n_requests = 1;
+    t.requests = &rp;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.requests[0].fleet: -1 is not a fleet");
+    free (frame);
+
+    Robotaxi__V1__ErrorReply e = ROBOTAXI__V1__ERROR_REPLY__INIT;
+    e.code = (Robotaxi__V1__ErrorCode)99;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_ERROR;
+    env.error = &e;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "error.code: 99 is not an error code");
+    free (frame);
+}
+END_TEST
+
+START_TEST (test_hour_factor_limits)
+{
+    double factors[24];
+    for (int i = 0; i < 24; i++)
+        factors[i] = 1.5;
+    Robotaxi__V1__MapSpec map = ROBOTAXI__V1__MAP_SPEC__INIT;
+    map.source = "embedded:wuhan";
+    map.n_hour_factor = 23;
+    map.hour_factor = factors;
+    Robotaxi__V1__Hello h = ROBOTAXI__V1__HELLO__INIT;
+    h.protocol = "robotaxi.v1";
+    h.map = &map;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO;
+    env.hello = &h;
+    size_t len;
+    char err[256];
+    uint8_t *frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "hello.map.hour_factor: 23 entries, expected 24");
+    free (frame);
+
+    map.n_hour_factor = 24;
+    factors[5] = 0.5;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "hello.map.hour_factor[5]: 0.5 is not in [1, 10]");
+    free (frame);
+
+    factors[5] = 10.0;
+    factors[23] = 10.5;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "hello.map.hour_factor[23]: 10.5 is not in [1, 10]");
+    free (frame);
+
+    factors[23] = NAN;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_msg (strstr (err, "hello.map.hour_factor[23]: "), "%s", err);
+    free (frame);
+}
+END_TEST
+
+START_TEST (test_long_strings)
+{
+    char long_policy[40], long_source[300], long_topic[33];
+    memset (long_policy, 'p', sizeof long_policy - 1);
+    long_policy[sizeof long_policy - 1] = '\0';
+    memset (long_source, 's', sizeof long_source - 1);
+    long_source[sizeof long_source - 1] = '\0';
+    memset (long_topic, 't', 32);
+    long_topic[32] = '\0';
+
+    Robotaxi__V1__MapSpec map = ROBOTAXI__V1__MAP_SPEC__INIT;
+    map.source = "embedded:wuhan";
+    Robotaxi__V1__Hello h = ROBOTAXI__V1__HELLO__INIT;
+    h.protocol = "robotaxi.v1";
+    h.map = &map;
+    h.policy = long_policy;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO;
+    env.hello = &h;
+    size_t len;
+    char err[256];
+    uint8_t *frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_msg (strncmp (err, "hello.policy: 39 bytes", 22) == 0, "%s", err);
+    free (frame);
+
+    h.policy = "nearest";
+    map.source = long_source;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_msg (strncmp (err, "hello.map.source: 299 bytes", 27) == 0, "%s", err);
+    free (frame);
+
+    /* Topic must stay under 32 bytes; a payload that is not a MetricsSnapshot is refused. */
+    Robotaxi__V1__Publication p = ROBOTAXI__V1__PUBLICATION__INIT;
+    Robotaxi__V1__Publication *pp = &p;
+    p.topic = long_topic;
+    Robotaxi__V1__Tick t = ROBOTAXI__V1__TICK__INIT;
+    t.n_publish = 1;
+    t.publish = &pp;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
+    env.tick = &t;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_msg (strncmp (err, "tick.publish[0].topic: 32 bytes", 31) == 0, "%s", err);
+    free (frame);
+
+    uint8_t junk[] = {0xff, 0xff, 0xff};
+    long_topic[31] = '\0';
+    p.payload.data = junk;
+    p.payload.len = sizeof junk;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.publish[0].payload: not a robotaxi.v1 MetricsSnapshot (3 bytes)");
+    free (frame);
+
+    /* A snapshot whose fleet is out of range is refused too. */
+    Robotaxi__V1__FleetMetrics fm = ROBOTAXI__V1__FLEET_METRICS__INIT;
+    fm.fleet = (Robotaxi__V1__Fleet)3;
+    Robotaxi__V1__FleetMetrics *fmp = &fm;
+    Robotaxi__V1__MetricsSnapshot s = ROBOTAXI__V1__METRICS_SNAPSHOT__INIT;
+    s.n_fleets = 1;
+    s.fleets = &fmp;
+    uint8_t snap[64];
+    p.payload.len = robotaxi__v1__metrics_snapshot__pack (&s, snap);
+    p.payload.data = snap;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.publish[0].payload.fleets[0].fleet: 3 is not a fleet");
+    free (frame);
+}
+END_TEST
+
+/* The encoder never writes an error message the decoder would refuse. */
+START_TEST (test_long_error_message_is_cut)
+{
+    char text[1000];
+    memset (text, 'e', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_error (DISP_ERR_BAD_VALUE, text, &frame, &len), 0);
+    disp_msg_t msg;
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.error.code, DISP_ERR_BAD_VALUE);
+    ck_assert_uint_eq (strlen (msg.error.message), sizeof msg.error.message - 1);
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+static Suite *s_suite (void)
+{
+    Suite *s = suite_create ("disp_codec");
+    TCase *core = tcase_create ("core");
+    tcase_add_test (core, test_hello_round_trip);
+    tcase_add_test (core, test_hello_reply_error_bye_round_trip);
+    tcase_add_test (core, test_tick_round_trip);
+    tcase_add_test (core, test_empty_tick_and_decisions_round_trip);
+    tcase_add_test (core, test_hello_without_traffic_is_free_flow);
+    tcase_add_test (core, test_negative_zero_comes_back_as_zero);
+    suite_add_tcase (s, core);
+    TCase *limits = tcase_create ("limits");
+    tcase_add_test (limits, test_garbage_and_empty_frames);
+    tcase_add_test (limits, test_truncated_frame);
+    tcase_add_test (limits, test_out_of_range_enums);
+    tcase_add_test (limits, test_hour_factor_limits);
+    tcase_add_test (limits, test_long_strings);
+    tcase_add_test (limits, test_long_error_message_is_cut);
+    suite_add_tcase (s, limits);
+    return s;
+}
+
+int main (void)
+{
+    SRunner *sr = srunner_create (s_suite ());
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,492 @@
+/* check_disp_engine: the nearest policy on hand-built graphs with known travel times. Who gets which rider, and that
+ * an invalid tick is refused without a trace. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disp_engine.h"
+#include "disp_policy.h"
+
+/* 3.6 km/h is exactly 1 m/s, so an edge of L metres takes exactly L seconds: 10 m -> 10 000 ms. */
+#define S_SPEED_KMH 3.6
+#define S_EDGE_MS   10000
+
+/* A side x side grid, node id = y * side + x, 100 m apart, every street two-way and S_EDGE_MS long. */
+static map_graph_t *s_grid (int side)
+{
+    map_graph_t *g = map_graph_new (32650);
+    ck_assert_ptr_nonnull (g);
+    for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++)
+            ck_assert_uint_ne (map_graph_add_node (g, 114.0 + x * 0.001, 30.0 + y * 0.001, x * 100.0, y * 100.0),
+                               MAP_NODE_NONE);
+    for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++) {
+            uint32_t n = (uint32_t)(y * side + x);
+            if (x + 1 < side) {
+                ck_assert_int_eq (map_graph_add_edge (g, n, n + 1, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+                ck_assert_int_eq (map_graph_add_edge (g, n + 1, n, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+            }
+            if (y + 1 < side) {
+                ck_assert_int_eq (map_graph_add_edge (g, n, n + side, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+                ck_assert_int_eq (map_graph_add_edge (g, n + side, n, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+            }
+        }
+    ck_assert_int_eq (map_graph_finish (g), 0);
+    return g;
+}
+
+static disp_engine_t *s_engine (const map_graph_t *g, int64_t max_pickup_ms, uint32_t capacity, double factor)
+{
+    map_traffic_t traffic;
+    map_traffic_flat (&traffic, factor);
+    disp_config_t cfg = {.policy = "nearest", .max_pickup_ms = max_pickup_ms, .vehicle_capacity = capacity};
+    char err[256] = "";
+    disp_engine_t *e = disp_engine_new (g, &traffic, &cfg, err, sizeof err);
+    ck_assert_msg (e != NULL, "engine: %s", err);
+    return e;
+}
+
+static disp_vehicle_t s_vehicle (uint32_t id, disp_fleet_t fleet, disp_vehicle_status_t status, uint32_t node)
+{
+    return (disp_vehicle_t){
+        .id = id, .fleet = (uint8_t)fleet, .status = (uint8_t)status, .position = {0.0, 0.0, node}};
+}
+
+static disp_request_t s_request (uint64_t id, int64_t time_ms, uint32_t node, disp_fleet_t fleet, int64_t deadline)
+{
+    return (disp_request_t){.id = id,
+                            .time_ms = time_ms,
+                            .origin = {0.0, 0.0, node},
+                            .destination = {0.0, 0.0, MAP_NODE_NONE},
+                            .fleet = (uint8_t)fleet,
+                            .deadline_ms = deadline};
+}
+
+/* Runs one tick that must be valid. */
+static disp_decisions_t s_step (disp_engine_t *e, uint64_t step, int64_t now_ms, const disp_vehicle_t *vehs,
+                                size_t nv, const disp_request_t *reqs, size_t nr, const uint64_t *cancelled,
+                                size_t nc)
+{
+    disp_tick_t t = {.step = step,
+                     .now_ms = now_ms,
+                     .requests = reqs,
+                     .request_count = nr,
+                     .vehicles = vehs,
+                     .vehicle_count = nv,
+                     .cancelled = cancelled,
+                     .cancelled_count = nc};
+    disp_decisions_t out;
+    char err[256] = "";
+    ck_assert_msg (disp_engine_step (e, &t, &out, err, sizeof err) == 0, "step %llu: %s", (unsigned long long)step,
+                   err);
+    ck_assert_uint_eq (out.step, step);
+    return out;
+}
+
+#define S_HOUR_MS 3600000LL
+#define S_FAR     (10 * S_HOUR_MS)
+
+START_TEST (test_travel_time_beats_straight_distance)
+{
+    /* A street 0 -> 1 -> 2 -> 3 -> 4 -> 5 and a long way back 5 -> 0. The rider waits at 2. Vehicle 1 idles at 3,
+     * 100 m away, but 2 -> 3 is one-way: it must go round (3-4-5-0-1-2: 100 s). Vehicle 2 at 0 is 200 m away and
+     * 20 s. */
+    map_graph_t *g = map_graph_new (32650);
+    for (int i = 0; i < 6; i++)
+        map_graph_add_node (g, 114.0 + i * 0.001, 30.0, i * 100.0, 0.0);
+    for (uint32_t i = 0; i < 5; i++)
+        ck_assert_int_eq (map_graph_add_edge (g, i, i + 1, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+    ck_assert_int_eq (map_graph_add_edge (g, 1, 0, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+    ck_assert_int_eq (map_graph_add_edge (g, 5, 0, 60.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
+    ck_assert_int_eq (map_graph_finish (g), 0);
+
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 10, 1.0);
+    disp_vehicle_t vehs[] = {s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3),
+                             s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
+    disp_request_t req = s_request (100, 0, 2, DISP_FLEET_ROBOTAXI, S_FAR);
+    disp_decisions_t d = s_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 100);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 2);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 20000);
+
+    /* The next rider at 2 gets vehicle 1 the long way round. */
+    req = s_request (101, 1000, 2, DISP_FLEET_ROBOTAXI, S_FAR);
+    d = s_step (e, 2, 1000, NULL, 0, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 1);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 100000);
+    disp_engine_destroy (&e);
+    ck_assert_ptr_null (e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_ties_go_to_lower_id)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    /* Rider at 55. Vehicle 8 at node 45 and vehicle 2 at node 65: both one edge away; the search settles node 45
+     * first, yet the lower vehicle id wins. Vehicles 9 and 4 share node 54, also one edge away. */
+    disp_vehicle_t vehs[] = {
+        s_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45), s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 65),
+        s_vehicle (9, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54), s_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54)};
+    disp_request_t reqs[] = {
+        s_request (1, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR), s_request (2, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR),
+        s_request (3, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR), s_request (4, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR)};
+    disp_decisions_t d = s_step (e, 1, 0, vehs, 4, reqs, 4, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 4);
+    uint32_t expect[] = {2, 4, 8, 9};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_uint_eq (d.assignments[i].request_id, i + 1);
+        ck_assert_uint_eq (d.assignments[i].vehicle_id, expect[i]);
+        ck_assert_int_eq (d.assignments[i].pickup_eta_ms, S_EDGE_MS);
+    }
+    ck_assert_uint_eq (disp_engine_pending_count (e), 0);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_never_the_other_fleet)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    /* A robotaxi waits right at the rider's corner; the rider asked for a human driver, 9 + 9 edges away. */
+    disp_vehicle_t vehs[] = {s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55),
+                             s_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99)};
+    disp_request_t req = s_request (7, 0, 0, DISP_FLEET_HUMAN, S_FAR);
+    disp_decisions_t d = s_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 1);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 18 * S_EDGE_MS);
+
+    /* Now only the robotaxi is idle: the next human rider waits. */
+    req = s_request (8, 0, 55, DISP_FLEET_HUMAN, S_FAR);
+    d = s_step (e, 2, 0, NULL, 0, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 1);
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 1);
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_HUMAN), 0);
+
+    /* The robotaxi changes fleet (a test of the mirror, not of policy): now it serves the human rider. */
+    disp_vehicle_t moved = s_vehicle (0, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 56);
+    d = s_step (e, 3, 0, &moved, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 8);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 0);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_max_pickup_and_traffic)
+{
+    map_graph_t *g = s_grid (10);
+    /* Limit 30 s: a vehicle 4 edges away is too far, 3 edges is exactly at the limit. */
+    disp_engine_t *e = s_engine (g, 3 * S_EDGE_MS, 100, 1.0);
+    disp_vehicle_t far = s_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 4);
+    disp_request_t req = s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, S_FAR);
+    disp_decisions_t d = s_step (e, 1, 0, &far, 1, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    disp_vehicle_t near = s_vehicle (6, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
+    d = s_step (e, 2, 1000, &near, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 6);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 3 * S_EDGE_MS);
+    disp_engine_destroy (&e);
+
+    /* Rush hour doubles travel times: 2 edges is now 40 s, over the limit; 1 edge is 20 s. */
+    e = s_engine (g, 3 * S_EDGE_MS, 100, 2.0);
+    disp_vehicle_t two = s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2);
+    d = s_step (e, 1, 0, &two, 1, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    disp_vehicle_t one = s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 10);
+    d = s_step (e, 2, 0, &one, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 2);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 2 * S_EDGE_MS);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_rider_deadline)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    /* The rider gives up at 25 s; the only vehicle is 30 s away. */
+    disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
+    disp_request_t req = s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, 25000);
+    disp_decisions_t d = s_step (e, 1, 0, &v, 1, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 1);
+    /* At 25 s the rider is gone, even with a vehicle at the door. */
+    disp_vehicle_t door = s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
+    d = s_step (e, 2, 25000, &door, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 0);
+
+    /* A rider whose deadline leaves exactly the drive time is served. */
+    req = s_request (2, 26000, 4, DISP_FLEET_ROBOTAXI, 26000 + S_EDGE_MS);
+    d = s_step (e, 3, 26000, NULL, 0, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_busy_vehicle_not_reused_until_idle)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_vehicle_t v = s_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 11);
+    disp_request_t reqs[] = {s_request (1, 0, 12, DISP_FLEET_ROBOTAXI, S_FAR),
+                             s_request (2, 0, 13, DISP_FLEET_ROBOTAXI, S_FAR)};
+    disp_decisions_t d = s_step (e, 1, 0, &v, 1, reqs, 2, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 1);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 1);
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 0);
+
+    /* The simulator reports it busy, then nothing: rider 2 keeps waiting. */
+    v.status = DISP_VEH_BUSY;
+    d = s_step (e, 2, 1000, &v, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    d = s_step (e, 3, 2000, NULL, 0, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+
+    /* Dropped rider 1 off at node 19: idle again, it takes rider 2 (6 edges: 19 -> 13). */
+    v = s_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 19);
+    d = s_step (e, 4, 3000, &v, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 2);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 3);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 6 * S_EDGE_MS);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_cancelled_never_assigned)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_request_t reqs[] = {s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, S_FAR),
+                             s_request (2, 0, 9, DISP_FLEET_ROBOTAXI, S_FAR),
+                             s_request (3, 0, 90, DISP_FLEET_ROBOTAXI, S_FAR)};
+    /* Rider 3 gives up in the very tick that brings the request. */
+    uint64_t gone3 = 3;
+    disp_decisions_t d = s_step (e, 1, 0, NULL, 0, reqs, 3, &gone3, 1);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 2);
+    /* Rider 1 gives up as a vehicle appears next to them; rider 2 gets it. Unknown ids are ignored. */
+    uint64_t gone[] = {1, 12345};
+    disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
+    d = s_step (e, 2, 1000, &v, 1, NULL, 0, gone, 2);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 2);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 0);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_arrival_order)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    /* Two riders equally far from the only vehicle; the one who asked first (time_ms) is served first, whatever the
+     * order in the tick. */
+    disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55);
+    disp_request_t reqs[] = {s_request (10, 500, 54, DISP_FLEET_ROBOTAXI, S_FAR),
+                             s_request (11, 400, 56, DISP_FLEET_ROBOTAXI, S_FAR)};
+    disp_decisions_t d = s_step (e, 1, 1000, &v, 1, reqs, 2, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 11);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+/* ---- limits ---- */
+
+/* Runs the same valid ticks on two engines, one of which also sees `bad` in the middle; both must end the same. */
+static void s_check_bad_tick_leaves_no_trace (const disp_tick_t *bad, const char *expect_in_err)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *a = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_engine_t *b = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_vehicle_t v1[] = {s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
+    disp_request_t r1 = s_request (1, 5000, 99, DISP_FLEET_HUMAN, S_FAR);
+    s_step (a, 1, 5000, v1, 1, &r1, 1, NULL, 0);
+    s_step (b, 1, 5000, v1, 1, &r1, 1, NULL, 0);
+
+    disp_decisions_t out;
+    char err[256] = "";
+    ck_assert_int_eq (disp_engine_step (a, bad, &out, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, expect_in_err), "'%s' does not say '%s'", err, expect_in_err);
+    ck_assert_uint_eq (disp_engine_pending_count (a), 1);
+    ck_assert_uint_eq (disp_engine_idle_count (a, DISP_FLEET_ROBOTAXI), 1);
+    ck_assert_uint_eq (disp_engine_idle_count (a, DISP_FLEET_HUMAN), 0);
+
+    disp_vehicle_t v2[] = {s_vehicle (2, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 98)};
+    disp_request_t r2 = s_request (2, 6000, 1, DISP_FLEET_ROBOTAXI, S_FAR);
+    disp_decisions_t da = s_step (a, 2, 6000, v2, 1, &r2, 1, NULL, 0);
+    disp_decisions_t db = s_step (b, 2, 6000, v2, 1, &r2, 1, NULL, 0);
+    ck_assert_uint_eq (da.assignment_count, 2);
+    ck_assert_uint_eq (db.assignment_count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq (da.assignments[i].request_id, db.assignments[i].request_id);
+        ck_assert_uint_eq (da.assignments[i].vehicle_id, db.assignments[i].vehicle_id);
+        ck_assert_int_eq (da.assignments[i].pickup_eta_ms, db.assignments[i].pickup_eta_ms);
+    }
+    ck_assert_uint_eq (da.assignments[0].request_id, 1);
+    ck_assert_uint_eq (da.assignments[0].vehicle_id, 2);
+    ck_assert_int_eq (da.assignments[0].pickup_eta_ms, S_EDGE_MS);
+    ck_assert_uint_eq (da.assignments[1].vehicle_id, 1);
+    disp_engine_destroy (&a);
+    disp_engine_destroy (&b);
+    map_graph_destroy (&g);
+}
+
+START_TEST (test_invalid_ticks_change_nothing)
+{
+    /* Each bad tick starts with valid updates that would change the outcome if applied: a human vehicle next to
+     * the waiting human rider, a cancellation, a new request. */
+    disp_request_t new_req = s_request (50, 5000, 0, DISP_FLEET_ROBOTAXI, S_FAR);
+    uint64_t cancel_1 = 1;
+
+    disp_vehicle_t past_capacity[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                      s_vehicle (100, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99)};
+    disp_tick_t t = {.step = 9,
+                     .now_ms = 5000,
+                     .vehicles = past_capacity,
+                     .vehicle_count = 2,
+                     .requests = &new_req,
+                     .request_count = 1,
+                     .cancelled = &cancel_1,
+                     .cancelled_count = 1};
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].id: 100");
+
+    disp_vehicle_t bad_node[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                 s_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 100)};
+    t.vehicles = bad_node;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].position.node: 100 is not a node");
+
+    disp_vehicle_t no_node[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                s_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, MAP_NODE_NONE)};
+    t.vehicles = no_node;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].position: node missing");
+
+    disp_vehicle_t bad_fleet[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                  s_vehicle (8, (disp_fleet_t)5, DISP_VEH_IDLE, 3)};
+    t.vehicles = bad_fleet;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].fleet: 5 is not a fleet");
+
+    t.vehicles = past_capacity;
+    t.vehicle_count = 1;
+    disp_request_t bad_req[] = {s_request (60, 5000, 0, DISP_FLEET_ROBOTAXI, S_FAR),
+                                s_request (61, 5000, 1000, DISP_FLEET_ROBOTAXI, S_FAR)};
+    t.requests = bad_req;
+    t.request_count = 2;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.requests[1].origin.node: 1000 is not a node");
+
+    t.requests = &new_req;
+    t.request_count = 1;
+    t.now_ms = 4999;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.now_ms: 4999 is before the previous step's 5000");
+}
+END_TEST
+
+START_TEST (test_unknown_policy_and_bad_config)
+{
+    map_graph_t *g = s_grid (3);
+    map_traffic_t traffic;
+    map_traffic_flat (&traffic, 1.0);
+    disp_config_t cfg = {.policy = "fastest", .max_pickup_ms = 1000, .vehicle_capacity = 10};
+    char err[256] = "";
+    ck_assert_ptr_null (disp_engine_new (g, &traffic, &cfg, err, sizeof err));
+    ck_assert_str_eq (err, "dispatch.policy: 'fastest' is not a policy (nearest)");
+
+    strcpy (cfg.policy, "nearest");
+    cfg.vehicle_capacity = 0;
+    ck_assert_ptr_null (disp_engine_new (g, &traffic, &cfg, err, sizeof err));
+    ck_assert_msg (strstr (err, "dispatch.vehicle_capacity: 0"), "%s", err);
+
+    cfg.vehicle_capacity = 10;
+    traffic.hour_factor[3] = 0.5;
+    ck_assert_ptr_null (disp_engine_new (g, &traffic, &cfg, err, sizeof err));
+    ck_assert_msg (strstr (err, "traffic.hour_factor[3]"), "%s", err);
+
+    const disp_policy_t *list;
+    ck_assert_uint_ge (disp_policy_list (&list), 1);
+    ck_assert_str_eq (list[0].name, "nearest");
+    ck_assert_ptr_eq (disp_policy_find ("nearest"), &list[0]);
+    ck_assert_ptr_null (disp_policy_find ("Nearest"));
+    ck_assert_ptr_null (disp_policy_find (NULL));
+    map_graph_destroy (&g);
+}
+END_TEST
+
+/* Many vehicles and riders on one node and across the grid: every rider is served exactly once, every vehicle used
+ * at most once, in the same order on every run. */
+START_TEST (test_crowd)
+{
+    map_graph_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 1000, 1.0);
+    disp_vehicle_t vehs[600];
+    for (uint32_t i = 0; i < 600; i++)
+        vehs[i] = s_vehicle (999 - i, i % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, i % 100);
+    disp_request_t reqs[500];
+    for (uint64_t i = 0; i < 500; i++)
+        reqs[i] = s_request (i, (int64_t)i, (uint32_t)((i * 37) % 100),
+                             i % 3 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, S_FAR);
+    disp_decisions_t d = s_step (e, 1, 1000, vehs, 600, reqs, 500, NULL, 0);
+    /* 300 vehicles per fleet; 167 robotaxi riders and 333 human riders: 167 + 300 served. */
+    ck_assert_uint_eq (d.assignment_count, 467);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 33);
+    uint8_t used[1000] = {0};
+    for (size_t i = 0; i < d.assignment_count; i++) {
+        ck_assert (!used[d.assignments[i].vehicle_id]);
+        used[d.assignments[i].vehicle_id] = 1;
+    }
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 300 - 167);
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_HUMAN), 0);
+    disp_engine_destroy (&e);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+static Suite *s_suite (void)
+{
+    Suite *s = suite_create ("disp_engine");
+    TCase *core = tcase_create ("core");
+    tcase_add_test (core, test_travel_time_beats_straight_distance);
+    tcase_add_test (core, test_ties_go_to_lower_id);
+    tcase_add_test (core, test_never_the_other_fleet);
+    tcase_add_test (core, test_max_pickup_and_traffic);
+    tcase_add_test (core, test_rider_deadline);
+    tcase_add_test (core, test_busy_vehicle_not_reused_until_idle);
+    tcase_add_test (core, test_cancelled_never_assigned);
+    tcase_add_test (core, test_arrival_order);
+    suite_add_tcase (s, core);
+    TCase *limits = tcase_create ("limits");
+    tcase_add_test (limits, test_invalid_ticks_change_nothing);
+    tcase_add_test (limits, test_unknown_policy_and_bad_config);
+    tcase_add_test (limits, test_crowd);
+    suite_add_tcase (s, limits);
+    return s;
+}
+
+int main (void)
+{
+    SRunner *sr = srunner_create (s_suite ());
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,766 @@
+/* check_disp_server: the dispatcher service in a thread, talked to through disp_link and through raw DEALER
+ * sockets. Bad frames get error replies and the service keeps serving; in-process and remote dispatching give the
+ * same decisions; metrics reach subscribers. No sleeps: every wait is a zmq_poll with a timeout. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "disp_codec.h"
+#include "disp_link.h"
+#include "disp_server.h"
+#include "map_source.h"
+#include "robotaxi.pb-c.h"
+
+#define S_WAIT_MS 10000 /* generous: sanitizer builds are slow */
+
+/* ---- a server in a thread ---- */
+
+typedef struct {
+    disp_server_t *server;
+    pthread_t thread;
+    volatile sig_atomic_t stop;
+    int rc;
+    char bind[256], publish[256];
+} s_service_t;
+
+static void *s_service_main (void *arg)
+{
+    s_service_t *svc = arg;
+    svc->rc = disp_server_run (svc->server, &svc->stop);
+    return NULL;
+}
+
+static s_service_t *s_service_start (int publish)
+{
+    s_service_t *svc = calloc (1, sizeof *svc);
+    char err[256] = "";
+    svc->server = disp_server_new ("tcp://127.0.0.1:0", publish ? "tcp://127.0.0.1:0" : NULL, 0, err, sizeof err);
+    ck_assert_msg (svc->server != NULL, "server: %s", err);
+    snprintf (svc->bind, sizeof svc->bind, "%s", disp_server_bind_endpoint (svc->server));
+    ck_assert_msg (strncmp (svc->bind, "tcp://127.0.0.1:", 16) == 0 && strcmp (svc->bind, "tcp://127.0.0.1:0") != 0,
+                   "%s", svc->bind);
+    if (publish)
+        snprintf (svc->publish, sizeof svc->publish, "%s", disp_server_publish_endpoint (svc->server));
+    else
+        ck_assert_ptr_null (disp_server_publish_endpoint (svc->server));
+    ck_assert_int_eq (pthread_create (&svc->thread, NULL, s_service_main, svc), 0);
+    return svc;
+}
+
+/* Stops the service and returns its counters. */
+static disp_server_stats_t s_service_stop (s_service_t *svc)
+{
+    svc->stop = 1;
+    pthread_join (svc->thread, NULL);
+    ck_assert_int_eq (svc->rc, 0);
+    disp_server_stats_t stats;
+    disp_server_stats (svc->server, &stats);
+    disp_server_destroy (&svc->server);
+    ck_assert_ptr_null (svc->server);
+    free (svc);
+    return stats;
+}
+
+/* ---- maps and messages ---- */
+
+static map_spec_t s_spec (void)
+{
+    map_spec_t spec = {.source = "embedded:wuhan", .epsg = 32650, .grid_m = 1000.0};
+    return spec;
+}
+
+static map_graph_t *s_wuhan (void)
+{
+    map_spec_t spec = s_spec ();
+    char err[256] = "";
+    map_graph_t *g = map_source_load (&spec, err, sizeof err);
+    ck_assert_msg (g != NULL, "map: %s", err);
+    return g;
+}
+
+static disp_hello_t s_hello (uint64_t fingerprint, uint32_t capacity)
+{
+    disp_hello_t h;
+    memset (&h, 0, sizeof h);
+    strcpy (h.protocol, DISP_PROTOCOL);
+    strcpy (h.session, "check_disp_server");
+    h.map = s_spec ();
+    h.map_fingerprint = fingerprint;
+    for (int i = 0; i < 24; i++)
+        h.traffic.hour_factor[i] = 1.0 + (i >= 7 && i <= 9 ? 0.8 : 0.1 * (i % 3));
+    strcpy (h.config.policy, "nearest");
+    h.config.max_pickup_ms = 20 * 60 * 1000;
+    h.config.vehicle_capacity = capacity;
+    return h;
+}
+
+/* ---- a raw DEALER, for frames no link would send ---- */
+
+typedef struct {
+    void *ctx, *sock;
+} s_peer_t;
+
+static s_peer_t s_peer (const char *endpoint)
+{
+    s_peer_t p;
+    p.ctx = zmq_ctx_new ();
+    p.sock = zmq_socket (p.ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt (p.sock, ZMQ_LINGER, &linger, sizeof linger);
+    ck_assert_int_eq (zmq_connect (p.sock, endpoint), 0);
+    return p;
+}
+
+static void s_peer_close (s_peer_t *p)
+{
+    zmq_close (p->sock);
+    zmq_ctx_term (p->ctx);
+}
+
+/* Sends the given frames as one message. */
+static void s_peer_send (s_peer_t *p, const void *const *frames, const size_t *sizes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        ck_assert_int_ge (zmq_send (p->sock, frames[i], sizes[i], i + 1 < count ? ZMQ_SNDMORE : 0), 0);
+}
+
+static void s_peer_send_one (s_peer_t *p, const void *data, size_t size)
+{
+    const void *frames[] = {data};
+    s_peer_send (p, frames, &size, 1);
+}
+
+/* Waits for a reply and decodes its last frame; *frames gets the number of frames. */
+static void s_peer_recv (s_peer_t *p, disp_msg_t *msg, int *frames)
+{
+    zmq_pollitem_t item = {p->sock, 0, ZMQ_POLLIN, 0};
+    ck_assert_msg (zmq_poll (&item, 1, S_WAIT_MS) == 1, "no reply within %d ms", S_WAIT_MS);
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    int count = 0, more = 1;
+    while (more) {
+        ck_assert_int_ge (zmq_msg_recv (&part, p->sock, 0), 0);
+        count++;
+        more = zmq_msg_more (&part);
+    }
+    char err[256] = "";
+    int rc = disp_codec_decode (zmq_msg_data (&part), zmq_msg_size (&part), msg, err, sizeof err);
+    zmq_msg_close (&part);
+    ck_assert_msg (rc == 0, "reply: %s", err);
+    if (frames) *frames = count;
+}
+
+/* Sends one encoded frame (freed) and expects an error reply with `code` whose message contains `text`. */
+static void s_expect_error (s_peer_t *p, uint8_t *frame, size_t len, disp_error_code_t code, const char *text)
+{
+    s_peer_send_one (p, frame, len);
+    free (frame);
+    disp_msg_t msg;
+    s_peer_recv (p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_ERROR);
+    ck_assert_int_eq (msg.error.code, code);
+    ck_assert_msg (strstr (msg.error.message, text), "'%s' does not say '%s'", msg.error.message, text);
+    disp_msg_clear (&msg);
+}
+
+static void s_expect_hello_reply (s_peer_t *p, const disp_hello_t *h, const map_graph_t *g)
+{
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (h, &frame, &len), 0);
+    s_peer_send_one (p, frame, len);
+    free (frame);
+    disp_msg_t msg;
+    s_peer_recv (p, &msg, NULL);
+    ck_assert_msg (msg.kind == DISP_MSG_HELLO_REPLY, "kind %d: %s", msg.kind, msg.error.message);
+    ck_assert_str_eq (msg.hello_reply.dispatcher_version, RT_VERSION);
+    ck_assert_uint_eq (msg.hello_reply.nodes, map_graph_node_count (g));
+    ck_assert_uint_eq (msg.hello_reply.edges, map_graph_edge_count (g));
+    disp_msg_clear (&msg);
+}
+
+/* ---- a deterministic stream of ticks ---- */
+
+typedef struct {
+    uint64_t state;
+} s_rng_t;
+
+static uint32_t s_rand (s_rng_t *r, uint32_t bound)
+{
+    r->state = r->state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)((r->state >> 33) % bound);
+}
+
+#define S_VEHICLES 60
+#define S_STEPS    12
+
+/* Fills tick number `step` (1-based): some vehicles come online or finish a ride somewhere, riders appear, one
+ * rider gives up now and then. Arrays must hold S_VEHICLES vehicles and 20 requests. */
+static void s_make_tick (s_rng_t *r, uint32_t nodes, uint64_t step, disp_tick_t *t, disp_vehicle_t *vehs,
+                         disp_request_t *reqs, uint64_t *cancelled)
+{
+    int64_t now_ms = 7 * 3600000LL + (int64_t)step * 30000;
+    size_t nv = 0, nr = 0, nc = 0;
+    for (uint32_t id = 0; id < S_VEHICLES; id++) {
+        if (step > 1 && s_rand (r, 4) != 0) continue;
+        vehs[nv++] = (disp_vehicle_t){.id = id,
+                                      .fleet = (uint8_t)(id % 3 == 0 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI),
+                                      .status = (uint8_t)(s_rand (r, 5) == 0 ? DISP_VEH_OFFLINE : DISP_VEH_IDLE),
+                                      .position = {114.3, 30.6, s_rand (r, nodes)},
+                                      .time_ms = now_ms};
+    }
+    nr = 5 + s_rand (r, 15);
+    for (size_t i = 0; i < nr; i++)
+        reqs[i] = (disp_request_t){.id = step * 100 + i,
+                                   .time_ms = now_ms - s_rand (r, 30000),
+                                   .origin = {114.3, 30.6, s_rand (r, nodes)},
+                                   .destination = {114.31, 30.61, s_rand (r, nodes)},
+                                   .fleet = (uint8_t)(s_rand (r, 3) == 0 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI),
+                                   .deadline_ms = now_ms + 60000 + s_rand (r, 600000)};
+    if (step > 2) cancelled[nc++] = (step - 1) * 100 + s_rand (r, 5);
+    *t = (disp_tick_t){.step = step,
+                       .now_ms = now_ms,
+                       .requests = reqs,
+                       .request_count = nr,
+                       .vehicles = vehs,
+                       .vehicle_count = nv,
+                       .cancelled = cancelled,
+                       .cancelled_count = nc};
+}
+
+/* ---- core ---- */
+
+START_TEST (test_inproc_and_zmq_agree)
+{
+    map_graph_t *g = s_wuhan ();
+    s_service_t *svc = s_service_start (0);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), S_VEHICLES);
+    char err[256] = "";
+    disp_link_t *local = disp_link_inproc_new (g, &h, NULL, err, sizeof err);
+    ck_assert_msg (local != NULL, "inproc: %s", err);
+    disp_link_t *remote = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (remote != NULL, "zmq: %s", err);
+
+    s_rng_t rng = {42};
+    size_t total = 0;
+    for (uint64_t step = 1; step <= S_STEPS; step++) {
+        disp_vehicle_t vehs[S_VEHICLES];
+        disp_request_t reqs[20];
+        uint64_t cancelled[1];
+        disp_tick_t t;
+        s_make_tick (&rng, (uint32_t)map_graph_node_count (g), step, &t, vehs, reqs, cancelled);
+        disp_decisions_t a, b;
+        ck_assert_msg (disp_link_step (local, &t, &a, err, sizeof err) == 0, "inproc step: %s", err);
+        ck_assert_msg (disp_link_step (remote, &t, &b, err, sizeof err) == 0, "zmq step: %s", err);
+        ck_assert_uint_eq (a.step, step);
+        ck_assert_uint_eq (b.step, step);
+        ck_assert_uint_eq (a.assignment_count, b.assignment_count);
+        for (size_t i = 0; i < a.assignment_count; i++) {
+            ck_assert_uint_eq (a.assignments[i].request_id, b.assignments[i].request_id);
+            ck_assert_uint_eq (a.assignments[i].vehicle_id, b.assignments[i].vehicle_id);
+            ck_assert_int_eq (a.assignments[i].pickup_eta_ms, b.assignments[i].pickup_eta_ms);
+            ck_assert_int_le (a.assignments[i].pickup_eta_ms, h.config.max_pickup_ms);
+        }
+        total += a.assignment_count;
+    }
+    ck_assert_uint_gt (total, 10); /* the comparison saw real decisions */
+    ck_assert_int_eq (disp_link_wait_subscribers (remote, 3, 0), 3);
+    disp_link_destroy (&local);
+    disp_link_destroy (&remote);
+    ck_assert_ptr_null (remote);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_opened, 1);
+    ck_assert_uint_eq (stats.errors_sent, 0);
+    ck_assert_uint_ge (stats.frames_in, 1 + S_STEPS); /* + Bye, if it arrived before the stop */
+    map_graph_destroy (&g);
+}
+END_TEST
+
+/* An encoded MetricsSnapshot with the given sequence number. */
+static uint8_t *s_snapshot (uint64_t seq, size_t *len)
+{
+    Robotaxi__V1__MetricsSnapshot s = ROBOTAXI__V1__METRICS_SNAPSHOT__INIT;
+    s.seq = seq;
+    s.scenario = "check";
+    *len = robotaxi__v1__metrics_snapshot__get_packed_size (&s);
+    uint8_t *buf = malloc (*len ? *len : 1);
+    robotaxi__v1__metrics_snapshot__pack (&s, buf);
+    return buf;
+}
+
+/* Receives [topic][payload] within timeout_ms; returns 1 and the snapshot's seq, or 0. */
+static int s_sub_recv (void *sub, int timeout_ms, char *topic, size_t topic_size, uint64_t *seq)
+{
+    zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll (&item, 1, timeout_ms) != 1) return 0;
+    int n = zmq_recv (sub, topic, topic_size - 1, 0);
+    ck_assert_int_ge (n, 0);
+    topic[n] = '\0';
+    int more;
+    size_t size = sizeof more;
+    zmq_getsockopt (sub, ZMQ_RCVMORE, &more, &size);
+    ck_assert (more);
+    zmq_msg_t payload;
+    zmq_msg_init (&payload);
+    ck_assert_int_ge (zmq_msg_recv (&payload, sub, 0), 0);
+    Robotaxi__V1__MetricsSnapshot *s =
+        robotaxi__v1__metrics_snapshot__unpack (NULL, zmq_msg_size (&payload), zmq_msg_data (&payload));
+    zmq_msg_close (&payload);
+    ck_assert_ptr_nonnull (s);
+    *seq = s->seq;
+    robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
+    return 1;
+}
+
+/* Steps the link with one publication per tick until the subscriber sees one (subscriptions take a moment to
+ * reach the publisher, and ZeroMQ drops what is published before). Returns the number of ticks sent. */
+static uint64_t s_publish_until_seen (disp_link_t *link, void *sub, uint64_t first_step)
+{
+    for (uint64_t step = first_step; step < first_step + 100; step++) {
+        size_t len;
+        uint8_t *snap = s_snapshot (step, &len);
+        disp_publication_t pub = {.topic = "metrics.periodic", .payload = snap, .payload_len = len};
+        disp_tick_t t = {.step = step, .now_ms = (int64_t)step * 1000, .publish = &pub, .publish_count = 1};
+        disp_decisions_t d;
+        char err[256] = "";
+        ck_assert_msg (disp_link_step (link, &t, &d, err, sizeof err) == 0, "%s", err);
+        free (snap);
+        char topic[64];
+        uint64_t seq;
+        if (s_sub_recv (sub, 100, topic, sizeof topic, &seq)) {
+            ck_assert_str_eq (topic, "metrics.periodic");
+            ck_assert_uint_le (seq, step);
+            ck_assert_uint_ge (seq, first_step);
+            return step - first_step + 1;
+        }
+    }
+    ck_abort_msg ("no publication reached the subscriber");
+    return 0;
+}
+
+START_TEST (test_publications_reach_subscribers)
+{
+    map_graph_t *g = s_wuhan ();
+    s_service_t *svc = s_service_start (1);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    char err[256] = "";
+
+    void *ctx = zmq_ctx_new ();
+    void *sub = zmq_socket (ctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt (sub, ZMQ_LINGER, &linger, sizeof linger);
+    ck_assert_int_eq (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "metrics.", 8), 0);
+    ck_assert_int_eq (zmq_connect (sub, svc->publish), 0);
+
+    /* Through the service. */
+    disp_link_t *remote = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (remote != NULL, "zmq: %s", err);
+    uint64_t sent = s_publish_until_seen (remote, sub, 1);
+    disp_link_destroy (&remote);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.published, sent);
+    ck_assert_uint_eq (stats.subscribers_joined, 1);
+
+    /* In process: the link's own publisher, with the subscriber waited for first. */
+    char endpoint[] = "ipc:///tmp/check_disp_server_XXXXXX";
+    int fd = mkstemp (endpoint + 6);
+    ck_assert_int_ge (fd, 0);
+    close (fd);
+    unlink (endpoint + 6);
+    disp_link_t *local = disp_link_inproc_new (g, &h, endpoint, err, sizeof err);
+    ck_assert_msg (local != NULL, "inproc: %s", err);
+    void *sub2 = zmq_socket (ctx, ZMQ_SUB);
+    zmq_setsockopt (sub2, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (sub2, ZMQ_SUBSCRIBE, "", 0);
+    ck_assert_int_eq (zmq_connect (sub2, endpoint), 0);
+    ck_assert_int_eq (disp_link_wait_subscribers (local, 1, S_WAIT_MS), 1);
+    ck_assert_uint_eq (s_publish_until_seen (local, sub2, 1), 1);
+    /* Nobody else joins: the wait gives up after its timeout with the count so far. */
+    ck_assert_int_eq (disp_link_wait_subscribers (local, 2, 50), 1);
+    disp_link_destroy (&local);
+    unlink (endpoint + 6);
+
+    zmq_close (sub);
+    zmq_close (sub2);
+    zmq_ctx_term (ctx);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_sessions_hello_again_and_bye)
+{
+    map_graph_t *g = s_wuhan ();
+    s_service_t *svc = s_service_start (0);
+    s_peer_t p = s_peer (svc->bind);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    s_expect_hello_reply (&p, &h, g);
+
+    /* An idle vehicle; a rider right there takes it. */
+    uint32_t node = 5;
+    disp_vehicle_t v = {.id = 1, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {0, 0, node}};
+    disp_request_t r = {.id = 9,
+                        .origin = {0, 0, node},
+                        .destination = {0, 0, MAP_NODE_NONE},
+                        .fleet = DISP_FLEET_ROBOTAXI,
+                        .deadline_ms = 600000};
+    disp_tick_t t = {.step = 1, .now_ms = 0, .vehicles = &v, .vehicle_count = 1, .requests = &r, .request_count = 1};
+    uint8_t *frame;
+    size_t len;
+    disp_msg_t msg;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_peer_send_one (&p, frame, len);
+    free (frame);
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    ck_assert_uint_eq (msg.decisions.assignment_count, 1);
+    ck_assert_uint_eq (msg.decisions.assignments[0].vehicle_id, 1);
+    ck_assert_int_eq (msg.decisions.assignments[0].pickup_eta_ms, 0);
+    disp_msg_clear (&msg);
+
+    /* A bad tick is refused; the session stays usable. */
+    disp_vehicle_t bad = v;
+    bad.id = 10;
+    disp_tick_t tb = {.step = 2, .now_ms = 1000, .vehicles = &bad, .vehicle_count = 1};
+    ck_assert_int_eq (disp_codec_encode_tick (&tb, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_BAD_VALUE, "tick.vehicles[0].id: 10");
+
+    /* Hello again: a fresh session, the vehicle is unknown again, so a new rider waits. */
+    s_expect_hello_reply (&p, &h, g);
+    r.id = 10;
+    disp_tick_t t2 = {.step = 1, .now_ms = 0, .requests = &r, .request_count = 1};
+    ck_assert_int_eq (disp_codec_encode_tick (&t2, &frame, &len), 0);
+    s_peer_send_one (&p, frame, len);
+    free (frame);
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    ck_assert_uint_eq (msg.decisions.assignment_count, 0);
+    disp_msg_clear (&msg);
+
+    /* Bye closes the session: the next tick is a protocol error. */
+    ck_assert_int_eq (disp_codec_encode_bye ("done", &frame, &len), 0);
+    s_peer_send_one (&p, frame, len);
+    free (frame);
+    ck_assert_int_eq (disp_codec_encode_tick (&t2, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick before hello");
+
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_opened, 2);
+    ck_assert_uint_eq (stats.sessions_closed, 2);
+    ck_assert_uint_eq (stats.errors_sent, 2);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+/* ---- limits ---- */
+
+START_TEST (test_malformed_frames_keep_serving)
+{
+    map_graph_t *g = s_wuhan ();
+    s_service_t *svc = s_service_start (0);
+    s_peer_t p = s_peer (svc->bind);
+
+    const char *garbage = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
+    s_expect_error (&p, (uint8_t *)strdup (garbage), strlen (garbage), DISP_ERR_MALFORMED,
+                    "not a robotaxi.v1 Envelope (11 bytes)");
+    s_expect_error (&p, malloc (1), 0, DISP_ERR_MALFORMED, "not a robotaxi.v1 Envelope (0 bytes)");
+
+    /* Four frames: refused as a whole. */
+    const void *frames[] = {"a", "b", "c", "d"};
+    size_t sizes[] = {1, 1, 1, 1};
+    s_peer_send (&p, frames, sizes, 4);
+    disp_msg_t msg;
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_ERROR);
+    ck_assert_int_eq (msg.error.code, DISP_ERR_MALFORMED);
+    ck_assert_msg (strstr (msg.error.message, "got 4 frames"), "%s", msg.error.message);
+    disp_msg_clear (&msg);
+
+    /* A REQ-style empty delimiter is tolerated and the answer comes back in the same shape. */
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    const void *with_delim[] = {"", frame};
+    size_t delim_sizes[] = {0, len};
+    s_peer_send (&p, with_delim, delim_sizes, 2);
+    free (frame);
+    int nframes = 0;
+    s_peer_recv (&p, &msg, &nframes);
+    ck_assert_int_eq (msg.kind, DISP_MSG_HELLO_REPLY);
+    ck_assert_int_eq (nframes, 2);
+    disp_msg_clear (&msg);
+
+    /* After all that, a plain valid Hello still works. */
+    s_expect_hello_reply (&p, &h, g);
+
+    /* A message only a dispatcher sends is a protocol error. */
+    ck_assert_int_eq (disp_codec_encode_bye ("x", &frame, &len), 0);
+    free (frame);
+    disp_hello_reply_t hr = {.dispatcher_version = "0", .nodes = 1, .edges = 1};
+    ck_assert_int_eq (disp_codec_encode_hello_reply (&hr, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "not message");
+
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.errors_sent, 4);
+    ck_assert_uint_eq (stats.frames_in, 6);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_hello_refusals)
+{
+    map_graph_t *g = s_wuhan ();
+    uint64_t fp = map_graph_fingerprint (g);
+    s_service_t *svc = s_service_start (0);
+    s_peer_t p = s_peer (svc->bind);
+    uint8_t *frame;
+    size_t len;
+
+    /* Tick before hello. */
+    disp_tick_t t = {.step = 1, .now_ms = 0};
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick before hello");
+
+    disp_hello_t h = s_hello (fp, 10);
+    strcpy (h.protocol, "robotaxi.v0");
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "hello.protocol: 'robotaxi.v0' is not robotaxi.v1");
+
+    h = s_hello (fp, 10);
+    strcpy (h.config.policy, "cheapest");
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_POLICY, "'cheapest' is not a policy (nearest)");
+
+    h = s_hello (fp ^ 1, 10);
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    char expect[128];
+    snprintf (expect, sizeof expect, "map fingerprint differs: simulator %016llx, dispatcher %016llx",
+              (unsigned long long)(fp ^ 1), (unsigned long long)fp);
+    s_expect_error (&p, frame, len, DISP_ERR_MAP, expect);
+
+    h = s_hello (fp, 10);
+    strcpy (h.map.source, "embedded:atlantis");
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_MAP, "atlantis");
+
+    h = s_hello (fp, 0);
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_BAD_VALUE, "vehicle_capacity");
+
+    /* The failed Hellos left no session behind. */
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick before hello");
+
+    /* Through a link, the refusal becomes the constructor's message. */
+    char err[256] = "";
+    h = s_hello (fp, 10);
+    strcpy (h.config.policy, "cheapest");
+    ck_assert_ptr_null (disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err));
+    ck_assert_msg (strstr (err, ": dispatcher refused the session: hello.policy: 'cheapest'"), "%s", err);
+
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_opened, 0);
+    ck_assert_uint_eq (stats.errors_sent, 8);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+static int64_t s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+START_TEST (test_link_without_dispatcher)
+{
+    disp_hello_t h = s_hello (0, 10);
+    char err[256] = "";
+    /* Find a free port by binding and closing a socket, so nobody is listening there. */
+    void *ctx = zmq_ctx_new ();
+    void *probe = zmq_socket (ctx, ZMQ_ROUTER);
+    ck_assert_int_eq (zmq_bind (probe, "tcp://127.0.0.1:0"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt (probe, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    zmq_close (probe);
+    zmq_ctx_term (ctx);
+
+    int64_t start = s_now_ms ();
+    ck_assert_ptr_null (disp_link_zmq_new (endpoint, &h, 300, err, sizeof err));
+    int64_t took = s_now_ms () - start;
+    char expect[300];
+    snprintf (expect, sizeof expect, "%s: no answer from a dispatcher within 0.3 s", endpoint);
+    ck_assert_str_eq (err, expect);
+    ck_assert_int_ge (took, 250);
+    ck_assert_int_lt (took, 3000);
+
+    ck_assert_ptr_null (disp_link_zmq_new ("carrier-pigeon://coop", &h, 300, err, sizeof err));
+    ck_assert_msg (strncmp (err, "carrier-pigeon://coop: cannot connect: ", 39) == 0, "%s", err);
+
+    /* And a server refuses an endpoint it cannot bind. */
+    ck_assert_ptr_null (disp_server_new ("tcp://127.0.0.1:notaport", NULL, 0, err, sizeof err));
+    ck_assert_msg (strstr (err, "tcp://127.0.0.1:notaport: bind failed: "), "%s", err);
+}
+END_TEST
+
+/* ---- the robotaxi-dispatcher tool ---- */
+
+/* Runs the tool with args; returns its exit status and its stderr (first bytes) in out. */
+static int s_run_tool (const char *const *args, char *out, size_t out_size)
+{
+    const char *dir = getenv ("RT_TOOLS_DIR");
+    ck_assert_ptr_nonnull (dir);
+    char path[512];
+    snprintf (path, sizeof path, "%s/robotaxi-dispatcher", dir);
+    int fds[2];
+    ck_assert_int_eq (pipe (fds), 0);
+    pid_t pid = fork ();
+    ck_assert_int_ge (pid, 0);
+    if (pid == 0) {
+        dup2 (fds[1], 2);
+        dup2 (fds[1], 1);
+        close (fds[0]);
+        close (fds[1]);
+        char *argv[16] = {path};
+        for (int i = 0; args[i] && i < 14; i++)
+            argv[i + 1] = (char *)args[i];
+        execv (path, argv);
+        _exit (127);
+    }
+    close (fds[1]);
+    size_t used = 0;
+    ssize_t n;
+    while ((n = read (fds[0], out + used, out_size - 1 - used)) > 0)
+        used += (size_t)n;
+    out[used] = '\0';
+    close (fds[0]);
+    int status;
+    waitpid (pid, &status, 0);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+START_TEST (test_tool_usage_and_bind_failure)
+{
+    char out[4096];
+    const char *help[] = {"--help", NULL};
+    ck_assert_int_eq (s_run_tool (help, out, sizeof out), 0);
+    ck_assert_msg (strstr (out, "tcp://127.0.0.1:5555") && strstr (out, "nearest"), "%s", out);
+    const char *version[] = {"--version", NULL};
+    ck_assert_int_eq (s_run_tool (version, out, sizeof out), 0);
+    ck_assert_msg (strstr (out, RT_VERSION), "%s", out);
+    const char *bad[] = {"--frobnicate", NULL};
+    ck_assert_int_eq (s_run_tool (bad, out, sizeof out), 2);
+    const char *extra[] = {"serve", NULL};
+    ck_assert_int_eq (s_run_tool (extra, out, sizeof out), 2);
+
+    /* A port already taken: exit 1 with the endpoint and the reason. */
+    s_service_t *svc = s_service_start (0);
+    const char *taken[] = {"--bind", svc->bind, "--publish", "none", NULL};
+    ck_assert_int_eq (s_run_tool (taken, out, sizeof out), 1);
+    char expect[400];
+    snprintf (expect, sizeof expect, "robotaxi-dispatcher: %s: bind failed: Address already in use", svc->bind);
+    ck_assert_msg (strstr (out, expect), "%s", out);
+    s_service_stop (svc);
+}
+END_TEST
+
+/* Start, wait for the "serving on" line (no sleeping), serve a session, stop with SIGTERM: exit 0 with counters. */
+START_TEST (test_tool_serves_and_stops)
+{
+    const char *dir = getenv ("RT_TOOLS_DIR");
+    ck_assert_ptr_nonnull (dir);
+    char path[512];
+    snprintf (path, sizeof path, "%s/robotaxi-dispatcher", dir);
+    char sock_path[] = "/tmp/check_disp_tool_XXXXXX";
+    int fd = mkstemp (sock_path);
+    ck_assert_int_ge (fd, 0);
+    close (fd);
+    unlink (sock_path);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s", sock_path);
+
+    int fds[2];
+    ck_assert_int_eq (pipe (fds), 0);
+    pid_t pid = fork ();
+    ck_assert_int_ge (pid, 0);
+    if (pid == 0) {
+        dup2 (fds[1], 2);
+        close (fds[0]);
+        close (fds[1]);
+        execl (path, path, "--bind", endpoint, "--publish", "none", "--verbose", (char *)NULL);
+        _exit (127);
+    }
+    close (fds[1]);
+    char out[8192] = "";
+    size_t used = 0;
+    while (!strstr (out, "\n") || !strstr (out, "serving on")) {
+        ssize_t n = read (fds[0], out + used, sizeof out - 1 - used);
+        ck_assert_int_gt (n, 0);
+        used += (size_t)n;
+        out[used] = '\0';
+    }
+    char expect[128];
+    snprintf (expect, sizeof expect, "robotaxi-dispatcher: serving on %s, publishing on none", endpoint);
+    ck_assert_msg (strstr (out, expect), "%s", out);
+
+    map_graph_t *g = s_wuhan ();
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    char err[256] = "";
+    disp_link_t *link = disp_link_zmq_new (endpoint, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    disp_link_destroy (&link);
+
+    kill (pid, SIGTERM);
+    ssize_t n;
+    while ((n = read (fds[0], out + used, sizeof out - 1 - used)) > 0)
+        used += (size_t)n;
+    out[used] = '\0';
+    close (fds[0]);
+    int status;
+    waitpid (pid, &status, 0);
+    ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "%s", out);
+    ck_assert_msg (strstr (out, "session 'check_disp_server' opened"), "%s", out);
+    ck_assert_msg (strstr (out, "stopped: ") && strstr (out, "1 sessions opened"), "%s", out);
+    unlink (sock_path);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+static Suite *s_suite (void)
+{
+    Suite *s = suite_create ("disp_server");
+    TCase *core = tcase_create ("core");
+    tcase_add_test (core, test_inproc_and_zmq_agree);
+    tcase_add_test (core, test_publications_reach_subscribers);
+    tcase_add_test (core, test_sessions_hello_again_and_bye);
+    suite_add_tcase (s, core);
+    TCase *limits = tcase_create ("limits");
+    tcase_add_test (limits, test_malformed_frames_keep_serving);
+    tcase_add_test (limits, test_hello_refusals);
+    tcase_add_test (limits, test_link_without_dispatcher);
+    tcase_add_test (limits, test_tool_usage_and_bind_failure);
+    tcase_add_test (limits, test_tool_serves_and_stops);
+    suite_add_tcase (s, limits);
+    return s;
+}
+
+int main (void)
+{
+    SRunner *sr = srunner_create (s_suite ());
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

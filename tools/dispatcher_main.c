@@ -1,0 +1,140 @@
+/* robotaxi-dispatcher: serves dispatch sessions to simulators over ZeroMQ and republishes their metrics. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "disp_policy.h"
+#include "disp_server.h"
+
+#ifndef RT_VERSION
+#define RT_VERSION "unknown"
+#endif
+
+#define S_PROG            "robotaxi-dispatcher"
+#define S_DEFAULT_BIND    "tcp://127.0.0.1:5555"
+#define S_DEFAULT_PUBLISH "tcp://127.0.0.1:5556"
+
+/* The one global: set by SIGINT/SIGTERM, read by the server loop. */
+static volatile sig_atomic_t s_stop = 0;
+
+typedef struct {
+    const char *bind;
+    const char *publish; /* NULL: no metrics stream */
+    int verbose;
+} s_options_t;
+
+static void s_on_signal (int signum)
+{
+    (void)signum;
+    s_stop = 1;
+}
+
+static void s_usage (FILE *out)
+{
+    fprintf (out,
+             "Usage: " S_PROG " [--bind ENDPOINT] [--publish ENDPOINT|none] [--verbose]\n"
+             "Serves dispatch sessions to robotaxi simulators (ZeroMQ ROUTER, lockstep protocol robotaxi.v1) and\n"
+             "republishes the metrics they send on a PUB socket.\n"
+             "\n"
+             "  -b, --bind ENDPOINT      where simulators connect (default " S_DEFAULT_BIND ")\n"
+             "  -p, --publish ENDPOINT   where metrics subscribers connect (default " S_DEFAULT_PUBLISH
+             "); 'none' disables\n"
+             "  -v, --verbose            log sessions and subscribers on stderr\n"
+             "  -h, --help               show this help and exit\n"
+             "  -V, --version            show the version and exit\n"
+             "\n"
+             "Policies:\n");
+    const disp_policy_t *list;
+    size_t count = disp_policy_list (&list);
+    for (size_t i = 0; i < count; i++)
+        fprintf (out, "  %-10s %s\n", list[i].name, list[i].summary);
+    fprintf (out, "\nSIGINT or SIGTERM stop the service; it prints its counters on stderr.\n");
+}
+
+/* Returns 0 to run, 1 when --help/--version was answered, 2 on bad usage. */
+static int s_parse (int argc, char **argv, s_options_t *opt)
+{
+    static const struct option longopts[] = {
+        {"bind", required_argument, NULL, 'b'}, {"publish", required_argument, NULL, 'p'},
+        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
+    *opt = (s_options_t){.bind = S_DEFAULT_BIND, .publish = S_DEFAULT_PUBLISH, .verbose = 0};
+    int c;
+    opterr = 0; /* our own messages, in the "prog: what: why" shape */
+    while ((c = getopt_long (argc, argv, ":b:p:vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            opt->bind = optarg;
+            break;
+        case 'p':
+            opt->publish = strcmp (optarg, "none") == 0 ? NULL : optarg;
+            break;
+        case 'v':
+            opt->verbose = 1;
+            break;
+        case 'h':
+            s_usage (stdout);
+            return 1;
+        case 'V':
+            printf (S_PROG " %s\n", RT_VERSION);
+            return 1;
+        case ':':
+            fprintf (stderr, S_PROG ": %s: missing argument\n", argv[optind - 1]);
+            fprintf (stderr, "Try '" S_PROG " --help' for more information.\n");
+            return 2;
+        default:
+            fprintf (stderr, S_PROG ": %s: unknown option\n", argv[optind - 1]);
+            fprintf (stderr, "Try '" S_PROG " --help' for more information.\n");
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, S_PROG ": %s: unexpected argument\n", argv[optind]);
+        return 2;
+    }
+    if (opt->bind[0] == '\0') {
+        fprintf (stderr, S_PROG ": --bind: empty endpoint\n");
+        return 2;
+    }
+    return 0;
+}
+
+int main (int argc, char **argv)
+{
+    s_options_t opt;
+    int rc = s_parse (argc, argv, &opt);
+    if (rc == 1) return 0;
+    if (rc == 2) return 2;
+
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+
+    char err[512];
+    disp_server_t *server = disp_server_new (opt.bind, opt.publish, opt.verbose, err, sizeof err);
+    if (!server) {
+        fprintf (stderr, S_PROG ": %s\n", err);
+        return 1;
+    }
+    const char *pub = disp_server_publish_endpoint (server);
+    fprintf (stderr, S_PROG ": serving on %s, publishing on %s\n", disp_server_bind_endpoint (server),
+             pub ? pub : "none");
+    fflush (stderr);
+
+    rc = disp_server_run (server, &s_stop);
+    disp_server_stats_t stats;
+    disp_server_stats (server, &stats);
+    fprintf (stderr,
+             S_PROG ": stopped: %llu frames in, %llu error replies, %llu sessions opened, %llu closed, "
+                    "%llu metrics published, %llu subscribers joined\n",
+             (unsigned long long)stats.frames_in, (unsigned long long)stats.errors_sent,
+             (unsigned long long)stats.sessions_opened, (unsigned long long)stats.sessions_closed,
+             (unsigned long long)stats.published, (unsigned long long)stats.subscribers_joined);
+    if (rc != 0) fprintf (stderr, S_PROG ": %s: serving failed\n", disp_server_bind_endpoint (server));
+    disp_server_destroy (&server);
+    return rc == 0 ? 0 : 1;
+}
