@@ -1,0 +1,285 @@
+/* check_sim_world: a simulated day behaves as a user expects (peaks, waits, give-ups, shifts, the baseline sees the
+ * same riders), and runs are deterministic: same seed -> identical output files, another seed -> different ones. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disp_link.h"
+#include "map_graph.h"
+#include "map_source.h"
+#include "rt_proc.h"
+#include "sim_config.h"
+#include "sim_run.h"
+#include "sim_world.h"
+
+static map_graph_t *s_graph;
+
+/* A tenth of the default city day: same map and parameters, fewer riders and vehicles. */
+static void
+s_small (sim_config_t *cfg)
+{
+    char err[256];
+    sim_config_defaults (cfg);
+    ck_assert (sim_config_set (cfg, "demand.trips_per_day=6000", err, sizeof err) == 0);
+    ck_assert (sim_config_set (cfg, "human.drivers=300", err, sizeof err) == 0);
+    ck_assert (sim_config_set (cfg, "robotaxi.fleet_size=40", err, sizeof err) == 0);
+}
+
+static void
+s_setup (void)
+{
+    sim_config_t cfg;
+    char err[256];
+    sim_config_defaults (&cfg);
+    s_graph = map_source_load (&cfg.map, err, sizeof err);
+    ck_assert_msg (s_graph != NULL, "%s", err);
+}
+
+static void
+s_teardown (void)
+{
+    map_graph_destroy (&s_graph);
+}
+
+static void
+s_hello (const sim_config_t *cfg, disp_hello_t *h)
+{
+    memset (h, 0, sizeof *h);
+    snprintf (h->protocol, sizeof h->protocol, "%s", DISP_PROTOCOL);
+    h->map = cfg->map;
+    h->map_fingerprint = map_graph_fingerprint (s_graph);
+    h->traffic = cfg->traffic;
+    snprintf (h->config.policy, sizeof h->config.policy, "nearest");
+    h->config.max_pickup_ms = (int64_t) (cfg->dispatch.max_pickup_min * 60000);
+    h->config.vehicle_capacity = (uint32_t) (cfg->human.drivers + cfg->robotaxi.fleet_size + 1);
+}
+
+static int s_hours_seen;
+
+static void
+s_count_hours (sim_world_t *w, int hour, void *arg)
+{
+    (void) w;
+    (void) arg;
+    ck_assert_int_eq (hour, s_hours_seen + 1);
+    s_hours_seen = hour;
+}
+
+/* Plays one day in-process; returns its final snapshot and (optionally) the drivers' rows' summary. */
+static void
+s_play (const sim_config_t *cfg, int baseline, sim_snapshot_t *final, const sim_metrics_t **metrics_out,
+        sim_world_t **keep)
+{
+    disp_hello_t hello;
+    char err[512];
+    s_hello (cfg, &hello);
+    disp_link_t *link = disp_link_inproc_new (s_graph, &hello, NULL, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    sim_world_opts_t opts = {.baseline = baseline, .publish = 0};
+    sim_world_t *w = sim_world_new (cfg, s_graph, &opts, err, sizeof err);
+    ck_assert_msg (w != NULL, "%s", err);
+    s_hours_seen = 0;
+    ck_assert_msg (sim_world_run (w, link, s_count_hours, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq (s_hours_seen, 24);
+    *final = *sim_world_final (w);
+    if (metrics_out)
+        *metrics_out = sim_world_metrics (w);
+    disp_link_destroy (&link);
+    if (keep)
+        *keep = w;
+    else
+        sim_world_destroy (&w);
+}
+
+START_TEST (test_day_shape)
+{
+    sim_config_t cfg;
+    s_small (&cfg);
+    sim_snapshot_t snap;
+    const sim_metrics_t *m;
+    sim_world_t *w;
+    s_play (&cfg, 0, &snap, &m, &w);
+    const sim_fleet_metrics_t *r = &snap.fleets[DISP_FLEET_ROBOTAXI], *h = &snap.fleets[DISP_FLEET_HUMAN];
+    uint64_t requests = r->requests + h->requests;
+    /* Poisson demand around the expected 6,000 */
+    ck_assert_uint_gt (requests, 5700);
+    ck_assert_uint_lt (requests, 6300);
+    ck_assert_uint_gt (r->requests, 100);
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        const sim_fleet_metrics_t *x = &snap.fleets[f];
+        /* every rider is either picked up or gives up by the end */
+        ck_assert_uint_eq (x->served + x->unserved, x->requests);
+        ck_assert_double_eq_tol (x->util_occupied + x->util_pickup + x->util_idle, 1.0, 1e-9);
+        ck_assert_double_gt (x->util_occupied, 0.05);
+        ck_assert_double_ge (x->p95_wait_s, x->mean_wait_s);
+        ck_assert_double_le (x->p95_wait_s, cfg.demand.patience_min * 60 + 1);
+        ck_assert_double_gt (x->revenue_yuan, 0);
+        /* trips: mean road length of a ride in the 2-10 km band's neighbourhood */
+        double ride_km = x->km_driven * (1 - x->empty_km_share) / (double) x->served;
+        ck_assert_msg (ride_km > 4 && ride_km < 12, "mean ride %.2f km", ride_km);
+    }
+    /* morning peak against the small hours */
+    sim_fleet_metrics_t h3, h8;
+    sim_metrics_hour (m, DISP_FLEET_HUMAN, 3, &h3);
+    sim_metrics_hour (m, DISP_FLEET_HUMAN, 8, &h8);
+    ck_assert_uint_gt (h8.requests, 5 * h3.requests);
+    /* robotaxis run all day: 40 of them online on average */
+    ck_assert_double_eq_tol (r->vehicles_online_mean, 40, 0.01);
+    /* shifts of 8-12 h: a driver is online for the shift, plus the ride under way when it ends */
+    const sim_driver_row_t *rows;
+    size_t n = sim_world_drivers (w, &rows);
+    ck_assert_uint_eq (n, 300);
+    double hours = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_double_le (rows[i].hours_online, rows[i].shift_h + 1.5);
+        ck_assert_double_ge (rows[i].shift_h, 8.0);
+        ck_assert_double_le (rows[i].shift_h, 12.0);
+        hours += rows[i].hours_online;
+    }
+    ck_assert_double_eq_tol (hours, snap.drivers.hours_online, 1e-6);
+    ck_assert_double_gt (snap.drivers.net_hourly_yuan, 0);
+    ck_assert_double_lt (snap.drivers.net_hourly_yuan, snap.drivers.gross_hourly_yuan);
+    sim_world_destroy (&w);
+}
+END_TEST
+
+START_TEST (test_baseline_sees_the_same_riders)
+{
+    sim_config_t cfg;
+    s_small (&cfg);
+    sim_snapshot_t with, without;
+    s_play (&cfg, 0, &with, NULL, NULL);
+    s_play (&cfg, 1, &without, NULL, NULL);
+    ck_assert_uint_eq (without.fleets[DISP_FLEET_ROBOTAXI].requests, 0);
+    ck_assert_uint_eq (without.fleets[DISP_FLEET_ROBOTAXI].vehicles, 0);
+    ck_assert_uint_eq (with.fleets[DISP_FLEET_ROBOTAXI].requests + with.fleets[DISP_FLEET_HUMAN].requests,
+                       without.fleets[DISP_FLEET_HUMAN].requests);
+    /* robotaxis take trips from human drivers */
+    ck_assert_uint_gt (without.fleets[DISP_FLEET_HUMAN].served, with.fleets[DISP_FLEET_HUMAN].served);
+    ck_assert_double_gt (without.drivers.net_income_yuan, with.drivers.net_income_yuan);
+}
+END_TEST
+
+START_TEST (test_riders_give_up_without_vehicles)
+{
+    sim_config_t cfg;
+    char err[256];
+    s_small (&cfg);
+    ck_assert (sim_config_set (&cfg, "robotaxi.fleet_size=1", err, sizeof err) == 0);
+    ck_assert (sim_config_set (&cfg, "demand.robotaxi_preference=1", err, sizeof err) == 0);
+    sim_snapshot_t snap;
+    s_play (&cfg, 0, &snap, NULL, NULL);
+    const sim_fleet_metrics_t *r = &snap.fleets[DISP_FLEET_ROBOTAXI];
+    /* one robotaxi cannot carry a thousand riders: most give up, and none waits past the patience */
+    ck_assert_uint_gt (r->requests, 1000);
+    ck_assert_uint_gt (r->unserved, r->requests * 9 / 10);
+    ck_assert_uint_eq (r->served + r->unserved, r->requests);
+    ck_assert_uint_lt (r->served, 80);
+}
+END_TEST
+
+START_TEST (test_no_drivers_no_robotaxis)
+{
+    sim_config_t cfg;
+    char err[256];
+    s_small (&cfg);
+    ck_assert (sim_config_set (&cfg, "robotaxi.fleet_size=0", err, sizeof err) == 0);
+    ck_assert (sim_config_set (&cfg, "human.drivers=0", err, sizeof err) == 0);
+    ck_assert (sim_config_set (&cfg, "demand.trips_per_day=500", err, sizeof err) == 0);
+    sim_snapshot_t snap;
+    s_play (&cfg, 0, &snap, NULL, NULL);
+    ck_assert_uint_eq (snap.fleets[DISP_FLEET_HUMAN].served, 0);
+    ck_assert_uint_eq (snap.fleets[DISP_FLEET_HUMAN].unserved, snap.fleets[DISP_FLEET_HUMAN].requests);
+    ck_assert_double_eq (snap.drivers.net_hourly_yuan, 0);
+}
+END_TEST
+
+static char *
+s_run_to (const char *tag, const char *seed, int baseline)
+{
+    sim_config_t cfg;
+    char err[512];
+    s_small (&cfg);
+    ck_assert (sim_config_set_key (&cfg, "scenario.seed", seed, "", err, sizeof err) == 0);
+    char *dir = rt_temp_dir (tag);
+    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = dir, .quiet = 1, .timeout_ms = 5000,
+                           .baseline = baseline};
+    FILE *saved = stdout;
+    stdout = fopen ("/dev/null", "w");
+    int rc = sim_run (&cfg, &opts, err, sizeof err);
+    fclose (stdout);
+    stdout = saved;
+    ck_assert_msg (rc == 0, "%s", err);
+    return dir;
+}
+
+static int
+s_same (const char *a, const char *b, const char *name)
+{
+    char pa[4096], pb[4096];
+    snprintf (pa, sizeof pa, "%s/%s", a, name);
+    snprintf (pb, sizeof pb, "%s/%s", b, name);
+    return rt_same_file (pa, pb);
+}
+
+START_TEST (test_same_seed_identical_files_other_seed_different)
+{
+    char *a = s_run_to ("det-a", "7", 1), *b = s_run_to ("det-b", "7", 1), *c = s_run_to ("det-c", "8", 1);
+    const char *files[] = {"summary.json", "hourly.csv", "fares.csv", "drivers.csv", "config.ini"};
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_msg (s_same (a, b, files[i]), "%s differs between two runs with seed 7", files[i]);
+    ck_assert (!s_same (a, c, "summary.json"));
+    ck_assert (!s_same (a, c, "hourly.csv"));
+    ck_assert (!s_same (a, c, "drivers.csv"));
+    ck_assert (!s_same (a, c, "config.ini"));   /* the seed is recorded */
+    ck_assert (s_same (a, c, "fares.csv"));     /* tariffs do not depend on the seed */
+    char path[4096];
+    snprintf (path, sizeof path, "%s/summary.json", a);
+    char *summary = rt_slurp (path, NULL);
+    ck_assert_ptr_nonnull (strstr (summary, "\"displacement\""));
+    ck_assert_ptr_nonnull (strstr (summary, "\"seed\": \"7\""));
+    free (summary);
+    free (a);
+    free (b);
+    free (c);
+}
+END_TEST
+
+START_TEST (test_unusable_service_area_refused)
+{
+    sim_config_t cfg;
+    char err[512];
+    s_small (&cfg);
+    ck_assert (sim_config_set (&cfg, "robotaxi.service_area=10,10,11,11", err, sizeof err) == 0);
+    sim_world_opts_t opts = {0};
+    sim_world_t *w = sim_world_new (&cfg, s_graph, &opts, err, sizeof err);
+    ck_assert_ptr_null (w);
+    ck_assert_msg (strstr (err, "robotaxi.service_area") && strstr (err, "no road"), "%s", err);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("sim_world");
+    TCase *core = tcase_create ("core");
+    tcase_set_timeout (core, 600);
+    tcase_add_checked_fixture (core, s_setup, s_teardown);
+    tcase_add_test (core, test_day_shape);
+    tcase_add_test (core, test_baseline_sees_the_same_riders);
+    tcase_add_test (core, test_same_seed_identical_files_other_seed_different);
+    suite_add_tcase (s, core);
+    TCase *limits = tcase_create ("limits");
+    tcase_set_timeout (limits, 600);
+    tcase_add_checked_fixture (limits, s_setup, s_teardown);
+    tcase_add_test (limits, test_riders_give_up_without_vehicles);
+    tcase_add_test (limits, test_no_drivers_no_robotaxis);
+    tcase_add_test (limits, test_unusable_service_area_refused);
+    suite_add_tcase (s, limits);
+    SRunner *sr = srunner_create (s);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
