@@ -1,0 +1,282 @@
+/* check_tcp: robotaxi-dispatcher, robotaxi-sim and robotaxi-watch as separate processes over TCP loopback. The
+ * dispatched day equals the in-process one byte for byte; the metrics stream reaches a subscriber whole; bad
+ * frames get error replies while the dispatcher keeps serving; a missing dispatcher is reported, not waited for. */
+#include <check.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "disp_codec.h"
+#include "rt_proc.h"
+
+#define SMALL "--set", "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set", "robotaxi.fleet_size=40"
+
+static char *s_sim, *s_disp, *s_watch;
+static pid_t s_disp_pid = -1;
+static int s_disp_err = -1;
+static char s_bind[256], s_pub[256];
+
+static void
+s_setup (void)
+{
+    s_sim = rt_tool ("robotaxi-sim");
+    s_disp = rt_tool ("robotaxi-dispatcher");
+    s_watch = rt_tool ("robotaxi-watch");
+}
+
+static void
+s_teardown (void)
+{
+    if (s_disp_pid > 0) {
+        kill (s_disp_pid, SIGTERM);
+        ck_assert_int_eq (rt_wait (s_disp_pid, 10000), 0);   /* a clean stop on SIGTERM */
+        close (s_disp_err);
+        s_disp_pid = -1;
+    }
+    free (s_sim);
+    free (s_disp);
+    free (s_watch);
+}
+
+/* Starts the dispatcher on ephemeral loopback ports and reads the endpoints it reports. */
+static void
+s_start_dispatcher (void)
+{
+    char *argv[] = {s_disp, "--bind", "tcp://127.0.0.1:0", "--publish", "tcp://127.0.0.1:0", "--verbose", NULL};
+    s_disp_pid = rt_spawn (argv, NULL, &s_disp_err);
+    ck_assert_int_gt (s_disp_pid, 0);
+    char line[1024];
+    ck_assert_msg (rt_wait_line (s_disp_err, "serving on", line, sizeof line, 20000) == 0, "dispatcher did not start");
+    ck_assert_int_eq (sscanf (line, "robotaxi-dispatcher: serving on %255[^,], publishing on %255s", s_bind, s_pub),
+                      2);
+}
+
+static int
+s_same (const char *a, const char *b, const char *name)
+{
+    char pa[4096], pb[4096];
+    snprintf (pa, sizeof pa, "%s/%s", a, name);
+    snprintf (pb, sizeof pb, "%s/%s", b, name);
+    return rt_same_file (pa, pb);
+}
+
+START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
+{
+    s_start_dispatcher ();
+    char *tcp_dir = rt_temp_dir ("tcp"), *inproc_dir = rt_temp_dir ("inproc");
+    char line[1024];
+
+    /* a subscriber first; the dispatcher says when its subscription arrived, so no snapshot can be missed */
+    int watch_out;
+    char *wargv[] = {s_watch, "--json", "--once", "--timeout", "120", s_pub, NULL};
+    pid_t watch = rt_spawn (wargv, &watch_out, NULL);
+    ck_assert_msg (rt_wait_line (s_disp_err, "subscriber joined", line, sizeof line, 20000) == 0,
+                   "the subscription never reached the dispatcher");
+
+    static char out[65536], err[65536];
+    char *tcp_argv[] = {s_sim, "-d", s_bind, "--out", tcp_dir, "--baseline", "-q", SMALL, NULL};
+    int rc = rt_run (tcp_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim over TCP exited %d: %s", rc, err);
+    ck_assert_ptr_nonnull (strstr (out, "displacement vs. the same day without robotaxis"));
+    char *in_argv[] = {s_sim, "--out", inproc_dir, "--baseline", "-q", SMALL, NULL};
+    rc = rt_run (in_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim in-process exited %d: %s", rc, err);
+
+    const char *files[] = {"summary.json", "hourly.csv", "fares.csv", "drivers.csv", "config.ini"};
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_msg (s_same (tcp_dir, inproc_dir, files[i]), "%s differs between TCP and in-process", files[i]);
+
+    /* the subscriber saw every snapshot of the day, in sequence, ending with the summary */
+    FILE *ws = fdopen (watch_out, "r");
+    char *buf = NULL;
+    size_t cap = 0;
+    long expect_seq = 1;
+    json_t *last = NULL;
+    while (getline (&buf, &cap, ws) > 0) {
+        json_error_t jerr;
+        json_t *j = json_loads (buf, 0, &jerr);
+        ck_assert_msg (j != NULL, "watch printed a line that is not JSON: %s", buf);
+        ck_assert_int_eq (json_integer_value (json_object_get (j, "seq")), expect_seq);
+        expect_seq++;
+        if (last)
+            json_decref (last);
+        last = j;
+    }
+    free (buf);
+    fclose (ws);
+    ck_assert_int_eq (rt_wait (watch, 10000), 0);
+    /* 96 quarter-hour snapshots (00:15 .. 24:00) and the final one */
+    ck_assert_int_eq (expect_seq - 1, 97);
+    ck_assert_str_eq (json_string_value (json_object_get (last, "kind")), "final");
+    char path[4096];
+    snprintf (path, sizeof path, "%s/summary.json", tcp_dir);
+    json_error_t jerr;
+    json_t *summary = json_load_file (path, 0, &jerr);
+    ck_assert_ptr_nonnull (summary);
+    ck_assert_msg (json_equal (summary, last), "the streamed final snapshot differs from summary.json");
+    json_decref (summary);
+    json_decref (last);
+    free (tcp_dir);
+    free (inproc_dir);
+}
+END_TEST
+
+/* Sends one raw frame from a DEALER and returns the decoded reply kind (or -1 on no reply). */
+static int
+s_raw_exchange (void *dealer, const void *data, size_t len, disp_msg_t *reply)
+{
+    ck_assert_int_ge (zmq_send (dealer, data, len, 0), 0);
+    zmq_pollitem_t item = {.socket = dealer, .events = ZMQ_POLLIN};
+    if (zmq_poll (&item, 1, 10000) <= 0)
+        return -1;
+    zmq_msg_t m;
+    zmq_msg_init (&m);
+    ck_assert_int_ge (zmq_msg_recv (&m, dealer, 0), 0);
+    char err[256];
+    int rc = disp_codec_decode (zmq_msg_data (&m), zmq_msg_size (&m), reply, err, sizeof err);
+    zmq_msg_close (&m);
+    ck_assert_msg (rc == 0, "reply does not decode: %s", err);
+    return (int) reply->kind;
+}
+
+START_TEST (test_malformed_frames_get_errors_and_service_goes_on)
+{
+    s_start_dispatcher ();
+    void *ctx = zmq_ctx_new ();
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt (dealer, ZMQ_LINGER, &linger, sizeof linger);
+    ck_assert_int_eq (zmq_connect (dealer, s_bind), 0);
+    disp_msg_t reply;
+
+    const char garbage[] = "\xff\xff\xff\xff this is not protobuf";
+    ck_assert_int_eq (s_raw_exchange (dealer, garbage, sizeof garbage, &reply), DISP_MSG_ERROR);
+    ck_assert_int_eq (reply.error.code, DISP_ERR_MALFORMED);
+    disp_msg_clear (&reply);
+
+    /* a well-formed tick before any hello is a protocol error */
+    disp_tick_t tick = {.step = 1, .now_ms = 0};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&tick, &frame, &len), 0);
+    ck_assert_int_eq (s_raw_exchange (dealer, frame, len, &reply), DISP_MSG_ERROR);
+    ck_assert_int_eq (reply.error.code, DISP_ERR_PROTOCOL);
+    disp_msg_clear (&reply);
+    free (frame);
+    zmq_close (dealer);
+    zmq_ctx_term (ctx);
+
+    /* the same dispatcher still runs a whole day for a simulator */
+    char *dir = rt_temp_dir ("after-garbage");
+    static char out[65536], err[65536];
+    char *argv[] = {s_sim, "-d", s_bind, "--out", dir, "-q", SMALL, NULL};
+    int rc = rt_run (argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim exited %d: %s", rc, err);
+    free (dir);
+}
+END_TEST
+
+START_TEST (test_unreachable_dispatcher_is_reported)
+{
+    /* a port nobody listens on: take an ephemeral one and close it */
+    void *ctx = zmq_ctx_new ();
+    void *s = zmq_socket (ctx, ZMQ_REP);
+    ck_assert_int_eq (zmq_bind (s, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    zmq_close (s);
+    zmq_ctx_term (ctx);
+
+    char *dir = rt_temp_dir ("unreachable");
+    static char out[8192], err[8192];
+    char *argv[] = {s_sim, "-d", endpoint, "--timeout", "1", "--out", dir, "-q", NULL};
+    int rc = rt_run (argv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 1);
+    ck_assert_msg (strstr (err, endpoint) && strstr (err, "no answer from a dispatcher"), "%s", err);
+    char *bad_argv[] = {s_sim, "-d", "nonsense://x", "--timeout", "1", "--out", dir, "-q", NULL};
+    rc = rt_run (bad_argv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 1);
+    ck_assert_msg (strstr (err, "nonsense://x"), "%s", err);
+    free (dir);
+}
+END_TEST
+
+START_TEST (test_inproc_publisher_waits_for_subscriber)
+{
+    char *dir = rt_temp_dir ("inproc-pub");
+    char endpoint[512];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/metrics.sock", dir);
+    char *argv[] = {s_sim, "--publish", endpoint, "--wait-subscribers", "1", "--timeout", "60", "--out", dir, "-q",
+                    SMALL, NULL};
+    pid_t sim = rt_spawn (argv, NULL, NULL);
+    int watch_out;
+    char *wargv[] = {s_watch, "--once", "--timeout", "120", endpoint, NULL};
+    pid_t watch = rt_spawn (wargv, &watch_out, NULL);
+    char line[1024];
+    /* table mode: a header, then rows; the last one is the final snapshot */
+    ck_assert_int_eq (rt_wait_line (watch_out, "robotaxi:", line, sizeof line, 120000), 0);
+    ck_assert_int_eq (rt_wait_line (watch_out, " final ", line, sizeof line, 300000), 0);
+    ck_assert_int_eq (rt_wait (sim, 300000), 0);
+    ck_assert_int_eq (rt_wait (watch, 10000), 0);
+    close (watch_out);
+    free (dir);
+}
+END_TEST
+
+START_TEST (test_usage_errors)
+{
+    static char out[65536], err[8192];
+    char *help[] = {s_sim, "--help", NULL};
+    ck_assert_int_eq (rt_run (help, out, sizeof out, err, sizeof err, 10000), 0);
+    ck_assert_ptr_nonnull (strstr (out, "Usage: robotaxi-sim"));
+    char *cfg_help[] = {s_sim, "--help-config", NULL};
+    ck_assert_int_eq (rt_run (cfg_help, out, sizeof out, err, sizeof err, 10000), 0);
+    ck_assert_ptr_nonnull (strstr (out, "`robotaxi.fleet_size`"));
+    char *unknown[] = {s_sim, "--set", "robotaxi.fleetsize=3", NULL};
+    ck_assert_int_eq (rt_run (unknown, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_msg (strstr (err, "robotaxi.fleetsize: unknown key (did you mean robotaxi.fleet_size?)"), "%s", err);
+    char *range[] = {s_sim, "--set", "human.commission=2", NULL};
+    ck_assert_int_eq (rt_run (range, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_msg (strstr (err, "human.commission: 2 is out of range (0 .. 1)"), "%s", err);
+    char *missing[] = {s_sim, "--scenario", "/nonexistent.ini", NULL};
+    ck_assert_int_eq (rt_run (missing, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_msg (strstr (err, "/nonexistent.ini"), "%s", err);
+    char *watch_help[] = {s_watch, "--help", NULL};
+    ck_assert_int_eq (rt_run (watch_help, out, sizeof out, err, sizeof err, 10000), 0);
+    ck_assert_ptr_nonnull (strstr (out, "Usage: robotaxi-watch"));
+    char *watch_none[] = {s_watch, NULL};
+    ck_assert_int_eq (rt_run (watch_none, out, sizeof out, err, sizeof err, 10000), 2);
+    char *watch_quiet[] = {s_watch, "--timeout", "0.5", "tcp://127.0.0.1:1", NULL};
+    ck_assert_int_eq (rt_run (watch_quiet, out, sizeof out, err, sizeof err, 10000), 1);
+    ck_assert_msg (strstr (err, "nothing received"), "%s", err);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("integration_tcp");
+    TCase *core = tcase_create ("core");
+    tcase_set_timeout (core, 900);
+    tcase_add_checked_fixture (core, s_setup, s_teardown);
+    tcase_add_test (core, test_tcp_equals_inproc_and_stream_reaches_subscriber);
+    tcase_add_test (core, test_inproc_publisher_waits_for_subscriber);
+    suite_add_tcase (s, core);
+    TCase *limits = tcase_create ("limits");
+    tcase_set_timeout (limits, 900);
+    tcase_add_checked_fixture (limits, s_setup, s_teardown);
+    tcase_add_test (limits, test_malformed_frames_get_errors_and_service_goes_on);
+    tcase_add_test (limits, test_unreachable_dispatcher_is_reported);
+    tcase_add_test (limits, test_usage_errors);
+    suite_add_tcase (s, limits);
+    SRunner *sr = srunner_create (s);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

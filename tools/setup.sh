@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# setup.sh: the README's two commands. Installs whatever Debian packages are missing (as root; otherwise prints the
+# apt-get line and stops), builds, then either runs the default simulation or the whole test suite.
+#
+#   tools/setup.sh run [robotaxi-sim options]   build and play the default Wuhan day (with its no-robotaxi baseline)
+#   tools/setup.sh test                         build twice (plain and ASan+UBSan) and run every test in both
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+# Debian 12 packages the build and the tests need, and what each is for.
+packages=(
+  build-essential cmake pkg-config   # compiler, CMake >= 3.25, pkg-config
+  libzmq3-dev                        # ZeroMQ: dispatcher service and metrics stream
+  libprotobuf-c-dev protobuf-c-compiler   # wire schema, protoc-c at build time
+  libproj-dev proj-data              # PROJ: WGS84 -> metric CRS
+  libinih-dev                        # scenario files
+  libjansson-dev                     # summary.json and JSON lines
+  check libsubunit-dev               # the test framework
+)
+
+usage() {
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages. Install them as root, then run this again:" >&2
+    echo "  apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+build() {  # build DIR [cmake options...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  run)
+    install_missing
+    build build
+    exec build/tools/robotaxi-sim --baseline --out out "$@"
+    ;;
+  test)
+    install_missing
+    jobs=$(nproc)
+    build build
+    (cd build && ctest --output-on-failure -j"$jobs")
+    echo "setup: the same suite under AddressSanitizer and UndefinedBehaviorSanitizer" >&2
+    build build-sanitize -DENABLE_SANITIZERS=ON -DCMAKE_BUILD_TYPE=Debug
+    (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
+    ;;
+  -h|--help)
+    usage
+    ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac
