@@ -117,8 +117,8 @@ static int s_check_snapshot (const uint8_t *data, size_t len, const char *field,
         (int)s->kind > ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL)
         rc = s_fail (err, errlen, "%s.kind: %d is not a snapshot kind", field, (int)s->kind);
     for (size_t i = 0; rc == 0 && i < s->n_fleets; i++) {
-        char sub[96];
-        snprintf (sub, sizeof sub, "%s.fleets[%zu].fleet", field, i);
+        char sub[128];
+        snprintf (sub, sizeof sub, "%.64s.fleets[%zu].fleet", field, i);
         rc = s_check_fleet (s->fleets[i]->fleet, sub, err, errlen);
     }
     robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);

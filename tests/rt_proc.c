@@ -182,7 +182,7 @@ rt_slurp (const char *path, size_t *len)
 int
 rt_same_file (const char *a, const char *b)
 {
-    size_t la, lb;
+    size_t la = 0, lb = 0;
     char *x = rt_slurp (a, &la), *y = rt_slurp (b, &lb);
     int same = x && y && la == lb && memcmp (x, y, la) == 0;
     free (x);

@@ -1,0 +1,193 @@
+/* robotaxi-bench: measures, in one run and side by side, what a user waits for. `day`: the default scenario's day
+ * in-process and dispatched over TCP loopback (a dispatcher server on a thread), with the ratio of the two. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "disp_link.h"
+#include "disp_server.h"
+#include "map_graph.h"
+#include "map_source.h"
+#include "sim_config.h"
+#include "sim_world.h"
+
+#define PROG "robotaxi-bench"
+
+static double
+s_now_s (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+    disp_server_t *server;
+    volatile sig_atomic_t stop;
+} s_server_thread_t;
+
+static void *
+s_serve (void *arg)
+{
+    s_server_thread_t *t = arg;
+    disp_server_run (t->server, &t->stop);
+    return NULL;
+}
+
+/* Plays the day on link; returns wall seconds (or -1) and the final snapshot. */
+static double
+s_day (const sim_config_t *cfg, const map_graph_t *g, disp_link_t *link, sim_snapshot_t *final)
+{
+    char err[512];
+    sim_world_opts_t opts = {.baseline = 0, .publish = 0};
+    double t0 = s_now_s ();
+    sim_world_t *w = sim_world_new (cfg, g, &opts, err, sizeof err);
+    if (!w || sim_world_run (w, link, NULL, NULL, err, sizeof err) < 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        sim_world_destroy (&w);
+        return -1;
+    }
+    double dt = s_now_s () - t0;
+    *final = *sim_world_final (w);
+    sim_world_destroy (&w);
+    return dt;
+}
+
+static void
+s_hello (const sim_config_t *cfg, const map_graph_t *g, disp_hello_t *h)
+{
+    memset (h, 0, sizeof *h);
+    snprintf (h->protocol, sizeof h->protocol, "%s", DISP_PROTOCOL);
+    snprintf (h->session, sizeof h->session, "bench");
+    h->map = cfg->map;
+    h->map_fingerprint = map_graph_fingerprint (g);
+    h->traffic = cfg->traffic;
+    snprintf (h->config.policy, sizeof h->config.policy, "%s", cfg->dispatch.policy);
+    h->config.max_pickup_ms = (int64_t) (cfg->dispatch.max_pickup_min * 60000.0);
+    h->config.vehicle_capacity = (uint32_t) (cfg->human.drivers + cfg->robotaxi.fleet_size + 1);
+}
+
+static int
+s_bench_day (const sim_config_t *cfg)
+{
+    char err[512];
+    double t0 = s_now_s ();
+    map_graph_t *g = map_source_load (&cfg->map, err, sizeof err);
+    if (!g) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    double map_s = s_now_s () - t0;
+    disp_hello_t hello;
+    s_hello (cfg, g, &hello);
+    printf ("robotaxi-bench day: scenario '%s', seed %llu: %.0f requests expected, %lld drivers + %lld robotaxis\n",
+            cfg->scenario.name, (unsigned long long) cfg->scenario.seed, cfg->demand.trips_per_day,
+            (long long) cfg->human.drivers, (long long) cfg->robotaxi.fleet_size);
+    printf ("  %-30s %8.2f s   %zu nodes, %zu edges\n", "map build", map_s, map_graph_node_count (g),
+            map_graph_edge_count (g));
+
+    int rc = 1;
+    sim_snapshot_t in_final, tcp_final;
+    disp_link_t *link = disp_link_inproc_new (g, &hello, NULL, err, sizeof err);
+    if (!link) {
+        fprintf (stderr, PROG ": %s\n", err);
+        goto done;
+    }
+    double in_s = s_day (cfg, g, link, &in_final);
+    disp_link_destroy (&link);
+    if (in_s < 0)
+        goto done;
+    uint64_t trips = in_final.fleets[0].served + in_final.fleets[1].served;
+    uint64_t requests = in_final.fleets[0].requests + in_final.fleets[1].requests;
+    printf ("  %-30s %8.2f s   %llu requests, %llu trips served, %.0f trips/s\n", "day, dispatched in-process", in_s,
+            (unsigned long long) requests, (unsigned long long) trips, (double) trips / in_s);
+
+    s_server_thread_t st = {.stop = 0};
+    st.server = disp_server_new ("tcp://127.0.0.1:0", NULL, 0, err, sizeof err);
+    if (!st.server) {
+        fprintf (stderr, PROG ": %s\n", err);
+        goto done;
+    }
+    pthread_t thread;
+    pthread_create (&thread, NULL, s_serve, &st);
+    link = disp_link_zmq_new (disp_server_bind_endpoint (st.server), &hello, 30000, err, sizeof err);
+    double tcp_s = -1;
+    if (link) {
+        tcp_s = s_day (cfg, g, link, &tcp_final);
+        disp_link_destroy (&link);
+    } else {
+        fprintf (stderr, PROG ": %s\n", err);
+    }
+    st.stop = 1;
+    pthread_join (thread, NULL);
+    disp_server_destroy (&st.server);
+    if (tcp_s < 0)
+        goto done;
+    int same = memcmp (&in_final.fleets, &tcp_final.fleets, sizeof in_final.fleets) == 0 &&
+               memcmp (&in_final.drivers, &tcp_final.drivers, sizeof in_final.drivers) == 0;
+    printf ("  %-30s %8.2f s   %.2f x the in-process time; results %s\n", "day, dispatched over TCP", tcp_s,
+            tcp_s / in_s, same ? "identical" : "DIFFERENT");
+    rc = same ? 0 : 1;
+done:
+    map_graph_destroy (&g);
+    return rc;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out, "Usage: " PROG " day [-s SCENARIO] [--set KEY=VALUE]...\n"
+                  "Benchmarks, measured side by side in one run (figures in the README).\n"
+                  "  day   the scenario's day (default: the built-in Wuhan day), in-process and over TCP loopback\n"
+                  "  -s, --scenario FILE, --set SECTION.KEY=VALUE  as for robotaxi-sim\n"
+                  "  -h, --help, -V, --version\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    static const struct option options[] = {{"scenario", required_argument, NULL, 's'},
+                                            {"set", required_argument, NULL, 'S'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {"version", no_argument, NULL, 'V'},
+                                            {NULL, 0, NULL, 0}};
+    sim_config_t *cfg = malloc (sizeof *cfg);
+    char err[512];
+    int c, rc = 2;
+    if (!cfg)
+        return 1;
+    sim_config_defaults (cfg);
+    while ((c = getopt_long (argc, argv, "s:hV", options, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (sim_config_load (cfg, optarg, err, sizeof err) < 0)
+                goto bad;
+            break;
+        case 'S':
+            if (sim_config_set (cfg, optarg, err, sizeof err) < 0)
+                goto bad;
+            break;
+        case 'h': s_usage (stdout); free (cfg); return 0;
+        case 'V': printf (PROG " " RT_VERSION "\n"); free (cfg); return 0;
+        default: s_usage (stderr); free (cfg); return 2;
+        }
+    }
+    if (optind != argc - 1 || strcmp (argv[optind], "day") != 0) {
+        s_usage (stderr);
+        free (cfg);
+        return 2;
+    }
+    if (sim_config_check (cfg, err, sizeof err) < 0)
+        goto bad;
+    rc = s_bench_day (cfg);
+    free (cfg);
+    return rc;
+bad:
+    fprintf (stderr, PROG ": %s\n", err);
+    free (cfg);
+    return 2;
+}
