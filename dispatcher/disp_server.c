@@ -484,5 +484,8 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
                 if (rc == 0) break;
             }
     }
+    /* Subscription notices already queued when the stop came still count: the final counters are complete. */
+    while (self->xpub && s_xpub_once (self) > 0)
+        ;
     return 0;
 }

@@ -163,6 +163,8 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
             size_t n = 0;
             for (int h = h0; h <= h1; h++) {
                 const s_bucket_t *b = &self->hour[fleet][h];
+                if (b->wait_count == 0)
+                    continue;   /* wait_s may still be NULL */
                 memcpy (all + n, b->wait_s, b->wait_count * sizeof *all);
                 n += b->wait_count;
             }
