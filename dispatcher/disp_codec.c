@@ -2,6 +2,7 @@
  * the generated protobuf-c header; everything it decodes is validated here so the engine and the service can trust
  * enum values, array sizes and string lengths. */
 #include "disp_codec.h"
+#include "map_error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,39 +15,27 @@
 #define S_HOUR_FACTOR_MIN 1.0
 #define S_HOUR_FACTOR_MAX 10.0
 
-/* Formats a message into err (when given) and returns -1, so callers can `return s_fail (...)`. */
-static int s_fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
-
 /* Copies a decoded protobuf string (may be NULL: treated as empty) into a fixed buffer of `size` bytes. Fails with
  * a message naming `field` when the string does not fit with its terminator. */
 static int s_copy_string (char *dst, size_t size, const char *src, const char *field, char *err, size_t errlen)
 {
     if (!src) src = "";
     size_t len = strlen (src);
-    if (len >= size) return s_fail (err, errlen, "%s: %zu bytes, longer than the limit of %zu", field, len, size - 1);
+    if (len >= size) return map_error (err, errlen, "%s: %zu bytes, longer than the limit of %zu", field, len, size - 1);
     memcpy (dst, src, len + 1);
     return 0;
 }
 
 static int s_check_fleet (int value, const char *field, char *err, size_t errlen)
 {
-    if (value < 0 || value >= DISP_FLEET_COUNT) return s_fail (err, errlen, "%s: %d is not a fleet", field, value);
+    if (value < 0 || value >= DISP_FLEET_COUNT) return map_error (err, errlen, "%s: %d is not a fleet", field, value);
     return 0;
 }
 
 static int s_check_status (int value, const char *field, char *err, size_t errlen)
 {
     if (value < DISP_VEH_OFFLINE || value > DISP_VEH_BUSY)
-        return s_fail (err, errlen, "%s: %d is not a vehicle status", field, value);
+        return map_error (err, errlen, "%s: %d is not a vehicle status", field, value);
     return 0;
 }
 
@@ -82,7 +71,7 @@ static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char
     out->config.vehicle_capacity = h->vehicle_capacity;
 
     const Robotaxi__V1__MapSpec *m = h->map;
-    if (!m) return s_fail (err, errlen, "hello.map: missing");
+    if (!m) return map_error (err, errlen, "hello.map: missing");
     if (s_copy_string (out->map.source, sizeof out->map.source, m->source, "hello.map.source", err, errlen))
         return -1;
     out->map.epsg = m->epsg;
@@ -96,11 +85,11 @@ static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char
         return 0;
     }
     if (m->n_hour_factor != 24)
-        return s_fail (err, errlen, "hello.map.hour_factor: %zu entries, expected 24", m->n_hour_factor);
+        return map_error (err, errlen, "hello.map.hour_factor: %zu entries, expected 24", m->n_hour_factor);
     for (int hour = 0; hour < 24; hour++) {
         double f = m->hour_factor[hour];
         if (!(f >= S_HOUR_FACTOR_MIN && f <= S_HOUR_FACTOR_MAX))
-            return s_fail (err, errlen, "hello.map.hour_factor[%d]: %g is not in [%g, %g]", hour, f,
+            return map_error (err, errlen, "hello.map.hour_factor[%d]: %g is not in [%g, %g]", hour, f,
                            S_HOUR_FACTOR_MIN, S_HOUR_FACTOR_MAX);
         out->traffic.hour_factor[hour] = f;
     }
@@ -111,11 +100,11 @@ static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char
 static int s_check_snapshot (const uint8_t *data, size_t len, const char *field, char *err, size_t errlen)
 {
     Robotaxi__V1__MetricsSnapshot *s = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);
-    if (!s) return s_fail (err, errlen, "%s: not a robotaxi.v1 MetricsSnapshot (%zu bytes)", field, len);
+    if (!s) return map_error (err, errlen, "%s: not a robotaxi.v1 MetricsSnapshot (%zu bytes)", field, len);
     int rc = 0;
     if ((int)s->kind < ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_PERIODIC ||
         (int)s->kind > ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL)
-        rc = s_fail (err, errlen, "%s.kind: %d is not a snapshot kind", field, (int)s->kind);
+        rc = map_error (err, errlen, "%s.kind: %d is not a snapshot kind", field, (int)s->kind);
     for (size_t i = 0; rc == 0 && i < s->n_fleets; i++) {
         char sub[128];
         snprintf (sub, sizeof sub, "%.64s.fleets[%zu].fleet", field, i);
@@ -136,7 +125,7 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
 
     if (t->n_requests > 0) {
         disp_request_t *reqs = calloc (t->n_requests, sizeof *reqs);
-        if (!reqs) return s_fail (err, errlen, "tick.requests: out of memory");
+        if (!reqs) return map_error (err, errlen, "tick.requests: out of memory");
         out->requests = reqs;
         out->request_count = t->n_requests;
         for (size_t i = 0; i < t->n_requests; i++) {
@@ -153,7 +142,7 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
     }
     if (t->n_vehicles > 0) {
         disp_vehicle_t *vehs = calloc (t->n_vehicles, sizeof *vehs);
-        if (!vehs) return s_fail (err, errlen, "tick.vehicles: out of memory");
+        if (!vehs) return map_error (err, errlen, "tick.vehicles: out of memory");
         out->vehicles = vehs;
         out->vehicle_count = t->n_vehicles;
         for (size_t i = 0; i < t->n_vehicles; i++) {
@@ -171,14 +160,14 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
     }
     if (t->n_cancelled > 0) {
         uint64_t *ids = malloc (t->n_cancelled * sizeof *ids);
-        if (!ids) return s_fail (err, errlen, "tick.cancelled: out of memory");
+        if (!ids) return map_error (err, errlen, "tick.cancelled: out of memory");
         memcpy (ids, t->cancelled, t->n_cancelled * sizeof *ids);
         out->cancelled = ids;
         out->cancelled_count = t->n_cancelled;
     }
     if (t->n_publish > 0) {
         disp_publication_t *pubs = calloc (t->n_publish, sizeof *pubs);
-        if (!pubs) return s_fail (err, errlen, "tick.publish: out of memory");
+        if (!pubs) return map_error (err, errlen, "tick.publish: out of memory");
         out->publish = pubs;
         out->publish_count = t->n_publish;
         for (size_t i = 0; i < t->n_publish; i++) {
@@ -188,7 +177,7 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
             snprintf (field, sizeof field, "tick.publish[%zu].payload", i);
             if (s_check_snapshot (p->payload.data, p->payload.len, field, err, errlen)) return -1;
             pubs[i].payload = malloc (p->payload.len > 0 ? p->payload.len : 1);
-            if (!pubs[i].payload) return s_fail (err, errlen, "%s: out of memory", field);
+            if (!pubs[i].payload) return map_error (err, errlen, "%s: out of memory", field);
             if (p->payload.len > 0) memcpy (pubs[i].payload, p->payload.data, p->payload.len);
             pubs[i].payload_len = p->payload.len;
         }
@@ -201,7 +190,7 @@ static int s_decode_decisions (const Robotaxi__V1__Decisions *d, disp_msg_t *msg
     msg->decisions.step = d->step;
     if (d->n_assignments == 0) return 0;
     disp_assignment_t *as = calloc (d->n_assignments, sizeof *as);
-    if (!as) return s_fail (err, errlen, "decisions.assignments: out of memory");
+    if (!as) return map_error (err, errlen, "decisions.assignments: out of memory");
     msg->decisions.assignments = as;
     msg->decisions.assignment_count = d->n_assignments;
     for (size_t i = 0; i < d->n_assignments; i++) {
@@ -234,7 +223,7 @@ static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_ms
         msg->kind = DISP_MSG_ERROR;
         int code = env->error->code;
         if (code < DISP_ERR_UNSPECIFIED || code > DISP_ERR_TOO_LARGE)
-            return s_fail (err, errlen, "error.code: %d is not an error code", code);
+            return map_error (err, errlen, "error.code: %d is not an error code", code);
         msg->error.code = (disp_error_code_t)code;
         return s_copy_string (msg->error.message, sizeof msg->error.message, env->error->message, "error.message",
                               err, errlen);
@@ -244,7 +233,7 @@ static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_ms
         return s_copy_string (msg->bye_reason, sizeof msg->bye_reason, env->bye->reason, "bye.reason", err, errlen);
     default:
         /* Random bytes often parse as unknown fields; without a body the frame is not one of ours. */
-        return s_fail (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes): no message body", len);
+        return map_error (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes): no message body", len);
     }
 }
 
@@ -252,7 +241,7 @@ int disp_codec_decode (const uint8_t *data, size_t len, disp_msg_t *msg, char *e
 {
     memset (msg, 0, sizeof *msg);
     Robotaxi__V1__Envelope *env = robotaxi__v1__envelope__unpack (NULL, len, data);
-    if (!env) return s_fail (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes)", len);
+    if (!env) return map_error (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes)", len);
     int rc = s_decode_body (env, len, msg, err, errlen);
     robotaxi__v1__envelope__free_unpacked (env, NULL);
     if (rc != 0) disp_msg_clear (msg);

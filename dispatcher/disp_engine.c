@@ -2,6 +2,7 @@
  * node in an intrusive list so a search can collect them as it settles nodes, and the riders still waiting. A step
  * validates the whole tick before touching anything, so a bad tick is refused without side effects. */
 #include "disp_engine.h"
+#include "map_error.h"
 
 #include <assert.h>
 #include <math.h>
@@ -56,17 +57,6 @@ struct disp_engine_t {
     } search;
 };
 
-static int s_fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
-
 /* "nearest, other" for error messages. */
 static void s_policy_names (char *buf, size_t size)
 {
@@ -89,24 +79,24 @@ disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traff
     if (!policy) {
         char names[128];
         s_policy_names (names, sizeof names);
-        s_fail (err, errlen, "dispatch.policy: '%s' is not a policy (%s)", cfg->policy, names);
+        map_error (err, errlen, "dispatch.policy: '%s' is not a policy (%s)", cfg->policy, names);
         return NULL;
     }
     if (cfg->vehicle_capacity == 0 || cfg->vehicle_capacity > S_MAX_VEHICLES) {
-        s_fail (err, errlen, "dispatch.vehicle_capacity: %u is not in [1, %u]", cfg->vehicle_capacity,
+        map_error (err, errlen, "dispatch.vehicle_capacity: %u is not in [1, %u]", cfg->vehicle_capacity,
                 S_MAX_VEHICLES);
         return NULL;
     }
     for (int hour = 0; hour < 24; hour++) {
         double f = traffic->hour_factor[hour];
         if (!(f >= 1.0 && isfinite (f))) {
-            s_fail (err, errlen, "traffic.hour_factor[%d]: %g is not a factor >= 1", hour, f);
+            map_error (err, errlen, "traffic.hour_factor[%d]: %g is not a factor >= 1", hour, f);
             return NULL;
         }
     }
     size_t node_count = map_graph_node_count (g);
     if (node_count == 0) {
-        s_fail (err, errlen, "map: the graph has no node");
+        map_error (err, errlen, "map: the graph has no node");
         return NULL;
     }
 
@@ -128,7 +118,7 @@ disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traff
         self->idle_head[n] = S_NIL;
     return self;
 oom:
-    s_fail (err, errlen, "dispatch: out of memory");
+    map_error (err, errlen, "dispatch: out of memory");
     disp_engine_destroy (&self);
     return NULL;
 }
@@ -182,36 +172,36 @@ static void s_idle_insert (disp_engine_t *self, uint32_t v)
 static int s_validate (const disp_engine_t *self, const disp_tick_t *tick, char *err, size_t errlen)
 {
     if (self->stepped && tick->now_ms < self->now_ms)
-        return s_fail (err, errlen, "tick.now_ms: %lld is before the previous step's %lld", (long long)tick->now_ms,
+        return map_error (err, errlen, "tick.now_ms: %lld is before the previous step's %lld", (long long)tick->now_ms,
                        (long long)self->now_ms);
     for (size_t i = 0; i < tick->vehicle_count; i++) {
         const disp_vehicle_t *v = &tick->vehicles[i];
         if (v->id >= self->config.vehicle_capacity)
-            return s_fail (err, errlen, "tick.vehicles[%zu].id: %u is past the session's vehicle capacity %u", i,
+            return map_error (err, errlen, "tick.vehicles[%zu].id: %u is past the session's vehicle capacity %u", i,
                            v->id, self->config.vehicle_capacity);
         if (v->fleet >= DISP_FLEET_COUNT)
-            return s_fail (err, errlen, "tick.vehicles[%zu].fleet: %u is not a fleet", i, v->fleet);
+            return map_error (err, errlen, "tick.vehicles[%zu].fleet: %u is not a fleet", i, v->fleet);
         if (v->status > DISP_VEH_BUSY)
-            return s_fail (err, errlen, "tick.vehicles[%zu].status: %u is not a vehicle status", i, v->status);
+            return map_error (err, errlen, "tick.vehicles[%zu].status: %u is not a vehicle status", i, v->status);
         /* Lockstep senders know the node; snapping bare lon/lat is left to a live mode. Only an idle vehicle's
          * place matters to dispatching. */
         if (v->status == DISP_VEH_IDLE && v->position.node == MAP_NODE_NONE)
-            return s_fail (err, errlen, "tick.vehicles[%zu].position: node missing", i);
+            return map_error (err, errlen, "tick.vehicles[%zu].position: node missing", i);
         if (v->position.node != MAP_NODE_NONE && v->position.node >= self->node_count)
-            return s_fail (err, errlen, "tick.vehicles[%zu].position.node: %u is not a node (the map has %zu)", i,
+            return map_error (err, errlen, "tick.vehicles[%zu].position.node: %u is not a node (the map has %zu)", i,
                            v->position.node, self->node_count);
     }
     for (size_t i = 0; i < tick->request_count; i++) {
         const disp_request_t *r = &tick->requests[i];
         if (r->fleet >= DISP_FLEET_COUNT)
-            return s_fail (err, errlen, "tick.requests[%zu].fleet: %u is not a fleet", i, r->fleet);
+            return map_error (err, errlen, "tick.requests[%zu].fleet: %u is not a fleet", i, r->fleet);
         if (r->origin.node == MAP_NODE_NONE)
-            return s_fail (err, errlen, "tick.requests[%zu].origin: node missing", i);
+            return map_error (err, errlen, "tick.requests[%zu].origin: node missing", i);
         if (r->origin.node >= self->node_count)
-            return s_fail (err, errlen, "tick.requests[%zu].origin.node: %u is not a node (the map has %zu)", i,
+            return map_error (err, errlen, "tick.requests[%zu].origin.node: %u is not a node (the map has %zu)", i,
                            r->origin.node, self->node_count);
         if (r->destination.node != MAP_NODE_NONE && r->destination.node >= self->node_count)
-            return s_fail (err, errlen, "tick.requests[%zu].destination.node: %u is not a node (the map has %zu)", i,
+            return map_error (err, errlen, "tick.requests[%zu].destination.node: %u is not a node (the map has %zu)", i,
                            r->destination.node, self->node_count);
     }
     return 0;
@@ -311,7 +301,7 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
     assert (self && tick && out);
     if (s_validate (self, tick, err, errlen)) return -1;
     if (s_reserve (self, self->pending_count + tick->request_count))
-        return s_fail (err, errlen, "dispatch: out of memory");
+        return map_error (err, errlen, "dispatch: out of memory");
 
     self->now_ms = tick->now_ms;
     self->stepped = 1;

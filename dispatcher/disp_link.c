@@ -2,6 +2,7 @@
  * directly and publishes metrics on its own XPUB; the ZeroMQ link speaks the lockstep protocol to
  * robotaxi-dispatcher, which runs the same engine, so both give the same decisions for the same ticks. */
 #include "disp_link.h"
+#include "map_error.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -37,17 +38,6 @@ struct disp_link_t {
     disp_assignment_t *assignments;
     size_t assignment_cap;
 };
-
-static int s_fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
 
 static int s_socket_options (void *sock, int linger_ms)
 {
@@ -98,7 +88,7 @@ disp_link_t *disp_link_inproc_new (const map_graph_t *g, const disp_hello_t *hel
 {
     disp_link_t *self = calloc (1, sizeof *self);
     if (!self) {
-        s_fail (err, errlen, "dispatch: out of memory");
+        map_error (err, errlen, "dispatch: out of memory");
         return NULL;
     }
     self->transport = S_INPROC;
@@ -111,11 +101,11 @@ disp_link_t *disp_link_inproc_new (const map_graph_t *g, const disp_hello_t *hel
         self->xpub = self->ctx ? zmq_socket (self->ctx, ZMQ_XPUB) : NULL;
         if (!self->xpub || s_socket_options (self->xpub, 0) ||
             zmq_setsockopt (self->xpub, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose)) {
-            s_fail (err, errlen, "%s: cannot create a publisher: %s", publish_endpoint, zmq_strerror (zmq_errno ()));
+            map_error (err, errlen, "%s: cannot create a publisher: %s", publish_endpoint, zmq_strerror (zmq_errno ()));
             goto fail;
         }
         if (zmq_bind (self->xpub, publish_endpoint) != 0) {
-            s_fail (err, errlen, "%s: bind failed: %s", publish_endpoint, zmq_strerror (zmq_errno ()));
+            map_error (err, errlen, "%s: bind failed: %s", publish_endpoint, zmq_strerror (zmq_errno ()));
             goto fail;
         }
     }
@@ -188,10 +178,10 @@ static int s_await (disp_link_t *self, disp_msg_t *msg, char *err, size_t errlen
         zmq_pollitem_t item = {self->dealer, 0, ZMQ_POLLIN, 0};
         int n = zmq_poll (&item, 1, (long)left);
         if (n < 0 && zmq_errno () != EINTR)
-            return s_fail (err, errlen, "%s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
+            return map_error (err, errlen, "%s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
         if (n > 0) break;
         if (left == 0)
-            return s_fail (err, errlen, "%s: no answer from a dispatcher within %.1f s", self->endpoint,
+            return map_error (err, errlen, "%s: no answer from a dispatcher within %.1f s", self->endpoint,
                            self->timeout_ms / 1000.0);
     }
     zmq_msg_t frame;
@@ -200,14 +190,14 @@ static int s_await (disp_link_t *self, disp_msg_t *msg, char *err, size_t errlen
     while (more) {
         if (zmq_msg_recv (&frame, self->dealer, 0) < 0) {
             zmq_msg_close (&frame);
-            return s_fail (err, errlen, "%s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
+            return map_error (err, errlen, "%s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
         }
         more = zmq_msg_more (&frame);
     }
     char why[256];
     int rc = disp_codec_decode (zmq_msg_data (&frame), zmq_msg_size (&frame), msg, why, sizeof why);
     zmq_msg_close (&frame);
-    if (rc != 0) return s_fail (err, errlen, "%s: bad reply from the dispatcher: %s", self->endpoint, why);
+    if (rc != 0) return map_error (err, errlen, "%s: bad reply from the dispatcher: %s", self->endpoint, why);
     return 0;
 }
 
@@ -216,7 +206,7 @@ static int s_send (disp_link_t *self, uint8_t *frame, size_t len, char *err, siz
 {
     int rc = zmq_send (self->dealer, frame, len, ZMQ_DONTWAIT);
     free (frame);
-    if (rc < 0) return s_fail (err, errlen, "%s: cannot send: %s", self->endpoint, zmq_strerror (zmq_errno ()));
+    if (rc < 0) return map_error (err, errlen, "%s: cannot send: %s", self->endpoint, zmq_strerror (zmq_errno ()));
     return 0;
 }
 
@@ -225,7 +215,7 @@ disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello,
 {
     disp_link_t *self = calloc (1, sizeof *self);
     if (!self) {
-        s_fail (err, errlen, "dispatch: out of memory");
+        map_error (err, errlen, "dispatch: out of memory");
         return NULL;
     }
     self->transport = S_ZMQ;
@@ -234,26 +224,26 @@ disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello,
     self->ctx = zmq_ctx_new ();
     self->dealer = self->ctx ? zmq_socket (self->ctx, ZMQ_DEALER) : NULL;
     if (!self->dealer || s_socket_options (self->dealer, 0)) {
-        s_fail (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
+        map_error (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
         goto fail;
     }
     if (zmq_connect (self->dealer, endpoint) != 0) {
-        s_fail (err, errlen, "%s: cannot connect: %s", endpoint, zmq_strerror (zmq_errno ()));
+        map_error (err, errlen, "%s: cannot connect: %s", endpoint, zmq_strerror (zmq_errno ()));
         goto fail;
     }
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_hello (hello, &frame, &len) != 0) {
-        s_fail (err, errlen, "%s: out of memory", endpoint);
+        map_error (err, errlen, "%s: out of memory", endpoint);
         goto fail;
     }
     if (s_send (self, frame, len, err, errlen) != 0) goto fail;
     disp_msg_t msg;
     if (s_await (self, &msg, err, errlen) != 0) goto fail;
     if (msg.kind == DISP_MSG_ERROR)
-        s_fail (err, errlen, "%s: dispatcher refused the session: %s", endpoint, msg.error.message);
+        map_error (err, errlen, "%s: dispatcher refused the session: %s", endpoint, msg.error.message);
     else if (msg.kind != DISP_MSG_HELLO_REPLY)
-        s_fail (err, errlen, "%s: the dispatcher answered Hello with message %d", endpoint, (int)msg.kind);
+        map_error (err, errlen, "%s: the dispatcher answered Hello with message %d", endpoint, (int)msg.kind);
     int ok = msg.kind == DISP_MSG_HELLO_REPLY;
     disp_msg_clear (&msg);
     if (!ok) goto fail;
@@ -273,17 +263,17 @@ static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decision
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_tick (tick, &frame, &len) != 0)
-        return s_fail (err, errlen, "%s: out of memory", self->endpoint);
+        return map_error (err, errlen, "%s: out of memory", self->endpoint);
     if (s_send (self, frame, len, err, errlen) != 0) return -1;
     disp_msg_t msg;
     if (s_await (self, &msg, err, errlen) != 0) return -1;
     int rc = -1;
     if (msg.kind == DISP_MSG_ERROR)
-        s_fail (err, errlen, "%s: %s", self->endpoint, msg.error.message);
+        map_error (err, errlen, "%s: %s", self->endpoint, msg.error.message);
     else if (msg.kind != DISP_MSG_DECISIONS)
-        s_fail (err, errlen, "%s: the dispatcher answered a tick with message %d", self->endpoint, (int)msg.kind);
+        map_error (err, errlen, "%s: the dispatcher answered a tick with message %d", self->endpoint, (int)msg.kind);
     else if (msg.decisions.step != tick->step)
-        s_fail (err, errlen, "%s: decisions for step %llu, expected step %llu", self->endpoint,
+        map_error (err, errlen, "%s: decisions for step %llu, expected step %llu", self->endpoint,
                 (unsigned long long)msg.decisions.step, (unsigned long long)tick->step);
     else {
         size_t n = msg.decisions.assignment_count;
@@ -291,7 +281,7 @@ static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decision
             disp_assignment_t *as = realloc (self->assignments, n * sizeof *as);
             if (!as) {
                 disp_msg_clear (&msg);
-                return s_fail (err, errlen, "%s: out of memory", self->endpoint);
+                return map_error (err, errlen, "%s: out of memory", self->endpoint);
             }
             self->assignments = as;
             self->assignment_cap = n;

@@ -7,6 +7,7 @@
  * closed its socket already. A second Hello from the same peer replaces its session; if that Hello is refused the
  * peer has no session left. */
 #include "disp_server.h"
+#include "map_error.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -66,17 +67,6 @@ struct disp_server_t {
     disp_server_stats_t stats;
 };
 
-static int s_fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
-
 static void s_log (const disp_server_t *self, const char *fmt, ...)
 {
     if (!self->verbose) return;
@@ -105,7 +95,7 @@ static void *s_bind (void *ctx, int type, const char *endpoint, char *resolved, 
 {
     void *sock = zmq_socket (ctx, type);
     if (!sock) {
-        s_fail (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
+        map_error (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
         return NULL;
     }
     int mandatory = 0, verbose = 1;
@@ -113,12 +103,12 @@ static void *s_bind (void *ctx, int type, const char *endpoint, char *resolved, 
         (type == ZMQ_ROUTER && zmq_setsockopt (sock, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory))
         /* Without XPUB_VERBOSE only the first subscriber to a topic would be reported. */
         || (type == ZMQ_XPUB && zmq_setsockopt (sock, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose))) {
-        s_fail (err, errlen, "%s: cannot set socket options: %s", endpoint, zmq_strerror (zmq_errno ()));
+        map_error (err, errlen, "%s: cannot set socket options: %s", endpoint, zmq_strerror (zmq_errno ()));
         zmq_close (sock);
         return NULL;
     }
     if (zmq_bind (sock, endpoint) != 0) {
-        s_fail (err, errlen, "%s: bind failed: %s", endpoint, zmq_strerror (zmq_errno ()));
+        map_error (err, errlen, "%s: bind failed: %s", endpoint, zmq_strerror (zmq_errno ()));
         zmq_close (sock);
         return NULL;
     }
@@ -133,13 +123,13 @@ disp_server_t *disp_server_new (const char *bind_endpoint, const char *publish_e
 {
     disp_server_t *self = calloc (1, sizeof *self);
     if (!self) {
-        s_fail (err, errlen, "dispatcher: out of memory");
+        map_error (err, errlen, "dispatcher: out of memory");
         return NULL;
     }
     self->verbose = verbose;
     self->ctx = zmq_ctx_new ();
     if (!self->ctx) {
-        s_fail (err, errlen, "dispatcher: cannot create a ZeroMQ context: %s", zmq_strerror (zmq_errno ()));
+        map_error (err, errlen, "dispatcher: cannot create a ZeroMQ context: %s", zmq_strerror (zmq_errno ()));
         goto fail;
     }
     self->router = s_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->bind_endpoint, err, errlen);
@@ -252,7 +242,7 @@ static const map_graph_t *s_map_get (disp_server_t *self, const map_spec_t *spec
         size_t cap = self->map_cap ? 2 * self->map_cap : 4;
         s_map_t *maps = realloc (self->maps, cap * sizeof *maps);
         if (!maps) {
-            s_fail (err, errlen, "map: out of memory");
+            map_error (err, errlen, "map: out of memory");
             return NULL;
         }
         self->maps = maps;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "disp_policy.h"
+#include "map_error.h"
 
 typedef enum { T_INT, T_I32, T_SEED, T_REAL, T_TEXT, T_HOURS, T_BOX } s_type_t;
 
@@ -121,17 +122,6 @@ static const char *const s_default_zones[][2] = {
     {"zhuankou", "114.165, 30.490, 3.0, 2"},        /* Economic & Technological Development Zone */
 };
 
-static void
-s_err (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, errlen, fmt, ap);
-    va_end (ap);
-}
-
 static const s_param_t *
 s_find (const char *key)
 {
@@ -227,16 +217,16 @@ s_set_zone (sim_config_t *cfg, const char *name, const char *value, const char *
 {
     double v[4];
     if (strlen (name) == 0 || strlen (name) >= sizeof cfg->zones[0].name) {
-        s_err (err, errlen, "%szones.%s: a zone name has 1 to %zu characters", where, name,
+        map_error (err, errlen, "%szones.%s: a zone name has 1 to %zu characters", where, name,
                sizeof cfg->zones[0].name - 1);
         return -1;
     }
     if (s_parse_list (value, v, 4) != 4) {
-        s_err (err, errlen, "%szones.%s: '%s' is not 'lon, lat, radius_km, weight'", where, name, value);
+        map_error (err, errlen, "%szones.%s: '%s' is not 'lon, lat, radius_km, weight'", where, name, value);
         return -1;
     }
     if (v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90 || v[2] <= 0 || v[2] > 100 || v[3] < 0 || v[3] > 1e6) {
-        s_err (err, errlen,
+        map_error (err, errlen,
                "%szones.%s: '%s' is out of range (lon -180..180, lat -90..90, radius_km 0..100, weight 0..1e6)",
                where, name, value);
         return -1;
@@ -246,7 +236,7 @@ s_set_zone (sim_config_t *cfg, const char *name, const char *value, const char *
         i++;
     if (i == cfg->zone_count) {
         if (cfg->zone_count == SIM_MAX_ZONES) {
-            s_err (err, errlen, "%szones.%s: more than %d zones", where, name, SIM_MAX_ZONES);
+            map_error (err, errlen, "%szones.%s: more than %d zones", where, name, SIM_MAX_ZONES);
             return -1;
         }
         cfg->zone_count++;
@@ -268,7 +258,7 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
     switch (p->type) {
     case T_TEXT:
         if (strlen (value) == 0 || strlen (value) >= p->size) {
-            s_err (err, errlen, "%s%s: '%s' must have 1 to %zu characters", where, p->key, value, p->size - 1);
+            map_error (err, errlen, "%s%s: '%s' must have 1 to %zu characters", where, p->key, value, p->size - 1);
             return -1;
         }
         memcpy (base, value, strlen (value) + 1);
@@ -278,7 +268,7 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
         errno = 0;
         unsigned long long s = strtoull (value, &end, 10);
         if (end == value || *end || errno == ERANGE || value[0] == '-') {
-            s_err (err, errlen, "%s%s: '%s' is not a whole number from 0 to 18446744073709551615", where, p->key,
+            map_error (err, errlen, "%s%s: '%s' is not a whole number from 0 to 18446744073709551615", where, p->key,
                    value);
             return -1;
         }
@@ -288,11 +278,11 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
     case T_INT:
     case T_I32:
         if (s_parse_real (value, &v) < 0 || v != floor (v)) {
-            s_err (err, errlen, "%s%s: '%s' is not a whole number", where, p->key, value);
+            map_error (err, errlen, "%s%s: '%s' is not a whole number", where, p->key, value);
             return -1;
         }
         if (v < p->min || v > p->max) {
-            s_err (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
+            map_error (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
             return -1;
         }
         if (p->type == T_I32)
@@ -302,11 +292,11 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
         return 0;
     case T_REAL:
         if (s_parse_real (value, &v) < 0) {
-            s_err (err, errlen, "%s%s: '%s' is not a number", where, p->key, value);
+            map_error (err, errlen, "%s%s: '%s' is not a number", where, p->key, value);
             return -1;
         }
         if (v < p->min || v > p->max) {
-            s_err (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
+            map_error (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
             return -1;
         }
         *(double *) base = v;
@@ -315,13 +305,13 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
         double h[24];
         int n = s_parse_list (value, h, 24);
         if (n != 24) {
-            s_err (err, errlen, "%s%s: needs 24 comma-separated numbers, one per hour (got %s)", where, p->key,
+            map_error (err, errlen, "%s%s: needs 24 comma-separated numbers, one per hour (got %s)", where, p->key,
                    n < 0 ? "something that is not a number" : "a different count");
             return -1;
         }
         for (int i = 0; i < 24; i++)
             if (h[i] < p->min || h[i] > p->max) {
-                s_err (err, errlen, "%s%s: hour %d: %g is out of range (%g .. %g)", where, p->key, i, h[i], p->min,
+                map_error (err, errlen, "%s%s: hour %d: %g is out of range (%g .. %g)", where, p->key, i, h[i], p->min,
                        p->max);
                 return -1;
             }
@@ -331,11 +321,11 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
     case T_BOX: {
         double b[4];
         if (s_parse_list (value, b, 4) != 4) {
-            s_err (err, errlen, "%s%s: '%s' is not 'lon_min,lat_min,lon_max,lat_max'", where, p->key, value);
+            map_error (err, errlen, "%s%s: '%s' is not 'lon_min,lat_min,lon_max,lat_max'", where, p->key, value);
             return -1;
         }
         if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] >= b[2] || b[1] >= b[3]) {
-            s_err (err, errlen, "%s%s: '%s' is not a box (need -180 <= lon_min < lon_max <= 180, -90 <= lat_min < "
+            map_error (err, errlen, "%s%s: '%s' is not a box (need -180 <= lon_min < lon_max <= 180, -90 <= lat_min < "
                    "lat_max <= 90)", where, p->key, value);
             return -1;
         }
@@ -356,9 +346,9 @@ sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, const
     if (!p) {
         const char *near = s_suggest (key);
         if (near)
-            s_err (err, errlen, "%s%s: unknown key (did you mean %s?)", where, key, near);
+            map_error (err, errlen, "%s%s: unknown key (did you mean %s?)", where, key, near);
         else
-            s_err (err, errlen, "%s%s: unknown key (robotaxi-sim --help-config lists them)", where, key);
+            map_error (err, errlen, "%s%s: unknown key (robotaxi-sim --help-config lists them)", where, key);
         return -1;
     }
     return s_set_param (cfg, p, value, where, err, errlen);
@@ -396,7 +386,7 @@ s_on_ini (void *arg, const char *section, const char *name, const char *value)
     char where[320];
     snprintf (where, sizeof where, "%s: ", ld->path);
     if (snprintf (key, sizeof key, "%s.%s", section, name) >= (int) sizeof key) {
-        s_err (ld->err, ld->errlen, "%s[%s] %s: key too long", ld->path, section, name);
+        map_error (ld->err, ld->errlen, "%s[%s] %s: key too long", ld->path, section, name);
         ld->failed = 1;
         return 0;
     }
@@ -417,7 +407,7 @@ sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen (path, "r");
     if (!f) {
-        s_err (err, errlen, "%s: %s", path, strerror (errno));
+        map_error (err, errlen, "%s: %s", path, strerror (errno));
         return -1;
     }
     /* libinih reads lines into a fixed buffer and would split a longer line into two; refuse it instead. */
@@ -429,7 +419,7 @@ sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen)
             col = 0;
         } else if (++col >= 199) {
             fclose (f);
-            s_err (err, errlen, "%s:%d: line longer than 198 characters", path, line);
+            map_error (err, errlen, "%s:%d: line longer than 198 characters", path, line);
             return -1;
         }
     }
@@ -441,11 +431,11 @@ sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen)
     if (rc == 0)
         return 0;
     if (ld.failed)
-        s_err (err, errlen, "%s:%d: %s", path, rc, msg);
+        map_error (err, errlen, "%s:%d: %s", path, rc, msg);
     else if (rc > 0)
-        s_err (err, errlen, "%s:%d: not 'key = value' or '[section]'", path, rc);
+        map_error (err, errlen, "%s:%d: not 'key = value' or '[section]'", path, rc);
     else
-        s_err (err, errlen, "%s: cannot be read", path);
+        map_error (err, errlen, "%s: cannot be read", path);
     return -1;
 }
 
@@ -454,13 +444,13 @@ sim_config_set (sim_config_t *cfg, const char *assignment, char *err, size_t err
 {
     const char *eq = strchr (assignment, '=');
     if (!eq || eq == assignment) {
-        s_err (err, errlen, "--set %s: expected section.key=value", assignment);
+        map_error (err, errlen, "--set %s: expected section.key=value", assignment);
         return -1;
     }
     char key[160];
     size_t klen = (size_t) (eq - assignment);
     if (klen >= sizeof key) {
-        s_err (err, errlen, "--set %s: key too long", assignment);
+        map_error (err, errlen, "--set %s: key too long", assignment);
         return -1;
     }
     memcpy (key, assignment, klen);
@@ -486,28 +476,28 @@ int
 sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
 {
     if (cfg->human.shift_min_h > cfg->human.shift_max_h) {
-        s_err (err, errlen, "human.shift_min_h (%g) is above human.shift_max_h (%g)", cfg->human.shift_min_h,
+        map_error (err, errlen, "human.shift_min_h (%g) is above human.shift_max_h (%g)", cfg->human.shift_min_h,
                cfg->human.shift_max_h);
         return -1;
     }
     if (cfg->demand.trip_km_min >= cfg->demand.trip_km_max) {
-        s_err (err, errlen, "demand.trip_km_min (%g) must be below demand.trip_km_max (%g)", cfg->demand.trip_km_min,
+        map_error (err, errlen, "demand.trip_km_min (%g) must be below demand.trip_km_max (%g)", cfg->demand.trip_km_min,
                cfg->demand.trip_km_max);
         return -1;
     }
     if (s_sum24 (cfg->demand.hour_weight) <= 0) {
-        s_err (err, errlen, "demand.hour_weights: at least one hour needs a positive weight");
+        map_error (err, errlen, "demand.hour_weights: at least one hour needs a positive weight");
         return -1;
     }
     if (s_sum24 (cfg->human.shift_start_weight) <= 0) {
-        s_err (err, errlen, "human.shift_start_weights: at least one hour needs a positive weight");
+        map_error (err, errlen, "human.shift_start_weights: at least one hour needs a positive weight");
         return -1;
     }
     double zone_weight = cfg->demand.base_weight;
     for (size_t i = 0; i < cfg->zone_count; i++)
         zone_weight += cfg->zones[i].weight;
     if (zone_weight <= 0) {
-        s_err (err, errlen, "demand.base_weight is 0 and no zone has a positive weight: no trip could start anywhere");
+        map_error (err, errlen, "demand.base_weight is 0 and no zone has a positive weight: no trip could start anywhere");
         return -1;
     }
     if (!disp_policy_find (cfg->dispatch.policy)) {
@@ -518,7 +508,7 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
             size_t used = strlen (names);
             snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i].name);
         }
-        s_err (err, errlen, "dispatch.policy: '%s' is not a policy (known: %s)", cfg->dispatch.policy, names);
+        map_error (err, errlen, "dispatch.policy: '%s' is not a policy (known: %s)", cfg->dispatch.policy, names);
         return -1;
     }
     return 0;

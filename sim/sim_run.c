@@ -29,7 +29,7 @@ s_on_hour (sim_world_t *world, int hour, void *arg)
     sim_world_snapshot (world, SIM_SNAPSHOT_PERIODIC, &snap);
     const sim_fleet_metrics_t *r = &snap.fleets[DISP_FLEET_ROBOTAXI], *h = &snap.fleets[DISP_FLEET_HUMAN];
     fprintf (stderr,
-             "robotaxi-sim: %s%02d:00  requests %7llu  served %7llu  gave up %6llu  waiting %4zu  busy: robotaxi "
+             "robotaxi-sim: %s%02d:00  requests %7llu  served %7llu  gave up %6llu  riders underway %4zu  busy: robotaxi "
              "%3.0f%% human %3.0f%%\n",
              p->label, hour, (unsigned long long) (r->requests + h->requests),
              (unsigned long long) (r->served + h->served), (unsigned long long) (r->unserved + h->unserved),

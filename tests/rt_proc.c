@@ -190,6 +190,15 @@ rt_same_file (const char *a, const char *b)
     return same;
 }
 
+int
+rt_same_in_dirs (const char *dir_a, const char *dir_b, const char *name)
+{
+    char pa[4096], pb[4096];
+    snprintf (pa, sizeof pa, "%s/%s", dir_a, name);
+    snprintf (pb, sizeof pb, "%s/%s", dir_b, name);
+    return rt_same_file (pa, pb);
+}
+
 char *
 rt_temp_dir (const char *tag)
 {

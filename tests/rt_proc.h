@@ -31,6 +31,9 @@ char *rt_slurp (const char *path, size_t *len);
 /* 1 when the two files exist and have the same bytes. */
 int rt_same_file (const char *a, const char *b);
 
+/* 1 when DIR_A/NAME and DIR_B/NAME have the same bytes. */
+int rt_same_in_dirs (const char *dir_a, const char *dir_b, const char *name);
+
 /* A fresh empty folder under $TMPDIR (or /tmp), malloc'd path. */
 char *rt_temp_dir (const char *tag);
 

@@ -55,15 +55,6 @@ s_start_dispatcher (void)
                       2);
 }
 
-static int
-s_same (const char *a, const char *b, const char *name)
-{
-    char pa[4096], pb[4096];
-    snprintf (pa, sizeof pa, "%s/%s", a, name);
-    snprintf (pb, sizeof pb, "%s/%s", b, name);
-    return rt_same_file (pa, pb);
-}
-
 START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
 {
     s_start_dispatcher ();
@@ -88,7 +79,7 @@ START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
 
     const char *files[] = {"summary.json", "hourly.csv", "fares.csv", "drivers.csv", "config.ini"};
     for (size_t i = 0; i < 5; i++)
-        ck_assert_msg (s_same (tcp_dir, inproc_dir, files[i]), "%s differs between TCP and in-process", files[i]);
+        ck_assert_msg (rt_same_in_dirs (tcp_dir, inproc_dir, files[i]), "%s differs between TCP and in-process", files[i]);
 
     /* the subscriber saw every snapshot of the day, in sequence, ending with the summary */
     FILE *ws = fdopen (watch_out, "r");

@@ -214,26 +214,17 @@ s_run_to (const char *tag, const char *seed, int baseline)
     return dir;
 }
 
-static int
-s_same (const char *a, const char *b, const char *name)
-{
-    char pa[4096], pb[4096];
-    snprintf (pa, sizeof pa, "%s/%s", a, name);
-    snprintf (pb, sizeof pb, "%s/%s", b, name);
-    return rt_same_file (pa, pb);
-}
-
 START_TEST (test_same_seed_identical_files_other_seed_different)
 {
     char *a = s_run_to ("det-a", "7", 1), *b = s_run_to ("det-b", "7", 1), *c = s_run_to ("det-c", "8", 1);
     const char *files[] = {"summary.json", "hourly.csv", "fares.csv", "drivers.csv", "config.ini"};
     for (size_t i = 0; i < 5; i++)
-        ck_assert_msg (s_same (a, b, files[i]), "%s differs between two runs with seed 7", files[i]);
-    ck_assert (!s_same (a, c, "summary.json"));
-    ck_assert (!s_same (a, c, "hourly.csv"));
-    ck_assert (!s_same (a, c, "drivers.csv"));
-    ck_assert (!s_same (a, c, "config.ini"));   /* the seed is recorded */
-    ck_assert (s_same (a, c, "fares.csv"));     /* tariffs do not depend on the seed */
+        ck_assert_msg (rt_same_in_dirs (a, b, files[i]), "%s differs between two runs with seed 7", files[i]);
+    ck_assert (!rt_same_in_dirs (a, c, "summary.json"));
+    ck_assert (!rt_same_in_dirs (a, c, "hourly.csv"));
+    ck_assert (!rt_same_in_dirs (a, c, "drivers.csv"));
+    ck_assert (!rt_same_in_dirs (a, c, "config.ini"));   /* the seed is recorded */
+    ck_assert (rt_same_in_dirs (a, c, "fares.csv"));     /* tariffs do not depend on the seed */
     char path[4096];
     snprintf (path, sizeof path, "%s/summary.json", a);
     char *summary = rt_slurp (path, NULL);
