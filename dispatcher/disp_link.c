@@ -14,10 +14,8 @@
 
 #include "disp_codec.h"
 #include "disp_engine.h"
+#include "disp_zmq.h"
 
-#define S_MAX_MSG_BYTES (64LL * 1024 * 1024)
-#define S_HWM           10000
-#define S_ENDPOINT_MAX  256
 #define S_BYE_LINGER_MS 100 /* long enough for Bye to leave, short enough not to hang on a dead dispatcher */
 
 typedef enum { S_INPROC, S_ZMQ } s_transport_t;
@@ -25,12 +23,11 @@ typedef enum { S_INPROC, S_ZMQ } s_transport_t;
 struct disp_link_t {
     s_transport_t transport;
     void *ctx; /* NULL for an in-process link without a publisher */
-    char endpoint[S_ENDPOINT_MAX];
+    char endpoint[DISP_ZMQ_ENDPOINT_MAX]; /* the dispatcher's (ZeroMQ link) */
 
     /* in-process */
     disp_engine_t *engine;
-    void *xpub;
-    int subscribers;
+    disp_pub_t *pub; /* NULL without a publish endpoint */
 
     /* ZeroMQ */
     void *dealer;
@@ -38,17 +35,6 @@ struct disp_link_t {
     disp_assignment_t *assignments;
     size_t assignment_cap;
 };
-
-static int s_socket_options (void *sock, int linger_ms)
-{
-    int64_t max_bytes = S_MAX_MSG_BYTES;
-    int hwm = S_HWM;
-    if (zmq_setsockopt (sock, ZMQ_MAXMSGSIZE, &max_bytes, sizeof max_bytes) ||
-        zmq_setsockopt (sock, ZMQ_RCVHWM, &hwm, sizeof hwm) || zmq_setsockopt (sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
-        zmq_setsockopt (sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms))
-        return -1;
-    return 0;
-}
 
 /* Milliseconds on a monotonic clock: only for timeouts, never for simulated time. */
 static int64_t s_clock_ms (void)
@@ -73,7 +59,7 @@ void disp_link_destroy (disp_link_t **self_p)
         }
         zmq_close (self->dealer);
     }
-    if (self->xpub) zmq_close (self->xpub);
+    disp_pub_destroy (&self->pub);
     if (self->ctx) zmq_ctx_term (self->ctx);
     disp_engine_destroy (&self->engine);
     free (self->assignments);
@@ -95,19 +81,9 @@ disp_link_t *disp_link_inproc_new (const map_graph_t *g, const disp_hello_t *hel
     self->engine = disp_engine_new (g, &hello->traffic, &hello->config, err, errlen);
     if (!self->engine) goto fail;
     if (publish_endpoint) {
-        snprintf (self->endpoint, sizeof self->endpoint, "%s", publish_endpoint);
-        int verbose = 1;
         self->ctx = zmq_ctx_new ();
-        self->xpub = self->ctx ? zmq_socket (self->ctx, ZMQ_XPUB) : NULL;
-        if (!self->xpub || s_socket_options (self->xpub, 0) ||
-            zmq_setsockopt (self->xpub, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose)) {
-            map_error (err, errlen, "%s: cannot create a publisher: %s", publish_endpoint, zmq_strerror (zmq_errno ()));
-            goto fail;
-        }
-        if (zmq_bind (self->xpub, publish_endpoint) != 0) {
-            map_error (err, errlen, "%s: bind failed: %s", publish_endpoint, zmq_strerror (zmq_errno ()));
-            goto fail;
-        }
+        self->pub = disp_pub_new (self->ctx, publish_endpoint, err, errlen);
+        if (!self->pub) goto fail;
     }
     return self;
 fail:
@@ -115,54 +91,21 @@ fail:
     return NULL;
 }
 
-/* Reads one subscription message from the XPUB if one is waiting. Returns 1 when one was read, else 0. */
-static int s_read_subscription (disp_link_t *self)
-{
-    zmq_msg_t msg;
-    zmq_msg_init (&msg);
-    if (zmq_msg_recv (&msg, self->xpub, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&msg);
-        return 0;
-    }
-    const uint8_t *data = zmq_msg_data (&msg);
-    if (zmq_msg_size (&msg) >= 1 && data[0] == 1)
-        self->subscribers++;
-    else if (zmq_msg_size (&msg) >= 1 && data[0] == 0 && self->subscribers > 0)
-        self->subscribers--;
-    zmq_msg_close (&msg);
-    return 1;
-}
-
 static int s_inproc_step (disp_link_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen)
 {
     if (disp_engine_step (self->engine, tick, out, err, errlen) != 0) return -1;
-    if (!self->xpub) return 0;
-    while (s_read_subscription (self))
-        ;
-    for (size_t i = 0; i < tick->publish_count; i++) {
-        const disp_publication_t *p = &tick->publish[i];
-        if (zmq_send (self->xpub, p->topic, strlen (p->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-            zmq_send (self->xpub, p->payload, p->payload_len, ZMQ_DONTWAIT);
-    }
+    if (!self->pub) return 0;
+    disp_pub_read (self->pub);
+    for (size_t i = 0; i < tick->publish_count; i++)
+        disp_pub_send (self->pub, &tick->publish[i]);   /* dropped for a subscriber past its high-water mark */
     return 0;
 }
 
 int disp_link_wait_subscribers (disp_link_t *self, int count, int timeout_ms)
 {
     if (self->transport == S_ZMQ) return count;
-    if (!self->xpub) return 0;
-    int64_t deadline = s_clock_ms () + timeout_ms;
-    while (s_read_subscription (self))
-        ;
-    while (self->subscribers < count) {
-        int64_t left = deadline - s_clock_ms ();
-        if (left <= 0) break;
-        zmq_pollitem_t item = {self->xpub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, (long)left) < 0 && zmq_errno () != EINTR) break;
-        while (s_read_subscription (self))
-            ;
-    }
-    return self->subscribers;
+    if (!self->pub || count <= 0) return 0;
+    return (int)disp_pub_wait (self->pub, (uint64_t)count, timeout_ms);
 }
 
 /* ---- ZeroMQ ------------------------------------------------------------------------------------------------ */
@@ -223,7 +166,7 @@ disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello,
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     self->ctx = zmq_ctx_new ();
     self->dealer = self->ctx ? zmq_socket (self->ctx, ZMQ_DEALER) : NULL;
-    if (!self->dealer || s_socket_options (self->dealer, 0)) {
+    if (!self->dealer || disp_zmq_limits (self->dealer, 0)) {
         map_error (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
         goto fail;
     }

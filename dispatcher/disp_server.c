@@ -7,6 +7,7 @@
  * closed its socket already. A second Hello from the same peer replaces its session; if that Hello is refused the
  * peer has no session left. */
 #include "disp_server.h"
+#include "disp_zmq.h"
 #include "map_error.h"
 
 #include <errno.h>
@@ -25,11 +26,8 @@
 #define RT_VERSION "unknown"
 #endif
 
-#define S_MAX_MSG_BYTES  (64LL * 1024 * 1024)
-#define S_HWM            10000
 #define S_POLL_MS        200
 #define S_BATCH          256 /* messages handled per wake-up before *stop is checked again */
-#define S_ENDPOINT_MAX   256
 #define S_ROUTING_ID_MAX 256 /* ZeroMQ routing ids are at most 255 bytes */
 
 /* A built map, shared by every session that names the same (source, epsg, grid_m). */
@@ -55,15 +53,13 @@ typedef struct {
 struct disp_server_t {
     void *ctx;
     void *router;
-    void *xpub; /* NULL when not publishing */
-    char bind_endpoint[S_ENDPOINT_MAX];
-    char publish_endpoint[S_ENDPOINT_MAX];
+    disp_pub_t *pub; /* NULL when not publishing */
+    char bind_endpoint[DISP_ZMQ_ENDPOINT_MAX];
     int verbose;
     s_session_t *sessions;
     size_t session_count, session_cap;
     s_map_t *maps;
     size_t map_count, map_cap;
-    uint64_t subscriptions; /* currently subscribed (joins minus leaves) */
     disp_server_stats_t stats;
 };
 
@@ -76,46 +72,6 @@ static void s_log (const disp_server_t *self, const char *fmt, ...)
     vfprintf (stderr, fmt, ap);
     fputc ('\n', stderr);
     va_end (ap);
-}
-
-/* Sets the options every socket of the service gets. Returns 0 or -1 (errno set by ZeroMQ). */
-static int s_socket_options (void *sock)
-{
-    int64_t max_bytes = S_MAX_MSG_BYTES;
-    int hwm = S_HWM, linger = 0;
-    if (zmq_setsockopt (sock, ZMQ_MAXMSGSIZE, &max_bytes, sizeof max_bytes) ||
-        zmq_setsockopt (sock, ZMQ_RCVHWM, &hwm, sizeof hwm) || zmq_setsockopt (sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
-        zmq_setsockopt (sock, ZMQ_LINGER, &linger, sizeof linger))
-        return -1;
-    return 0;
-}
-
-/* Creates a socket of `type` bound at endpoint and reads back the resolved endpoint into `resolved`. */
-static void *s_bind (void *ctx, int type, const char *endpoint, char *resolved, char *err, size_t errlen)
-{
-    void *sock = zmq_socket (ctx, type);
-    if (!sock) {
-        map_error (err, errlen, "%s: cannot create a socket: %s", endpoint, zmq_strerror (zmq_errno ()));
-        return NULL;
-    }
-    int mandatory = 0, verbose = 1;
-    if (s_socket_options (sock) ||
-        (type == ZMQ_ROUTER && zmq_setsockopt (sock, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory))
-        /* Without XPUB_VERBOSE only the first subscriber to a topic would be reported. */
-        || (type == ZMQ_XPUB && zmq_setsockopt (sock, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose))) {
-        map_error (err, errlen, "%s: cannot set socket options: %s", endpoint, zmq_strerror (zmq_errno ()));
-        zmq_close (sock);
-        return NULL;
-    }
-    if (zmq_bind (sock, endpoint) != 0) {
-        map_error (err, errlen, "%s: bind failed: %s", endpoint, zmq_strerror (zmq_errno ()));
-        zmq_close (sock);
-        return NULL;
-    }
-    size_t size = S_ENDPOINT_MAX;
-    if (zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, resolved, &size) != 0)
-        snprintf (resolved, S_ENDPOINT_MAX, "%s", endpoint);
-    return sock;
 }
 
 disp_server_t *disp_server_new (const char *bind_endpoint, const char *publish_endpoint, int verbose, char *err,
@@ -132,11 +88,11 @@ disp_server_t *disp_server_new (const char *bind_endpoint, const char *publish_e
         map_error (err, errlen, "dispatcher: cannot create a ZeroMQ context: %s", zmq_strerror (zmq_errno ()));
         goto fail;
     }
-    self->router = s_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->bind_endpoint, err, errlen);
+    self->router = disp_zmq_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->bind_endpoint, err, errlen);
     if (!self->router) goto fail;
     if (publish_endpoint) {
-        self->xpub = s_bind (self->ctx, ZMQ_XPUB, publish_endpoint, self->publish_endpoint, err, errlen);
-        if (!self->xpub) goto fail;
+        self->pub = disp_pub_new (self->ctx, publish_endpoint, err, errlen);
+        if (!self->pub) goto fail;
     }
     return self;
 fail:
@@ -160,7 +116,7 @@ void disp_server_destroy (disp_server_t **self_p)
         map_graph_destroy (&self->maps[i].graph);
     free (self->maps);
     if (self->router) zmq_close (self->router);
-    if (self->xpub) zmq_close (self->xpub);
+    disp_pub_destroy (&self->pub);
     if (self->ctx) zmq_ctx_term (self->ctx);
     free (self);
     *self_p = NULL;
@@ -173,7 +129,7 @@ const char *disp_server_bind_endpoint (const disp_server_t *self)
 
 const char *disp_server_publish_endpoint (const disp_server_t *self)
 {
-    return self->xpub ? self->publish_endpoint : NULL;
+    return self->pub ? disp_pub_endpoint (self->pub) : NULL;
 }
 
 void disp_server_stats (const disp_server_t *self, disp_server_stats_t *out)
@@ -322,15 +278,6 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
     if (disp_codec_encode_hello_reply (&reply, &frame, &len) == 0) s_reply (self, route, frame, len);
 }
 
-static void s_publish (disp_server_t *self, const disp_publication_t *pub)
-{
-    if (!self->xpub) return;
-    /* XPUB never blocks: a slow subscriber past its high-water mark loses messages, not the simulator. */
-    if (zmq_send (self->xpub, pub->topic, strlen (pub->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-        zmq_send (self->xpub, pub->payload, pub->payload_len, ZMQ_DONTWAIT) >= 0)
-        self->stats.published++;
-}
-
 static void s_on_tick (disp_server_t *self, const s_route_t *route, const disp_tick_t *tick)
 {
     s_session_t *session = s_session_find (self, route);
@@ -344,8 +291,9 @@ static void s_on_tick (disp_server_t *self, const s_route_t *route, const disp_t
         s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
         return;
     }
-    for (size_t i = 0; i < tick->publish_count; i++)
-        s_publish (self, &tick->publish[i]);
+    /* A slow subscriber past its high-water mark loses messages; the simulator never waits for it. */
+    for (size_t i = 0; self->pub && i < tick->publish_count; i++)
+        if (disp_pub_send (self->pub, &tick->publish[i]) == 0) self->stats.published++;
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_decisions (&decisions, &frame, &len) == 0)
@@ -428,35 +376,24 @@ done:
     return rc;
 }
 
-/* Reads subscription messages from the XPUB: first byte 1 = subscribe, 0 = unsubscribe. */
-static int s_xpub_once (disp_server_t *self)
+/* Counts the subscription notices waiting on the publisher. 0, or -1 on a socket failure. */
+static int s_read_subscriptions (disp_server_t *self)
 {
-    zmq_msg_t msg;
-    zmq_msg_init (&msg);
-    if (zmq_msg_recv (&msg, self->xpub, ZMQ_DONTWAIT) < 0) {
-        int e = zmq_errno ();
-        zmq_msg_close (&msg);
-        return e == EAGAIN || e == EINTR ? 0 : -1;
-    }
-    const uint8_t *data = zmq_msg_data (&msg);
-    size_t size = zmq_msg_size (&msg);
-    if (size >= 1 && data[0] == 1) {
-        self->subscriptions++;
+    int joined = disp_pub_read (self->pub);
+    if (joined < 0) return -1;
+    for (int i = 0; i < joined; i++) {
         self->stats.subscribers_joined++;
-        s_log (self, "subscriber joined (%llu)", (unsigned long long)self->subscriptions);
-    } else if (size >= 1 && data[0] == 0) {
-        if (self->subscriptions > 0) self->subscriptions--;
-        s_log (self, "subscriber left (%llu)", (unsigned long long)self->subscriptions);
+        s_log (self, "subscriber joined (%llu)", (unsigned long long)disp_pub_subscribers (self->pub));
     }
-    zmq_msg_close (&msg);
-    return 1;
+    return 0;
 }
 
 int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
 {
     while (!*stop) {
-        zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0}, {self->xpub, 0, ZMQ_POLLIN, 0}};
-        int n = zmq_poll (items, self->xpub ? 2 : 1, S_POLL_MS);
+        zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0},
+                                   {self->pub ? disp_pub_socket (self->pub) : NULL, 0, ZMQ_POLLIN, 0}};
+        int n = zmq_poll (items, self->pub ? 2 : 1, S_POLL_MS);
         if (n < 0) {
             if (zmq_errno () == EINTR) continue;
             return -1;
@@ -467,15 +404,9 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
                 if (rc < 0) return -1;
                 if (rc == 0) break;
             }
-        if (self->xpub && (items[1].revents & ZMQ_POLLIN))
-            for (int i = 0; i < S_BATCH; i++) {
-                int rc = s_xpub_once (self);
-                if (rc < 0) return -1;
-                if (rc == 0) break;
-            }
+        if (self->pub && (items[1].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
     }
     /* Subscription notices already queued when the stop came still count: the final counters are complete. */
-    while (self->xpub && s_xpub_once (self) > 0)
-        ;
+    if (self->pub && s_read_subscriptions (self) < 0) return -1;
     return 0;
 }
