@@ -57,20 +57,6 @@ struct disp_engine_t {
     } search;
 };
 
-/* "nearest, other" for error messages. */
-static void s_policy_names (char *buf, size_t size)
-{
-    const disp_policy_t *list;
-    size_t count = disp_policy_list (&list);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < count && used < size; i++) {
-        int n = snprintf (buf + used, size - used, "%s%s", i ? ", " : "", list[i].name);
-        if (n < 0) break;
-        used += (size_t)n;
-    }
-}
-
 disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traffic, const disp_config_t *cfg,
                                 char *err, size_t errlen)
 {
@@ -78,8 +64,8 @@ disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traff
     const disp_policy_t *policy = disp_policy_find (cfg->policy);
     if (!policy) {
         char names[128];
-        s_policy_names (names, sizeof names);
-        map_error (err, errlen, "dispatch.policy: '%s' is not a policy (%s)", cfg->policy, names);
+        map_error (err, errlen, "dispatch.policy: '%s' is not a policy (%s)", cfg->policy,
+                   disp_policy_names (names, sizeof names));
         return NULL;
     }
     if (cfg->vehicle_capacity == 0 || cfg->vehicle_capacity > S_MAX_VEHICLES) {

@@ -1,6 +1,7 @@
 /* disp_policy: the table of dispatch policies. A new policy is one new file and one row here. */
 #include "disp_policy.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const disp_policy_t s_policies[] = {
@@ -21,4 +22,16 @@ size_t disp_policy_list (const disp_policy_t **out)
 {
     if (out) *out = s_policies;
     return S_POLICY_COUNT;
+}
+
+const char *disp_policy_names (char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < S_POLICY_COUNT && used < size; i++) {
+        int n = snprintf (buf + used, size - used, "%s%s", i ? ", " : "", s_policies[i].name);
+        if (n < 0) break;
+        used += (size_t)n;
+    }
+    return buf;
 }

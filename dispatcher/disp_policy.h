@@ -24,6 +24,9 @@ const disp_policy_t *disp_policy_find (const char *name);
 /* All policies, for --help and error messages. */
 size_t disp_policy_list (const disp_policy_t **out);
 
+/* The policies' names, comma-separated ("nearest, batch"), into buf (truncated to fit). Returns buf. */
+const char *disp_policy_names (char *buf, size_t size);
+
 /* ---- engine services for policies ---- */
 
 /* Pending requests in arrival order (request time, then arrival in the tick). Valid during the assign call. */

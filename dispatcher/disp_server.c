@@ -225,13 +225,9 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
     char err[256];
     /* The policy is checked before the map: no point building a city for a session that cannot run. */
     if (!disp_policy_find (hello->config.policy)) {
-        char names[128] = "";
-        const disp_policy_t *list;
-        size_t count = disp_policy_list (&list);
-        for (size_t i = 0, used = 0; i < count && used < sizeof names; i++)
-            used += (size_t)snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i].name);
+        char names[128];
         s_reply_error (self, route, DISP_ERR_POLICY, "hello.policy: '%s' is not a policy (%s)", hello->config.policy,
-                       names);
+                       disp_policy_names (names, sizeof names));
         return;
     }
     const map_graph_t *graph = s_map_get (self, &hello->map, err, sizeof err);

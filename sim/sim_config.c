@@ -501,14 +501,9 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
         return -1;
     }
     if (!disp_policy_find (cfg->dispatch.policy)) {
-        const disp_policy_t *list;
-        size_t n = disp_policy_list (&list);
-        char names[256] = "";
-        for (size_t i = 0; i < n; i++) {
-            size_t used = strlen (names);
-            snprintf (names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i].name);
-        }
-        map_error (err, errlen, "dispatch.policy: '%s' is not a policy (known: %s)", cfg->dispatch.policy, names);
+        char names[256];
+        map_error (err, errlen, "dispatch.policy: '%s' is not a policy (known: %s)", cfg->dispatch.policy,
+                   disp_policy_names (names, sizeof names));
         return -1;
     }
     return 0;
