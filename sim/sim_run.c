@@ -123,6 +123,23 @@ done:
     return rc;
 }
 
+void
+sim_run_hello (const sim_config_t *cfg, const map_graph_t *g, disp_hello_t *hello)
+{
+    memset (hello, 0, sizeof *hello);
+    snprintf (hello->protocol, sizeof hello->protocol, "%s", DISP_PROTOCOL);
+    snprintf (hello->session, sizeof hello->session, "%.40s seed %llu", cfg->scenario.name,
+              (unsigned long long) cfg->scenario.seed);
+    hello->map = cfg->map;
+    hello->map_fingerprint = map_graph_fingerprint (g);
+    hello->traffic = cfg->traffic;
+    snprintf (hello->config.policy, sizeof hello->config.policy, "%s", cfg->dispatch.policy);
+    hello->config.max_pickup_ms = (int64_t) llround (cfg->dispatch.max_pickup_min * 60000.0);
+    /* vehicle ids run from 0 to drivers + robotaxis - 1; a session needs room for at least one */
+    uint64_t vehicles = (uint64_t) (cfg->human.drivers + cfg->robotaxi.fleet_size);
+    hello->config.vehicle_capacity = vehicles > 0 ? (uint32_t) vehicles : 1;
+}
+
 int
 sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen)
 {
@@ -145,18 +162,7 @@ sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t 
                  map_graph_node_count (g), map_graph_edge_count (g), cfg->map.epsg, opts->dispatcher);
 
     disp_hello_t hello;
-    memset (&hello, 0, sizeof hello);
-    snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
-    snprintf (hello.session, sizeof hello.session, "%.40s seed %llu", cfg->scenario.name,
-              (unsigned long long) cfg->scenario.seed);
-    hello.map = cfg->map;
-    hello.map_fingerprint = map_graph_fingerprint (g);
-    hello.traffic = cfg->traffic;
-    snprintf (hello.config.policy, sizeof hello.config.policy, "%s", cfg->dispatch.policy);
-    hello.config.max_pickup_ms = (int64_t) llround (cfg->dispatch.max_pickup_min * 60000.0);
-    hello.config.vehicle_capacity = (uint32_t) (cfg->human.drivers + cfg->robotaxi.fleet_size);
-    if (hello.config.vehicle_capacity == 0)
-        hello.config.vehicle_capacity = 1;
+    sim_run_hello (cfg, g, &hello);
 
     sim_snapshot_t baseline, final;
     if (opts->baseline && s_play (cfg, opts, g, &hello, 1, NULL, &baseline, NULL, err, errlen) < 0)

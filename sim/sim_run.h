@@ -4,6 +4,8 @@
 #define SIM_RUN_H
 
 #include <stddef.h>
+#include "disp_types.h"
+#include "map_graph.h"
 #include "sim_config.h"
 
 typedef struct {
@@ -15,6 +17,10 @@ typedef struct {
     int baseline;              /* also run the day without robotaxis and report displacement */
     int quiet;                 /* no progress lines on stderr */
 } sim_run_opts_t;
+
+/* The Hello a simulator of cfg sends to its dispatcher: map and its fingerprint on g, traffic, policy, pickup
+ * limit and vehicle capacity. */
+void sim_run_hello (const sim_config_t *cfg, const map_graph_t *g, disp_hello_t *hello);
 
 /* Runs cfg (already checked) as opts say. Returns 0, or -1 with a message in err. */
 int sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);

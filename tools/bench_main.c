@@ -13,6 +13,7 @@
 #include "map_graph.h"
 #include "map_source.h"
 #include "sim_config.h"
+#include "sim_run.h"
 #include "sim_world.h"
 
 #define PROG "robotaxi-bench"
@@ -57,20 +58,6 @@ s_day (const sim_config_t *cfg, const map_graph_t *g, disp_link_t *link, sim_sna
     return dt;
 }
 
-static void
-s_hello (const sim_config_t *cfg, const map_graph_t *g, disp_hello_t *h)
-{
-    memset (h, 0, sizeof *h);
-    snprintf (h->protocol, sizeof h->protocol, "%s", DISP_PROTOCOL);
-    snprintf (h->session, sizeof h->session, "bench");
-    h->map = cfg->map;
-    h->map_fingerprint = map_graph_fingerprint (g);
-    h->traffic = cfg->traffic;
-    snprintf (h->config.policy, sizeof h->config.policy, "%s", cfg->dispatch.policy);
-    h->config.max_pickup_ms = (int64_t) (cfg->dispatch.max_pickup_min * 60000.0);
-    h->config.vehicle_capacity = (uint32_t) (cfg->human.drivers + cfg->robotaxi.fleet_size + 1);
-}
-
 static int
 s_bench_day (const sim_config_t *cfg)
 {
@@ -83,7 +70,7 @@ s_bench_day (const sim_config_t *cfg)
     }
     double map_s = s_now_s () - t0;
     disp_hello_t hello;
-    s_hello (cfg, g, &hello);
+    sim_run_hello (cfg, g, &hello);
     printf ("robotaxi-bench day: scenario '%s', seed %llu: %.0f requests expected, %lld drivers + %lld robotaxis\n",
             cfg->scenario.name, (unsigned long long) cfg->scenario.seed, cfg->demand.trips_per_day,
             (long long) cfg->human.drivers, (long long) cfg->robotaxi.fleet_size);

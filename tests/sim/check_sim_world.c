@@ -42,19 +42,6 @@ s_teardown (void)
     map_graph_destroy (&s_graph);
 }
 
-static void
-s_hello (const sim_config_t *cfg, disp_hello_t *h)
-{
-    memset (h, 0, sizeof *h);
-    snprintf (h->protocol, sizeof h->protocol, "%s", DISP_PROTOCOL);
-    h->map = cfg->map;
-    h->map_fingerprint = map_graph_fingerprint (s_graph);
-    h->traffic = cfg->traffic;
-    snprintf (h->config.policy, sizeof h->config.policy, "nearest");
-    h->config.max_pickup_ms = (int64_t) (cfg->dispatch.max_pickup_min * 60000);
-    h->config.vehicle_capacity = (uint32_t) (cfg->human.drivers + cfg->robotaxi.fleet_size + 1);
-}
-
 static int s_hours_seen;
 
 static void
@@ -73,7 +60,7 @@ s_play (const sim_config_t *cfg, int baseline, sim_snapshot_t *final, const sim_
 {
     disp_hello_t hello;
     char err[512];
-    s_hello (cfg, &hello);
+    sim_run_hello (cfg, s_graph, &hello);
     disp_link_t *link = disp_link_inproc_new (s_graph, &hello, NULL, err, sizeof err);
     ck_assert_msg (link != NULL, "%s", err);
     sim_world_opts_t opts = {.baseline = baseline, .publish = 0};
