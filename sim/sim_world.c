@@ -80,7 +80,6 @@ struct sim_world_t {
     double *area_weight_cum;   /* same, restricted to the robotaxi service area (0 outside) */
     uint8_t *in_area;
     double hour_rate_per_ms[24];
-    int64_t next_request_ms;
 
     /* fleets: human drivers are vehicles [0, humans), robotaxis [humans, humans + robotaxis) */
     s_vehicle_t *vehicles;
@@ -270,6 +269,15 @@ s_next_arrival (sim_world_t *self, double t_ms)
     return SIM_DAY_MS;
 }
 
+/* Schedules the request that follows after_ms, if one comes before midnight. */
+static void
+s_schedule_next_request (sim_world_t *self, int64_t after_ms)
+{
+    int64_t next_ms = s_next_arrival (self, (double) after_ms);
+    if (next_ms < SIM_DAY_MS)
+        s_schedule (self, next_ms, S_EV_REQUEST, 0);
+}
+
 /* ---- vehicles ---------------------------------------------------------------------------------------------- */
 
 static void
@@ -387,9 +395,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
     sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
     s_schedule (self, rider->deadline_ms, S_EV_GIVEUP, r);
 
-    self->next_request_ms = s_next_arrival (self, (double) self->now_ms);
-    if (self->next_request_ms < SIM_DAY_MS)
-        s_schedule (self, self->next_request_ms, S_EV_REQUEST, 0);
+    s_schedule_next_request (self, self->now_ms);
 }
 
 static void
@@ -490,21 +496,20 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
     /* a vehicle with a rider finishes the trip and goes off shift at the drop-off */
 }
 
+/* Numbers the snapshot and, when this world publishes, queues it encoded for the next tick. */
 static void
-s_queue_publication (sim_world_t *self, sim_snapshot_kind_t kind)
+s_publish (sim_world_t *self, sim_snapshot_t *snap)
 {
-    sim_snapshot_t snap;
-    sim_world_snapshot (self, kind, &snap);
-    snap.seq = ++self->pub_seq;
-    if (kind == SIM_SNAPSHOT_FINAL)
-        self->final = snap;
+    snap->seq = ++self->pub_seq;
+    if (!self->opts.publish)
+        return;
     if (s_reserve ((void **) &self->pubs, &self->pub_cap, self->pub_count + 1, sizeof (disp_publication_t)) < 0) {
         s_fail (self, "out of memory");
         return;
     }
     disp_publication_t *p = &self->pubs[self->pub_count];
-    snprintf (p->topic, sizeof p->topic, "%s", sim_codec_topic (kind));
-    if (sim_codec_encode_snapshot (&snap, &p->payload, &p->payload_len) < 0) {
+    snprintf (p->topic, sizeof p->topic, "%s", sim_codec_topic (snap->kind));
+    if (sim_codec_encode_snapshot (snap, &p->payload, &p->payload_len) < 0) {
         s_fail (self, "out of memory");
         return;
     }
@@ -515,19 +520,14 @@ static void
 s_on_snapshot (sim_world_t *self, uint32_t subject)
 {
     (void) subject;
-    if (self->opts.publish)
-        s_queue_publication (self, SIM_SNAPSHOT_PERIODIC);
+    if (self->opts.publish) {
+        sim_snapshot_t snap;
+        sim_world_snapshot (self, SIM_SNAPSHOT_PERIODIC, &snap);
+        s_publish (self, &snap);
+    }
     int64_t next = self->now_ms + (int64_t) llround (self->cfg->metrics.interval_min * 60000.0);
     if (next <= SIM_DAY_MS)
         s_schedule (self, next, S_EV_SNAPSHOT, 0);
-}
-
-static void
-s_on_hour (sim_world_t *self, uint32_t subject)
-{
-    (void) self;
-    (void) subject;
-    /* handled in the run loop, which knows the progress callback */
 }
 
 static disp_position_t
@@ -629,8 +629,7 @@ static s_handler_fn *const s_handlers[S_EV_COUNT] = {
     [S_EV_SHIFT_START] = s_on_shift_start,
     [S_EV_SHIFT_END] = s_on_shift_end,
     [S_EV_SNAPSHOT] = s_on_snapshot,
-    [S_EV_HOUR] = s_on_hour,
-    /* S_EV_TICK needs the link: the run loop handles it */
+    /* S_EV_TICK needs the link and S_EV_HOUR the progress callback: the run loop handles them */
 };
 
 /* ---- the world --------------------------------------------------------------------------------------------- */
@@ -693,9 +692,7 @@ sim_world_new (const sim_config_t *cfg, const map_graph_t *g, const sim_world_op
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans);
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
     s_place_fleets (self);
-    self->next_request_ms = s_next_arrival (self, 0.0);
-    if (self->next_request_ms < SIM_DAY_MS)
-        s_schedule (self, self->next_request_ms, S_EV_REQUEST, 0);
+    s_schedule_next_request (self, 0);
     s_schedule (self, 0, S_EV_TICK, 0);
     s_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), S_EV_SNAPSHOT, 0);
     for (int h = 1; h <= 24; h++)
@@ -749,25 +746,22 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
         self->now_ms = ev.time_ms;
         if (ev.type == S_EV_TICK) {
             s_exchange (self, link);
+            if (self->now_ms >= SIM_DAY_MS && self->active_riders == 0)
+                break;
             /* after midnight, keep dispatching only while riders still wait or ride */
             if (self->now_ms + step_ms < SIM_DAY_MS || self->active_riders > 0)
                 s_schedule (self, self->now_ms + step_ms, S_EV_TICK, 0);
+        } else if (ev.type == S_EV_HOUR) {
+            if (progress)
+                progress (self, (int) ev.subject, arg);
         } else {
             s_handlers[ev.type](self, ev.subject);
-            if (ev.type == S_EV_HOUR && progress)
-                progress (self, (int) ev.subject, arg);
         }
-        if (self->now_ms >= SIM_DAY_MS && self->active_riders == 0 && ev.type == S_EV_TICK)
-            break;
     }
     if (!self->failed) {
         /* bring vehicle time up to the end, and send the final figures with one last tick */
-        s_queue_publication (self, SIM_SNAPSHOT_FINAL);
-        if (!self->opts.publish) {
-            for (size_t i = 0; i < self->pub_count; i++)
-                free (self->pubs[i].payload);
-            self->pub_count = 0;
-        }
+        sim_world_snapshot (self, SIM_SNAPSHOT_FINAL, &self->final);
+        s_publish (self, &self->final);
         if (!self->failed)
             s_exchange (self, link);
     }
