@@ -1,6 +1,8 @@
 /* check_disp_codec: every message kind survives encode -> decode field by field (doubles bit-exact), and anything
  * malformed is refused with a message naming the field. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -542,9 +544,5 @@ static Suite *s_suite (void)
 
 int main (void)
 {
-    SRunner *sr = srunner_create (s_suite ());
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rt_check_run (s_suite ());
 }

@@ -1,6 +1,8 @@
 /* check_disp_engine: the nearest policy on hand-built graphs with known travel times. Who gets which rider, and that
  * an invalid tick is refused without a trace. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -484,9 +486,5 @@ static Suite *s_suite (void)
 
 int main (void)
 {
-    SRunner *sr = srunner_create (s_suite ());
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rt_check_run (s_suite ());
 }

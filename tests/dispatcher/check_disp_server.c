@@ -2,6 +2,8 @@
  * sockets. Bad frames get error replies and the service keeps serving; in-process and remote dispatching give the
  * same decisions; metrics reach subscribers. No sleeps: every wait is a zmq_poll with a timeout. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -758,9 +760,5 @@ static Suite *s_suite (void)
 
 int main (void)
 {
-    SRunner *sr = srunner_create (s_suite ());
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rt_check_run (s_suite ());
 }

@@ -2,6 +2,8 @@
  * dispatched day equals the in-process one byte for byte; the metrics stream reaches a subscriber whole; bad
  * frames get error replies while the dispatcher keeps serving; a missing dispatcher is reported, not waited for. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -265,9 +267,5 @@ main (void)
     tcase_add_test (limits, test_unreachable_dispatcher_is_reported);
     tcase_add_test (limits, test_usage_errors);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

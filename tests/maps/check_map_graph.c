@@ -1,5 +1,7 @@
 /* check_map_graph: adjacency, duplicate edges, travel-time rounding, nearest-node snapping and fingerprints. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -275,9 +277,5 @@ int main (void)
     tcase_add_test (limits, test_bad_input_refused);
     tcase_add_test (limits, test_coincident_nodes_get_min_length);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

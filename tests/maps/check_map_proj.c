@@ -1,5 +1,7 @@
 /* check_map_proj: WGS84 <-> UTM 50N (Wuhan) and other CRSs, and the messages for CRSs and points PROJ cannot use. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,9 +113,5 @@ int main (void)
     tcase_add_test (limits, test_unusable_crs_refused);
     tcase_add_test (limits, test_points_outside_domain_refused);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

@@ -1,5 +1,7 @@
 /* check_map_route: A* routes and bounded searches against brute-force shortest paths on random graphs. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -325,9 +327,5 @@ int main (void)
     tcase_add_test (limits, test_short_edge_keeps_route_optimal);
     tcase_add_test (limits, test_single_node_graph);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

@@ -1,5 +1,7 @@
 /* check_map_source: a map specification names the network every process builds. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,9 +49,5 @@ int main (void)
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_unknown_source_refused);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

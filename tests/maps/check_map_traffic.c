@@ -1,5 +1,7 @@
 /* check_map_traffic: hour-of-day factors applied to free-flow times. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -46,9 +48,5 @@ int main (void)
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_rounding_and_negative_time);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

@@ -1,6 +1,8 @@
 /* check_map_wuhan: the embedded city — three towns cut apart by the Yangtze and the Han, joined only at the listed
  * bridges; connected, deterministic, consistent with its projection, and with plausible routes. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -320,9 +322,5 @@ int main (void)
     tcase_add_test (limits, test_grid_range_ends);
     tcase_add_test (limits, test_facts);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

@@ -1,5 +1,7 @@
 /* check_sim_config: scenario files, --set overrides and their errors, as a user meets them. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,9 +195,5 @@ main (void)
     tcase_add_test (limits, test_cross_key_checks);
     tcase_add_test (limits, test_broken_files);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

@@ -1,5 +1,7 @@
 /* check_sim_metrics: utilization shares, empty-km share, waits and their 95th percentile, hour splitting. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdlib.h>
 
 #include "sim_metrics.h"
@@ -90,9 +92,5 @@ main (void)
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_empty_fleet_has_zero_not_nan);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

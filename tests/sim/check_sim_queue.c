@@ -1,5 +1,7 @@
 /* check_sim_queue: events come out by time, and by scheduling order at equal times. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -101,9 +103,5 @@ main (void)
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_empty_and_destroy_null);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

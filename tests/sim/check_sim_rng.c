@@ -1,6 +1,8 @@
 /* check_sim_rng: seeded streams repeat, differ between seeds and streams, and the distributions have the moments
  * the demand model relies on. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -84,9 +86,5 @@ main (void)
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_below_is_unbiased_and_in_range);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }

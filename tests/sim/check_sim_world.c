@@ -1,6 +1,8 @@
 /* check_sim_world: a simulated day behaves as a user expects (peaks, waits, give-ups, shifts, the baseline sees the
  * same riders), and runs are deterministic: same seed -> identical output files, another seed -> different ones. */
 #include <check.h>
+
+#include "rt_check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,9 +257,5 @@ main (void)
     tcase_add_test (limits, test_no_drivers_no_robotaxis);
     tcase_add_test (limits, test_unusable_service_area_refused);
     suite_add_tcase (s, limits);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rt_check_run (s);
 }
