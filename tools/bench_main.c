@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "disp_link.h"
 #include "disp_server.h"
 #include "map_graph.h"
@@ -128,8 +129,10 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out, "Usage: " PROG " day [-s SCENARIO] [--set KEY=VALUE]...\n"
+                  "       " PROG " routing [--help]\n"
                   "Benchmarks, measured side by side in one run (figures in the README).\n"
-                  "  day   the scenario's day (default: the built-in Wuhan day), in-process and over TCP loopback\n"
+                  "  day      the scenario's day (default: the built-in Wuhan day), in-process and over TCP loopback\n"
+                  "  routing  contraction hierarchies against Dijkstra on real and generated maps (see routing --help)\n"
                   "  -s, --scenario FILE, --set SECTION.KEY=VALUE  as for robotaxi-sim\n"
                   "  -h, --help, -V, --version\n");
 }
@@ -142,6 +145,9 @@ main (int argc, char **argv)
                                             {"help", no_argument, NULL, 'h'},
                                             {"version", no_argument, NULL, 'V'},
                                             {NULL, 0, NULL, 0}};
+    /* Each benchmark past the first word parses its own options. */
+    if (argc >= 2 && strcmp (argv[1], "routing") == 0)
+        return bench_routing_main (argc - 1, argv + 1);
     sim_config_t *cfg = malloc (sizeof *cfg);
     char err[512];
     int c, rc = 2;

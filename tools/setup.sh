@@ -17,6 +17,8 @@ packages=(
   libproj-dev proj-data              # PROJ: WGS84 -> metric CRS
   libinih-dev                        # scenario files
   libjansson-dev                     # summary.json and JSON lines
+  libreadosm-dev zlib1g-dev          # OpenStreetMap .osm/.pbf import; checksums in map files
+  python-osmnx-doc bzip2             # test data: real OSM extracts shipped by Debian (one is .osm.bz2)
   check libsubunit-dev               # the test framework
 )
 

@@ -1,0 +1,2 @@
+/* map_ch: being written. */
+#include "map_ch.h"

@@ -1,0 +1,2 @@
+/* map_osm: being written. */
+#include "map_osm.h"

@@ -1,0 +1,7 @@
+/* check_map_ch: being written. */
+#include "rt_check.h"
+
+int main (void)
+{
+    return rt_check_run (suite_create ("map_ch"));
+}

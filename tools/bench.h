@@ -1,0 +1,8 @@
+/* bench: the benchmarks robotaxi-bench runs, one function per subcommand. */
+#ifndef BENCH_H
+#define BENCH_H
+
+/* `robotaxi-bench routing ...`: argv[0] is "routing". Returns the process exit code. */
+int bench_routing_main (int argc, char **argv);
+
+#endif
