@@ -66,10 +66,19 @@ static const double s_speed_kmh[MAP_ROAD_CLASS_COUNT] = {
     [MAP_ROAD_LOCAL] = 30,      [MAP_ROAD_BRIDGE] = 50,
 };
 
-#define S_GRID_MIN_M       200.0
+#define S_GRID_MIN_M       50.0
 #define S_GRID_MAX_M       2000.0
 #define S_MAX_RIVER_POINTS 16
 #define S_PI               3.14159265358979323846
+
+/* Road classes of the street grid go by distance, not by line index, so that a fine grid keeps a realistic
+ * hierarchy: the grid line nearest to every 2,400 m is an arterial, to every other 1,200 m a secondary road, the
+ * rest local streets. The phase is that of the default 600 m grid (whose lines lie on multiples of 600 m from the
+ * projected origin, starting one line before the extent), so at 600 m every 4th line is an arterial and every 2nd
+ * a secondary road, exactly as when classes went by index. */
+#define S_ARTERIAL_SPACING_M  2400.0
+#define S_SECONDARY_SPACING_M 1200.0
+#define S_CLASS_PHASE_GRID_M  600.0
 
 /* ---- Working state of one build. ---------------------------------------------------------------------------- */
 
@@ -93,6 +102,12 @@ typedef struct {
     s_link_t *links;
     size_t link_count, link_cap;
     uint32_t grid_nodes; /* nodes [0, grid_nodes) are street-grid nodes; ring nodes follow */
+    /* The street lattice, kept until the rings are tied to it: lattice point (i, j) lies at (x0 + i grid_m,
+     * y0 + j grid_m) and its node is lattice[j * cols + i], MAP_NODE_NONE where skipped. A node's x/y differ from
+     * its lattice point by at most jitter_m (the projection's round trip). */
+    uint32_t *lattice;
+    long cols, rows;
+    double x0, y0, jitter_m;
     char *err;
     size_t errlen;
 } s_build_t;
@@ -237,15 +252,25 @@ static int s_add_link (s_build_t *b, uint32_t a, uint32_t c, map_road_class_t ro
     return 0;
 }
 
-/* Class of a grid line by its index: every 4th an arterial, every 2nd a secondary road, the rest local streets. */
-static map_road_class_t s_line_class (long index)
+/* True when the grid line at coordinate line_m is the one nearest to a multiple of spacing_m past phase_m: the
+ * target lies in [line_m - grid_m / 2, line_m + grid_m / 2), so each target picks exactly one line. */
+static bool s_line_near_multiple (double line_m, double phase_m, double spacing_m, double grid_m)
 {
-    if (index % 4 == 0) return MAP_ROAD_ARTERIAL;
-    if (index % 2 == 0) return MAP_ROAD_SECONDARY;
+    double d = line_m - phase_m + grid_m / 2;
+    return d - spacing_m * floor (d / spacing_m) < grid_m;
+}
+
+/* Class of the grid line at coordinate line_m (x of a north-south street, y of an east-west one); phase_m is where
+ * the default grid's lines start along that axis. */
+static map_road_class_t s_line_class (const s_build_t *b, double line_m, double phase_m)
+{
+    if (s_line_near_multiple (line_m, phase_m, S_ARTERIAL_SPACING_M, b->grid_m)) return MAP_ROAD_ARTERIAL;
+    if (s_line_near_multiple (line_m, phase_m, S_SECONDARY_SPACING_M, b->grid_m)) return MAP_ROAD_SECONDARY;
     return MAP_ROAD_LOCAL;
 }
 
-/* Street grid over the projected bounding box of the extent, nodes row by row from the south-west. 0 or -1. */
+/* Street grid over the projected bounding box of the extent, nodes row by row from the south-west. Leaves the lattice
+ * in b (freed by the caller). 0 or -1. */
 static int s_build_grid (s_build_t *b)
 {
     /* The extent's outline is not a rectangle in the CRS; its corners and edge midpoints bound it closely enough
@@ -263,15 +288,26 @@ static int s_build_grid (s_build_t *b)
     double g = b->grid_m;
     double x0 = floor (min_x / g) * g - g, y0 = floor (min_y / g) * g - g;
     long cols = (long)ceil ((max_x - x0) / g) + 2, rows = (long)ceil ((max_y - y0) / g) + 2;
+    double phase_x = floor (min_x / S_CLASS_PHASE_GRID_M) * S_CLASS_PHASE_GRID_M - S_CLASS_PHASE_GRID_M;
+    double phase_y = floor (min_y / S_CLASS_PHASE_GRID_M) * S_CLASS_PHASE_GRID_M - S_CLASS_PHASE_GRID_M;
     uint32_t *at = malloc ((size_t)cols * (size_t)rows * sizeof *at);
     if (!at) {
         snprintf (b->err, b->errlen, "embedded:wuhan: out of memory");
         return -1;
     }
+    b->lattice = at;
+    b->cols = cols;
+    b->rows = rows;
+    b->x0 = x0;
+    b->y0 = y0;
     bool failed = false;
     for (long j = 0; j < rows && !failed; j++)
-        for (long i = 0; i < cols && !failed; i++)
-            at[j * cols + i] = s_add_node (b, (s_xy_t){x0 + (double)i * g, y0 + (double)j * g}, &failed);
+        for (long i = 0; i < cols && !failed; i++) {
+            s_xy_t p = {x0 + (double)i * g, y0 + (double)j * g};
+            uint32_t v = at[j * cols + i] = s_add_node (b, p, &failed);
+            if (v != MAP_NODE_NONE)
+                b->jitter_m = fmax (b->jitter_m, fmax (fabs (b->nodes[v].x - p.x), fabs (b->nodes[v].y - p.y)));
+        }
     /* Links to the east and north neighbours, unless the street would run through a river. */
     for (long j = 0; j < rows && !failed; j++)
         for (long i = 0; i < cols && !failed; i++) {
@@ -280,29 +316,60 @@ static int s_build_grid (s_build_t *b)
             uint32_t east = i + 1 < cols ? at[j * cols + i + 1] : MAP_NODE_NONE;
             uint32_t north = j + 1 < rows ? at[(j + 1) * cols + i] : MAP_NODE_NONE;
             if (east != MAP_NODE_NONE && !s_crosses_river (b, s_xy (b, v), s_xy (b, east)))
-                failed = s_add_link (b, v, east, s_line_class (j)) != 0;
+                failed = s_add_link (b, v, east, s_line_class (b, y0 + (double)j * g, phase_y)) != 0;
             if (!failed && north != MAP_NODE_NONE && !s_crosses_river (b, s_xy (b, v), s_xy (b, north)))
-                failed = s_add_link (b, v, north, s_line_class (i)) != 0;
+                failed = s_add_link (b, v, north, s_line_class (b, x0 + (double)i * g, phase_x)) != 0;
         }
-    free (at);
     b->grid_nodes = (uint32_t)b->node_count;
     return failed ? -1 : 0;
 }
 
+/* Lattice index nearest to coordinate v - origin along an axis of count points, clamped into [0, count - 1]. */
+static long s_lattice_index (double v, double origin, double grid_m, long count)
+{
+    double f = floor ((v - origin) / grid_m + 0.5);
+    if (!(f >= 0)) return 0;
+    if (f >= (double)count) return count - 1;
+    return (long)f;
+}
+
 /* Nearest grid node to ring node v that can be reached in a straight line without crossing a river, or
- * MAP_NODE_NONE. Ties go to the lower id. */
+ * MAP_NODE_NONE. Ties go to the lower id. Precondition: the lattice is built. Walks square rings of lattice points
+ * outwards from the one nearest to v, so the cost grows with the distance to the answer, not with the grid. */
 static uint32_t s_nearest_grid_node (const s_build_t *b, uint32_t v)
 {
+    assert (b->lattice);
     uint32_t best = MAP_NODE_NONE;
     double best_d2 = INFINITY;
     s_xy_t p = s_xy (b, v);
-    for (uint32_t u = 0; u < b->grid_nodes; u++) {
-        double dx = b->nodes[u].x - p.x, dy = b->nodes[u].y - p.y;
-        double d2 = dx * dx + dy * dy;
-        if (d2 < best_d2 && !s_crosses_river (b, p, s_xy (b, u))) {
-            best = u;
-            best_d2 = d2;
+    double g = b->grid_m;
+    long ci = s_lattice_index (p.x, b->x0, g, b->cols), cj = s_lattice_index (p.y, b->y0, g, b->rows);
+    long k_max = ci;
+    if (b->cols - 1 - ci > k_max) k_max = b->cols - 1 - ci;
+    if (cj > k_max) k_max = cj;
+    if (b->rows - 1 - cj > k_max) k_max = b->rows - 1 - cj;
+    for (long k = 0; k <= k_max; k++) {
+        for (long j = cj - k; j <= cj + k; j++) {
+            if (j < 0 || j >= b->rows) continue;
+            /* The ring's bottom and top rows whole, the rows between only at their two ends. */
+            long step = (j == cj - k || j == cj + k) ? 1 : 2 * k;
+            for (long i = ci - k; i <= ci + k; i += step) {
+                if (i < 0 || i >= b->cols) continue;
+                uint32_t u = b->lattice[j * b->cols + i];
+                if (u == MAP_NODE_NONE) continue;
+                double dx = b->nodes[u].x - p.x, dy = b->nodes[u].y - p.y;
+                double d2 = dx * dx + dy * dy;
+                if ((d2 < best_d2 || (d2 == best_d2 && u < best)) && !s_crosses_river (b, p, s_xy (b, u))) {
+                    best = u;
+                    best_d2 = d2;
+                }
+            }
         }
+        /* p lies within half a step of lattice point (ci, cj) on each axis (or beyond the lattice's edge), so a
+         * node k + 1 or more steps away on either axis is at least (k + 1/2) steps away, less the jitter. Stop only
+         * when the best is strictly closer, so an equally distant node with a lower id cannot be missed. */
+        double bound = ((double)k + 0.5) * g - b->jitter_m - 1e-6 * g;
+        if (best != MAP_NODE_NONE && bound > 0 && best_d2 < bound * bound) break;
     }
     return best;
 }
@@ -532,7 +599,10 @@ map_graph_t *map_wuhan_build (int epsg, double grid_m, char *err, size_t errlen)
             if (map_proj_forward (b.proj, pts[i].lon, pts[i].lat, &b.river[r][i].x, &b.river[r][i].y, err, errlen))
                 goto err;
     }
-    if (s_build_grid (&b) || s_build_rings (&b) || s_keep_towns (&b, &town) || s_build_bridges (&b, town)) goto err;
+    if (s_build_grid (&b) || s_build_rings (&b)) goto err;
+    free (b.lattice); /* its ids are renumbered from here on */
+    b.lattice = NULL;
+    if (s_keep_towns (&b, &town) || s_build_bridges (&b, town)) goto err;
 
     g = map_graph_new (epsg);
     if (!g) {
@@ -569,6 +639,7 @@ err:
     free (town);
     free (b.nodes);
     free (b.links);
+    free (b.lattice);
     map_proj_destroy (&b.proj);
     return NULL;
 }

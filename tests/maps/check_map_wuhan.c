@@ -1,5 +1,6 @@
 /* check_map_wuhan: the embedded city — three towns cut apart by the Yangtze and the Han, joined only at the listed
- * bridges; connected, deterministic, consistent with its projection, and with plausible routes. */
+ * bridges; connected, deterministic, consistent with its projection, with plausible routes, and the same on a fine
+ * grid of 100,000+ nodes, where road classes keep their spacing in metres. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -15,6 +16,15 @@
 #include "map_wuhan.h"
 
 #define S_FOREVER_MS (INT64_MAX / 4)
+
+/* The default city (EPSG:32650, 600 m grid) as it has always been built: simulator and dispatcher compare this
+ * fingerprint, and recorded scenario outputs depend on it. */
+#define S_DEFAULT_NODES       2946
+#define S_DEFAULT_EDGES       11328
+#define S_DEFAULT_FINGERPRINT 0xe904fcdabd6dd947ULL
+
+/* The finest grid that still gives the routing benchmark's 100,000 nodes (100 m gives 99,107). */
+#define S_FINE_GRID_M 99.0
 
 static map_graph_t *s_city (int epsg, double grid_m)
 {
@@ -32,14 +42,12 @@ static int s_count_visit (uint32_t node, int64_t time_ms, void *arg)
     return 0;
 }
 
-START_TEST (test_default_city_connected)
+/* Every node reaches node 0 and is reached from it, every road class is present, every node lies in the extent. */
+static void s_check_connected (const map_graph_t *g)
 {
-    map_graph_t *g = s_city (32650, 600);
     size_t n = map_graph_node_count (g);
-    ck_assert_uint_ge (n, 1500);
-    ck_assert_uint_le (n, 6000);
-    ck_assert_uint_ge (map_graph_edge_count (g), 3 * n);
     map_router_t *r = map_router_new (g);
+    ck_assert_ptr_nonnull (r);
     size_t seen = 0;
     ck_assert_uint_eq (map_router_search_from (r, 0, S_FOREVER_MS, s_count_visit, &seen), n);
     seen = 0;
@@ -57,6 +65,37 @@ START_TEST (test_default_city_connected)
         ck_assert (nd->lon >= lon0 && nd->lon <= lon1 && nd->lat >= lat0 && nd->lat <= lat1);
     }
     map_router_destroy (&r);
+}
+
+START_TEST (test_default_city_connected)
+{
+    map_graph_t *g = s_city (32650, 600);
+    size_t n = map_graph_node_count (g);
+    ck_assert_uint_ge (n, 1500);
+    ck_assert_uint_le (n, 6000);
+    ck_assert_uint_ge (map_graph_edge_count (g), 3 * n);
+    s_check_connected (g);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+/* Classes by distance were chosen so that the default grid keeps every 4th line arterial and every 2nd secondary:
+ * the default city must not change by a single edge. */
+START_TEST (test_default_city_unchanged)
+{
+    map_graph_t *g = s_city (32650, 600);
+    ck_assert_uint_eq (map_graph_node_count (g), S_DEFAULT_NODES);
+    ck_assert_uint_eq (map_graph_edge_count (g), S_DEFAULT_EDGES);
+    ck_assert_msg (map_graph_fingerprint (g) == S_DEFAULT_FINGERPRINT, "fingerprint %016llx",
+                   (unsigned long long)map_graph_fingerprint (g));
+    size_t by_class[MAP_ROAD_CLASS_COUNT] = {0};
+    for (uint32_t e = 0; e < map_graph_edge_count (g); e++)
+        by_class[map_graph_edge (g, e)->road_class]++;
+    ck_assert_uint_eq (by_class[MAP_ROAD_EXPRESSWAY], 558);
+    ck_assert_uint_eq (by_class[MAP_ROAD_ARTERIAL], 3140);
+    ck_assert_uint_eq (by_class[MAP_ROAD_SECONDARY], 2504);
+    ck_assert_uint_eq (by_class[MAP_ROAD_LOCAL], 5104);
+    ck_assert_uint_eq (by_class[MAP_ROAD_BRIDGE], 22);
     map_graph_destroy (&g);
 }
 END_TEST
@@ -89,11 +128,13 @@ static double s_dist_to_segment (double px, double py, const map_node_t *a, cons
     return hypot (a->x + t * dx - px, a->y + t * dy - py);
 }
 
-START_TEST (test_rivers_crossed_only_at_bridges)
+/* Every edge that crosses a river is a bridge edge near a listed bridge of that river, and every listed bridge is
+ * built in both directions. g is in EPSG:32650. */
+static void s_check_rivers (const map_graph_t *g)
 {
-    map_graph_t *g = s_city (32650, 600);
     char err[256];
     map_proj_t *p = map_proj_new (32650, err, sizeof err);
+    ck_assert_ptr_nonnull (p);
     const map_wuhan_bridge_t *bridges;
     size_t bridge_count = map_wuhan_bridges (&bridges);
     ck_assert_uint_ge (bridge_count, 10);
@@ -132,6 +173,12 @@ START_TEST (test_rivers_crossed_only_at_bridges)
     ck_assert_uint_ge (crossings, 2 * bridge_count);
     free (used);
     map_proj_destroy (&p);
+}
+
+START_TEST (test_rivers_crossed_only_at_bridges)
+{
+    map_graph_t *g = s_city (32650, 600);
+    s_check_rivers (g);
     map_graph_destroy (&g);
 }
 END_TEST
@@ -152,11 +199,12 @@ static uint32_t s_town_node (const map_graph_t *g, map_proj_t *p, map_wuhan_town
     return map_graph_nearest (g, x, y);
 }
 
-START_TEST (test_three_towns_without_bridges)
+/* Without its bridges the network of g (EPSG:32650) falls apart into exactly three pieces, one per town. */
+static void s_check_three_towns (const map_graph_t *g)
 {
-    map_graph_t *g = s_city (32650, 600);
     char err[256];
     map_proj_t *p = map_proj_new (32650, err, sizeof err);
+    ck_assert_ptr_nonnull (p);
     size_t n = map_graph_node_count (g);
     uint32_t *parent = malloc (n * sizeof *parent);
     for (uint32_t v = 0; v < n; v++)
@@ -178,6 +226,12 @@ START_TEST (test_three_towns_without_bridges)
     }
     free (parent);
     map_proj_destroy (&p);
+}
+
+START_TEST (test_three_towns_without_bridges)
+{
+    map_graph_t *g = s_city (32650, 600);
+    s_check_three_towns (g);
     map_graph_destroy (&g);
 }
 END_TEST
@@ -248,8 +302,11 @@ END_TEST
 START_TEST (test_bad_arguments_refused)
 {
     char err[256] = "";
-    ck_assert_ptr_null (map_wuhan_build (32650, 100, err, sizeof err));
-    ck_assert_msg (strstr (err, "100") != NULL && strstr (err, "200") != NULL, "message: %s", err);
+    ck_assert_ptr_null (map_wuhan_build (32650, 40, err, sizeof err));
+    ck_assert_msg (strstr (err, "grid 40 m") != NULL && strstr (err, "50..2000") != NULL, "message: %s", err);
+    err[0] = '\0';
+    ck_assert_ptr_null (map_wuhan_build (32650, 49.5, err, sizeof err));
+    ck_assert_msg (strstr (err, "49.5") != NULL, "message: %s", err);
     err[0] = '\0';
     ck_assert_ptr_null (map_wuhan_build (32650, 2500, err, sizeof err));
     ck_assert_msg (strstr (err, "2500") != NULL, "message: %s", err);
@@ -267,9 +324,105 @@ END_TEST
 
 START_TEST (test_grid_range_ends)
 {
-    map_graph_t *coarse = s_city (32650, 2000), *fine = s_city (32650, 300);
+    map_graph_t *coarse = s_city (32650, 2000), *fine = s_city (32650, 50);
     ck_assert_uint_lt (map_graph_node_count (coarse), map_graph_node_count (fine));
     ck_assert_uint_gt (map_graph_node_count (coarse), 100);
+    ck_assert_uint_ge (map_graph_node_count (fine), 300000); /* the routing benchmark's large city */
+    map_graph_destroy (&coarse);
+    map_graph_destroy (&fine);
+}
+END_TEST
+
+/* A fine grid is the same city: 100,000+ nodes, all mutually reachable, rivers crossed only at the bridges, three
+ * towns. */
+START_TEST (test_fine_city)
+{
+    map_graph_t *g = s_city (32650, S_FINE_GRID_M);
+    ck_assert_uint_ge (map_graph_node_count (g), 100000);
+    ck_assert_uint_ge (map_graph_edge_count (g), 3 * map_graph_node_count (g));
+    s_check_connected (g);
+    s_check_rivers (g);
+    s_check_three_towns (g);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+/* Road-class totals of g: directed edge count and length in metres per class. Only straight grid streets (one grid
+ * step along an axis) when grid_only, leaving out ring links and bridges. */
+static void s_class_totals (const map_graph_t *g, double grid_m, bool grid_only, size_t *count, double *length_m)
+{
+    for (int c = 0; c < MAP_ROAD_CLASS_COUNT; c++)
+        count[c] = 0, length_m[c] = 0;
+    for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
+        const map_edge_t *edge = map_graph_edge (g, e);
+        const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
+        double dx = fabs (b->x - a->x), dy = fabs (b->y - a->y);
+        bool street = (dy < 0.01 && fabs (dx - grid_m) < 0.01) || (dx < 0.01 && fabs (dy - grid_m) < 0.01);
+        if (grid_only && !street) continue;
+        count[edge->road_class]++;
+        length_m[edge->road_class] += edge->length_m;
+    }
+}
+
+/* Northings of the east-west streets of class c, ascending and distinct (rounded to the metre); their count. */
+static size_t s_class_northings (const map_graph_t *g, double grid_m, map_road_class_t c, double *out, size_t cap)
+{
+    size_t count = 0;
+    for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
+        const map_edge_t *edge = map_graph_edge (g, e);
+        const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
+        if (edge->road_class != c || fabs (b->y - a->y) > 0.01 || fabs (fabs (b->x - a->x) - grid_m) > 0.01) continue;
+        double y = round (a->y);
+        size_t i = 0;
+        while (i < count && out[i] < y)
+            i++;
+        if (i < count && out[i] == y) continue;
+        ck_assert_uint_lt (count, cap);
+        memmove (&out[i + 1], &out[i], (count - i) * sizeof *out);
+        out[i] = y;
+        count++;
+    }
+    return count;
+}
+
+/* Classes go by distance, not by line index: on a 150 m grid the arterials are still 2,400 m apart, on the very
+ * lines they take at 600 m, so the city has about as many kilometres of arterial and secondary road as at 600 m
+ * (and their share of all streets falls), while local streets multiply. */
+START_TEST (test_classes_spaced_by_distance)
+{
+    map_graph_t *coarse = s_city (32650, 600), *fine = s_city (32650, 150);
+    size_t count_c[MAP_ROAD_CLASS_COUNT], count_f[MAP_ROAD_CLASS_COUNT];
+    double len_c[MAP_ROAD_CLASS_COUNT], len_f[MAP_ROAD_CLASS_COUNT];
+    s_class_totals (coarse, 600, true, count_c, len_c);
+    s_class_totals (fine, 150, true, count_f, len_f);
+    double ratio_art = len_f[MAP_ROAD_ARTERIAL] / len_c[MAP_ROAD_ARTERIAL];
+    double ratio_sec = len_f[MAP_ROAD_SECONDARY] / len_c[MAP_ROAD_SECONDARY];
+    double ratio_loc = len_f[MAP_ROAD_LOCAL] / len_c[MAP_ROAD_LOCAL];
+    ck_assert_msg (ratio_art > 0.9 && ratio_art < 1.15, "arterial km 150 m / 600 m: %.3f", ratio_art);
+    ck_assert_msg (ratio_sec > 0.9 && ratio_sec < 1.15, "secondary km 150 m / 600 m: %.3f", ratio_sec);
+    ck_assert_msg (ratio_loc > 5, "local km 150 m / 600 m: %.3f", ratio_loc);
+    /* Share of arterial streets: a quarter of the lines at 600 m, a sixteenth at 150 m. */
+    size_t all_c = 0, all_f = 0;
+    for (int c = 0; c < MAP_ROAD_CLASS_COUNT; c++)
+        all_c += count_c[c], all_f += count_f[c];
+    double share_c = (double)count_c[MAP_ROAD_ARTERIAL] / (double)all_c;
+    double share_f = (double)count_f[MAP_ROAD_ARTERIAL] / (double)all_f;
+    ck_assert_msg (fabs (share_c - 0.25) < 0.02 && fabs (share_f - 0.0625) < 0.01, "arterial share %.3f and %.3f",
+                   share_c, share_f);
+    /* The same east-west arterials, 2,400 m apart, and secondary roads halfway between them. */
+    double ys_c[64], ys_f[64];
+    size_t n_c = s_class_northings (coarse, 600, MAP_ROAD_ARTERIAL, ys_c, 64);
+    size_t n_f = s_class_northings (fine, 150, MAP_ROAD_ARTERIAL, ys_f, 64);
+    ck_assert_uint_ge (n_c, 10);
+    ck_assert_uint_eq (n_c, n_f);
+    for (size_t i = 0; i < n_c; i++) {
+        ck_assert_double_eq (ys_c[i], ys_f[i]);
+        if (i > 0) ck_assert_double_eq (ys_f[i] - ys_f[i - 1], 2400);
+    }
+    n_f = s_class_northings (fine, 150, MAP_ROAD_SECONDARY, ys_f, 64);
+    ck_assert_uint_ge (n_f, n_c - 1);
+    for (size_t i = 0; i < n_f; i++)
+        ck_assert_double_eq (fmod (fabs (ys_f[i] - ys_c[0]), 2400), 1200);
     map_graph_destroy (&coarse);
     map_graph_destroy (&fine);
 }
@@ -311,15 +464,21 @@ int main (void)
     TCase *core = tcase_create ("core");
     tcase_set_timeout (core, 120); /* all-pairs brute force and full city builds: slow under sanitizers */
     tcase_add_test (core, test_default_city_connected);
+    tcase_add_test (core, test_default_city_unchanged);
     tcase_add_test (core, test_rivers_crossed_only_at_bridges);
     tcase_add_test (core, test_three_towns_without_bridges);
     tcase_add_test (core, test_deterministic);
     tcase_add_test (core, test_nodes_match_projection);
     tcase_add_test (core, test_hankou_to_wuchang_route);
+    tcase_add_test (core, test_classes_spaced_by_distance);
     suite_add_tcase (s, core);
+    TCase *fine = tcase_create ("fine");
+    tcase_set_timeout (fine, 120); /* 100,000 and 390,000 node cities: seconds under sanitizers */
+    tcase_add_test (fine, test_fine_city);
+    tcase_add_test (fine, test_grid_range_ends);
+    suite_add_tcase (s, fine);
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_bad_arguments_refused);
-    tcase_add_test (limits, test_grid_range_ends);
     tcase_add_test (limits, test_facts);
     suite_add_tcase (s, limits);
     return rt_check_run (s);
