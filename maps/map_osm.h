@@ -25,9 +25,10 @@ typedef struct {
     uint64_t ways_oneway;      /* of those, one-way (tagged or implied) */
     uint64_t maxspeed_tagged;  /* kept ways whose maxspeed was understood */
     uint64_t maxspeed_unknown; /* kept ways with a maxspeed value that could not be read (class default used) */
+    uint64_t segments_missing; /* segments of kept ways dropped because a node is not in the file (extract border) */
     size_t components;         /* strongly connected components of the drivable network */
     size_t nodes_dropped;      /* nodes outside the largest component */
-    size_t edges_dropped;      /* directed edges touching those nodes */
+    size_t edges_dropped;      /* directed edges touching those nodes (counted before duplicate edges merge) */
     size_t nodes, edges;       /* in the imported graph */
     int epsg;                  /* the CRS used */
     double lon_min, lat_min, lon_max, lat_max; /* extent of the kept nodes, degrees */
