@@ -72,7 +72,9 @@ static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char
 
     const Robotaxi__V1__MapSpec *m = h->map;
     if (!m) return map_error (err, errlen, "hello.map: missing");
-    if (s_copy_string (out->map.source, sizeof out->map.source, m->source, "hello.map.source", err, errlen))
+    if (s_copy_string (out->map.source, sizeof out->map.source, m->source, "hello.map.source", err, errlen) ||
+        s_copy_string (out->map.highways, sizeof out->map.highways, m->highways, "hello.map.highways", err, errlen) ||
+        s_copy_string (out->map.cache, sizeof out->map.cache, m->cache, "hello.map.cache", err, errlen))
         return -1;
     out->map.epsg = m->epsg;
     out->map.grid_m = m->grid_m;
@@ -287,6 +289,8 @@ int disp_codec_encode_hello (const disp_hello_t *hello, uint8_t **out, size_t *o
     map.source = (char *)hello->map.source;
     map.epsg = hello->map.epsg;
     map.grid_m = hello->map.grid_m;
+    map.highways = (char *)hello->map.highways;
+    map.cache = (char *)hello->map.cache;
     map.fingerprint = hello->map_fingerprint;
     map.n_hour_factor = 24;
     map.hour_factor = (double *)hello->traffic.hour_factor;

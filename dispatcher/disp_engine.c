@@ -1,6 +1,10 @@
-/* disp_engine: one dispatch session. Keeps a mirror of the vehicles (fleet, status, node), the idle vehicles of each
- * node in an intrusive list so a search can collect them as it settles nodes, and the riders still waiting. A step
- * validates the whole tick before touching anything, so a bad tick is refused without side effects. */
+/* disp_engine: one dispatch session. Keeps a mirror of the vehicles (fleet, status, node), the idle vehicles both in
+ * a list per node and in a spatial index per fleet, and the riders still waiting. The nearest idle vehicle is found
+ * in two exact ways, cheapest first: a Dijkstra search outward from the rider, which wins when an idle vehicle is
+ * close (most of the day in a busy city), given a budget of settled nodes; past that budget, a walk of the fleet's
+ * index outward from the rider, timing candidates with the contraction hierarchy until straight distance alone proves
+ * nobody farther can be sooner. Neither scans the fleet. A step validates the whole tick before touching anything, so
+ * a bad tick is refused without side effects. */
 #include "disp_engine.h"
 #include "map_error.h"
 
@@ -12,10 +16,16 @@
 #include <string.h>
 
 #include "disp_policy.h"
+#include "disp_index.h"
+#include "map_ch.h"
 #include "map_route.h"
 
-/* End of an idle list. Vehicle ids are < capacity <= S_MAX_VEHICLES, so UINT32_MAX is never a vehicle. */
+/* No vehicle, and the end of an idle list. Vehicle ids are < capacity <= S_MAX_VEHICLES, so UINT32_MAX is never a
+ * vehicle. */
 #define S_NIL UINT32_MAX
+
+/* Nodes the local search may settle before the index takes over: a few milliseconds at most. */
+#define S_LOCAL_BUDGET 16384
 
 /* A Hello could ask for billions of vehicles; the mirror is allocated up front, so cap it. */
 #define S_MAX_VEHICLES (1u << 22)
@@ -24,7 +34,7 @@ typedef struct {
     uint32_t node;       /* last known node, MAP_NODE_NONE before the first update */
     uint32_t prev, next; /* neighbours in the idle list of `node`; S_NIL at the ends or when not idle */
     uint8_t fleet;       /* disp_fleet_t */
-    uint8_t status;      /* disp_vehicle_status_t; only DISP_VEH_IDLE vehicles are in a list */
+    uint8_t status;      /* disp_vehicle_status_t; only DISP_VEH_IDLE vehicles are in a list and an index */
 } s_vehicle_t;
 
 struct disp_engine_t {
@@ -33,11 +43,16 @@ struct disp_engine_t {
     map_traffic_t traffic;
     disp_config_t config;
     const disp_policy_t *policy;
-    map_router_t *router; /* one router, its scratch reused by every search */
+    map_router_t *router;  /* the local search; scratch reused */
+    size_t local_budget;   /* nodes it may settle */
+    map_ch_query_t *ch;    /* exact travel times for the index walk; scratch reused */
+    /* A lower bound on free-flow time per metre of straight distance: min over edges of time / straight length.
+     * Any path from a to b takes at least |ab| x this, whatever its shape. */
+    double lb_ms_per_m;
 
-    s_vehicle_t *vehicles; /* [config.vehicle_capacity] */
-    uint32_t *idle_head;   /* [node_count]: first idle vehicle at each node, or S_NIL */
-    size_t idle_count[DISP_FLEET_COUNT];
+    s_vehicle_t *vehicles;                  /* [config.vehicle_capacity] */
+    uint32_t *idle_head;                    /* [node_count]: first idle vehicle at each node, or S_NIL */
+    disp_index_t *idle[DISP_FLEET_COUNT];   /* idle vehicles of each fleet by position */
 
     disp_request_t *pending; /* waiting riders in arrival order */
     uint8_t *assigned;       /* parallel to pending: set by disp_engine_assign during the policy call */
@@ -49,18 +64,35 @@ struct disp_engine_t {
     int64_t now_ms;
     int stepped; /* a step has been applied, so now_ms is meaningful */
 
-    /* State of the search in progress (disp_engine_nearest_idle). */
+    /* State of the local search in progress (s_visit). */
     struct {
         uint8_t fleet;
         uint32_t vehicle; /* best so far, or S_NIL */
         int64_t free_ms;  /* free-flow time of the best so far */
+        size_t settled;   /* nodes settled so far */
+        int over_budget;  /* stopped by the budget before the answer was certain */
     } search;
 };
 
-disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traffic, const disp_config_t *cfg,
+/* The lower bound on time per metre of straight distance (see lb_ms_per_m). Edges whose end points coincide
+ * constrain nothing. A little is taken off so rounding can never make the bound exceed a real time. */
+static double s_lower_bound_ms_per_m (const map_graph_t *g)
+{
+    double best = INFINITY;
+    for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
+        const map_edge_t *edge = map_graph_edge (g, e);
+        const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
+        double straight_m = hypot (b->x - a->x, b->y - a->y);
+        if (straight_m > 0) best = fmin (best, (double)edge->time_ms / straight_m);
+    }
+    return isfinite (best) ? best * (1 - 1e-9) : 0;
+}
+
+disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traffic, const disp_config_t *cfg,
                                 char *err, size_t errlen)
 {
-    assert (g && traffic && cfg);
+    assert (net && traffic && cfg);
+    const map_graph_t *g = map_net_graph (net);
     const disp_policy_t *policy = disp_policy_find (cfg->policy);
     if (!policy) {
         char names[128];
@@ -94,14 +126,26 @@ disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traff
     self->config = *cfg;
     self->policy = policy;
     self->router = map_router_new (g);
+    self->local_budget = S_LOCAL_BUDGET;
+    self->ch = map_ch_query_new (map_net_ch (net));
+    self->lb_ms_per_m = s_lower_bound_ms_per_m (g);
     self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
     self->idle_head = malloc (node_count * sizeof *self->idle_head);
-    if (!self->router || !self->vehicles || !self->idle_head) goto oom;
+    if (!self->router || !self->ch || !self->vehicles || !self->idle_head) goto oom;
+    for (size_t n = 0; n < node_count; n++)
+        self->idle_head[n] = S_NIL;
+    /* Cells about as wide as the spacing of the whole fleet spread over the map keep walks short. */
+    double min_x, min_y, max_x, max_y;
+    map_graph_bounds (g, &min_x, &min_y, &max_x, &max_y);
+    double area_m2 = fmax (max_x - min_x, 1.0) * fmax (max_y - min_y, 1.0);
+    double cell_m = fmax (50.0, sqrt (area_m2 / cfg->vehicle_capacity));
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        self->idle[f] = disp_index_new (min_x, min_y, max_x, max_y, cell_m, cfg->vehicle_capacity - 1);
+        if (!self->idle[f]) goto oom;
+    }
     for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
         self->vehicles[v] = (s_vehicle_t){
             .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
-    for (size_t n = 0; n < node_count; n++)
-        self->idle_head[n] = S_NIL;
     return self;
 oom:
     map_error (err, errlen, "dispatch: out of memory");
@@ -114,8 +158,11 @@ void disp_engine_destroy (disp_engine_t **self_p)
     if (!self_p || !*self_p) return;
     disp_engine_t *self = *self_p;
     map_router_destroy (&self->router);
-    free (self->vehicles);
+    map_ch_query_destroy (&self->ch);
     free (self->idle_head);
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        disp_index_destroy (&self->idle[f]);
+    free (self->vehicles);
     free (self->pending);
     free (self->assigned);
     free (self->assignments);
@@ -123,9 +170,9 @@ void disp_engine_destroy (disp_engine_t **self_p)
     *self_p = NULL;
 }
 
-/* ---- idle lists -------------------------------------------------------------------------------------------- */
+/* ---- idle vehicles ---------------------------------------------------------------------------------------- */
 
-/* Precondition: vehicle v is idle at a valid node and in that node's list. */
+/* Precondition: vehicle v is idle at a valid node, so it is in that node's list and its fleet's index. */
 static void s_idle_remove (disp_engine_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
@@ -136,11 +183,11 @@ static void s_idle_remove (disp_engine_t *self, uint32_t v)
         self->idle_head[veh->node] = veh->next;
     if (veh->next != S_NIL) self->vehicles[veh->next].prev = veh->prev;
     veh->prev = veh->next = S_NIL;
-    assert (self->idle_count[veh->fleet] > 0);
-    self->idle_count[veh->fleet]--;
+    assert (disp_index_contains (self->idle[veh->fleet], v));
+    disp_index_remove (self->idle[veh->fleet], v);
 }
 
-/* Precondition: vehicle v is marked idle at a valid node and is in no list. */
+/* Precondition: vehicle v is marked idle at a valid node and is in no list or index. */
 static void s_idle_insert (disp_engine_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
@@ -149,7 +196,10 @@ static void s_idle_insert (disp_engine_t *self, uint32_t v)
     veh->next = self->idle_head[veh->node];
     if (veh->next != S_NIL) self->vehicles[veh->next].prev = v;
     self->idle_head[veh->node] = v;
-    self->idle_count[veh->fleet]++;
+    const map_node_t *at = map_graph_node (self->graph, veh->node);
+    int rc = disp_index_put (self->idle[veh->fleet], v, at->x, at->y);
+    assert (rc == 0); /* ids are below the capacity the index was made for */
+    (void)rc;
 }
 
 /* ---- step -------------------------------------------------------------------------------------------------- */
@@ -326,7 +376,7 @@ size_t disp_engine_pending (disp_engine_t *self, const disp_request_t **out)
 size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet)
 {
     if ((unsigned)fleet >= DISP_FLEET_COUNT) return 0;
-    return self->idle_count[fleet];
+    return disp_index_count (self->idle[fleet]);
 }
 
 int64_t disp_engine_now (const disp_engine_t *self)
@@ -339,12 +389,17 @@ int64_t disp_engine_max_pickup_ms (const disp_engine_t *self)
     return self->config.max_pickup_ms;
 }
 
-/* Visited in (free-flow time, node id) order. The first node holding an idle vehicle of the fleet fixes the best
- * time; nodes settled at that same time may still hold a lower vehicle id, so the search stops only past it. */
+/* Local search visitor, in (free-flow time, node id) order. The first node holding an idle vehicle of the fleet fixes
+ * the best time; nodes settled at that same time may still hold a lower vehicle id, so the search stops only past
+ * it. Past the budget with no answer yet, it gives up and says so. */
 static int s_visit (uint32_t node, int64_t time_ms, void *arg)
 {
     disp_engine_t *self = arg;
     if (self->search.vehicle != S_NIL && time_ms > self->search.free_ms) return 1;
+    if (++self->search.settled > self->local_budget) {
+        self->search.over_budget = 1;
+        return 1;
+    }
     for (uint32_t v = self->idle_head[node]; v != S_NIL; v = self->vehicles[v].next)
         if (self->vehicles[v].fleet == self->search.fleet && v < self->search.vehicle) {
             self->search.vehicle = v;
@@ -353,27 +408,62 @@ static int s_visit (uint32_t node, int64_t time_ms, void *arg)
     return 0;
 }
 
+/* The index walk: candidates come nearest first by straight distance and each is timed exactly. Once the lower
+ * bound of the next candidate exceeds the best time found (or the limit), nobody farther can do better. Candidates
+ * at the best time are still timed, so ties go to the lower id. Sets *best_ms; returns the vehicle or S_NIL. */
+static uint32_t s_walk_index (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t free_limit_ms,
+                              int64_t *best_ms)
+{
+    disp_index_t *idle = self->idle[fleet];
+    const map_node_t *at = map_graph_node (self->graph, node);
+    map_ch_target (self->ch, node);
+    disp_index_query_begin (idle, at->x, at->y);
+    uint32_t best = S_NIL, v;
+    *best_ms = free_limit_ms;
+    double dist_m;
+    while (disp_index_query_next (idle, &v, &dist_m) == 0) {
+        if (dist_m * self->lb_ms_per_m > (double)*best_ms) break;
+        int64_t free_ms = map_ch_time_from (self->ch, self->vehicles[v].node);
+        if (free_ms == MAP_CH_UNREACHABLE || free_ms > *best_ms) continue;
+        if (best == S_NIL || free_ms < *best_ms || v < best) {
+            best = v;
+            *best_ms = free_ms;
+        }
+    }
+    return best;
+}
+
 int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms,
                               uint32_t *vehicle_id, int64_t *eta_ms)
 {
     if (node >= self->node_count || (unsigned)fleet >= DISP_FLEET_COUNT || limit_ms < 0) return -1;
-    if (self->idle_count[fleet] == 0) return -1;
+    if (disp_index_count (self->idle[fleet]) == 0) return -1;
     /* The traffic factor is the same on every road at a given time, so the order by free-flow time is the order by
-     * traffic-adjusted time and one free-flow search suffices. */
+     * traffic-adjusted time and free-flow times suffice. */
     double factor = map_traffic_factor (&self->traffic, self->now_ms);
     int64_t free_limit_ms = (int64_t)floor ((double)limit_ms / factor);
 
     self->search.fleet = (uint8_t)fleet;
     self->search.vehicle = S_NIL;
     self->search.free_ms = 0;
+    self->search.settled = 0;
+    self->search.over_budget = 0;
     map_router_search_to (self->router, node, free_limit_ms, s_visit, self);
-    if (self->search.vehicle == S_NIL) return -1;
-    int64_t eta = map_traffic_time (&self->traffic, self->now_ms, self->search.free_ms);
+    uint32_t best = self->search.vehicle;
+    int64_t best_ms = self->search.free_ms;
+    if (self->search.over_budget) best = s_walk_index (self, node, fleet, free_limit_ms, &best_ms);
+    if (best == S_NIL) return -1;
+    int64_t eta = map_traffic_time (&self->traffic, self->now_ms, best_ms);
     if (eta > limit_ms) /* only possible through rounding at the very edge of the limit */
         return -1;
-    *vehicle_id = self->search.vehicle;
+    *vehicle_id = best;
     *eta_ms = eta;
     return 0;
+}
+
+void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes)
+{
+    self->local_budget = nodes;
 }
 
 void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms)

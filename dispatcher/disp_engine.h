@@ -6,14 +6,14 @@
 
 #include <stddef.h>
 #include "disp_types.h"
-#include "map_graph.h"
+#include "map_net.h"
 #include "map_traffic.h"
 
 typedef struct disp_engine_t disp_engine_t;
 
-/* A session on graph g (finished; must outlive the engine) with the given traffic and configuration. Returns NULL
+/* A session on network net (must outlive the engine) with the given traffic and configuration. Returns NULL
  * and a message in err for an unknown policy ("dispatch.policy: 'x' is not a policy (nearest)") or a zero capacity. */
-disp_engine_t *disp_engine_new (const map_graph_t *g, const map_traffic_t *traffic, const disp_config_t *cfg,
+disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traffic, const disp_config_t *cfg,
                                 char *err, size_t errlen);
 
 /* NULL-safe; sets *self_p to NULL. */
@@ -28,5 +28,9 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
 
 /* Requests waiting for a vehicle, after the last step. */
 size_t disp_engine_pending_count (const disp_engine_t *self);
+
+/* How many nodes the local search for a nearest vehicle may settle before the spatial index and the hierarchy take
+ * over (default 16384). Both give the same answer; 0 makes every search use the index (tests, benchmarks). */
+void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes);
 
 #endif

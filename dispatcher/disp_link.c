@@ -69,7 +69,7 @@ void disp_link_destroy (disp_link_t **self_p)
 
 /* ---- in-process -------------------------------------------------------------------------------------------- */
 
-disp_link_t *disp_link_inproc_new (const map_graph_t *g, const disp_hello_t *hello, const char *publish_endpoint,
+disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hello, const char *publish_endpoint,
                                    char *err, size_t errlen)
 {
     disp_link_t *self = calloc (1, sizeof *self);
@@ -78,7 +78,7 @@ disp_link_t *disp_link_inproc_new (const map_graph_t *g, const disp_hello_t *hel
         return NULL;
     }
     self->transport = S_INPROC;
-    self->engine = disp_engine_new (g, &hello->traffic, &hello->config, err, errlen);
+    self->engine = disp_engine_new (net, &hello->traffic, &hello->config, err, errlen);
     if (!self->engine) goto fail;
     if (publish_endpoint) {
         self->ctx = zmq_ctx_new ();

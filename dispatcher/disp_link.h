@@ -6,13 +6,13 @@
 
 #include <stddef.h>
 #include "disp_types.h"
-#include "map_graph.h"
+#include "map_net.h"
 
 typedef struct disp_link_t disp_link_t;
 
-/* In-process dispatching on graph g (must outlive the link). publish_endpoint may be NULL (no metrics stream);
+/* In-process dispatching on network net (must outlive the link). publish_endpoint may be NULL (no metrics stream);
  * otherwise a PUB socket is bound there. NULL with a message on failure. */
-disp_link_t *disp_link_inproc_new (const map_graph_t *g, const disp_hello_t *hello, const char *publish_endpoint,
+disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hello, const char *publish_endpoint,
                                    char *err, size_t errlen);
 
 /* Connects to a dispatcher at endpoint and opens a session with hello. Waits up to timeout_ms for the reply.

@@ -20,7 +20,7 @@
 #include "disp_codec.h"
 #include "disp_engine.h"
 #include "disp_policy.h"
-#include "map_source.h"
+#include "map_net.h"
 
 #ifndef RT_VERSION
 #define RT_VERSION "unknown"
@@ -30,10 +30,10 @@
 #define S_BATCH          256 /* messages handled per wake-up before *stop is checked again */
 #define S_ROUTING_ID_MAX 256 /* ZeroMQ routing ids are at most 255 bytes */
 
-/* A built map, shared by every session that names the same (source, epsg, grid_m). */
+/* An opened map, shared by every session that names the same specification. */
 typedef struct {
     map_spec_t spec;
-    map_graph_t *graph;
+    map_net_t *net;
 } s_map_t;
 
 typedef struct {
@@ -113,7 +113,7 @@ void disp_server_destroy (disp_server_t **self_p)
         s_session_free (&self->sessions[i]);
     free (self->sessions);
     for (size_t i = 0; i < self->map_count; i++)
-        map_graph_destroy (&self->maps[i].graph);
+        map_net_destroy (&self->maps[i].net);
     free (self->maps);
     if (self->router) zmq_close (self->router);
     disp_pub_destroy (&self->pub);
@@ -186,15 +186,29 @@ static void s_session_remove (disp_server_t *self, const s_route_t *route)
     self->stats.sessions_closed++;
 }
 
-/* The graph for spec, built on first use. NULL with a message when the source cannot be built. */
-static const map_graph_t *s_map_get (disp_server_t *self, const map_spec_t *spec, char *err, size_t errlen)
+static int s_spec_equal (const map_spec_t *a, const map_spec_t *b)
 {
-    for (size_t i = 0; i < self->map_count; i++) {
-        const map_spec_t *have = &self->maps[i].spec;
-        if (strcmp (have->source, spec->source) == 0 && have->epsg == spec->epsg && have->grid_m == spec->grid_m)
-            return self->maps[i].graph;
-    }
-    if (self->map_count == self->map_cap) {
+    return strcmp (a->source, b->source) == 0 && a->epsg == b->epsg && a->grid_m == b->grid_m &&
+           strcmp (a->highways, b->highways) == 0 && strcmp (a->cache, b->cache) == 0;
+}
+
+static void s_on_map_log (const char *line, void *arg)
+{
+    s_log (arg, "%s", line);
+}
+
+/* The network for spec with the given fingerprint, opened on first use. A cached network whose fingerprint differs
+ * (its file changed since) is opened again. NULL with a message when the source cannot be opened. */
+static const map_net_t *s_map_get (disp_server_t *self, const map_spec_t *spec, uint64_t fingerprint, char *err,
+                                   size_t errlen)
+{
+    size_t i = 0;
+    while (i < self->map_count && !s_spec_equal (&self->maps[i].spec, spec))
+        i++;
+    if (i < self->map_count) {
+        if (map_graph_fingerprint (map_net_graph (self->maps[i].net)) == fingerprint) return self->maps[i].net;
+        s_log (self, "map %s: fingerprint changed, opening it again", spec->source);
+    } else if (self->map_count == self->map_cap) {
         size_t cap = self->map_cap ? 2 * self->map_cap : 4;
         s_map_t *maps = realloc (self->maps, cap * sizeof *maps);
         if (!maps) {
@@ -204,12 +218,17 @@ static const map_graph_t *s_map_get (disp_server_t *self, const map_spec_t *spec
         self->maps = maps;
         self->map_cap = cap;
     }
-    map_graph_t *graph = map_source_load (spec, err, errlen);
-    if (!graph) return NULL;
-    s_log (self, "built map %s (EPSG:%d, grid %g m): %zu nodes, %zu edges", spec->source, spec->epsg, spec->grid_m,
+    map_net_t *net = map_net_open (spec, s_on_map_log, self, err, errlen);
+    if (!net) return NULL;
+    const map_graph_t *graph = map_net_graph (net);
+    s_log (self, "opened map %s (EPSG:%d): %zu nodes, %zu edges", spec->source, map_graph_epsg (graph),
            map_graph_node_count (graph), map_graph_edge_count (graph));
-    self->maps[self->map_count++] = (s_map_t){.spec = *spec, .graph = graph};
-    return graph;
+    if (i < self->map_count)
+        map_net_destroy (&self->maps[i].net);
+    else
+        self->map_count++;
+    self->maps[i] = (s_map_t){.spec = *spec, .net = net};
+    return net;
 }
 
 static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_hello_t *hello)
@@ -230,12 +249,12 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
                        disp_policy_names (names, sizeof names));
         return;
     }
-    const map_graph_t *graph = s_map_get (self, &hello->map, err, sizeof err);
-    if (!graph) {
+    const map_net_t *net = s_map_get (self, &hello->map, hello->map_fingerprint, err, sizeof err);
+    if (!net) {
         s_reply_error (self, route, DISP_ERR_MAP, "%s", err);
         return;
     }
-    uint64_t fingerprint = map_graph_fingerprint (graph);
+    uint64_t fingerprint = map_graph_fingerprint (map_net_graph (net));
     if (fingerprint != hello->map_fingerprint) {
         s_reply_error (self, route, DISP_ERR_MAP, "map fingerprint differs: simulator %016llx, dispatcher %016llx",
                        (unsigned long long)hello->map_fingerprint, (unsigned long long)fingerprint);
@@ -251,7 +270,7 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
         self->sessions = sessions;
         self->session_cap = cap;
     }
-    disp_engine_t *engine = disp_engine_new (graph, &hello->traffic, &hello->config, err, sizeof err);
+    disp_engine_t *engine = disp_engine_new (net, &hello->traffic, &hello->config, err, sizeof err);
     if (!engine) {
         s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
         return;
@@ -266,6 +285,7 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
     s_log (self, "session '%s' opened: %s, policy %s, %u vehicles", session->name, hello->map.source,
            hello->config.policy, hello->config.vehicle_capacity);
 
+    const map_graph_t *graph = map_net_graph (net);
     disp_hello_reply_t reply = {.nodes = (uint32_t)map_graph_node_count (graph),
                                 .edges = (uint32_t)map_graph_edge_count (graph)};
     snprintf (reply.dispatcher_version, sizeof reply.dispatcher_version, "%s", RT_VERSION);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "map_graph.h"
-#include "map_source.h"
+#include "map_net.h"
 #include "map_traffic.h"
 
 typedef enum { DISP_FLEET_ROBOTAXI = 0, DISP_FLEET_HUMAN = 1, DISP_FLEET_COUNT } disp_fleet_t;

@@ -96,15 +96,27 @@ int map_graph_add_edge (map_graph_t *self, uint32_t from, uint32_t to, double le
     }
     double time_ms = ceil (length_m / (speed_kmh / 3.6) * 1000.0);
     if (!(time_ms < 1e15)) return -1;
+    return map_graph_restore_edge (self, &(map_edge_t){
+                                             .from = from,
+                                             .to = to,
+                                             .length_m = length_m,
+                                             .time_ms = time_ms < 1 ? 1 : (int64_t)time_ms,
+                                             .speed_kmh = (float)speed_kmh,
+                                             .road_class = (uint8_t)road_class,
+                                         });
+}
+
+int map_graph_restore_edge (map_graph_t *self, const map_edge_t *edge)
+{
+    assert (self && edge);
+    if (self->finished || edge->from >= self->node_count || edge->to >= self->node_count || edge->from == edge->to)
+        return -1;
+    if (!(edge->length_m > 0) || !isfinite (edge->length_m) || !(edge->speed_kmh > 0) || !isfinite (edge->speed_kmh))
+        return -1;
+    if (edge->time_ms < 1 || edge->time_ms >= (int64_t)1e15 || edge->road_class >= MAP_ROAD_CLASS_COUNT) return -1;
+    if (self->edge_count >= MAP_NODE_NONE - 1) return -1;
     if (s_grow ((void **)&self->edges, &self->edge_cap, self->edge_count, sizeof (map_edge_t))) return -1;
-    self->edges[self->edge_count++] = (map_edge_t){
-        .from = from,
-        .to = to,
-        .length_m = length_m,
-        .time_ms = time_ms < 1 ? 1 : (int64_t)time_ms,
-        .speed_kmh = (float)speed_kmh,
-        .road_class = (uint8_t)road_class,
-    };
+    self->edges[self->edge_count++] = *edge;
     return 0;
 }
 
@@ -438,6 +450,27 @@ uint64_t map_graph_fingerprint (const map_graph_t *self)
         hash = s_fnv (hash, &edge->length_m, sizeof edge->length_m);
     }
     return hash;
+}
+
+double map_graph_road_km (const map_graph_t *self)
+{
+    assert (self && self->finished);
+    double metres = 0;
+    for (size_t e = 0; e < self->edge_count; e++) {
+        const map_edge_t *edge = &self->edges[e];
+        /* The reverse edge, if any, is among to's out-edges (sorted by target): count the pair at its lower end. */
+        if (edge->from > edge->to) {
+            uint32_t lo = self->out_first[edge->to], hi = self->out_first[edge->to + 1];
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (self->edges[mid].to < edge->from) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo < self->out_first[edge->to + 1] && self->edges[lo].to == edge->from) continue;
+        }
+        metres += edge->length_m;
+    }
+    return metres / 1000.0;
 }
 
 const char *map_road_class_name (map_road_class_t road_class)

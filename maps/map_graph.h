@@ -47,6 +47,11 @@ uint32_t map_graph_add_node (map_graph_t *self, double lon, double lat, double x
 int map_graph_add_edge (map_graph_t *self, uint32_t from, uint32_t to, double length_m, double speed_kmh,
                         map_road_class_t road_class);
 
+/* Adds an edge exactly as given (as read back from a map file, so times are not recomputed from a rounded speed).
+ * 0, or -1 when a field is out of range (unknown node, from == to, length, speed or time not positive and finite,
+ * unknown class) or out of memory. Only before map_graph_finish. */
+int map_graph_restore_edge (map_graph_t *self, const map_edge_t *edge);
+
 /* Freezes the graph: sorts edges by (from, to), drops exact duplicates keeping the fastest, builds the reverse
  * adjacency and the spatial index. After it the graph is read-only and may be shared between threads.
  * Returns 0 or -1 when out of memory or when the graph has no node. */
@@ -80,6 +85,9 @@ void map_graph_bounds (const map_graph_t *self, double *min_x, double *min_y, do
 /* A 64-bit FNV-1a hash over node coordinates and edges, equal for two graphs built the same way. Two processes
  * compare it to be sure they route on the same network. */
 uint64_t map_graph_fingerprint (const map_graph_t *self);
+
+/* Kilometres of road: the length of every edge, with a two-way street (edges u->v and v->u) counted once. */
+double map_graph_road_km (const map_graph_t *self);
 
 /* Name of a road class ("expressway", ...). */
 const char *map_road_class_name (map_road_class_t road_class);

@@ -13,13 +13,14 @@
 #include "disp_policy.h"
 #include "map_error.h"
 
-typedef enum { T_INT, T_I32, T_SEED, T_REAL, T_TEXT, T_HOURS, T_BOX } s_type_t;
+/* T_PATH: a file name, may be empty; relative names in a scenario file are taken from the file's folder. */
+typedef enum { T_INT, T_I32, T_SEED, T_REAL, T_TEXT, T_PATH, T_HOURS, T_BOX } s_type_t;
 
 typedef struct {
     const char *key;           /* "section.key" */
     s_type_t type;
     size_t offset;             /* into sim_config_t */
-    size_t size;               /* T_TEXT: buffer size */
+    size_t size;               /* T_TEXT, T_PATH: buffer size */
     double min, max;           /* inclusive range (per element for T_HOURS) */
     const char *fallback;      /* the default, as text: parsed by the same code as a user's value */
     const char *meaning;       /* one line for --help-config and the README; sources in brackets */
@@ -44,9 +45,16 @@ static const s_param_t s_params[] = {
     {"scenario.name", T_TEXT, TEXT (scenario.name), 0, 0, "wuhan", "name shown in outputs and metrics"},
     {"scenario.seed", T_SEED, OFF (scenario.seed), 0, 0, 0, "42", "random seed (--seed overrides)"},
 
-    {"map.source", T_TEXT, TEXT (map.source), 0, 0, "embedded:wuhan", "road network: embedded:wuhan"},
-    {"map.epsg", T_I32, OFF (map.epsg), 0, 1024, 999999, "32650", "metric CRS to project to [UTM 50N, CALIBRATION]"},
-    {"map.grid_m", T_REAL, OFF (map.grid_m), 0, 200, 2000, "600", "street grid spacing of the embedded map, m"},
+    {"map.source", T_TEXT, TEXT (map.source), 0, 0, "embedded:wuhan", "embedded road network: embedded:wuhan"},
+    {"map.file", T_PATH, TEXT (map_file), 0, 0, "",
+     "a map file (robotaxi-map import) or an OSM extract (.osm, .osm.pbf) to use instead of map.source"},
+    {"map.epsg", T_I32, OFF (map.epsg), 0, 0, 999999, "0",
+     "metric CRS to project to; 0 = UTM zone of the map's centre (Wuhan: 32650, UTM 50N) [CALIBRATION]"},
+    {"map.highways", T_TEXT, TEXT (map.highways), 0, 0, MAP_OSM_DEFAULT_HIGHWAYS,
+     "OSM highway classes an import keeps"},
+    {"map.cache", T_PATH, TEXT (map.cache), 0, 0, "",
+     "map file caching the import of an OSM map.file: reused while it matches, rewritten otherwise"},
+    {"map.grid_m", T_REAL, OFF (map.grid_m), 0, 50, 2000, "600", "street grid spacing of the embedded map, m"},
 
     {"traffic.hour_factors", T_HOURS, OFF (traffic.hour_factor), 0, 1, 10,
      "1,1,1,1,1,1.05,1.2,1.65,1.7,1.45,1.3,1.3,1.3,1.3,1.3,1.3,1.4,1.7,1.75,1.5,1.3,1.2,1.1,1.05",
@@ -263,6 +271,14 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
         }
         memcpy (base, value, strlen (value) + 1);
         return 0;
+    case T_PATH:
+        if (strlen (value) >= p->size) {
+            map_error (err, errlen, "%s%s: '%.40s...' is longer than %zu characters", where, p->key, value,
+                       p->size - 1);
+            return -1;
+        }
+        memcpy (base, value, strlen (value) + 1);
+        return 0;
     case T_SEED: {
         char *end;
         errno = 0;
@@ -340,8 +356,14 @@ int
 sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, const char *where, char *err,
                     size_t errlen)
 {
-    if (strncmp (key, "zones.", 6) == 0)
-        return s_set_zone (cfg, key + 6, value, where, err, errlen);
+    if (strncmp (key, "zones.", 6) == 0) {
+        if (s_set_zone (cfg, key + 6, value, where, err, errlen) < 0)
+            return -1;
+        for (size_t i = 0; i < cfg->zone_count; i++)
+            if (strcmp (cfg->zones[i].name, key + 6) == 0)
+                cfg->zone_user[i] = 1;
+        return 0;
+    }
     const s_param_t *p = s_find (key);
     if (!p) {
         const char *near = s_suggest (key);
@@ -351,7 +373,11 @@ sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, const
             map_error (err, errlen, "%s%s: unknown key (robotaxi-sim --help-config lists them)", where, key);
         return -1;
     }
-    return s_set_param (cfg, p, value, where, err, errlen);
+    if (s_set_param (cfg, p, value, where, err, errlen) < 0)
+        return -1;
+    if (strcmp (p->key, "robotaxi.service_area") == 0)
+        cfg->service_area_set = 1;
+    return 0;
 }
 
 void
@@ -394,6 +420,19 @@ s_on_ini (void *arg, const char *section, const char *name, const char *value)
         /* A file that lists zones gives the whole set: its zones replace the defaults. */
         ld->cfg->zone_count = 0;
         ld->cfg->zones_replaced = 1;
+    }
+    /* A relative file name in a scenario means a file beside the scenario, wherever it is run from. */
+    const s_param_t *p = s_find (key);
+    char resolved[1024];
+    const char *slash = strrchr (ld->path, '/');
+    if (p && p->type == T_PATH && value[0] && value[0] != '/' && slash) {
+        if (snprintf (resolved, sizeof resolved, "%.*s/%s", (int) (slash - ld->path), ld->path, value) >=
+            (int) sizeof resolved) {
+            map_error (ld->err, ld->errlen, "%s: file name too long", key);
+            ld->failed = 1;
+            return 0;
+        }
+        value = resolved;
     }
     if (sim_config_set_key (ld->cfg, key, value, "", ld->err, ld->errlen) < 0) {
         ld->failed = 1;
@@ -500,6 +539,19 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
         map_error (err, errlen, "demand.base_weight is 0 and no zone has a positive weight: no trip could start anywhere");
         return -1;
     }
+    if (cfg->map.epsg != 0 && cfg->map.epsg < 1024) {
+        map_error (err, errlen, "map.epsg: %d is not the EPSG code of a projected CRS (0 = UTM zone of the map's centre)",
+                   (int) cfg->map.epsg);
+        return -1;
+    }
+    if (cfg->map_file[0] && strcmp (cfg->map.source, "embedded:wuhan") != 0) {
+        map_error (err, errlen, "map.file and map.source are both set: give one road network");
+        return -1;
+    }
+    if (cfg->map.cache[0] && !cfg->map_file[0]) {
+        map_error (err, errlen, "map.cache is set but map.file is not: only an imported OSM map is cached");
+        return -1;
+    }
     if (!disp_policy_find (cfg->dispatch.policy)) {
         char names[256];
         map_error (err, errlen, "dispatch.policy: '%s' is not a policy (known: %s)", cfg->dispatch.policy,
@@ -528,6 +580,7 @@ s_format_value (const sim_config_t *cfg, const s_param_t *p, char *buf, size_t l
     buf[0] = '\0';
     switch (p->type) {
     case T_TEXT:
+    case T_PATH:
         snprintf (buf, len, "%s", base);
         break;
     case T_SEED:
@@ -610,9 +663,53 @@ sim_config_describe (FILE *out)
         case T_TEXT:
             snprintf (range, sizeof range, "text");
             break;
+        case T_PATH:
+            snprintf (range, sizeof range, "file name");
+            break;
         }
         fprintf (out, "| `%s` | `%s` | %s | %s |\n", p->key, p->fallback, range, p->meaning);
     }
     fprintf (out, "| `zones.NAME` | see `scenarios/wuhan.ini` | lon, lat, radius_km, weight | a demand zone; a file "
                   "with a [zones] section replaces the default zones |\n");
+}
+
+void
+sim_config_map_spec (const sim_config_t *cfg, map_spec_t *spec)
+{
+    *spec = cfg->map;
+    if (cfg->map_file[0])
+        snprintf (spec->source, sizeof spec->source, "%s", cfg->map_file);
+}
+
+void
+sim_config_fit_map (sim_config_t *cfg, double lon_min, double lat_min, double lon_max, double lat_max)
+{
+    if (!cfg->map_file[0])
+        return;
+    /* Wuhan's default zones mean nothing on another map; zones the scenario gave are kept. */
+    size_t kept = 0;
+    for (size_t i = 0; i < cfg->zone_count; i++)
+        if (cfg->zone_user[i]) {
+            cfg->zones[kept] = cfg->zones[i];
+            cfg->zone_user[kept++] = 1;
+        }
+    cfg->zone_count = kept;
+    if (kept == 0) {
+        /* Degrees to km at the map's latitude: close enough for a zone's radius. */
+        double lat = (lat_min + lat_max) / 2;
+        double width_km = (lon_max - lon_min) * 111.32 * cos (lat * 3.14159265358979323846 / 180.0);
+        double height_km = (lat_max - lat_min) * 110.57;
+        double radius_km = fmax (0.1, fmin (100.0, fmin (width_km, height_km) / 4));
+        cfg->zone_count = 1;
+        cfg->zone_user[0] = 1;
+        cfg->zones_replaced = 1;
+        cfg->zones[0] = (sim_zone_t) {.lon = (lon_min + lon_max) / 2, .lat = lat, .radius_km = radius_km,
+                                      .weight = 3.0};
+        snprintf (cfg->zones[0].name, sizeof cfg->zones[0].name, "centre");
+    }
+    if (!cfg->service_area_set) {
+        double box[4] = {lon_min, lat_min, lon_max, lat_max};
+        memcpy (cfg->robotaxi.service_area, box, sizeof box);
+        cfg->service_area_set = 1;
+    }
 }

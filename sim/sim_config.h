@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "map_source.h"
+#include "map_net.h"
 #include "map_traffic.h"
 #include "sim_fare.h"
 
@@ -26,7 +26,8 @@ typedef struct {
         char name[64];
         uint64_t seed;
     } scenario;
-    map_spec_t map;
+    map_spec_t map;                    /* map.source (embedded), epsg, grid_m, highways, cache */
+    char map_file[512];                /* map.file: a map file or OSM extract; overrides map.source when set */
     map_traffic_t traffic;
     struct {
         double trips_per_day;          /* expected requests in the day */
@@ -63,8 +64,10 @@ typedef struct {
         double interval_min;           /* snapshot period, simulated minutes */
         double fare_curve_kmh;         /* speed behind the time part of fares.csv */
     } metrics;
-    /* internal: set once a file or --set has replaced the default zones */
+    /* internal: set once a file or --set has replaced the default zones, or set the service area */
     int zones_replaced;
+    uint8_t zone_user[SIM_MAX_ZONES];  /* zone i came from the scenario (a file or --set), not the defaults */
+    int service_area_set;
 } sim_config_t;
 
 /* Fills cfg with the defaults (the Wuhan scenario; see README "Calibration"). */
@@ -84,6 +87,15 @@ int sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, c
 /* Checks rules that involve several keys (shift_min_h <= shift_max_h, a non-empty service area, weights with a
  * positive sum, ...). 0 or -1 with a message naming the keys. */
 int sim_config_check (const sim_config_t *cfg, char *err, size_t errlen);
+
+/* The map specification to open: map.file when set (the source), else map.source. */
+void sim_config_map_spec (const sim_config_t *cfg, map_spec_t *spec);
+
+/* Fits a scenario written for no particular map to the one opened (extent in degrees). When map.file is set, the
+ * default (Wuhan) zones are dropped and, if the scenario gave no zone of its own, one demand zone is put at the map's
+ * centre (radius a quarter of its smaller side); when the scenario gave no robotaxi.service_area, it is the whole
+ * map. Embedded maps keep the scenario's zones and area. */
+void sim_config_fit_map (sim_config_t *cfg, double lon_min, double lat_min, double lon_max, double lat_max);
 
 /* Writes every key with its resolved value as a scenario file that reproduces the run. 0 or -1 (I/O error). */
 int sim_config_write (const sim_config_t *cfg, FILE *out);

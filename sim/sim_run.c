@@ -1,7 +1,9 @@
 /* sim_run: a run from scenario to output folder. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "sim_run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,7 @@
 
 #include "disp_link.h"
 #include "map_graph.h"
-#include "map_source.h"
+#include "map_net.h"
 #include "sim_report.h"
 #include "sim_world.h"
 
@@ -68,7 +70,7 @@ s_make_dir (const char *path, char *err, size_t errlen)
 }
 
 static disp_link_t *
-s_link (const sim_run_opts_t *opts, const map_graph_t *g, const disp_hello_t *hello, const char *publish,
+s_link (const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hello, const char *publish,
         char *err, size_t errlen)
 {
     if (strcmp (opts->dispatcher, "inproc") == 0)
@@ -80,7 +82,7 @@ s_link (const sim_run_opts_t *opts, const map_graph_t *g, const disp_hello_t *he
  * written), else the scenario's day, compared with *baseline when given. On success *final holds the final
  * snapshot. */
 static int
-s_play (const sim_config_t *cfg, const sim_run_opts_t *opts, const map_graph_t *g, const disp_hello_t *hello,
+s_play (const sim_config_t *cfg, const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hello,
         int is_baseline, const sim_snapshot_t *baseline, sim_snapshot_t *final, const char *out_dir, char *err,
         size_t errlen)
 {
@@ -124,14 +126,20 @@ done:
 }
 
 void
-sim_run_hello (const sim_config_t *cfg, const map_graph_t *g, disp_hello_t *hello)
+sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hello)
 {
     memset (hello, 0, sizeof *hello);
     snprintf (hello->protocol, sizeof hello->protocol, "%s", DISP_PROTOCOL);
     snprintf (hello->session, sizeof hello->session, "%.40s seed %llu", cfg->scenario.name,
               (unsigned long long) cfg->scenario.seed);
-    hello->map = cfg->map;
-    hello->map_fingerprint = map_graph_fingerprint (g);
+    sim_config_map_spec (cfg, &hello->map);
+    /* A dispatcher started elsewhere resolves file names from its own folder: send them absolute. */
+    char real[PATH_MAX];
+    if (cfg->map_file[0] && realpath (cfg->map_file, real) && strlen (real) < sizeof hello->map.source)
+        snprintf (hello->map.source, sizeof hello->map.source, "%s", real);
+    if (cfg->map.cache[0] && realpath (cfg->map.cache, real) && strlen (real) < sizeof hello->map.cache)
+        snprintf (hello->map.cache, sizeof hello->map.cache, "%s", real);
+    hello->map_fingerprint = map_graph_fingerprint (map_net_graph (net));
     hello->traffic = cfg->traffic;
     snprintf (hello->config.policy, sizeof hello->config.policy, "%s", cfg->dispatch.policy);
     hello->config.max_pickup_ms = (int64_t) llround (cfg->dispatch.max_pickup_min * 60000.0);
@@ -140,34 +148,73 @@ sim_run_hello (const sim_config_t *cfg, const map_graph_t *g, disp_hello_t *hell
     hello->config.vehicle_capacity = vehicles > 0 ? (uint32_t) vehicles : 1;
 }
 
+static void
+s_on_map_log (const char *line, void *arg)
+{
+    const sim_run_opts_t *opts = arg;
+    if (!opts->quiet)
+        fprintf (stderr, "robotaxi-sim: %s\n", line);
+}
+
+/* The network the scenario names, with the scenario fitted to it (see sim_config_fit_map). */
+map_net_t *
+sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen)
+{
+    map_spec_t spec;
+    sim_config_map_spec (cfg, &spec);
+    map_net_t *net = map_net_open (&spec, s_on_map_log, (void *) opts, err, errlen);
+    if (!net)
+        return NULL;
+    const map_graph_t *g = map_net_graph (net);
+    double lon_min = 180, lat_min = 90, lon_max = -180, lat_max = -90;
+    for (uint32_t v = 0; v < map_graph_node_count (g); v++) {
+        const map_node_t *n = map_graph_node (g, v);
+        lon_min = fmin (lon_min, n->lon);
+        lon_max = fmax (lon_max, n->lon);
+        lat_min = fmin (lat_min, n->lat);
+        lat_max = fmax (lat_max, n->lat);
+    }
+    sim_config_fit_map (cfg, lon_min, lat_min, lon_max, lat_max);
+    return net;
+}
+
 int
-sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen)
+sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, size_t errlen)
 {
     int rc = -1;
     char path[4096];
-    map_graph_t *g = NULL;
-    if (s_make_dir (opts->out_dir, err, errlen) < 0)
+    map_net_t *net = NULL;
+    sim_config_t *cfg = malloc (sizeof *cfg);
+    if (!cfg) {
+        snprintf (err, errlen, "out of memory");
         return -1;
+    }
+    *cfg = *scenario;
+    if (s_make_dir (opts->out_dir, err, errlen) < 0)
+        goto done;
+    net = sim_run_open_map (cfg, opts, err, errlen);
+    if (!net)
+        goto done;
+    const map_graph_t *g = map_net_graph (net);
+    if (!opts->quiet)
+        fprintf (stderr, "robotaxi-sim: map %s: %zu nodes, %zu edges (EPSG:%d); dispatcher %s\n",
+                 map_net_meta (net)->source, map_graph_node_count (g), map_graph_edge_count (g), map_graph_epsg (g),
+                 opts->dispatcher);
+    /* Written once the scenario is fitted to the map, so the file reproduces the run exactly. */
     snprintf (path, sizeof path, "%s/config.ini", opts->out_dir);
     FILE *f = fopen (path, "w");
     if (!f || sim_config_write (cfg, f) < 0 || fclose (f) != 0) {
         snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
-        return -1;
+        goto done;
     }
-    g = map_source_load (&cfg->map, err, errlen);
-    if (!g)
-        return -1;
-    if (!opts->quiet)
-        fprintf (stderr, "robotaxi-sim: map %s: %zu nodes, %zu edges (EPSG:%d); dispatcher %s\n", cfg->map.source,
-                 map_graph_node_count (g), map_graph_edge_count (g), cfg->map.epsg, opts->dispatcher);
 
     disp_hello_t hello;
-    sim_run_hello (cfg, g, &hello);
+    sim_run_hello (cfg, net, &hello);
 
     sim_snapshot_t baseline, final;
-    if (opts->baseline && s_play (cfg, opts, g, &hello, 1, NULL, &baseline, NULL, err, errlen) < 0)
+    if (opts->baseline && s_play (cfg, opts, net, &hello, 1, NULL, &baseline, NULL, err, errlen) < 0)
         goto done;
-    if (s_play (cfg, opts, g, &hello, 0, opts->baseline ? &baseline : NULL, &final, opts->out_dir, err, errlen) < 0)
+    if (s_play (cfg, opts, net, &hello, 0, opts->baseline ? &baseline : NULL, &final, opts->out_dir, err, errlen) < 0)
         goto done;
     if (sim_report_write_fares (opts->out_dir, cfg, err, errlen) < 0)
         goto done;
@@ -175,6 +222,7 @@ sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t 
     printf ("\nresults in %s/ (summary.json, hourly.csv, fares.csv, drivers.csv, config.ini)\n", opts->out_dir);
     rc = 0;
 done:
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
+    free (cfg);
     return rc;
 }

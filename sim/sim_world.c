@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "map_route.h"
+#include "map_ch.h"
 #include "map_traffic.h"
 #include "sim_codec.h"
 #include "sim_fare.h"
@@ -68,7 +68,7 @@ struct sim_world_t {
     const sim_config_t *cfg;
     const map_graph_t *graph;
     sim_world_opts_t opts;
-    map_router_t *router;
+    map_ch_query_t *router;           /* contraction-hierarchy queries, scratch reused */
     sim_queue_t *queue;
     sim_metrics_t *metrics;
     sim_rng_t rng_demand, rng_human, rng_robotaxi;
@@ -422,7 +422,7 @@ static int64_t
 s_drive (sim_world_t *self, uint32_t from, uint32_t to, double *km)
 {
     map_route_t route;
-    if (map_router_route (self->router, from, to, &route) < 0) {
+    if (map_ch_route (self->router, from, to, &route) < 0) {
         s_fail (self, "no road from node %u to node %u", from, to);
         *km = 0;
         return 0;
@@ -635,20 +635,21 @@ static s_handler_fn *const s_handlers[S_EV_COUNT] = {
 /* ---- the world --------------------------------------------------------------------------------------------- */
 
 sim_world_t *
-sim_world_new (const sim_config_t *cfg, const map_graph_t *g, const sim_world_opts_t *opts, char *err,
+sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_opts_t *opts, char *err,
                size_t errlen)
 {
     sim_world_t *self = calloc (1, sizeof *self);
     if (!self)
         goto nomem;
     self->cfg = cfg;
+    const map_graph_t *g = map_net_graph (net);
     self->graph = g;
     self->opts = *opts;
     size_t n = map_graph_node_count (g);
     self->humans = (uint32_t) cfg->human.drivers;
     self->robotaxis = opts->baseline ? 0 : (uint32_t) cfg->robotaxi.fleet_size;
     self->vehicle_count = self->humans + self->robotaxis;
-    self->router = map_router_new (g);
+    self->router = map_ch_query_new (map_net_ch (net));
     self->queue = sim_queue_new ();
     self->metrics = sim_metrics_new (SIM_DAY_MS);
     self->node_weight_cum = malloc (n * sizeof (double));
@@ -715,7 +716,7 @@ sim_world_destroy (sim_world_t **self_p)
     if (!self_p || !*self_p)
         return;
     sim_world_t *self = *self_p;
-    map_router_destroy (&self->router);
+    map_ch_query_destroy (&self->router);
     sim_queue_destroy (&self->queue);
     sim_metrics_destroy (&self->metrics);
     free (self->node_weight_cum);

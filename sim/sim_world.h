@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "disp_link.h"
-#include "map_graph.h"
+#include "map_net.h"
 #include "sim_config.h"
 #include "sim_metrics.h"
 
@@ -32,7 +32,7 @@ typedef struct {
 
 /* Builds the world for cfg on graph g (must outlive the world): places vehicles, draws shifts. NULL with a
  * message when the scenario cannot run on this map (e.g. a service area with no road in it). */
-sim_world_t *sim_world_new (const sim_config_t *cfg, const map_graph_t *g, const sim_world_opts_t *opts, char *err,
+sim_world_t *sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_opts_t *opts, char *err,
                             size_t errlen);
 
 /* NULL-safe; sets *self_p to NULL. */

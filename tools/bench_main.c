@@ -12,7 +12,7 @@
 #include "disp_link.h"
 #include "disp_server.h"
 #include "map_graph.h"
-#include "map_source.h"
+#include "map_net.h"
 #include "sim_config.h"
 #include "sim_run.h"
 #include "sim_world.h"
@@ -42,7 +42,7 @@ s_serve (void *arg)
 
 /* Plays the day on link; returns wall seconds (or -1) and the final snapshot. */
 static double
-s_day (const sim_config_t *cfg, const map_graph_t *g, disp_link_t *link, sim_snapshot_t *final)
+s_day (const sim_config_t *cfg, const map_net_t *g, disp_link_t *link, sim_snapshot_t *final)
 {
     char err[512];
     sim_world_opts_t opts = {.baseline = 0, .publish = 0};
@@ -60,11 +60,12 @@ s_day (const sim_config_t *cfg, const map_graph_t *g, disp_link_t *link, sim_sna
 }
 
 static int
-s_bench_day (const sim_config_t *cfg)
+s_bench_day (sim_config_t *cfg)
 {
     char err[512];
     double t0 = s_now_s ();
-    map_graph_t *g = map_source_load (&cfg->map, err, sizeof err);
+    sim_run_opts_t quiet = {.quiet = 1};
+    map_net_t *g = sim_run_open_map (cfg, &quiet, err, sizeof err);
     if (!g) {
         fprintf (stderr, PROG ": %s\n", err);
         return 1;
@@ -75,8 +76,8 @@ s_bench_day (const sim_config_t *cfg)
     printf ("robotaxi-bench day: scenario '%s', seed %llu: %.0f requests expected, %lld drivers + %lld robotaxis\n",
             cfg->scenario.name, (unsigned long long) cfg->scenario.seed, cfg->demand.trips_per_day,
             (long long) cfg->human.drivers, (long long) cfg->robotaxi.fleet_size);
-    printf ("  %-30s %8.2f s   %zu nodes, %zu edges\n", "map build", map_s, map_graph_node_count (g),
-            map_graph_edge_count (g));
+    printf ("  %-30s %8.2f s   %zu nodes, %zu edges\n", "map build and contraction", map_s,
+            map_graph_node_count (map_net_graph (g)), map_graph_edge_count (map_net_graph (g)));
 
     int rc = 1;
     sim_snapshot_t in_final, tcp_final;
@@ -121,7 +122,7 @@ s_bench_day (const sim_config_t *cfg)
             tcp_s / in_s, same ? "identical" : "DIFFERENT");
     rc = same ? 0 : 1;
 done:
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* check_disp_engine: the nearest policy on hand-built graphs with known travel times. Who gets which rider, and that
  * an invalid tick is refused without a trace. */
 #include <check.h>
+#include <math.h>
 
 #include "rt_check.h"
 #include <stdlib.h>
@@ -8,13 +9,16 @@
 
 #include "disp_engine.h"
 #include "disp_policy.h"
+#include "map_route.h"
 
 /* 3.6 km/h is exactly 1 m/s, so an edge of L metres takes exactly L seconds: 10 m -> 10 000 ms. */
 #define S_SPEED_KMH 3.6
 #define S_EDGE_MS   10000
 
-/* A side x side grid, node id = y * side + x, 100 m apart, every street two-way and S_EDGE_MS long. */
-static map_graph_t *s_grid (int side)
+static map_net_t *s_net (map_graph_t *g);
+
+/* A side x side grid, node id = y * side + x, 100 m apart, every street two-way and S_EDGE_MS long, as a network. */
+static map_net_t *s_grid (int side)
 {
     map_graph_t *g = map_graph_new (32650);
     ck_assert_ptr_nonnull (g);
@@ -35,10 +39,19 @@ static map_graph_t *s_grid (int side)
             }
         }
     ck_assert_int_eq (map_graph_finish (g), 0);
-    return g;
+    return s_net (g);
 }
 
-static disp_engine_t *s_engine (const map_graph_t *g, int64_t max_pickup_ms, uint32_t capacity, double factor)
+/* A network over g for an engine. Takes ownership of g. */
+static map_net_t *s_net (map_graph_t *g)
+{
+    char err[256] = "";
+    map_net_t *net = map_net_adopt (g, "test", err, sizeof err);
+    ck_assert_msg (net != NULL, "net: %s", err);
+    return net;
+}
+
+static disp_engine_t *s_engine (const map_net_t *g, int64_t max_pickup_ms, uint32_t capacity, double factor)
 {
     map_traffic_t traffic;
     map_traffic_flat (&traffic, factor);
@@ -102,8 +115,9 @@ START_TEST (test_travel_time_beats_straight_distance)
     ck_assert_int_eq (map_graph_add_edge (g, 1, 0, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
     ck_assert_int_eq (map_graph_add_edge (g, 5, 0, 60.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
     ck_assert_int_eq (map_graph_finish (g), 0);
+    map_net_t *net = s_net (g);
 
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 10, 1.0);
+    disp_engine_t *e = s_engine (net, S_HOUR_MS, 10, 1.0);
     disp_vehicle_t vehs[] = {s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3),
                              s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
     disp_request_t req = s_request (100, 0, 2, DISP_FLEET_ROBOTAXI, S_FAR);
@@ -121,13 +135,13 @@ START_TEST (test_travel_time_beats_straight_distance)
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 100000);
     disp_engine_destroy (&e);
     ck_assert_ptr_null (e);
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 
 START_TEST (test_ties_go_to_lower_id)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
     /* Rider at 55. Vehicle 8 at node 45 and vehicle 2 at node 65: both one edge away; the search settles node 45
      * first, yet the lower vehicle id wins. Vehicles 9 and 4 share node 54, also one edge away. */
@@ -147,13 +161,13 @@ START_TEST (test_ties_go_to_lower_id)
     }
     ck_assert_uint_eq (disp_engine_pending_count (e), 0);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
 START_TEST (test_never_the_other_fleet)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
     /* A robotaxi waits right at the rider's corner; the rider asked for a human driver, 9 + 9 edges away. */
     disp_vehicle_t vehs[] = {s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55),
@@ -180,13 +194,13 @@ START_TEST (test_never_the_other_fleet)
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 0);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
 START_TEST (test_max_pickup_and_traffic)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     /* Limit 30 s: a vehicle 4 edges away is too far, 3 edges is exactly at the limit. */
     disp_engine_t *e = s_engine (g, 3 * S_EDGE_MS, 100, 1.0);
     disp_vehicle_t far = s_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 4);
@@ -211,13 +225,13 @@ START_TEST (test_max_pickup_and_traffic)
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 2);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 2 * S_EDGE_MS);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
 START_TEST (test_rider_deadline)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
     /* The rider gives up at 25 s; the only vehicle is 30 s away. */
     disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
@@ -237,13 +251,13 @@ START_TEST (test_rider_deadline)
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
 START_TEST (test_busy_vehicle_not_reused_until_idle)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
     disp_vehicle_t v = s_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 11);
     disp_request_t reqs[] = {s_request (1, 0, 12, DISP_FLEET_ROBOTAXI, S_FAR),
@@ -269,13 +283,13 @@ START_TEST (test_busy_vehicle_not_reused_until_idle)
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 3);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 6 * S_EDGE_MS);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
 START_TEST (test_cancelled_never_assigned)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
     disp_request_t reqs[] = {s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, S_FAR),
                              s_request (2, 0, 9, DISP_FLEET_ROBOTAXI, S_FAR),
@@ -293,13 +307,13 @@ START_TEST (test_cancelled_never_assigned)
     ck_assert_uint_eq (d.assignments[0].request_id, 2);
     ck_assert_uint_eq (disp_engine_pending_count (e), 0);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
 START_TEST (test_arrival_order)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
     /* Two riders equally far from the only vehicle; the one who asked first (time_ms) is served first, whatever the
      * order in the tick. */
@@ -310,7 +324,7 @@ START_TEST (test_arrival_order)
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 11);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
@@ -319,7 +333,7 @@ END_TEST
 /* Runs the same valid ticks on two engines, one of which also sees `bad` in the middle; both must end the same. */
 static void s_check_bad_tick_leaves_no_trace (const disp_tick_t *bad, const char *expect_in_err)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *a = s_engine (g, S_HOUR_MS, 100, 1.0);
     disp_engine_t *b = s_engine (g, S_HOUR_MS, 100, 1.0);
     disp_vehicle_t v1[] = {s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
@@ -352,7 +366,7 @@ static void s_check_bad_tick_leaves_no_trace (const disp_tick_t *bad, const char
     ck_assert_uint_eq (da.assignments[1].vehicle_id, 1);
     disp_engine_destroy (&a);
     disp_engine_destroy (&b);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 
 START_TEST (test_invalid_ticks_change_nothing)
@@ -406,7 +420,7 @@ END_TEST
 
 START_TEST (test_unknown_policy_and_bad_config)
 {
-    map_graph_t *g = s_grid (3);
+    map_net_t *g = s_grid (3);
     map_traffic_t traffic;
     map_traffic_flat (&traffic, 1.0);
     disp_config_t cfg = {.policy = "fastest", .max_pickup_ms = 1000, .vehicle_capacity = 10};
@@ -430,7 +444,7 @@ START_TEST (test_unknown_policy_and_bad_config)
     ck_assert_ptr_eq (disp_policy_find ("nearest"), &list[0]);
     ck_assert_ptr_null (disp_policy_find ("Nearest"));
     ck_assert_ptr_null (disp_policy_find (NULL));
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
 }
 END_TEST
 
@@ -438,7 +452,7 @@ END_TEST
  * at most once, in the same order on every run. */
 START_TEST (test_crowd)
 {
-    map_graph_t *g = s_grid (10);
+    map_net_t *g = s_grid (10);
     disp_engine_t *e = s_engine (g, S_HOUR_MS, 1000, 1.0);
     disp_vehicle_t vehs[600];
     for (uint32_t i = 0; i < 600; i++)
@@ -459,7 +473,75 @@ START_TEST (test_crowd)
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 300 - 167);
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_HUMAN), 0);
     disp_engine_destroy (&e);
-    map_graph_destroy (&g);
+    map_net_destroy (&g);
+}
+END_TEST
+
+/* The nearest idle vehicle is exactly the one a brute force over every idle vehicle of the fleet finds with plain A*
+ * (map_route), ties to the lower id, within the limit, at any traffic factor: through the local search alone, through
+ * the spatial index and the hierarchy alone (budget 0), and a mix of both (a small budget). Run on the embedded city,
+ * with several vehicles sharing nodes. */
+START_TEST (test_nearest_matches_brute_force)
+{
+    map_spec_t spec = {.source = "embedded:wuhan", .grid_m = 1000};
+    char err[256] = "";
+    map_net_t *net = map_net_open (&spec, NULL, NULL, err, sizeof err);
+    ck_assert_msg (net != NULL, "%s", err);
+    const map_graph_t *g = map_net_graph (net);
+    uint32_t n = (uint32_t)map_graph_node_count (g);
+    map_router_t *router = map_router_new (g);
+    enum { VEHICLES = 240 };
+    disp_vehicle_t vehs[VEHICLES];
+    uint64_t state = 7;
+#define S_NEXT() (state = state * 6364136223846793005ULL + 1442695040888963407ULL, (uint32_t)(state >> 33))
+    for (uint32_t i = 0; i < VEHICLES; i++) {
+        /* Every fourth vehicle shares the node of the one before it, so ties happen. */
+        uint32_t node = (i % 4 == 3) ? vehs[i - 1].position.node : S_NEXT () % n;
+        disp_fleet_t fleet = S_NEXT () % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
+        disp_vehicle_status_t status = S_NEXT () % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
+        vehs[i] = s_vehicle (i, fleet, status, node);
+    }
+    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0};
+    size_t budgets[] = {0, 0, 40, 40, 1u << 20};
+    for (int f = 0; f < 5; f++) {
+        disp_engine_t *e = s_engine (net, S_HOUR_MS, VEHICLES, factors[f]);
+        disp_engine_set_local_budget (e, budgets[f]);
+        s_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
+        map_traffic_t traffic;
+        map_traffic_flat (&traffic, factors[f]);
+        for (int q = 0; q < 300; q++) {
+            uint32_t target = S_NEXT () % n;
+            disp_fleet_t fleet = q % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
+            int64_t limit_ms = (q % 3 == 0) ? 120000 + S_NEXT () % 240000 : 20 * 60000;
+            int64_t free_limit_ms = (int64_t)floor ((double)limit_ms / factors[f]);
+            uint32_t best = UINT32_MAX;
+            int64_t best_free = 0;
+            for (uint32_t i = 0; i < VEHICLES; i++) {
+                if (vehs[i].status != DISP_VEH_IDLE || vehs[i].fleet != fleet) continue;
+                map_route_t r;
+                if (map_router_route (router, vehs[i].position.node, target, &r) < 0) continue;
+                if (r.time_ms > free_limit_ms) continue;
+                if (best == UINT32_MAX || r.time_ms < best_free || (r.time_ms == best_free && i < best)) {
+                    best = i;
+                    best_free = r.time_ms;
+                }
+            }
+            uint32_t got;
+            int64_t eta;
+            int rc = disp_engine_nearest_idle (e, target, fleet, limit_ms, &got, &eta);
+            int64_t expect_eta = best == UINT32_MAX ? -1 : map_traffic_time (&traffic, 0, best_free);
+            if (expect_eta > limit_ms) best = UINT32_MAX;
+            ck_assert_int_eq (rc, best == UINT32_MAX ? -1 : 0);
+            if (rc == 0) {
+                ck_assert_uint_eq (got, best);
+                ck_assert_int_eq (eta, expect_eta);
+            }
+        }
+        disp_engine_destroy (&e);
+    }
+#undef S_NEXT
+    map_router_destroy (&router);
+    map_net_destroy (&net);
 }
 END_TEST
 
@@ -475,6 +557,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_busy_vehicle_not_reused_until_idle);
     tcase_add_test (core, test_cancelled_never_assigned);
     tcase_add_test (core, test_arrival_order);
+    tcase_add_test (core, test_nearest_matches_brute_force);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_invalid_ticks_change_nothing);

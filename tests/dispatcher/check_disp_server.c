@@ -18,7 +18,7 @@
 #include "disp_codec.h"
 #include "disp_link.h"
 #include "disp_server.h"
-#include "map_source.h"
+#include "map_net.h"
 #include "robotaxi.pb-c.h"
 
 #define S_WAIT_MS 10000 /* generous: sanitizer builds are slow */
@@ -79,13 +79,13 @@ static map_spec_t s_spec (void)
     return spec;
 }
 
-static map_graph_t *s_wuhan (void)
+static map_net_t *s_wuhan (void)
 {
     map_spec_t spec = s_spec ();
     char err[256] = "";
-    map_graph_t *g = map_source_load (&spec, err, sizeof err);
-    ck_assert_msg (g != NULL, "map: %s", err);
-    return g;
+    map_net_t *net = map_net_open (&spec, NULL, NULL, err, sizeof err);
+    ck_assert_msg (net != NULL, "map: %s", err);
+    return net;
 }
 
 static disp_hello_t s_hello (uint64_t fingerprint, uint32_t capacity)
@@ -242,11 +242,12 @@ static void s_make_tick (s_rng_t *r, uint32_t nodes, uint64_t step, disp_tick_t 
 
 START_TEST (test_inproc_and_zmq_agree)
 {
-    map_graph_t *g = s_wuhan ();
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
     s_service_t *svc = s_service_start (0);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), S_VEHICLES);
     char err[256] = "";
-    disp_link_t *local = disp_link_inproc_new (g, &h, NULL, err, sizeof err);
+    disp_link_t *local = disp_link_inproc_new (net, &h, NULL, err, sizeof err);
     ck_assert_msg (local != NULL, "inproc: %s", err);
     disp_link_t *remote = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
     ck_assert_msg (remote != NULL, "zmq: %s", err);
@@ -282,7 +283,7 @@ START_TEST (test_inproc_and_zmq_agree)
     ck_assert_uint_eq (stats.sessions_opened, 1);
     ck_assert_uint_eq (stats.errors_sent, 0);
     ck_assert_uint_ge (stats.frames_in, 1 + S_STEPS); /* + Bye, if it arrived before the stop */
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 
@@ -350,7 +351,8 @@ static uint64_t s_publish_until_seen (disp_link_t *link, void *sub, uint64_t fir
 
 START_TEST (test_publications_reach_subscribers)
 {
-    map_graph_t *g = s_wuhan ();
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
     s_service_t *svc = s_service_start (1);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
     char err[256] = "";
@@ -377,7 +379,7 @@ START_TEST (test_publications_reach_subscribers)
     ck_assert_int_ge (fd, 0);
     close (fd);
     unlink (endpoint + 6);
-    disp_link_t *local = disp_link_inproc_new (g, &h, endpoint, err, sizeof err);
+    disp_link_t *local = disp_link_inproc_new (net, &h, endpoint, err, sizeof err);
     ck_assert_msg (local != NULL, "inproc: %s", err);
     void *sub2 = zmq_socket (ctx, ZMQ_SUB);
     zmq_setsockopt (sub2, ZMQ_LINGER, &linger, sizeof linger);
@@ -393,13 +395,14 @@ START_TEST (test_publications_reach_subscribers)
     zmq_close (sub);
     zmq_close (sub2);
     zmq_ctx_term (ctx);
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 
 START_TEST (test_sessions_hello_again_and_bye)
 {
-    map_graph_t *g = s_wuhan ();
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
     s_service_t *svc = s_service_start (0);
     s_peer_t p = s_peer (svc->bind);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
@@ -458,7 +461,7 @@ START_TEST (test_sessions_hello_again_and_bye)
     ck_assert_uint_eq (stats.sessions_opened, 2);
     ck_assert_uint_eq (stats.sessions_closed, 2);
     ck_assert_uint_eq (stats.errors_sent, 2);
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 
@@ -466,7 +469,8 @@ END_TEST
 
 START_TEST (test_malformed_frames_keep_serving)
 {
-    map_graph_t *g = s_wuhan ();
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
     s_service_t *svc = s_service_start (0);
     s_peer_t p = s_peer (svc->bind);
 
@@ -515,13 +519,14 @@ START_TEST (test_malformed_frames_keep_serving)
     disp_server_stats_t stats = s_service_stop (svc);
     ck_assert_uint_eq (stats.errors_sent, 4);
     ck_assert_uint_eq (stats.frames_in, 6);
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 
 START_TEST (test_hello_refusals)
 {
-    map_graph_t *g = s_wuhan ();
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
     uint64_t fp = map_graph_fingerprint (g);
     s_service_t *svc = s_service_start (0);
     s_peer_t p = s_peer (svc->bind);
@@ -574,7 +579,7 @@ START_TEST (test_hello_refusals)
     disp_server_stats_t stats = s_service_stop (svc);
     ck_assert_uint_eq (stats.sessions_opened, 0);
     ck_assert_uint_eq (stats.errors_sent, 8);
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 
@@ -717,7 +722,8 @@ START_TEST (test_tool_serves_and_stops)
     snprintf (expect, sizeof expect, "robotaxi-dispatcher: serving on %s, publishing on none", endpoint);
     ck_assert_msg (strstr (out, expect), "%s", out);
 
-    map_graph_t *g = s_wuhan ();
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
     char err[256] = "";
     disp_link_t *link = disp_link_zmq_new (endpoint, &h, S_WAIT_MS, err, sizeof err);
@@ -736,7 +742,7 @@ START_TEST (test_tool_serves_and_stops)
     ck_assert_msg (strstr (out, "session 'check_disp_server' opened"), "%s", out);
     ck_assert_msg (strstr (out, "stopped: ") && strstr (out, "1 sessions opened"), "%s", out);
     unlink (sock_path);
-    map_graph_destroy (&g);
+    map_net_destroy (&net);
 }
 END_TEST
 

@@ -54,7 +54,7 @@ START_TEST (test_defaults_are_the_wuhan_scenario)
     ck_assert_str_eq (a, b);
     ck_assert_int_eq (sim_config_check (&def, err, sizeof err), 0);
     ck_assert_int_eq (def.robotaxi.fleet_size, 400);
-    ck_assert_int_eq (def.map.epsg, 32650);
+    ck_assert_int_eq (def.map.epsg, 0); /* the UTM zone of the map's centre: 32650 for Wuhan (check_map_net) */
     ck_assert_double_eq (def.human.commission, 0.14);
     free (a);
     free (b);
@@ -178,6 +178,85 @@ START_TEST (test_broken_files)
 }
 END_TEST
 
+START_TEST (test_map_file_paths_and_fitting)
+{
+    sim_config_t cfg;
+    char err[512];
+    sim_config_defaults (&cfg);
+    /* A relative map file in a scenario is beside the scenario, whatever folder the run starts from. */
+    const char *path = s_write ("monaco.ini", "[map]\nfile = maps/monaco.osm.pbf\ncache = monaco.map\n");
+    ck_assert_msg (sim_config_load (&cfg, path, err, sizeof err) == 0, "%s", err);
+    char expect[600];
+    snprintf (expect, sizeof expect, "%s/maps/monaco.osm.pbf", s_dir);
+    ck_assert_str_eq (cfg.map_file, expect);
+    snprintf (expect, sizeof expect, "%s/monaco.map", s_dir);
+    ck_assert_str_eq (cfg.map.cache, expect);
+    ck_assert_int_eq (sim_config_check (&cfg, err, sizeof err), 0);
+    map_spec_t spec;
+    sim_config_map_spec (&cfg, &spec);
+    snprintf (expect, sizeof expect, "%s/maps/monaco.osm.pbf", s_dir);
+    ck_assert_str_eq (spec.source, expect);
+    /* On --set (no file to be relative to) the name is kept as typed; absolute names are never changed. */
+    ck_assert_int_eq (sim_config_set (&cfg, "map.file=city.map", err, sizeof err), 0);
+    ck_assert_str_eq (cfg.map_file, "city.map");
+    path = s_write ("abs.ini", "[map]\nfile = /data/city.map\n");
+    ck_assert_msg (sim_config_load (&cfg, path, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq (cfg.map_file, "/data/city.map");
+
+    /* No zones and no service area in the scenario: they come from the map's extent. */
+    sim_config_fit_map (&cfg, 7.40, 43.72, 7.44, 43.76);
+    ck_assert_uint_eq (cfg.zone_count, 1);
+    ck_assert_double_eq_tol (cfg.zones[0].lon, 7.42, 1e-9);
+    ck_assert_double_eq_tol (cfg.zones[0].lat, 43.74, 1e-9);
+    /* 0.04 degrees of longitude at 43.74 N is 3.2 km, the smaller side: a quarter of it. */
+    ck_assert_double_eq_tol (cfg.zones[0].radius_km, 0.80, 0.01);
+    ck_assert_double_eq (cfg.robotaxi.service_area[0], 7.40);
+    ck_assert_double_eq (cfg.robotaxi.service_area[3], 43.76);
+
+    /* A scenario's own zones and service area are kept. */
+    sim_config_defaults (&cfg);
+    ck_assert_int_eq (sim_config_set (&cfg, "map.file=/data/city.map", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_set (&cfg, "robotaxi.service_area=7.41,43.73,7.43,43.75", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_set (&cfg, "zones.port=7.42,43.735,0.3,5", err, sizeof err), 0);
+    sim_config_fit_map (&cfg, 7.40, 43.72, 7.44, 43.76);
+    ck_assert_uint_eq (cfg.zone_count, 1); /* Wuhan's default zones are gone, the scenario's zone stays */
+    ck_assert_str_eq (cfg.zones[0].name, "port");
+    ck_assert_double_eq (cfg.robotaxi.service_area[0], 7.41);
+
+    /* The embedded city keeps the Wuhan defaults whatever the extent says. */
+    sim_config_defaults (&cfg);
+    double area0 = cfg.robotaxi.service_area[0];
+    size_t zones = cfg.zone_count;
+    sim_config_fit_map (&cfg, 7.40, 43.72, 7.44, 43.76);
+    ck_assert_uint_eq (cfg.zone_count, zones);
+    ck_assert_double_eq (cfg.robotaxi.service_area[0], area0);
+}
+END_TEST
+
+START_TEST (test_map_key_conflicts)
+{
+    sim_config_t cfg;
+    char err[512];
+    sim_config_defaults (&cfg);
+    ck_assert_int_eq (sim_config_set (&cfg, "map.file=city.map", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_set (&cfg, "map.source=embedded:paris", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check (&cfg, err, sizeof err), -1);
+    ck_assert_str_eq (err, "map.file and map.source are both set: give one road network");
+
+    sim_config_defaults (&cfg);
+    ck_assert_int_eq (sim_config_set (&cfg, "map.cache=city.map", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check (&cfg, err, sizeof err), -1);
+    ck_assert_str_eq (err, "map.cache is set but map.file is not: only an imported OSM map is cached");
+
+    sim_config_defaults (&cfg);
+    ck_assert_int_eq (sim_config_set (&cfg, "map.epsg=500", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check (&cfg, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "map.epsg: 500 is not the EPSG code of a projected CRS"), "%s", err);
+    ck_assert_int_eq (sim_config_set (&cfg, "map.epsg=-1", err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "map.epsg: -1 is out of range"), "%s", err);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -187,12 +266,14 @@ main (void)
     tcase_add_test (core, test_defaults_are_the_wuhan_scenario);
     tcase_add_test (core, test_resolved_file_round_trips);
     tcase_add_test (core, test_file_zones_replace_defaults);
+    tcase_add_test (core, test_map_file_paths_and_fitting);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, NULL);
     tcase_add_test (limits, test_unknown_key_names_file_line_and_suggests);
     tcase_add_test (limits, test_out_of_range_and_malformed_values);
     tcase_add_test (limits, test_cross_key_checks);
+    tcase_add_test (limits, test_map_key_conflicts);
     tcase_add_test (limits, test_broken_files);
     suite_add_tcase (s, limits);
     return rt_check_run (s);

@@ -9,13 +9,13 @@
 
 #include "disp_link.h"
 #include "map_graph.h"
-#include "map_source.h"
+#include "map_net.h"
 #include "rt_proc.h"
 #include "sim_config.h"
 #include "sim_run.h"
 #include "sim_world.h"
 
-static map_graph_t *s_graph;
+static map_net_t *s_graph;
 
 /* A tenth of the default city day: same map and parameters, fewer riders and vehicles. */
 static void
@@ -34,14 +34,14 @@ s_setup (void)
     sim_config_t cfg;
     char err[256];
     sim_config_defaults (&cfg);
-    s_graph = map_source_load (&cfg.map, err, sizeof err);
+    s_graph = map_net_open (&cfg.map, NULL, NULL, err, sizeof err);
     ck_assert_msg (s_graph != NULL, "%s", err);
 }
 
 static void
 s_teardown (void)
 {
-    map_graph_destroy (&s_graph);
+    map_net_destroy (&s_graph);
 }
 
 static int s_hours_seen;

@@ -1,0 +1,40 @@
+/* map_file: the map cache, a compact versioned binary file holding a road graph, its contraction hierarchy and where
+ * they came from. Loading it skips the OSM import and the contraction. A file of another format version, another
+ * program, another byte order, or damaged in any byte is refused with a message, never misread. */
+#ifndef MAP_FILE_H
+#define MAP_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "map_ch.h"
+#include "map_graph.h"
+#include "map_osm.h"
+
+/* Bumped whenever the layout or the import rules change, so older files are refused as stale. */
+#define MAP_FILE_VERSION 1u
+
+/* Where a map came from: enough to tell whether a cache still matches its source, and what `robotaxi-map info`
+ * reports. */
+typedef struct {
+    char source[512];          /* "embedded:wuhan", or the OSM file's path as given to the importer */
+    uint64_t source_bytes;     /* size and modification time of the OSM file (0 for embedded maps) */
+    int64_t source_mtime_s;
+    char highways[512];        /* highway classes kept by the import ("" for embedded maps) */
+    double grid_m;             /* street grid of an embedded map (0 for OSM) */
+    int epsg;                  /* CRS of the graph */
+    map_osm_stats_t osm;       /* the import's report (zero for embedded maps) */
+} map_meta_t;
+
+/* Writes graph g, hierarchy ch (built on g) and meta to path, atomically: a temporary file renamed into place, so a
+ * reader never sees half a file. 0, or -1 with "PATH: why" in err. */
+int map_file_save (const char *path, const map_graph_t *g, const map_ch_t *ch, const map_meta_t *meta, char *err,
+                   size_t errlen);
+
+/* Reads only the header and metadata of path (cheap): 0 and *meta, or -1 with "PATH: why" (not a map file, other
+ * version, damaged, unreadable). The whole file's checksum is verified. */
+int map_file_peek (const char *path, map_meta_t *meta, char *err, size_t errlen);
+
+/* Reads path: 0 and a new graph and hierarchy (caller owns both) and *meta, or -1 with "PATH: why" in err. */
+int map_file_load (const char *path, map_graph_t **g, map_ch_t **ch, map_meta_t *meta, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,415 @@
+/* robotaxi-map: imports OpenStreetMap extracts into map files, and inspects, routes on and draws any map the
+ * simulator accepts (a map file, an OSM extract, or embedded:wuhan). */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "map_ch.h"
+#include "map_graph.h"
+#include "map_net.h"
+#include "map_osm.h"
+#include "map_proj.h"
+
+#define PROG "robotaxi-map"
+
+/* A route endpoint farther than this from any road is refused rather than silently moved. */
+#define S_SNAP_LIMIT_M 2000.0
+
+typedef struct {
+    map_spec_t spec;
+    const char *out;           /* -o */
+    int width_px;              /* render: picture width */
+    int quiet;
+} s_opts_t;
+
+static void s_usage (FILE *out)
+{
+    fprintf (out,
+             "Usage: " PROG " import FILE.osm.pbf -o CITY.map [--epsg N] [--highways LIST]\n"
+             "       " PROG " info MAP\n"
+             "       " PROG " route MAP LON,LAT LON,LAT [-o ROUTE.geojson]\n"
+             "       " PROG " render MAP -o CITY.svg [--width PX]\n"
+             "MAP is a map file, an OSM extract (.osm, .osm.pbf; imported on the fly) or embedded:wuhan.\n"
+             "  import   read an OpenStreetMap extract (.osm or .osm.pbf), keep the drivable roads, project them,\n"
+             "           keep the largest strongly connected part, contract it for fast routing, save a map file\n"
+             "  info     nodes, edges, km of road, bounding box, CRS, what the import dropped\n"
+             "  route    fastest free-flow route between two points: length, time, and the path as GeoJSON\n"
+             "  render   the road network drawn to scale as SVG, coloured by road class\n"
+             "Options:\n"
+             "  -o, --output FILE      where import, render (and optionally route) write\n"
+             "      --epsg N           metric CRS to project to (default: UTM zone of the map's centre)\n"
+             "      --highways LIST    OSM highway classes to keep (default: " MAP_OSM_DEFAULT_HIGHWAYS ")\n"
+             "      --grid M           street grid of embedded:wuhan, metres (default 600)\n"
+             "      --width PX         render: picture width in pixels (default 1600)\n"
+             "  -q, --quiet            no progress lines\n"
+             "  -h, --help, -V, --version\n");
+}
+
+static void s_on_log (const char *line, void *arg)
+{
+    const s_opts_t *o = arg;
+    if (!o->quiet) fprintf (stderr, PROG ": %s\n", line);
+}
+
+static double s_now_s (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- import ---- */
+
+static int s_import (s_opts_t *o)
+{
+    char err[1024];
+    if (!o->out) {
+        fprintf (stderr, PROG ": import: -o CITY.map is required\n");
+        return 2;
+    }
+    double t0 = s_now_s ();
+    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
+    if (!net) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    double import_s = s_now_s () - t0;
+    if (map_net_save (net, o->out, err, sizeof err) < 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        map_net_destroy (&net);
+        return 1;
+    }
+    const map_graph_t *g = map_net_graph (net);
+    const map_meta_t *m = map_net_meta (net);
+    printf ("%s: %zu nodes, %zu edges, %.1f km of road, EPSG:%d, %zu shortcuts; imported and contracted in %.2f s\n",
+            o->out, map_graph_node_count (g), map_graph_edge_count (g), map_graph_road_km (g), m->epsg,
+            map_ch_shortcut_count (map_net_ch (net)), import_s);
+    if (m->osm.components > 1)
+        printf ("dropped %zu smaller components: %zu nodes, %zu edges\n", m->osm.components - 1, m->osm.nodes_dropped,
+                m->osm.edges_dropped);
+    map_net_destroy (&net);
+    return 0;
+}
+
+/* ---- info ---- */
+
+static int s_info (s_opts_t *o)
+{
+    char err[1024];
+    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
+    if (!net) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    const map_graph_t *g = map_net_graph (net);
+    const map_meta_t *m = map_net_meta (net);
+    double min_x, min_y, max_x, max_y;
+    map_graph_bounds (g, &min_x, &min_y, &max_x, &max_y);
+    double lon_min = 180, lat_min = 90, lon_max = -180, lat_max = -90;
+    size_t by_class[MAP_ROAD_CLASS_COUNT] = {0};
+    for (uint32_t v = 0; v < map_graph_node_count (g); v++) {
+        const map_node_t *n = map_graph_node (g, v);
+        lon_min = fmin (lon_min, n->lon);
+        lon_max = fmax (lon_max, n->lon);
+        lat_min = fmin (lat_min, n->lat);
+        lat_max = fmax (lat_max, n->lat);
+    }
+    for (uint32_t e = 0; e < map_graph_edge_count (g); e++) by_class[map_graph_edge (g, e)->road_class]++;
+
+    printf ("map          %s\n", o->spec.source);
+    printf ("source       %s\n", m->source);
+    printf ("nodes        %zu\n", map_graph_node_count (g));
+    printf ("edges        %zu (directed)\n", map_graph_edge_count (g));
+    printf ("road         %.1f km (a two-way street counted once)\n", map_graph_road_km (g));
+    printf ("by class    ");
+    for (int c = 0; c < MAP_ROAD_CLASS_COUNT; c++)
+        if (by_class[c]) printf (" %s %zu", map_road_class_name ((map_road_class_t)c), by_class[c]);
+    printf (" (edges)\n");
+    printf ("bbox         %.6f,%.6f,%.6f,%.6f (lon/lat)\n", lon_min, lat_min, lon_max, lat_max);
+    printf ("extent       %.1f x %.1f km (EPSG:%d metres %.0f,%.0f .. %.0f,%.0f)\n", (max_x - min_x) / 1000,
+            (max_y - min_y) / 1000, map_graph_epsg (g), min_x, min_y, max_x, max_y);
+    printf ("crs          EPSG:%d\n", map_graph_epsg (g));
+    printf ("max speed    %.0f km/h\n", map_graph_max_speed_kmh (g));
+    printf ("shortcuts    %zu (contraction hierarchy)\n", map_ch_shortcut_count (map_net_ch (net)));
+    printf ("fingerprint  %016llx\n", (unsigned long long)map_graph_fingerprint (g));
+    if (m->osm.osm_ways) {
+        printf ("highways     %s\n", m->highways);
+        printf ("osm read     %llu nodes, %llu ways; %llu drivable ways kept (%llu one-way)\n",
+                (unsigned long long)m->osm.osm_nodes, (unsigned long long)m->osm.osm_ways,
+                (unsigned long long)m->osm.ways_kept, (unsigned long long)m->osm.ways_oneway);
+        printf ("maxspeed     %llu ways tagged and read, %llu unreadable (class default used)\n",
+                (unsigned long long)m->osm.maxspeed_tagged, (unsigned long long)m->osm.maxspeed_unknown);
+        printf ("components   %zu strongly connected; kept the largest, dropped %zu nodes and %zu edges\n",
+                m->osm.components, m->osm.nodes_dropped, m->osm.edges_dropped);
+    } else if (m->grid_m > 0) {
+        printf ("grid         %.0f m\n", m->grid_m);
+    }
+    map_net_destroy (&net);
+    return 0;
+}
+
+/* ---- route ---- */
+
+/* "LON,LAT" -> projected point snapped to the nearest node. 0, or -1 with a message. */
+static int s_snap (const map_graph_t *g, map_proj_t *proj, const char *text, uint32_t *node, double *snap_m,
+                   char *err, size_t errlen)
+{
+    double lon, lat, x, y;
+    char tail;
+    if (sscanf (text, "%lf,%lf%c", &lon, &lat, &tail) != 2 || !(lon >= -180 && lon <= 180) ||
+        !(lat >= -90 && lat <= 90)) {
+        snprintf (err, errlen, "'%s' is not LON,LAT in degrees (e.g. 7.4246,43.7384)", text);
+        return -1;
+    }
+    char why[512];
+    if (map_proj_forward (proj, lon, lat, &x, &y, why, sizeof why) < 0) {
+        snprintf (err, errlen, "%s: %s", text, why);
+        return -1;
+    }
+    *node = map_graph_nearest (g, x, y);
+    const map_node_t *n = map_graph_node (g, *node);
+    *snap_m = hypot (n->x - x, n->y - y);
+    if (*snap_m > S_SNAP_LIMIT_M) {
+        snprintf (err, errlen, "%s is %.1f km from the nearest road of the map", text, *snap_m / 1000);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_route (s_opts_t *o, const char *from_text, const char *to_text)
+{
+    char err[1024];
+    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
+    if (!net) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    const map_graph_t *g = map_net_graph (net);
+    int rc = 1;
+    map_ch_query_t *q = map_ch_query_new (map_net_ch (net));
+    map_proj_t *proj = map_proj_new (map_graph_epsg (g), err, sizeof err);
+    json_t *doc = NULL;
+    uint32_t from, to;
+    double from_snap_m, to_snap_m;
+    if (!q || !proj) goto fail;
+    if (s_snap (g, proj, from_text, &from, &from_snap_m, err, sizeof err) < 0 ||
+        s_snap (g, proj, to_text, &to, &to_snap_m, err, sizeof err) < 0)
+        goto fail;
+    map_route_t route;
+    if (map_ch_route (q, from, to, &route) < 0) {
+        snprintf (err, sizeof err, "no route from %s to %s", from_text, to_text);
+        goto fail;
+    }
+    size_t count;
+    const uint32_t *path = map_ch_path (q, &count);
+    json_t *coords = json_array ();
+    for (size_t i = 0; i < count; i++) {
+        const map_node_t *n = map_graph_node (g, path[i]);
+        json_array_append_new (coords, json_pack ("[f,f]", n->lon, n->lat));
+    }
+    doc = json_pack ("{s:s, s:[{s:s, s:{s:s, s:o}, s:{s:f, s:f, s:i, s:f, s:f, s:i, s:i}}]}", "type",
+                     "FeatureCollection", "features", "type", "Feature", "geometry", "type", "LineString",
+                     "coordinates", coords, "properties", "length_m", route.length_m, "time_s",
+                     (double)route.time_ms / 1000.0, "nodes", (json_int_t)count, "from_snap_m", from_snap_m,
+                     "to_snap_m", to_snap_m, "from_node", (json_int_t)from, "to_node", (json_int_t)to);
+    if (!doc) {
+        snprintf (err, sizeof err, "out of memory");
+        goto fail;
+    }
+    printf ("length %.0f m, time %.1f min (free flow), %zu nodes; start snapped %.0f m, end snapped %.0f m\n",
+            route.length_m, (double)route.time_ms / 60000.0, count, from_snap_m, to_snap_m);
+    if (o->out) {
+        if (json_dump_file (doc, o->out, JSON_INDENT (1) | JSON_REAL_PRECISION (10)) < 0) {
+            snprintf (err, sizeof err, "%s: cannot write: %s", o->out, strerror (errno));
+            goto fail;
+        }
+        printf ("path written to %s\n", o->out);
+    } else {
+        json_dumpf (doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION (10));
+        printf ("\n");
+    }
+    rc = 0;
+fail:
+    if (rc) fprintf (stderr, PROG ": %s\n", err);
+    json_decref (doc);
+    map_proj_destroy (&proj);
+    map_ch_query_destroy (&q);
+    map_net_destroy (&net);
+    return rc;
+}
+
+/* ---- render ---- */
+
+static const struct {
+    const char *colour;
+    double width_m;
+} s_style[MAP_ROAD_CLASS_COUNT] = {
+    [MAP_ROAD_EXPRESSWAY] = {"#d9480f", 3.0}, [MAP_ROAD_ARTERIAL] = {"#e67700", 2.0},
+    [MAP_ROAD_SECONDARY] = {"#5c7cfa", 1.4},  [MAP_ROAD_LOCAL] = {"#868e96", 0.8},
+    [MAP_ROAD_BRIDGE] = {"#c2255c", 3.0},
+};
+
+static int s_render (s_opts_t *o)
+{
+    char err[1024];
+    if (!o->out) {
+        fprintf (stderr, PROG ": render: -o CITY.svg is required\n");
+        return 2;
+    }
+    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
+    if (!net) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    const map_graph_t *g = map_net_graph (net);
+    double min_x, min_y, max_x, max_y;
+    map_graph_bounds (g, &min_x, &min_y, &max_x, &max_y);
+    double w_m = fmax (max_x - min_x, 1.0), h_m = fmax (max_y - min_y, 1.0);
+    double margin = 0.03 * fmax (w_m, h_m);
+    double scale = o->width_px / (w_m + 2 * margin); /* pixels per metre */
+    int height_px = (int)ceil ((h_m + 2 * margin) * scale);
+    /* Stroke widths grow a little with the map, so a city-wide picture still shows its roads. */
+    double stroke_unit = fmax (1.0 / scale, w_m / 4000.0);
+
+    FILE *f = fopen (o->out, "w");
+    if (!f) {
+        fprintf (stderr, PROG ": %s: cannot write: %s\n", o->out, strerror (errno));
+        map_net_destroy (&net);
+        return 1;
+    }
+    /* Metres in the picture's own units: x east, y north flipped to SVG's downward y. */
+    fprintf (f,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"%.1f %.1f %.1f %.1f\">\n"
+             "<title>%s: %zu nodes, %zu edges, EPSG:%d</title>\n"
+             "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f8f9fa\"/>\n",
+             o->width_px, height_px, min_x - margin, -(max_y + margin), w_m + 2 * margin, h_m + 2 * margin,
+             o->spec.source, map_graph_node_count (g), map_graph_edge_count (g), map_graph_epsg (g), min_x - margin,
+             -(max_y + margin), w_m + 2 * margin, h_m + 2 * margin);
+    /* Local streets first, so faster roads are drawn over them; a two-way street is drawn once. */
+    static const int order[] = {MAP_ROAD_LOCAL, MAP_ROAD_SECONDARY, MAP_ROAD_ARTERIAL, MAP_ROAD_BRIDGE,
+                                MAP_ROAD_EXPRESSWAY};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        int c = order[k];
+        fprintf (f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.2f\" stroke-linecap=\"round\" d=\"",
+                 map_road_class_name ((map_road_class_t)c), s_style[c].colour, s_style[c].width_m * stroke_unit);
+        for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
+            const map_edge_t *edge = map_graph_edge (g, e);
+            if (edge->road_class != c) continue;
+            if (edge->from > edge->to) {
+                uint32_t first, end;
+                int twin = 0;
+                map_graph_out (g, edge->to, &first, &end);
+                for (uint32_t i = first; i < end && !twin; i++) twin = map_graph_edge (g, i)->to == edge->from;
+                if (twin) continue;
+            }
+            const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
+            fprintf (f, "M%.1f %.1fL%.1f %.1f", a->x, -a->y, b->x, -b->y);
+        }
+        fprintf (f, "\"/>\n");
+    }
+    /* A scale bar of a round length, about a fifth of the width. */
+    double bar = pow (10, floor (log10 (w_m / 5)));
+    if (bar * 5 <= w_m / 5) bar *= 5;
+    else if (bar * 2 <= w_m / 5) bar *= 2;
+    double bx = min_x, by = -(min_y - margin * 0.4);
+    fprintf (f,
+             "<path stroke=\"#212529\" stroke-width=\"%.2f\" d=\"M%.1f %.1fh%.1f\"/>\n"
+             "<text x=\"%.1f\" y=\"%.1f\" font-family=\"sans-serif\" font-size=\"%.1f\" fill=\"#212529\">%g %s</text>\n"
+             "</svg>\n",
+             2 * stroke_unit, bx, by, bar, bx + bar + margin * 0.2, by + margin * 0.15, margin * 0.45,
+             bar >= 1000 ? bar / 1000 : bar, bar >= 1000 ? "km" : "m");
+    int ok = !ferror (f);
+    if (fclose (f) != 0) ok = 0;
+    if (!ok) {
+        fprintf (stderr, PROG ": %s: write error\n", o->out);
+        map_net_destroy (&net);
+        return 1;
+    }
+    printf ("%s: %d x %d px, %.1f x %.1f km, %zu edges drawn\n", o->out, o->width_px, height_px, w_m / 1000,
+            h_m / 1000, map_graph_edge_count (g));
+    map_net_destroy (&net);
+    return 0;
+}
+
+int main (int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"output", required_argument, NULL, 'o'}, {"epsg", required_argument, NULL, 'E'},
+        {"highways", required_argument, NULL, 'H'}, {"grid", required_argument, NULL, 'G'},
+        {"width", required_argument, NULL, 'W'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    s_opts_t o = {.width_px = 1600};
+    o.spec.grid_m = 600;
+    int c;
+    char *end;
+    while ((c = getopt_long (argc, argv, "o:qhV", options, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.out = optarg; break;
+        case 'E':
+            errno = 0;
+            long epsg = strtol (optarg, &end, 10);
+            if (*end || end == optarg || epsg < 1024 || epsg > 999999) {
+                fprintf (stderr, PROG ": --epsg: '%s' is not an EPSG code (1024..999999)\n", optarg);
+                return 2;
+            }
+            o.spec.epsg = (int)epsg;
+            break;
+        case 'H':
+            if (strlen (optarg) >= sizeof o.spec.highways) {
+                fprintf (stderr, PROG ": --highways: list longer than %zu characters\n", sizeof o.spec.highways - 1);
+                return 2;
+            }
+            snprintf (o.spec.highways, sizeof o.spec.highways, "%s", optarg);
+            break;
+        case 'G':
+            o.spec.grid_m = strtod (optarg, &end);
+            if (*end || end == optarg) {
+                fprintf (stderr, PROG ": --grid: '%s' is not a number of metres\n", optarg);
+                return 2;
+            }
+            break;
+        case 'W': {
+            long w = strtol (optarg, &end, 10);
+            if (*end || end == optarg || w < 100 || w > 20000) {
+                fprintf (stderr, PROG ": --width: '%s' is not a width from 100 to 20000 px\n", optarg);
+                return 2;
+            }
+            o.width_px = (int)w;
+            break;
+        }
+        case 'q': o.quiet = 1; break;
+        case 'h': s_usage (stdout); return 0;
+        case 'V': printf (PROG " " RT_VERSION "\n"); return 0;
+        default: s_usage (stderr); return 2;
+        }
+    }
+    int rest = argc - optind;
+    const char *cmd = rest >= 1 ? argv[optind] : NULL;
+    int want = !cmd ? -1
+               : strcmp (cmd, "route") == 0 ? 4
+               : (strcmp (cmd, "import") == 0 || strcmp (cmd, "info") == 0 || strcmp (cmd, "render") == 0) ? 2
+                                                                                                               : -1;
+    if (want < 0 || rest != want) {
+        if (cmd && want < 0) fprintf (stderr, PROG ": '%s' is not a command (import, info, route, render)\n", cmd);
+        else if (cmd) fprintf (stderr, PROG ": %s: wrong number of arguments\n", cmd);
+        s_usage (stderr);
+        return 2;
+    }
+    if (strlen (argv[optind + 1]) >= sizeof o.spec.source) {
+        fprintf (stderr, PROG ": %.60s...: path longer than %zu characters\n", argv[optind + 1],
+                 sizeof o.spec.source - 1);
+        return 2;
+    }
+    snprintf (o.spec.source, sizeof o.spec.source, "%s", argv[optind + 1]);
+    if (strcmp (cmd, "import") == 0) return s_import (&o);
+    if (strcmp (cmd, "info") == 0) return s_info (&o);
+    if (strcmp (cmd, "render") == 0) return s_render (&o);
+    return s_route (&o, argv[optind + 2], argv[optind + 3]);
+}
