@@ -667,7 +667,10 @@ sim_config_describe (FILE *out)
             snprintf (range, sizeof range, "file name");
             break;
         }
-        fprintf (out, "| `%s` | `%s` | %s | %s |\n", p->key, p->fallback, range, p->meaning);
+        if (p->fallback[0])
+            fprintf (out, "| `%s` | `%s` | %s | %s |\n", p->key, p->fallback, range, p->meaning);
+        else
+            fprintf (out, "| `%s` | (none) | %s | %s |\n", p->key, range, p->meaning);
     }
     fprintf (out, "| `zones.NAME` | see `scenarios/wuhan.ini` | lon, lat, radius_km, weight | a demand zone; a file "
                   "with a [zones] section replaces the default zones |\n");

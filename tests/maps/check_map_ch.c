@@ -4,6 +4,7 @@
 
 #include "rt_check.h"
 #include "rt_data.h"
+#include "rt_proc.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -362,8 +363,39 @@ START_TEST (test_monaco_routes_equal_dijkstra)
     char err[512] = "";
     map_graph_t *g = map_osm_import (path, NULL, NULL, err, sizeof err);
     ck_assert_msg (g != NULL, "map_osm_import: %s", err);
-    s_expect_exact (g, 3, 1000, 40);
+    s_expect_exact (g, 3, 3000, 40);
     map_graph_destroy (&g);
+}
+END_TEST
+
+/* Debian's OSM test files (python-osmnx-doc): small enough to compare every pair. West Oakland comes compressed,
+ * as the package ships it. */
+START_TEST (test_osmnx_maps_all_pairs_equal_dijkstra)
+{
+    char path[1024], err[512] = "";
+    if (!rt_data (RT_OSMNX_DIR "/planet_10.068,48.135_10.071,48.137.osm", path, sizeof path)) return;
+    map_graph_t *g = map_osm_import (path, NULL, NULL, err, sizeof err);
+    ck_assert_msg (g != NULL, "map_osm_import: %s", err);
+    map_ch_t *ch = map_ch_build (g, NULL, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull (ch);
+    s_expect_all_pairs (g, ch);
+    map_ch_destroy (&ch);
+    map_graph_destroy (&g);
+
+    if (!rt_data (RT_OSMNX_DIR "/West-Oakland.osm.bz2", path, sizeof path)) return;
+    char *dir = rt_temp_dir ("map_ch");
+    char osm[600], cmd[1800];
+    snprintf (osm, sizeof osm, "%.500s/west-oakland.osm", dir);
+    snprintf (cmd, sizeof cmd, "bzip2 -dc '%s' > '%s'", path, osm);
+    ck_assert_msg (system (cmd) == 0, "%s failed", cmd);
+    g = map_osm_import (osm, NULL, NULL, err, sizeof err);
+    ck_assert_msg (g != NULL, "map_osm_import: %s", err);
+    ch = map_ch_build (g, NULL, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull (ch);
+    s_expect_all_pairs (g, ch);
+    map_ch_destroy (&ch);
+    map_graph_destroy (&g);
+    free (dir);
 }
 END_TEST
 
@@ -762,6 +794,7 @@ int main (void)
     tcase_add_test (core, test_wuhan_routes_equal_dijkstra);
     tcase_add_test (core, test_random_graphs_all_pairs_equal_dijkstra);
     tcase_add_test (core, test_monaco_routes_equal_dijkstra);
+    tcase_add_test (core, test_osmnx_maps_all_pairs_equal_dijkstra);
     tcase_add_test (core, test_many_to_one_target_survives_other_queries);
     tcase_add_test (core, test_save_load_gives_identical_answers);
     tcase_add_test (core, test_build_is_deterministic);
