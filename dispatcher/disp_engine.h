@@ -30,7 +30,7 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
 size_t disp_engine_pending_count (const disp_engine_t *self);
 
 /* How many nodes the local search for a nearest vehicle may settle before the spatial index and the hierarchy take
- * over (default 16384). Both give the same answer; 0 makes every search use the index (tests, benchmarks). */
+ * over (default 512). Both give the same answer; 0 makes every search use the index (tests, benchmarks). */
 void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes);
 
 #endif

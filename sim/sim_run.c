@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "disp_link.h"
 #include "map_graph.h"
@@ -132,13 +133,8 @@ sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hell
     snprintf (hello->protocol, sizeof hello->protocol, "%s", DISP_PROTOCOL);
     snprintf (hello->session, sizeof hello->session, "%.40s seed %llu", cfg->scenario.name,
               (unsigned long long) cfg->scenario.seed);
+    /* File names are absolute by now (sim_run_open_map), so a dispatcher started elsewhere finds the same files. */
     sim_config_map_spec (cfg, &hello->map);
-    /* A dispatcher started elsewhere resolves file names from its own folder: send them absolute. */
-    char real[PATH_MAX];
-    if (cfg->map_file[0] && realpath (cfg->map_file, real) && strlen (real) < sizeof hello->map.source)
-        snprintf (hello->map.source, sizeof hello->map.source, "%s", real);
-    if (cfg->map.cache[0] && realpath (cfg->map.cache, real) && strlen (real) < sizeof hello->map.cache)
-        snprintf (hello->map.cache, sizeof hello->map.cache, "%s", real);
     hello->map_fingerprint = map_graph_fingerprint (map_net_graph (net));
     hello->traffic = cfg->traffic;
     snprintf (hello->config.policy, sizeof hello->config.policy, "%s", cfg->dispatch.policy);
@@ -156,10 +152,39 @@ s_on_map_log (const char *line, void *arg)
         fprintf (stderr, "robotaxi-sim: %s\n", line);
 }
 
+/* Makes a file name absolute in place (the file need not exist yet): the resolved path when it exists, else the
+ * current folder joined with it. 0, or -1 with a message when the result does not fit. */
+static int
+s_make_absolute (char *path, size_t size, const char *key, char *err, size_t errlen)
+{
+    if (path[0] == '\0' || path[0] == '/')
+        return 0;
+    char real[PATH_MAX], cwd[PATH_MAX];
+    if (!realpath (path, real)) {
+        if (!getcwd (cwd, sizeof cwd) ||
+            (size_t) snprintf (real, sizeof real, "%s/%s", cwd, path) >= sizeof real) {
+            snprintf (err, errlen, "%s: cannot make '%s' absolute", key, path);
+            return -1;
+        }
+    }
+    size_t len = strlen (real);
+    if (len >= size) {
+        snprintf (err, errlen, "%s: '%s' is longer than %zu characters once made absolute", key, path, size - 1);
+        return -1;
+    }
+    memcpy (path, real, len + 1);
+    return 0;
+}
+
 /* The network the scenario names, with the scenario fitted to it (see sim_config_fit_map). */
 map_net_t *
 sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen)
 {
+    /* Absolute names make config.ini repeat the run from any folder, and let a dispatcher elsewhere open the same
+     * files. */
+    if (s_make_absolute (cfg->map_file, sizeof cfg->map_file, "map.file", err, errlen) < 0 ||
+        s_make_absolute (cfg->map.cache, sizeof cfg->map.cache, "map.cache", err, errlen) < 0)
+        return NULL;
     map_spec_t spec;
     sim_config_map_spec (cfg, &spec);
     map_net_t *net = map_net_open (&spec, s_on_map_log, (void *) opts, err, errlen);

@@ -18,12 +18,12 @@ typedef struct {
     int quiet;                 /* no progress lines on stderr */
 } sim_run_opts_t;
 
-/* The Hello a simulator of cfg sends to its dispatcher: the map (file names made absolute) and its fingerprint on
- * net, traffic, policy, pickup limit and vehicle capacity. */
+/* The Hello a simulator of cfg sends to its dispatcher: the map and its fingerprint on net, traffic, policy, pickup
+ * limit and vehicle capacity. */
 void sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hello);
 
-/* Opens the network cfg names (progress on stderr unless opts->quiet) and fits cfg to it (sim_config_fit_map).
- * NULL with a message in err. The caller owns the network. */
+/* Makes cfg's map.file and map.cache absolute, opens the network cfg names (progress on stderr unless opts->quiet)
+ * and fits cfg to it (sim_config_fit_map). NULL with a message in err. The caller owns the network. */
 map_net_t *sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
 
 /* Runs cfg (already checked) as opts say. Returns 0, or -1 with a message in err. */

@@ -294,6 +294,7 @@ static int s_render (s_opts_t *o)
     /* Local streets first, so faster roads are drawn over them; a two-way street is drawn once. */
     static const int order[] = {MAP_ROAD_LOCAL, MAP_ROAD_SECONDARY, MAP_ROAD_ARTERIAL, MAP_ROAD_BRIDGE,
                                 MAP_ROAD_EXPRESSWAY};
+    size_t lines = 0;
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         int c = order[k];
         fprintf (f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.2f\" stroke-linecap=\"round\" d=\"",
@@ -310,6 +311,7 @@ static int s_render (s_opts_t *o)
             }
             const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
             fprintf (f, "M%.1f %.1fL%.1f %.1f", a->x, -a->y, b->x, -b->y);
+            lines++;
         }
         fprintf (f, "\"/>\n");
     }
@@ -331,8 +333,8 @@ static int s_render (s_opts_t *o)
         map_net_destroy (&net);
         return 1;
     }
-    printf ("%s: %d x %d px, %.1f x %.1f km, %zu edges drawn\n", o->out, o->width_px, height_px, w_m / 1000,
-            h_m / 1000, map_graph_edge_count (g));
+    printf ("%s: %d x %d px, %.1f x %.1f km, %zu road segments drawn (a two-way street once)\n", o->out, o->width_px,
+            height_px, w_m / 1000, h_m / 1000, lines);
     map_net_destroy (&net);
     return 0;
 }
