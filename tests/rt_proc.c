@@ -211,3 +211,11 @@ rt_temp_dir (const char *tag)
     }
     return path;
 }
+
+int
+rt_bunzip (const char *src, const char *dst)
+{
+    char *argv[] = {"/bin/sh", "-c", "bzip2 -dc \"$0\" > \"$1\"", (char *)src, (char *)dst, NULL};
+    char err[512];
+    return rt_run (argv, NULL, 0, err, sizeof err, 30000) == 0 ? 0 : -1;
+}

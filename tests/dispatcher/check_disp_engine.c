@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "rt_check.h"
+#include "rt_rand.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,12 +494,11 @@ START_TEST (test_nearest_matches_brute_force)
     enum { VEHICLES = 240 };
     disp_vehicle_t vehs[VEHICLES];
     uint64_t state = 7;
-#define S_NEXT() (state = state * 6364136223846793005ULL + 1442695040888963407ULL, (uint32_t)(state >> 33))
     for (uint32_t i = 0; i < VEHICLES; i++) {
         /* Every fourth vehicle shares the node of the one before it, so ties happen. */
-        uint32_t node = (i % 4 == 3) ? vehs[i - 1].position.node : S_NEXT () % n;
-        disp_fleet_t fleet = S_NEXT () % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
-        disp_vehicle_status_t status = S_NEXT () % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
+        uint32_t node = (i % 4 == 3) ? vehs[i - 1].position.node : (uint32_t)rt_next (&state) % n;
+        disp_fleet_t fleet = (uint32_t)rt_next (&state) % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
+        disp_vehicle_status_t status = (uint32_t)rt_next (&state) % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
         vehs[i] = s_vehicle (i, fleet, status, node);
     }
     double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0};
@@ -510,9 +510,9 @@ START_TEST (test_nearest_matches_brute_force)
         map_traffic_t traffic;
         map_traffic_flat (&traffic, factors[f]);
         for (int q = 0; q < 300; q++) {
-            uint32_t target = S_NEXT () % n;
+            uint32_t target = (uint32_t)rt_next (&state) % n;
             disp_fleet_t fleet = q % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
-            int64_t limit_ms = (q % 3 == 0) ? 120000 + S_NEXT () % 240000 : 20 * 60000;
+            int64_t limit_ms = (q % 3 == 0) ? 120000 + (uint32_t)rt_next (&state) % 240000 : 20 * 60000;
             int64_t free_limit_ms = (int64_t)floor ((double)limit_ms / factors[f]);
             uint32_t best = UINT32_MAX;
             int64_t best_free = 0;
@@ -539,7 +539,6 @@ START_TEST (test_nearest_matches_brute_force)
         }
         disp_engine_destroy (&e);
     }
-#undef S_NEXT
     map_router_destroy (&router);
     map_net_destroy (&net);
 }

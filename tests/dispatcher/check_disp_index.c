@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "rt_check.h"
+#include "rt_rand.h"
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,28 +19,14 @@
 #define S_MAX_Y  3309000.0
 #define S_CELL_M 250.0
 
-/* A small seeded generator (splitmix64), so every run tests the same sequence. */
-static uint64_t s_next (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double s_uniform (uint64_t *state, double lo, double hi)
-{
-    return lo + (hi - lo) * (double)(s_next (state) >> 11) / 9007199254740992.0;
-}
-
 /* A coordinate along one axis: mostly inside the box, sometimes on a cell edge, sometimes well outside. */
 static double s_coord (uint64_t *state, double lo, double hi)
 {
-    uint64_t pick = s_next (state) % 10;
-    if (pick == 0) return lo + S_CELL_M * (double)(s_next (state) % (uint64_t)((hi - lo) / S_CELL_M + 1));
-    if (pick == 1) return s_uniform (state, lo - 3000, lo);
-    if (pick == 2) return s_uniform (state, hi, hi + 3000);
-    return s_uniform (state, lo, hi);
+    uint64_t pick = rt_next (state) % 10;
+    if (pick == 0) return lo + S_CELL_M * (double)(rt_next (state) % (uint64_t)((hi - lo) / S_CELL_M + 1));
+    if (pick == 1) return rt_uniform (state, lo - 3000, lo);
+    if (pick == 2) return rt_uniform (state, hi, hi + 3000);
+    return rt_uniform (state, lo, hi);
 }
 
 /* What the index should hold, kept by hand. */
@@ -115,14 +102,14 @@ START_TEST (test_matches_brute_force)
         /* Early batches mostly add, later ones mostly move and remove. */
         int ops = batch < 5 ? 800 : 300;
         for (int op = 0; op < ops; op++) {
-            uint32_t v = (uint32_t)(s_next (&rng) % n);
-            uint64_t kind = s_next (&rng) % 10;
+            uint32_t v = (uint32_t)(rt_next (&rng) % n);
+            uint64_t kind = rt_next (&rng) % 10;
             if (kind < (batch < 5 ? 8u : 3u) || (kind < 7 && truth[v].present)) {
                 double x = s_coord (&rng, S_MIN_X, S_MAX_X), y = s_coord (&rng, S_MIN_Y, S_MAX_Y);
                 if (kind == 6 && truth[v].present) /* a small move, often within its cell */
-                    x = truth[v].x + s_uniform (&rng, -30, 30), y = truth[v].y + s_uniform (&rng, -30, 30);
+                    x = truth[v].x + rt_uniform (&rng, -30, 30), y = truth[v].y + rt_uniform (&rng, -30, 30);
                 if (kind == 5) { /* onto another vehicle's spot: equal distances, order by id */
-                    uint32_t other = (uint32_t)(s_next (&rng) % n);
+                    uint32_t other = (uint32_t)(rt_next (&rng) % n);
                     if (truth[other].present) x = truth[other].x, y = truth[other].y;
                 }
                 ck_assert_int_eq (disp_index_put (index, v, x, y), 0);
@@ -137,10 +124,10 @@ START_TEST (test_matches_brute_force)
         for (int q = 0; q < 40; q++) {
             double x = s_coord (&rng, S_MIN_X, S_MAX_X), y = s_coord (&rng, S_MIN_Y, S_MAX_Y);
             if (q % 8 == 0) { /* from a vehicle's own spot */
-                uint32_t v = (uint32_t)(s_next (&rng) % n);
+                uint32_t v = (uint32_t)(rt_next (&rng) % n);
                 if (truth[v].present) x = truth[v].x, y = truth[v].y;
             }
-            size_t want = q % 4 == 0 ? SIZE_MAX : 1 + (size_t)(s_next (&rng) % 40);
+            size_t want = q % 4 == 0 ? SIZE_MAX : 1 + (size_t)(rt_next (&rng) % 40);
             s_check_walk (index, truth, n, hits, x, y, want);
             walks++;
         }
@@ -359,13 +346,13 @@ START_TEST (test_degenerate_grids)
     ck_assert_ptr_nonnull (point);
     ck_assert_ptr_nonnull (fine);
     for (uint32_t v = 0; v < n; v++) {
-        double x = s_uniform (&rng, -1000, 51000), y = s_uniform (&rng, -1000, 51000);
+        double x = rt_uniform (&rng, -1000, 51000), y = rt_uniform (&rng, -1000, 51000);
         ck_assert_int_eq (disp_index_put (point, v, x, y), 0);
         ck_assert_int_eq (disp_index_put (fine, v, x, y), 0);
         truth[v] = (s_truth_t){.present = true, .x = x, .y = y};
     }
     for (int q = 0; q < 20; q++) {
-        double x = s_uniform (&rng, -2000, 52000), y = s_uniform (&rng, -2000, 52000);
+        double x = rt_uniform (&rng, -2000, 52000), y = rt_uniform (&rng, -2000, 52000);
         s_check_walk (point, truth, n, hits, x, y, SIZE_MAX);
         s_check_walk (fine, truth, n, hits, x, y, 5);
     }

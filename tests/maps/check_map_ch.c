@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "rt_check.h"
+#include "rt_rand.h"
 #include "rt_data.h"
 #include "rt_proc.h"
 #include <math.h>
@@ -17,19 +18,6 @@
 #include "map_wuhan.h"
 
 #define S_INF MAP_CH_UNREACHABLE
-
-static uint64_t s_next (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double s_uniform (uint64_t *state, double lo, double hi)
-{
-    return lo + (hi - lo) * (double)(s_next (state) >> 11) / 9007199254740992.0;
-}
 
 /* ---- reference answers and the comparisons (reusable: each takes any finished graph) --------------------------- */
 
@@ -93,8 +81,8 @@ static size_t s_expect_routes (const map_graph_t *g, const map_ch_t *ch, uint64_
     size_t n = map_graph_node_count (g), unreachable = 0;
     uint64_t st = seed;
     for (size_t k = 0; k < pairs; k++) {
-        uint32_t a = (uint32_t)(s_next (&st) % n);
-        uint32_t b = k % 50 == 0 ? a : (uint32_t)(s_next (&st) % n);
+        uint32_t a = (uint32_t)(rt_next (&st) % n);
+        uint32_t b = k % 50 == 0 ? a : (uint32_t)(rt_next (&st) % n);
         map_route_t want, got = {.time_ms = -7, .length_m = -7};
         int want_rc = map_router_route (r, a, b, &want);
         int got_rc = map_ch_route (q, a, b, &got);
@@ -124,9 +112,9 @@ static size_t s_expect_tables (const map_graph_t *g, const map_ch_t *ch, uint64_
     int64_t *want = malloc (sources * targets * sizeof *want);
     uint64_t st = seed;
     for (size_t i = 0; i < sources; i++)
-        src[i] = (uint32_t)(s_next (&st) % n);
+        src[i] = (uint32_t)(rt_next (&st) % n);
     for (size_t j = 0; j < targets; j++)
-        dst[j] = j % 3 == 0 ? src[(j / 3) % sources] : (uint32_t)(s_next (&st) % n);
+        dst[j] = j % 3 == 0 ? src[(j / 3) % sources] : (uint32_t)(rt_next (&st) % n);
     if (sources > 2) src[sources - 1] = src[0];
     map_router_t *r = map_router_new (g);
     for (size_t i = 0; i < sources; i++) {
@@ -173,33 +161,6 @@ static void s_expect_exact (const map_graph_t *g, uint64_t seed, size_t pairs, s
 }
 
 /* ---- graphs ---------------------------------------------------------------------------------------------------- */
-
-/* A random directed graph with n nodes in a 5 km square: one-way edges, so many pairs are unreachable when m is
- * small; every fifth edge also gets a slower parallel twin (the graph keeps the faster); every seventh node sits on
- * a coarse lattice so that equally fast paths occur. */
-static map_graph_t *s_random_graph (uint64_t seed, size_t n, size_t m)
-{
-    uint64_t st = seed;
-    map_graph_t *g = map_graph_new (32650);
-    for (size_t i = 0; i < n; i++) {
-        double x = i % 7 == 0 ? 500.0 * (double)(s_next (&st) % 10) : s_uniform (&st, 0, 5000);
-        double y = i % 7 == 0 ? 500.0 * (double)(s_next (&st) % 10) : s_uniform (&st, 0, 5000);
-        ck_assert_uint_eq (map_graph_add_node (g, 0, 0, x, y), i);
-    }
-    static const double speeds[] = {30, 40, 50, 70};
-    for (size_t k = 0; k < m; k++) {
-        uint32_t a = (uint32_t)(s_next (&st) % n), b = (uint32_t)(s_next (&st) % n);
-        if (a == b) continue;
-        const map_node_t *na = map_graph_node (g, a), *nb = map_graph_node (g, b);
-        double straight = hypot (nb->x - na->x, nb->y - na->y);
-        double length = s_next (&st) % 3 == 0 ? 0 : straight * s_uniform (&st, 1.0, 1.5) + 0.5;
-        double speed = speeds[s_next (&st) % 4];
-        ck_assert_int_eq (map_graph_add_edge (g, a, b, length, speed, (map_road_class_t)(s_next (&st) % 4)), 0);
-        if (k % 5 == 0) ck_assert_int_eq (map_graph_add_edge (g, a, b, length * 1.2, speed, MAP_ROAD_LOCAL), 0);
-    }
-    ck_assert_int_eq (map_graph_finish (g), 0);
-    return g;
-}
 
 /* A hand graph: count nodes on a line 100 m apart, edges {from, to, metres} at 36 km/h (so 100 ms per metre). */
 typedef struct {
@@ -340,7 +301,7 @@ START_TEST (test_random_graphs_all_pairs_equal_dijkstra)
         size_t n, m;
     } cases[] = {{1, 20, 40}, {2, 20, 80}, {3, 60, 150}, {4, 100, 400}, {5, 200, 500}, {6, 200, 1200}, {7, 150, 160}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        map_graph_t *g = s_random_graph (cases[c].seed, cases[c].n, cases[c].m);
+        map_graph_t *g = rt_random_graph (cases[c].seed, cases[c].n, cases[c].m, 5);
         char err[256];
         map_ch_t *ch = map_ch_build (g, NULL, NULL, err, sizeof err);
         ck_assert_ptr_nonnull (ch);
@@ -384,10 +345,9 @@ START_TEST (test_osmnx_maps_all_pairs_equal_dijkstra)
 
     if (!rt_data (RT_OSMNX_DIR "/West-Oakland.osm.bz2", path, sizeof path)) return;
     char *dir = rt_temp_dir ("map_ch");
-    char osm[600], cmd[1800];
+    char osm[600];
     snprintf (osm, sizeof osm, "%.500s/west-oakland.osm", dir);
-    snprintf (cmd, sizeof cmd, "bzip2 -dc '%s' > '%s'", path, osm);
-    ck_assert_msg (system (cmd) == 0, "%s failed", cmd);
+    ck_assert_int_eq (rt_bunzip (path, osm), 0);
     g = map_osm_import (osm, NULL, NULL, err, sizeof err);
     ck_assert_msg (g != NULL, "map_osm_import: %s", err);
     ch = map_ch_build (g, NULL, NULL, err, sizeof err);
@@ -449,7 +409,7 @@ START_TEST (test_save_load_gives_identical_answers)
     size_t n = map_graph_node_count (g);
     uint64_t st = 9;
     for (int k = 0; k < 500; k++) {
-        uint32_t a = (uint32_t)(s_next (&st) % n), b = (uint32_t)(s_next (&st) % n);
+        uint32_t a = (uint32_t)(rt_next (&st) % n), b = (uint32_t)(rt_next (&st) % n);
         map_route_t ra, rb;
         ck_assert_int_eq (map_ch_route (qa, a, b, &ra), map_ch_route (qb, a, b, &rb));
         ck_assert_int_eq (ra.time_ms, rb.time_ms);
@@ -495,7 +455,7 @@ START_TEST (test_build_is_deterministic)
     map_graph_destroy (&g1);
     map_graph_destroy (&g2);
 
-    map_graph_t *r1 = s_random_graph (6, 200, 1200), *r2 = s_random_graph (6, 200, 1200);
+    map_graph_t *r1 = rt_random_graph (6, 200, 1200, 5), *r2 = rt_random_graph (6, 200, 1200, 5);
     c1 = map_ch_build (r1, NULL, NULL, err, sizeof err);
     c2 = map_ch_build (r2, NULL, NULL, err, sizeof err);
     b1 = s_save (c1);
@@ -699,7 +659,7 @@ END_TEST
 
 START_TEST (test_load_refuses_truncated_data)
 {
-    map_graph_t *g = s_random_graph (3, 60, 150);
+    map_graph_t *g = rt_random_graph (3, 60, 150, 5);
     char err[256];
     map_ch_t *ch = map_ch_build (g, NULL, NULL, err, sizeof err);
     s_bytes_t saved = s_save (ch);
@@ -719,7 +679,7 @@ START_TEST (test_load_refuses_damaged_words)
     /* Every 32-bit word of the stored hierarchy damaged in turn (lowest bit, highest bit, all ones): each variant is
      * refused with a message, or (if the damage happens to leave a valid hierarchy) still answers every pair
      * exactly. Nothing crashes, nothing misroutes. */
-    map_graph_t *g = s_random_graph (3, 60, 150);
+    map_graph_t *g = rt_random_graph (3, 60, 150, 5);
     char err[256];
     map_ch_t *ch = map_ch_build (g, NULL, NULL, err, sizeof err);
     s_bytes_t saved = s_save (ch);
@@ -751,12 +711,12 @@ END_TEST
 
 START_TEST (test_load_refuses_another_graph)
 {
-    map_graph_t *g = s_random_graph (4, 100, 400);
+    map_graph_t *g = rt_random_graph (4, 100, 400, 5);
     char err[256];
     map_ch_t *ch = map_ch_build (g, NULL, NULL, err, sizeof err);
     s_bytes_t saved = s_save (ch);
     /* Wrong node count. */
-    map_graph_t *bigger = s_random_graph (4, 101, 400);
+    map_graph_t *bigger = rt_random_graph (4, 101, 400, 5);
     ck_assert_ptr_null (s_load (bigger, saved.data, saved.len, err, sizeof err));
     ck_assert_msg (strstr (err, "100 nodes") != NULL, "message: %s", err);
     /* Same counts, one road slower. */

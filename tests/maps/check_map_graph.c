@@ -2,26 +2,13 @@
 #include <check.h>
 
 #include "rt_check.h"
+#include "rt_rand.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "map_graph.h"
-
-/* Test-local generator (splitmix64) so results do not depend on the C library. */
-static uint64_t s_next (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double s_uniform (uint64_t *state, double lo, double hi)
-{
-    return lo + (hi - lo) * (double)(s_next (state) >> 11) / 9007199254740992.0;
-}
 
 /* Four nodes on a 100 m square, counter-clockwise from the origin. */
 static map_graph_t *s_square (void)
@@ -143,15 +130,15 @@ static map_graph_t *s_random_graph (uint64_t seed, size_t n, double w, double h)
     for (size_t i = 0; i < n; i++) {
         double x, y;
         if (i % 10 == 9) { /* a duplicate position of an earlier node */
-            const map_node_t *old = map_graph_node (g, (uint32_t)(s_next (&st) % i));
+            const map_node_t *old = map_graph_node (g, (uint32_t)(rt_next (&st) % i));
             x = old->x - 240000;
             y = old->y - 3380000;
         } else if (i % 3 == 0) { /* a cluster */
-            x = 0.3 * w + s_uniform (&st, -10, 10);
-            y = 0.6 * h + s_uniform (&st, -10, 10);
+            x = 0.3 * w + rt_uniform (&st, -10, 10);
+            y = 0.6 * h + rt_uniform (&st, -10, 10);
         } else {
-            x = s_uniform (&st, 0, w);
-            y = s_uniform (&st, 0, h);
+            x = rt_uniform (&st, 0, w);
+            y = rt_uniform (&st, 0, h);
         }
         map_graph_add_node (g, 0, 0, 240000 + x, 3380000 + y);
     }
@@ -188,12 +175,12 @@ START_TEST (test_nearest_matches_brute_force)
         for (int q = 0; q < 1000; q++) {
             double x, y;
             if (q % 4 == 0) { /* exactly on a node: must find that node or a lower id at the same spot */
-                const map_node_t *nd = map_graph_node (g, (uint32_t)(s_next (&st) % shapes[s].n));
+                const map_node_t *nd = map_graph_node (g, (uint32_t)(rt_next (&st) % shapes[s].n));
                 x = nd->x;
                 y = nd->y;
             } else { /* inside and well outside the bounds */
-                x = 240000 + s_uniform (&st, -0.5, 1.5) * (shapes[s].w + 100);
-                y = 3380000 + s_uniform (&st, -0.5, 1.5) * (shapes[s].h + 100);
+                x = 240000 + rt_uniform (&st, -0.5, 1.5) * (shapes[s].w + 100);
+                y = 3380000 + rt_uniform (&st, -0.5, 1.5) * (shapes[s].h + 100);
             }
             ck_assert_uint_eq (map_graph_nearest (g, x, y), s_brute_nearest (g, x, y));
         }

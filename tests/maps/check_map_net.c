@@ -17,6 +17,7 @@
 #include "rt_check.h"
 #include "rt_data.h"
 #include "rt_proc.h"
+#include "rt_rand.h"
 
 /* Log lines collected from map_net_open. */
 typedef struct {
@@ -46,10 +47,7 @@ static void s_assert_same_routes (const map_net_t *a, const map_net_t *b, int pa
     uint32_t n = (uint32_t)map_graph_node_count (map_net_graph (a));
     uint64_t state = 12345;
     for (int i = 0; i < pairs; i++) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint32_t from = (uint32_t)(state >> 33) % n;
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint32_t to = (uint32_t)(state >> 33) % n;
+        uint32_t from = (uint32_t)(rt_next (&state) % n), to = (uint32_t)(rt_next (&state) % n);
         map_route_t ra, rb;
         int ok_a = map_ch_route (qa, from, to, &ra), ok_b = map_ch_route (qb, from, to, &rb);
         ck_assert_int_eq (ok_a, ok_b);

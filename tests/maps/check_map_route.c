@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "rt_check.h"
+#include "rt_rand.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,45 +12,6 @@
 #include "map_route.h"
 
 #define S_INF INT64_MAX
-
-static uint64_t s_next (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double s_uniform (uint64_t *state, double lo, double hi)
-{
-    return lo + (hi - lo) * (double)(s_next (state) >> 11) / 9007199254740992.0;
-}
-
-/* A random directed graph with n nodes in a 5 km square. Edge lengths are the straight distance times 1..1.5 (or the
- * straight distance itself), speeds from the road-class range, so A* has a real heuristic to use. */
-static map_graph_t *s_random_graph (uint64_t seed, size_t n, size_t m)
-{
-    uint64_t st = seed;
-    map_graph_t *g = map_graph_new (32650);
-    for (size_t i = 0; i < n; i++) {
-        /* Every seventh node lands on a coarse lattice so that equal-time paths occur. */
-        double x = i % 7 == 0 ? 500.0 * (double)(s_next (&st) % 10) : s_uniform (&st, 0, 5000);
-        double y = i % 7 == 0 ? 500.0 * (double)(s_next (&st) % 10) : s_uniform (&st, 0, 5000);
-        ck_assert_uint_eq (map_graph_add_node (g, 0, 0, x, y), i);
-    }
-    static const double speeds[] = {30, 40, 50, 70};
-    for (size_t k = 0; k < m; k++) {
-        uint32_t a = (uint32_t)(s_next (&st) % n), b = (uint32_t)(s_next (&st) % n);
-        if (a == b) continue;
-        const map_node_t *na = map_graph_node (g, a), *nb = map_graph_node (g, b);
-        double straight = hypot (nb->x - na->x, nb->y - na->y);
-        double length = s_next (&st) % 3 == 0 ? 0 : straight * s_uniform (&st, 1.0, 1.5) + 0.5;
-        double speed = speeds[s_next (&st) % 4];
-        ck_assert_int_eq (map_graph_add_edge (g, a, b, length, speed, (map_road_class_t)(s_next (&st) % 4)), 0);
-    }
-    ck_assert_int_eq (map_graph_finish (g), 0);
-    return g;
-}
 
 /* All-pairs fastest times by Floyd-Warshall, S_INF when unreachable. Caller frees. */
 static int64_t *s_floyd (const map_graph_t *g)
@@ -94,7 +56,7 @@ static const struct {
 START_TEST (test_route_equals_brute_force)
 {
     for (size_t c = 0; c < sizeof s_cases / sizeof s_cases[0]; c++) {
-        map_graph_t *g = s_random_graph (s_cases[c].seed, s_cases[c].n, s_cases[c].m);
+        map_graph_t *g = rt_random_graph (s_cases[c].seed, s_cases[c].n, s_cases[c].m, 0);
         map_router_t *r = map_router_new (g);
         ck_assert_ptr_nonnull (r);
         size_t n = map_graph_node_count (g);
@@ -189,7 +151,7 @@ static void s_check_search (map_router_t *r, const int64_t *d, size_t n, uint32_
 START_TEST (test_searches_equal_brute_force)
 {
     for (size_t c = 0; c < sizeof s_cases / sizeof s_cases[0]; c++) {
-        map_graph_t *g = s_random_graph (s_cases[c].seed, s_cases[c].n, s_cases[c].m);
+        map_graph_t *g = rt_random_graph (s_cases[c].seed, s_cases[c].n, s_cases[c].m, 0);
         map_router_t *r = map_router_new (g);
         size_t n = map_graph_node_count (g);
         int64_t *d = s_floyd (g);
@@ -208,12 +170,12 @@ END_TEST
 
 START_TEST (test_repeated_queries_identical)
 {
-    map_graph_t *g = s_random_graph (11, 200, 900);
+    map_graph_t *g = rt_random_graph (11, 200, 900, 0);
     map_router_t *r = map_router_new (g);
     size_t n = map_graph_node_count (g);
     uint64_t st = 5;
     for (int q = 0; q < 300; q++) {
-        uint32_t a = (uint32_t)(s_next (&st) % n), b = (uint32_t)(s_next (&st) % n);
+        uint32_t a = (uint32_t)(rt_next (&st) % n), b = (uint32_t)(rt_next (&st) % n);
         map_route_t first, again;
         int rc1 = map_router_route (r, a, b, &first);
         size_t count1, count2;
@@ -247,7 +209,7 @@ END_TEST
 
 START_TEST (test_search_stops_when_asked)
 {
-    map_graph_t *g = s_random_graph (4, 100, 400);
+    map_graph_t *g = rt_random_graph (4, 100, 400, 0);
     map_router_t *r = map_router_new (g);
     s_visits_t v = {
         .nodes = malloc (100 * sizeof (uint32_t)), .times = malloc (100 * sizeof (int64_t)), .stop_after = 5};
