@@ -30,9 +30,9 @@ typedef struct {
 int map_file_save (const char *path, const map_graph_t *g, const map_ch_t *ch, const map_meta_t *meta, char *err,
                    size_t errlen);
 
-/* Reads only the header and metadata of path (cheap): 0 and *meta, or -1 with "PATH: why" (not a map file, other
- * version, damaged, unreadable). The whole file's checksum is verified. */
-int map_file_peek (const char *path, map_meta_t *meta, char *err, size_t errlen);
+/* 1 when path begins like a map file (of any version, damaged or not), 0 otherwise: how an opener tells a map file
+ * from an OSM extract whatever its name. */
+int map_file_is_map (const char *path);
 
 /* Reads path: 0 and a new graph and hierarchy (caller owns both) and *meta, or -1 with "PATH: why" in err. */
 int map_file_load (const char *path, map_graph_t **g, map_ch_t **ch, map_meta_t *meta, char *err, size_t errlen);

@@ -96,18 +96,6 @@ static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err
     return s_net_from_graph (g, &meta, l, err, errlen);
 }
 
-/* 1 when path starts with the map file's magic (any version), 0 otherwise (an OSM file or unreadable). */
-static int s_is_map_file (const char *path)
-{
-    static const unsigned char magic[8] = {0x89, 'R', 'T', 'M', 'A', 'P', '\r', '\n'};
-    unsigned char head[8];
-    FILE *f = fopen (path, "rb");
-    if (!f) return 0;
-    size_t got = fread (head, 1, sizeof head, f);
-    fclose (f);
-    return got == sizeof head && memcmp (head, magic, sizeof magic) == 0;
-}
-
 /* Whether a file name looks like an OSM extract (also compressed ones, so the importer can say what to do). */
 static int s_is_osm_name (const char *path)
 {
@@ -125,7 +113,8 @@ static const char *s_highways (const map_spec_t *spec)
     return spec->highways[0] ? spec->highways : MAP_OSM_DEFAULT_HIGHWAYS;
 }
 
-static map_net_t *s_open_map_file (const char *path, const map_spec_t *spec, s_log_t *l, char *err, size_t errlen)
+/* The network saved in a map file, as it is. NULL with a message. */
+static map_net_t *s_load_map_file (const char *path, char *err, size_t errlen)
 {
     map_net_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -136,6 +125,13 @@ static map_net_t *s_open_map_file (const char *path, const map_spec_t *spec, s_l
         map_net_destroy (&self);
         return NULL;
     }
+    return self;
+}
+
+static map_net_t *s_open_map_file (const char *path, const map_spec_t *spec, s_log_t *l, char *err, size_t errlen)
+{
+    map_net_t *self = s_load_map_file (path, err, errlen);
+    if (!self) return NULL;
     /* A map file keeps the CRS and road classes it was imported with; asking for others is a mistake to report. */
     if (spec->epsg != 0 && spec->epsg != self->meta.epsg) {
         map_error (err, errlen, "map.epsg: %s is projected to EPSG:%d, not EPSG:%d; re-import it with --epsg %d", path,
@@ -180,19 +176,17 @@ static map_net_t *s_open_osm (const char *path, const map_spec_t *spec, s_log_t 
         map_error (err, errlen, "%s: %s", path, strerror (errno));
         return NULL;
     }
-    if (spec->cache[0]) {
-        map_meta_t meta;
+    if (spec->cache[0] && access (spec->cache, F_OK) == 0) {
+        /* Read once: a cache that loads but describes another import is dropped, not read again. */
         char why[512];
-        if (map_file_peek (spec->cache, &meta, why, sizeof why) == 0) {
-            if (s_cache_matches (&meta, &st, spec, why, sizeof why)) {
-                map_net_t *self = s_open_map_file (spec->cache, spec, l, err, errlen);
-                if (self) return self;
-                snprintf (why, sizeof why, "%s", err);
-            }
-            s_log (l, "map cache %s not used: %s; importing again", spec->cache, why);
-        } else if (access (spec->cache, F_OK) == 0) {
-            s_log (l, "map cache not used: %s; importing again", why);
+        map_net_t *cached = s_load_map_file (spec->cache, why, sizeof why);
+        if (cached && s_cache_matches (&cached->meta, &st, spec, why, sizeof why)) {
+            s_log (l, "map %s from its cache %s: %zu nodes, %zu edges (EPSG:%d)", path, spec->cache,
+                   map_graph_node_count (cached->graph), map_graph_edge_count (cached->graph), cached->meta.epsg);
+            return cached;
         }
+        map_net_destroy (&cached);
+        s_log (l, "map cache %s not used: %s; importing again", spec->cache, why);
     }
     s_log (l, "importing %s", path);
     map_osm_options_t opt = {.highways = s_highways (spec), .epsg = spec->epsg};
@@ -238,7 +232,7 @@ map_net_t *map_net_open (const map_spec_t *spec, map_net_log_fn *log, void *arg,
     }
     if (strncmp (spec->source, S_EMBEDDED_PREFIX, strlen (S_EMBEDDED_PREFIX)) == 0)
         return s_open_embedded (spec, &l, err, errlen);
-    if (s_is_map_file (spec->source) || !s_is_osm_name (spec->source))
+    if (map_file_is_map (spec->source) || !s_is_osm_name (spec->source))
         return s_open_map_file (spec->source, spec, &l, err, errlen);
     return s_open_osm (spec->source, spec, &l, err, errlen);
 }
