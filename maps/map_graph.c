@@ -26,6 +26,7 @@ struct map_graph_t {
 
     double max_speed_kmh;
     double min_x, min_y, max_x, max_y;
+    double lon_min, lat_min, lon_max, lat_max;
 
     /* Spatial index: cell (cx, cy) holds cell_nodes[cell_first[c] .. cell_first[c + 1]) with c = cy * cols + cx,
      * node ids ascending. The cell with index 0 starts at (min_x, min_y). */
@@ -252,11 +253,17 @@ int map_graph_finish (map_graph_t *self)
 
     self->min_x = self->max_x = self->nodes[0].x;
     self->min_y = self->max_y = self->nodes[0].y;
+    self->lon_min = self->lon_max = self->nodes[0].lon;
+    self->lat_min = self->lat_max = self->nodes[0].lat;
     for (size_t v = 1; v < n; v++) {
         self->min_x = fmin (self->min_x, self->nodes[v].x);
         self->max_x = fmax (self->max_x, self->nodes[v].x);
         self->min_y = fmin (self->min_y, self->nodes[v].y);
         self->max_y = fmax (self->max_y, self->nodes[v].y);
+        self->lon_min = fmin (self->lon_min, self->nodes[v].lon);
+        self->lon_max = fmax (self->lon_max, self->nodes[v].lon);
+        self->lat_min = fmin (self->lat_min, self->nodes[v].lat);
+        self->lat_max = fmax (self->lat_max, self->nodes[v].lat);
     }
     if (s_build_index (self)) goto err;
     self->finished = true;
@@ -452,24 +459,42 @@ uint64_t map_graph_fingerprint (const map_graph_t *self)
     return hash;
 }
 
+void map_graph_lonlat_bounds (const map_graph_t *self, double *lon_min, double *lat_min, double *lon_max,
+                              double *lat_max)
+{
+    assert (self && self->finished);
+    *lon_min = self->lon_min;
+    *lat_min = self->lat_min;
+    *lon_max = self->lon_max;
+    *lat_max = self->lat_max;
+}
+
+uint32_t map_graph_find_edge (const map_graph_t *self, uint32_t from, uint32_t to)
+{
+    assert (self && self->finished && from < self->node_count);
+    /* Out-edges are sorted by target: binary search. */
+    uint32_t lo = self->out_first[from], end = self->out_first[from + 1], hi = end;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (self->edges[mid].to < to) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < end && self->edges[lo].to == to ? lo : MAP_EDGE_NONE;
+}
+
+int map_graph_is_twin (const map_graph_t *self, uint32_t edge)
+{
+    assert (self && edge < self->edge_count);
+    const map_edge_t *e = &self->edges[edge];
+    return e->from > e->to && map_graph_find_edge (self, e->to, e->from) != MAP_EDGE_NONE;
+}
+
 double map_graph_road_km (const map_graph_t *self)
 {
     assert (self && self->finished);
     double metres = 0;
-    for (size_t e = 0; e < self->edge_count; e++) {
-        const map_edge_t *edge = &self->edges[e];
-        /* The reverse edge, if any, is among to's out-edges (sorted by target): count the pair at its lower end. */
-        if (edge->from > edge->to) {
-            uint32_t lo = self->out_first[edge->to], hi = self->out_first[edge->to + 1];
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (self->edges[mid].to < edge->from) lo = mid + 1;
-                else hi = mid;
-            }
-            if (lo < self->out_first[edge->to + 1] && self->edges[lo].to == edge->from) continue;
-        }
-        metres += edge->length_m;
-    }
+    for (uint32_t e = 0; e < self->edge_count; e++)
+        if (!map_graph_is_twin (self, e)) metres += self->edges[e].length_m;
     return metres / 1000.0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define MAP_NODE_NONE UINT32_MAX
+#define MAP_EDGE_NONE UINT32_MAX
 
 typedef enum {
     MAP_ROAD_EXPRESSWAY = 0,   /* ring roads and expressways */
@@ -85,6 +86,17 @@ void map_graph_bounds (const map_graph_t *self, double *min_x, double *min_y, do
 /* A 64-bit FNV-1a hash over node coordinates and edges, equal for two graphs built the same way. Two processes
  * compare it to be sure they route on the same network. */
 uint64_t map_graph_fingerprint (const map_graph_t *self);
+
+/* Bounding box of the nodes in WGS84 degrees. */
+void map_graph_lonlat_bounds (const map_graph_t *self, double *lon_min, double *lat_min, double *lon_max,
+                              double *lat_max);
+
+/* The edge from -> to, or MAP_EDGE_NONE. Logarithmic in from's out-degree. */
+uint32_t map_graph_find_edge (const map_graph_t *self, uint32_t from, uint32_t to);
+
+/* 1 when edge u->v is the second half of a two-way street: u > v and v->u exists. Skipping these visits every street
+ * once (km of road, drawing). */
+int map_graph_is_twin (const map_graph_t *self, uint32_t edge);
 
 /* Kilometres of road: the length of every edge, with a two-way street (edges u->v and v->u) counted once. */
 double map_graph_road_km (const map_graph_t *self);

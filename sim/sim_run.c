@@ -190,15 +190,8 @@ sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size
     map_net_t *net = map_net_open (&spec, s_on_map_log, (void *) opts, err, errlen);
     if (!net)
         return NULL;
-    const map_graph_t *g = map_net_graph (net);
-    double lon_min = 180, lat_min = 90, lon_max = -180, lat_max = -90;
-    for (uint32_t v = 0; v < map_graph_node_count (g); v++) {
-        const map_node_t *n = map_graph_node (g, v);
-        lon_min = fmin (lon_min, n->lon);
-        lon_max = fmax (lon_max, n->lon);
-        lat_min = fmin (lat_min, n->lat);
-        lat_max = fmax (lat_max, n->lat);
-    }
+    double lon_min, lat_min, lon_max, lat_max;
+    map_graph_lonlat_bounds (map_net_graph (net), &lon_min, &lat_min, &lon_max, &lat_max);
     sim_config_fit_map (cfg, lon_min, lat_min, lon_max, lat_max);
     return net;
 }

@@ -56,6 +56,15 @@ static void s_on_log (const char *line, void *arg)
     if (!o->quiet) fprintf (stderr, PROG ": %s\n", line);
 }
 
+/* The map the command names, or NULL after saying why on stderr. */
+static map_net_t *s_open (s_opts_t *o)
+{
+    char err[1024];
+    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
+    if (!net) fprintf (stderr, PROG ": %s\n", err);
+    return net;
+}
+
 static double s_now_s (void)
 {
     struct timespec ts;
@@ -73,11 +82,8 @@ static int s_import (s_opts_t *o)
         return 2;
     }
     double t0 = s_now_s ();
-    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
-    if (!net) {
-        fprintf (stderr, PROG ": %s\n", err);
-        return 1;
-    }
+    map_net_t *net = s_open (o);
+    if (!net) return 1;
     double import_s = s_now_s () - t0;
     if (map_net_save (net, o->out, err, sizeof err) < 0) {
         fprintf (stderr, PROG ": %s\n", err);
@@ -100,25 +106,15 @@ static int s_import (s_opts_t *o)
 
 static int s_info (s_opts_t *o)
 {
-    char err[1024];
-    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
-    if (!net) {
-        fprintf (stderr, PROG ": %s\n", err);
-        return 1;
-    }
+    map_net_t *net = s_open (o);
+    if (!net) return 1;
     const map_graph_t *g = map_net_graph (net);
     const map_meta_t *m = map_net_meta (net);
     double min_x, min_y, max_x, max_y;
     map_graph_bounds (g, &min_x, &min_y, &max_x, &max_y);
-    double lon_min = 180, lat_min = 90, lon_max = -180, lat_max = -90;
+    double lon_min, lat_min, lon_max, lat_max;
+    map_graph_lonlat_bounds (g, &lon_min, &lat_min, &lon_max, &lat_max);
     size_t by_class[MAP_ROAD_CLASS_COUNT] = {0};
-    for (uint32_t v = 0; v < map_graph_node_count (g); v++) {
-        const map_node_t *n = map_graph_node (g, v);
-        lon_min = fmin (lon_min, n->lon);
-        lon_max = fmax (lon_max, n->lon);
-        lat_min = fmin (lat_min, n->lat);
-        lat_max = fmax (lat_max, n->lat);
-    }
     for (uint32_t e = 0; e < map_graph_edge_count (g); e++) by_class[map_graph_edge (g, e)->road_class]++;
 
     printf ("map          %s\n", o->spec.source);
@@ -184,11 +180,8 @@ static int s_snap (const map_graph_t *g, map_proj_t *proj, const char *text, uin
 static int s_route (s_opts_t *o, const char *from_text, const char *to_text)
 {
     char err[1024];
-    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
-    if (!net) {
-        fprintf (stderr, PROG ": %s\n", err);
-        return 1;
-    }
+    map_net_t *net = s_open (o);
+    if (!net) return 1;
     const map_graph_t *g = map_net_graph (net);
     int rc = 1;
     map_ch_query_t *q = map_ch_query_new (map_net_ch (net));
@@ -256,16 +249,12 @@ static const struct {
 
 static int s_render (s_opts_t *o)
 {
-    char err[1024];
     if (!o->out) {
         fprintf (stderr, PROG ": render: -o CITY.svg is required\n");
         return 2;
     }
-    map_net_t *net = map_net_open (&o->spec, s_on_log, o, err, sizeof err);
-    if (!net) {
-        fprintf (stderr, PROG ": %s\n", err);
-        return 1;
-    }
+    map_net_t *net = s_open (o);
+    if (!net) return 1;
     const map_graph_t *g = map_net_graph (net);
     double min_x, min_y, max_x, max_y;
     map_graph_bounds (g, &min_x, &min_y, &max_x, &max_y);
@@ -301,14 +290,7 @@ static int s_render (s_opts_t *o)
                  map_road_class_name ((map_road_class_t)c), s_style[c].colour, s_style[c].width_m * stroke_unit);
         for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
             const map_edge_t *edge = map_graph_edge (g, e);
-            if (edge->road_class != c) continue;
-            if (edge->from > edge->to) {
-                uint32_t first, end;
-                int twin = 0;
-                map_graph_out (g, edge->to, &first, &end);
-                for (uint32_t i = first; i < end && !twin; i++) twin = map_graph_edge (g, i)->to == edge->from;
-                if (twin) continue;
-            }
+            if (edge->road_class != c || map_graph_is_twin (g, e)) continue;
             const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
             fprintf (f, "M%.1f %.1fL%.1f %.1f", a->x, -a->y, b->x, -b->y);
             lines++;
