@@ -20,6 +20,7 @@ packages=(
   libreadosm-dev zlib1g-dev          # OpenStreetMap .osm/.pbf import; checksums in map files
   python-osmnx-doc bzip2             # test data: real OSM extracts shipped by Debian (one is .osm.bz2)
   check libsubunit-dev               # the test framework
+  gnuplot-nox                        # the SVG plots of every run and sweep (report.html)
 )
 
 usage() {

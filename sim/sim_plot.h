@@ -1,0 +1,30 @@
+/* sim_plot: turns what a run (or a sweep) left in a folder into SVG plots drawn by gnuplot and a one-page
+ * report.html that shows them beside summary tables, readable offline in a browser. */
+#ifndef SIM_PLOT_H
+#define SIM_PLOT_H
+
+#include <stddef.h>
+
+/* Plots and report.html for a run's folder DIR.
+ *
+ * Reads DIR/summary.json (required) and, when present, fares.csv, hourly.csv, waits.csv, costs.csv, costcurve.csv,
+ * choice.csv and days.csv, columns found by their header names. For each plot whose input is present it writes the
+ * data as DIR/gnuplot/NAME.dat and the script as DIR/gnuplot/NAME.gp (re-run with `cd DIR && gnuplot
+ * gnuplot/NAME.gp`), runs gnuplot, which writes DIR/NAME.svg, and then writes DIR/report.html. The program run is
+ * $ROBOTAXI_GNUPLOT when set, else "gnuplot" from PATH.
+ *
+ * Returns 0 when everything was drawn; 1 when gnuplot is not available (scripts and report.html are still
+ * written, the page says the plots were not drawn, and err holds a message with the apt-get line); -1 on an error:
+ * err names the file and, for a malformed CSV, the line ("out/hourly.csv:3: expected 14 fields, got 13"), or the
+ * script gnuplot failed on ("gnuplot: fares.gp: line 12: ..."). When gnuplot fails on one script the others are
+ * still drawn and report.html still written. err may be NULL only when errlen is 0. */
+int sim_plot_run (const char *dir, char *err, size_t errlen);
+
+/* The same for a sweep's folder DIR: reads DIR/sweep.csv (required: the swept keys first, named with a dot, then
+ * `seed`, then metrics, among them robotaxi_share, active_drivers and driver_net_hourly_yuan), writes
+ * sweep_drivers.svg (active drivers and their net hourly earnings against the first key) and sweep_share.svg
+ * (robotaxi share against the first key), both the mean over rows with the same key values, one line per value of
+ * the second key when there is one, and report.html with the whole sweep table. Returns as sim_plot_run. */
+int sim_plot_sweep (const char *dir, char *err, size_t errlen);
+
+#endif
