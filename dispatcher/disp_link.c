@@ -26,6 +26,7 @@ struct disp_link_t {
     char endpoint[DISP_ZMQ_ENDPOINT_MAX]; /* the dispatcher's (ZeroMQ link) */
 
     /* in-process */
+    const map_net_t *net;
     disp_engine_t *engine;
     disp_pub_t *pub; /* NULL without a publish endpoint */
 
@@ -78,6 +79,7 @@ disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hel
         return NULL;
     }
     self->transport = S_INPROC;
+    self->net = net;
     self->engine = disp_engine_new (net, &hello->traffic, &hello->config, err, errlen);
     if (!self->engine) goto fail;
     if (publish_endpoint) {
@@ -153,6 +155,26 @@ static int s_send (disp_link_t *self, uint8_t *frame, size_t len, char *err, siz
     return 0;
 }
 
+/* Sends Hello and waits for the dispatcher's HelloReply. 0, or -1 with a message. */
+static int s_hello (disp_link_t *self, const disp_hello_t *hello, char *err, size_t errlen)
+{
+    const char *endpoint = self->endpoint;
+    uint8_t *frame;
+    size_t len;
+    if (disp_codec_encode_hello (hello, &frame, &len) != 0)
+        return map_error (err, errlen, "%s: out of memory", endpoint);
+    if (s_send (self, frame, len, err, errlen) != 0) return -1;
+    disp_msg_t msg;
+    if (s_await (self, &msg, err, errlen) != 0) return -1;
+    if (msg.kind == DISP_MSG_ERROR)
+        map_error (err, errlen, "%s: dispatcher refused the session: %s", endpoint, msg.error.message);
+    else if (msg.kind != DISP_MSG_HELLO_REPLY)
+        map_error (err, errlen, "%s: the dispatcher answered Hello with message %d", endpoint, (int)msg.kind);
+    int ok = msg.kind == DISP_MSG_HELLO_REPLY;
+    disp_msg_clear (&msg);
+    return ok ? 0 : -1;
+}
+
 disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello, int timeout_ms, char *err,
                                 size_t errlen)
 {
@@ -174,22 +196,7 @@ disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello,
         map_error (err, errlen, "%s: cannot connect: %s", endpoint, zmq_strerror (zmq_errno ()));
         goto fail;
     }
-    uint8_t *frame;
-    size_t len;
-    if (disp_codec_encode_hello (hello, &frame, &len) != 0) {
-        map_error (err, errlen, "%s: out of memory", endpoint);
-        goto fail;
-    }
-    if (s_send (self, frame, len, err, errlen) != 0) goto fail;
-    disp_msg_t msg;
-    if (s_await (self, &msg, err, errlen) != 0) goto fail;
-    if (msg.kind == DISP_MSG_ERROR)
-        map_error (err, errlen, "%s: dispatcher refused the session: %s", endpoint, msg.error.message);
-    else if (msg.kind != DISP_MSG_HELLO_REPLY)
-        map_error (err, errlen, "%s: the dispatcher answered Hello with message %d", endpoint, (int)msg.kind);
-    int ok = msg.kind == DISP_MSG_HELLO_REPLY;
-    disp_msg_clear (&msg);
-    if (!ok) goto fail;
+    if (s_hello (self, hello, err, errlen) != 0) goto fail;
     return self;
 fail:
     /* No session was opened, so there is nobody to say Bye to. */
@@ -237,6 +244,22 @@ static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decision
     }
     disp_msg_clear (&msg);
     return rc;
+}
+
+int disp_link_restart (disp_link_t *self, const disp_hello_t *hello, char *err, size_t errlen)
+{
+    if (self->transport == S_INPROC) {
+        disp_engine_destroy (&self->engine);
+        self->engine = disp_engine_new (self->net, &hello->traffic, &hello->config, err, errlen);
+        return self->engine ? 0 : -1;
+    }
+    /* Bye ends the session; the dispatcher reads this socket in order, so the Hello after it opens the next one. */
+    uint8_t *frame;
+    size_t len;
+    if (disp_codec_encode_bye ("next day", &frame, &len) != 0)
+        return map_error (err, errlen, "%s: out of memory", self->endpoint);
+    if (s_send (self, frame, len, err, errlen) != 0) return -1;
+    return s_hello (self, hello, err, errlen);
 }
 
 int disp_link_step (disp_link_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen)

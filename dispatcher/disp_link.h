@@ -28,6 +28,11 @@ void disp_link_destroy (disp_link_t **self_p);
  * the link and valid until the next step. Returns 0, or -1 with a message (timeout, error reply, transport). */
 int disp_link_step (disp_link_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen);
 
+/* Starts a new session on the same link (the next day of a run): the dispatcher forgets every vehicle and request
+ * and takes hello afresh; the link's metrics publisher, if any, stays bound so subscribers keep their stream.
+ * Returns 0, or -1 with a message (and the link is then unusable). */
+int disp_link_restart (disp_link_t *self, const disp_hello_t *hello, char *err, size_t errlen);
+
 /* For an in-process link with a publish endpoint: wait up to timeout_ms until `count` subscribers have joined.
  * Returns the number joined. Remote links return count at once (the dispatcher owns the publisher). */
 int disp_link_wait_subscribers (disp_link_t *self, int count, int timeout_ms);

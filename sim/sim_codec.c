@@ -21,6 +21,7 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
     Robotaxi__V1__FleetMetrics *fleet_ptrs[DISP_FLEET_COUNT];
     Robotaxi__V1__DriverMetrics drivers = ROBOTAXI__V1__DRIVER_METRICS__INIT;
     Robotaxi__V1__Displacement disp = ROBOTAXI__V1__DISPLACEMENT__INIT;
+    Robotaxi__V1__ChoiceMetrics choice = ROBOTAXI__V1__CHOICE_METRICS__INIT;
 
     msg.kind = snap->kind == SIM_SNAPSHOT_FINAL ? ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL
                                                 : ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_PERIODIC;
@@ -47,6 +48,12 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
         pb->revenue_yuan = m->revenue_yuan;
         pb->mean_wait_s = m->mean_wait_s;
         pb->p95_wait_s = m->p95_wait_s;
+        pb->hours_online = m->hours_online;
+        pb->hours_occupied = m->hours_occupied;
+        pb->cost_per_km = m->cost_per_km;
+        pb->cost_per_vehicle_day = m->cost_per_vehicle_day;
+        pb->profit_per_vehicle_day = m->profit_per_vehicle_day;
+        pb->break_even_rides_per_day = m->break_even_rides_per_day;
         fleet_ptrs[f] = pb;
     }
     msg.n_fleets = DISP_FLEET_COUNT;
@@ -58,6 +65,11 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
     drivers.net_daily_yuan = snap->drivers.net_daily_yuan;
     drivers.net_income_yuan = snap->drivers.net_income_yuan;
     msg.drivers = &drivers;
+    choice.considered = snap->choice.considered;
+    choice.chose_robotaxi = snap->choice.chose[DISP_FLEET_ROBOTAXI];
+    choice.chose_human = snap->choice.chose[DISP_FLEET_HUMAN];
+    choice.chose_other = snap->choice.chose[SIM_CHOICE_OTHER];
+    msg.choice = &choice;
     if (snap->has_displacement) {
         const sim_displacement_t *d = &snap->displacement;
         disp.baseline_human_trips = d->baseline_human_trips;
@@ -67,6 +79,11 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
         disp.driver_income_yuan = d->driver_income_yuan;
         disp.income_moved_yuan = d->income_moved_yuan;
         disp.fulltime_drivers_equivalent = d->fulltime_drivers_equivalent;
+        disp.baseline_drivers = d->baseline_drivers;
+        disp.drivers = d->drivers;
+        disp.displaced_drivers = d->displaced_drivers;
+        disp.displaced_income_yuan = d->displaced_income_yuan;
+        disp.displaced_trips = d->displaced_trips;
         msg.displacement = &disp;
     }
     size_t len = robotaxi__v1__metrics_snapshot__get_packed_size (&msg);
@@ -119,6 +136,18 @@ sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap
         m->revenue_yuan = pb->revenue_yuan;
         m->mean_wait_s = pb->mean_wait_s;
         m->p95_wait_s = pb->p95_wait_s;
+        m->hours_online = pb->hours_online;
+        m->hours_occupied = pb->hours_occupied;
+        m->cost_per_km = pb->cost_per_km;
+        m->cost_per_vehicle_day = pb->cost_per_vehicle_day;
+        m->profit_per_vehicle_day = pb->profit_per_vehicle_day;
+        m->break_even_rides_per_day = pb->break_even_rides_per_day;
+    }
+    if (msg->choice) {
+        snap->choice.considered = msg->choice->considered;
+        snap->choice.chose[DISP_FLEET_ROBOTAXI] = msg->choice->chose_robotaxi;
+        snap->choice.chose[DISP_FLEET_HUMAN] = msg->choice->chose_human;
+        snap->choice.chose[SIM_CHOICE_OTHER] = msg->choice->chose_other;
     }
     if (msg->drivers) {
         snap->drivers.drivers = msg->drivers->drivers;
@@ -138,7 +167,12 @@ sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap
             .baseline_driver_income_yuan = d->baseline_driver_income_yuan,
             .driver_income_yuan = d->driver_income_yuan,
             .income_moved_yuan = d->income_moved_yuan,
-            .fulltime_drivers_equivalent = d->fulltime_drivers_equivalent};
+            .fulltime_drivers_equivalent = d->fulltime_drivers_equivalent,
+            .baseline_drivers = d->baseline_drivers,
+            .drivers = d->drivers,
+            .displaced_drivers = d->displaced_drivers,
+            .displaced_income_yuan = d->displaced_income_yuan,
+            .displaced_trips = d->displaced_trips};
     }
     robotaxi__v1__metrics_snapshot__free_unpacked (msg, NULL);
     return rc;

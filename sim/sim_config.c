@@ -30,12 +30,14 @@ typedef struct {
 #define TEXT(field) OFF (field), sizeof (((sim_config_t *) 0)->field)
 
 /* Both fleets' tariffs have the same rows; only the prefix, the field and the defaults differ. */
-#define TARIFF_ROWS(prefix, fld, start, skm, smin, pkm, pmin, promo, minf, coupon, cshare, src)                       \
+#define TARIFF_ROWS(prefix, fld, start, skm, smin, pkm, pmin, lkm, lsur, promo, minf, coupon, cshare, src)            \
     {prefix ".start_yuan", T_REAL, OFF (fld.start_yuan), 0, 0, 1000, start, "start fare incl. start_km and start_min " src}, \
     {prefix ".start_km", T_REAL, OFF (fld.start_km), 0, 0, 100, skm, "km included in the start fare"},                \
     {prefix ".start_min", T_REAL, OFF (fld.start_min), 0, 0, 600, smin, "minutes included in the start fare"},        \
     {prefix ".per_km_yuan", T_REAL, OFF (fld.per_km_yuan), 0, 0, 100, pkm, "rate per km beyond start_km"},            \
     {prefix ".per_min_yuan", T_REAL, OFF (fld.per_min_yuan), 0, 0, 100, pmin, "rate per minute beyond start_min"},    \
+    {prefix ".long_km", T_REAL, OFF (fld.long_km), 0, 0, 1000, lkm, "beyond this distance the per-km rate rises by long_surcharge"}, \
+    {prefix ".long_surcharge", T_REAL, OFF (fld.long_surcharge), 0, 0, 10, lsur, "long-distance surcharge on the per-km rate (0.5 = +50%; 0 = none)"}, \
     {prefix ".promo_factor", T_REAL, OFF (fld.promo_factor), 0, 0, 1, promo, "share of the list price paid"},         \
     {prefix ".min_fare_yuan", T_REAL, OFF (fld.min_fare_yuan), 0, 0, 1000, minf, "lowest fare paid"},                 \
     {prefix ".coupon_yuan", T_REAL, OFF (fld.coupon_yuan), 0, 0, 1000, coupon, "taken off a coupon holder's fare"},   \
@@ -44,6 +46,8 @@ typedef struct {
 static const s_param_t s_params[] = {
     {"scenario.name", T_TEXT, TEXT (scenario.name), 0, 0, "wuhan", "name shown in outputs and metrics"},
     {"scenario.seed", T_SEED, OFF (scenario.seed), 0, 0, 0, "42", "random seed (--seed overrides)"},
+    {"scenario.days", T_INT, OFF (scenario.days), 0, 1, 3650, "1",
+     "consecutive days played; human drivers decide each morning whether to work (--days overrides)"},
 
     {"map.source", T_TEXT, TEXT (map.source), 0, 0, "embedded:wuhan", "embedded road network: embedded:wuhan"},
     {"map.file", T_PATH, TEXT (map_file), 0, 0, "",
@@ -60,7 +64,9 @@ static const s_param_t s_params[] = {
      "1,1,1,1,1,1.05,1.2,1.65,1.7,1.45,1.3,1.3,1.3,1.3,1.3,1.3,1.4,1.7,1.75,1.5,1.3,1.2,1.1,1.05",
      "travel time over free flow by hour (peak delay index 1.55-1.8) [CALIBRATION: city]"},
 
-    {"demand.trips_per_day", T_REAL, OFF (demand.trips_per_day), 0, 0, 1e7, "60000", "expected ride requests per day"},
+    {"demand.trips_per_day", T_REAL, OFF (demand.trips_per_day), 0, 0, 1e7, "80000",
+     "trips a day for which someone looks at a ride-hail app; each then chooses a robotaxi, a human driver or neither "
+     "(the default: a tenth of Wuhan's market, see README) [CALIBRATION: G]"},
     {"demand.hour_weights", T_HOURS, OFF (demand.hour_weight), 0, 0, 1000,
      "0.8,0.5,0.3,0.25,0.25,0.5,1.5,3.2,3.6,2.6,2.2,2.3,2.4,2.2,2.1,2.2,2.6,3.4,3.6,3.0,2.4,2.0,1.6,1.2",
      "relative request rate by hour; weekday peaks 7-9 h and 17:30-19:30 [CALIBRATION: city]"},
@@ -74,18 +80,70 @@ static const s_param_t s_params[] = {
     {"demand.detour_factor", T_REAL, OFF (demand.detour_factor), 0, 1, 3, "1.3", "road km per straight-line km"},
     {"demand.patience_min", T_REAL, OFF (demand.patience_min), 0, 0.5, 240, "10",
      "a rider not picked up by then gives up, minutes"},
-    {"demand.robotaxi_preference", T_REAL, OFF (demand.robotaxi_preference), 0, 0, 1, "0.3",
-     "share of riders with both ends in the service area who ask for a robotaxi"},
 
-    {"robotaxi.fleet_size", T_INT, OFF (robotaxi.fleet_size), 0, 0, 200000, "400",
-     "driverless vehicles, all running 24 h [CALIBRATION: Wuhan fleet mid-2024]"},
+    {"choice.beta_price", T_REAL, OFF (choice.beta_price), 0, -10, 0, "-0.15",
+     "rider utility per yuan of fare [G]"},
+    {"choice.beta_wait", T_REAL, OFF (choice.beta_wait), 0, -10, 0, "-0.2",
+     "rider utility per minute of expected wait [G: waiting valued at about 80 yuan/h]"},
+    {"choice.beta_time", T_REAL, OFF (choice.beta_time), 0, -10, 0, "-0.05",
+     "rider utility per extra minute of travel by the other mode [G]"},
+    {"choice.asc_robotaxi", T_REAL, OFF (choice.asc_robotaxi), 0, -20, 20, "-5.5",
+     "robotaxi's constant against human ride-hail (trust, few pickup points): fitted so 400 robotaxis take ~1% of "
+     "Wuhan's trips (scenarios/wuhan-2024.ini) [CALIBRATION]"},
+    {"choice.asc_other", T_REAL, OFF (choice.asc_other), 0, -20, 20, "-3.8",
+     "the other mode's constant against human ride-hail: about 1 in 5 who look at a ride-hail app go another way [G]"},
+    {"choice.other_price_yuan", T_REAL, OFF (choice.other_price_yuan), 0, 0, 1000, "4",
+     "fare of the other mode (metro, bus) [G]"},
+    {"choice.other_extra_min_per_km", T_REAL, OFF (choice.other_extra_min_per_km), 0, 0, 60, "2.5",
+     "the other mode's extra door-to-door minutes per km of the trip [G]"},
+    {"choice.wait_init_min", T_REAL, OFF (choice.wait_init_min), 0, 0, 240, "5",
+     "wait riders expect from a fleet before any pickup was seen, minutes [G]"},
+    {"choice.wait_window_min", T_REAL, OFF (choice.wait_window_min), 0, 1, 1440, "30",
+     "riders expect the mean wait of a fleet's last this many minutes (a rider who gave up counts as "
+     "demand.patience_min)"},
+
+    {"robotaxi.fleet_size", T_INT, OFF (robotaxi.fleet_size), 0, 0, 200000, "40",
+     "driverless vehicles, in service 24 h less their downtime (the default: a tenth of Wuhan's 400) [CALIBRATION: "
+     "Wuhan fleet mid-2024]"},
     {"robotaxi.service_area", T_BOX, OFF (robotaxi.service_area), 0, 0, 0, "114.13,30.43,114.47,30.58",
      "lon_min,lat_min,lon_max,lat_max the robotaxis serve (Hanyang and Wuchang)"},
-    TARIFF_ROWS ("robotaxi", robotaxi.tariff, "16", "1", "2", "2.9", "0.4", "0.3", "1", "4.5", "0.5",
+    TARIFF_ROWS ("robotaxi", robotaxi.tariff, "16", "1", "2", "2.9", "0.4", "0", "0", "0.3", "1", "4.5", "0.5",
                  "[CALIBRATION: list fare; ~70% discount]"),
+    {"robotaxi.vehicle_price_yuan", T_REAL, OFF (robotaxi.vehicle_price_yuan), 0, 0, 1e8, "200000",
+     "price of one vehicle [CALIBRATION: RT6 about 200,000 yuan]"},
+    {"robotaxi.sensor_price_yuan", T_REAL, OFF (robotaxi.sensor_price_yuan), 0, 0, 1e8, "0",
+     "sensors and computer bought on top of the vehicle (0: in the vehicle price, as on the RT6)"},
+    {"robotaxi.life_years", T_REAL, OFF (robotaxi.life_years), 0, 0.5, 30, "5",
+     "service life of vehicle and sensors, years [CALIBRATION: G]"},
+    {"robotaxi.residual_share", T_REAL, OFF (robotaxi.residual_share), 0, 0, 1, "0.3",
+     "resale value at the end of the life, share of the price [G]"},
+    {"robotaxi.finance_rate", T_REAL, OFF (robotaxi.finance_rate), 0, 0, 1, "0.03",
+     "yearly interest on the capital (annuity) [G]"},
+    {"robotaxi.insurance_yuan_per_year", T_REAL, OFF (robotaxi.insurance_yuan_per_year), 0, 0, 1e7, "3000",
+     "insurance per vehicle and year [G]"},
+    {"robotaxi.kwh_per_km", T_REAL, OFF (robotaxi.kwh_per_km), 0, 0, 10, "0.15", "energy use, kWh per km [G]"},
+    {"robotaxi.kwh_price_yuan", T_REAL, OFF (robotaxi.kwh_price_yuan), 0, 0, 100, "0.8",
+     "electricity at the depot, yuan per kWh [G]"},
+    {"robotaxi.maintenance_yuan_per_km", T_REAL, OFF (robotaxi.maintenance_yuan_per_km), 0, 0, 100, "0.06",
+     "maintenance and tyres per km [G]"},
+    {"robotaxi.cleaning_yuan_per_day", T_REAL, OFF (robotaxi.cleaning_yuan_per_day), 0, 0, 1e5, "8",
+     "cleaning per vehicle-day [G]"},
+    {"robotaxi.depot_yuan_per_day", T_REAL, OFF (robotaxi.depot_yuan_per_day), 0, 0, 1e5, "5",
+     "depot, parking and charging site per vehicle-day [G]"},
+    {"robotaxi.software_yuan_per_day", T_REAL, OFF (robotaxi.software_yuan_per_day), 0, 0, 1e5, "5",
+     "software, maps, connectivity and cloud per vehicle-day [G]"},
+    {"robotaxi.vehicles_per_operator", T_REAL, OFF (robotaxi.vehicles_per_operator), 0, 1, 1000, "12",
+     "vehicles one remote safety operator watches [CALIBRATION: Pony.ai 1 per 10-12]"},
+    {"robotaxi.operator_wage_yuan_per_h", T_REAL, OFF (robotaxi.operator_wage_yuan_per_h), 0, 0, 10000, "20",
+     "remote operator's cost per hour, staffed around the clock [G]"},
+    {"robotaxi.charge_h_per_day", T_REAL, OFF (robotaxi.charge_h_per_day), 0, 0, 23, "2",
+     "hours a day each vehicle is out of service charging, in low-demand hours [G]"},
+    {"robotaxi.clean_h_per_day", T_REAL, OFF (robotaxi.clean_h_per_day), 0, 0, 23, "0.5",
+     "hours a day each vehicle is out of service for cleaning and checks [G]"},
 
-    {"human.drivers", T_INT, OFF (human.drivers), 0, 0, 2000000, "3000",
-     "human ride-hail drivers with a shift this day (a sample of the city's) [CALIBRATION: G]"},
+    {"human.drivers", T_INT, OFF (human.drivers), 0, 0, 2000000, "3200",
+     "human ride-hail drivers who may work; each decides every morning (the default: a tenth of Wuhan's ~32,000) "
+     "[CALIBRATION: G, 30,000-60,000 cars]"},
     {"human.shift_min_h", T_REAL, OFF (human.shift_min_h), 0, 1, 24, "8", "shortest shift, hours"},
     {"human.shift_max_h", T_REAL, OFF (human.shift_max_h), 0, 1, 24, "12",
      "longest shift, hours [CALIBRATION: 42% drive over 10 h]"},
@@ -100,8 +158,31 @@ static const s_param_t s_params[] = {
      "a full-time driver's monthly income [CALIBRATION: 7,600 yuan/month]"},
     {"human.workdays_per_month", T_REAL, OFF (human.workdays_per_month), 0, 1, 31, "26",
      "working days in a full-time driver's month [G]"},
-    TARIFF_ROWS ("human", human.tariff, "13", "3", "8", "1.45", "0.4", "0.9", "10", "0", "0",
+    TARIFF_ROWS ("human", human.tariff, "13", "3", "8", "1.45", "0.4", "0", "0", "0.9", "10", "0", "0",
                  "[CALIBRATION: DiDi Express shape, 18-30 yuan per 10 km]"),
+    {"human.vehicle_rent_yuan_per_day", T_REAL, OFF (human.vehicle_rent_yuan_per_day), 0, 0, 1e5, "60",
+     "rent (or depreciation) of a ride-hail car per working day [G]"},
+    {"human.insurance_yuan_per_year", T_REAL, OFF (human.insurance_yuan_per_year), 0, 0, 1e7, "3650",
+     "commercial insurance per car and year [G]"},
+    {"human.maintenance_yuan_per_km", T_REAL, OFF (human.maintenance_yuan_per_km), 0, 0, 100, "0.05",
+     "maintenance and tyres per km [G]"},
+    {"human.cruise_kmh", T_REAL, OFF (human.cruise_kmh), 0, 0, 120, "13",
+     "mean speed of an idle driver (cruising for riders, parked spells included), km/h [G: tuned to ~40% empty km]"},
+    {"human.commute_km", T_REAL, OFF (human.commute_km), 0, 0, 200, "5",
+     "empty km from home to the first pickup area, and again back home, per shift [G]"},
+    {"human.reservation_wage_yuan_per_h", T_REAL, OFF (human.reservation_wage_yuan_per_h), 0, 0, 10000, "20",
+     "median net hourly earnings below which a driver stays home; also values drivers' time in costs [G]"},
+    {"human.reservation_wage_spread", T_REAL, OFF (human.reservation_wage_spread), 0, 0, 3, "0.3",
+     "lognormal sigma of reservation wages across drivers [G]"},
+    {"human.expected_hourly_init_yuan", T_REAL, OFF (human.expected_hourly_init_yuan), 0, 0, 10000, "29",
+     "net hourly earnings drivers expect before their first day [CALIBRATION: 7,600 yuan/month, 26 days, ~10 h]"},
+    {"human.learning_rate", T_REAL, OFF (human.learning_rate), 0, 0, 1, "0.3",
+     "weight of the latest day in a driver's expected hourly earnings [G]"},
+    {"human.decision_noise_yuan", T_REAL, OFF (human.decision_noise_yuan), 0, 0.01, 1000, "2",
+     "logit scale of the daily work decision, yuan per hour [G]"},
+
+    TARIFF_ROWS ("taxi", taxi.tariff, "10", "3", "0", "1.8", "0", "10", "0.5", "1", "0", "0", "0",
+                 "[CALIBRATION: Wuhan taxi meter; used for the fare curves only]"),
 
     {"dispatch.policy", T_TEXT, TEXT (dispatch.policy), 0, 0, "nearest", "dispatch policy"},
     {"dispatch.step_s", T_REAL, OFF (dispatch.step_s), 0, 1, 600, "10",
@@ -112,7 +193,8 @@ static const s_param_t s_params[] = {
     {"metrics.interval_min", T_REAL, OFF (metrics.interval_min), 0, 1, 1440, "15",
      "publish a metrics snapshot every this many simulated minutes"},
     {"metrics.fare_curve_kmh", T_REAL, OFF (metrics.fare_curve_kmh), 0, 5, 120, "30",
-     "speed assumed for the time part of fares.csv [CALIBRATION: 30 km/h off-peak]"},
+     "speed behind fare quotes to riders (slowed by the hour's traffic factor) and fares.csv [CALIBRATION: 30 km/h "
+     "off-peak]"},
 };
 
 #define S_PARAM_COUNT (sizeof s_params / sizeof s_params[0])
@@ -517,6 +599,11 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
     if (cfg->human.shift_min_h > cfg->human.shift_max_h) {
         map_error (err, errlen, "human.shift_min_h (%g) is above human.shift_max_h (%g)", cfg->human.shift_min_h,
                cfg->human.shift_max_h);
+        return -1;
+    }
+    if (cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day >= 24) {
+        map_error (err, errlen, "robotaxi.charge_h_per_day + robotaxi.clean_h_per_day (%g h) must stay below 24",
+                   cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day);
         return -1;
     }
     if (cfg->demand.trip_km_min >= cfg->demand.trip_km_max) {

@@ -25,6 +25,7 @@ typedef struct {
     struct {
         char name[64];
         uint64_t seed;
+        int64_t days;                  /* consecutive days played (--days) */
     } scenario;
     map_spec_t map;                    /* map.source (embedded), epsg, grid_m, highways, cache */
     char map_file[512];                /* map.file: a map file or OSM extract; overrides map.source when set */
@@ -36,14 +37,35 @@ typedef struct {
         double trip_km_mean, trip_km_shape, trip_km_min, trip_km_max;
         double detour_factor;          /* road km per straight km, used when drawing destinations */
         double patience_min;           /* a rider not picked up by then gives up */
-        double robotaxi_preference;    /* share of riders inside the service area who ask for a robotaxi */
     } demand;
+    /* Rider choice: a multinomial logit over robotaxi (both ends in the service area), human ride-hail and another
+     * mode. Utility = asc + beta_price x fare + beta_wait x expected wait (+ beta_time x extra minutes, other mode). */
+    struct {
+        double beta_price;             /* per yuan */
+        double beta_wait;              /* per minute of expected wait */
+        double beta_time;              /* per minute of extra travel time (other mode) */
+        double asc_robotaxi;           /* against human ride-hail (0) */
+        double asc_other;
+        double other_price_yuan;       /* metro / bus fare */
+        double other_extra_min_per_km; /* the other mode's extra door-to-door minutes per km */
+        double wait_init_min;          /* expected wait before any pickup was seen */
+        double wait_window_min;        /* riders expect the mean wait of the last this many minutes */
+    } choice;
     sim_zone_t zones[SIM_MAX_ZONES];
     size_t zone_count;
     struct {
         int64_t fleet_size;
         double service_area[4];        /* lon_min, lat_min, lon_max, lat_max */
         sim_tariff_t tariff;
+        /* costs */
+        double vehicle_price_yuan, sensor_price_yuan, life_years, residual_share, finance_rate;
+        double insurance_yuan_per_year;
+        double kwh_per_km, kwh_price_yuan;
+        double maintenance_yuan_per_km;
+        double cleaning_yuan_per_day, depot_yuan_per_day, software_yuan_per_day;
+        double vehicles_per_operator, operator_wage_yuan_per_h;
+        /* downtime: each vehicle leaves service once a day for charging and cleaning, in low-demand hours */
+        double charge_h_per_day, clean_h_per_day;
     } robotaxi;
     struct {
         int64_t drivers;
@@ -54,7 +76,20 @@ typedef struct {
         double fulltime_monthly_net_yuan;
         double workdays_per_month;
         sim_tariff_t tariff;
+        /* costs */
+        double vehicle_rent_yuan_per_day, insurance_yuan_per_year, maintenance_yuan_per_km;
+        /* empty driving besides pickups: cruising while idle, and the trip to and from each shift */
+        double cruise_kmh, commute_km;
+        /* participation: each driver works a day when expected net hourly earnings beat their reservation wage */
+        double reservation_wage_yuan_per_h;   /* median over drivers */
+        double reservation_wage_spread;       /* lognormal sigma across drivers */
+        double expected_hourly_init_yuan;     /* what drivers expect before their first day */
+        double learning_rate;                 /* weight of the latest day in a driver's expectation */
+        double decision_noise_yuan;           /* logit scale of the daily decision, yuan per hour */
     } human;
+    struct {
+        sim_tariff_t tariff;           /* the Wuhan taxi meter, for the fare curves only */
+    } taxi;
     struct {
         char policy[32];
         double step_s;

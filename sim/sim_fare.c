@@ -10,7 +10,9 @@ s_beyond (double value, double included)
 double
 sim_fare_list (const sim_tariff_t *t, double km, double min)
 {
-    return t->start_yuan + t->per_km_yuan * s_beyond (km, t->start_km) + t->per_min_yuan * s_beyond (min, t->start_min);
+    return t->start_yuan + t->per_km_yuan * s_beyond (km, t->start_km) +
+           t->per_km_yuan * t->long_surcharge * s_beyond (km, t->long_km > t->start_km ? t->long_km : t->start_km) +
+           t->per_min_yuan * s_beyond (min, t->start_min);
 }
 
 double

@@ -8,6 +8,8 @@ typedef struct {
     double start_min;
     double per_km_yuan;        /* beyond start_km */
     double per_min_yuan;       /* beyond start_min */
+    double long_km;            /* the per-km rate rises by long_surcharge beyond this distance */
+    double long_surcharge;     /* 0.5 = +50%; 0 = no long-distance surcharge */
     double promo_factor;       /* paid share of the list price (1 = no promotion) */
     double min_fare_yuan;      /* floor after promotion and coupon */
     double coupon_yuan;        /* taken off the promoted price for riders holding a coupon */

@@ -9,7 +9,7 @@
 typedef struct {
     uint64_t requests, served, unserved;
     double time_ms[SIM_TIME_KIND_COUNT];
-    double km[2];
+    double km[SIM_KM_KIND_COUNT];
     double revenue_yuan;
     int32_t *wait_s;           /* waits of riders picked up, seconds (ms precision kept in the sum) */
     size_t wait_count, wait_cap;
@@ -19,6 +19,7 @@ typedef struct {
 struct sim_metrics_t {
     int64_t horizon_ms;
     uint32_t vehicles[DISP_FLEET_COUNT];
+    double cruise_km_per_ms[DISP_FLEET_COUNT];
     s_bucket_t hour[DISP_FLEET_COUNT][24];
 };
 
@@ -57,6 +58,12 @@ void
 sim_metrics_set_vehicles (sim_metrics_t *self, disp_fleet_t fleet, uint32_t vehicles)
 {
     self->vehicles[fleet] = vehicles;
+}
+
+void
+sim_metrics_set_cruise (sim_metrics_t *self, disp_fleet_t fleet, double kmh)
+{
+    self->cruise_km_per_ms[fleet] = kmh / 3600000.0;
 }
 
 void
@@ -101,7 +108,10 @@ sim_metrics_vehicle_time (sim_metrics_t *self, disp_fleet_t fleet, sim_time_kind
         int64_t h = from_ms / S_HOUR_MS;
         int64_t hour_end = (h + 1) * S_HOUR_MS;
         int64_t end = to_ms < hour_end ? to_ms : hour_end;
-        self->hour[fleet][h % 24].time_ms[kind] += (double) (end - from_ms);
+        s_bucket_t *b = &self->hour[fleet][h % 24];
+        b->time_ms[kind] += (double) (end - from_ms);
+        if (kind == SIM_TIME_IDLE)
+            b->km[SIM_KM_CRUISE] += (double) (end - from_ms) * self->cruise_km_per_ms[fleet];
         from_ms = end;
     }
 }
@@ -132,7 +142,7 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
     memset (out, 0, sizeof *out);
     out->fleet = fleet;
     out->vehicles = self->vehicles[fleet];
-    double time_ms[SIM_TIME_KIND_COUNT] = {0}, km[2] = {0}, wait_sum_ms = 0;
+    double time_ms[SIM_TIME_KIND_COUNT] = {0}, km[SIM_KM_KIND_COUNT] = {0}, wait_sum_ms = 0;
     size_t waits = 0;
     for (int h = h0; h <= h1; h++) {
         const s_bucket_t *b = &self->hour[fleet][h];
@@ -141,8 +151,8 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
         out->unserved += b->unserved;
         for (int k = 0; k < SIM_TIME_KIND_COUNT; k++)
             time_ms[k] += b->time_ms[k];
-        km[0] += b->km[0];
-        km[1] += b->km[1];
+        for (int k = 0; k < SIM_KM_KIND_COUNT; k++)
+            km[k] += b->km[k];
         out->revenue_yuan += b->revenue_yuan;
         wait_sum_ms += b->wait_sum_ms;
         waits += b->wait_count;
@@ -153,9 +163,11 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
         out->util_pickup = time_ms[SIM_TIME_PICKUP] / on_shift_ms;
         out->util_idle = time_ms[SIM_TIME_IDLE] / on_shift_ms;
     }
+    out->hours_online = on_shift_ms / (double) S_HOUR_MS;
+    out->hours_occupied = time_ms[SIM_TIME_OCCUPIED] / (double) S_HOUR_MS;
     out->vehicles_online_mean = on_shift_ms / ((double) (h1 - h0 + 1) * S_HOUR_MS);
-    out->km_driven = km[0] + km[1];
-    out->empty_km_share = out->km_driven > 0 ? km[SIM_KM_PICKUP] / out->km_driven : 0;
+    out->km_driven = km[SIM_KM_PICKUP] + km[SIM_KM_OCCUPIED] + km[SIM_KM_CRUISE];
+    out->empty_km_share = out->km_driven > 0 ? (km[SIM_KM_PICKUP] + km[SIM_KM_CRUISE]) / out->km_driven : 0;
     if (waits > 0) {
         out->mean_wait_s = wait_sum_ms / (double) waits / 1000.0;
         int32_t *all = malloc (waits * sizeof *all);
@@ -172,6 +184,21 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
             size_t rank = (size_t) ((95 * n + 99) / 100);   /* nearest rank: ceil(0.95 n) */
             out->p95_wait_s = all[rank ? rank - 1 : 0];
             free (all);
+        }
+    }
+}
+
+void
+sim_metrics_wait_histogram (const sim_metrics_t *self, disp_fleet_t fleet, uint64_t *counts, size_t nbins)
+{
+    memset (counts, 0, nbins * sizeof *counts);
+    if (nbins == 0)
+        return;
+    for (int h = 0; h < 24; h++) {
+        const s_bucket_t *b = &self->hour[fleet][h];
+        for (size_t i = 0; i < b->wait_count; i++) {
+            size_t bin = (size_t) (b->wait_s[i] / 60);
+            counts[bin < nbins ? bin : nbins - 1]++;
         }
     }
 }

@@ -9,7 +9,8 @@
 #include "disp_types.h"
 
 typedef enum { SIM_TIME_OCCUPIED = 0, SIM_TIME_PICKUP, SIM_TIME_IDLE, SIM_TIME_KIND_COUNT } sim_time_kind_t;
-typedef enum { SIM_KM_PICKUP = 0, SIM_KM_OCCUPIED } sim_km_kind_t;
+/* Empty km are pickups and cruising (an idle human driver looking for riders, and the trips to and from a shift). */
+typedef enum { SIM_KM_PICKUP = 0, SIM_KM_OCCUPIED, SIM_KM_CRUISE, SIM_KM_KIND_COUNT } sim_km_kind_t;
 
 /* Figures of one fleet over a span (the day so far, or one hour). Field names are the keys of summary.json and the
  * columns of hourly.csv (README "Outputs"). */
@@ -22,9 +23,19 @@ typedef struct {
     double util_occupied, util_pickup, util_idle;
     double empty_km_share;
     double km_driven;
+    double hours_online, hours_occupied;   /* all vehicles together */
     double revenue_yuan;
     double mean_wait_s, p95_wait_s;
+    /* from the cost model, on final snapshots only */
+    double cost_per_km, cost_per_vehicle_day, profit_per_vehicle_day, break_even_rides_per_day;
 } sim_fleet_metrics_t;
+
+/* Everyone who considered a ride-hail trip, and what they chose (DISP_FLEET_* or SIM_CHOICE_OTHER). */
+#define SIM_CHOICE_OTHER DISP_FLEET_COUNT
+typedef struct {
+    uint64_t considered;
+    uint64_t chose[DISP_FLEET_COUNT + 1];
+} sim_choice_metrics_t;
 
 typedef struct {
     uint32_t drivers;            /* drivers who were on shift */
@@ -39,6 +50,9 @@ typedef struct {
     uint64_t baseline_human_trips, human_trips, trips_moved;
     double baseline_driver_income_yuan, driver_income_yuan, income_moved_yuan;
     double fulltime_drivers_equivalent;
+    uint32_t baseline_drivers, drivers, displaced_drivers;
+    double displaced_income_yuan;
+    uint64_t displaced_trips;
 } sim_displacement_t;
 
 typedef enum { SIM_SNAPSHOT_PERIODIC = 0, SIM_SNAPSHOT_FINAL = 1 } sim_snapshot_kind_t;
@@ -52,6 +66,7 @@ typedef struct {
     uint64_t seed;
     sim_fleet_metrics_t fleets[DISP_FLEET_COUNT];
     sim_driver_metrics_t drivers;
+    sim_choice_metrics_t choice;
     int has_displacement;
     sim_displacement_t displacement;
 } sim_snapshot_t;
@@ -63,6 +78,8 @@ sim_metrics_t *sim_metrics_new (int64_t horizon_ms);
 void sim_metrics_destroy (sim_metrics_t **self_p);
 
 void sim_metrics_set_vehicles (sim_metrics_t *self, disp_fleet_t fleet, uint32_t vehicles);
+/* Idle vehicles of `fleet` cruise at kmh: their idle time books kmh x time as cruising km (0: they wait parked). */
+void sim_metrics_set_cruise (sim_metrics_t *self, disp_fleet_t fleet, double kmh);
 void sim_metrics_request (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms);
 void sim_metrics_giveup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms);
 /* A rider picked up at t_ms after waiting wait_ms. 0 or -1 when out of memory. */
@@ -72,6 +89,10 @@ void sim_metrics_vehicle_time (sim_metrics_t *self, disp_fleet_t fleet, sim_time
                                int64_t to_ms);
 void sim_metrics_km (sim_metrics_t *self, disp_fleet_t fleet, sim_km_kind_t kind, int64_t t_ms, double km);
 void sim_metrics_fare (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms, double yuan);
+
+/* Riders of `fleet` picked up after waiting [i, i+1) minutes, for i in [0, nbins); the last bin also holds longer
+ * waits. */
+void sim_metrics_wait_histogram (const sim_metrics_t *self, disp_fleet_t fleet, uint64_t *counts, size_t nbins);
 
 /* Figures of a fleet for the whole span so far, and for hour h (0..23; times past the horizon count in hour 23 for
  * events, never for vehicle time). `online` is left 0 (the world knows it). */

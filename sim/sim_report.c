@@ -34,6 +34,12 @@ s_fleet_json (const sim_fleet_metrics_t *m)
     json_object_set_new (o, "revenue_yuan", s_real (m->revenue_yuan, 2));
     json_object_set_new (o, "mean_wait_s", s_real (m->mean_wait_s, 1));
     json_object_set_new (o, "p95_wait_s", s_real (m->p95_wait_s, 1));
+    json_object_set_new (o, "hours_online", s_real (m->hours_online, 1));
+    json_object_set_new (o, "hours_occupied", s_real (m->hours_occupied, 1));
+    json_object_set_new (o, "cost_per_km", s_real (m->cost_per_km, 4));
+    json_object_set_new (o, "cost_per_vehicle_day", s_real (m->cost_per_vehicle_day, 2));
+    json_object_set_new (o, "profit_per_vehicle_day", s_real (m->profit_per_vehicle_day, 2));
+    json_object_set_new (o, "break_even_rides_per_day", s_real (m->break_even_rides_per_day, 2));
     return o;
 }
 
@@ -63,6 +69,12 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
     json_object_set_new (drivers, "net_daily_yuan", s_real (d->net_daily_yuan, 2));
     json_object_set_new (drivers, "net_income_yuan", s_real (d->net_income_yuan, 2));
     json_object_set_new (root, "drivers", drivers);
+    json_t *choice = json_object ();
+    json_object_set_new (choice, "considered", json_integer ((json_int_t) snap->choice.considered));
+    json_object_set_new (choice, "chose_robotaxi", json_integer ((json_int_t) snap->choice.chose[DISP_FLEET_ROBOTAXI]));
+    json_object_set_new (choice, "chose_human", json_integer ((json_int_t) snap->choice.chose[DISP_FLEET_HUMAN]));
+    json_object_set_new (choice, "chose_other", json_integer ((json_int_t) snap->choice.chose[SIM_CHOICE_OTHER]));
+    json_object_set_new (root, "choice", choice);
     if (snap->has_displacement) {
         const sim_displacement_t *x = &snap->displacement;
         json_t *o = json_object ();
@@ -73,6 +85,11 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
         json_object_set_new (o, "driver_income_yuan", s_real (x->driver_income_yuan, 2));
         json_object_set_new (o, "income_moved_yuan", s_real (x->income_moved_yuan, 2));
         json_object_set_new (o, "fulltime_drivers_equivalent", s_real (x->fulltime_drivers_equivalent, 2));
+        json_object_set_new (o, "baseline_drivers", json_integer (x->baseline_drivers));
+        json_object_set_new (o, "drivers", json_integer (x->drivers));
+        json_object_set_new (o, "displaced_drivers", json_integer (x->displaced_drivers));
+        json_object_set_new (o, "displaced_income_yuan", s_real (x->displaced_income_yuan, 2));
+        json_object_set_new (o, "displaced_trips", json_integer ((json_int_t) x->displaced_trips));
         json_object_set_new (root, "displacement", o);
     }
     size_t flags = JSON_REAL_PRECISION (12) | (indent ? JSON_INDENT (indent) : JSON_COMPACT);
@@ -151,17 +168,125 @@ sim_report_write_fares (const char *dir, const sim_config_t *cfg, char *err, siz
     FILE *f = s_open (dir, "fares.csv", path, sizeof path, err, errlen);
     if (!f)
         return -1;
-    const sim_tariff_t *rt = &cfg->robotaxi.tariff, *hu = &cfg->human.tariff;
+    const sim_tariff_t *rt = &cfg->robotaxi.tariff, *hu = &cfg->human.tariff, *tx = &cfg->taxi.tariff;
     fprintf (f, "distance_km,minutes,robotaxi_list_yuan,robotaxi_yuan,robotaxi_coupon_yuan,human_list_yuan,"
-                "human_yuan\n");
+                "human_yuan,taxi_yuan\n");
     for (int i = 0; i <= 60; i++) {
         double km = i * 0.5;
         double min = km / cfg->metrics.fare_curve_kmh * 60.0;
-        fprintf (f, "%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", km, min, sim_fare_list (rt, km, min),
+        fprintf (f, "%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", km, min, sim_fare_list (rt, km, min),
                  sim_fare_paid (rt, km, min, 0), sim_fare_paid (rt, km, min, 1), sim_fare_list (hu, km, min),
-                 sim_fare_paid (hu, km, min, 0));
+                 sim_fare_paid (hu, km, min, 0), sim_fare_paid (tx, km, min, 0));
     }
     return s_close (f, path, err, errlen);
+}
+
+int
+sim_report_write_waits (const char *dir, const sim_metrics_t *metrics, const sim_config_t *cfg, char *err,
+                        size_t errlen)
+{
+    char path[4096];
+    /* a rider is picked up by the patience at the latest, or a little after when a car was already on its way */
+    size_t bins = (size_t) ceil (cfg->demand.patience_min + cfg->dispatch.max_pickup_min) + 1;
+    uint64_t *counts[DISP_FLEET_COUNT] = {NULL};
+    int rc = -1;
+    for (int fl = 0; fl < DISP_FLEET_COUNT; fl++) {
+        counts[fl] = malloc (bins * sizeof (uint64_t));
+        if (!counts[fl]) {
+            snprintf (err, errlen, "out of memory");
+            goto done;
+        }
+        sim_metrics_wait_histogram (metrics, (disp_fleet_t) fl, counts[fl], bins);
+    }
+    FILE *f = s_open (dir, "waits.csv", path, sizeof path, err, errlen);
+    if (!f)
+        goto done;
+    fprintf (f, "wait_min,robotaxi,human\n");
+    for (size_t i = 0; i < bins; i++)
+        fprintf (f, "%zu,%llu,%llu\n", i, (unsigned long long) counts[DISP_FLEET_ROBOTAXI][i],
+                 (unsigned long long) counts[DISP_FLEET_HUMAN][i]);
+    rc = s_close (f, path, err, errlen);
+done:
+    for (int fl = 0; fl < DISP_FLEET_COUNT; fl++)
+        free (counts[fl]);
+    return rc;
+}
+
+int
+sim_report_write_choice (const char *dir, const sim_config_t *cfg, const sim_choice_curve_t *curve, char *err,
+                         size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "choice.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    double fare10 = sim_fare_paid (&cfg->robotaxi.tariff, 10.0, 10.0 / cfg->metrics.fare_curve_kmh * 60.0, 0);
+    fprintf (f, "price_factor,robotaxi_yuan_10km,robotaxi_share,human_share,other_share\n");
+    for (int k = 0; k < SIM_CHOICE_FACTORS; k++)
+        fprintf (f, "%.2f,%.2f,%.5f,%.5f,%.5f\n", curve->price_factor[k], fare10 * curve->price_factor[k],
+                 curve->share[k][DISP_FLEET_ROBOTAXI], curve->share[k][DISP_FLEET_HUMAN],
+                 curve->share[k][SIM_CHOICE_OTHER]);
+    return s_close (f, path, err, errlen);
+}
+
+int
+sim_report_write_days (const char *dir, const sim_day_row_t *days, size_t count, char *err, size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "days.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    int base = count > 0 && days[0].has_baseline;
+    fprintf (f, "day,active_drivers,driver_hours,driver_net_hourly_yuan,driver_net_income_yuan,robotaxi_trips,"
+                "human_trips,robotaxi_share,unserved,considered,chose_other%s\n",
+             base ? ",baseline_active_drivers,displaced_drivers,income_lost_yuan,trips_lost" : "");
+    for (size_t i = 0; i < count; i++) {
+        const sim_day_row_t *d = &days[i];
+        fprintf (f, "%u,%u,%.1f,%.2f,%.2f,%llu,%llu,%.5f,%llu,%llu,%llu", d->day, d->active_drivers, d->driver_hours,
+                 d->driver_net_hourly_yuan, d->driver_net_income_yuan, (unsigned long long) d->robotaxi_trips,
+                 (unsigned long long) d->human_trips, d->robotaxi_share, (unsigned long long) d->unserved,
+                 (unsigned long long) d->considered, (unsigned long long) d->chose_other);
+        if (base)
+            fprintf (f, ",%u,%u,%.2f,%llu", d->baseline_active_drivers, d->displaced_drivers, d->income_lost_yuan,
+                     (unsigned long long) d->trips_lost);
+        fputc ('\n', f);
+    }
+    return s_close (f, path, err, errlen);
+}
+
+void
+sim_report_print_costs (FILE *out, const sim_cost_t cost[DISP_FLEET_COUNT])
+{
+    const sim_cost_t *r = &cost[DISP_FLEET_ROBOTAXI], *h = &cost[DISP_FLEET_HUMAN];
+    fprintf (out, "\n%-28s %14s %14s\n", "costs (costs.csv)", "robotaxi", "human ride-hail");
+    fprintf (out, "%-28s %14.2f %14.2f\n", "cost per vehicle-day, yuan", r->cost_per_vehicle_day,
+             h->cost_per_vehicle_day);
+    fprintf (out, "%-28s %14.3f %14.3f\n", "cost per km, yuan", r->cost_per_km, h->cost_per_km);
+    fprintf (out, "%-28s %14.2f %14.2f\n", "cost per 10 km, yuan", r->cost_per_10km, h->cost_per_10km);
+    fprintf (out, "%-28s %14.2f %14.2f\n", "cost per trip, yuan", r->cost_per_trip, h->cost_per_trip);
+    fprintf (out, "%-28s %14.2f %14.2f\n", "revenue per trip, yuan", r->revenue_per_trip, h->revenue_per_trip);
+    fprintf (out, "%-28s %14.2f %14.2f\n", "profit per vehicle-day, yuan", r->profit_per_vehicle_day,
+             h->profit_per_vehicle_day);
+    fprintf (out, "%-28s %14.1f %14.1f\n", "break-even rides per day", r->break_even_rides_per_day,
+             h->break_even_rides_per_day);
+    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "utilization (occupied)", 100 * r->utilization, 100 * h->utilization);
+    fprintf (out, "(human costs value the drivers' time at their reservation wage and count the commission)\n");
+}
+
+void
+sim_report_print_days (FILE *out, const sim_day_row_t *days, size_t count)
+{
+    int base = count > 0 && days[0].has_baseline;
+    fprintf (out, "\n%5s %8s %10s %11s %10s%s\n", "day", "drivers", "net yuan/h", "robotaxi %", "gave up",
+             base ? "  no-robotaxi drivers  displaced" : "");
+    for (size_t i = 0; i < count; i++) {
+        const sim_day_row_t *d = &days[i];
+        fprintf (out, "%5u %8u %10.1f %10.2f%% %10llu", d->day, d->active_drivers, d->driver_net_hourly_yuan,
+                 100 * d->robotaxi_share, (unsigned long long) d->unserved);
+        if (base)
+            fprintf (out, "  %20u %10u", d->baseline_active_drivers, d->displaced_drivers);
+        fputc ('\n', out);
+    }
 }
 
 int
@@ -171,14 +296,14 @@ sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t 
     FILE *f = s_open (dir, "drivers.csv", path, sizeof path, err, errlen);
     if (!f)
         return -1;
-    fprintf (f, "driver,shift_start_h,shift_h,hours_online,trips,revenue_yuan,km,net_yuan,gross_hourly_yuan,"
+    fprintf (f, "driver,worked,shift_start_h,shift_h,hours_online,trips,revenue_yuan,km,net_yuan,gross_hourly_yuan,"
                 "net_hourly_yuan\n");
     for (size_t i = 0; i < count; i++) {
         const sim_driver_row_t *r = &rows[i];
         double gross_h = r->hours_online > 0 ? r->revenue_yuan / r->hours_online : 0;
         double net_h = r->hours_online > 0 ? r->net_yuan / r->hours_online : 0;
-        fprintf (f, "%u,%.2f,%.2f,%.2f,%u,%.2f,%.1f,%.2f,%.2f,%.2f\n", r->id, r->shift_start_h, r->shift_h,
-                 r->hours_online, r->trips, r->revenue_yuan, r->km, r->net_yuan, gross_h, net_h);
+        fprintf (f, "%u,%u,%.2f,%.2f,%.2f,%u,%.2f,%.1f,%.2f,%.2f,%.2f\n", r->id, r->worked, r->shift_start_h,
+                 r->shift_h, r->hours_online, r->trips, r->revenue_yuan, r->km, r->net_yuan, gross_h, net_h);
     }
     return s_close (f, path, err, errlen);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "sim_config.h"
 #include "sim_metrics.h"
+#include "sim_run.h"
 #include "sim_world.h"
 
 /* One snapshot as JSON: one line (indent 0) or indented. malloc'd, caller frees; NULL when out of memory. */
@@ -20,6 +21,23 @@ int sim_report_write_hourly (const char *dir, const sim_metrics_t *metrics, char
 
 /* Writes DIR/fares.csv: fare against distance, 0-30 km in 0.5 km steps, for both fleets. */
 int sim_report_write_fares (const char *dir, const sim_config_t *cfg, char *err, size_t errlen);
+
+/* Writes DIR/waits.csv: riders picked up per minute of wait (0 .. patience), per fleet. */
+int sim_report_write_waits (const char *dir, const sim_metrics_t *metrics, const sim_config_t *cfg, char *err,
+                            size_t errlen);
+
+/* Writes DIR/choice.csv: the riders' predicted shares as the robotaxi fare is multiplied by each price factor. */
+int sim_report_write_choice (const char *dir, const sim_config_t *cfg, const sim_choice_curve_t *curve, char *err,
+                             size_t errlen);
+
+/* Writes DIR/days.csv: one row per day (the baseline columns when the days have them). */
+int sim_report_write_days (const char *dir, const sim_day_row_t *days, size_t count, char *err, size_t errlen);
+
+/* The cost table printed after the summary. */
+void sim_report_print_costs (FILE *out, const sim_cost_t cost[DISP_FLEET_COUNT]);
+
+/* The daily series of a run of several days. */
+void sim_report_print_days (FILE *out, const sim_day_row_t *days, size_t count);
 
 /* Writes DIR/drivers.csv: one row per human driver. */
 int sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t count, char *err,

@@ -7,6 +7,9 @@
 #include "disp_types.h"
 #include "map_net.h"
 #include "sim_config.h"
+#include "sim_cost.h"
+#include "sim_metrics.h"
+#include "sim_sweep.h"
 
 typedef struct {
     const char *dispatcher;    /* "inproc", or a ZeroMQ endpoint of robotaxi-dispatcher */
@@ -16,7 +19,31 @@ typedef struct {
     const char *out_dir;       /* created if missing */
     int baseline;              /* also run the day without robotaxis and report displacement */
     int quiet;                 /* no progress lines on stderr */
+    int no_plots;              /* skip the SVG plots and report.html */
 } sim_run_opts_t;
+
+/* One day of a run, for days.csv and the headline figures. */
+typedef struct {
+    uint32_t day;              /* 1-based */
+    uint32_t active_drivers;   /* human drivers who worked */
+    double driver_hours, driver_net_hourly_yuan, driver_net_income_yuan;
+    uint64_t robotaxi_trips, human_trips, unserved;
+    uint64_t considered, chose_other;
+    double robotaxi_share;     /* of the ride-hail trips served */
+    int has_baseline;          /* the same day without robotaxis was played too: */
+    uint32_t baseline_active_drivers, displaced_drivers;
+    double income_lost_yuan;   /* what the displaced drivers earned on the day without robotaxis */
+    uint64_t trips_lost;       /* the trips they drove then */
+} sim_day_row_t;
+
+/* What a run produced. */
+typedef struct {
+    sim_snapshot_t final;                    /* the last day's final snapshot */
+    sim_cost_use_t use[DISP_FLEET_COUNT];    /* summed over the days */
+    sim_cost_t cost[DISP_FLEET_COUNT];       /* over the days */
+    sim_day_row_t *days;                     /* one per day; sim_run_result_clear frees */
+    size_t day_count;
+} sim_run_result_t;
 
 /* The Hello a simulator of cfg sends to its dispatcher: the map and its fingerprint on net, traffic, policy, pickup
  * limit and vehicle capacity. */
@@ -25,6 +52,29 @@ void sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t 
 /* Makes cfg's map.file and map.cache absolute, opens the network cfg names (progress on stderr unless opts->quiet)
  * and fits cfg to it (sim_config_fit_map). NULL with a message in err. The caller owns the network. */
 map_net_t *sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
+
+/* Plays cfg (already fitted to net) for cfg->scenario.days days, each with the drivers' morning decision, and with
+ * opts->baseline the same days without robotaxis beside them. With out_dir, writes the run's files there (summary,
+ * hourly, waits, choice and drivers of the last day; days.csv, costs.csv, costcurve.csv, fares.csv); no config.ini,
+ * no plots. Thread-safe for in-process runs without a publisher (sweeps run it on several threads). 0, or -1 with a
+ * message. */
+int sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_t *opts, const char *out_dir,
+                  sim_run_result_t *res, char *err, size_t errlen);
+
+/* Frees what a result holds (not the struct). */
+void sim_run_result_clear (sim_run_result_t *res);
+
+/* The run's headline figures as named metrics (the columns of sweep.csv, README "Sweeps"): per-day means over the
+ * days for trips, drivers and displacement, the cost model over all days, waits and empty km of the last day.
+ * The names depend only on whether a baseline ran. 0, or -1 when the row is full. */
+int sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t *row);
+
+/* Runs every run of sweep in process on `jobs` threads: the map opened once (once per run when a map key is
+ * swept), each run's files in OUT/runs/NNNN/ with its config.ini, and OUT/sweep.csv with one row of headline
+ * figures per run, then the sweep's plots and report.html. Progress on stderr unless opts->quiet. 0, or -1 with a
+ * message. */
+int sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const sim_run_opts_t *opts, char *err,
+                   size_t errlen);
 
 /* Runs cfg (already checked) as opts say. Returns 0, or -1 with a message in err. */
 int sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);

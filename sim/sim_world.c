@@ -10,6 +10,7 @@
 #include "map_ch.h"
 #include "map_traffic.h"
 #include "sim_codec.h"
+#include "sim_cost.h"
 #include "sim_fare.h"
 #include "sim_queue.h"
 #include "sim_rng.h"
@@ -18,8 +19,19 @@
 #define S_PI 3.14159265358979323846
 
 /* Random streams: each purpose draws from its own stream so that, for one seed, the riders are the same with and
- * without robotaxis, and human drivers' shifts do not depend on how many robotaxis there are. */
-enum { S_STREAM_DEMAND = 1, S_STREAM_HUMAN = 2, S_STREAM_ROBOTAXI = 3 };
+ * without robotaxis, and human drivers' shifts do not depend on how many robotaxis there are. Every day of a run
+ * has its own set (stream + S_STREAMS_PER_DAY x day); streams 4..7 of each set belong to the driver pool (sim_drivers). */
+enum { S_STREAM_DEMAND = 1, S_STREAM_HUMAN = 2, S_STREAM_ROBOTAXI = 3, S_STREAMS_PER_DAY = 8 };
+
+/* A fleet's recent waits, as riders expect them: pickups (and give-ups, counted at the patience) of the last
+ * choice.wait_window_min minutes. */
+typedef struct {
+    int64_t *t_ms;
+    double *wait_min;
+    size_t head, count, cap;   /* live samples are [head, count) */
+    double sum_min;
+    double expect_min;         /* the last mean; choice.wait_init_min before any sample */
+} s_waits_t;
 
 typedef enum {
     S_EV_REQUEST = 0,          /* the next rider appears (subject unused) */
@@ -49,6 +61,7 @@ typedef struct {
     uint32_t trips;
     double revenue_yuan, km;
     double shift_start_h, shift_h;
+    uint8_t worked;            /* has a shift this day */
 } s_vehicle_t;
 
 typedef struct {
@@ -106,8 +119,15 @@ struct sim_world_t {
     size_t tick_requests_cap;
     disp_vehicle_t *tick_vehicles;
 
+    /* rider choice */
+    s_waits_t waits[DISP_FLEET_COUNT];
+    sim_choice_metrics_t choice;
+    double curve[SIM_CHOICE_FACTORS][DISP_FLEET_COUNT + 1];
+    uint32_t humans_working;
+
     int has_baseline;
     sim_snapshot_t baseline;
+    const sim_driver_row_t *baseline_rows;
     sim_snapshot_t final;
 
     char err[512];             /* first failure inside an event handler */
@@ -303,8 +323,12 @@ s_account (sim_world_t *self, uint32_t v)
     if (veh->state != S_VEH_OFFLINE && self->now_ms > veh->since_ms) {
         sim_metrics_vehicle_time (self->metrics, veh->fleet, s_time_kind (veh->state), veh->since_ms, self->now_ms);
         int64_t end = self->now_ms < SIM_DAY_MS ? self->now_ms : SIM_DAY_MS;
-        if (end > veh->since_ms)
+        if (end > veh->since_ms) {
             veh->online_ms += end - veh->since_ms;
+            /* an idle human driver cruises for riders (the metrics book the same km from the same time) */
+            if (veh->state == S_VEH_IDLE && veh->fleet == DISP_FLEET_HUMAN)
+                veh->km += (double) (end - veh->since_ms) / S_HOUR_MS * self->cfg->human.cruise_kmh;
+        }
     }
     veh->since_ms = self->now_ms;
 }
@@ -316,49 +340,191 @@ s_set_state (sim_world_t *self, uint32_t v, s_veh_state_t state)
     self->vehicles[v].state = state;
 }
 
+/* Schedules vehicle v on service over [start_ms, end_ms) of a day that repeats: a span past midnight wraps to the
+ * early hours of this day. */
+static void
+s_schedule_service (sim_world_t *self, uint32_t v, int64_t start_ms, int64_t end_ms)
+{
+    if (end_ms > SIM_DAY_MS) {
+        s_schedule (self, 0, S_EV_SHIFT_START, v);
+        s_schedule (self, end_ms - SIM_DAY_MS, S_EV_SHIFT_END, v);
+        end_ms = SIM_DAY_MS;
+    }
+    s_schedule (self, start_ms, S_EV_SHIFT_START, v);
+    s_schedule (self, end_ms, S_EV_SHIFT_END, v);
+}
+
+/* An hour drawn with weight w[h]; cum is scratch. */
+static int
+s_draw_hour (sim_rng_t *rng, const double *w)
+{
+    double cum[24], acc = 0;
+    for (int h = 0; h < 24; h++)
+        cum[h] = (acc += w[h]);
+    double u = sim_rng_uniform (rng) * cum[23];
+    int h = 0;
+    while (h < 23 && cum[h] <= u)
+        h++;
+    return h;
+}
+
 static void
 s_place_fleets (sim_world_t *self)
 {
     const sim_config_t *cfg = self->cfg;
     size_t n = map_graph_node_count (self->graph);
-    double start_cum[24], acc = 0;
-    for (int h = 0; h < 24; h++)
-        start_cum[h] = (acc += cfg->human.shift_start_weight[h]);
 
+    /* Every driver of the pool draws a place and a shift, working or not, so a driver's day does not depend on who
+     * else works. */
     for (uint32_t v = 0; v < self->humans; v++) {
         s_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_HUMAN;
         veh->node = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_human));
         /* shift start: an hour by weight, a uniform minute within it; length uniform in [min, max] */
-        double u = sim_rng_uniform (&self->rng_human) * start_cum[23];
-        int h = 0;
-        while (h < 23 && start_cum[h] <= u)
-            h++;
+        int h = s_draw_hour (&self->rng_human, cfg->human.shift_start_weight);
         double start_h = h + sim_rng_uniform (&self->rng_human);
         double len_h = cfg->human.shift_min_h + (cfg->human.shift_max_h - cfg->human.shift_min_h) *
                                                      sim_rng_uniform (&self->rng_human);
         veh->shift_start_h = start_h;
         veh->shift_h = len_h;
+        if (self->opts.works && !self->opts.works[v])
+            continue;
+        veh->worked = 1;
         int64_t start_ms = (int64_t) llround (start_h * S_HOUR_MS);
-        int64_t end_ms = start_ms + (int64_t) llround (len_h * S_HOUR_MS);
-        /* The day is one of many alike: a shift running past midnight also covers the early hours of this day. */
-        if (end_ms > SIM_DAY_MS) {
-            s_schedule (self, 0, S_EV_SHIFT_START, v);
-            s_schedule (self, end_ms - SIM_DAY_MS, S_EV_SHIFT_END, v);
-            end_ms = SIM_DAY_MS;
-        }
-        s_schedule (self, start_ms, S_EV_SHIFT_START, v);
-        s_schedule (self, end_ms, S_EV_SHIFT_END, v);
+        s_schedule_service (self, v, start_ms, start_ms + (int64_t) llround (len_h * S_HOUR_MS));
     }
+    /* Robotaxis run round the clock but for one block a day of charging and cleaning, started in a quiet hour
+     * (weight: how far the hour's demand is below the busiest hour's). */
+    double quiet[24], busiest = 0;
+    for (int h = 0; h < 24; h++)
+        busiest = fmax (busiest, cfg->demand.hour_weight[h]);
+    for (int h = 0; h < 24; h++)
+        quiet[h] = busiest - cfg->demand.hour_weight[h] + 1e-3 * busiest;
+    double down_h = cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day;
     for (uint32_t i = 0; i < self->robotaxis; i++) {
         uint32_t v = self->humans + i;
         s_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_ROBOTAXI;
         veh->node = s_draw_node (self->area_weight_cum, n, sim_rng_uniform (&self->rng_robotaxi));
-        veh->shift_h = 24;
-        s_schedule (self, 0, S_EV_SHIFT_START, v);
-        s_schedule (self, SIM_DAY_MS, S_EV_SHIFT_END, v);
+        double down_start_h = s_draw_hour (&self->rng_robotaxi, quiet) + sim_rng_uniform (&self->rng_robotaxi);
+        veh->worked = 1;
+        veh->shift_h = 24 - down_h;
+        if (down_h <= 0) {
+            s_schedule_service (self, v, 0, SIM_DAY_MS);
+            continue;
+        }
+        /* in service from the end of the downtime until its start the next time round */
+        int64_t back_ms = (int64_t) llround ((down_start_h + down_h) * S_HOUR_MS) % SIM_DAY_MS;
+        veh->shift_start_h = (double) back_ms / S_HOUR_MS;
+        s_schedule_service (self, v, back_ms, back_ms + (int64_t) llround (veh->shift_h * S_HOUR_MS));
     }
+}
+
+/* ---- rider choice ------------------------------------------------------------------------------------------ */
+
+/* Adds a wait sample at t_ms. 0 or -1 when out of memory. */
+static int
+s_waits_add (s_waits_t *w, int64_t t_ms, double wait_min)
+{
+    if (w->count == w->cap) {
+        if (w->head > 0) {   /* reuse the evicted front before growing */
+            memmove (w->t_ms, w->t_ms + w->head, (w->count - w->head) * sizeof *w->t_ms);
+            memmove (w->wait_min, w->wait_min + w->head, (w->count - w->head) * sizeof *w->wait_min);
+            w->count -= w->head;
+            w->head = 0;
+        }
+        if (w->count == w->cap) {
+            size_t cap = w->cap ? 2 * w->cap : 1024;
+            int64_t *t = realloc (w->t_ms, cap * sizeof *t);
+            if (t)
+                w->t_ms = t;
+            double *m = realloc (w->wait_min, cap * sizeof *m);
+            if (m)
+                w->wait_min = m;
+            if (!t || !m)
+                return -1;
+            w->cap = cap;
+        }
+    }
+    w->t_ms[w->count] = t_ms;
+    w->wait_min[w->count++] = wait_min;
+    w->sum_min += wait_min;
+    return 0;
+}
+
+/* The wait a rider expects at now_ms: the mean of the window's samples, or the last mean when it holds none. */
+static double
+s_waits_expect (s_waits_t *w, int64_t now_ms, int64_t window_ms)
+{
+    while (w->head < w->count && w->t_ms[w->head] < now_ms - window_ms)
+        w->sum_min -= w->wait_min[w->head++];
+    if (w->head == w->count) {
+        w->sum_min = 0;   /* no drift from a long run of additions and removals */
+        return w->expect_min;
+    }
+    w->expect_min = w->sum_min / (double) (w->count - w->head);
+    return w->expect_min;
+}
+
+/* Logit choice probabilities over utilities v[k] of the available options (avail[k]); others get 0. */
+static void
+s_logit (const double *v, const int *avail, int n, double *p)
+{
+    double top = -INFINITY, sum = 0;
+    for (int k = 0; k < n; k++)
+        if (avail[k] && v[k] > top)
+            top = v[k];
+    for (int k = 0; k < n; k++) {
+        p[k] = avail[k] ? exp (v[k] - top) : 0.0;
+        sum += p[k];
+    }
+    for (int k = 0; k < n; k++)
+        p[k] /= sum;
+}
+
+/* What rider r chooses (a fleet or SIM_CHOICE_OTHER) with the uniform draw u; also adds the rider's probabilities
+ * at every price factor to the choice curve. The rider is quoted fares for the straight distance times the detour
+ * factor at the fare-curve speed slowed by the hour's traffic, and expects each fleet's recent mean wait. */
+static int
+s_choose (sim_world_t *self, const s_rider_t *rider, double u_fleet, double u_coupon)
+{
+    const sim_config_t *cfg = self->cfg;
+    const map_node_t *o = map_graph_node (self->graph, rider->origin);
+    const map_node_t *d = map_graph_node (self->graph, rider->destination);
+    double km = hypot (d->x - o->x, d->y - o->y) / 1000.0 * cfg->demand.detour_factor;
+    double min = km / cfg->metrics.fare_curve_kmh * 60.0 * map_traffic_factor (&cfg->traffic, self->now_ms);
+    int64_t window_ms = (int64_t) llround (cfg->choice.wait_window_min * 60000.0);
+    double fare[DISP_FLEET_COUNT];
+    fare[DISP_FLEET_ROBOTAXI] = sim_fare_paid (&cfg->robotaxi.tariff, km, min,
+                                               u_coupon < cfg->robotaxi.tariff.coupon_share);
+    fare[DISP_FLEET_HUMAN] = sim_fare_paid (&cfg->human.tariff, km, min, u_coupon < cfg->human.tariff.coupon_share);
+    double v[DISP_FLEET_COUNT + 1], p[DISP_FLEET_COUNT + 1];
+    int avail[DISP_FLEET_COUNT + 1];
+    avail[DISP_FLEET_ROBOTAXI] = self->robotaxis > 0 && self->in_area[rider->origin] &&
+                                 self->in_area[rider->destination];
+    avail[DISP_FLEET_HUMAN] = self->humans_working > 0;
+    avail[SIM_CHOICE_OTHER] = 1;
+    double wait_r = s_waits_expect (&self->waits[DISP_FLEET_ROBOTAXI], self->now_ms, window_ms);
+    double wait_h = s_waits_expect (&self->waits[DISP_FLEET_HUMAN], self->now_ms, window_ms);
+    double v_robotaxi_rest = cfg->choice.asc_robotaxi + cfg->choice.beta_wait * wait_r;
+    v[DISP_FLEET_HUMAN] = cfg->choice.beta_price * fare[DISP_FLEET_HUMAN] + cfg->choice.beta_wait * wait_h;
+    v[SIM_CHOICE_OTHER] = cfg->choice.asc_other + cfg->choice.beta_price * cfg->choice.other_price_yuan +
+                          cfg->choice.beta_time * cfg->choice.other_extra_min_per_km * km;
+    for (int k = 0; k < SIM_CHOICE_FACTORS; k++) {
+        double factor = 0.25 * (k + 1);
+        v[DISP_FLEET_ROBOTAXI] = v_robotaxi_rest + cfg->choice.beta_price * fare[DISP_FLEET_ROBOTAXI] * factor;
+        s_logit (v, avail, DISP_FLEET_COUNT + 1, p);
+        for (int c = 0; c <= DISP_FLEET_COUNT; c++)
+            self->curve[k][c] += p[c];
+    }
+    v[DISP_FLEET_ROBOTAXI] = v_robotaxi_rest + cfg->choice.beta_price * fare[DISP_FLEET_ROBOTAXI];
+    s_logit (v, avail, DISP_FLEET_COUNT + 1, p);
+    /* robotaxi, then human, then other along [0, 1) */
+    if (u_fleet < p[DISP_FLEET_ROBOTAXI])
+        return DISP_FLEET_ROBOTAXI;
+    if (u_fleet < p[DISP_FLEET_ROBOTAXI] + p[DISP_FLEET_HUMAN] || !avail[SIM_CHOICE_OTHER])
+        return DISP_FLEET_HUMAN;
+    return SIM_CHOICE_OTHER;
 }
 
 /* ---- event handlers ----------------------------------------------------------------------------------------- */
@@ -374,28 +540,30 @@ s_on_request (sim_world_t *self, uint32_t subject)
         s_fail (self, "out of memory");
         return;
     }
-    uint32_t r = (uint32_t) self->rider_count++;
-    s_rider_t *rider = &self->riders[r];
-    memset (rider, 0, sizeof *rider);
-    rider->request_ms = self->now_ms;
-    rider->deadline_ms = self->now_ms + (int64_t) llround (cfg->demand.patience_min * 60000.0);
-    rider->origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
-    rider->destination = s_draw_destination (self, rider->origin);
+    s_rider_t candidate = {.request_ms = self->now_ms};
+    candidate.deadline_ms = self->now_ms + (int64_t) llround (cfg->demand.patience_min * 60000.0);
+    candidate.origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
+    candidate.destination = s_draw_destination (self, candidate.origin);
     /* Both draws are made for every rider, whatever the fleets, so the baseline day sees the same riders. */
     double u_fleet = sim_rng_uniform (&self->rng_demand);
     double u_coupon = sim_rng_uniform (&self->rng_demand);
-    int eligible = self->in_area[rider->origin] && self->in_area[rider->destination];
-    int robotaxi = self->robotaxis > 0 && eligible && u_fleet < cfg->demand.robotaxi_preference;
-    rider->fleet = robotaxi ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN;
-    const sim_tariff_t *tariff = robotaxi ? &cfg->robotaxi.tariff : &cfg->human.tariff;
+    int chosen = s_choose (self, &candidate, u_fleet, u_coupon);
+    self->choice.considered++;
+    self->choice.chose[chosen]++;
+    s_schedule_next_request (self, self->now_ms);
+    if (chosen == SIM_CHOICE_OTHER)
+        return;   /* goes by metro, bus or on foot */
+    uint32_t r = (uint32_t) self->rider_count++;
+    s_rider_t *rider = &self->riders[r];
+    *rider = candidate;
+    rider->fleet = (uint8_t) chosen;
+    const sim_tariff_t *tariff = chosen == DISP_FLEET_ROBOTAXI ? &cfg->robotaxi.tariff : &cfg->human.tariff;
     rider->coupon = u_coupon < tariff->coupon_share;
     rider->state = S_RIDER_WAITING;
     self->active_riders++;
     self->new_riders[self->new_count++] = r;
     sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
     s_schedule (self, rider->deadline_ms, S_EV_GIVEUP, r);
-
-    s_schedule_next_request (self, self->now_ms);
 }
 
 static void
@@ -407,6 +575,8 @@ s_on_giveup (sim_world_t *self, uint32_t r)
     rider->state = S_RIDER_GAVE_UP;
     self->active_riders--;
     sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
+    if (s_waits_add (&self->waits[rider->fleet], self->now_ms, self->cfg->demand.patience_min) < 0)
+        s_fail (self, "out of memory");
     if (rider->sent) {
         if (s_reserve ((void **) &self->cancelled, &self->cancelled_cap, self->cancelled_count + 1,
                        sizeof (uint64_t)) < 0) {
@@ -440,7 +610,8 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     rider->state = S_RIDER_RIDING;
     veh->node = rider->origin;
     s_set_state (self, v, S_VEH_OCCUPIED);
-    if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0)
+    if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0 ||
+        s_waits_add (&self->waits[rider->fleet], self->now_ms, (double) (self->now_ms - rider->request_ms) / 60000.0) < 0)
         s_fail (self, "out of memory");
     double km;
     int64_t trip_ms = s_drive (self, rider->origin, rider->destination, &km);
@@ -473,11 +644,24 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     s_mark_changed (self, v);
 }
 
+/* A human driver's empty trip between home and the area where riders are, at the start and end of a shift (not at
+ * the midnight seam of a shift that runs past it). */
+static void
+s_commute (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (veh->fleet != DISP_FLEET_HUMAN || self->now_ms <= 0 || self->now_ms >= SIM_DAY_MS)
+        return;
+    sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, self->cfg->human.commute_km);
+    veh->km += self->cfg->human.commute_km;
+}
+
 static void
 s_on_shift_start (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 1;
+    s_commute (self, v);
     if (veh->state == S_VEH_OFFLINE) {
         s_set_state (self, v, S_VEH_IDLE);
         s_mark_changed (self, v);
@@ -489,6 +673,7 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 0;
+    s_commute (self, v);
     if (veh->state == S_VEH_IDLE) {
         s_set_state (self, v, S_VEH_OFFLINE);
         s_mark_changed (self, v);
@@ -663,9 +848,14 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
         !self->in_area || !self->vehicles || !self->changed || !self->tick_vehicles || !self->driver_rows)
         goto nomem;
 
-    sim_rng_seed (&self->rng_demand, cfg->scenario.seed, S_STREAM_DEMAND);
-    sim_rng_seed (&self->rng_human, cfg->scenario.seed, S_STREAM_HUMAN);
-    sim_rng_seed (&self->rng_robotaxi, cfg->scenario.seed, S_STREAM_ROBOTAXI);
+    uint64_t day_streams = (uint64_t) opts->day * S_STREAMS_PER_DAY;
+    sim_rng_seed (&self->rng_demand, cfg->scenario.seed, S_STREAM_DEMAND + day_streams);
+    sim_rng_seed (&self->rng_human, cfg->scenario.seed, S_STREAM_HUMAN + day_streams);
+    sim_rng_seed (&self->rng_robotaxi, cfg->scenario.seed, S_STREAM_ROBOTAXI + day_streams);
+    for (uint32_t v = 0; v < self->humans; v++)
+        self->humans_working += !opts->works || opts->works[v];
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        self->waits[f].expect_min = cfg->choice.wait_init_min;
 
     double acc = 0, area_acc = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -690,7 +880,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     for (int h = 0; h < 24; h++)
         self->hour_rate_per_ms[h] = cfg->demand.trips_per_day * cfg->demand.hour_weight[h] / wsum / (double) S_HOUR_MS;
 
-    sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans);
+    sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans_working);
+    sim_metrics_set_cruise (self->metrics, DISP_FLEET_HUMAN, cfg->human.cruise_kmh);
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
     s_place_fleets (self);
     s_schedule_next_request (self, 0);
@@ -733,6 +924,10 @@ sim_world_destroy (sim_world_t **self_p)
     free (self->pubs);
     free (self->tick_requests);
     free (self->tick_vehicles);
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        free (self->waits[f].t_ms);
+        free (self->waits[f].wait_min);
+    }
     free (self);
     *self_p = NULL;
 }
@@ -774,10 +969,34 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
 }
 
 void
-sim_world_set_baseline (sim_world_t *self, const sim_snapshot_t *baseline_final)
+sim_world_set_baseline (sim_world_t *self, const sim_snapshot_t *baseline_final,
+                        const sim_driver_row_t *baseline_rows)
 {
     self->has_baseline = 1;
     self->baseline = *baseline_final;
+    self->baseline_rows = baseline_rows;
+}
+
+void
+sim_world_choice_curve (const sim_world_t *self, sim_choice_curve_t *out)
+{
+    double n = (double) self->choice.considered;
+    for (int k = 0; k < SIM_CHOICE_FACTORS; k++) {
+        out->price_factor[k] = 0.25 * (k + 1);
+        for (int c = 0; c <= DISP_FLEET_COUNT; c++)
+            out->share[k][c] = n > 0 ? self->curve[k][c] / n : 0.0;
+    }
+}
+
+double
+sim_world_driver_net (const sim_config_t *cfg, double revenue_yuan, double km, int worked)
+{
+    double net = revenue_yuan * (1.0 - cfg->human.commission) -
+                 km * (cfg->human.energy_yuan_per_km + cfg->human.maintenance_yuan_per_km);
+    if (worked)
+        net -= cfg->human.vehicle_rent_yuan_per_day +
+               cfg->human.insurance_yuan_per_year / (cfg->human.workdays_per_month * 12.0);
+    return net;
 }
 
 const sim_snapshot_t *
@@ -800,6 +1019,27 @@ s_displacement (const sim_world_t *self, const sim_snapshot_t *now, sim_displace
     x->income_moved_yuan = moved > 0 ? moved : 0;
     double fulltime_daily = cfg->human.fulltime_monthly_net_yuan / cfg->human.workdays_per_month;
     x->fulltime_drivers_equivalent = x->income_moved_yuan / fulltime_daily;
+    x->baseline_drivers = self->baseline.drivers.drivers;
+    x->drivers = now->drivers.drivers;
+    /* the drivers who worked the day without robotaxis and stayed home this one, and what they earned then */
+    for (uint32_t v = 0; self->baseline_rows && v < self->humans; v++)
+        if (self->baseline_rows[v].worked && !self->vehicles[v].worked) {
+            x->displaced_drivers++;
+            x->displaced_income_yuan += self->baseline_rows[v].net_yuan;
+            x->displaced_trips += self->baseline_rows[v].trips;
+        }
+}
+
+void
+sim_world_cost_use (const sim_fleet_metrics_t *m, sim_cost_use_t *use)
+{
+    memset (use, 0, sizeof *use);
+    use->vehicle_days = (double) m->vehicles;   /* robotaxis in the fleet; drivers who worked */
+    use->hours_online = m->hours_online;
+    use->hours_occupied = m->hours_occupied;
+    use->km = m->km_driven;
+    use->trips = (double) m->served;
+    use->fares_yuan = m->revenue_yuan;
 }
 
 void
@@ -821,25 +1061,38 @@ sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t 
         sim_metrics_fleet (self->metrics, (disp_fleet_t) f, &out->fleets[f]);
         out->fleets[f].online = online[f];
     }
+    out->day = self->opts.day + 1;
+    out->choice = self->choice;
     sim_driver_metrics_t *d = &out->drivers;
-    double revenue = 0, km = 0, hours = 0;
+    double revenue = 0, hours = 0, net = 0;
     for (uint32_t v = 0; v < self->humans; v++) {
         const s_vehicle_t *veh = &self->vehicles[v];
-        if (veh->online_ms == 0 && veh->trips == 0)
-            continue;
+        if (!veh->worked || (veh->online_ms == 0 && veh->trips == 0))
+            continue;   /* stays home, or a shift that has not started yet */
         d->drivers++;
         revenue += veh->revenue_yuan;
-        km += veh->km;
+        net += sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, 1);
         hours += (double) veh->online_ms / S_HOUR_MS;
     }
     d->hours_online = hours;
-    d->net_income_yuan = revenue * (1.0 - cfg->human.commission) - km * cfg->human.energy_yuan_per_km;
+    d->net_income_yuan = net;
     if (hours > 0) {
         d->gross_hourly_yuan = revenue / hours;
         d->net_hourly_yuan = d->net_income_yuan / hours;
     }
     if (d->drivers > 0)
         d->net_daily_yuan = d->net_income_yuan / d->drivers;
+    if (kind == SIM_SNAPSHOT_FINAL)
+        for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+            sim_cost_use_t use;
+            sim_cost_t cost;
+            sim_world_cost_use (&out->fleets[f], &use);
+            sim_cost_fleet (cfg, (disp_fleet_t) f, &use, &cost);
+            out->fleets[f].cost_per_km = cost.cost_per_km;
+            out->fleets[f].cost_per_vehicle_day = cost.cost_per_vehicle_day;
+            out->fleets[f].profit_per_vehicle_day = cost.profit_per_vehicle_day;
+            out->fleets[f].break_even_rides_per_day = cost.break_even_rides_per_day;
+        }
     if (kind == SIM_SNAPSHOT_FINAL && self->has_baseline) {
         out->has_displacement = 1;
         s_displacement (self, out, &out->displacement);
@@ -866,7 +1119,8 @@ sim_world_drivers (sim_world_t *self, const sim_driver_row_t **out)
         row->trips = veh->trips;
         row->revenue_yuan = veh->revenue_yuan;
         row->km = veh->km;
-        row->net_yuan = veh->revenue_yuan * (1.0 - cfg->human.commission) - veh->km * cfg->human.energy_yuan_per_km;
+        row->worked = veh->worked;
+        row->net_yuan = sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, veh->worked);
     }
     *out = self->driver_rows;
     return self->humans;

@@ -9,6 +9,7 @@
 #include "disp_link.h"
 #include "map_net.h"
 #include "sim_config.h"
+#include "sim_cost.h"
 #include "sim_metrics.h"
 
 #define SIM_DAY_MS 86400000LL
@@ -16,9 +17,19 @@
 typedef struct sim_world_t sim_world_t;
 
 typedef struct {
-    int baseline;              /* 1: the same day without robotaxis; riders who would ride one ask for a human */
+    int baseline;              /* 1: the same day without robotaxis (riders choose between the others) */
     int publish;               /* 1: send metrics snapshots with the ticks */
+    uint32_t day;              /* 0-based day of a run of several: picks the day's riders, shifts and downtimes */
+    const uint8_t *works;      /* per driver of the pool (human.drivers): 1 = works this day; NULL = all work */
 } sim_world_opts_t;
+
+/* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the
+ * robotaxi fare (0.25, 0.5, ... 3), every rider of the day with the waits they expected. */
+#define SIM_CHOICE_FACTORS 12
+typedef struct {
+    double price_factor[SIM_CHOICE_FACTORS];
+    double share[SIM_CHOICE_FACTORS][DISP_FLEET_COUNT + 1];   /* robotaxi, human, other */
+} sim_choice_curve_t;
 
 /* One human driver's day, for drivers.csv. */
 typedef struct {
@@ -27,8 +38,13 @@ typedef struct {
     double hours_online;
     uint32_t trips;
     double revenue_yuan, km;
-    double net_yuan;           /* revenue after commission and running cost */
+    double net_yuan;           /* revenue after commission, running costs, rent and insurance */
+    uint8_t worked;
 } sim_driver_row_t;
+
+/* A driver's net earnings for a day: fares less commission, energy and maintenance per km, and (on a day worked)
+ * rent and insurance. The one formula behind drivers.csv, the drivers' metrics and their work decisions. */
+double sim_world_driver_net (const sim_config_t *cfg, double revenue_yuan, double km, int worked);
 
 /* Builds the world for cfg on graph g (must outlive the world): places vehicles, draws shifts. NULL with a
  * message when the scenario cannot run on this map (e.g. a service area with no road in it). */
@@ -47,9 +63,17 @@ typedef void (sim_progress_fn) (sim_world_t *world, int hour, void *arg);
 int sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, void *arg, char *err,
                    size_t errlen);
 
-/* The final snapshot of the same day without robotaxis (set before sim_world_run): the final snapshot then reports
- * the displacement against it. */
-void sim_world_set_baseline (sim_world_t *self, const sim_snapshot_t *baseline_final);
+/* The same day without robotaxis (set before sim_world_run): its final snapshot, and its drivers' days (rows of the
+ * whole pool, as sim_world_drivers gives them). The final snapshot then reports the displacement against it:
+ * trips and income moved, and the drivers who worked that day but not this one. */
+void sim_world_set_baseline (sim_world_t *self, const sim_snapshot_t *baseline_final,
+                             const sim_driver_row_t *baseline_rows);
+
+/* What a fleet did over a day, as the cost model counts it (vehicle-days = the fleet's vehicles that day). */
+void sim_world_cost_use (const sim_fleet_metrics_t *m, sim_cost_use_t *use);
+
+/* The riders' predicted choice against the robotaxi price, over the day so far. */
+void sim_world_choice_curve (const sim_world_t *self, sim_choice_curve_t *out);
 
 /* The final snapshot as published at the end of sim_world_run (with its sequence number). */
 const sim_snapshot_t *sim_world_final (const sim_world_t *self);
@@ -59,7 +83,8 @@ void sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapsh
 
 const sim_metrics_t *sim_world_metrics (const sim_world_t *self);
 
-/* Human drivers' days; array owned by the world. */
+/* Human drivers' days, one row per driver of the pool (those who stayed home have worked = 0); array owned by the
+ * world. */
 size_t sim_world_drivers (sim_world_t *self, const sim_driver_row_t **out);
 
 int64_t sim_world_now (const sim_world_t *self);

@@ -73,7 +73,7 @@ s_bench_day (sim_config_t *cfg)
     double map_s = s_now_s () - t0;
     disp_hello_t hello;
     sim_run_hello (cfg, g, &hello);
-    printf ("robotaxi-bench day: scenario '%s', seed %llu: %.0f requests expected, %lld drivers + %lld robotaxis\n",
+    printf ("robotaxi-bench day: scenario '%s', seed %llu: %.0f riders expected, %lld drivers + %lld robotaxis\n",
             cfg->scenario.name, (unsigned long long) cfg->scenario.seed, cfg->demand.trips_per_day,
             (long long) cfg->human.drivers, (long long) cfg->robotaxi.fleet_size);
     printf ("  %-30s %8.2f s   %zu nodes, %zu edges\n", "map build and contraction", map_s,

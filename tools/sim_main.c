@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "sim_config.h"
 #include "sim_run.h"
+#include "sim_sweep.h"
 
 #define PROG "robotaxi-sim"
 
@@ -14,8 +17,9 @@ s_usage (FILE *out)
 {
     fprintf (out,
              "Usage: " PROG " [OPTION]...\n"
-             "Play one simulated city day: a driverless robotaxi fleet beside human ride-hail drivers, dispatched\n"
-             "in lockstep, with utilization, fares, waits, drivers' earnings and (with --baseline) displacement.\n"
+             "Play simulated city days: a driverless robotaxi fleet beside human ride-hail drivers, dispatched in\n"
+             "lockstep; riders choose a robotaxi, a human driver or neither by price and expected wait. Reports\n"
+             "utilization, fares, waits, costs per fleet, drivers' earnings and (with --baseline) displacement.\n"
              "\n"
              "  -s, --scenario FILE       scenario file (default: the built-in Wuhan scenario, = scenarios/wuhan.ini)\n"
              "      --set SECTION.KEY=VALUE  override one parameter (repeatable; applied after --scenario)\n"
@@ -26,47 +30,87 @@ s_usage (FILE *out)
              "      --publish ENDPOINT    with --dispatcher inproc: publish metrics on this PUB endpoint\n"
              "      --wait-subscribers N  with --publish: wait for N subscribers before starting\n"
              "      --timeout SECONDS     wait this long for the dispatcher or subscribers (default 10)\n"
-             "  -b, --baseline            also play the same day without robotaxis and report displacement\n"
+             "  -b, --baseline            also play the same days without robotaxis and report displacement\n"
+             "      --days N              play N consecutive days (1 .. 3650; = --set scenario.days=N); human drivers\n"
+             "                            decide each morning whether to work from what the last days paid\n"
+             "      --no-plots            skip the SVG plots and report.html (they need gnuplot)\n"
+             "      --sweep KEY=FROM:TO:STEP | KEY=V1,V2,...\n"
+             "                            run every value of KEY (repeat for a grid of several keys) and write\n"
+             "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
+             "      --sweep-seeds N       run each sweep point with seeds S .. S+N-1 (default 1: every point seed S)\n"
+             "      --jobs N              sweep runs in parallel on N threads (default: the number of CPUs)\n"
              "  -q, --quiet               no progress lines\n"
              "      --print-config        print the resolved scenario and exit\n"
              "      --help-config         list every scenario parameter with its default, range and source\n"
              "  -h, --help                this help\n"
              "  -V, --version             version\n"
              "\n"
-             "Outputs in DIR: summary.json, hourly.csv, fares.csv, drivers.csv and config.ini (the resolved\n"
-             "scenario, seed included: '" PROG " -s DIR/config.ini' repeats the run). Exit status: 0 done,\n"
-             "1 the run failed, 2 bad usage or scenario.\n");
+             "Outputs in DIR: report.html (one page with the plots and tables), summary.json, costs.csv,\n"
+             "costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, choice.csv, drivers.csv, *.svg and\n"
+             "config.ini (the resolved scenario, seed included: '" PROG " -s DIR/config.ini' repeats the run).\n"
+             "Exit status: 0 done, 1 the run failed, 2 bad usage or scenario.\n");
 }
 
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
         {"dispatcher", required_argument, NULL, 'd'}, {"publish", required_argument, NULL, O_PUBLISH},
         {"wait-subscribers", required_argument, NULL, O_WAIT}, {"timeout", required_argument, NULL, O_TIMEOUT},
         {"baseline", no_argument, NULL, 'b'},       {"quiet", no_argument, NULL, 'q'},
+        {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
+        {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
+        {"jobs", required_argument, NULL, O_JOBS},
         {"print-config", no_argument, NULL, O_PRINT}, {"help-config", no_argument, NULL, O_HELPCFG},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *scenario = NULL, *seed = NULL;
+    const char *scenario = NULL, *seed = NULL, *days = NULL;
     const char **sets = calloc ((size_t) argc, sizeof *sets);
-    size_t nsets = 0;
-    int print_config = 0;
+    const char **sweeps = calloc ((size_t) argc, sizeof *sweeps);
+    size_t nsets = 0, nsweeps = 0;
+    unsigned long long sweep_seeds = 1;
+    long jobs = sysconf (_SC_NPROCESSORS_ONLN);
+    int print_config = 0, jobs_set = 0;
     double timeout_s = 10;
     sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out"};
+    sim_config_t *cfg = NULL;
+    sim_sweep_t *sweep = NULL;
     char err[1024];
-    int c;
-    if (!sets)
-        return 1;
+    int c, rc = 2;
+    if (!sets || !sweeps) {
+        rc = 1;
+        goto out;
+    }
+    if (jobs < 1)
+        jobs = 1;
     while ((c = getopt_long (argc, argv, "s:o:d:bqhV", options, NULL)) != -1) {
         char *end;
         switch (c) {
         case 's': scenario = optarg; break;
         case O_SET: sets[nsets++] = optarg; break;
         case O_SEED: seed = optarg; break;
+        case O_DAYS: days = optarg; break;
+        case O_NOPLOTS: opts.no_plots = 1; break;
+        case O_SWEEP: sweeps[nsweeps++] = optarg; break;
+        case O_SWEEP_SEEDS:
+            sweep_seeds = strtoull (optarg, &end, 10);
+            if (*end || optarg[0] == '-' || sweep_seeds < 1 || sweep_seeds > SIM_SWEEP_MAX_SEEDS) {
+                fprintf (stderr, PROG ": --sweep-seeds: '%s' is not a count from 1 to %d\n", optarg,
+                         SIM_SWEEP_MAX_SEEDS);
+                goto out;
+            }
+            break;
+        case O_JOBS:
+            jobs = strtol (optarg, &end, 10);
+            jobs_set = 1;
+            if (*end || jobs < 1 || jobs > 256) {
+                fprintf (stderr, PROG ": --jobs: '%s' is not a count from 1 to 256\n", optarg);
+                goto out;
+            }
+            break;
         case 'o': opts.out_dir = optarg; break;
         case 'd': opts.dispatcher = optarg; break;
         case O_PUBLISH: opts.publish = optarg; break;
@@ -74,44 +118,50 @@ main (int argc, char **argv)
             opts.wait_subscribers = (int) strtol (optarg, &end, 10);
             if (*end || opts.wait_subscribers < 0 || opts.wait_subscribers > 1000) {
                 fprintf (stderr, PROG ": --wait-subscribers: '%s' is not a count from 0 to 1000\n", optarg);
-                return 2;
+                goto out;
             }
             break;
         case O_TIMEOUT:
             timeout_s = strtod (optarg, &end);
             if (*end || !(timeout_s > 0 && timeout_s <= 3600)) {
                 fprintf (stderr, PROG ": --timeout: '%s' is not a number of seconds from 0 to 3600\n", optarg);
-                return 2;
+                goto out;
             }
             break;
         case 'b': opts.baseline = 1; break;
         case 'q': opts.quiet = 1; break;
         case O_PRINT: print_config = 1; break;
-        case O_HELPCFG: sim_config_describe (stdout); free (sets); return 0;
-        case 'h': s_usage (stdout); free (sets); return 0;
-        case 'V': printf (PROG " " RT_VERSION "\n"); free (sets); return 0;
-        default: s_usage (stderr); free (sets); return 2;
+        case O_HELPCFG: sim_config_describe (stdout); rc = 0; goto out;
+        case 'h': s_usage (stdout); rc = 0; goto out;
+        case 'V': printf (PROG " " RT_VERSION "\n"); rc = 0; goto out;
+        default: s_usage (stderr); goto out;
         }
     }
     if (optind < argc) {
         fprintf (stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
-        free (sets);
-        return 2;
+        goto out;
     }
     opts.timeout_ms = (int) (timeout_s * 1000);
     if (opts.publish && strcmp (opts.dispatcher, "inproc") != 0) {
         fprintf (stderr, PROG ": --publish is for --dispatcher inproc; a remote dispatcher publishes on its own "
                          "--publish endpoint\n");
-        free (sets);
-        return 2;
+        goto out;
+    }
+    if (nsweeps > 0 && (opts.publish || strcmp (opts.dispatcher, "inproc") != 0)) {
+        fprintf (stderr, PROG ": --sweep runs in process: it takes neither --dispatcher nor --publish\n");
+        goto out;
+    }
+    if ((sweep_seeds > 1 || jobs_set) && nsweeps == 0) {
+        fprintf (stderr, PROG ": --sweep-seeds and --jobs go with --sweep\n");
+        goto out;
     }
 
-    sim_config_t *cfg = malloc (sizeof *cfg);
-    if (!cfg) {
-        free (sets);
-        return 1;
+    cfg = malloc (sizeof *cfg);
+    sweep = sim_sweep_new ();
+    if (!cfg || !sweep) {
+        rc = 1;
+        goto out;
     }
-    int rc = 2;
     sim_config_defaults (cfg);
     if (scenario && sim_config_load (cfg, scenario, err, sizeof err) < 0)
         goto fail;
@@ -120,7 +170,14 @@ main (int argc, char **argv)
             goto fail;
     if (seed && sim_config_set_key (cfg, "scenario.seed", seed, "--seed: ", err, sizeof err) < 0)
         goto fail;
+    if (days && sim_config_set_key (cfg, "scenario.days", days, "--days: ", err, sizeof err) < 0)
+        goto fail;
     if (sim_config_check (cfg, err, sizeof err) < 0)
+        goto fail;
+    for (size_t i = 0; i < nsweeps; i++)
+        if (sim_sweep_add (sweep, cfg, sweeps[i], err, sizeof err) < 0)
+            goto fail;
+    if (sim_sweep_set_seeds (sweep, sweep_seeds, err, sizeof err) < 0 || sim_sweep_check (sweep, cfg, err, sizeof err) < 0)
         goto fail;
     if (print_config) {
         sim_config_write (cfg, stdout);
@@ -128,14 +185,20 @@ main (int argc, char **argv)
         goto out;
     }
     rc = 1;
-    if (sim_run (cfg, &opts, err, sizeof err) < 0)
+    if (nsweeps > 0 ? sim_run_sweep (cfg, sweep, (int) jobs, &opts, err, sizeof err) < 0
+                    : sim_run (cfg, &opts, err, sizeof err) < 0)
         goto fail;
+    if (nsweeps > 0)
+        printf ("sweep: %zu runs; results in %s/: sweep.csv, runs/NNNN/%s\n", sim_sweep_runs (sweep), opts.out_dir,
+                opts.no_plots ? "" : ", report.html, sweep_*.svg");
     rc = 0;
     goto out;
 fail:
     fprintf (stderr, PROG ": %s\n", err);
 out:
+    sim_sweep_destroy (&sweep);
     free (cfg);
     free (sets);
+    free (sweeps);
     return rc;
 }

@@ -53,7 +53,7 @@ START_TEST (test_defaults_are_the_wuhan_scenario)
     char *a = s_resolved (&def), *b = s_resolved (&file);
     ck_assert_str_eq (a, b);
     ck_assert_int_eq (sim_config_check (&def, err, sizeof err), 0);
-    ck_assert_int_eq (def.robotaxi.fleet_size, 400);
+    ck_assert_int_eq (def.robotaxi.fleet_size, 40);   /* a tenth of Wuhan; wuhan-2024.ini has the 400 */
     ck_assert_int_eq (def.map.epsg, 0); /* the UTM zone of the map's centre: 32650 for Wuhan (check_map_net) */
     ck_assert_double_eq (def.human.commission, 0.14);
     free (a);

@@ -1,0 +1,241 @@
+/* sim_cost: cost parts, totals, break-even and the cost-against-utilization curve of each fleet. */
+#include "sim_cost.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* What one vehicle does in one (vehicle-)day; the parts are computed from these alone, so the run's own figures and
+ * the curve's hypothetical ones go through the same arithmetic. */
+typedef struct {
+    double hours_online;
+    double km;
+    double fares_yuan;
+} s_day_t;
+
+/* a / b, or 0 when b is not positive: no figure here may come out NaN or infinite */
+static double
+s_ratio (double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+/* Yearly cost of owning an asset bought at `price` and sold for residual_share x price after life_years, financed
+ * at `rate` a year: the annuity that repays the price less the present value of the residual. At rate 0 it is
+ * straight-line depreciation. Works for non-integer lives. */
+static double
+s_capital_per_year (double price, double residual_share, double rate, double life_years)
+{
+    if (life_years <= 0 || price <= 0)
+        return 0.0;
+    if (rate <= 0)
+        return price * (1.0 - residual_share) / life_years;
+    /* (1 + rate)^-life via log1p/expm1, which stay accurate for small rates */
+    double log_growth = life_years * log1p (rate);
+    double discount = exp (-log_growth); /* present value of 1 yuan at the end of the life */
+    double capital_recovery = rate / -expm1 (-log_growth);
+    return (price - residual_share * price * discount) * capital_recovery;
+}
+
+/* Robotaxi parts per vehicle-day. */
+static void
+s_robotaxi_parts (const sim_config_t *cfg, const s_day_t *day, sim_cost_t *out)
+{
+    out->capital =
+        s_capital_per_year (cfg->robotaxi.vehicle_price_yuan + cfg->robotaxi.sensor_price_yuan,
+                            cfg->robotaxi.residual_share, cfg->robotaxi.finance_rate, cfg->robotaxi.life_years) /
+        365.0;
+    out->insurance = cfg->robotaxi.insurance_yuan_per_year / 365.0;
+    out->energy = cfg->robotaxi.kwh_per_km * cfg->robotaxi.kwh_price_yuan * day->km;
+    out->maintenance = cfg->robotaxi.maintenance_yuan_per_km * day->km;
+    out->cleaning = cfg->robotaxi.cleaning_yuan_per_day;
+    out->depot = cfg->robotaxi.depot_yuan_per_day;
+    out->software = cfg->robotaxi.software_yuan_per_day;
+    /* remote safety operators watch the fleet round the clock, whatever the hours in service */
+    out->operators = s_ratio (24.0 * cfg->robotaxi.operator_wage_yuan_per_h, cfg->robotaxi.vehicles_per_operator);
+    out->variable_per_km =
+        cfg->robotaxi.kwh_per_km * cfg->robotaxi.kwh_price_yuan + cfg->robotaxi.maintenance_yuan_per_km;
+}
+
+/* Human ride-hail parts per driver-day worked. */
+static void
+s_human_parts (const sim_config_t *cfg, const s_day_t *day, sim_cost_t *out)
+{
+    out->rent = cfg->human.vehicle_rent_yuan_per_day;
+    /* the car is insured every calendar day, but only days worked earn: the year's premium is spread over the
+     * workdays_per_month x 12 days a driver works, not over 365 */
+    out->insurance = s_ratio (cfg->human.insurance_yuan_per_year, cfg->human.workdays_per_month * 12.0);
+    out->energy = cfg->human.energy_yuan_per_km * day->km;
+    out->maintenance = cfg->human.maintenance_yuan_per_km * day->km;
+    out->commission = cfg->human.commission * day->fares_yuan;
+    out->driver_time = day->hours_online * cfg->human.reservation_wage_yuan_per_h;
+    out->variable_per_km = cfg->human.energy_yuan_per_km + cfg->human.maintenance_yuan_per_km;
+}
+
+typedef void (*s_parts_fn) (const sim_config_t *cfg, const s_day_t *day, sim_cost_t *out);
+
+static const s_parts_fn s_parts[DISP_FLEET_COUNT] = {
+    [DISP_FLEET_ROBOTAXI] = s_robotaxi_parts,
+    [DISP_FLEET_HUMAN] = s_human_parts,
+};
+
+/* The parts of `fleet` for one day, with fixed_per_vehicle_day, variable_per_km and cost_per_vehicle_day set and
+ * every other field 0. An unknown fleet costs nothing. */
+static void
+s_day_cost (const sim_config_t *cfg, disp_fleet_t fleet, const s_day_t *day, sim_cost_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->fleet = fleet;
+    if ((unsigned) fleet >= DISP_FLEET_COUNT)
+        return;
+    s_parts[fleet](cfg, day, out);
+    out->fixed_per_vehicle_day = out->capital + out->rent + out->insurance + out->cleaning + out->depot +
+                                 out->software + out->operators + out->driver_time;
+    out->cost_per_vehicle_day = out->fixed_per_vehicle_day + out->energy + out->maintenance + out->commission;
+}
+
+/* The platform's commission as a share of fares (0 for the robotaxi, whose operator keeps all of them). */
+static double
+s_commission_share (const sim_config_t *cfg, disp_fleet_t fleet)
+{
+    return fleet == DISP_FLEET_HUMAN ? cfg->human.commission : 0.0;
+}
+
+void
+sim_cost_fleet (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_use_t *use, sim_cost_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->fleet = fleet;
+    out->utilization = s_ratio (use->hours_occupied, use->hours_online);
+    if (use->vehicle_days <= 0) {
+        /* no vehicle-day to spread anything over: only the per-km rate, a parameter, is still meaningful */
+        sim_cost_t rate;
+        s_day_cost (cfg, fleet, &(s_day_t){0}, &rate);
+        out->variable_per_km = rate.variable_per_km;
+        return;
+    }
+    double vehicle_days = use->vehicle_days;
+    s_day_t day = {
+        .hours_online = use->hours_online / vehicle_days,
+        .km = use->km > 0 ? use->km / vehicle_days : 0.0,
+        .fares_yuan = use->fares_yuan / vehicle_days,
+    };
+    double utilization = out->utilization;
+    s_day_cost (cfg, fleet, &day, out);
+    out->utilization = utilization;
+
+    double trips_per_day = use->trips > 0 ? use->trips / vehicle_days : 0.0;
+    out->cost_per_km = s_ratio (out->cost_per_vehicle_day, day.km);
+    out->cost_per_10km = 10.0 * out->cost_per_km;
+    out->cost_per_trip = s_ratio (out->cost_per_vehicle_day, trips_per_day);
+    out->revenue_per_vehicle_day = day.fares_yuan;
+    out->revenue_per_trip = s_ratio (day.fares_yuan, trips_per_day);
+    out->profit_per_vehicle_day = out->revenue_per_vehicle_day - out->cost_per_vehicle_day;
+
+    /* each extra ride brings its fare, less the energy and upkeep of its share of the km and the commission on it;
+     * the fixed day is paid off after fixed / margin rides */
+    if (trips_per_day > 0) {
+        double margin = out->revenue_per_trip - out->variable_per_km * s_ratio (day.km, trips_per_day) -
+                        s_commission_share (cfg, fleet) * out->revenue_per_trip;
+        /* a margin lost in rounding (a fare that just pays its km) is no margin: no break-even of 1e17 rides */
+        int earns = margin > 1e-9 * fabs (out->revenue_per_trip);
+        out->break_even_rides_per_day = earns ? out->fixed_per_vehicle_day / margin : 0.0;
+    }
+}
+
+double
+sim_cost_per_km_at (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_use_t *use, double u)
+{
+    if (!(u > 0) || use->vehicle_days <= 0 || use->hours_online <= 0 || use->hours_occupied <= 0 || use->km <= 0)
+        return 0.0;
+    /* km and fares per occupied hour, empty km folded in at the run's own share; hours online per day held */
+    double km_per_occupied_h = use->km / use->hours_occupied;
+    double fares_per_occupied_h = use->fares_yuan / use->hours_occupied;
+    double occupied_h_per_day = u * use->hours_online / use->vehicle_days;
+    s_day_t day = {
+        .hours_online = use->hours_online / use->vehicle_days,
+        .km = occupied_h_per_day * km_per_occupied_h,
+        .fares_yuan = occupied_h_per_day * fares_per_occupied_h,
+    };
+    sim_cost_t cost;
+    s_day_cost (cfg, fleet, &day, &cost);
+    return s_ratio (cost.cost_per_vehicle_day, day.km);
+}
+
+static FILE *
+s_open (const char *dir, const char *name, char *path, size_t pathlen, char *err, size_t errlen)
+{
+    snprintf (path, pathlen, "%s/%s", dir, name);
+    FILE *f = fopen (path, "w");
+    if (!f)
+        snprintf (err, errlen, "%s: %s", path, strerror (errno));
+    return f;
+}
+
+static int
+s_close (FILE *f, const char *path, char *err, size_t errlen)
+{
+    int bad = ferror (f);
+    if (fclose (f) != 0 || bad) {
+        snprintf (err, errlen, "%s: write failed", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_write_costs (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
+               size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "costs.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    fprintf (f, "fleet,vehicle_days,hours_online,hours_occupied,km,trips,fares_yuan,capital,rent,insurance,energy,"
+                "maintenance,cleaning,depot,software,operators,commission,driver_time,fixed_per_vehicle_day,"
+                "variable_per_km,cost_per_vehicle_day,cost_per_km,cost_per_trip,cost_per_10km,"
+                "revenue_per_vehicle_day,revenue_per_trip,profit_per_vehicle_day,break_even_rides_per_day,"
+                "utilization\n");
+    for (int fl = 0; fl < DISP_FLEET_COUNT; fl++) {
+        const sim_cost_use_t *u = &use[fl];
+        sim_cost_t c;
+        sim_cost_fleet (cfg, (disp_fleet_t) fl, u, &c);
+        fprintf (f, "%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,", disp_fleet_name ((disp_fleet_t) fl), u->vehicle_days,
+                 u->hours_online, u->hours_occupied, u->km, u->trips, u->fares_yuan);
+        fprintf (f, "%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,", c.capital, c.rent, c.insurance,
+                 c.energy, c.maintenance, c.cleaning, c.depot, c.software, c.operators, c.commission, c.driver_time);
+        fprintf (f, "%.2f,%.4f,%.2f,%.4f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.4f\n", c.fixed_per_vehicle_day,
+                 c.variable_per_km, c.cost_per_vehicle_day, c.cost_per_km, c.cost_per_trip, c.cost_per_10km,
+                 c.revenue_per_vehicle_day, c.revenue_per_trip, c.profit_per_vehicle_day, c.break_even_rides_per_day,
+                 c.utilization);
+    }
+    return s_close (f, path, err, errlen);
+}
+
+static int
+s_write_curve (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
+               size_t errlen)
+{
+    char path[4096];
+    FILE *f = s_open (dir, "costcurve.csv", path, sizeof path, err, errlen);
+    if (!f)
+        return -1;
+    fprintf (f, "utilization,robotaxi_yuan_per_km,human_yuan_per_km\n");
+    for (int i = 1; i <= 20; i++) {
+        double u = i * 0.05; /* from the integer step, so the last row is exactly 1 */
+        fprintf (f, "%.2f,%.4f,%.4f\n", u,
+                 sim_cost_per_km_at (cfg, DISP_FLEET_ROBOTAXI, &use[DISP_FLEET_ROBOTAXI], u),
+                 sim_cost_per_km_at (cfg, DISP_FLEET_HUMAN, &use[DISP_FLEET_HUMAN], u));
+    }
+    return s_close (f, path, err, errlen);
+}
+
+int
+sim_cost_write (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
+                size_t errlen)
+{
+    if (s_write_costs (dir, cfg, use, err, errlen) != 0)
+        return -1;
+    return s_write_curve (dir, cfg, use, err, errlen);
+}

@@ -1,0 +1,754 @@
+/* sim_sweep: the grid of swept values, and the thread pool that plays it into sweep.csv in run order. */
+#include "sim_sweep.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "map_error.h"
+
+#define S_KEY_LEN 160
+
+/* One swept key and the texts applied to it. */
+typedef struct {
+    char key[S_KEY_LEN];
+    char *assignment;          /* "KEY=SPEC" as the user gave it, for messages */
+    char **values;
+    size_t count;
+    size_t stride;             /* grid points between two consecutive values of this key (row-major) */
+} s_axis_t;
+
+struct sim_sweep_t {
+    s_axis_t *axes;
+    size_t axis_count;
+    size_t points;             /* product of the axes' counts */
+    uint64_t seeds;
+    /* the metrics of the last successful sim_sweep_run */
+    sim_sweep_row_t *names;    /* names only; NULL before */
+    double *values;            /* runs x names->count */
+    size_t value_runs;
+};
+
+/* The shared state of one sim_sweep_run. Everything below `lock` is guarded by it. */
+typedef struct {
+    const sim_sweep_t *sweep;
+    const sim_config_t *base;
+    sim_sweep_run_fn *run_fn;
+    void *arg;
+    sim_sweep_progress_fn *progress_fn;
+    void *progress_arg;
+    size_t runs;
+    pthread_mutex_t lock;
+    pthread_cond_t first_settled;  /* run 0 was stored or failed */
+    size_t next;               /* the next run to hand out */
+    size_t done;
+    int first_state;           /* run 0: 0 pending, 1 stored (ref holds its names), -1 failed */
+    sim_sweep_row_t ref;       /* run 0's row: the names every run must report */
+    double *values;            /* runs x ref.count, allocated when run 0 is stored */
+    int failed;
+    size_t failed_run;         /* the lowest-numbered run that failed */
+    char failed_msg[1024];
+} s_pool_t;
+
+/* --- the grid --- */
+
+sim_sweep_t *
+sim_sweep_new (void)
+{
+    sim_sweep_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->points = 1;
+    self->seeds = 1;
+    return self;
+}
+
+static void
+s_axis_free (s_axis_t *axis)
+{
+    for (size_t i = 0; i < axis->count; i++)
+        free (axis->values[i]);
+    free (axis->values);
+    free (axis->assignment);
+    memset (axis, 0, sizeof *axis);
+}
+
+static void
+s_results_clear (sim_sweep_t *self)
+{
+    free (self->names);
+    free (self->values);
+    self->names = NULL;
+    self->values = NULL;
+    self->value_runs = 0;
+}
+
+void
+sim_sweep_destroy (sim_sweep_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sim_sweep_t *self = *self_p;
+    for (size_t i = 0; i < self->axis_count; i++)
+        s_axis_free (&self->axes[i]);
+    free (self->axes);
+    s_results_clear (self);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+sim_sweep_set_seeds (sim_sweep_t *self, uint64_t seeds, char *err, size_t errlen)
+{
+    if (seeds < 1 || seeds > SIM_SWEEP_MAX_SEEDS)
+        return map_error (err, errlen, "--sweep-seeds %llu: must be 1 .. %d", (unsigned long long) seeds,
+                          SIM_SWEEP_MAX_SEEDS);
+    /* points <= SIM_SWEEP_MAX_RUNS and seeds <= SIM_SWEEP_MAX_SEEDS: the product fits in 64 bits */
+    if ((uint64_t) self->points * seeds > SIM_SWEEP_MAX_RUNS)
+        return map_error (err, errlen, "--sweep-seeds %llu: %zu points x %llu seeds = %llu runs, more than %d",
+                          (unsigned long long) seeds, self->points, (unsigned long long) seeds,
+                          (unsigned long long) ((uint64_t) self->points * seeds), SIM_SWEEP_MAX_RUNS);
+    self->seeds = seeds;
+    s_results_clear (self);
+    return 0;
+}
+
+/* Copies text[0..len) without the spaces around it into buf (size cap). Returns the copied length, or (size_t) -1
+ * when it does not fit. */
+static size_t
+s_trim_copy (const char *text, size_t len, char *buf, size_t cap)
+{
+    while (len > 0 && isspace ((unsigned char) *text)) {
+        text++;
+        len--;
+    }
+    while (len > 0 && isspace ((unsigned char) text[len - 1]))
+        len--;
+    if (len >= cap)
+        return (size_t) -1;
+    memcpy (buf, text, len);
+    buf[len] = '\0';
+    return len;
+}
+
+/* A finite number and nothing else (spaces around it allowed). */
+static int
+s_parse_number (const char *text, size_t len, double *out)
+{
+    char buf[128];
+    if (s_trim_copy (text, len, buf, sizeof buf) == (size_t) -1 || !buf[0])
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod (buf, &end);
+    if (*end || errno == ERANGE || !isfinite (v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Appends a copy of text to a growing list of strings. 0, or -1 when out of memory (the list keeps what it had). */
+static int
+s_list_push (char ***list, size_t *count, size_t *cap, const char *text)
+{
+    if (*count == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        char **grown = realloc (*list, ncap * sizeof *grown);
+        if (!grown)
+            return -1;
+        *list = grown;
+        *cap = ncap;
+    }
+    char *copy = strdup (text);
+    if (!copy)
+        return -1;
+    (*list)[(*count)++] = copy;
+    return 0;
+}
+
+/* Turns SPEC into the value texts of one axis. where: "--sweep KEY=SPEC: ". Precondition: axis->values is empty.
+ * On failure axis may hold some values; the caller frees them. */
+static int
+s_parse_spec (s_axis_t *axis, const char *spec, const char *where, char *err, size_t errlen)
+{
+    size_t cap = 0;
+    const char *c1 = strchr (spec, ':');
+    const char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+    int is_range = c2 && !strchr (c2 + 1, ':') && !strchr (spec, ',');
+    if (is_range) {
+        double from, to, step;
+        const char *part[3] = {spec, c1 + 1, c2 + 1};
+        size_t len[3] = {(size_t) (c1 - spec), (size_t) (c2 - c1 - 1), strlen (c2 + 1)};
+        double *dst[3] = {&from, &to, &step};
+        for (int i = 0; i < 3; i++)
+            if (s_parse_number (part[i], len[i], dst[i]) < 0)
+                return map_error (err, errlen, "%sno points ('%.*s' is not a number; need from:to:step)", where,
+                                  (int) len[i], part[i]);
+        if (from > to || step <= 0)
+            return map_error (err, errlen, "%sno points (need from <= to and step > 0)", where);
+        /* to is in the range when it lands within 1e-9 x step of a grid value */
+        double steps = (to - from) / step;
+        if (!(steps < SIM_SWEEP_MAX_RUNS))
+            return map_error (err, errlen, "%smore than %d runs", where, SIM_SWEEP_MAX_RUNS);
+        size_t n = (size_t) floor (steps + 1e-9) + 1;
+        for (size_t i = 0; i < n; i++) {
+            /* from + i x step, never repeated addition: the error does not pile up along the range */
+            double v = from + (double) i * step;
+            if (i == n - 1 && fabs (v - to) <= 1e-9 * step)
+                v = to;
+            if (fabs (v) <= 1e-9 * step)
+                v = 0;   /* -0.3:0.3:0.1 passes 0, not 5.55e-17 */
+            char text[40];
+            snprintf (text, sizeof text, "%.15g", v + 0.0);
+            if (s_list_push (&axis->values, &axis->count, &cap, text) < 0)
+                return map_error (err, errlen, "%sout of memory", where);
+        }
+        return 0;
+    }
+    /* a list: items are texts, each applied as given (without the spaces around it) */
+    const char *item = spec;
+    for (size_t i = 1;; i++) {
+        const char *comma = strchr (item, ',');
+        size_t len = comma ? (size_t) (comma - item) : strlen (item);
+        char text[1024];
+        size_t got = s_trim_copy (item, len, text, sizeof text);
+        if (got == (size_t) -1)
+            return map_error (err, errlen, "%sitem %zu is longer than %zu characters", where, i, sizeof text - 1);
+        if (got == 0)
+            return map_error (err, errlen, "%sno points (%s)", where,
+                              !comma && i == 1 ? "empty list" : "a list item is empty");
+        if (axis->count >= SIM_SWEEP_MAX_RUNS)
+            return map_error (err, errlen, "%smore than %d runs", where, SIM_SWEEP_MAX_RUNS);
+        if (s_list_push (&axis->values, &axis->count, &cap, text) < 0)
+            return map_error (err, errlen, "%sout of memory", where);
+        if (!comma)
+            return 0;
+        item = comma + 1;
+    }
+}
+
+/* Grid points between consecutive values of each axis: the last key added varies fastest. */
+static void
+s_update_strides (sim_sweep_t *self)
+{
+    size_t stride = 1;
+    for (size_t k = self->axis_count; k-- > 0;) {
+        self->axes[k].stride = stride;
+        stride *= self->axes[k].count;
+    }
+    self->points = stride;
+}
+
+int
+sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assignment, char *err, size_t errlen)
+{
+    size_t wlen = strlen (assignment) + 32;
+    char *where = malloc (wlen);
+    s_axis_t axis = {0};
+    sim_config_t *probe = malloc (sizeof *probe);
+    if (!where || !probe) {
+        map_error (err, errlen, "--sweep %s: out of memory", assignment);
+        goto err;
+    }
+    snprintf (where, wlen, "--sweep %s: ", assignment);
+
+    const char *eq = strchr (assignment, '=');
+    size_t klen = eq ? s_trim_copy (assignment, (size_t) (eq - assignment), axis.key, sizeof axis.key) : 0;
+    if (!eq || klen == 0) {
+        map_error (err, errlen, "%sexpected KEY=from:to:step or KEY=v1,v2,...", where);
+        goto err;
+    }
+    if (klen == (size_t) -1) {
+        map_error (err, errlen, "%skey too long", where);
+        goto err;
+    }
+    if (strcmp (axis.key, "scenario.seed") == 0) {
+        map_error (err, errlen, "%sthe seed is not swept: use --sweep-seeds N to run each point with N seeds",
+                   where);
+        goto err;
+    }
+    for (size_t k = 0; k < self->axis_count; k++)
+        if (strcmp (self->axes[k].key, axis.key) == 0) {
+            map_error (err, errlen, "%s%s is already swept (--sweep %s)", where, axis.key,
+                       self->axes[k].assignment);
+            goto err;
+        }
+    if (s_parse_spec (&axis, eq + 1, where, err, errlen) < 0)
+        goto err;
+    /* every value must be one the scenario accepts; sim_config's message names the key and its range */
+    *probe = *base;
+    for (size_t i = 0; i < axis.count; i++)
+        if (sim_config_set_key (probe, axis.key, axis.values[i], where, err, errlen) < 0)
+            goto err;
+    /* both factors are at most SIM_SWEEP_MAX_RUNS and seeds at most SIM_SWEEP_MAX_SEEDS: no overflow */
+    uint64_t runs = (uint64_t) self->points * axis.count * self->seeds;
+    if (runs > SIM_SWEEP_MAX_RUNS) {
+        map_error (err, errlen, "%s%zu points x %zu values x %llu seeds = %llu runs, more than %d", where,
+                   self->points, axis.count, (unsigned long long) self->seeds, (unsigned long long) runs,
+                   SIM_SWEEP_MAX_RUNS);
+        goto err;
+    }
+    axis.assignment = strdup (assignment);
+    s_axis_t *grown = axis.assignment ? realloc (self->axes, (self->axis_count + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        map_error (err, errlen, "%sout of memory", where);
+        goto err;
+    }
+    self->axes = grown;
+    self->axes[self->axis_count++] = axis;
+    s_update_strides (self);
+    s_results_clear (self);
+    free (where);
+    free (probe);
+    return 0;
+err:
+    s_axis_free (&axis);
+    free (where);
+    free (probe);
+    return -1;
+}
+
+size_t
+sim_sweep_points (const sim_sweep_t *self)
+{
+    return self->points;
+}
+
+uint64_t
+sim_sweep_seeds (const sim_sweep_t *self)
+{
+    return self->seeds;
+}
+
+size_t
+sim_sweep_runs (const sim_sweep_t *self)
+{
+    return self->points * (size_t) self->seeds;
+}
+
+size_t
+sim_sweep_keys (const sim_sweep_t *self)
+{
+    return self->axis_count;
+}
+
+const char *
+sim_sweep_key (const sim_sweep_t *self, size_t k)
+{
+    return k < self->axis_count ? self->axes[k].key : NULL;
+}
+
+const char *
+sim_sweep_value (const sim_sweep_t *self, size_t run, size_t k)
+{
+    if (k >= self->axis_count || run >= sim_sweep_runs (self))
+        return NULL;
+    const s_axis_t *axis = &self->axes[k];
+    size_t point = run / self->seeds;
+    return axis->values[point / axis->stride % axis->count];
+}
+
+uint64_t
+sim_sweep_seed (const sim_sweep_t *self, const sim_config_t *base, size_t run)
+{
+    return base->scenario.seed + (uint64_t) run % self->seeds;
+}
+
+int
+sim_sweep_config (const sim_sweep_t *self, size_t run, const sim_config_t *base, sim_config_t *out, char *err,
+                  size_t errlen)
+{
+    assert (out != base);
+    if (run >= sim_sweep_runs (self))
+        return map_error (err, errlen, "run %zu: out of range (the sweep has %zu runs)", run, sim_sweep_runs (self));
+    *out = *base;
+    for (size_t k = 0; k < self->axis_count; k++)
+        if (sim_config_set_key (out, self->axes[k].key, sim_sweep_value (self, run, k), "", err, errlen) < 0)
+            return -1;
+    out->scenario.seed = sim_sweep_seed (self, base, run);
+    return 0;
+}
+
+/* Appends formatted text at buf + *used, keeping buf terminated when it is full. */
+static void
+s_append (char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used + 1 >= len)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    int n = vsnprintf (buf + *used, len - *used, fmt, ap);
+    va_end (ap);
+    if (n > 0)
+        *used = *used + (size_t) n < len ? *used + (size_t) n : len - 1;
+}
+
+/* "K=V, K2=V2" for run's point, followed by "; seed S" when base is not NULL ("seed S" alone without keys). */
+static void
+s_describe (const sim_sweep_t *self, const sim_config_t *base, size_t run, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < self->axis_count; k++)
+        s_append (buf, len, &used, "%s%s=%s", k ? ", " : "", self->axes[k].key, sim_sweep_value (self, run, k));
+    if (base)
+        s_append (buf, len, &used, "%sseed %llu", self->axis_count ? "; " : "",
+                  (unsigned long long) sim_sweep_seed (self, base, run));
+}
+
+int
+sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *err, size_t errlen)
+{
+    sim_config_t *cfg = malloc (sizeof *cfg);
+    if (!cfg)
+        return map_error (err, errlen, "--sweep: out of memory");
+    char msg[512], point[1024];
+    for (size_t p = 0; p < self->points; p++) {
+        size_t run = p * (size_t) self->seeds;
+        if (sim_sweep_config (self, run, base, cfg, msg, sizeof msg) < 0 ||
+            sim_config_check (cfg, msg, sizeof msg) < 0) {
+            s_describe (self, NULL, run, point, sizeof point);
+            free (cfg);
+            return map_error (err, errlen, "--sweep point %s: %s", point, msg);
+        }
+    }
+    free (cfg);
+    return 0;
+}
+
+/* --- the pool --- */
+
+/* 1-based number of the first metric where row differs from ref, or 0 when they agree. */
+static size_t
+s_first_difference (const sim_sweep_row_t *ref, const sim_sweep_row_t *row)
+{
+    size_t n = ref->count < row->count ? ref->count : row->count;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp (ref->name[i], row->name[i]) != 0)
+            return i + 1;
+    return ref->count == row->count ? 0 : n + 1;
+}
+
+/* Whether a row a callback filled is well formed (it may have written the struct without sim_sweep_row_add). */
+static int
+s_row_valid (const sim_sweep_row_t *row, char *msg, size_t len)
+{
+    if (row->count > SIM_SWEEP_MAX_METRICS)
+        return map_error (msg, len, "reports %zu metrics, more than %d", row->count, SIM_SWEEP_MAX_METRICS);
+    for (size_t i = 0; i < row->count; i++)
+        if (!row->name[i][0] || !memchr (row->name[i], '\0', SIM_SWEEP_NAME_LEN))
+            return map_error (msg, len, "metric %zu has no name, or a name of %d characters or more", i + 1,
+                              SIM_SWEEP_NAME_LEN);
+    return 0;
+}
+
+/* Whether run 0's metric names make distinct sweep.csv columns: none repeats another, a swept key, run or seed. */
+static int
+s_columns_distinct (const sim_sweep_t *sweep, const sim_sweep_row_t *row, char *msg, size_t len)
+{
+    for (size_t i = 0; i < row->count; i++) {
+        const char *name = row->name[i];
+        int taken = strcmp (name, "run") == 0 || strcmp (name, "seed") == 0;
+        for (size_t k = 0; !taken && k < sweep->axis_count; k++)
+            taken = strcmp (name, sweep->axes[k].key) == 0;
+        for (size_t j = 0; !taken && j < i; j++)
+            taken = strcmp (name, row->name[j]) == 0;
+        if (taken)
+            return map_error (msg, len, "metric %zu '%s' repeats a column of sweep.csv", i + 1, name);
+    }
+    return 0;
+}
+
+/* Records that run failed with msg. Precondition: pool->lock held. */
+static void
+s_fail (s_pool_t *pool, size_t run, const char *msg)
+{
+    if (!pool->failed || run < pool->failed_run) {
+        pool->failed_run = run;
+        snprintf (pool->failed_msg, sizeof pool->failed_msg, "%s", msg[0] ? msg : "failed (no message)");
+    }
+    pool->failed = 1;
+    if (run == 0) {
+        pool->first_state = -1;
+        pthread_cond_broadcast (&pool->first_settled);
+    }
+}
+
+/* Stores run's row. Run 0 sets the metric names; any other run waits until run 0 has settled (it was handed out
+ * first, so the wait is short), so that a mismatch is always reported against run 0 whatever the completion order.
+ * Returns 0 (stored), 1 (dropped: run 0 failed, the sweep is lost anyway) or -1 with a message in msg.
+ * Precondition: pool->lock held. */
+static int
+s_store (s_pool_t *pool, size_t run, const sim_sweep_row_t *row, char *msg, size_t len)
+{
+    if (s_row_valid (row, msg, len) < 0)
+        return -1;
+    if (run == 0) {
+        if (s_columns_distinct (pool->sweep, row, msg, len) < 0)
+            return -1;
+        pool->ref = *row;
+        if (row->count > 0) {
+            pool->values = calloc (pool->runs * row->count, sizeof *pool->values);
+            if (!pool->values)
+                return map_error (msg, len, "out of memory for %zu runs x %zu metrics", pool->runs, row->count);
+        }
+        pool->first_state = 1;
+        pthread_cond_broadcast (&pool->first_settled);
+    } else {
+        while (pool->first_state == 0)
+            pthread_cond_wait (&pool->first_settled, &pool->lock);
+        if (pool->first_state < 0)
+            return 1;
+        size_t diff = s_first_difference (&pool->ref, row);
+        if (diff) {
+            const sim_sweep_row_t *ref = &pool->ref;
+            if (diff > row->count)
+                return map_error (msg, len, "metric %zu is missing (run 0 reports '%s' there; every run must report "
+                                  "the same metrics in the same order)", diff, ref->name[diff - 1]);
+            if (diff > ref->count)
+                return map_error (msg, len, "metric %zu '%s' is one more than run 0 reports (every run must report "
+                                  "the same metrics in the same order)", diff, row->name[diff - 1]);
+            return map_error (msg, len, "metric %zu is '%s' where run 0 has '%s' (every run must report the same "
+                              "metrics in the same order)", diff, row->name[diff - 1], ref->name[diff - 1]);
+        }
+    }
+    if (row->count > 0)
+        memcpy (pool->values + run * row->count, row->value, row->count * sizeof row->value[0]);
+    return 0;
+}
+
+/* One worker: takes run indexes in turn until none is left or a run failed. */
+static void *
+s_worker (void *arg)
+{
+    s_pool_t *pool = arg;
+    sim_config_t cfg;
+    sim_sweep_row_t row;
+    char msg[1024];
+    pthread_mutex_lock (&pool->lock);
+    while (!pool->failed && pool->next < pool->runs) {
+        size_t run = pool->next++;
+        pthread_mutex_unlock (&pool->lock);
+
+        row.count = 0;
+        msg[0] = '\0';
+        int rc = sim_sweep_config (pool->sweep, run, pool->base, &cfg, msg, sizeof msg);
+        if (rc == 0)
+            rc = pool->run_fn (&cfg, run, &row, pool->arg, msg, sizeof msg) == 0 ? 0 : -1;
+
+        pthread_mutex_lock (&pool->lock);
+        if (rc == 0)
+            rc = s_store (pool, run, &row, msg, sizeof msg);
+        if (rc < 0)
+            s_fail (pool, run, msg);
+        else if (rc == 0) {
+            pool->done++;
+            if (pool->progress_fn)
+                pool->progress_fn (pool->done, pool->runs, pool->progress_arg);
+        }
+    }
+    pthread_mutex_unlock (&pool->lock);
+    return NULL;
+}
+
+/* Writes a CSV field, quoted when it holds a separator, a quote or a line break. */
+static void
+s_csv_field (FILE *out, const char *text, int first)
+{
+    if (!first)
+        fputc (',', out);
+    if (!strpbrk (text, ",\"\r\n")) {
+        fputs (text, out);
+        return;
+    }
+    fputc ('"', out);
+    for (const char *c = text; *c; c++) {
+        if (*c == '"')
+            fputc ('"', out);
+        fputc (*c, out);
+    }
+    fputc ('"', out);
+}
+
+/* Shortest text that reads back as the same double; nan, inf, -inf when not finite. */
+static void
+s_format_metric (char *buf, size_t len, double v)
+{
+    if (isnan (v)) {
+        snprintf (buf, len, "nan");
+        return;
+    }
+    if (isinf (v)) {
+        snprintf (buf, len, v < 0 ? "-inf" : "inf");
+        return;
+    }
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf (buf, len, "%.*g", prec, v);
+        if (strtod (buf, NULL) == v)
+            return;
+    }
+}
+
+static void
+s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const sim_sweep_row_t *names,
+             const double *values, size_t runs)
+{
+    for (size_t k = 0; k < self->axis_count; k++)
+        s_csv_field (out, self->axes[k].key, k == 0);
+    s_csv_field (out, "run", self->axis_count == 0);
+    s_csv_field (out, "seed", 0);
+    for (size_t m = 0; m < names->count; m++)
+        s_csv_field (out, names->name[m], 0);
+    fputc ('\n', out);
+    char num[64];
+    for (size_t r = 0; r < runs; r++) {
+        for (size_t k = 0; k < self->axis_count; k++)
+            s_csv_field (out, sim_sweep_value (self, r, k), k == 0);
+        snprintf (num, sizeof num, "%zu", r);
+        s_csv_field (out, num, self->axis_count == 0);
+        snprintf (num, sizeof num, "%llu", (unsigned long long) sim_sweep_seed (self, base, r));
+        s_csv_field (out, num, 0);
+        for (size_t m = 0; m < names->count; m++) {
+            s_format_metric (num, sizeof num, values[r * names->count + m]);
+            s_csv_field (out, num, 0);
+        }
+        fputc ('\n', out);
+    }
+}
+
+int
+sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_run_fn *run_fn, void *arg,
+               const char *csv_path, sim_sweep_progress_fn *progress_fn, void *progress_arg, char *err,
+               size_t errlen)
+{
+    assert (run_fn);
+    s_results_clear (self);
+    if (jobs < 1)
+        return map_error (err, errlen, "--jobs %d: need at least 1", jobs);
+    if (sim_sweep_check (self, base, err, errlen) < 0)
+        return -1;
+
+    int rc = -1;
+    size_t runs = sim_sweep_runs (self);
+    size_t threads = (size_t) jobs < runs ? (size_t) jobs : runs;
+    char *tmp_path = NULL;
+    FILE *out = NULL;
+    pthread_t *tids = NULL;
+    s_pool_t *pool = calloc (1, sizeof *pool);
+    sim_sweep_row_t *names = NULL;
+    if (!pool || (threads > 1 && !(tids = calloc (threads - 1, sizeof *tids)))) {
+        map_error (err, errlen, "--sweep: out of memory");
+        goto done;
+    }
+    /* The output must be writable before hours of runs, not after. */
+    if (csv_path) {
+        size_t tmp_len = strlen (csv_path) + sizeof ".tmp";
+        tmp_path = malloc (tmp_len);
+        if (!tmp_path) {
+            map_error (err, errlen, "--sweep: out of memory");
+            goto done;
+        }
+        snprintf (tmp_path, tmp_len, "%s.tmp", csv_path);
+        out = fopen (tmp_path, "w");
+        if (!out) {
+            map_error (err, errlen, "%s: %s", csv_path, strerror (errno));
+            goto done;
+        }
+    }
+
+    *pool = (s_pool_t) {.sweep = self, .base = base, .run_fn = run_fn, .arg = arg, .progress_fn = progress_fn,
+                        .progress_arg = progress_arg, .runs = runs};
+    pthread_mutex_init (&pool->lock, NULL);
+    pthread_cond_init (&pool->first_settled, NULL);
+    size_t started = 0;
+    while (started + 1 < threads && pthread_create (&tids[started], NULL, s_worker, pool) == 0)
+        started++;
+    s_worker (pool);
+    for (size_t i = 0; i < started; i++)
+        pthread_join (tids[i], NULL);
+    pthread_cond_destroy (&pool->first_settled);
+    pthread_mutex_destroy (&pool->lock);
+
+    if (pool->failed) {
+        char point[1024];
+        s_describe (self, base, pool->failed_run, point, sizeof point);
+        map_error (err, errlen, "run %zu (%s): %s", pool->failed_run, point, pool->failed_msg);
+        goto done;
+    }
+    assert (pool->done == runs);
+    if (out) {
+        s_write_csv (out, self, base, &pool->ref, pool->values, runs);
+        int bad = ferror (out);
+        bad |= fclose (out) != 0;
+        out = NULL;
+        if (bad) {
+            map_error (err, errlen, "%s: cannot write %s", csv_path, tmp_path);
+            goto done;
+        }
+        if (rename (tmp_path, csv_path) != 0) {
+            map_error (err, errlen, "%s: %s", csv_path, strerror (errno));
+            goto done;
+        }
+        free (tmp_path);
+        tmp_path = NULL;
+    }
+    names = malloc (sizeof *names);
+    if (!names) {
+        map_error (err, errlen, "--sweep: out of memory");
+        goto done;
+    }
+    *names = pool->ref;
+    self->names = names;
+    self->values = pool->values;
+    self->value_runs = runs;
+    pool->values = NULL;
+    rc = 0;
+done:
+    if (out)
+        fclose (out);
+    if (tmp_path)
+        remove (tmp_path);
+    free (tmp_path);
+    if (pool)
+        free (pool->values);
+    free (pool);
+    free (tids);
+    return rc;
+}
+
+size_t
+sim_sweep_metrics (const sim_sweep_t *self)
+{
+    return self->names ? self->names->count : 0;
+}
+
+const char *
+sim_sweep_metric_name (const sim_sweep_t *self, size_t m)
+{
+    return self->names && m < self->names->count ? self->names->name[m] : NULL;
+}
+
+double
+sim_sweep_metric (const sim_sweep_t *self, size_t run, size_t m)
+{
+    if (!self->names || m >= self->names->count || run >= self->value_runs)
+        return NAN;
+    return self->values[run * self->names->count + m];
+}
+
+int
+sim_sweep_row_add (sim_sweep_row_t *row, const char *name, double value)
+{
+    size_t len = strlen (name);
+    if (row->count >= SIM_SWEEP_MAX_METRICS || len == 0 || len >= SIM_SWEEP_NAME_LEN)
+        return -1;
+    memcpy (row->name[row->count], name, len + 1);
+    row->value[row->count++] = value;
+    return 0;
+}

@@ -1,0 +1,111 @@
+/* sim_sweep: parameter sweeps: a grid of scenario values x seeds, run on a pool of threads into one sweep.csv. */
+#ifndef SIM_SWEEP_H
+#define SIM_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sim_config.h"
+
+#define SIM_SWEEP_MAX_METRICS 64      /* metrics one run may report */
+#define SIM_SWEEP_NAME_LEN 48         /* a metric name's buffer, terminator included */
+#define SIM_SWEEP_MAX_RUNS 100000     /* grid points x seeds */
+#define SIM_SWEEP_MAX_SEEDS 1000
+
+/* What one run reports: named metrics, in an order every run of a sweep keeps. */
+typedef struct {
+    size_t count;
+    char name[SIM_SWEEP_MAX_METRICS][SIM_SWEEP_NAME_LEN];
+    double value[SIM_SWEEP_MAX_METRICS];
+} sim_sweep_row_t;
+
+/* Appends a metric to row. Returns 0, or -1 when the row is full or name is empty or has SIM_SWEEP_NAME_LEN
+ * characters or more (the row is then unchanged). */
+int sim_sweep_row_add (sim_sweep_row_t *row, const char *name, double value);
+
+/* Plays one run: cfg is the run's whole scenario (the base, the grid point's values and the run's seed), run its
+ * index. Fills row (empty on entry) and returns 0, or returns -1 with a message in err. Called from several
+ * threads at once when jobs > 1, each with its own cfg, row and err; arg is shared. */
+typedef int (sim_sweep_run_fn) (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg, char *err,
+                                size_t errlen);
+
+/* Told after each run that completed and was stored: done goes 1, 2, ... total. Called with the sweep's lock held,
+ * so calls never overlap and arrive in order of done; it must be quick and must not call into the sweep. */
+typedef void (sim_sweep_progress_fn) (size_t done, size_t total, void *arg);
+
+typedef struct sim_sweep_t sim_sweep_t;
+
+/* A sweep with no keys (one grid point) and one seed. NULL when out of memory. */
+sim_sweep_t *sim_sweep_new (void);
+
+/* Frees the sweep; NULL-safe, sets *self_p to NULL. */
+void sim_sweep_destroy (sim_sweep_t **self_p);
+
+/* Runs each grid point with seeds base, base+1, ..., base+seeds-1 (base: the base config's scenario.seed; the sum
+ * wraps around at 2^64). With 1 seed (the default) every point uses the same seed, so points differ only in the
+ * swept values. Returns 0, or -1 with "--sweep-seeds N: why" in err (not 1 .. SIM_SWEEP_MAX_SEEDS, or more than
+ * SIM_SWEEP_MAX_RUNS runs with the keys added so far); the sweep is then unchanged. */
+int sim_sweep_set_seeds (sim_sweep_t *self, uint64_t seeds, char *err, size_t errlen);
+
+/* Adds a key to the grid from "KEY=SPEC" (as --sweep gives it). SPEC is from:to:step (value i is from + i x step,
+ * up to and including to when it lands within 1e-9 x step of it; the text applied is %.15g of it, so 0.1:0.3:0.1
+ * gives 0.1, 0.2, 0.3) or a list
+ * v1,v2,... (each item taken as text, spaces around it dropped). Each value is applied to a copy of base with
+ * sim_config_set_key, so a bad value fails here. The first key added varies slowest in the grid. Returns 0, or -1
+ * with "--sweep KEY=SPEC: why" in err: a value sim_config refuses (its message names the key and the range), no
+ * points, no '=', a key given twice, scenario.seed (use set_seeds), more than SIM_SWEEP_MAX_RUNS runs in total.
+ * The sweep is unchanged after a failure. A range SPEC has exactly two ':' and no ','; anything else is a list. */
+int sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assignment, char *err, size_t errlen);
+
+/* Grid points (the product of every key's value count; 1 with no keys), seeds per point, runs (points x seeds). */
+size_t sim_sweep_points (const sim_sweep_t *self);
+uint64_t sim_sweep_seeds (const sim_sweep_t *self);
+size_t sim_sweep_runs (const sim_sweep_t *self);
+
+/* Swept keys in the order added, and key k's name (NULL when k is out of range). */
+size_t sim_sweep_keys (const sim_sweep_t *self);
+const char *sim_sweep_key (const sim_sweep_t *self, size_t k);
+
+/* The text applied to key k in run `run` (NULL when either is out of range). Run index = point x seeds + seed
+ * index; points are numbered row-major over the keys in the order added. Owned by the sweep. */
+const char *sim_sweep_value (const sim_sweep_t *self, size_t run, size_t k);
+
+/* The seed of run `run`: base->scenario.seed + run % seeds. */
+uint64_t sim_sweep_seed (const sim_sweep_t *self, const sim_config_t *base, size_t run);
+
+/* Writes into out the config of run `run`: base, the point's values and the run's seed. Returns 0, or -1 with a
+ * message in err (run out of range, or a value this base refuses). out may not alias base. */
+int sim_sweep_config (const sim_sweep_t *self, size_t run, const sim_config_t *base, sim_config_t *out, char *err,
+                      size_t errlen);
+
+/* Checks every grid point's config with sim_config_check (the rules between keys, e.g. human.shift_min_h <=
+ * human.shift_max_h). Returns 0, or -1 with "--sweep point K=V, ...: why" in err for the first point refused. */
+int sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *err, size_t errlen);
+
+/* Plays every run of the sweep on `jobs` threads (the calling thread is one of them; clamped to the run count; if
+ * the system refuses a thread, the ones started do the work). Each thread takes the next run index in turn and
+ * calls run_fn. Before any run, the points are checked (sim_sweep_check) and csv_path's temporary file is created.
+ *
+ * On success writes csv_path (unless NULL) atomically (CSV_PATH.tmp, then rename) and returns 0. The file is the
+ * same bytes for any jobs: header = the keys as added, run, seed, then run 0's metric names; one line per run in
+ * run order: the value texts, the run, the seed, then the metrics as the shortest text that reads back as the same
+ * double (nan, inf, -inf when not finite). Fields holding ',', '"' or a line break are quoted as in RFC 4180.
+ * progress_fn may be NULL. The metrics stay readable through sim_sweep_metric* until the next sim_sweep_run,
+ * sim_sweep_add or sim_sweep_set_seeds.
+ *
+ * On the first failure no further run is started, the runs under way finish, csv_path is left as it was, and -1
+ * is returned with "run N (K=V, ...; seed S): why" in err for the lowest-numbered run that failed (so the message
+ * does not depend on jobs when failures depend only on the run). Every run must report run 0's metric names in
+ * its order (another list is a failure of that run, naming the first differing metric), and run 0's names must
+ * differ from each other, the swept keys, run and seed. Other failures: jobs < 1, a point sim_sweep_check
+ * refuses, csv_path not writable ("PATH: why"), out of memory. */
+int sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_run_fn *run_fn, void *arg,
+                   const char *csv_path, sim_sweep_progress_fn *progress_fn, void *progress_arg, char *err,
+                   size_t errlen);
+
+/* After a successful sim_sweep_run: metrics per run, metric m's name (NULL when out of range), and its value in run
+ * `run` (NAN when either is out of range). 0, NULL and NAN when there are no results. */
+size_t sim_sweep_metrics (const sim_sweep_t *self);
+const char *sim_sweep_metric_name (const sim_sweep_t *self, size_t m);
+double sim_sweep_metric (const sim_sweep_t *self, size_t run, size_t m);
+
+#endif

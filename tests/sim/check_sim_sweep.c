@@ -1,0 +1,638 @@
+/* check_sim_sweep: --sweep grids, seeds, the thread pool and sweep.csv, as a user meets them. */
+#include <check.h>
+
+#include "rt_check.h"
+#include "rt_rand.h"
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_config.h"
+#include "sim_sweep.h"
+
+#define S_NONE SIZE_MAX
+
+static char s_dir[] = "/tmp/robotaxi-sweep-XXXXXX";
+
+static void
+s_setup (void)
+{
+    strcpy (s_dir, "/tmp/robotaxi-sweep-XXXXXX");
+    ck_assert_ptr_nonnull (mkdtemp (s_dir));
+}
+
+/* name in the test's folder, written into path (which it returns) */
+static const char *
+s_path (char *path, size_t len, const char *name)
+{
+    snprintf (path, len, "%s/%s", s_dir, name);
+    return path;
+}
+
+/* The whole file as text (NULL when it cannot be read). */
+static char *
+s_slurp (const char *path)
+{
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream (&buf, &len);
+    int c;
+    while ((c = fgetc (f)) != EOF)
+        fputc (c, mem);
+    fclose (mem);
+    fclose (f);
+    return buf;
+}
+
+/* A sweep over the keys given, checked to be accepted. */
+static sim_sweep_t *
+s_sweep (const sim_config_t *base, uint64_t seeds, const char *a, const char *b)
+{
+    char err[512];
+    sim_sweep_t *sw = sim_sweep_new ();
+    ck_assert_ptr_nonnull (sw);
+    ck_assert_msg (sim_sweep_set_seeds (sw, seeds, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg (sim_sweep_add (sw, base, a, err, sizeof err) == 0, "%s", err);
+    if (b)
+        ck_assert_msg (sim_sweep_add (sw, base, b, err, sizeof err) == 0, "%s", err);
+    return sw;
+}
+
+/* The fake simulator: metrics computed from the config, after a pause of 0..2 ms that differs by run, so runs
+ * finish out of order when there are several jobs. */
+typedef struct {
+    atomic_size_t calls;
+    atomic_size_t highest;     /* highest run index started */
+    atomic_size_t finished;
+    atomic_int out_of_order;   /* a run finished before one with a lower index */
+    size_t fail_run;           /* this run fails with "boom" */
+    size_t odd_run;            /* this run reports other metrics */
+    int odd_kind;              /* 0: a renamed metric, 1: the last metric left out */
+} s_fake_t;
+
+static void
+s_pause (size_t run)
+{
+    uint64_t state = 0x5eed + run;
+    struct timespec ts = {0, (long) (rt_next (&state) % 2000000)};
+    nanosleep (&ts, NULL);
+}
+
+static int
+s_fake_run (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg, char *err, size_t errlen)
+{
+    s_fake_t *fake = arg;
+    atomic_fetch_add (&fake->calls, 1);
+    size_t seen = atomic_load (&fake->highest);
+    while (run > seen && !atomic_compare_exchange_weak (&fake->highest, &seen, run))
+        ;
+    if (run == fake->fail_run) {
+        snprintf (err, errlen, "boom");
+        return -1;
+    }
+    s_pause (run);
+    /* no ck_assert here: this runs on the pool's threads */
+    double fleet = (double) cfg->robotaxi.fleet_size;
+    int odd = run == fake->odd_run;
+    int bad = sim_sweep_row_add (row, "vehicles_x2", fleet * 2) < 0;
+    bad |= sim_sweep_row_add (row, "fare_share", cfg->robotaxi.tariff.promo_factor) < 0;
+    bad |= sim_sweep_row_add (row, odd && fake->odd_kind == 0 ? "per_fourth" : "per_third", fleet / 3) < 0;
+    if (!(odd && fake->odd_kind == 1))
+        bad |= sim_sweep_row_add (row, "seed_echo", (double) cfg->scenario.seed) < 0;
+    if (bad) {
+        snprintf (err, errlen, "sim_sweep_row_add refused a metric");
+        return -1;
+    }
+    if (atomic_fetch_add (&fake->finished, 1) != run)
+        atomic_store (&fake->out_of_order, 1);
+    return 0;
+}
+
+static void
+s_fake_init (s_fake_t *fake)
+{
+    atomic_init (&fake->calls, 0);
+    atomic_init (&fake->highest, 0);
+    atomic_init (&fake->finished, 0);
+    atomic_init (&fake->out_of_order, 0);
+    fake->fail_run = S_NONE;
+    fake->odd_run = S_NONE;
+    fake->odd_kind = 0;
+}
+
+typedef struct {
+    size_t calls, last_done, last_total;
+    int increasing;
+} s_progress_t;
+
+static void
+s_on_progress (size_t done, size_t total, void *arg)
+{
+    s_progress_t *p = arg;
+    if (done != p->last_done + 1)
+        p->increasing = 0;
+    p->calls++;
+    p->last_done = done;
+    p->last_total = total;
+}
+
+START_TEST (test_range_includes_its_end)
+{
+    sim_config_t base;
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    ck_assert_uint_eq (sim_sweep_points (sw), 9);
+    ck_assert_uint_eq (sim_sweep_runs (sw), 9);
+    ck_assert_uint_eq (sim_sweep_keys (sw), 1);
+    ck_assert_str_eq (sim_sweep_key (sw, 0), "robotaxi.fleet_size");
+    for (size_t r = 0; r < 9; r++) {
+        char want[16];
+        snprintf (want, sizeof want, "%zu", r * 250);
+        ck_assert_str_eq (sim_sweep_value (sw, r, 0), want);
+        ck_assert_uint_eq (sim_sweep_seed (sw, &base, r), 42);
+    }
+    ck_assert_ptr_null (sim_sweep_value (sw, 9, 0));
+    ck_assert_ptr_null (sim_sweep_value (sw, 0, 1));
+    ck_assert_ptr_null (sim_sweep_key (sw, 1));
+    sim_sweep_destroy (&sw);
+    ck_assert_ptr_null (sw);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_two_keys_make_a_row_major_grid)
+{
+    sim_config_t base;
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", "robotaxi.promo_factor=0.1,0.2,0.3");
+    ck_assert_uint_eq (sim_sweep_runs (sw), 27);
+    static const char *const promo[] = {"0.1", "0.2", "0.3"};
+    for (size_t r = 0; r < 27; r++) {
+        char fleet[16];
+        snprintf (fleet, sizeof fleet, "%zu", r / 3 * 250);
+        ck_assert_str_eq (sim_sweep_value (sw, r, 0), fleet);
+        ck_assert_str_eq (sim_sweep_value (sw, r, 1), promo[r % 3]);
+    }
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_decimal_steps_print_as_typed)
+{
+    sim_config_t base, cfg;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.promo_factor=0.1:0.3:0.1", NULL);
+    ck_assert_uint_eq (sim_sweep_runs (sw), 3);
+    ck_assert_str_eq (sim_sweep_value (sw, 0, 0), "0.1");
+    ck_assert_str_eq (sim_sweep_value (sw, 1, 0), "0.2");
+    ck_assert_str_eq (sim_sweep_value (sw, 2, 0), "0.3");
+    ck_assert_int_eq (sim_sweep_config (sw, 2, &base, &cfg, err, sizeof err), 0);
+    ck_assert_double_eq (cfg.robotaxi.tariff.promo_factor, 0.3);
+    sim_sweep_destroy (&sw);
+
+    sw = s_sweep (&base, 1, "human.commission=0:1:0.1", NULL);
+    ck_assert_uint_eq (sim_sweep_runs (sw), 11);
+    ck_assert_str_eq (sim_sweep_value (sw, 3, 0), "0.3");
+    ck_assert_str_eq (sim_sweep_value (sw, 7, 0), "0.7");
+    ck_assert_str_eq (sim_sweep_value (sw, 10, 0), "1");
+    sim_sweep_destroy (&sw);
+
+    /* crossing zero gives 0, not a rounding residue */
+    sw = s_sweep (&base, 1, "choice.asc_other=-0.3:0.3:0.1", NULL);
+    ck_assert_uint_eq (sim_sweep_runs (sw), 7);
+    ck_assert_str_eq (sim_sweep_value (sw, 0, 0), "-0.3");
+    ck_assert_str_eq (sim_sweep_value (sw, 3, 0), "0");
+    ck_assert_str_eq (sim_sweep_value (sw, 6, 0), "0.3");
+    sim_sweep_destroy (&sw);
+
+    /* an end the steps do not land on is not a point */
+    sw = s_sweep (&base, 1, "human.drivers=0:10:3", NULL);
+    ck_assert_uint_eq (sim_sweep_runs (sw), 4);
+    ck_assert_str_eq (sim_sweep_value (sw, 3, 0), "9");
+    sim_sweep_destroy (&sw);
+
+    /* list items are texts, spaces around them dropped; large numbers keep every digit */
+    sw = s_sweep (&base, 1, "dispatch.policy= nearest , nearest", "demand.trips_per_day=1000000:3000000:1000000");
+    ck_assert_uint_eq (sim_sweep_runs (sw), 6);
+    ck_assert_str_eq (sim_sweep_value (sw, 5, 0), "nearest");
+    ck_assert_str_eq (sim_sweep_value (sw, 5, 1), "3000000");
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_seeds_follow_the_base_seed)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 3, "robotaxi.fleet_size=0:2000:250", NULL);
+    ck_assert_uint_eq (sim_sweep_points (sw), 9);
+    ck_assert_uint_eq (sim_sweep_seeds (sw), 3);
+    ck_assert_uint_eq (sim_sweep_runs (sw), 27);
+    for (size_t r = 0; r < 27; r++) {
+        ck_assert_uint_eq (sim_sweep_seed (sw, &base, r), 42 + r % 3);
+        char fleet[16];
+        snprintf (fleet, sizeof fleet, "%zu", r / 3 * 250);
+        ck_assert_str_eq (sim_sweep_value (sw, r, 0), fleet);
+    }
+    /* seeds can be set after the keys; the count wraps at 2^64 */
+    sim_sweep_t *late = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    ck_assert_int_eq (sim_sweep_set_seeds (late, 2, err, sizeof err), 0);
+    ck_assert_uint_eq (sim_sweep_runs (late), 18);
+    base.scenario.seed = UINT64_MAX;
+    ck_assert_uint_eq (sim_sweep_seed (late, &base, 16), UINT64_MAX);
+    ck_assert_uint_eq (sim_sweep_seed (late, &base, 17), 0);
+    sim_sweep_destroy (&late);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_run_config_has_the_point_and_seed)
+{
+    sim_config_t base, cfg;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 3, "robotaxi.fleet_size=0:2000:250", "robotaxi.promo_factor=0.1,0.2,0.3");
+    /* run 41 = point 13 (fleet index 4, promo index 1) x 3 seeds + seed index 2 */
+    ck_assert_int_eq (sim_sweep_config (sw, 41, &base, &cfg, err, sizeof err), 0);
+    ck_assert_int_eq (cfg.robotaxi.fleet_size, 1000);
+    ck_assert_double_eq (cfg.robotaxi.tariff.promo_factor, 0.2);
+    ck_assert_uint_eq (cfg.scenario.seed, 44);
+    /* everything else is the base */
+    ck_assert_int_eq (cfg.human.drivers, base.human.drivers);
+    ck_assert_double_eq (cfg.human.tariff.promo_factor, base.human.tariff.promo_factor);
+    ck_assert_str_eq (cfg.dispatch.policy, base.dispatch.policy);
+    ck_assert_uint_eq (base.scenario.seed, 42);
+    ck_assert_int_eq (base.robotaxi.fleet_size, 400);
+    ck_assert_int_eq (sim_sweep_config (sw, 81, &base, &cfg, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "run 81") && strstr (err, "81 runs"), "%s", err);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_csv_is_the_same_for_any_jobs)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 2, "robotaxi.fleet_size=0:2000:250", "robotaxi.promo_factor=0.1,0.2,0.3");
+    const int jobs[] = {1, 2, 4, 100};
+    char *first = NULL;
+    int shuffled = 0;
+    for (size_t j = 0; j < sizeof jobs / sizeof jobs[0]; j++) {
+        s_fake_t fake;
+        s_fake_init (&fake);
+        s_progress_t prog = {.increasing = 1};
+        char csv[512], tmp[512];
+        s_path (csv, sizeof csv, "sweep.csv");
+        s_path (tmp, sizeof tmp, "sweep.csv.tmp");
+        ck_assert_msg (sim_sweep_run (sw, &base, jobs[j], s_fake_run, &fake, csv, s_on_progress, &prog, err,
+                                      sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq (atomic_load (&fake.calls), 54);
+        ck_assert_uint_eq (prog.calls, 54);
+        ck_assert_uint_eq (prog.last_done, 54);
+        ck_assert_uint_eq (prog.last_total, 54);
+        ck_assert (prog.increasing);
+        shuffled |= atomic_load (&fake.out_of_order);
+        ck_assert_int_eq (access (tmp, F_OK), -1);
+        char *text = s_slurp (csv);
+        ck_assert_ptr_nonnull (text);
+        if (!first) {
+            first = text;
+            continue;
+        }
+        ck_assert_msg (strcmp (first, text) == 0, "jobs=%d wrote another file", jobs[j]);
+        free (text);
+    }
+    ck_assert_msg (shuffled, "runs never finished out of order: the test does not exercise the pool");
+    /* header, then one line per run in run order */
+    const char *header = "robotaxi.fleet_size,robotaxi.promo_factor,run,seed,vehicles_x2,fare_share,per_third,"
+                         "seed_echo\n";
+    ck_assert_msg (strncmp (first, header, strlen (header)) == 0, "%s", first);
+    ck_assert_ptr_nonnull (strstr (first, "\n0,0.1,0,42,0,0.1,0,42\n0,0.1,1,43,0,0.1,0,43\n0,0.2,2,42,"));
+    ck_assert_ptr_nonnull (strstr (first, "\n250,0.2,9,43,500,0.2,83.33333333333333,43\n"));
+    ck_assert_ptr_nonnull (strstr (first, "\n2000,0.3,53,43,4000,0.3,666.6666666666666,43\n"));
+    size_t lines = 0;
+    for (const char *c = first; *c; c++)
+        lines += *c == '\n';
+    ck_assert_uint_eq (lines, 55);
+    /* the metrics stay readable for the report code */
+    ck_assert_uint_eq (sim_sweep_metrics (sw), 4);
+    ck_assert_str_eq (sim_sweep_metric_name (sw, 2), "per_third");
+    ck_assert_double_eq (sim_sweep_metric (sw, 9, 2), 250.0 / 3);
+    ck_assert_double_eq (sim_sweep_metric (sw, 53, 0), 4000);
+    ck_assert_ptr_null (sim_sweep_metric_name (sw, 4));
+    free (first);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_seeds_alone_replicate_the_base)
+{
+    /* no --sweep key, only --sweep-seeds: one point, run with each seed */
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = sim_sweep_new ();
+    ck_assert_int_eq (sim_sweep_set_seeds (sw, 3, err, sizeof err), 0);
+    ck_assert_uint_eq (sim_sweep_points (sw), 1);
+    s_fake_t fake;
+    s_fake_init (&fake);
+    char csv[512];
+    s_path (csv, sizeof csv, "seeds.csv");
+    ck_assert_msg (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, csv, NULL, NULL, err, sizeof err) == 0, "%s", err);
+    char *text = s_slurp (csv);
+    ck_assert_str_eq (text, "run,seed,vehicles_x2,fare_share,per_third,seed_echo\n"
+                            "0,42,800,0.3,133.33333333333334,42\n"
+                            "1,43,800,0.3,133.33333333333334,43\n"
+                            "2,44,800,0.3,133.33333333333334,44\n");
+    free (text);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_row_add_limits)
+{
+    sim_sweep_row_t row = {0};
+    char name[64];
+    for (int i = 0; i < SIM_SWEEP_MAX_METRICS; i++) {
+        snprintf (name, sizeof name, "m%d", i);
+        ck_assert_int_eq (sim_sweep_row_add (&row, name, i), 0);
+    }
+    ck_assert_int_eq (sim_sweep_row_add (&row, "one_too_many", 1), -1);
+    ck_assert_uint_eq (row.count, SIM_SWEEP_MAX_METRICS);
+    row.count = 0;
+    memset (name, 'x', 47);
+    name[47] = '\0';
+    ck_assert_int_eq (sim_sweep_row_add (&row, name, 1), 0);
+    name[47] = 'x';
+    name[48] = '\0';
+    ck_assert_int_eq (sim_sweep_row_add (&row, name, 1), -1);
+    ck_assert_int_eq (sim_sweep_row_add (&row, "", 1), -1);
+    ck_assert_uint_eq (row.count, 1);
+}
+END_TEST
+
+/* Adding `assignment` fails with a message holding each of the given parts, and leaves the sweep as it was. */
+static void
+s_refused (sim_sweep_t *sw, const sim_config_t *base, const char *assignment, const char *part1, const char *part2)
+{
+    char err[512] = "";
+    size_t keys = sim_sweep_keys (sw), runs = sim_sweep_runs (sw);
+    ck_assert_msg (sim_sweep_add (sw, base, assignment, err, sizeof err) == -1, "%s was accepted", assignment);
+    ck_assert_msg (strstr (err, part1) && (!part2 || strstr (err, part2)), "%s: %s", assignment, err);
+    ck_assert_uint_eq (sim_sweep_keys (sw), keys);
+    ck_assert_uint_eq (sim_sweep_runs (sw), runs);
+}
+
+START_TEST (test_values_the_scenario_refuses)
+{
+    sim_config_t base;
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = sim_sweep_new ();
+    s_refused (sw, &base, "robotaxi.fleet_size=0:300000:100000",
+               "--sweep robotaxi.fleet_size=0:300000:100000: robotaxi.fleet_size: 300000 is out of range",
+               "(0 .. 200000)");
+    s_refused (sw, &base, "robotaxi.promo_factor=0.5,1.5", "robotaxi.promo_factor: 1.5 is out of range", "(0 .. 1)");
+    s_refused (sw, &base, "robotaxi.fleet_size=0:10:2.5", "robotaxi.fleet_size: '2.5' is not a whole number", NULL);
+    s_refused (sw, &base, "human.commission=0.1,abc", "human.commission: 'abc' is not a number", NULL);
+    const char *typo = "robotaxi.fleet_sise=1,2";
+    s_refused (sw, &base, typo, "--sweep robotaxi.fleet_sise=1,2: robotaxi.fleet_sise: unknown key",
+               "did you mean robotaxi.fleet_size");
+    ck_assert_uint_eq (sim_sweep_runs (sw), 1);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_sweeps_without_points)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = sim_sweep_new ();
+    ck_assert_int_eq (sim_sweep_add (sw, &base, "robotaxi.fleet_size=2000:0:250", err, sizeof err), -1);
+    ck_assert_str_eq (err, "--sweep robotaxi.fleet_size=2000:0:250: no points (need from <= to and step > 0)");
+    s_refused (sw, &base, "robotaxi.fleet_size=0:2000:0", "no points (need from <= to and step > 0)", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=0:2000:-250", "no points", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=0:2000:x", "no points ('x' is not a number", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=0:2000:nan", "no points", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=0::250", "no points", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=", "--sweep robotaxi.fleet_size=: no points (empty list)", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=1,,3", "no points (a list item is empty)", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=1,2,", "no points (a list item is empty)", NULL);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_refused_assignments)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size", "--sweep robotaxi.fleet_size: expected KEY=", NULL);
+    s_refused (sw, &base, "=1,2", "expected KEY=", NULL);
+    s_refused (sw, &base, " robotaxi.fleet_size = 1,2", "robotaxi.fleet_size is already swept",
+               "--sweep robotaxi.fleet_size=0:2000:250");
+    s_refused (sw, &base, "scenario.seed=1:5:1", "--sweep scenario.seed=1:5:1:", "use --sweep-seeds");
+    /* 9 points x 20,000 values, then a range of 200,001 values on its own */
+    s_refused (sw, &base, "human.drivers=0:19999:1", "180000 runs, more than 100000", NULL);
+    sim_sweep_t *big = sim_sweep_new ();
+    s_refused (big, &base, "robotaxi.fleet_size=0:200000:1", "more than 100000", NULL);
+    ck_assert_int_eq (sim_sweep_add (big, &base, "robotaxi.fleet_size=0:99999:1", err, sizeof err), 0);
+    ck_assert_uint_eq (sim_sweep_runs (big), 100000);
+    sim_sweep_destroy (&big);
+    /* seeds count toward the limit, whichever comes first */
+    ck_assert_int_eq (sim_sweep_set_seeds (sw, 0, err, sizeof err), -1);
+    ck_assert_str_eq (err, "--sweep-seeds 0: must be 1 .. 1000");
+    ck_assert_int_eq (sim_sweep_set_seeds (sw, 1001, err, sizeof err), -1);
+    ck_assert_int_eq (sim_sweep_add (sw, &base, "human.drivers=0:2000:1", err, sizeof err), 0);
+    ck_assert_int_eq (sim_sweep_set_seeds (sw, 1000, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "--sweep-seeds 1000: 18009 points x 1000 seeds") && strstr (err, "more than 100000"),
+                   "%s", err);
+    ck_assert_uint_eq (sim_sweep_seeds (sw), 1);
+    sim_sweep_t *seeded = sim_sweep_new ();
+    ck_assert_int_eq (sim_sweep_set_seeds (seeded, 1000, err, sizeof err), 0);
+    s_refused (seeded, &base, "robotaxi.fleet_size=0:200:1", "201 values x 1000 seeds = 201000 runs", NULL);
+    sim_sweep_destroy (&seeded);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_failing_run_stops_the_sweep)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", "robotaxi.promo_factor=0.1,0.2,0.3");
+    char csv[512], tmp[512];
+    s_path (csv, sizeof csv, "sweep.csv");
+    s_path (tmp, sizeof tmp, "sweep.csv.tmp");
+    FILE *f = fopen (csv, "w");
+    fputs ("an earlier sweep\n", f);
+    fclose (f);
+    const int jobs[] = {1, 4};
+    for (size_t j = 0; j < 2; j++) {
+        s_fake_t fake;
+        s_fake_init (&fake);
+        fake.fail_run = 5;
+        int rc = sim_sweep_run (sw, &base, jobs[j], s_fake_run, &fake, csv, NULL, NULL, err, sizeof err);
+        ck_assert_int_eq (rc, -1);
+        ck_assert_str_eq (err, "run 5 (robotaxi.fleet_size=250, robotaxi.promo_factor=0.3; seed 42): boom");
+        /* runs are handed out in order: at most the other jobs' runs were under way, and each may have finished
+         * one more in the moment before the failure was recorded */
+        size_t in_flight = 2 * (size_t) (jobs[j] - 1);
+        ck_assert_uint_le (atomic_load (&fake.calls), 6 + in_flight);
+        ck_assert_uint_le (atomic_load (&fake.highest), 5 + in_flight);
+        if (jobs[j] == 1)
+            ck_assert_uint_eq (atomic_load (&fake.calls), 6);
+        /* the earlier file is untouched and no temporary is left */
+        char *text = s_slurp (csv);
+        ck_assert_str_eq (text, "an earlier sweep\n");
+        free (text);
+        ck_assert_int_eq (access (tmp, F_OK), -1);
+        ck_assert_uint_eq (sim_sweep_metrics (sw), 0);
+    }
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_mismatched_metric_names)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    for (int jobs = 1; jobs <= 4; jobs *= 4) {
+        s_fake_t fake;
+        s_fake_init (&fake);
+        fake.odd_run = 3;
+        ck_assert_int_eq (sim_sweep_run (sw, &base, jobs, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+        ck_assert_msg (strstr (err, "run 3 (robotaxi.fleet_size=750; seed 42): metric 3 is 'per_fourth' where run 0 "
+                                    "has 'per_third'"),
+                       "jobs %d: %s", jobs, err);
+        s_fake_init (&fake);
+        fake.odd_run = 3;
+        fake.odd_kind = 1;
+        ck_assert_int_eq (sim_sweep_run (sw, &base, jobs, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+        ck_assert_msg (strstr (err, "run 3 (robotaxi.fleet_size=750; seed 42): metric 4 is missing (run 0 reports "
+                                    "'seed_echo' there"),
+                       "jobs %d: %s", jobs, err);
+    }
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+static int
+s_seed_metric_run (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg, char *err, size_t errlen)
+{
+    (void) run;
+    (void) arg;
+    (void) err;
+    (void) errlen;
+    sim_sweep_row_add (row, "vehicles", (double) cfg->robotaxi.fleet_size);
+    sim_sweep_row_add (row, "seed", (double) cfg->scenario.seed);
+    return 0;
+}
+
+START_TEST (test_metric_named_like_a_column)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_seed_metric_run, NULL, NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_str_eq (err, "run 0 (robotaxi.fleet_size=0; seed 42): metric 2 'seed' repeats a column of sweep.csv");
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_unwritable_csv_fails_before_any_run)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    s_fake_t fake;
+    s_fake_init (&fake);
+    const char *csv = "/nonexistent-robotaxi-dir/sweep.csv";
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, csv, NULL, NULL, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "/nonexistent-robotaxi-dir/sweep.csv: No such file"), "%s", err);
+    ck_assert_uint_eq (atomic_load (&fake.calls), 0);
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 0, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_str_eq (err, "--jobs 0: need at least 1");
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+START_TEST (test_points_breaking_cross_key_rules)
+{
+    /* each value is in range on its own; 14 h is above the base's 12 h longest shift */
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:1000", "human.shift_min_h=8:14:2");
+    s_fake_t fake;
+    s_fake_init (&fake);
+    char csv[512];
+    s_path (csv, sizeof csv, "x.csv");
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, csv, NULL, NULL, err, sizeof err), -1);
+    ck_assert_str_eq (err, "--sweep point robotaxi.fleet_size=0, human.shift_min_h=14: human.shift_min_h (14) is "
+                           "above human.shift_max_h (12)");
+    ck_assert_uint_eq (atomic_load (&fake.calls), 0);
+    ck_assert_int_eq (access (csv, F_OK), -1);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("sim_sweep");
+    TCase *core = tcase_create ("core");
+    tcase_add_checked_fixture (core, s_setup, NULL);
+    tcase_add_test (core, test_range_includes_its_end);
+    tcase_add_test (core, test_two_keys_make_a_row_major_grid);
+    tcase_add_test (core, test_decimal_steps_print_as_typed);
+    tcase_add_test (core, test_seeds_follow_the_base_seed);
+    tcase_add_test (core, test_run_config_has_the_point_and_seed);
+    tcase_add_test (core, test_csv_is_the_same_for_any_jobs);
+    tcase_add_test (core, test_seeds_alone_replicate_the_base);
+    suite_add_tcase (s, core);
+    TCase *limits = tcase_create ("limits");
+    tcase_add_checked_fixture (limits, s_setup, NULL);
+    tcase_add_test (limits, test_row_add_limits);
+    tcase_add_test (limits, test_values_the_scenario_refuses);
+    tcase_add_test (limits, test_sweeps_without_points);
+    tcase_add_test (limits, test_refused_assignments);
+    tcase_add_test (limits, test_failing_run_stops_the_sweep);
+    tcase_add_test (limits, test_mismatched_metric_names);
+    tcase_add_test (limits, test_metric_named_like_a_column);
+    tcase_add_test (limits, test_unwritable_csv_fails_before_any_run);
+    tcase_add_test (limits, test_points_breaking_cross_key_rules);
+    suite_add_tcase (s, limits);
+    return rt_check_run (s);
+}
