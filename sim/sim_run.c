@@ -244,10 +244,9 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             res->use[f].fares_yuan += use.fares_yuan;
         }
         if (days > 1 && !opts->quiet)
-            fprintf (stderr,
-                     "robotaxi-sim: day %u/%u  drivers %u  net %.1f yuan/h  robotaxi share %.1f%%  gave up %llu%s\n",
+            fprintf (stderr, "robotaxi-sim: day %u/%u  drivers %u  net %.1f yuan/h  robotaxi share %.1f%%  gave up %llu\n",
                      day + 1, days, row->active_drivers, row->driver_net_hourly_yuan, 100 * row->robotaxi_share,
-                     (unsigned long long) row->unserved, row->has_baseline ? "" : "");
+                     (unsigned long long) row->unserved);
         if (days > 1 && !opts->quiet && row->has_baseline)
             fprintf (stderr, "robotaxi-sim: day %u/%u  without robotaxis %u drivers; %u displaced\n", day + 1, days,
                      row->baseline_active_drivers, row->displaced_drivers);
