@@ -1,10 +1,11 @@
 /* sim_cost: cost parts, totals, break-even and the cost-against-utilization curve of each fleet. */
 #include "sim_cost.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "sim_file.h"
 
 /* What one vehicle does in one (vehicle-)day; the parts are computed from these alone, so the run's own figures and
  * the curve's hypothetical ones go through the same arithmetic. */
@@ -163,33 +164,12 @@ sim_cost_per_km_at (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_
     return s_ratio (cost.cost_per_vehicle_day, day.km);
 }
 
-static FILE *
-s_open (const char *dir, const char *name, char *path, size_t pathlen, char *err, size_t errlen)
-{
-    snprintf (path, pathlen, "%s/%s", dir, name);
-    FILE *f = fopen (path, "w");
-    if (!f)
-        snprintf (err, errlen, "%s: %s", path, strerror (errno));
-    return f;
-}
-
-static int
-s_close (FILE *f, const char *path, char *err, size_t errlen)
-{
-    int bad = ferror (f);
-    if (fclose (f) != 0 || bad) {
-        snprintf (err, errlen, "%s: write failed", path);
-        return -1;
-    }
-    return 0;
-}
-
 static int
 s_write_costs (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
                size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "costs.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "costs.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     fprintf (f, "fleet,vehicle_days,hours_online,hours_occupied,km,trips,fares_yuan,capital,rent,insurance,energy,"
@@ -210,15 +190,15 @@ s_write_costs (const char *dir, const sim_config_t *cfg, const sim_cost_use_t us
                  c.revenue_per_vehicle_day, c.revenue_per_trip, c.profit_per_vehicle_day, c.break_even_rides_per_day,
                  c.utilization);
     }
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 static int
 s_write_curve (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
                size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "costcurve.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "costcurve.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     fprintf (f, "utilization,robotaxi_yuan_per_km,human_yuan_per_km\n");
@@ -228,7 +208,7 @@ s_write_curve (const char *dir, const sim_config_t *cfg, const sim_cost_use_t us
                  sim_cost_per_km_at (cfg, DISP_FLEET_ROBOTAXI, &use[DISP_FLEET_ROBOTAXI], u),
                  sim_cost_per_km_at (cfg, DISP_FLEET_HUMAN, &use[DISP_FLEET_HUMAN], u));
     }
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 int

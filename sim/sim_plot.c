@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "map_error.h"
+#include "sim_file.h"
 
 #define S_PATH_MAX   4096
 #define S_PLOT_MAX   8
@@ -33,66 +35,14 @@ static const char *const s_series_colour[S_SERIES_MAX] = {"#0072B2", "#D55E00", 
 /* -------------------------------------------------------------------------------------------------------------- */
 /* errors and paths */
 
-static int
-s_fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
-
 /* DIR/NAME into buf; -1 with a message when it does not fit. */
 static int
 s_path (char *buf, size_t len, const char *dir, const char *name, char *err, size_t errlen)
 {
     int n = snprintf (buf, len, "%s/%s", dir, name);
     if (n < 0 || (size_t) n >= len)
-        return s_fail (err, errlen, "%s/%s: path too long", dir, name);
+        return map_error (err, errlen, "%s/%s: path too long", dir, name);
     return 0;
-}
-
-/* A file being written, with its path for messages. */
-typedef struct {
-    FILE *f;
-    char path[S_PATH_MAX];
-} s_out_t;
-
-static int
-s_out_open (s_out_t *o, const char *dir, const char *name, char *err, size_t errlen)
-{
-    if (s_path (o->path, sizeof o->path, dir, name, err, errlen) != 0)
-        return -1;
-    o->f = fopen (o->path, "w");
-    if (!o->f)
-        return s_fail (err, errlen, "%s: %s", o->path, strerror (errno));
-    return 0;
-}
-
-/* Closes o; -1 when anything written to it was lost. */
-static int
-s_out_close (s_out_t *o, char *err, size_t errlen)
-{
-    if (!o->f)
-        return 0;
-    int bad = ferror (o->f);
-    int closed = fclose (o->f);
-    o->f = NULL;
-    if (bad || closed != 0)
-        return s_fail (err, errlen, "%s: write failed", o->path);
-    return 0;
-}
-
-/* Closes o after a failure elsewhere, keeping the message already in err. */
-static void
-s_out_abandon (s_out_t *o)
-{
-    if (o->f)
-        fclose (o->f);
-    o->f = NULL;
 }
 
 /* Creates DIR/gnuplot, where scripts and their data go, unless it exists. */
@@ -103,7 +53,7 @@ s_gnuplot_dir (const char *dir, char *err, size_t errlen)
     if (s_path (sub, sizeof sub, dir, "gnuplot", err, errlen) != 0)
         return -1;
     if (mkdir (sub, 0777) != 0 && errno != EEXIST)
-        return s_fail (err, errlen, "%s: %s", sub, strerror (errno));
+        return map_error (err, errlen, "%s: %s", sub, strerror (errno));
     return 0;
 }
 
@@ -114,7 +64,7 @@ s_slurp (const char *path, char **text, char *err, size_t errlen)
     *text = NULL;
     FILE *f = fopen (path, "rb");
     if (!f)
-        return errno == ENOENT ? 1 : s_fail (err, errlen, "%s: %s", path, strerror (errno));
+        return errno == ENOENT ? 1 : map_error (err, errlen, "%s: %s", path, strerror (errno));
     size_t cap = 8192, used = 0;
     char *buf = malloc (cap);
     while (buf) {
@@ -136,10 +86,10 @@ s_slurp (const char *path, char **text, char *err, size_t errlen)
     int bad = ferror (f);
     fclose (f);
     if (!buf)
-        return s_fail (err, errlen, "%s: out of memory", path);
+        return map_error (err, errlen, "%s: out of memory", path);
     if (bad) {
         free (buf);
-        return s_fail (err, errlen, "%s: read failed", path);
+        return map_error (err, errlen, "%s: read failed", path);
     }
     buf[used] = '\0';
     *text = buf;
@@ -282,7 +232,7 @@ s_csv_load (s_csv_t *csv, const char *dir, const char *name, char *err, size_t e
             csv->ncols = n;
         } else {
             if (n != csv->ncols) {
-                s_fail (err, errlen, "%s:%d: expected %zu fields, got %zu", csv->path, line, csv->ncols, n);
+                map_error (err, errlen, "%s:%d: expected %zu fields, got %zu", csv->path, line, csv->ncols, n);
                 goto fail;
             }
             if (csv->nrows == rows_cap) {
@@ -303,13 +253,13 @@ s_csv_load (s_csv_t *csv, const char *dir, const char *name, char *err, size_t e
     }
     free (fields);
     if (!csv->names) {
-        s_fail (err, errlen, "%s:1: empty file, expected a header line", csv->path);
+        map_error (err, errlen, "%s:1: empty file, expected a header line", csv->path);
         s_csv_free (csv);
         return -1;
     }
     return 0;
 oom:
-    s_fail (err, errlen, "%s: out of memory", csv->path);
+    map_error (err, errlen, "%s: out of memory", csv->path);
 fail:
     free (fields);
     s_csv_free (csv);
@@ -338,7 +288,7 @@ s_csv_need (const s_csv_t *csv, const char *const *names, int *col, size_t n, ch
     for (size_t i = 0; i < n; i++) {
         col[i] = s_csv_col (csv, names[i]);
         if (col[i] < 0)
-            return s_fail (err, errlen, "%s:1: no column '%s'", csv->path, names[i]);
+            return map_error (err, errlen, "%s:1: no column '%s'", csv->path, names[i]);
     }
     return 0;
 }
@@ -352,7 +302,7 @@ s_csv_numeric (const s_csv_t *csv, const int *col, size_t n, char *err, size_t e
         for (size_t i = 0; i < n; i++) {
             double v;
             if (col[i] >= 0 && s_parse_num (s_csv_cell (csv, r, col[i]), &v) != 0)
-                return s_fail (err, errlen, "%s:%d: %s: '%.40s' is not a number", csv->path, csv->lines[r],
+                return map_error (err, errlen, "%s:%d: %s: '%.40s' is not a number", csv->path, csv->lines[r],
                                csv->names[col[i]], s_csv_cell (csv, r, col[i]));
         }
     return 0;
@@ -597,23 +547,23 @@ s_check_dir (const char *dir, char *err, size_t errlen)
 {
     struct stat st;
     if (stat (dir, &st) != 0)
-        return s_fail (err, errlen, "%s: %s", dir, strerror (errno));
+        return map_error (err, errlen, "%s: %s", dir, strerror (errno));
     if (!S_ISDIR (st.st_mode))
-        return s_fail (err, errlen, "%s: not a folder", dir);
+        return map_error (err, errlen, "%s: not a folder", dir);
     return 0;
 }
 
 /* Starts DIR/gnuplot/NAME.gp with the common settings and registers the plot; the caller adds the plot commands
  * and closes gp. title is the plot's title, shown as written. */
 static int
-s_gp_begin (s_draw_t *d, s_out_t *gp, const char *name, const char *heading, const char *alt, const char *title,
+s_gp_begin (s_draw_t *d, sim_file_t *gp, const char *name, const char *heading, const char *alt, const char *title,
             char *err, size_t errlen)
 {
     if (d->nplots == S_PLOT_MAX)
-        return s_fail (err, errlen, "%s: too many plots", name);
+        return map_error (err, errlen, "%s: too many plots", name);
     char file[64];
     snprintf (file, sizeof file, "gnuplot/%s.gp", name);
-    if (s_out_open (gp, d->dir, file, err, errlen) != 0)
+    if (sim_file_open (gp, d->dir, file, err, errlen) != 0)
         return -1;
     FILE *f = gp->f;
     fprintf (f, "# %s.gp: draws %s.svg from gnuplot/%s.dat. Written by robotaxi (sim_plot); restyle it and run it\n"
@@ -671,12 +621,12 @@ s_run_gnuplot (const s_draw_t *d, const char *name, char *err, size_t errlen)
     snprintf (script, sizeof script, "gnuplot/%s.gp", name);
     FILE *log = tmpfile ();
     if (!log)
-        return s_fail (err, errlen, "gnuplot: %s.gp: no temporary file for its messages: %s", name, strerror (errno));
+        return map_error (err, errlen, "gnuplot: %s.gp: no temporary file for its messages: %s", name, strerror (errno));
     fflush (NULL);
     pid_t pid = fork ();
     if (pid < 0) {
         fclose (log);
-        return s_fail (err, errlen, "gnuplot: %s.gp: fork: %s", name, strerror (errno));
+        return map_error (err, errlen, "gnuplot: %s.gp: fork: %s", name, strerror (errno));
     }
     if (pid == 0) {
         int null = open ("/dev/null", O_RDWR);
@@ -698,7 +648,7 @@ s_run_gnuplot (const s_draw_t *d, const char *name, char *err, size_t errlen)
     while (waitpid (pid, &status, 0) < 0)
         if (errno != EINTR) {
             fclose (log);
-            return s_fail (err, errlen, "gnuplot: %s.gp: waitpid: %s", name, strerror (errno));
+            return map_error (err, errlen, "gnuplot: %s.gp: waitpid: %s", name, strerror (errno));
         }
     if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
         fclose (log);
@@ -711,7 +661,7 @@ s_run_gnuplot (const s_draw_t *d, const char *name, char *err, size_t errlen)
         snprintf (why, sizeof why, "exit status %d", WEXITSTATUS (status));
     else if (!why[0])
         snprintf (why, sizeof why, "killed by signal %d", WIFSIGNALED (status) ? WTERMSIG (status) : 0);
-    return s_fail (err, errlen, "gnuplot: %s.gp: %s", name, why);
+    return map_error (err, errlen, "gnuplot: %s.gp: %s", name, why);
 }
 
 /* Draws every registered plot. 0 when all were drawn, 1 when gnuplot is missing (err says so), -1 with the
@@ -720,7 +670,7 @@ static int
 s_draw_all (s_draw_t *d, char *err, size_t errlen)
 {
     if (!d->have_gnuplot) {
-        s_fail (err, errlen, "%s", d->missing);
+        map_error (err, errlen, "%s", d->missing);
         return 1;
     }
     int rc = 0;
@@ -731,7 +681,7 @@ s_draw_all (s_draw_t *d, char *err, size_t errlen)
         snprintf (script, sizeof script, "%s.gp", p->name);
         if (s_path (svg, sizeof svg, d->dir, file, p->error, sizeof p->error) != 0) {
             if (rc == 0)
-                rc = s_fail (err, errlen, "%s", p->error);
+                rc = map_error (err, errlen, "%s", p->error);
             continue;
         }
         unlink (svg);   /* an old picture must not pass for this run's */
@@ -743,7 +693,7 @@ s_draw_all (s_draw_t *d, char *err, size_t errlen)
         else
             p->drawn = 1;
         if (!p->drawn && rc == 0)
-            rc = s_fail (err, errlen, "%s", p->error);
+            rc = map_error (err, errlen, "%s", p->error);
     }
     return rc;
 }
@@ -831,11 +781,11 @@ s_html_csv (FILE *f, const s_csv_t *csv)
 static int
 s_write_report (const char *dir, void (*body) (FILE *, const void *), const void *arg, char *err, size_t errlen)
 {
-    s_out_t o;
-    if (s_out_open (&o, dir, "report.html.tmp", err, errlen) != 0)
+    sim_file_t o;
+    if (sim_file_open (&o, dir, "report.html.tmp", err, errlen) != 0)
         return -1;
     body (o.f, arg);
-    if (s_out_close (&o, err, errlen) != 0) {
+    if (sim_file_close (&o, err, errlen) != 0) {
         unlink (o.path);
         return -1;
     }
@@ -843,7 +793,7 @@ s_write_report (const char *dir, void (*body) (FILE *, const void *), const void
     if (s_path (path, sizeof path, dir, "report.html", err, errlen) != 0)
         return -1;
     if (rename (o.path, path) != 0) {
-        s_fail (err, errlen, "%s: %s", path, strerror (errno));
+        map_error (err, errlen, "%s: %s", path, strerror (errno));
         unlink (o.path);
         return -1;
     }
@@ -939,11 +889,11 @@ s_json_check (const json_t *obj, const char *where, const char *const *keys, siz
     if (!obj)
         return 0;
     if (!json_is_object (obj))
-        return s_fail (err, errlen, "%s: %s: not an object", path, where);
+        return map_error (err, errlen, "%s: %s: not an object", path, where);
     for (size_t i = 0; i < n; i++) {
         const json_t *v = json_object_get (obj, keys[i]);
         if (v && !json_is_number (v))
-            return s_fail (err, errlen, "%s: %s.%s: not a number", path, where, keys[i]);
+            return map_error (err, errlen, "%s: %s.%s: not a number", path, where, keys[i]);
     }
     return 0;
 }
@@ -966,24 +916,24 @@ s_load_summary (s_run_t *run, char *err, size_t errlen)
     if (s_path (path, sizeof path, run->draw.dir, "summary.json", err, errlen) != 0)
         return -1;
     if (access (path, R_OK) != 0)
-        return s_fail (err, errlen, "%s: %s", path, strerror (errno));
+        return map_error (err, errlen, "%s: %s", path, strerror (errno));
     json_error_t jerr;
     run->summary = json_load_file (path, 0, &jerr);
     if (!run->summary)
-        return s_fail (err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+        return map_error (err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
     const json_t *root = run->summary;
     if (!json_is_object (root))
-        return s_fail (err, errlen, "%s: not a JSON object", path);
+        return map_error (err, errlen, "%s: not a JSON object", path);
     const json_t *fleets = json_object_get (root, "fleets");
     if (!json_is_object (fleets))
-        return s_fail (err, errlen, "%s: no \"fleets\" object", path);
+        return map_error (err, errlen, "%s: no \"fleets\" object", path);
     static const char *const fleet_names[] = {"robotaxi", "human"};
     for (size_t i = 0; i < 2; i++) {
         char where[32];
         snprintf (where, sizeof where, "fleets.%s", fleet_names[i]);
         const json_t *fl = json_object_get (fleets, fleet_names[i]);
         if (!fl)
-            return s_fail (err, errlen, "%s: no \"%s\" object", path, where);
+            return map_error (err, errlen, "%s: no \"%s\" object", path, where);
         if (s_rows_check (fl, where, s_fleet_rows, S_COUNT (s_fleet_rows), path, err, errlen) != 0)
             return -1;
     }
@@ -994,20 +944,23 @@ s_load_summary (s_run_t *run, char *err, size_t errlen)
         return -1;
     const json_t *scenario = json_object_get (root, "scenario");
     if (scenario && !json_is_string (scenario))
-        return s_fail (err, errlen, "%s: scenario: not a string", path);
+        return map_error (err, errlen, "%s: scenario: not a string", path);
     const json_t *days = json_object_get (root, "days");
     if (days && !json_is_integer (days))
-        return s_fail (err, errlen, "%s: days: not a whole number", path);
+        return map_error (err, errlen, "%s: days: not a whole number", path);
     snprintf (run->draw.scenario, sizeof run->draw.scenario, "%s",
               scenario ? json_string_value (scenario) : "(unnamed scenario)");
     return 0;
 }
 
-/* Plot title: what it shows, then the scenario. */
-static void
-s_title (char *buf, size_t len, const char *what, const s_draw_t *d)
+/* s_gp_begin for a run's plot, titled with what it shows and then the scenario. */
+static int
+s_gp_begin_run (s_draw_t *d, sim_file_t *gp, const char *name, const char *heading, const char *what, const char *alt,
+                char *err, size_t errlen)
 {
-    snprintf (buf, len, "%s " S_NDASH " %s", what, d->scenario);
+    char title[400];
+    snprintf (title, sizeof title, "%s " S_NDASH " %s", what, d->scenario);
+    return s_gp_begin (d, gp, name, heading, alt, title, err, errlen);
 }
 
 /* Starts the next clause of a plot command: "plot" before the first, a comma and a new line before the others. */
@@ -1026,7 +979,7 @@ s_plot_fares (s_draw_t *d, char *err, size_t errlen)
     const size_t nneed = S_COUNT (need) - 1;   /* the taxi meter came later and may be missing */
     int col[S_COUNT (need)];
     s_csv_t csv;
-    s_out_t dat = {0}, gp = {0};
+    sim_file_t dat = {0}, gp = {0};
     int rc = s_csv_open (&csv, d->dir, "fares.csv", need, col, nneed, NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
@@ -1038,7 +991,7 @@ s_plot_fares (s_draw_t *d, char *err, size_t errlen)
         return 0;
     }
     double max_km = 0;
-    if (s_out_open (&dat, d->dir, "gnuplot/fares.dat", err, errlen) != 0)
+    if (sim_file_open (&dat, d->dir, "gnuplot/fares.dat", err, errlen) != 0)
         goto fail;
     fputs ("# distance_km\trobotaxi_list_yuan\trobotaxi_yuan\trobotaxi_coupon_yuan\thuman_yuan\ttaxi_yuan\n", dat.f);
     for (size_t r = 0; r < csv.nrows; r++) {
@@ -1052,16 +1005,14 @@ s_plot_fares (s_draw_t *d, char *err, size_t errlen)
         if (km > max_km)
             max_km = km;
     }
-    if (s_out_close (&dat, err, errlen) != 0)
+    if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
     if (max_km <= 0)
         max_km = 30;
-    char title[400];
-    s_title (title, sizeof title, "Fare against ride distance", d);
-    if (s_gp_begin (d, &gp, "fares", "Fares",
-                    "Fare in yuan against ride distance for each price, over the bands of 4" S_NDASH
-                    "16 yuan (robotaxi) and 18" S_NDASH "30 yuan (human ride-hail) per 10 km",
-                    title, err, errlen) != 0)
+    if (s_gp_begin_run (d, &gp, "fares", "Fares", "Fare against ride distance",
+                        "Fare in yuan against ride distance for each price, over the bands of 4" S_NDASH
+                        "16 yuan (robotaxi) and 18" S_NDASH "30 yuan (human ride-hail) per 10 km",
+                        err, errlen) != 0)
         goto fail;
     FILE *f = gp.f;
     double lx = 0.82 * max_km;
@@ -1092,13 +1043,13 @@ s_plot_fares (s_draw_t *d, char *err, size_t errlen)
     if (col[nneed] >= 0)
         fputs (", \\\n     '' using 1:6 with lines linewidth 1.5 linecolor rgb '#444444' title 'taxi meter'", f);
     fputc ('\n', f);
-    if (s_out_close (&gp, err, errlen) != 0)
+    if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
     s_csv_free (&csv);
     return 0;
 fail:
-    s_out_abandon (&dat);
-    s_out_abandon (&gp);
+    sim_file_abandon (&dat);
+    sim_file_abandon (&gp);
     s_csv_free (&csv);
     return -1;
 }
@@ -1115,7 +1066,7 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
     enum { HOUR, FLEET, ONLINE, OCC, PICK };
     int col[S_COUNT (need)];
     s_csv_t csv;
-    s_out_t dat = {0}, gp = {0};
+    sim_file_t dat = {0}, gp = {0};
     double *slot = NULL;   /* per hour and fleet: occupied %, occupied + pickup %, vehicles online */
     char *seen = NULL;
     int rc = s_csv_open (&csv, d->dir, "hourly.csv", need, col, S_COUNT (need), "fleet", err, errlen);
@@ -1125,7 +1076,7 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
     for (size_t r = 0; r < csv.nrows; r++) {
         double h = s_csv_val (&csv, r, col[HOUR]);
         if (!(h >= 0 && h < S_HOURS_MAX && h == floor (h))) {
-            s_fail (err, errlen, "%s:%d: hour: '%.40s' is not an hour of the run", csv.path, csv.lines[r],
+            map_error (err, errlen, "%s:%d: hour: '%.40s' is not an hour of the run", csv.path, csv.lines[r],
                     s_csv_cell (&csv, r, col[HOUR]));
             goto fail;
         }
@@ -1139,7 +1090,7 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
     slot = malloc ((size_t) hours * 6 * sizeof *slot);
     seen = calloc ((size_t) hours * 2, 1);
     if (!slot || !seen) {
-        s_fail (err, errlen, "%s: out of memory", csv.path);
+        map_error (err, errlen, "%s: out of memory", csv.path);
         goto fail;
     }
     for (size_t i = 0; i < (size_t) hours * 6; i++)
@@ -1149,13 +1100,13 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
         const char *fleet = s_csv_cell (&csv, r, col[FLEET]);
         int fl = strcmp (fleet, fleets[0]) == 0 ? 0 : strcmp (fleet, fleets[1]) == 0 ? 1 : -1;
         if (fl < 0) {
-            s_fail (err, errlen, "%s:%d: fleet: '%.40s' is neither robotaxi nor human", csv.path, csv.lines[r],
+            map_error (err, errlen, "%s:%d: fleet: '%.40s' is neither robotaxi nor human", csv.path, csv.lines[r],
                     fleet);
             goto fail;
         }
         int h = (int) s_csv_val (&csv, r, col[HOUR]);
         if (seen[h * 2 + fl]++) {
-            s_fail (err, errlen, "%s:%d: a second row for hour %d, %s", csv.path, csv.lines[r], h, fleet);
+            map_error (err, errlen, "%s:%d: a second row for hour %d, %s", csv.path, csv.lines[r], h, fleet);
             goto fail;
         }
         double occ = s_csv_val (&csv, r, col[OCC]), pick = s_csv_val (&csv, r, col[PICK]);
@@ -1165,7 +1116,7 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
         s[2] = s_csv_val (&csv, r, col[ONLINE]);
         rows_of[fl]++;
     }
-    if (s_out_open (&dat, d->dir, "gnuplot/utilization.dat", err, errlen) != 0)
+    if (sim_file_open (&dat, d->dir, "gnuplot/utilization.dat", err, errlen) != 0)
         goto fail;
     fputs ("# hour\trobotaxi_occupied_pct\trobotaxi_occupied_or_pickup_pct\trobotaxi_vehicles_online"
            "\thuman_occupied_pct\thuman_occupied_or_pickup_pct\thuman_vehicles_online\n",
@@ -1178,14 +1129,12 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
         }
         fputc ('\n', dat.f);
     }
-    if (s_out_close (&dat, err, errlen) != 0)
+    if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
-    char title[400];
-    s_title (title, sizeof title, "Utilization by hour", d);
-    if (s_gp_begin (d, &gp, "utilization", "Utilization by hour",
-                    "Share of on-shift time carrying a rider, and carrying or driving to a pickup, by hour for each "
-                    "fleet, with the vehicles online",
-                    title, err, errlen) != 0)
+    if (s_gp_begin_run (d, &gp, "utilization", "Utilization by hour", "Utilization by hour",
+                        "Share of on-shift time carrying a rider, and carrying or driving to a pickup, by hour for "
+                        "each fleet, with the vehicles online",
+                        err, errlen) != 0)
         goto fail;
     FILE *f = gp.f;
     fputs ("set xlabel 'hour of the day'\n"
@@ -1221,15 +1170,15 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
                  colour[fl], online[fl]);
     }
     fputc ('\n', f);
-    if (s_out_close (&gp, err, errlen) != 0)
+    if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
     free (slot);
     free (seen);
     s_csv_free (&csv);
     return 0;
 fail:
-    s_out_abandon (&dat);
-    s_out_abandon (&gp);
+    sim_file_abandon (&dat);
+    sim_file_abandon (&gp);
     free (slot);
     free (seen);
     s_csv_free (&csv);
@@ -1243,7 +1192,7 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
     static const char *const need[] = {"wait_min", "robotaxi", "human"};
     int col[S_COUNT (need)];
     s_csv_t csv;
-    s_out_t dat = {0}, gp = {0};
+    sim_file_t dat = {0}, gp = {0};
     int rc = s_csv_open (&csv, d->dir, "waits.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
@@ -1252,7 +1201,7 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
         for (int fl = 0; fl < 2; fl++) {
             double v = s_csv_val (&csv, r, col[1 + fl]);
             if (v < 0) {
-                s_fail (err, errlen, "%s:%d: %s: a negative count", csv.path, csv.lines[r], need[1 + fl]);
+                map_error (err, errlen, "%s:%d: %s: a negative count", csv.path, csv.lines[r], need[1 + fl]);
                 goto fail;
             }
             total[fl] += v;
@@ -1264,7 +1213,7 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
         s_csv_free (&csv);
         return 0;
     }
-    if (s_out_open (&dat, d->dir, "gnuplot/waits.dat", err, errlen) != 0)
+    if (sim_file_open (&dat, d->dir, "gnuplot/waits.dat", err, errlen) != 0)
         goto fail;
     fputs ("# wait_min\trobotaxi_pct\thuman_pct  (share of the fleet's picked-up riders)\n", dat.f);
     for (size_t r = 0; r < csv.nrows; r++) {
@@ -1275,13 +1224,11 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
         }
         fputc ('\n', dat.f);
     }
-    if (s_out_close (&dat, err, errlen) != 0)
+    if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
-    char title[400];
-    s_title (title, sizeof title, "Wait from request to pickup", d);
-    if (s_gp_begin (d, &gp, "waits", "Waits",
-                    "Share of each fleet's picked-up riders by minutes waited from request to pickup", title, err,
-                    errlen) != 0)
+    if (s_gp_begin_run (d, &gp, "waits", "Waits", "Wait from request to pickup",
+                        "Share of each fleet's picked-up riders by minutes waited from request to pickup", err,
+                        errlen) != 0)
         goto fail;
     FILE *f = gp.f;
     fprintf (f, "set xlabel 'wait from request to pickup, minutes'\n"
@@ -1304,13 +1251,13 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
                f);
     }
     fputc ('\n', f);
-    if (s_out_close (&gp, err, errlen) != 0)
+    if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
     s_csv_free (&csv);
     return 0;
 fail:
-    s_out_abandon (&dat);
-    s_out_abandon (&gp);
+    sim_file_abandon (&dat);
+    sim_file_abandon (&gp);
     s_csv_free (&csv);
     return -1;
 }
@@ -1345,7 +1292,7 @@ s_plot_costcurve (s_draw_t *d, const s_csv_t *costs, char *err, size_t errlen)
     static const char *const colour[] = {S_ROBOTAXI, S_HUMAN};
     int col[S_COUNT (need)], pcol[S_COUNT (point_need)];
     s_csv_t csv;
-    s_out_t dat = {0}, gp = {0};
+    sim_file_t dat = {0}, gp = {0};
     int rc = s_csv_open (&csv, d->dir, "costcurve.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
@@ -1375,7 +1322,7 @@ s_plot_costcurve (s_draw_t *d, const s_csv_t *costs, char *err, size_t errlen)
     for (int fl = 0; fl < 2; fl++)
         if (isfinite (point[fl][1]) && !(point[fl][1] > 0))
             logscale = 0;
-    if (s_out_open (&dat, d->dir, "gnuplot/costcurve.dat", err, errlen) != 0)
+    if (sim_file_open (&dat, d->dir, "gnuplot/costcurve.dat", err, errlen) != 0)
         goto fail;
     fputs ("# index 0: utilization_pct\trobotaxi_yuan_per_km\thuman_yuan_per_km\n", dat.f);
     for (size_t r = 0; r < csv.nrows; r++) {
@@ -1398,14 +1345,12 @@ s_plot_costcurve (s_draw_t *d, const s_csv_t *costs, char *err, size_t errlen)
         fprintf (dat.f, "\t%s today: %.0f%% at %.2f yuan/km\n", s_fleet_label (fleets[fl]), point[fl][0],
                  point[fl][1]);
     }
-    if (s_out_close (&dat, err, errlen) != 0)
+    if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
-    char title[400];
-    s_title (title, sizeof title, "Cost per km against utilization", d);
-    if (s_gp_begin (d, &gp, "costcurve", "Cost per km against utilization",
-                    "Cost per km in yuan against the share of on-shift time carrying a rider, for both fleets, with "
-                    "where each fleet ran today",
-                    title, err, errlen) != 0)
+    if (s_gp_begin_run (d, &gp, "costcurve", "Cost per km against utilization", "Cost per km against utilization",
+                        "Cost per km in yuan against the share of on-shift time carrying a rider, for both fleets, "
+                        "with where each fleet ran today",
+                        err, errlen) != 0)
         goto fail;
     FILE *f = gp.f;
     fputs ("set xlabel 'utilization: share of on-shift time carrying a rider, %'\n"
@@ -1432,13 +1377,13 @@ s_plot_costcurve (s_draw_t *d, const s_csv_t *costs, char *err, size_t errlen)
                  block[fl], fl == 0 ? "0.9" : "-0.9", colour[fl]);
     }
     fputc ('\n', f);
-    if (s_out_close (&gp, err, errlen) != 0)
+    if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
     s_csv_free (&csv);
     return 0;
 fail:
-    s_out_abandon (&dat);
-    s_out_abandon (&gp);
+    sim_file_abandon (&dat);
+    sim_file_abandon (&gp);
     s_csv_free (&csv);
     return -1;
 }
@@ -1462,7 +1407,7 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
                                        "other_share"};
     int col[S_COUNT (need)];
     s_csv_t csv;
-    s_out_t dat = {0}, gp = {0};
+    sim_file_t dat = {0}, gp = {0};
     s_choice_t *rows = NULL;
     int rc = s_csv_open (&csv, d->dir, "choice.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
@@ -1473,7 +1418,7 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
     }
     rows = malloc (csv.nrows * sizeof *rows);
     if (!rows) {
-        s_fail (err, errlen, "%s: out of memory", csv.path);
+        map_error (err, errlen, "%s: out of memory", csv.path);
         goto fail;
     }
     double today = NAN;
@@ -1488,7 +1433,7 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
             today = c->price;
     }
     qsort (rows, csv.nrows, sizeof *rows, s_cmp_choice);
-    if (s_out_open (&dat, d->dir, "gnuplot/choice.dat", err, errlen) != 0)
+    if (sim_file_open (&dat, d->dir, "gnuplot/choice.dat", err, errlen) != 0)
         goto fail;
     fputs ("# robotaxi_yuan_10km\trobotaxi_pct\thuman_pct\tother_pct\tprice_factor\n", dat.f);
     for (size_t r = 0; r < csv.nrows; r++) {
@@ -1500,14 +1445,13 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
         }
         fputc ('\n', dat.f);
     }
-    if (s_out_close (&dat, err, errlen) != 0)
+    if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
-    char title[400];
-    s_title (title, sizeof title, "Riders' choice against the robotaxi fare", d);
-    if (s_gp_begin (d, &gp, "choice", "Riders' choice against the robotaxi fare",
-                    "Predicted shares of riders choosing a robotaxi, human ride-hail or another way against the "
-                    "robotaxi fare for 10 km",
-                    title, err, errlen) != 0)
+    if (s_gp_begin_run (d, &gp, "choice", "Riders' choice against the robotaxi fare",
+                        "Riders' choice against the robotaxi fare",
+                        "Predicted shares of riders choosing a robotaxi, human ride-hail or another way against the "
+                        "robotaxi fare for 10 km",
+                        err, errlen) != 0)
         goto fail;
     FILE *f = gp.f;
     fputs ("set xlabel 'robotaxi fare for 10 km, yuan'\n"
@@ -1527,14 +1471,14 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
            "     '' using 1:4 with linespoints linewidth 1.5 pointtype 6 pointsize 0.6 linecolor rgb '" S_GREY "' "
            "title 'other ways'\n",
            f);
-    if (s_out_close (&gp, err, errlen) != 0)
+    if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
     free (rows);
     s_csv_free (&csv);
     return 0;
 fail:
-    s_out_abandon (&dat);
-    s_out_abandon (&gp);
+    sim_file_abandon (&dat);
+    sim_file_abandon (&gp);
     free (rows);
     s_csv_free (&csv);
     return -1;
@@ -1563,10 +1507,10 @@ s_plot_days (s_draw_t *d, const s_csv_t *days, char *err, size_t errlen)
 {
     if (days->nrows < 2)
         return 0;
-    s_out_t dat = {0}, gp = {0};
+    sim_file_t dat = {0}, gp = {0};
     int col[] = {s_csv_col (days, "day"), s_csv_col (days, "active_drivers"),
                  s_csv_col (days, "driver_net_hourly_yuan"), s_csv_col (days, "displaced_drivers")};
-    if (s_out_open (&dat, d->dir, "gnuplot/days.dat", err, errlen) != 0)
+    if (sim_file_open (&dat, d->dir, "gnuplot/days.dat", err, errlen) != 0)
         return -1;
     fputs ("# day\tactive_drivers\tdriver_net_hourly_yuan\tdisplaced_drivers\n", dat.f);
     for (size_t r = 0; r < days->nrows; r++) {
@@ -1577,12 +1521,10 @@ s_plot_days (s_draw_t *d, const s_csv_t *days, char *err, size_t errlen)
         }
         fputc ('\n', dat.f);
     }
-    if (s_out_close (&dat, err, errlen) != 0)
+    if (sim_file_close (&dat, err, errlen) != 0)
         return -1;
-    char title[400];
-    s_title (title, sizeof title, "Human drivers by day", d);
-    if (s_gp_begin (d, &gp, "days", "Human drivers by day",
-                    "Active human drivers and their net earnings per hour, day by day", title, err, errlen) != 0)
+    if (s_gp_begin_run (d, &gp, "days", "Human drivers by day", "Human drivers by day",
+                        "Active human drivers and their net earnings per hour, day by day", err, errlen) != 0)
         return -1;
     FILE *f = gp.f;
     fputs ("set xlabel 'day'\n"
@@ -1605,7 +1547,7 @@ s_plot_days (s_draw_t *d, const s_csv_t *days, char *err, size_t errlen)
     fputs (", \\\n     '' using 1:3 axes x1y2 with linespoints linewidth 2.5 pointtype 5 linecolor rgb '" S_GREEN
            "' title 'net yuan per hour (right axis)'\n",
            f);
-    return s_out_close (&gp, err, errlen);
+    return sim_file_close (&gp, err, errlen);
 }
 
 /* A table with one column per fleet: rows show obj[fleet][key]. */
@@ -1770,7 +1712,7 @@ s_finish (s_draw_t *d, void (*page) (FILE *, const void *), const void *arg, cha
     int rc = s_draw_all (d, err, errlen);
     char report_err[512];
     if (s_write_report (d->dir, page, arg, report_err, sizeof report_err) != 0)
-        return s_fail (err, errlen, "%s", report_err);
+        return map_error (err, errlen, "%s", report_err);
     return rc;
 }
 
@@ -1781,7 +1723,7 @@ sim_plot_run (const char *dir, char *err, size_t errlen)
         return -1;
     s_run_t *run = calloc (1, sizeof *run);
     if (!run)
-        return s_fail (err, errlen, "%s: out of memory", dir);
+        return map_error (err, errlen, "%s: out of memory", dir);
     int rc = -1;
     s_draw_init (&run->draw, dir);
     s_draw_t *d = &run->draw;
@@ -1906,7 +1848,7 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
     static const char *const need[S_METRICS] = {"active_drivers", "driver_net_hourly_yuan", "robotaxi_share"};
     int rc = s_csv_load (&s->csv, s->draw.dir, "sweep.csv", err, errlen);
     if (rc > 0)
-        return s_fail (err, errlen, "%s/sweep.csv: %s", s->draw.dir, strerror (ENOENT));
+        return map_error (err, errlen, "%s/sweep.csv: %s", s->draw.dir, strerror (ENOENT));
     if (rc < 0)
         return -1;
     s_csv_t *csv = &s->csv;
@@ -1920,7 +1862,7 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
             s->nkeys++;
         }
     if (first_key < 0)
-        return s_fail (err, errlen, "%s:1: no swept key (a column named like robotaxi.fleet_size)", csv->path);
+        return map_error (err, errlen, "%s:1: no swept key (a column named like robotaxi.fleet_size)", csv->path);
     if (s_csv_need (csv, need, s->metric, S_METRICS, err, errlen) != 0)
         return -1;
     /* a run that could not measure a metric leaves its cell empty; anything else must be a number */
@@ -1929,16 +1871,16 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
             double v;
             const char *cell = s_csv_cell (csv, r, s->metric[m]);
             if (!s_blank (cell) && s_parse_num (cell, &v) != 0)
-                return s_fail (err, errlen, "%s:%d: %s: '%.40s' is not a number", csv->path, csv->lines[r],
+                return map_error (err, errlen, "%s:%d: %s: '%.40s' is not a number", csv->path, csv->lines[r],
                                need[m], cell);
         }
     if (s_axis_build (&s->x, csv, first_key) != 0)
-        return s_fail (err, errlen, "%s: out of memory", csv->path);
+        return map_error (err, errlen, "%s: out of memory", csv->path);
     if (second_key >= 0) {
         s_axis_t a;
         if (s_axis_build (&a, csv, second_key) != 0) {
             s_axis_free (&a);
-            return s_fail (err, errlen, "%s: out of memory", csv->path);
+            return map_error (err, errlen, "%s: out of memory", csv->path);
         }
         if (a.n <= S_SERIES_MAX)
             s->series = a;
@@ -1957,7 +1899,7 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
     s->sum = calloc (cells, sizeof *s->sum);
     s->count = calloc (cells, sizeof *s->count);
     if (!s->sum || !s->count)
-        return s_fail (err, errlen, "%s: out of memory", csv->path);
+        return map_error (err, errlen, "%s: out of memory", csv->path);
     for (size_t r = 0; r < csv->nrows; r++) {
         size_t si = s->series.n ? s->series.of_row[r] : 0;
         size_t at = (si * s->x.n + s->x.of_row[r]) * S_METRICS;
@@ -1978,8 +1920,8 @@ s_sweep_dat (const s_sweep_t *s, const char *name, char *err, size_t errlen)
 {
     char file[64];
     snprintf (file, sizeof file, "gnuplot/%s.dat", name);
-    s_out_t dat;
-    if (s_out_open (&dat, s->draw.dir, file, err, errlen) != 0)
+    sim_file_t dat;
+    if (sim_file_open (&dat, s->draw.dir, file, err, errlen) != 0)
         return -1;
     size_t ns = s->series.n ? s->series.n : 1;
     fprintf (dat.f, "# %s (mean of the runs with this value, %s)\n", s->x.name, s->over);
@@ -2013,7 +1955,7 @@ s_sweep_dat (const s_sweep_t *s, const char *name, char *err, size_t errlen)
             fputc ('\n', dat.f);
         }
     }
-    return s_out_close (&dat, err, errlen);
+    return sim_file_close (&dat, err, errlen);
 }
 
 /* The x axis of a sweep plot: the first key's values as tics when there are few, or its words. */
@@ -2061,7 +2003,7 @@ s_plot_sweep_drivers (s_sweep_t *s, char *err, size_t errlen)
     char title[600], alt[600];
     snprintf (title, sizeof title, "Active drivers and their net earnings against %s (%s)", s->x.name, s->over);
     snprintf (alt, sizeof alt, "Active human drivers and their net earnings per hour against %s", s->x.name);
-    s_out_t gp;
+    sim_file_t gp;
     if (s_gp_begin (&s->draw, &gp, "sweep_drivers", "Drivers against the first swept key", alt, title, err, errlen) !=
         0)
         return -1;
@@ -2090,7 +2032,7 @@ s_plot_sweep_drivers (s_sweep_t *s, char *err, size_t errlen)
         s_sweep_title (f, s, si, "net yuan per hour (right axis)");
     }
     fputc ('\n', f);
-    return s_out_close (&gp, err, errlen);
+    return sim_file_close (&gp, err, errlen);
 }
 
 static int
@@ -2101,7 +2043,7 @@ s_plot_sweep_share (s_sweep_t *s, char *err, size_t errlen)
     char title[600], alt[600];
     snprintf (title, sizeof title, "Robotaxi share of trips against %s (%s)", s->x.name, s->over);
     snprintf (alt, sizeof alt, "Robotaxi share of trips against %s", s->x.name);
-    s_out_t gp;
+    sim_file_t gp;
     if (s_gp_begin (&s->draw, &gp, "sweep_share", "Robotaxi share against the first swept key", alt, title, err,
                     errlen) != 0)
         return -1;
@@ -2121,7 +2063,7 @@ s_plot_sweep_share (s_sweep_t *s, char *err, size_t errlen)
         s_sweep_title (f, s, si, "robotaxi share");
     }
     fputc ('\n', f);
-    return s_out_close (&gp, err, errlen);
+    return sim_file_close (&gp, err, errlen);
 }
 
 static void
@@ -2160,7 +2102,7 @@ sim_plot_sweep (const char *dir, char *err, size_t errlen)
         return -1;
     s_sweep_t *s = calloc (1, sizeof *s);
     if (!s)
-        return s_fail (err, errlen, "%s: out of memory", dir);
+        return map_error (err, errlen, "%s: out of memory", dir);
     int rc = -1;
     s_draw_init (&s->draw, dir);
     if (s_sweep_load (s, err, errlen) != 0 || s_gnuplot_dir (s->draw.dir, err, errlen) != 0)

@@ -1,13 +1,13 @@
 /* sim_report: output files and printed tables. */
 #include "sim_report.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_fare.h"
+#include "sim_file.h"
 
 /* Rounds for output: figures are printed with a fixed number of decimals, so files are stable and readable. */
 static json_t *
@@ -98,37 +98,16 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
     return text;
 }
 
-static FILE *
-s_open (const char *dir, const char *name, char *path, size_t pathlen, char *err, size_t errlen)
-{
-    snprintf (path, pathlen, "%s/%s", dir, name);
-    FILE *f = fopen (path, "w");
-    if (!f)
-        snprintf (err, errlen, "%s: %s", path, strerror (errno));
-    return f;
-}
-
-static int
-s_close (FILE *f, const char *path, char *err, size_t errlen)
-{
-    int bad = ferror (f);
-    if (fclose (f) != 0 || bad) {
-        snprintf (err, errlen, "%s: write failed", path);
-        return -1;
-    }
-    return 0;
-}
-
 int
 sim_report_write_summary (const char *dir, const sim_snapshot_t *final_snap, char *err, size_t errlen)
 {
-    char path[4096];
+    sim_file_t out;
     char *text = sim_report_snapshot_json (final_snap, 2);
     if (!text) {
         snprintf (err, errlen, "out of memory");
         return -1;
     }
-    FILE *f = s_open (dir, "summary.json", path, sizeof path, err, errlen);
+    FILE *f = sim_file_open (&out, dir, "summary.json", err, errlen) == 0 ? out.f : NULL;
     if (!f) {
         free (text);
         return -1;
@@ -136,14 +115,14 @@ sim_report_write_summary (const char *dir, const sim_snapshot_t *final_snap, cha
     fputs (text, f);
     fputc ('\n', f);
     free (text);
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 int
 sim_report_write_hourly (const char *dir, const sim_metrics_t *metrics, char *err, size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "hourly.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "hourly.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     fprintf (f, "hour,fleet,requests,served,unserved,vehicles_online,util_occupied,util_pickup,util_idle,km_driven,"
@@ -158,14 +137,14 @@ sim_report_write_hourly (const char *dir, const sim_metrics_t *metrics, char *er
                      m.util_occupied, m.util_pickup, m.util_idle, m.km_driven, m.empty_km_share, m.revenue_yuan,
                      m.mean_wait_s, m.p95_wait_s);
         }
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 int
 sim_report_write_fares (const char *dir, const sim_config_t *cfg, char *err, size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "fares.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "fares.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     const sim_tariff_t *rt = &cfg->robotaxi.tariff, *hu = &cfg->human.tariff, *tx = &cfg->taxi.tariff;
@@ -178,14 +157,14 @@ sim_report_write_fares (const char *dir, const sim_config_t *cfg, char *err, siz
                  sim_fare_paid (rt, km, min, 0), sim_fare_paid (rt, km, min, 1), sim_fare_list (hu, km, min),
                  sim_fare_paid (hu, km, min, 0), sim_fare_paid (tx, km, min, 0));
     }
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 int
 sim_report_write_waits (const char *dir, const sim_metrics_t *metrics, const sim_config_t *cfg, char *err,
                         size_t errlen)
 {
-    char path[4096];
+    sim_file_t out;
     /* a rider is picked up by the patience at the latest, or a little after when a car was already on its way */
     size_t bins = (size_t) ceil (cfg->demand.patience_min + cfg->dispatch.max_pickup_min) + 1;
     uint64_t *counts[DISP_FLEET_COUNT] = {NULL};
@@ -198,14 +177,14 @@ sim_report_write_waits (const char *dir, const sim_metrics_t *metrics, const sim
         }
         sim_metrics_wait_histogram (metrics, (disp_fleet_t) fl, counts[fl], bins);
     }
-    FILE *f = s_open (dir, "waits.csv", path, sizeof path, err, errlen);
+    FILE *f = sim_file_open (&out, dir, "waits.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         goto done;
     fprintf (f, "wait_min,robotaxi,human\n");
     for (size_t i = 0; i < bins; i++)
         fprintf (f, "%zu,%llu,%llu\n", i, (unsigned long long) counts[DISP_FLEET_ROBOTAXI][i],
                  (unsigned long long) counts[DISP_FLEET_HUMAN][i]);
-    rc = s_close (f, path, err, errlen);
+    rc = sim_file_close (&out, err, errlen);
 done:
     for (int fl = 0; fl < DISP_FLEET_COUNT; fl++)
         free (counts[fl]);
@@ -216,8 +195,8 @@ int
 sim_report_write_choice (const char *dir, const sim_config_t *cfg, const sim_choice_curve_t *curve, char *err,
                          size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "choice.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "choice.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     double fare10 = sim_fare_paid (&cfg->robotaxi.tariff, 10.0, 10.0 / cfg->metrics.fare_curve_kmh * 60.0, 0);
@@ -226,14 +205,14 @@ sim_report_write_choice (const char *dir, const sim_config_t *cfg, const sim_cho
         fprintf (f, "%.2f,%.2f,%.5f,%.5f,%.5f\n", curve->price_factor[k], fare10 * curve->price_factor[k],
                  curve->share[k][DISP_FLEET_ROBOTAXI], curve->share[k][DISP_FLEET_HUMAN],
                  curve->share[k][SIM_CHOICE_OTHER]);
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 int
 sim_report_write_days (const char *dir, const sim_day_row_t *days, size_t count, char *err, size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "days.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "days.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     int base = count > 0 && days[0].has_baseline;
@@ -251,7 +230,7 @@ sim_report_write_days (const char *dir, const sim_day_row_t *days, size_t count,
                      (unsigned long long) d->trips_lost);
         fputc ('\n', f);
     }
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 void
@@ -292,8 +271,8 @@ sim_report_print_days (FILE *out, const sim_day_row_t *days, size_t count)
 int
 sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t count, char *err, size_t errlen)
 {
-    char path[4096];
-    FILE *f = s_open (dir, "drivers.csv", path, sizeof path, err, errlen);
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "drivers.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
     fprintf (f, "driver,worked,shift_start_h,shift_h,hours_online,trips,revenue_yuan,km,net_yuan,gross_hourly_yuan,"
@@ -305,7 +284,7 @@ sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t 
         fprintf (f, "%u,%u,%.2f,%.2f,%.2f,%u,%.2f,%.1f,%.2f,%.2f,%.2f\n", r->id, r->worked, r->shift_start_h,
                  r->shift_h, r->hours_online, r->trips, r->revenue_yuan, r->km, r->net_yuan, gross_h, net_h);
     }
-    return s_close (f, path, err, errlen);
+    return sim_file_close (&out, err, errlen);
 }
 
 void
