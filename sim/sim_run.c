@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "disp_link.h"
+#include "map_error.h"
 #include "map_graph.h"
 #include "map_net.h"
 #include "sim_cost.h"
 #include "sim_drivers.h"
+#include "sim_file.h"
 #include "sim_plot.h"
 #include "sim_report.h"
 #include "sim_world.h"
@@ -80,6 +82,34 @@ s_link (const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hell
     if (strcmp (opts->dispatcher, "inproc") == 0)
         return disp_link_inproc_new (g, hello, publish, err, errlen);
     return disp_link_zmq_new (opts->dispatcher, hello, opts->timeout_ms, err, errlen);
+}
+
+/* DIR/config.ini: the resolved scenario, which repeats the run. 0, or -1 with a message. */
+static int
+s_write_config (const char *dir, const sim_config_t *cfg, char *err, size_t errlen)
+{
+    sim_file_t out;
+    if (sim_file_open (&out, dir, "config.ini", err, errlen) < 0)
+        return -1;
+    if (sim_config_write (cfg, out.f) < 0) {
+        sim_file_abandon (&out);
+        return map_error (err, errlen, "%s: write failed", out.path);
+    }
+    return sim_file_close (&out, err, errlen);
+}
+
+/* Draws the plots and report of DIR with draw (sim_plot_run or sim_plot_sweep). A missing gnuplot is a note on
+ * stderr, not a failure: the CSV files and report.html are there. 0, or -1 with a message. */
+static int
+s_draw (int (*draw) (const char *, char *, size_t), const char *dir, char *err, size_t errlen)
+{
+    char why[1024];
+    int rc = draw (dir, why, sizeof why);
+    if (rc < 0)
+        return map_error (err, errlen, "%s", why);
+    if (rc > 0)
+        fprintf (stderr, "robotaxi-sim: %s\n", why);
+    return 0;
 }
 
 /* The day's row of days.csv from the day's final snapshot (with its displacement when a baseline ran). */
@@ -350,7 +380,6 @@ int
 sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, size_t errlen)
 {
     int rc = -1;
-    char path[4096];
     map_net_t *net = NULL;
     sim_config_t *cfg = malloc (sizeof *cfg);
     if (!cfg) {
@@ -369,12 +398,8 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
                  map_net_meta (net)->source, map_graph_node_count (g), map_graph_edge_count (g), map_graph_epsg (g),
                  opts->dispatcher);
     /* Written once the scenario is fitted to the map, so the file reproduces the run exactly. */
-    snprintf (path, sizeof path, "%s/config.ini", opts->out_dir);
-    FILE *f = fopen (path, "w");
-    if (!f || sim_config_write (cfg, f) < 0 || fclose (f) != 0) {
-        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
+    if (s_write_config (opts->out_dir, cfg, err, errlen) < 0)
         goto done;
-    }
 
     sim_run_result_t res;
     if (sim_run_play (cfg, net, opts, opts->out_dir, &res, err, errlen) < 0)
@@ -384,16 +409,8 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     if (res.day_count > 1)
         sim_report_print_days (stdout, res.days, res.day_count);
     sim_run_result_clear (&res);
-    if (!opts->no_plots) {
-        char plot_err[1024];
-        int prc = sim_plot_run (opts->out_dir, plot_err, sizeof plot_err);
-        if (prc < 0) {
-            snprintf (err, errlen, "%s", plot_err);
-            goto done;
-        }
-        if (prc > 0)
-            fprintf (stderr, "robotaxi-sim: %s\n", plot_err);
-    }
+    if (!opts->no_plots && s_draw (sim_plot_run, opts->out_dir, err, errlen) < 0)
+        goto done;
     printf ("\nresults in %s/: %ssummary.json, costs.csv, costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, "
             "choice.csv, drivers.csv, config.ini\n",
             opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ");
@@ -492,7 +509,7 @@ s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *
 {
     s_sweep_ctx_t *ctx = arg;
     int rc = -1;
-    char dir[4200], path[4300];
+    char dir[4200];
     map_net_t *own = NULL;
     sim_config_t *cfg = malloc (sizeof *cfg);
     if (!cfg) {
@@ -514,12 +531,8 @@ s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *
     snprintf (dir, sizeof dir, "%s/%04zu", ctx->runs_dir, run);
     if (s_make_dir (dir, err, errlen) < 0)
         goto done;
-    snprintf (path, sizeof path, "%s/config.ini", dir);
-    FILE *f = fopen (path, "w");
-    if (!f || sim_config_write (cfg, f) < 0 || fclose (f) != 0) {
-        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
+    if (s_write_config (dir, cfg, err, errlen) < 0)
         goto done;
-    }
     sim_run_result_t res;
     if (sim_run_play (cfg, net, &opts, dir, &res, err, errlen) < 0)
         goto done;
@@ -574,16 +587,8 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
     if (sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, path, opts->quiet ? NULL : s_sweep_progress, NULL, err,
                        errlen) < 0)
         goto done;
-    if (!opts->no_plots) {
-        char plot_err[1024];
-        int prc = sim_plot_sweep (opts->out_dir, plot_err, sizeof plot_err);
-        if (prc < 0) {
-            snprintf (err, errlen, "%s", plot_err);
-            goto done;
-        }
-        if (prc > 0)
-            fprintf (stderr, "robotaxi-sim: %s\n", plot_err);
-    }
+    if (!opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
+        goto done;
     rc = 0;
 done:
     map_net_destroy (&net);
