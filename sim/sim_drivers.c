@@ -6,9 +6,6 @@
 
 #include "sim_rng.h"
 
-/* Streams of day 0's set that sim_world leaves free (see S_STREAMS_PER_DAY there): wages once, noise per day. */
-enum { S_STREAM_WAGES = 4, S_STREAM_DECIDE = 5, S_STREAMS_PER_DAY = 8 };
-
 struct sim_drivers_t {
     const sim_config_t *cfg;
     size_t count;
@@ -32,7 +29,7 @@ sim_drivers_new (const sim_config_t *cfg)
         return NULL;
     }
     sim_rng_t rng;
-    sim_rng_seed (&rng, cfg->scenario.seed, S_STREAM_WAGES);
+    sim_rng_seed_day (&rng, cfg->scenario.seed, SIM_STREAM_WAGES, 0);
     for (size_t i = 0; i < self->count; i++) {
         self->reservation[i] =
             cfg->human.reservation_wage_yuan_per_h * exp (cfg->human.reservation_wage_spread * sim_rng_normal (&rng));
@@ -62,7 +59,7 @@ uint32_t
 sim_drivers_decide (sim_drivers_t *self, uint32_t day, uint8_t *works)
 {
     sim_rng_t rng;
-    sim_rng_seed (&rng, self->cfg->scenario.seed, S_STREAM_DECIDE + (uint64_t) day * S_STREAMS_PER_DAY);
+    sim_rng_seed_day (&rng, self->cfg->scenario.seed, SIM_STREAM_DECIDE, day);
     double scale = self->cfg->human.decision_noise_yuan;
     uint32_t working = 0;
     for (size_t i = 0; i < self->count; i++) {

@@ -29,6 +29,12 @@ sim_rng_seed (sim_rng_t *self, uint64_t seed, uint64_t stream)
         self->s[i] = s_splitmix64 (&mixed);
 }
 
+void
+sim_rng_seed_day (sim_rng_t *self, uint64_t seed, uint64_t stream, uint32_t day)
+{
+    sim_rng_seed (self, seed, stream + (uint64_t) day * SIM_STREAMS_PER_DAY);
+}
+
 uint64_t
 sim_rng_next (sim_rng_t *self)
 {

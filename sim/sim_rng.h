@@ -14,6 +14,21 @@ typedef struct {
  * or not robotaxis run (the displacement baseline needs exactly the same riders). */
 void sim_rng_seed (sim_rng_t *self, uint64_t seed, uint64_t stream);
 
+/* The simulator's streams. Each purpose draws from its own, so that for one seed the riders are the same with and
+ * without robotaxis and a driver's day does not depend on who else works. Every day of a run has its own set:
+ * stream + SIM_STREAMS_PER_DAY x day (sim_rng_seed_day). */
+enum {
+    SIM_STREAM_DEMAND = 1,     /* riders: arrivals, places, choice draws (sim_world) */
+    SIM_STREAM_HUMAN = 2,      /* human drivers' places and shifts (sim_world) */
+    SIM_STREAM_ROBOTAXI = 3,   /* robotaxi depots and downtimes (sim_world) */
+    SIM_STREAM_WAGES = 4,      /* reservation wages, drawn once on day 0 (sim_drivers) */
+    SIM_STREAM_DECIDE = 5,     /* the morning work decisions (sim_drivers) */
+    SIM_STREAMS_PER_DAY = 8
+};
+
+/* Seeds a generator for stream `stream` of day `day` (0-based). */
+void sim_rng_seed_day (sim_rng_t *self, uint64_t seed, uint64_t stream, uint32_t day);
+
 uint64_t sim_rng_next (sim_rng_t *self);
 
 /* Uniform in [0, 1). */

@@ -18,11 +18,6 @@
 #define S_HOUR_MS 3600000LL
 #define S_PI 3.14159265358979323846
 
-/* Random streams: each purpose draws from its own stream so that, for one seed, the riders are the same with and
- * without robotaxis, and human drivers' shifts do not depend on how many robotaxis there are. Every day of a run
- * has its own set (stream + S_STREAMS_PER_DAY x day); streams 4..7 of each set belong to the driver pool (sim_drivers). */
-enum { S_STREAM_DEMAND = 1, S_STREAM_HUMAN = 2, S_STREAM_ROBOTAXI = 3, S_STREAMS_PER_DAY = 8 };
-
 /* A fleet's recent waits, as riders expect them: pickups (and give-ups, counted at the patience) of the last
  * choice.wait_window_min minutes. */
 typedef struct {
@@ -848,10 +843,9 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
         !self->in_area || !self->vehicles || !self->changed || !self->tick_vehicles || !self->driver_rows)
         goto nomem;
 
-    uint64_t day_streams = (uint64_t) opts->day * S_STREAMS_PER_DAY;
-    sim_rng_seed (&self->rng_demand, cfg->scenario.seed, S_STREAM_DEMAND + day_streams);
-    sim_rng_seed (&self->rng_human, cfg->scenario.seed, S_STREAM_HUMAN + day_streams);
-    sim_rng_seed (&self->rng_robotaxi, cfg->scenario.seed, S_STREAM_ROBOTAXI + day_streams);
+    sim_rng_seed_day (&self->rng_demand, cfg->scenario.seed, SIM_STREAM_DEMAND, opts->day);
+    sim_rng_seed_day (&self->rng_human, cfg->scenario.seed, SIM_STREAM_HUMAN, opts->day);
+    sim_rng_seed_day (&self->rng_robotaxi, cfg->scenario.seed, SIM_STREAM_ROBOTAXI, opts->day);
     for (uint32_t v = 0; v < self->humans; v++)
         self->humans_working += !opts->works || opts->works[v];
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
