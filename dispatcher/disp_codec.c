@@ -15,6 +15,13 @@
 #define S_HOUR_FACTOR_MIN 1.0
 #define S_HOUR_FACTOR_MAX 10.0
 
+/* Heartbeats faster than this flood the service; slower ones make a dead peer take minutes to notice. */
+#define S_HEARTBEAT_MS_MIN 50
+#define S_HEARTBEAT_MS_MAX 60000
+
+/* A live session clock may start anywhere in the first 10 years (ms). */
+#define S_CLOCK_START_MAX (3650LL * 86400000LL)
+
 /* Copies a decoded protobuf string (may be NULL: treated as empty) into a fixed buffer of `size` bytes. Fails with
  * a message naming `field` when the string does not fit with its terminator. */
 static int s_copy_string (char *dst, size_t size, const char *src, const char *field, char *err, size_t errlen)
@@ -61,6 +68,27 @@ static void s_position_to (const disp_position_t *in, Robotaxi__V1__Position *p)
 
 /* ---- decoding ---------------------------------------------------------------------------------------------- */
 
+/* Absent parameters (and zeros) take the defaults; the rest must be in range. */
+static int s_decode_params (const Robotaxi__V1__PolicyParams *p, disp_params_t *out, char *err, size_t errlen)
+{
+    memset (out, 0, sizeof *out);
+    if (p) {
+        out->batch_window_ms = p->batch_window_ms;
+        out->batch_candidates = p->batch_candidates;
+        out->cost_per_km[DISP_FLEET_ROBOTAXI] = p->robotaxi_cost_per_km;
+        out->cost_per_km[DISP_FLEET_HUMAN] = p->human_cost_per_km;
+        out->wait_yuan_per_min = p->wait_yuan_per_min;
+        out->rebalance = p->rebalance ? 1 : 0;
+        out->rebalance_interval_ms = p->rebalance_interval_ms;
+        out->rebalance_zone_m = p->rebalance_zone_m;
+        out->rebalance_horizon_ms = p->rebalance_horizon_ms;
+    }
+    disp_params_fill (out);
+    char why[200];
+    if (disp_params_check (out, why, sizeof why)) return map_error (err, errlen, "hello.%s", why);
+    return 0;
+}
+
 static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char *err, size_t errlen)
 {
     if (s_copy_string (out->protocol, sizeof out->protocol, h->protocol, "hello.protocol", err, errlen) ||
@@ -69,6 +97,22 @@ static int s_decode_hello (const Robotaxi__V1__Hello *h, disp_hello_t *out, char
         return -1;
     out->config.max_pickup_ms = h->max_pickup_ms;
     out->config.vehicle_capacity = h->vehicle_capacity;
+    if (s_decode_params (h->params, &out->config.params, err, errlen)) return -1;
+    if ((int)h->mode != DISP_MODE_LOCKSTEP && (int)h->mode != DISP_MODE_LIVE)
+        return map_error (err, errlen, "hello.mode: %d is not a session mode", (int)h->mode);
+    out->mode = (disp_mode_t)h->mode;
+    out->heartbeat_ms = h->heartbeat_ms ? h->heartbeat_ms : DISP_HEARTBEAT_MS_DEFAULT;
+    if (out->heartbeat_ms < S_HEARTBEAT_MS_MIN || out->heartbeat_ms > S_HEARTBEAT_MS_MAX)
+        return map_error (err, errlen, "hello.heartbeat_ms: %lld is not in [%d, %d]", (long long)out->heartbeat_ms,
+                          S_HEARTBEAT_MS_MIN, S_HEARTBEAT_MS_MAX);
+    out->clock_start_ms = h->clock_start_ms;
+    if (out->clock_start_ms < 0 || out->clock_start_ms > S_CLOCK_START_MAX)
+        return map_error (err, errlen, "hello.clock_start_ms: %lld is not in [0, %lld]",
+                          (long long)out->clock_start_ms, (long long)S_CLOCK_START_MAX);
+    out->live_step_ms = h->live_step_ms ? h->live_step_ms : DISP_LIVE_STEP_MS_DEFAULT;
+    if (out->live_step_ms < 1 || out->live_step_ms > S_HEARTBEAT_MS_MAX)
+        return map_error (err, errlen, "hello.live_step_ms: %lld is not in [1, %d]", (long long)out->live_step_ms,
+                          S_HEARTBEAT_MS_MAX);
 
     const Robotaxi__V1__MapSpec *m = h->map;
     if (!m) return map_error (err, errlen, "hello.map: missing");
@@ -116,23 +160,22 @@ static int s_check_snapshot (const uint8_t *data, size_t len, const char *field,
     return rc;
 }
 
-/* Fills msg->tick. Arrays are attached to msg as soon as they are allocated, so disp_msg_clear frees a half-built
- * tick. */
-static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *err, size_t errlen)
+/* Fills the requests, vehicles and cancellations of msg->tick from a Tick or an Update (`what` names it in
+ * messages). Arrays are attached to msg as soon as they are allocated, so disp_msg_clear frees a half-built tick. */
+static int s_decode_changes (const char *what, size_t n_requests, Robotaxi__V1__RideRequest *const *requests,
+                             size_t n_vehicles, Robotaxi__V1__VehicleState *const *vehicles, size_t n_cancelled,
+                             const uint64_t *cancelled, disp_msg_t *msg, char *err, size_t errlen)
 {
     disp_tick_t *out = &msg->tick;
     char field[64];
-    out->step = t->step;
-    out->now_ms = t->now_ms;
-
-    if (t->n_requests > 0) {
-        disp_request_t *reqs = calloc (t->n_requests, sizeof *reqs);
-        if (!reqs) return map_error (err, errlen, "tick.requests: out of memory");
+    if (n_requests > 0) {
+        disp_request_t *reqs = calloc (n_requests, sizeof *reqs);
+        if (!reqs) return map_error (err, errlen, "%s.requests: out of memory", what);
         out->requests = reqs;
-        out->request_count = t->n_requests;
-        for (size_t i = 0; i < t->n_requests; i++) {
-            const Robotaxi__V1__RideRequest *r = t->requests[i];
-            snprintf (field, sizeof field, "tick.requests[%zu].fleet", i);
+        out->request_count = n_requests;
+        for (size_t i = 0; i < n_requests; i++) {
+            const Robotaxi__V1__RideRequest *r = requests[i];
+            snprintf (field, sizeof field, "%s.requests[%zu].fleet", what, i);
             if (s_check_fleet (r->fleet, field, err, errlen)) return -1;
             reqs[i].id = r->id;
             reqs[i].time_ms = r->time_ms;
@@ -140,18 +183,19 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
             s_position_from (r->destination, &reqs[i].destination);
             reqs[i].fleet = (uint8_t)r->fleet;
             reqs[i].deadline_ms = r->deadline_ms;
+            reqs[i].any_fleet = r->any_fleet ? 1 : 0;
         }
     }
-    if (t->n_vehicles > 0) {
-        disp_vehicle_t *vehs = calloc (t->n_vehicles, sizeof *vehs);
-        if (!vehs) return map_error (err, errlen, "tick.vehicles: out of memory");
+    if (n_vehicles > 0) {
+        disp_vehicle_t *vehs = calloc (n_vehicles, sizeof *vehs);
+        if (!vehs) return map_error (err, errlen, "%s.vehicles: out of memory", what);
         out->vehicles = vehs;
-        out->vehicle_count = t->n_vehicles;
-        for (size_t i = 0; i < t->n_vehicles; i++) {
-            const Robotaxi__V1__VehicleState *v = t->vehicles[i];
-            snprintf (field, sizeof field, "tick.vehicles[%zu].fleet", i);
+        out->vehicle_count = n_vehicles;
+        for (size_t i = 0; i < n_vehicles; i++) {
+            const Robotaxi__V1__VehicleState *v = vehicles[i];
+            snprintf (field, sizeof field, "%s.vehicles[%zu].fleet", what, i);
             if (s_check_fleet (v->fleet, field, err, errlen)) return -1;
-            snprintf (field, sizeof field, "tick.vehicles[%zu].status", i);
+            snprintf (field, sizeof field, "%s.vehicles[%zu].status", what, i);
             if (s_check_status (v->status, field, err, errlen)) return -1;
             vehs[i].id = v->id;
             vehs[i].fleet = (uint8_t)v->fleet;
@@ -160,13 +204,27 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
             vehs[i].time_ms = v->time_ms;
         }
     }
-    if (t->n_cancelled > 0) {
-        uint64_t *ids = malloc (t->n_cancelled * sizeof *ids);
-        if (!ids) return map_error (err, errlen, "tick.cancelled: out of memory");
-        memcpy (ids, t->cancelled, t->n_cancelled * sizeof *ids);
+    if (n_cancelled > 0) {
+        uint64_t *ids = malloc (n_cancelled * sizeof *ids);
+        if (!ids) return map_error (err, errlen, "%s.cancelled: out of memory", what);
+        memcpy (ids, cancelled, n_cancelled * sizeof *ids);
         out->cancelled = ids;
-        out->cancelled_count = t->n_cancelled;
+        out->cancelled_count = n_cancelled;
     }
+    return 0;
+}
+
+/* Fills msg->tick (see s_decode_changes). */
+static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *err, size_t errlen)
+{
+    disp_tick_t *out = &msg->tick;
+    char field[64];
+    out->step = t->step;
+    out->now_ms = t->now_ms;
+    out->resync = t->resync ? 1 : 0;
+    if (s_decode_changes ("tick", t->n_requests, t->requests, t->n_vehicles, t->vehicles, t->n_cancelled,
+                          t->cancelled, msg, err, errlen))
+        return -1;
     if (t->n_publish > 0) {
         disp_publication_t *pubs = calloc (t->n_publish, sizeof *pubs);
         if (!pubs) return map_error (err, errlen, "tick.publish: out of memory");
@@ -190,15 +248,28 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
 static int s_decode_decisions (const Robotaxi__V1__Decisions *d, disp_msg_t *msg, char *err, size_t errlen)
 {
     msg->decisions.step = d->step;
-    if (d->n_assignments == 0) return 0;
-    disp_assignment_t *as = calloc (d->n_assignments, sizeof *as);
-    if (!as) return map_error (err, errlen, "decisions.assignments: out of memory");
-    msg->decisions.assignments = as;
-    msg->decisions.assignment_count = d->n_assignments;
-    for (size_t i = 0; i < d->n_assignments; i++) {
-        as[i].request_id = d->assignments[i]->request_id;
-        as[i].vehicle_id = d->assignments[i]->vehicle_id;
-        as[i].pickup_eta_ms = d->assignments[i]->pickup_eta_ms;
+    msg->decisions.now_ms = d->now_ms;
+    if (d->n_assignments > 0) {
+        disp_assignment_t *as = calloc (d->n_assignments, sizeof *as);
+        if (!as) return map_error (err, errlen, "decisions.assignments: out of memory");
+        msg->decisions.assignments = as;
+        msg->decisions.assignment_count = d->n_assignments;
+        for (size_t i = 0; i < d->n_assignments; i++) {
+            as[i].request_id = d->assignments[i]->request_id;
+            as[i].vehicle_id = d->assignments[i]->vehicle_id;
+            as[i].pickup_eta_ms = d->assignments[i]->pickup_eta_ms;
+        }
+    }
+    if (d->n_repositions > 0) {
+        disp_reposition_t *rs = calloc (d->n_repositions, sizeof *rs);
+        if (!rs) return map_error (err, errlen, "decisions.repositions: out of memory");
+        msg->decisions.repositions = rs;
+        msg->decisions.reposition_count = d->n_repositions;
+        for (size_t i = 0; i < d->n_repositions; i++) {
+            rs[i].vehicle_id = d->repositions[i]->vehicle_id;
+            s_position_from (d->repositions[i]->target, &rs[i].target);
+            rs[i].eta_ms = d->repositions[i]->eta_ms;
+        }
     }
     return 0;
 }
@@ -213,6 +284,8 @@ static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_ms
         msg->kind = DISP_MSG_HELLO_REPLY;
         msg->hello_reply.nodes = env->hello_reply->nodes;
         msg->hello_reply.edges = env->hello_reply->edges;
+        msg->hello_reply.now_ms = env->hello_reply->now_ms;
+        msg->hello_reply.heartbeat_ms = env->hello_reply->heartbeat_ms;
         return s_copy_string (msg->hello_reply.dispatcher_version, sizeof msg->hello_reply.dispatcher_version,
                               env->hello_reply->dispatcher_version, "hello_reply.dispatcher_version", err, errlen);
     case ROBOTAXI__V1__ENVELOPE__BODY_TICK:
@@ -224,7 +297,7 @@ static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_ms
     case ROBOTAXI__V1__ENVELOPE__BODY_ERROR: {
         msg->kind = DISP_MSG_ERROR;
         int code = env->error->code;
-        if (code < DISP_ERR_UNSPECIFIED || code > DISP_ERR_TOO_LARGE)
+        if (code < DISP_ERR_UNSPECIFIED || code > DISP_ERR_NO_SESSION)
             return map_error (err, errlen, "error.code: %d is not an error code", code);
         msg->error.code = (disp_error_code_t)code;
         return s_copy_string (msg->error.message, sizeof msg->error.message, env->error->message, "error.message",
@@ -233,6 +306,16 @@ static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_ms
     case ROBOTAXI__V1__ENVELOPE__BODY_BYE:
         msg->kind = DISP_MSG_BYE;
         return s_copy_string (msg->bye_reason, sizeof msg->bye_reason, env->bye->reason, "bye.reason", err, errlen);
+    case ROBOTAXI__V1__ENVELOPE__BODY_UPDATE: {
+        msg->kind = DISP_MSG_UPDATE;
+        const Robotaxi__V1__Update *u = env->update;
+        return s_decode_changes ("update", u->n_requests, u->requests, u->n_vehicles, u->vehicles, u->n_cancelled,
+                                 u->cancelled, msg, err, errlen);
+    }
+    case ROBOTAXI__V1__ENVELOPE__BODY_HEARTBEAT:
+        msg->kind = DISP_MSG_HEARTBEAT;
+        msg->heartbeat_seq = env->heartbeat->seq;
+        return 0;
     default:
         /* Random bytes often parse as unknown fields; without a body the frame is not one of ours. */
         return map_error (err, errlen, "not a robotaxi.v1 Envelope (%zu bytes): no message body", len);
@@ -262,6 +345,7 @@ void disp_msg_clear (disp_msg_t *msg)
         free (pubs[i].payload);
     free (pubs);
     free ((void *)msg->decisions.assignments);
+    free ((void *)msg->decisions.repositions);
     memset (msg, 0, sizeof *msg);
 }
 
@@ -302,6 +386,22 @@ int disp_codec_encode_hello (const disp_hello_t *hello, uint8_t **out, size_t *o
     h.policy = (char *)hello->config.policy;
     h.max_pickup_ms = hello->config.max_pickup_ms;
     h.vehicle_capacity = hello->config.vehicle_capacity;
+    const disp_params_t *pp = &hello->config.params;
+    Robotaxi__V1__PolicyParams params = ROBOTAXI__V1__POLICY_PARAMS__INIT;
+    params.batch_window_ms = pp->batch_window_ms;
+    params.batch_candidates = pp->batch_candidates;
+    params.robotaxi_cost_per_km = pp->cost_per_km[DISP_FLEET_ROBOTAXI];
+    params.human_cost_per_km = pp->cost_per_km[DISP_FLEET_HUMAN];
+    params.wait_yuan_per_min = pp->wait_yuan_per_min;
+    params.rebalance = pp->rebalance ? 1 : 0;
+    params.rebalance_interval_ms = pp->rebalance_interval_ms;
+    params.rebalance_zone_m = pp->rebalance_zone_m;
+    params.rebalance_horizon_ms = pp->rebalance_horizon_ms;
+    h.params = &params;
+    h.mode = (Robotaxi__V1__SessionMode)hello->mode;
+    h.heartbeat_ms = hello->heartbeat_ms;
+    h.clock_start_ms = hello->clock_start_ms;
+    h.live_step_ms = hello->live_step_ms;
 
     Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
     env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO;
@@ -315,18 +415,21 @@ int disp_codec_encode_hello_reply (const disp_hello_reply_t *reply, uint8_t **ou
     r.dispatcher_version = (char *)reply->dispatcher_version;
     r.nodes = reply->nodes;
     r.edges = reply->edges;
+    r.now_ms = reply->now_ms;
+    r.heartbeat_ms = reply->heartbeat_ms;
     Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
     env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HELLO_REPLY;
     env.hello_reply = &r;
     return s_pack (&env, out, out_len);
 }
 
-/* Tick encoding needs one protobuf struct per element plus the pointer arrays protobuf-c wants; all of it lives in
- * one scratch block per array, freed once the frame is packed. */
-int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_len)
+/* Tick and Update encoding needs one protobuf struct per element plus the pointer arrays protobuf-c wants; all of it
+ * lives in one scratch block per array, freed once the frame is packed. as_update: pack an Update (requests,
+ * vehicles, cancellations only) instead of a Tick. */
+static int s_encode_changes (const disp_tick_t *tick, int as_update, uint8_t **out, size_t *out_len)
 {
     int rc = -1;
-    size_t nr = tick->request_count, nv = tick->vehicle_count, np = tick->publish_count;
+    size_t nr = tick->request_count, nv = tick->vehicle_count, np = as_update ? 0 : tick->publish_count;
     Robotaxi__V1__RideRequest *reqs = calloc (nr ? nr : 1, sizeof *reqs);
     Robotaxi__V1__RideRequest **req_ptrs = calloc (nr ? nr : 1, sizeof *req_ptrs);
     Robotaxi__V1__Position *req_pos = calloc (nr ? 2 * nr : 1, sizeof *req_pos);
@@ -348,6 +451,7 @@ int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_
         reqs[i].destination = &req_pos[2 * i + 1];
         reqs[i].fleet = (Robotaxi__V1__Fleet)r->fleet;
         reqs[i].deadline_ms = r->deadline_ms;
+        reqs[i].any_fleet = r->any_fleet ? 1 : 0;
         req_ptrs[i] = &reqs[i];
     }
     for (size_t i = 0; i < nv; i++) {
@@ -370,21 +474,33 @@ int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_
         pub_ptrs[i] = &pubs[i];
     }
 
-    Robotaxi__V1__Tick t = ROBOTAXI__V1__TICK__INIT;
-    t.step = tick->step;
-    t.now_ms = tick->now_ms;
-    t.n_requests = nr;
-    t.requests = req_ptrs;
-    t.n_vehicles = nv;
-    t.vehicles = veh_ptrs;
-    t.n_cancelled = tick->cancelled_count;
-    t.cancelled = (uint64_t *)tick->cancelled;
-    t.n_publish = np;
-    t.publish = pub_ptrs;
-
     Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
-    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
-    env.tick = &t;
+    Robotaxi__V1__Tick t = ROBOTAXI__V1__TICK__INIT;
+    Robotaxi__V1__Update u = ROBOTAXI__V1__UPDATE__INIT;
+    if (as_update) {
+        u.n_requests = nr;
+        u.requests = req_ptrs;
+        u.n_vehicles = nv;
+        u.vehicles = veh_ptrs;
+        u.n_cancelled = tick->cancelled_count;
+        u.cancelled = (uint64_t *)tick->cancelled;
+        env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_UPDATE;
+        env.update = &u;
+    } else {
+        t.step = tick->step;
+        t.now_ms = tick->now_ms;
+        t.n_requests = nr;
+        t.requests = req_ptrs;
+        t.n_vehicles = nv;
+        t.vehicles = veh_ptrs;
+        t.n_cancelled = tick->cancelled_count;
+        t.cancelled = (uint64_t *)tick->cancelled;
+        t.n_publish = np;
+        t.publish = pub_ptrs;
+        t.resync = tick->resync ? 1 : 0;
+        env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
+        env.tick = &t;
+    }
     rc = s_pack (&env, out, out_len);
 done:
     free (reqs);
@@ -398,13 +514,26 @@ done:
     return rc;
 }
 
+int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_len)
+{
+    return s_encode_changes (tick, 0, out, out_len);
+}
+
+int disp_codec_encode_update (const disp_tick_t *update, uint8_t **out, size_t *out_len)
+{
+    return s_encode_changes (update, 1, out, out_len);
+}
+
 int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **out, size_t *out_len)
 {
-    size_t n = decisions->assignment_count;
+    size_t n = decisions->assignment_count, nr = decisions->reposition_count;
     Robotaxi__V1__Assignment *as = calloc (n ? n : 1, sizeof *as);
     Robotaxi__V1__Assignment **ptrs = calloc (n ? n : 1, sizeof *ptrs);
+    Robotaxi__V1__Reposition *rs = calloc (nr ? nr : 1, sizeof *rs);
+    Robotaxi__V1__Reposition **rs_ptrs = calloc (nr ? nr : 1, sizeof *rs_ptrs);
+    Robotaxi__V1__Position *rs_pos = calloc (nr ? nr : 1, sizeof *rs_pos);
     int rc = -1;
-    if (as && ptrs) {
+    if (as && ptrs && rs && rs_ptrs && rs_pos) {
         for (size_t i = 0; i < n; i++) {
             robotaxi__v1__assignment__init (&as[i]);
             as[i].request_id = decisions->assignments[i].request_id;
@@ -412,10 +541,21 @@ int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **ou
             as[i].pickup_eta_ms = decisions->assignments[i].pickup_eta_ms;
             ptrs[i] = &as[i];
         }
+        for (size_t i = 0; i < nr; i++) {
+            robotaxi__v1__reposition__init (&rs[i]);
+            rs[i].vehicle_id = decisions->repositions[i].vehicle_id;
+            s_position_to (&decisions->repositions[i].target, &rs_pos[i]);
+            rs[i].target = &rs_pos[i];
+            rs[i].eta_ms = decisions->repositions[i].eta_ms;
+            rs_ptrs[i] = &rs[i];
+        }
         Robotaxi__V1__Decisions d = ROBOTAXI__V1__DECISIONS__INIT;
         d.step = decisions->step;
+        d.now_ms = decisions->now_ms;
         d.n_assignments = n;
         d.assignments = ptrs;
+        d.n_repositions = nr;
+        d.repositions = rs_ptrs;
         Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
         env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_DECISIONS;
         env.decisions = &d;
@@ -423,6 +563,9 @@ int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **ou
     }
     free (as);
     free (ptrs);
+    free (rs);
+    free (rs_ptrs);
+    free (rs_pos);
     return rc;
 }
 
@@ -447,5 +590,15 @@ int disp_codec_encode_bye (const char *reason, uint8_t **out, size_t *out_len)
     Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
     env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_BYE;
     env.bye = &b;
+    return s_pack (&env, out, out_len);
+}
+
+int disp_codec_encode_heartbeat (uint64_t seq, uint8_t **out, size_t *out_len)
+{
+    Robotaxi__V1__Heartbeat h = ROBOTAXI__V1__HEARTBEAT__INIT;
+    h.seq = seq;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_HEARTBEAT;
+    env.heartbeat = &h;
     return s_pack (&env, out, out_len);
 }

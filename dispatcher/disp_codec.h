@@ -14,7 +14,8 @@ typedef enum {
     DISP_ERR_BAD_VALUE = 3,
     DISP_ERR_MAP = 4,
     DISP_ERR_POLICY = 5,
-    DISP_ERR_TOO_LARGE = 6
+    DISP_ERR_TOO_LARGE = 6,
+    DISP_ERR_NO_SESSION = 7
 } disp_error_code_t;
 
 typedef enum {
@@ -23,12 +24,16 @@ typedef enum {
     DISP_MSG_TICK,
     DISP_MSG_DECISIONS,
     DISP_MSG_ERROR,
-    DISP_MSG_BYE
+    DISP_MSG_BYE,
+    DISP_MSG_UPDATE,
+    DISP_MSG_HEARTBEAT
 } disp_msg_kind_t;
 
 typedef struct {
     char dispatcher_version[32];
     uint32_t nodes, edges;
+    int64_t now_ms;            /* live: the session clock at opening */
+    int64_t heartbeat_ms;      /* the period both sides keep */
 } disp_hello_reply_t;
 
 typedef struct {
@@ -36,7 +41,8 @@ typedef struct {
     char message[256];
 } disp_error_t;
 
-/* A decoded frame. Arrays inside (tick, decisions) are owned by the message; free with disp_msg_clear. */
+/* A decoded frame. Arrays inside (tick, decisions) are owned by the message; free with disp_msg_clear. An Update
+ * decodes into `tick` (step and now_ms 0). */
 typedef struct {
     disp_msg_kind_t kind;
     disp_hello_t hello;
@@ -45,10 +51,13 @@ typedef struct {
     disp_decisions_t decisions;
     disp_error_t error;
     char bye_reason[128];
+    uint64_t heartbeat_seq;
 } disp_msg_t;
 
 /* Decodes one frame. Returns 0, or -1 with a message ("not a robotaxi.v1 Envelope", "tick.vehicles[3].status: 7 is
- * not a vehicle status") for anything malformed. On -1 msg holds nothing to free. */
+ * not a vehicle status") for anything malformed. A Hello's absent optional fields get their defaults
+ * (disp_params_fill, DISP_HEARTBEAT_MS_DEFAULT, DISP_LIVE_STEP_MS_DEFAULT) and out-of-range ones are refused. On -1
+ * msg holds nothing to free. */
 int disp_codec_decode (const uint8_t *data, size_t len, disp_msg_t *msg, char *err, size_t errlen);
 
 /* Frees what disp_codec_decode allocated in msg and zeroes it. */
@@ -58,6 +67,9 @@ void disp_msg_clear (disp_msg_t *msg);
 int disp_codec_encode_hello (const disp_hello_t *hello, uint8_t **out, size_t *out_len);
 int disp_codec_encode_hello_reply (const disp_hello_reply_t *reply, uint8_t **out, size_t *out_len);
 int disp_codec_encode_tick (const disp_tick_t *tick, uint8_t **out, size_t *out_len);
+/* An Update from the tick's requests, vehicles and cancellations (step, now_ms and publications are not sent). */
+int disp_codec_encode_update (const disp_tick_t *update, uint8_t **out, size_t *out_len);
+int disp_codec_encode_heartbeat (uint64_t seq, uint8_t **out, size_t *out_len);
 int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **out, size_t *out_len);
 int disp_codec_encode_error (disp_error_code_t code, const char *message, uint8_t **out, size_t *out_len);
 int disp_codec_encode_bye (const char *reason, uint8_t **out, size_t *out_len);

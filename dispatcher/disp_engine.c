@@ -44,6 +44,7 @@ struct disp_engine_t {
     map_traffic_t traffic;
     disp_config_t config;
     const disp_policy_t *policy;
+    void *policy_state;    /* the policy's per-session state, or NULL */
     map_router_t *router;  /* the local search; scratch reused */
     size_t local_budget;   /* nodes it may settle */
     map_ch_query_t *ch;    /* exact travel times for the index walk; scratch reused */
@@ -61,6 +62,8 @@ struct disp_engine_t {
 
     disp_assignment_t *assignments; /* this step's decisions */
     size_t assignment_count, assignment_cap;
+    disp_reposition_t *repositions;  /* this step's rebalancing orders */
+    size_t reposition_count, reposition_cap;
 
     int64_t now_ms;
     int stepped; /* a step has been applied, so now_ms is meaningful */
@@ -126,6 +129,17 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     self->traffic = *traffic;
     self->config = *cfg;
     self->policy = policy;
+    disp_params_fill (&self->config.params);
+    char why[200];
+    if (disp_params_check (&self->config.params, why, sizeof why)) {
+        map_error (err, errlen, "dispatch.%s", why);
+        free (self);
+        return NULL;
+    }
+    if (policy->state_new) {
+        self->policy_state = policy->state_new (&self->config);
+        if (!self->policy_state) goto oom;
+    }
     self->router = map_router_new (g);
     self->local_budget = S_LOCAL_BUDGET;
     self->ch = map_ch_query_new (map_net_ch (net));
@@ -158,6 +172,7 @@ void disp_engine_destroy (disp_engine_t **self_p)
 {
     if (!self_p || !*self_p) return;
     disp_engine_t *self = *self_p;
+    if (self->policy_state && self->policy->state_free) self->policy->state_free (self->policy_state);
     map_router_destroy (&self->router);
     map_ch_query_destroy (&self->ch);
     free (self->idle_head);
@@ -167,6 +182,7 @@ void disp_engine_destroy (disp_engine_t **self_p)
     free (self->pending);
     free (self->assigned);
     free (self->assignments);
+    free (self->repositions);
     free (self);
     *self_p = NULL;
 }
@@ -352,12 +368,16 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
     s_pending_filter (self, s_keep_not_expired, NULL);
 
     self->assignment_count = 0;
-    self->policy->assign (self);
+    self->reposition_count = 0;
+    self->policy->assign (self, self->policy_state);
     s_pending_filter (self, s_keep_unassigned, NULL);
 
     out->step = tick->step;
+    out->now_ms = self->now_ms;
     out->assignments = self->assignments;
     out->assignment_count = self->assignment_count;
+    out->repositions = self->repositions;
+    out->reposition_count = self->reposition_count;
     return 0;
 }
 
@@ -388,6 +408,11 @@ int64_t disp_engine_now (const disp_engine_t *self)
 int64_t disp_engine_max_pickup_ms (const disp_engine_t *self)
 {
     return self->config.max_pickup_ms;
+}
+
+const disp_config_t *disp_engine_config (const disp_engine_t *self)
+{
+    return &self->config;
 }
 
 /* Local search visitor, in (free-flow time, node id) order. The first node holding an idle vehicle of the fleet fixes
@@ -479,4 +504,23 @@ void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t veh
     self->assigned[pending_index] = 1;
     self->assignments[self->assignment_count++] = (disp_assignment_t){
         .request_id = self->pending[pending_index].id, .vehicle_id = vehicle_id, .pickup_eta_ms = eta_ms};
+}
+
+int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t node, int64_t eta_ms)
+{
+    assert (vehicle_id < self->config.vehicle_capacity && self->vehicles[vehicle_id].status == DISP_VEH_IDLE);
+    assert (node < self->node_count);
+    if (self->reposition_count == self->reposition_cap) {
+        size_t cap = self->reposition_cap ? 2 * self->reposition_cap : 64;
+        disp_reposition_t *rs = realloc (self->repositions, cap * sizeof *rs);
+        if (!rs) return -1;
+        self->repositions = rs;
+        self->reposition_cap = cap;
+    }
+    s_idle_remove (self, vehicle_id);
+    self->vehicles[vehicle_id].status = DISP_VEH_BUSY;
+    const map_node_t *at = map_graph_node (self->graph, node);
+    self->repositions[self->reposition_count++] = (disp_reposition_t){
+        .vehicle_id = vehicle_id, .target = {.lon = at->lon, .lat = at->lat, .node = node}, .eta_ms = eta_ms};
+    return 0;
 }

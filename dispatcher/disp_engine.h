@@ -11,8 +11,9 @@
 
 typedef struct disp_engine_t disp_engine_t;
 
-/* A session on network net (must outlive the engine) with the given traffic and configuration. Returns NULL
- * and a message in err for an unknown policy ("dispatch.policy: 'x' is not a policy (nearest)") or a zero capacity. */
+/* A session on network net (must outlive the engine) with the given traffic and configuration; zero policy
+ * parameters take their defaults (disp_params_fill). Returns NULL and a message in err for an unknown policy
+ * ("dispatch.policy: 'x' is not a policy (nearest)"), a zero capacity or a parameter out of range. */
 disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traffic, const disp_config_t *cfg,
                                 char *err, size_t errlen);
 

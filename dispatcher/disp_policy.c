@@ -5,7 +5,8 @@
 #include <string.h>
 
 static const disp_policy_t s_policies[] = {
-    {"nearest", "nearest idle vehicle by travel time, honouring the rider's fleet", disp_policy_nearest_assign},
+    {"nearest", "nearest idle vehicle by travel time, honouring the rider's fleet", disp_policy_nearest_assign, NULL,
+     NULL},
 };
 
 #define S_POLICY_COUNT (sizeof s_policies / sizeof s_policies[0])

@@ -1,5 +1,6 @@
 /* disp_policy: the table of dispatch policies and the engine services a policy may use. A new policy is one new
- * file (disp_policy_NAME.c defining one disp_policy_NAME_assign function) and one row in disp_policy.c's table. */
+ * file (disp_policy_NAME.c defining disp_policy_NAME_assign, and state functions if it keeps state between steps)
+ * and one row in disp_policy.c's table. */
 #ifndef DISP_POLICY_H
 #define DISP_POLICY_H
 
@@ -9,13 +10,22 @@
 
 typedef struct disp_engine_t disp_engine_t;
 
-/* Assigns vehicles to pending requests for the current step by calling disp_engine_assign. */
-typedef void (disp_assign_fn) (disp_engine_t *engine);
+/* Assigns vehicles to pending requests for the current step by calling disp_engine_assign. `state` is what the
+ * policy's state_new made for this session (NULL for a policy without state). Requests left unassigned stay pending
+ * for the next step (until their deadline or a cancellation). */
+typedef void (disp_assign_fn) (disp_engine_t *engine, void *state);
+
+/* Per-session state of a policy: made when the session opens (NULL only when out of memory: the session is then
+ * refused), freed when it ends. Both may be NULL in a policy's row. */
+typedef void *(disp_state_new_fn) (const disp_config_t *config);
+typedef void (disp_state_free_fn) (void *state);
 
 typedef struct {
     const char *name;
     const char *summary;
     disp_assign_fn *assign;
+    disp_state_new_fn *state_new;
+    disp_state_free_fn *state_free;
 } disp_policy_t;
 
 /* The policy called `name`, or NULL. */
@@ -39,6 +49,9 @@ size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet);
 int64_t disp_engine_now (const disp_engine_t *self);
 int64_t disp_engine_max_pickup_ms (const disp_engine_t *self);
 
+/* The session's configuration, with its policy parameters (defaults filled in). */
+const disp_config_t *disp_engine_config (const disp_engine_t *self);
+
 /* The idle vehicle of `fleet` that reaches `node` soonest (traffic-adjusted time at disp_engine_now, ties to the
  * lower vehicle id), no later than limit_ms. Returns 0 and sets *vehicle_id and *eta_ms, or -1 when none. */
 int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms,
@@ -47,6 +60,11 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
 /* Records an assignment of pending request number `pending_index` (index into disp_engine_pending's array) to an
  * idle vehicle: the vehicle becomes busy and the request leaves the queue when the policy returns. */
 void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms);
+
+/* Sends the idle vehicle `vehicle_id` empty to `node` (rebalancing): it leaves the idle vehicles, counts as busy
+ * until its owner reports it idle again, and the order goes out with this step's decisions. Returns 0, or -1 when out
+ * of memory (nothing changed). */
+int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t node, int64_t eta_ms);
 
 /* Policies (one file each). */
 disp_assign_fn disp_policy_nearest_assign;

@@ -2,8 +2,9 @@
  * reaches them soonest, within the session's pickup limit and before the rider's deadline. */
 #include "disp_policy.h"
 
-void disp_policy_nearest_assign (disp_engine_t *engine)
+void disp_policy_nearest_assign (disp_engine_t *engine, void *state)
 {
+    (void)state;
     const disp_request_t *pending;
     size_t count = disp_engine_pending (engine, &pending);
     int64_t now_ms = disp_engine_now (engine);

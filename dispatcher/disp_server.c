@@ -298,7 +298,7 @@ static void s_on_tick (disp_server_t *self, const s_route_t *route, const disp_t
 {
     s_session_t *session = s_session_find (self, route);
     if (!session) {
-        s_reply_error (self, route, DISP_ERR_PROTOCOL, "tick before hello");
+        s_reply_error (self, route, DISP_ERR_NO_SESSION, "tick without a session: send Hello first");
         return;
     }
     char err[256];

@@ -1,5 +1,6 @@
-/* disp_types: names of the dispatcher's enumerations, for logs and error messages. */
+/* disp_types: names of the dispatcher's enumerations, and the policy parameters' defaults and ranges. */
 #include "disp_types.h"
+#include "map_error.h"
 
 const char *disp_fleet_name (disp_fleet_t fleet)
 {
@@ -11,4 +12,57 @@ const char *disp_fleet_name (disp_fleet_t fleet)
     default:
         return "unknown";
     }
+}
+
+void disp_params_defaults (disp_params_t *params)
+{
+    *params = (disp_params_t){
+        .batch_window_ms = 30000,
+        .batch_candidates = 8,
+        /* energy (0.15 kWh x 0.8 yuan) and maintenance (0.06 yuan) per km: what one more km costs a robotaxi */
+        .cost_per_km = {[DISP_FLEET_ROBOTAXI] = 0.18, [DISP_FLEET_HUMAN] = 1.6},
+        .wait_yuan_per_min = 1.0,
+        .rebalance = 0,
+        .rebalance_interval_ms = 300000,
+        .rebalance_zone_m = 1500,
+        .rebalance_horizon_ms = 1800000,
+    };
+}
+
+void disp_params_fill (disp_params_t *params)
+{
+    disp_params_t d;
+    disp_params_defaults (&d);
+    if (params->batch_window_ms == 0) params->batch_window_ms = d.batch_window_ms;
+    if (params->batch_candidates == 0) params->batch_candidates = d.batch_candidates;
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        if (params->cost_per_km[f] == 0) params->cost_per_km[f] = d.cost_per_km[f];
+    if (params->wait_yuan_per_min == 0) params->wait_yuan_per_min = d.wait_yuan_per_min;
+    if (params->rebalance_interval_ms == 0) params->rebalance_interval_ms = d.rebalance_interval_ms;
+    if (params->rebalance_zone_m == 0) params->rebalance_zone_m = d.rebalance_zone_m;
+    if (params->rebalance_horizon_ms == 0) params->rebalance_horizon_ms = d.rebalance_horizon_ms;
+}
+
+int disp_params_check (const disp_params_t *p, char *err, size_t errlen)
+{
+    if (p->batch_window_ms < 1 || p->batch_window_ms > 3600000)
+        return map_error (err, errlen, "params.batch_window_ms: %lld is not in [1, 3600000]",
+                          (long long)p->batch_window_ms);
+    if (p->batch_candidates < 1 || p->batch_candidates > 256)
+        return map_error (err, errlen, "params.batch_candidates: %u is not in [1, 256]", p->batch_candidates);
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        if (!(p->cost_per_km[f] >= 0 && p->cost_per_km[f] <= 1000))
+            return map_error (err, errlen, "params.%s_cost_per_km: %g is not in [0, 1000]",
+                              disp_fleet_name ((disp_fleet_t)f), p->cost_per_km[f]);
+    if (!(p->wait_yuan_per_min >= 0 && p->wait_yuan_per_min <= 1000))
+        return map_error (err, errlen, "params.wait_yuan_per_min: %g is not in [0, 1000]", p->wait_yuan_per_min);
+    if (p->rebalance_interval_ms < 1000 || p->rebalance_interval_ms > 86400000)
+        return map_error (err, errlen, "params.rebalance_interval_ms: %lld is not in [1000, 86400000]",
+                          (long long)p->rebalance_interval_ms);
+    if (!(p->rebalance_zone_m >= 100 && p->rebalance_zone_m <= 50000))
+        return map_error (err, errlen, "params.rebalance_zone_m: %g is not in [100, 50000]", p->rebalance_zone_m);
+    if (p->rebalance_horizon_ms < 60000 || p->rebalance_horizon_ms > 86400000)
+        return map_error (err, errlen, "params.rebalance_horizon_ms: %lld is not in [60000, 86400000]",
+                          (long long)p->rebalance_horizon_ms);
+    return 0;
 }

@@ -24,6 +24,7 @@ typedef struct {
     disp_position_t origin, destination;
     uint8_t fleet;             /* disp_fleet_t the rider asked for */
     int64_t deadline_ms;       /* rider gives up if not picked up by then */
+    uint8_t any_fleet;         /* the rider also accepts the other fleet (mixed-fleet platform) */
 } disp_request_t;
 
 typedef struct {
@@ -39,6 +40,13 @@ typedef struct {
     uint32_t vehicle_id;
     int64_t pickup_eta_ms;
 } disp_assignment_t;
+
+/* Rebalancing: an idle vehicle sent empty toward expected demand. */
+typedef struct {
+    uint32_t vehicle_id;
+    disp_position_t target;
+    int64_t eta_ms;
+} disp_reposition_t;
 
 /* A metrics message to publish: topic and encoded MetricsSnapshot. */
 typedef struct {
@@ -59,22 +67,41 @@ typedef struct {
     size_t cancelled_count;
     const disp_publication_t *publish;
     size_t publish_count;
+    int resync;                /* after a reconnect: vehicles and requests hold the whole state */
 } disp_tick_t;
 
 /* The dispatcher's answer. `assignments` is owned by the producer (engine or link) and stays valid until its next
  * step. */
 typedef struct {
     uint64_t step;
+    int64_t now_ms;            /* the session clock at the decision */
     const disp_assignment_t *assignments;
     size_t assignment_count;
+    const disp_reposition_t *repositions;
+    size_t reposition_count;
 } disp_decisions_t;
+
+/* Policy parameters (Hello.params). disp_config_defaults fills the defaults; 0 on the wire means default. */
+typedef struct {
+    int64_t batch_window_ms;       /* batch: requests collected this long, then assigned together */
+    uint32_t batch_candidates;     /* batch: nearest idle vehicles considered per request */
+    double cost_per_km[DISP_FLEET_COUNT]; /* cost: operator's cost of a km, yuan, by fleet */
+    double wait_yuan_per_min;      /* cost: price on a minute of a rider's wait */
+    int rebalance;                 /* move idle robotaxis toward expected demand (any policy) */
+    int64_t rebalance_interval_ms;
+    double rebalance_zone_m;       /* side of a square demand zone */
+    int64_t rebalance_horizon_ms;  /* expected demand over this long ahead */
+} disp_params_t;
 
 /* What a session asks of the dispatcher. */
 typedef struct {
     char policy[32];           /* "nearest" */
     int64_t max_pickup_ms;     /* never assign a vehicle further away than this (traffic-adjusted) */
     uint32_t vehicle_capacity; /* vehicle ids are < this */
+    disp_params_t params;
 } disp_config_t;
+
+typedef enum { DISP_MODE_LOCKSTEP = 0, DISP_MODE_LIVE = 1 } disp_mode_t;
 
 /* Session opening: the map to build, its expected fingerprint, traffic and the dispatch configuration. */
 typedef struct {
@@ -84,10 +111,27 @@ typedef struct {
     uint64_t map_fingerprint;
     map_traffic_t traffic;
     disp_config_t config;
+    disp_mode_t mode;
+    int64_t heartbeat_ms;      /* the client's heartbeat period */
+    int64_t clock_start_ms;    /* live: session clock at Hello */
+    int64_t live_step_ms;      /* live: step this often without new input */
 } disp_hello_t;
 
 #define DISP_PROTOCOL "robotaxi.v1"
 
+/* Defaults of the optional Hello fields, and the allowed ranges the codec checks. */
+#define DISP_HEARTBEAT_MS_DEFAULT    1000
+#define DISP_LIVE_STEP_MS_DEFAULT    100
+
 const char *disp_fleet_name (disp_fleet_t fleet);   /* "robotaxi", "human" */
+
+/* The default policy parameters (see robotaxi.proto PolicyParams). */
+void disp_params_defaults (disp_params_t *params);
+
+/* Replaces every zero field of params with its default. */
+void disp_params_fill (disp_params_t *params);
+
+/* Checks the parameters' ranges. 0, or -1 with a message naming the field ("params.batch_window_ms: ..."). */
+int disp_params_check (const disp_params_t *params, char *err, size_t errlen);
 
 #endif

@@ -94,6 +94,16 @@ typedef struct {
         char policy[32];
         double step_s;
         double max_pickup_min;
+        double batch_window_s;         /* batch: requests collected this long, then assigned together */
+        int64_t batch_candidates;      /* batch: nearest idle vehicles considered per request */
+        double robotaxi_cost_per_km;   /* cost: operator's cost of one more robotaxi km */
+        double human_cost_per_km;      /* cost: operator's cost of one more human-driven km */
+        double wait_yuan_per_min;      /* cost: price on a minute of a rider's wait */
+        int64_t mixed_fleet;           /* 1: riders who choose a human ride-hail accept a robotaxi too */
+        int64_t rebalance;             /* 1: move idle robotaxis toward expected demand */
+        double rebalance_interval_min;
+        double rebalance_zone_m;
+        double rebalance_horizon_min;
     } dispatch;
     struct {
         double interval_min;           /* snapshot period, simulated minutes */

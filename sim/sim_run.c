@@ -322,6 +322,19 @@ sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hell
     /* vehicle ids run from 0 to drivers + robotaxis - 1; a session needs room for at least one */
     uint64_t vehicles = (uint64_t) (cfg->human.drivers + cfg->robotaxi.fleet_size);
     hello->config.vehicle_capacity = vehicles > 0 ? (uint32_t) vehicles : 1;
+    disp_params_t *p = &hello->config.params;
+    p->batch_window_ms = (int64_t) llround (cfg->dispatch.batch_window_s * 1000.0);
+    p->batch_candidates = (uint32_t) cfg->dispatch.batch_candidates;
+    p->cost_per_km[DISP_FLEET_ROBOTAXI] = cfg->dispatch.robotaxi_cost_per_km;
+    p->cost_per_km[DISP_FLEET_HUMAN] = cfg->dispatch.human_cost_per_km;
+    p->wait_yuan_per_min = cfg->dispatch.wait_yuan_per_min;
+    p->rebalance = cfg->dispatch.rebalance ? 1 : 0;
+    p->rebalance_interval_ms = (int64_t) llround (cfg->dispatch.rebalance_interval_min * 60000.0);
+    p->rebalance_zone_m = cfg->dispatch.rebalance_zone_m;
+    p->rebalance_horizon_ms = (int64_t) llround (cfg->dispatch.rebalance_horizon_min * 60000.0);
+    hello->mode = DISP_MODE_LOCKSTEP;
+    hello->heartbeat_ms = DISP_HEARTBEAT_MS_DEFAULT;
+    hello->live_step_ms = DISP_LIVE_STEP_MS_DEFAULT;
 }
 
 static void

@@ -454,7 +454,7 @@ START_TEST (test_sessions_hello_again_and_bye)
     s_peer_send_one (&p, frame, len);
     free (frame);
     ck_assert_int_eq (disp_codec_encode_tick (&t2, &frame, &len), 0);
-    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick before hello");
+    s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "tick without a session");
 
     s_peer_close (&p);
     disp_server_stats_t stats = s_service_stop (svc);
@@ -536,7 +536,7 @@ START_TEST (test_hello_refusals)
     /* Tick before hello. */
     disp_tick_t t = {.step = 1, .now_ms = 0};
     ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
-    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick before hello");
+    s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "tick without a session");
 
     disp_hello_t h = s_hello (fp, 10);
     strcpy (h.protocol, "robotaxi.v0");
@@ -566,7 +566,7 @@ START_TEST (test_hello_refusals)
 
     /* The failed Hellos left no session behind. */
     ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
-    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick before hello");
+    s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "tick without a session");
 
     /* Through a link, the refusal becomes the constructor's message. */
     char err[256] = "";

@@ -151,13 +151,13 @@ START_TEST (test_malformed_frames_get_errors_and_service_goes_on)
     ck_assert_int_eq (reply.error.code, DISP_ERR_MALFORMED);
     disp_msg_clear (&reply);
 
-    /* a well-formed tick before any hello is a protocol error */
+    /* a well-formed tick before any hello gets "no session", the cue to send Hello */
     disp_tick_t tick = {.step = 1, .now_ms = 0};
     uint8_t *frame;
     size_t len;
     ck_assert_int_eq (disp_codec_encode_tick (&tick, &frame, &len), 0);
     ck_assert_int_eq (s_raw_exchange (dealer, frame, len, &reply), DISP_MSG_ERROR);
-    ck_assert_int_eq (reply.error.code, DISP_ERR_PROTOCOL);
+    ck_assert_int_eq (reply.error.code, DISP_ERR_NO_SESSION);
     disp_msg_clear (&reply);
     free (frame);
     zmq_close (dealer);
