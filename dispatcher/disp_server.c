@@ -74,15 +74,15 @@ static void s_log (const disp_server_t *self, const char *fmt, ...)
     va_end (ap);
 }
 
-disp_server_t *disp_server_new (const char *bind_endpoint, const char *publish_endpoint, int verbose, char *err,
-                                size_t errlen)
+disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_t errlen)
 {
+    const char *bind_endpoint = opts->bind, *publish_endpoint = opts->publish;
     disp_server_t *self = calloc (1, sizeof *self);
     if (!self) {
         map_error (err, errlen, "dispatcher: out of memory");
         return NULL;
     }
-    self->verbose = verbose;
+    self->verbose = opts->verbose;
     self->ctx = zmq_ctx_new ();
     if (!self->ctx) {
         map_error (err, errlen, "dispatcher: cannot create a ZeroMQ context: %s", zmq_strerror (zmq_errno ()));

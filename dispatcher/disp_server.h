@@ -19,11 +19,16 @@ typedef struct {
     uint64_t subscribers_joined;
 } disp_server_stats_t;
 
-/* Binds the ROUTER at bind_endpoint and, when publish_endpoint is not NULL, an XPUB at publish_endpoint.
- * NULL with a message ("tcp://x:1: bind failed: Address already in use") on failure. verbose: log sessions and
- * subscriptions on stderr. */
-disp_server_t *disp_server_new (const char *bind_endpoint, const char *publish_endpoint, int verbose, char *err,
-                                size_t errlen);
+/* How to serve. Zero / NULL fields take the defaults noted. */
+typedef struct {
+    const char *bind;              /* ROUTER endpoint for clients (required) */
+    const char *publish;           /* XPUB endpoint for metrics subscribers; NULL = no metrics stream */
+    int verbose;                   /* log sessions and subscriptions on stderr */
+} disp_server_opts_t;
+
+/* Binds the ROUTER at opts->bind and, when opts->publish is not NULL, an XPUB there. NULL with a message
+ * ("tcp://x:1: bind failed: Address already in use") on failure. */
+disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_t errlen);
 
 /* NULL-safe; closes sockets and sessions; sets *self_p to NULL. */
 void disp_server_destroy (disp_server_t **self_p);

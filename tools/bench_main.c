@@ -96,7 +96,8 @@ s_bench_day (sim_config_t *cfg)
             (unsigned long long) requests, (unsigned long long) trips, (double) trips / in_s);
 
     s_server_thread_t st = {.stop = 0};
-    st.server = disp_server_new ("tcp://127.0.0.1:0", NULL, 0, err, sizeof err);
+    disp_server_opts_t sopts = {.bind = "tcp://127.0.0.1:0"};
+    st.server = disp_server_new (&sopts, err, sizeof err);
     if (!st.server) {
         fprintf (stderr, PROG ": %s\n", err);
         goto done;

@@ -115,7 +115,8 @@ int main (int argc, char **argv)
     sigaction (SIGTERM, &sa, NULL);
 
     char err[512];
-    disp_server_t *server = disp_server_new (opt.bind, opt.publish, opt.verbose, err, sizeof err);
+    disp_server_opts_t sopts = {.bind = opt.bind, .publish = opt.publish, .verbose = opt.verbose};
+    disp_server_t *server = disp_server_new (&sopts, err, sizeof err);
     if (!server) {
         fprintf (stderr, S_PROG ": %s\n", err);
         return 1;

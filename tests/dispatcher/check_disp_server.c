@@ -44,7 +44,8 @@ static s_service_t *s_service_start (int publish)
 {
     s_service_t *svc = calloc (1, sizeof *svc);
     char err[256] = "";
-    svc->server = disp_server_new ("tcp://127.0.0.1:0", publish ? "tcp://127.0.0.1:0" : NULL, 0, err, sizeof err);
+    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0", .publish = publish ? "tcp://127.0.0.1:0" : NULL};
+    svc->server = disp_server_new (&opts, err, sizeof err);
     ck_assert_msg (svc->server != NULL, "server: %s", err);
     snprintf (svc->bind, sizeof svc->bind, "%s", disp_server_bind_endpoint (svc->server));
     ck_assert_msg (strncmp (svc->bind, "tcp://127.0.0.1:", 16) == 0 && strcmp (svc->bind, "tcp://127.0.0.1:0") != 0,
@@ -617,7 +618,8 @@ START_TEST (test_link_without_dispatcher)
     ck_assert_msg (strncmp (err, "carrier-pigeon://coop: cannot connect: ", 39) == 0, "%s", err);
 
     /* And a server refuses an endpoint it cannot bind. */
-    ck_assert_ptr_null (disp_server_new ("tcp://127.0.0.1:notaport", NULL, 0, err, sizeof err));
+    disp_server_opts_t bad = {.bind = "tcp://127.0.0.1:notaport"};
+    ck_assert_ptr_null (disp_server_new (&bad, err, sizeof err));
     ck_assert_msg (strstr (err, "tcp://127.0.0.1:notaport: bind failed: "), "%s", err);
 }
 END_TEST
