@@ -9,8 +9,6 @@
 #include <time.h>
 #include <zmq.h>
 
-#define S_MAX_MSG_BYTES (64LL * 1024 * 1024)
-#define S_HWM           10000
 
 struct disp_pub_t {
     void *xpub;
@@ -20,8 +18,8 @@ struct disp_pub_t {
 
 int disp_zmq_limits (void *sock, int linger_ms)
 {
-    int64_t max_bytes = S_MAX_MSG_BYTES;
-    int hwm = S_HWM;
+    int64_t max_bytes = DISP_ZMQ_MAX_MSG_BYTES;
+    int hwm = DISP_ZMQ_HWM;
     if (zmq_setsockopt (sock, ZMQ_MAXMSGSIZE, &max_bytes, sizeof max_bytes) ||
         zmq_setsockopt (sock, ZMQ_RCVHWM, &hwm, sizeof hwm) || zmq_setsockopt (sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
         zmq_setsockopt (sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms))

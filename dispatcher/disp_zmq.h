@@ -10,6 +10,11 @@
 
 #define DISP_ZMQ_ENDPOINT_MAX 256
 
+/* Every socket's limits: ZeroMQ drops a peer whose frame is larger than DISP_ZMQ_MAX_MSG_BYTES, and holds at most
+ * DISP_ZMQ_HWM messages per peer and direction (past that a PUB drops, anything else refuses to queue more). */
+#define DISP_ZMQ_MAX_MSG_BYTES (64LL * 1024 * 1024)
+#define DISP_ZMQ_HWM           10000
+
 /* Sets ZMQ_MAXMSGSIZE, both high-water marks and ZMQ_LINGER (ms). 0, or -1 with zmq_errno set. */
 int disp_zmq_limits (void *sock, int linger_ms);
 

@@ -75,13 +75,23 @@ s_make_dir (const char *path, char *err, size_t errlen)
     return 0;
 }
 
+static void
+s_on_link_log (const char *line, void *arg)
+{
+    (void) arg;
+    fprintf (stderr, "robotaxi-sim: %s\n", line);
+}
+
 static disp_link_t *
 s_link (const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hello, const char *publish,
         char *err, size_t errlen)
 {
     if (strcmp (opts->dispatcher, "inproc") == 0)
         return disp_link_inproc_new (g, hello, publish, err, errlen);
-    return disp_link_zmq_new (opts->dispatcher, hello, opts->timeout_ms, err, errlen);
+    disp_link_t *link = disp_link_zmq_new (opts->dispatcher, hello, opts->timeout_ms, err, errlen);
+    if (link)
+        disp_link_set_recovery (link, opts->reconnect_ms, opts->quiet ? NULL : s_on_link_log, NULL);
+    return link;
 }
 
 /* DIR/config.ini: the resolved scenario, which repeats the run. 0, or -1 with a message. */
@@ -333,7 +343,9 @@ sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hell
     p->rebalance_zone_m = cfg->dispatch.rebalance_zone_m;
     p->rebalance_horizon_ms = (int64_t) llround (cfg->dispatch.rebalance_horizon_min * 60000.0);
     hello->mode = DISP_MODE_LOCKSTEP;
-    hello->heartbeat_ms = DISP_HEARTBEAT_MS_DEFAULT;
+    /* A lockstep simulator speaks at every step, but may compute for a while between days: promise a word a
+     * minute, so the dispatcher keeps the session 10 minutes (the link pings faster while it waits for answers). */
+    hello->heartbeat_ms = 60000;
     hello->live_step_ms = DISP_LIVE_STEP_MS_DEFAULT;
 }
 

@@ -16,6 +16,7 @@ typedef struct {
     const char *publish;       /* in-process only: bind a PUB socket here for the metrics stream (NULL: none) */
     int wait_subscribers;      /* in-process only: wait until this many subscribers joined before starting */
     int timeout_ms;            /* how long to wait for a dispatcher's answer or for subscribers */
+    int reconnect_ms;          /* a remote dispatcher that dies mid-run: wait this long for it to come back */
     const char *out_dir;       /* created if missing */
     int baseline;              /* also run the day without robotaxis and report displacement */
     int quiet;                 /* no progress lines on stderr */

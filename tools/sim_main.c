@@ -30,6 +30,9 @@ s_usage (FILE *out)
              "      --publish ENDPOINT    with --dispatcher inproc: publish metrics on this PUB endpoint\n"
              "      --wait-subscribers N  with --publish: wait for N subscribers before starting\n"
              "      --timeout SECONDS     wait this long for the dispatcher or subscribers (default 10)\n"
+             "      --reconnect SECONDS   a remote dispatcher that dies mid-run: wait this long for a restarted one,\n"
+             "                            then resume where the run was (default 60; 0 = fail at once)\n"
+             "  -p, --policy NAME         dispatch policy (= --set dispatch.policy=NAME): nearest, batch, cost\n"
              "  -b, --baseline            also play the same days without robotaxis and report displacement\n"
              "      --days N              play N consecutive days (1 .. 3650; = --set scenario.days=N); human drivers\n"
              "                            decide each morning whether to work from what the last days paid\n"
@@ -54,12 +57,13 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
         {"dispatcher", required_argument, NULL, 'd'}, {"publish", required_argument, NULL, O_PUBLISH},
         {"wait-subscribers", required_argument, NULL, O_WAIT}, {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"reconnect", required_argument, NULL, O_RECONNECT}, {"policy", required_argument, NULL, 'p'},
         {"baseline", no_argument, NULL, 'b'},       {"quiet", no_argument, NULL, 'q'},
         {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
@@ -67,14 +71,14 @@ main (int argc, char **argv)
         {"print-config", no_argument, NULL, O_PRINT}, {"help-config", no_argument, NULL, O_HELPCFG},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *scenario = NULL, *seed = NULL, *days = NULL;
+    const char *scenario = NULL, *seed = NULL, *days = NULL, *policy = NULL;
     const char **sets = calloc ((size_t) argc, sizeof *sets);
     const char **sweeps = calloc ((size_t) argc, sizeof *sweeps);
     size_t nsets = 0, nsweeps = 0;
     unsigned long long sweep_seeds = 1;
     long jobs = sysconf (_SC_NPROCESSORS_ONLN);
     int print_config = 0, jobs_set = 0;
-    double timeout_s = 10;
+    double timeout_s = 10, reconnect_s = 60;
     sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out"};
     sim_config_t *cfg = NULL;
     sim_sweep_t *sweep = NULL;
@@ -86,13 +90,14 @@ main (int argc, char **argv)
     }
     if (jobs < 1)
         jobs = 1;
-    while ((c = getopt_long (argc, argv, "s:o:d:bqhV", options, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "s:o:d:p:bqhV", options, NULL)) != -1) {
         char *end;
         switch (c) {
         case 's': scenario = optarg; break;
         case O_SET: sets[nsets++] = optarg; break;
         case O_SEED: seed = optarg; break;
         case O_DAYS: days = optarg; break;
+        case 'p': policy = optarg; break;
         case O_NOPLOTS: opts.no_plots = 1; break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
@@ -128,6 +133,13 @@ main (int argc, char **argv)
                 goto out;
             }
             break;
+        case O_RECONNECT:
+            reconnect_s = strtod (optarg, &end);
+            if (*end || !(reconnect_s >= 0 && reconnect_s <= 86400)) {
+                fprintf (stderr, PROG ": --reconnect: '%s' is not a number of seconds from 0 to 86400\n", optarg);
+                goto out;
+            }
+            break;
         case 'b': opts.baseline = 1; break;
         case 'q': opts.quiet = 1; break;
         case O_PRINT: print_config = 1; break;
@@ -142,6 +154,7 @@ main (int argc, char **argv)
         goto out;
     }
     opts.timeout_ms = (int) (timeout_s * 1000);
+    opts.reconnect_ms = (int) (reconnect_s * 1000);
     if (opts.publish && strcmp (opts.dispatcher, "inproc") != 0) {
         fprintf (stderr, PROG ": --publish is for --dispatcher inproc; a remote dispatcher publishes on its own "
                          "--publish endpoint\n");
@@ -169,6 +182,8 @@ main (int argc, char **argv)
         if (sim_config_set (cfg, sets[i], err, sizeof err) < 0)
             goto fail;
     if (seed && sim_config_set_key (cfg, "scenario.seed", seed, "--seed: ", err, sizeof err) < 0)
+        goto fail;
+    if (policy && sim_config_set_key (cfg, "dispatch.policy", policy, "--policy: ", err, sizeof err) < 0)
         goto fail;
     if (days && sim_config_set_key (cfg, "scenario.days", days, "--days: ", err, sizeof err) < 0)
         goto fail;
