@@ -18,6 +18,7 @@
 #include "disp_codec.h"
 #include "disp_link.h"
 #include "disp_server.h"
+#include "disp_zmq.h"
 #include "map_net.h"
 #include "robotaxi.pb-c.h"
 
@@ -40,22 +41,29 @@ static void *s_service_main (void *arg)
     return NULL;
 }
 
-static s_service_t *s_service_start (int publish)
+static s_service_t *s_service_start_with (const disp_server_opts_t *opts)
 {
     s_service_t *svc = calloc (1, sizeof *svc);
     char err[256] = "";
-    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0", .publish = publish ? "tcp://127.0.0.1:0" : NULL};
-    svc->server = disp_server_new (&opts, err, sizeof err);
+    int publish = opts->publish != NULL;
+    svc->server = disp_server_new (opts, err, sizeof err);
     ck_assert_msg (svc->server != NULL, "server: %s", err);
     snprintf (svc->bind, sizeof svc->bind, "%s", disp_server_bind_endpoint (svc->server));
     ck_assert_msg (strncmp (svc->bind, "tcp://127.0.0.1:", 16) == 0 && strcmp (svc->bind, "tcp://127.0.0.1:0") != 0,
                    "%s", svc->bind);
+    (void)publish;
     if (publish)
         snprintf (svc->publish, sizeof svc->publish, "%s", disp_server_publish_endpoint (svc->server));
     else
         ck_assert_ptr_null (disp_server_publish_endpoint (svc->server));
     ck_assert_int_eq (pthread_create (&svc->thread, NULL, s_service_main, svc), 0);
     return svc;
+}
+
+static s_service_t *s_service_start (int publish)
+{
+    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0", .publish = publish ? "tcp://127.0.0.1:0" : NULL};
+    return s_service_start_with (&opts);
 }
 
 /* Stops the service and returns its counters. */
@@ -748,6 +756,352 @@ START_TEST (test_tool_serves_and_stops)
 }
 END_TEST
 
+
+/* ---- live sessions, heartbeats, limits, recovery ---- */
+
+/* A live session's hello: heartbeats every heartbeat_ms, the session clock starting at 08:00. */
+static disp_hello_t s_live_hello (uint64_t fingerprint, uint32_t capacity, int64_t heartbeat_ms)
+{
+    disp_hello_t h = s_hello (fingerprint, capacity);
+    h.mode = DISP_MODE_LIVE;
+    h.heartbeat_ms = heartbeat_ms;
+    h.clock_start_ms = 8 * 3600000LL;
+    h.live_step_ms = 20;
+    return h;
+}
+
+/* Waits for decisions on a live link; fails the test (at the caller's line) when none come within S_WAIT_MS. */
+#define s_live_expect(link, d)                                                                                  \
+    do {                                                                                                        \
+        char why_[256] = "";                                                                                    \
+        int rc_ = disp_link_receive ((link), S_WAIT_MS, (d), why_, sizeof why_);                                \
+        ck_assert_msg (rc_ == 1, "no decisions (rc %d): %s", rc_, why_);                                        \
+    } while (0)
+
+START_TEST (test_live_requests_get_assignments_as_made)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    disp_hello_t h = s_live_hello (map_graph_fingerprint (g), 10, 1000);
+    char err[256] = "";
+    disp_link_t *link = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    ck_assert_int_ge (disp_link_clock (link), h.clock_start_ms);
+
+    /* Positions as a phone app sends them: lon/lat only. Vehicle 3 waits right at node 100, vehicle 4 at a node
+     * far away; the rider stands at node 100 too, so vehicle 3 must come. */
+    uint32_t far_id = (uint32_t)map_graph_node_count (g) - 1;
+    const map_node_t *near = map_graph_node (g, 100), *far = map_graph_node (g, far_id);
+    disp_vehicle_t vehs[2] = {
+        {.id = 3, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {near->lon, near->lat, MAP_NODE_NONE}},
+        {.id = 4, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {far->lon, far->lat, MAP_NODE_NONE}}};
+    disp_request_t req = {.id = 77, .origin = {near->lon, near->lat, MAP_NODE_NONE}, .fleet = DISP_FLEET_ROBOTAXI};
+    disp_tick_t u = {.vehicles = vehs, .vehicle_count = 2, .requests = &req, .request_count = 1};
+    ck_assert_msg (disp_link_send (link, &u, err, sizeof err) == 0, "%s", err);
+    disp_decisions_t d;
+    s_live_expect (link, &d);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 77);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 3);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 0);
+    ck_assert_int_ge (d.now_ms, h.clock_start_ms);
+
+    /* A rider nobody can take waits; the vehicle that frees up later gets the ride without a new request. */
+    disp_request_t waiting = {.id = 78, .origin = {near->lon, near->lat, MAP_NODE_NONE}, .fleet = DISP_FLEET_HUMAN};
+    disp_tick_t u2 = {.requests = &waiting, .request_count = 1};
+    ck_assert_int_eq (disp_link_send (link, &u2, err, sizeof err), 0);
+    ck_assert_int_eq (disp_link_receive (link, 200, &d, err, sizeof err), 0);
+    uint32_t first_edge, end_edge;
+    map_graph_out (g, 100, &first_edge, &end_edge);
+    ck_assert_uint_lt (first_edge, end_edge);
+    uint32_t next_door = map_graph_edge (g, first_edge)->to; /* one road from the rider */
+    disp_vehicle_t human = {.id = 5, .fleet = DISP_FLEET_HUMAN, .status = DISP_VEH_IDLE, .position = {0, 0, next_door}};
+    disp_tick_t u3 = {.vehicles = &human, .vehicle_count = 1};
+    ck_assert_int_eq (disp_link_send (link, &u3, err, sizeof err), 0);
+    s_live_expect (link, &d);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 78);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 5);
+    ck_assert_int_gt (d.assignments[0].pickup_eta_ms, 0);
+
+    /* A rider whose deadline passes on the session clock is dropped by the timer step, unassigned. */
+    disp_request_t hurried = {.id = 79, .origin = {0, 0, 100}, .fleet = DISP_FLEET_HUMAN,
+                              .deadline_ms = disp_link_clock (link) + 100};
+    disp_tick_t u4 = {.requests = &hurried, .request_count = 1};
+    ck_assert_int_eq (disp_link_send (link, &u4, err, sizeof err), 0);
+    ck_assert_int_eq (disp_link_receive (link, 400, &d, err, sizeof err), 0);
+    human.position.node = 100;
+    ck_assert_int_eq (disp_link_send (link, &u3, err, sizeof err), 0);
+    ck_assert_int_eq (disp_link_receive (link, 300, &d, err, sizeof err), 0);
+
+    disp_link_destroy (&link);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.assignments, 2);
+    ck_assert_uint_eq (stats.live_updates, 5);
+    ck_assert_uint_eq (stats.errors_sent, 0);
+    map_net_destroy (&net);
+}
+END_TEST
+
+START_TEST (test_live_bad_position_is_refused_and_serving_goes_on)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    disp_hello_t h = s_live_hello (map_graph_fingerprint (g), 4, 1000);
+    char err[256] = "";
+    disp_link_t *link = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    /* Shanghai is 700 km from the Wuhan network. */
+    disp_request_t req = {.id = 1, .origin = {121.47, 31.23, MAP_NODE_NONE}, .fleet = DISP_FLEET_ROBOTAXI};
+    disp_tick_t u = {.requests = &req, .request_count = 1};
+    ck_assert_int_eq (disp_link_send (link, &u, err, sizeof err), 0);
+    disp_decisions_t d;
+    ck_assert_int_eq (disp_link_receive (link, S_WAIT_MS, &d, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "update.requests.origin[0]") && strstr (err, "km from the road network"), "%s", err);
+    disp_link_destroy (&link);
+
+    /* a lockstep message in a live session, and the reverse, are protocol errors */
+    s_peer_t p = s_peer (svc->bind);
+    s_expect_hello_reply (&p, &h, g);
+    disp_tick_t tick = {.step = 1, .now_ms = 0};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&tick, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "tick in a live session");
+    disp_hello_t lockstep = s_hello (map_graph_fingerprint (g), 4);
+    s_expect_hello_reply (&p, &lockstep, g);
+    ck_assert_int_eq (disp_codec_encode_update (&tick, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_PROTOCOL, "update in a lockstep session");
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.errors_sent, 3);
+    map_net_destroy (&net);
+}
+END_TEST
+
+START_TEST (test_heartbeats_and_silent_sessions)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    s_peer_t p = s_peer (svc->bind);
+    uint8_t *frame;
+    size_t len;
+
+    /* without a session, a heartbeat is told to say Hello */
+    ck_assert_int_eq (disp_codec_encode_heartbeat (1, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "heartbeat without a session");
+
+    /* a live session with a 50 ms period: a heartbeat is answered, and the dispatcher heartbeats on its own */
+    disp_hello_t h = s_live_hello (map_graph_fingerprint (g), 4, 50);
+    s_expect_hello_reply (&p, &h, g);
+    ck_assert_int_eq (disp_codec_encode_heartbeat (2, &frame, &len), 0);
+    s_peer_send_one (&p, frame, len);
+    free (frame);
+    disp_msg_t msg;
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_HEARTBEAT);
+    uint64_t first = msg.heartbeat_seq;
+    disp_msg_clear (&msg);
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_HEARTBEAT);
+    ck_assert_uint_gt (msg.heartbeat_seq, first);
+    disp_msg_clear (&msg);
+
+    /* then silence for more than 10 periods: the session is forgotten */
+    zmq_pollitem_t item = {p.sock, 0, ZMQ_POLLIN, 0};
+    int heartbeats = 0;
+    for (;;) {
+        ck_assert_int_lt (heartbeats, 400); /* expiry after 10 x 50 ms: far fewer heartbeats than this */
+        if (zmq_poll (&item, 1, 300) == 0) break;
+        s_peer_recv (&p, &msg, NULL);
+        ck_assert_int_eq (msg.kind, DISP_MSG_HEARTBEAT);
+        disp_msg_clear (&msg);
+        heartbeats++;
+    }
+    ck_assert_int_ge (heartbeats, 3);
+    disp_tick_t empty = {0};
+    ck_assert_int_eq (disp_codec_encode_update (&empty, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "update without a session");
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_expired, 1);
+    ck_assert_uint_eq (stats.heartbeats_in, 1);
+    map_net_destroy (&net);
+}
+END_TEST
+
+START_TEST (test_oversized_frames_get_too_large)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0", .max_message_bytes = 4096};
+    s_service_t *svc = s_service_start_with (&opts);
+    s_peer_t p = s_peer (svc->bind);
+    uint8_t *big = calloc (1, 4097);
+    s_peer_send_one (&p, big, 4097);
+    free (big);
+    disp_msg_t msg;
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_ERROR);
+    ck_assert_int_eq (msg.error.code, DISP_ERR_TOO_LARGE);
+    ck_assert_msg (strstr (msg.error.message, "4097 bytes") && strstr (msg.error.message, "limit of 4096"), "%s",
+                   msg.error.message);
+    disp_msg_clear (&msg);
+    /* a tick with 200 vehicles is over 4 KiB too; the service goes on serving the same peer */
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 200);
+    s_expect_hello_reply (&p, &h, g);
+    disp_vehicle_t vehs[200];
+    for (uint32_t i = 0; i < 200; i++)
+        vehs[i] = (disp_vehicle_t){.id = i, .status = DISP_VEH_IDLE, .position = {114.3, 30.6, i}};
+    disp_tick_t t = {.step = 1, .vehicles = vehs, .vehicle_count = 200};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    ck_assert_uint_gt (len, 4096);
+    s_expect_error (&p, frame, len, DISP_ERR_TOO_LARGE, "over the limit");
+    t.vehicle_count = 20;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_peer_send_one (&p, frame, len);
+    free (frame);
+    s_peer_recv (&p, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    disp_msg_clear (&msg);
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.too_large, 2);
+    ck_assert_uint_eq (stats.errors_sent, 2);
+
+    /* a limit beyond what ZeroMQ itself lets through is refused at start */
+    char err[256] = "";
+    disp_server_opts_t huge = {.bind = "tcp://127.0.0.1:0", .max_message_bytes = (size_t)DISP_ZMQ_MAX_MSG_BYTES + 1};
+    ck_assert_ptr_null (disp_server_new (&huge, err, sizeof err));
+    ck_assert_msg (strstr (err, "max_message_bytes"), "%s", err);
+    map_net_destroy (&net);
+}
+END_TEST
+
+static void s_on_link_log (const char *line, void *arg)
+{
+    (*(int *)arg)++;
+    (void)line;
+}
+
+/* The dispatcher goes away between two steps and a new one comes up at the same endpoint: the link opens a new
+ * session, resends what the dispatcher should know, and the decisions continue exactly as an in-process link's. */
+START_TEST (test_link_resumes_on_a_restarted_dispatcher)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    char bind[256];
+    snprintf (bind, sizeof bind, "%s", svc->bind);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), S_VEHICLES);
+    char err[256] = "";
+    disp_link_t *local = disp_link_inproc_new (net, &h, NULL, err, sizeof err);
+    disp_link_t *remote = disp_link_zmq_new (bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (local && remote, "%s", err);
+    int logged = 0;
+    disp_link_set_recovery (remote, S_WAIT_MS, s_on_link_log, &logged);
+
+    s_rng_t rng = {7};
+    size_t total = 0, after = 0;
+    for (uint64_t step = 1; step <= S_STEPS; step++) {
+        if (step == S_STEPS / 2) {
+            /* kill between steps; the new service binds the same port */
+            s_service_stop (svc);
+            disp_server_opts_t opts = {.bind = bind};
+            svc = s_service_start_with (&opts);
+        }
+        disp_vehicle_t vehs[S_VEHICLES];
+        disp_request_t reqs[20];
+        uint64_t cancelled[1];
+        disp_tick_t t;
+        s_make_tick (&rng, (uint32_t)map_graph_node_count (g), step, &t, vehs, reqs, cancelled);
+        disp_decisions_t a, b;
+        ck_assert_msg (disp_link_step (local, &t, &a, err, sizeof err) == 0, "inproc step: %s", err);
+        ck_assert_msg (disp_link_step (remote, &t, &b, err, sizeof err) == 0, "zmq step %llu: %s",
+                       (unsigned long long)step, err);
+        ck_assert_uint_eq (a.assignment_count, b.assignment_count);
+        for (size_t i = 0; i < a.assignment_count; i++) {
+            ck_assert_uint_eq (a.assignments[i].request_id, b.assignments[i].request_id);
+            ck_assert_uint_eq (a.assignments[i].vehicle_id, b.assignments[i].vehicle_id);
+            ck_assert_int_eq (a.assignments[i].pickup_eta_ms, b.assignments[i].pickup_eta_ms);
+        }
+        total += a.assignment_count;
+        if (step >= S_STEPS / 2) after += a.assignment_count;
+    }
+    ck_assert_uint_gt (after, 5); /* the resumed session made real decisions */
+    ck_assert_uint_gt (total, after);
+    ck_assert_uint_eq (disp_link_reconnects (remote), 1);
+    ck_assert_int_eq (logged, 2); /* "waiting for it", "new session" */
+    disp_link_destroy (&local);
+    disp_link_destroy (&remote);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_opened, 1);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* Without recovery (the default), a lost dispatcher is an error naming it, and the wait is bounded by pings. */
+START_TEST (test_link_without_recovery_reports_the_loss)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 4);
+    char err[256] = "";
+    disp_link_t *remote = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (remote != NULL, "%s", err);
+    s_service_stop (svc);
+    disp_tick_t t = {.step = 1, .now_ms = 0};
+    disp_decisions_t d;
+    ck_assert_int_eq (disp_link_step (remote, &t, &d, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "no answer"), "%s", err);
+    disp_link_destroy (&remote);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* A live client keeps its waiting riders across a dispatcher restart: the new session gets them and assigns them. */
+START_TEST (test_live_link_resends_waiting_riders)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    char bind[256];
+    snprintf (bind, sizeof bind, "%s", svc->bind);
+    disp_hello_t h = s_live_hello (map_graph_fingerprint (g), 4, 100);
+    char err[256] = "";
+    disp_link_t *link = disp_link_zmq_new (bind, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    disp_link_set_recovery (link, S_WAIT_MS, NULL, NULL);
+    disp_request_t req = {.id = 9, .origin = {0, 0, 50}, .fleet = DISP_FLEET_ROBOTAXI};
+    disp_tick_t u = {.requests = &req, .request_count = 1};
+    ck_assert_int_eq (disp_link_send (link, &u, err, sizeof err), 0);
+    disp_decisions_t d;
+    ck_assert_int_eq (disp_link_receive (link, 200, &d, err, sizeof err), 0);
+    s_service_stop (svc);
+    disp_server_opts_t opts = {.bind = bind};
+    svc = s_service_start_with (&opts);
+    /* the vehicle appears on the new dispatcher only; the rider must have been resent for it to be assigned */
+    ck_assert_int_eq (disp_link_receive (link, 1000, &d, err, sizeof err), 0);
+    ck_assert_uint_eq (disp_link_reconnects (link), 1);
+    disp_vehicle_t v = {.id = 2, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {0, 0, 50}};
+    disp_tick_t u2 = {.vehicles = &v, .vehicle_count = 1};
+    ck_assert_int_eq (disp_link_send (link, &u2, err, sizeof err), 0);
+    s_live_expect (link, &d);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].request_id, 9);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 2);
+    disp_link_destroy (&link);
+    s_service_stop (svc);
+    map_net_destroy (&net);
+}
+END_TEST
+
 static Suite *s_suite (void)
 {
     Suite *s = suite_create ("disp_server");
@@ -762,7 +1116,18 @@ static Suite *s_suite (void)
     tcase_add_test (limits, test_link_without_dispatcher);
     tcase_add_test (limits, test_tool_usage_and_bind_failure);
     tcase_add_test (limits, test_tool_serves_and_stops);
+    tcase_add_test (limits, test_oversized_frames_get_too_large);
+    tcase_add_test (limits, test_heartbeats_and_silent_sessions);
     suite_add_tcase (s, limits);
+    TCase *live = tcase_create ("live");
+    tcase_add_test (live, test_live_requests_get_assignments_as_made);
+    tcase_add_test (live, test_live_bad_position_is_refused_and_serving_goes_on);
+    suite_add_tcase (s, live);
+    TCase *recovery = tcase_create ("recovery");
+    tcase_add_test (recovery, test_link_resumes_on_a_restarted_dispatcher);
+    tcase_add_test (recovery, test_link_without_recovery_reports_the_loss);
+    tcase_add_test (recovery, test_live_link_resends_waiting_riders);
+    suite_add_tcase (s, recovery);
     return s;
 }
 
