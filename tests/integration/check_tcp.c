@@ -44,17 +44,24 @@ s_teardown (void)
     free (s_watch);
 }
 
-/* Starts the dispatcher on ephemeral loopback ports and reads the endpoints it reports. */
+/* Starts the dispatcher at bind (ephemeral loopback ports when NULL) and reads the endpoints it reports. */
 static void
-s_start_dispatcher (void)
+s_start_dispatcher_at (const char *bind)
 {
-    char *argv[] = {s_disp, "--bind", "tcp://127.0.0.1:0", "--publish", "tcp://127.0.0.1:0", "--verbose", NULL};
+    char *argv[] = {s_disp, "--bind", (char *) (bind ? bind : "tcp://127.0.0.1:0"), "--publish", "tcp://127.0.0.1:0",
+                    "--verbose", NULL};
     s_disp_pid = rt_spawn (argv, NULL, &s_disp_err);
     ck_assert_int_gt (s_disp_pid, 0);
     char line[1024];
     ck_assert_msg (rt_wait_line (s_disp_err, "serving on", line, sizeof line, 20000) == 0, "dispatcher did not start");
     ck_assert_int_eq (sscanf (line, "robotaxi-dispatcher: serving on %255[^,], publishing on %255s", s_bind, s_pub),
                       2);
+}
+
+static void
+s_start_dispatcher (void)
+{
+    s_start_dispatcher_at (NULL);
 }
 
 START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
@@ -113,6 +120,46 @@ START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
     ck_assert_msg (json_equal (summary, last), "the streamed final snapshot differs from summary.json");
     json_decref (summary);
     json_decref (last);
+    free (tcp_dir);
+    free (inproc_dir);
+}
+END_TEST
+
+
+/* The dispatcher is killed (SIGKILL: no goodbye) in the middle of a simulated day and a new one started at the same
+ * endpoint. The simulator waits, opens a new session, resends its waiting riders and vehicles, and finishes a day
+ * identical to the in-process one: no rider lost, none assigned twice (the simulator refuses a double assignment). */
+START_TEST (test_sim_survives_a_killed_dispatcher)
+{
+    s_start_dispatcher ();
+    char *tcp_dir = rt_temp_dir ("killed"), *inproc_dir = rt_temp_dir ("alive");
+    static char out[65536], err[65536];
+    char *in_argv[] = {s_sim, "--out", inproc_dir, "-q", "--no-plots", NULL};
+    int rc = rt_run (in_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim in-process exited %d: %s", rc, err);
+
+    int sim_err;
+    char *tcp_argv[] = {s_sim, "-d", s_bind, "--out", tcp_dir, "--no-plots", "--reconnect", "120", NULL};
+    pid_t sim = rt_spawn (tcp_argv, NULL, &sim_err);
+    char line[1024];
+    ck_assert_msg (rt_wait_line (sim_err, " 09:00 ", line, sizeof line, 120000) == 0, "no progress from the sim");
+    kill (s_disp_pid, SIGKILL);
+    ck_assert_int_eq (rt_wait (s_disp_pid, 10000), 128 + SIGKILL);
+    close (s_disp_err);
+    char bind[256];
+    snprintf (bind, sizeof bind, "%s", s_bind);
+    s_start_dispatcher_at (bind);
+    ck_assert_msg (rt_wait_line (sim_err, "new session after", line, sizeof line, 120000) == 0,
+                   "the simulator did not reconnect");
+    ck_assert_msg (rt_wait_line (s_disp_err, "resumed at step", line, sizeof line, 20000) == 0,
+                   "the new dispatcher did not receive the simulator's state");
+    ck_assert_int_eq (rt_wait (sim, 300000), 0);
+    close (sim_err);
+
+    const char *files[] = {"summary.json", "hourly.csv", "waits.csv", "drivers.csv", "costs.csv", "config.ini"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        ck_assert_msg (rt_same_in_dirs (tcp_dir, inproc_dir, files[i]), "%s differs after the dispatcher was killed",
+                       files[i]);
     free (tcp_dir);
     free (inproc_dir);
 }
@@ -259,6 +306,7 @@ main (void)
     tcase_add_checked_fixture (core, s_setup, s_teardown);
     tcase_add_test (core, test_tcp_equals_inproc_and_stream_reaches_subscriber);
     tcase_add_test (core, test_inproc_publisher_waits_for_subscriber);
+    tcase_add_test (core, test_sim_survives_a_killed_dispatcher);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 900);
