@@ -263,7 +263,8 @@ static const map_net_t *s_map_get (disp_server_t *self, const map_spec_t *spec, 
         i++;
     *index = i;
     if (i < self->map_count) {
-        if (map_graph_fingerprint (map_net_graph (self->maps[i].net)) == fingerprint) return self->maps[i].net;
+        if (fingerprint == 0 || map_graph_fingerprint (map_net_graph (self->maps[i].net)) == fingerprint)
+            return self->maps[i].net;
         s_log (self, "map %s: fingerprint changed, opening it again", spec->source);
     } else if (self->map_count == self->map_cap) {
         size_t cap = self->map_cap ? 2 * self->map_cap : 4;
@@ -309,6 +310,12 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
         return;
     }
     char err[256];
+    if (hello->map_fingerprint == 0 && hello->mode != DISP_MODE_LIVE) {
+        s_reply_error (self, route, DISP_ERR_MAP,
+                       "hello.map.fingerprint: 0 is for live clients that send lon/lat; a lockstep session sends road "
+                       "nodes and must give its map's fingerprint");
+        return;
+    }
     /* The policy is checked before the map: no point building a city for a session that cannot run. */
     if (!disp_policy_find (hello->config.policy)) {
         char names[128];
@@ -323,7 +330,7 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
         return;
     }
     uint64_t fingerprint = map_graph_fingerprint (map_net_graph (net));
-    if (fingerprint != hello->map_fingerprint) {
+    if (hello->map_fingerprint != 0 && fingerprint != hello->map_fingerprint) {
         s_reply_error (self, route, DISP_ERR_MAP, "map fingerprint differs: simulator %016llx, dispatcher %016llx",
                        (unsigned long long)hello->map_fingerprint, (unsigned long long)fingerprint);
         return;

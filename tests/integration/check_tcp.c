@@ -165,6 +165,91 @@ START_TEST (test_sim_survives_a_killed_dispatcher)
 }
 END_TEST
 
+
+/* Writes text to DIR/NAME; returns the malloc'd path. */
+static char *
+s_write_file (const char *dir, const char *name, const char *text)
+{
+    char *path = malloc (strlen (dir) + strlen (name) + 2);
+    sprintf (path, "%s/%s", dir, name);
+    FILE *f = fopen (path, "w");
+    ck_assert_ptr_nonnull (f);
+    fputs (text, f);
+    ck_assert_int_eq (fclose (f), 0);
+    return path;
+}
+
+/* robotaxi-client replays requests and telemetry against a live dispatcher and prints what was assigned. */
+START_TEST (test_client_replays_requests_and_telemetry)
+{
+    s_start_dispatcher ();
+    char *dir = rt_temp_dir ("client");
+    char *csv = s_write_file (dir, "replay.csv",
+                              "time_s,kind,id,fleet,lon,lat,dest_lon,dest_lat,status,patience_s\n"
+                              "# two robotaxis: one next to the riders, one 6 km away\n"
+                              "0,vehicle,0,robotaxi,114.3010,30.5810,,,idle,\n"
+                              "0,vehicle,1,robotaxi,114.3500,30.6200,,,idle,\n"
+                              "0.1,request,11,robotaxi,114.3000,30.5800,114.3300,30.6000,,900\n"
+                              "0.2,request,12,robotaxi,114.3000,30.5800,,,,\n"
+                              "0.3,request,13,human,114.3000,30.5800,,,,\n"
+                              "0.4,request,14,human,114.3000,30.5800,,,,\n"
+                              "0.5,cancel,14,,,,,,,\n"
+                              "0.8,vehicle,2,human,114.3050,30.5850,,,idle,\n");
+    static char out[65536], err[65536];
+    char *client = rt_tool ("robotaxi-client");
+    char *argv[] = {client, "-d", s_bind, "--speed", "2", "--linger", "1", csv, NULL};
+    int rc = rt_run (argv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_msg (rc == 0, "robotaxi-client exited %d: %s", rc, err);
+    /* the near robotaxi takes the first rider, the far one the second; the human rider waits for the human car */
+    ck_assert_msg (strstr (out, "at_s,request,vehicle,pickup_eta_s,assigned_after_ms\n"), "%s", out);
+    ck_assert_msg (strstr (out, ",11,0,"), "request 11 should get vehicle 0:\n%s", out);
+    ck_assert_msg (strstr (out, ",12,1,"), "request 12 should get vehicle 1:\n%s", out);
+    ck_assert_msg (strstr (out, ",13,2,"), "request 13 should get vehicle 2:\n%s", out);
+    ck_assert_msg (!strstr (out, ",14,"), "request 14 was cancelled:\n%s", out);
+    ck_assert_msg (strstr (err, "4 requests sent, 3 assigned, 1 cancelled"), "%s", err);
+    /* vehicle 1 is farther, so its pickup takes longer than vehicle 0's */
+    double eta0 = -1, eta1 = -1;
+    for (char *line = strtok (out, "\n"); line; line = strtok (NULL, "\n")) {
+        double at, eta;
+        unsigned long long req;
+        unsigned veh;
+        if (sscanf (line, "%lf,%llu,%u,%lf", &at, &req, &veh, &eta) == 4) {
+            if (veh == 0) eta0 = eta;
+            if (veh == 1) eta1 = eta;
+        }
+    }
+    ck_assert_double_ge (eta0, 0);
+    ck_assert_double_gt (eta1, eta0 + 60);
+
+    /* a bad row is reported with its line, before anything is sent */
+    char *bad = s_write_file (dir, "bad.csv",
+                              "time_s,kind,id,fleet,lon,lat,dest_lon,dest_lat,status,patience_s\n"
+                              "0,vehicle,0,robotaxi,114.3010,30.5810,,,idle,\n"
+                              "0.1,request,11,car,114.3000,30.5800,,,,\n");
+    char *bargv[] = {client, "-d", s_bind, bad, NULL};
+    rc = rt_run (bargv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 2);
+    ck_assert_msg (strstr (err, "bad.csv:3: fleet: 'car' is not robotaxi, human or any"), "%s", err);
+
+    /* the demo file shipped with the project replays whole */
+    char demo[4096];
+    snprintf (demo, sizeof demo, "%s/scenarios/live-demo.csv", getenv ("RT_SOURCE_DIR"));
+    char *dargv[] = {client, "-d", s_bind, "--speed", "20", demo, NULL};
+    rc = rt_run (dargv, out, sizeof out, err, sizeof err, 120000);
+    ck_assert_msg (rc == 0, "demo replay exited %d: %s", rc, err);
+    unsigned sent, assigned;
+    const char *summary = strstr (err, "updates: ");
+    ck_assert_msg (summary && sscanf (summary, "updates: %u requests sent, %u assigned", &sent, &assigned) == 2,
+                   "%s", err);
+    ck_assert_uint_eq (sent, 150);
+    ck_assert_uint_gt (assigned, 100);
+    free (csv);
+    free (bad);
+    free (client);
+    free (dir);
+}
+END_TEST
+
 /* Sends one raw frame from a DEALER and returns the decoded reply kind (or -1 on no reply). */
 static int
 s_raw_exchange (void *dealer, const void *data, size_t len, disp_msg_t *reply)
@@ -307,6 +392,7 @@ main (void)
     tcase_add_test (core, test_tcp_equals_inproc_and_stream_reaches_subscriber);
     tcase_add_test (core, test_inproc_publisher_waits_for_subscriber);
     tcase_add_test (core, test_sim_survives_a_killed_dispatcher);
+    tcase_add_test (core, test_client_replays_requests_and_telemetry);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 900);
