@@ -227,6 +227,11 @@ static int s_validate (const disp_engine_t *self, const disp_tick_t *tick, char 
     if (self->stepped && tick->now_ms < self->now_ms)
         return map_error (err, errlen, "tick.now_ms: %lld is before the previous step's %lld", (long long)tick->now_ms,
                        (long long)self->now_ms);
+    return disp_engine_check (self, tick, err, errlen);
+}
+
+int disp_engine_check (const disp_engine_t *self, const disp_tick_t *tick, char *err, size_t errlen)
+{
     for (size_t i = 0; i < tick->vehicle_count; i++) {
         const disp_vehicle_t *v = &tick->vehicles[i];
         if (v->id >= self->config.vehicle_capacity)

@@ -27,6 +27,10 @@ void disp_engine_destroy (disp_engine_t **self_p);
  * past capacity, node out of range, time going backwards); an invalid tick changes nothing. */
 int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen);
 
+/* Checks a tick's vehicles and requests as disp_engine_step would (all but the time), changing nothing: a service
+ * that gathers several messages into one step refuses the bad message alone. 0, or -1 with the message. */
+int disp_engine_check (const disp_engine_t *self, const disp_tick_t *tick, char *err, size_t errlen);
+
 /* Requests waiting for a vehicle, after the last step. */
 size_t disp_engine_pending_count (const disp_engine_t *self);
 

@@ -63,6 +63,13 @@ typedef struct {
     /* live sessions: the session clock is clock_start_ms + (wall - opened_ms) */
     int64_t opened_ms, clock_start_ms, live_step_ms, next_step_ms;
     uint64_t live_steps;
+    /* live sessions: what the updates read since the last step brought, stepped together (s_live_flush) */
+    disp_request_t *in_requests;
+    disp_vehicle_t *in_vehicles;
+    uint64_t *in_cancelled;
+    size_t in_request_count, in_vehicle_count, in_cancelled_count;
+    size_t in_request_cap, in_vehicle_cap, in_cancelled_cap;
+    int in_pending; /* an update came since the last step */
 } s_session_t;
 
 /* Where a reply goes: the peer's routing id and whether it used an empty delimiter frame. */
@@ -141,6 +148,9 @@ fail:
 static void s_session_free (s_session_t *session)
 {
     disp_engine_destroy (&session->engine);
+    free (session->in_requests);
+    free (session->in_vehicles);
+    free (session->in_cancelled);
 }
 
 void disp_server_destroy (disp_server_t **self_p)
@@ -464,8 +474,48 @@ static void s_live_step (disp_server_t *self, const s_route_t *route, s_session_
     if (disp_codec_encode_decisions (&decisions, &frame, &len) == 0) s_tell (self, session, frame, len, wall_ms);
 }
 
+/* Appends count items of `size` bytes to a growable array. 0, or -1 out of memory (nothing changed). */
+static int s_append (void **array, size_t *used, size_t *cap, const void *items, size_t count, size_t size)
+{
+    if (count == 0) return 0;
+    if (*used + count > *cap) {
+        size_t grown = *cap ? *cap : 64;
+        while (grown < *used + count)
+            grown *= 2;
+        void *p = realloc (*array, grown * size);
+        if (!p) return -1;
+        *array = p;
+        *cap = grown;
+    }
+    memcpy ((char *)*array + *used * size, items, count * size);
+    *used += count;
+    return 0;
+}
+
+/* Steps every live session that received updates since its last step, with all of them at once: under load the
+ * updates read in one wake-up are dispatched together and answered with one Decisions. */
+static void s_live_flush (disp_server_t *self)
+{
+    int64_t wall = s_wall_ms ();
+    for (size_t i = 0; i < self->session_count; i++) {
+        s_session_t *session = &self->sessions[i];
+        if (!session->in_pending) continue;
+        disp_tick_t tick = {.requests = session->in_requests,
+                            .request_count = session->in_request_count,
+                            .vehicles = session->in_vehicles,
+                            .vehicle_count = session->in_vehicle_count,
+                            .cancelled = session->in_cancelled,
+                            .cancelled_count = session->in_cancelled_count};
+        s_route_t route = {.id = session->id, .id_len = session->id_len, .delimiter = session->delimiter};
+        s_live_step (self, &route, session, &tick, wall);
+        session->in_request_count = session->in_vehicle_count = session->in_cancelled_count = 0;
+        session->in_pending = 0;
+    }
+}
+
 /* An Update: positions given as bare lon/lat are snapped, requests without a time are stamped now and requests
- * without a deadline wait until cancelled. The arrays belong to the decoded message, so they may be edited. */
+ * without a deadline wait until cancelled; a bad update is refused whole. What passes waits in the session's inbox
+ * for s_live_flush. The arrays belong to the decoded message, so they may be edited. */
 static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_t *session, disp_tick_t *update)
 {
     if (session->mode != DISP_MODE_LIVE) {
@@ -494,8 +544,21 @@ static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_
             s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
             return;
         }
+    if (disp_engine_check (session->engine, update, err, sizeof err) != 0) {
+        s_reply_error (self, route, DISP_ERR_BAD_VALUE, "update: %s", err);
+        return;
+    }
+    if (s_append ((void **)&session->in_requests, &session->in_request_count, &session->in_request_cap,
+                  update->requests, update->request_count, sizeof *update->requests) ||
+        s_append ((void **)&session->in_vehicles, &session->in_vehicle_count, &session->in_vehicle_cap,
+                  update->vehicles, update->vehicle_count, sizeof *update->vehicles) ||
+        s_append ((void **)&session->in_cancelled, &session->in_cancelled_count, &session->in_cancelled_cap,
+                  update->cancelled, update->cancelled_count, sizeof *update->cancelled)) {
+        s_reply_error (self, route, DISP_ERR_UNSPECIFIED, "dispatcher: out of memory");
+        return;
+    }
+    session->in_pending = 1;
     self->stats.live_updates++;
-    s_live_step (self, route, session, update, wall);
 }
 
 /* ---- heartbeats and timers --------------------------------------------------------------------------------- */
@@ -653,12 +716,14 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
             if (zmq_errno () == EINTR) continue;
             return -1;
         }
-        if (items[0].revents & ZMQ_POLLIN)
+        if (items[0].revents & ZMQ_POLLIN) {
             for (int i = 0; i < S_BATCH && !*stop; i++) {
                 int rc = s_router_once (self);
                 if (rc < 0) return -1;
                 if (rc == 0) break;
             }
+            s_live_flush (self);
+        }
         if (self->pub && (items[1].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
         due = s_timers (self, s_wall_ms ());
     }

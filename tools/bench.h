@@ -5,4 +5,7 @@
 /* `robotaxi-bench routing ...`: argv[0] is "routing". Returns the process exit code. */
 int bench_routing_main (int argc, char **argv);
 
+/* `robotaxi-bench dispatch ...`: argv[0] is "dispatch". Returns the process exit code. */
+int bench_dispatch_main (int argc, char **argv);
+
 #endif

@@ -132,9 +132,12 @@ s_usage (FILE *out)
 {
     fprintf (out, "Usage: " PROG " day [-s SCENARIO] [--set KEY=VALUE]...\n"
                   "       " PROG " routing [--help]\n"
+                  "       " PROG " dispatch [--help]\n"
                   "Benchmarks, measured side by side in one run (figures in the README).\n"
                   "  day      the scenario's day (default: the built-in Wuhan day), in-process and over TCP loopback\n"
                   "  routing  contraction hierarchies against Dijkstra on real and generated maps (see routing --help)\n"
+                  "  dispatch the dispatcher over TCP: live nearest throughput and latency, one batch window, beside\n"
+                  "           the raw ZeroMQ round-trip rate (see dispatch --help)\n"
                   "  -s, --scenario FILE, --set SECTION.KEY=VALUE  as for robotaxi-sim\n"
                   "  -h, --help, -V, --version\n");
 }
@@ -150,6 +153,8 @@ main (int argc, char **argv)
     /* Each benchmark past the first word parses its own options. */
     if (argc >= 2 && strcmp (argv[1], "routing") == 0)
         return bench_routing_main (argc - 1, argv + 1);
+    if (argc >= 2 && strcmp (argv[1], "dispatch") == 0)
+        return bench_dispatch_main (argc - 1, argv + 1);
     sim_config_t *cfg = malloc (sizeof *cfg);
     char err[512];
     int c, rc = 2;
