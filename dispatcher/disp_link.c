@@ -39,6 +39,8 @@ struct disp_link_t {
 
     /* ZeroMQ */
     void *dealer;
+    int curve;               /* the dealer is a CURVE client with keys */
+    disp_curve_keys_t keys;
     int timeout_ms;          /* the first Hello's wait */
     disp_hello_t hello;      /* the session, to open it again after a loss */
     int reconnect_ms;        /* how long to wait for a restarted dispatcher; 0 = not at all */
@@ -331,6 +333,13 @@ static int s_open_dealer (disp_link_t *self, char *err, size_t errlen)
         self->dealer = NULL;
         return -1;
     }
+    char why[256];
+    if (self->curve && disp_curve_client_apply (&self->keys, self->dealer, why, sizeof why) != 0) {
+        map_error (err, errlen, "%s: %s", self->endpoint, why);
+        zmq_close (self->dealer);
+        self->dealer = NULL;
+        return -1;
+    }
     if (zmq_connect (self->dealer, self->endpoint) != 0) {
         map_error (err, errlen, "%s: cannot connect: %s", self->endpoint, zmq_strerror (zmq_errno ()));
         zmq_close (self->dealer);
@@ -404,6 +413,12 @@ static int s_reconnect (disp_link_t *self, const char *why, char *err, size_t er
 disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello, int timeout_ms, char *err,
                                 size_t errlen)
 {
+    return disp_link_zmq_new_keys (endpoint, hello, timeout_ms, NULL, err, errlen);
+}
+
+disp_link_t *disp_link_zmq_new_keys (const char *endpoint, const disp_hello_t *hello, int timeout_ms,
+                                     const disp_curve_keys_t *keys, char *err, size_t errlen)
+{
     disp_link_t *self = calloc (1, sizeof *self);
     if (!self) {
         map_error (err, errlen, "dispatch: out of memory");
@@ -412,6 +427,10 @@ disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello,
     self->transport = S_ZMQ;
     self->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
     self->hello = *hello;
+    if (keys) {
+        self->curve = 1;
+        self->keys = *keys;
+    }
     self->ping_ms = hello->mode == DISP_MODE_LIVE && hello->heartbeat_ms > 0 ? hello->heartbeat_ms : S_PING_MS;
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     uint32_t capacity = hello->config.vehicle_capacity;
@@ -428,7 +447,10 @@ disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello,
     self->clock_at_ms = hello->clock_start_ms;
     s_wait_t w = s_hello (self, self->timeout_ms, err, errlen);
     if (w == S_QUIET)
-        map_error (err, errlen, "%s: no answer from a dispatcher within %.1f s", endpoint, self->timeout_ms / 1000.0);
+        map_error (err, errlen, "%s: no answer from a dispatcher within %.1f s%s", endpoint, self->timeout_ms / 1000.0,
+                   self->curve ? " (with CURVE: is this client's public key in the dispatcher's --curve-clients "
+                                 "folder, and the server key the dispatcher's?)"
+                               : "");
     if (w != S_GOT) goto fail;
     self->heard_ms = s_clock_ms ();
     return self;

@@ -9,6 +9,7 @@
 #define DISP_LINK_H
 
 #include <stddef.h>
+#include "disp_curve.h"
 #include "disp_types.h"
 #include "map_net.h"
 
@@ -24,6 +25,11 @@ disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hel
  * dispatcher's error reply). */
 disp_link_t *disp_link_zmq_new (const char *endpoint, const disp_hello_t *hello, int timeout_ms, char *err,
                                 size_t errlen);
+
+/* The same over CURVE with keys (NULL: plain). A dispatcher that does not admit the key never answers, so the
+ * message then says to check the keys. */
+disp_link_t *disp_link_zmq_new_keys (const char *endpoint, const disp_hello_t *hello, int timeout_ms,
+                                     const disp_curve_keys_t *keys, char *err, size_t errlen);
 
 /* Progress lines for the user ("dispatcher tcp://...: no answer for 3.0 s; reconnecting"). */
 typedef void (disp_link_log_fn) (const char *line, void *arg);

@@ -81,6 +81,8 @@ typedef struct {
 
 struct disp_server_t {
     void *ctx;
+    int owns_ctx;          /* 0 when the context is CZMQ's (CURVE): never terminated here */
+    disp_curve_t *curve;   /* NULL: no CURVE */
     void *router;
     disp_pub_t *pub; /* NULL when not publishing */
     char bind_endpoint[DISP_ZMQ_ENDPOINT_MAX];
@@ -128,12 +130,23 @@ disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_
                    (long long)DISP_ZMQ_MAX_MSG_BYTES);
         goto fail;
     }
-    self->ctx = zmq_ctx_new ();
+    if (!opts->curve_secret != !opts->curve_clients) {
+        map_error (err, errlen, "CURVE needs both the server's secret key file and the clients' key folder");
+        goto fail;
+    }
+    if (opts->curve_secret) {
+        self->curve = disp_curve_server_new (opts->curve_secret, opts->curve_clients, err, errlen);
+        if (!self->curve) goto fail;
+        self->ctx = disp_curve_context (self->curve);
+    } else {
+        self->ctx = zmq_ctx_new ();
+        self->owns_ctx = 1;
+    }
     if (!self->ctx) {
         map_error (err, errlen, "dispatcher: cannot create a ZeroMQ context: %s", zmq_strerror (zmq_errno ()));
         goto fail;
     }
-    self->router = disp_zmq_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->bind_endpoint, err, errlen);
+    self->router = disp_zmq_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->curve, self->bind_endpoint, err, errlen);
     if (!self->router) goto fail;
     if (publish_endpoint) {
         self->pub = disp_pub_new (self->ctx, publish_endpoint, err, errlen);
@@ -167,7 +180,8 @@ void disp_server_destroy (disp_server_t **self_p)
     free (self->maps);
     if (self->router) zmq_close (self->router);
     disp_pub_destroy (&self->pub);
-    if (self->ctx) zmq_ctx_term (self->ctx);
+    if (self->ctx && self->owns_ctx) zmq_ctx_term (self->ctx);
+    disp_curve_destroy (&self->curve);
     free (self);
     *self_p = NULL;
 }

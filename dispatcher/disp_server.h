@@ -39,6 +39,8 @@ typedef struct {
     const char *publish;           /* XPUB endpoint for metrics subscribers; NULL = no metrics stream */
     int verbose;                   /* log sessions and subscriptions on stderr */
     size_t max_message_bytes;      /* larger frames get ERROR_TOO_LARGE; 0 = DISP_SERVER_MAX_MESSAGE_DEFAULT */
+    const char *curve_secret;      /* CURVE on the client endpoint: the server's key pair (NAME_secret) ... */
+    const char *curve_clients;     /* ... and the folder of admitted clients' public keys; both or neither */
 } disp_server_opts_t;
 
 /* Binds the ROUTER at opts->bind and, when opts->publish is not NULL, an XPUB there. NULL with a message

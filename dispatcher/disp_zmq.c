@@ -27,7 +27,8 @@ int disp_zmq_limits (void *sock, int linger_ms)
     return 0;
 }
 
-void *disp_zmq_bind (void *ctx, int type, const char *endpoint, char *resolved, char *err, size_t errlen)
+void *disp_zmq_bind (void *ctx, int type, const char *endpoint, disp_curve_t *curve, char *resolved, char *err,
+                     size_t errlen)
 {
     void *sock = ctx ? zmq_socket (ctx, type) : NULL;
     if (!sock) {
@@ -40,6 +41,12 @@ void *disp_zmq_bind (void *ctx, int type, const char *endpoint, char *resolved, 
         /* Without XPUB_VERBOSE only the first subscriber to a topic would be reported. */
         || (type == ZMQ_XPUB && zmq_setsockopt (sock, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose))) {
         map_error (err, errlen, "%s: cannot set socket options: %s", endpoint, zmq_strerror (zmq_errno ()));
+        zmq_close (sock);
+        return NULL;
+    }
+    char why[256];
+    if (curve && disp_curve_server_apply (curve, sock, why, sizeof why) != 0) {
+        map_error (err, errlen, "%s: %s", endpoint, why);
         zmq_close (sock);
         return NULL;
     }
@@ -61,7 +68,7 @@ disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, char *err, size_t err
         map_error (err, errlen, "%s: out of memory", endpoint);
         return NULL;
     }
-    self->xpub = disp_zmq_bind (ctx, ZMQ_XPUB, endpoint, self->endpoint, err, errlen);
+    self->xpub = disp_zmq_bind (ctx, ZMQ_XPUB, endpoint, NULL, self->endpoint, err, errlen);
     if (!self->xpub) {
         free (self);
         return NULL;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "disp_curve.h"
 #include "disp_types.h"
 
 #define DISP_ZMQ_ENDPOINT_MAX 256
@@ -18,9 +19,11 @@
 /* Sets ZMQ_MAXMSGSIZE, both high-water marks and ZMQ_LINGER (ms). 0, or -1 with zmq_errno set. */
 int disp_zmq_limits (void *sock, int linger_ms);
 
-/* A socket of `type` with the limits (linger 0) bound at endpoint; the endpoint as bound (wildcard hosts and
- * ephemeral ports resolved) goes into resolved[DISP_ZMQ_ENDPOINT_MAX]. NULL with "ENDPOINT: bind failed: why". */
-void *disp_zmq_bind (void *ctx, int type, const char *endpoint, char *resolved, char *err, size_t errlen);
+/* A socket of `type` with the limits (linger 0) bound at endpoint, a CURVE server when curve is not NULL; the
+ * endpoint as bound (wildcard hosts and ephemeral ports resolved) goes into resolved[DISP_ZMQ_ENDPOINT_MAX]. NULL
+ * with "ENDPOINT: bind failed: why". */
+void *disp_zmq_bind (void *ctx, int type, const char *endpoint, disp_curve_t *curve, char *resolved, char *err,
+                     size_t errlen);
 
 typedef struct disp_pub_t disp_pub_t;
 

@@ -88,7 +88,7 @@ s_link (const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hell
 {
     if (strcmp (opts->dispatcher, "inproc") == 0)
         return disp_link_inproc_new (g, hello, publish, err, errlen);
-    disp_link_t *link = disp_link_zmq_new (opts->dispatcher, hello, opts->timeout_ms, err, errlen);
+    disp_link_t *link = disp_link_zmq_new_keys (opts->dispatcher, hello, opts->timeout_ms, opts->keys, err, errlen);
     if (link)
         disp_link_set_recovery (link, opts->reconnect_ms, opts->quiet ? NULL : s_on_link_log, NULL);
     return link;

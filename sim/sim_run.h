@@ -7,6 +7,7 @@
 #include "disp_types.h"
 #include "map_net.h"
 #include "sim_config.h"
+#include "disp_curve.h"
 #include "sim_cost.h"
 #include "sim_metrics.h"
 #include "sim_sweep.h"
@@ -17,6 +18,7 @@ typedef struct {
     int wait_subscribers;      /* in-process only: wait until this many subscribers joined before starting */
     int timeout_ms;            /* how long to wait for a dispatcher's answer or for subscribers */
     int reconnect_ms;          /* a remote dispatcher that dies mid-run: wait this long for it to come back */
+    const disp_curve_keys_t *keys; /* remote dispatcher over CURVE with these keys; NULL: plain */
     const char *out_dir;       /* created if missing */
     int baseline;              /* also run the day without robotaxis and report displacement */
     int quiet;                 /* no progress lines on stderr */

@@ -53,6 +53,7 @@ typedef struct {
     double timeout_s; /* the dispatcher's first answer */
     double reconnect_s;
     double max_pickup_min; /* never send a vehicle further away than this */
+    const char *curve_secret, *curve_server; /* CURVE keys, both or neither */
     int quiet;
 } s_options_t;
 
@@ -88,6 +89,8 @@ static void s_usage (FILE *out)
              "      --linger SECONDS       after the last row, wait this long for decisions (default 2)\n"
              "      --timeout SECONDS      wait this long for the dispatcher's first answer (default 10)\n"
              "      --reconnect SECONDS    a dispatcher that dies: wait this long for a restarted one (default 60)\n"
+             "      --curve-secret FILE    over CURVE: this client's key pair (FILE_secret)...\n"
+             "      --curve-server FILE    ...and the dispatcher's public key file (robotaxi-keygen makes them)\n"
              "  -q, --quiet                no summary\n"
              "  -h, --help                 this help\n"
              "  -V, --version              version\n"
@@ -125,13 +128,14 @@ static int s_parse_double (const char *opt, const char *text, double min, double
 /* Returns 0 to run, 1 when --help/--version was answered, 2 on bad usage. */
 static int s_parse (int argc, char **argv, s_options_t *opt)
 {
-    enum { O_SPEED = 256, O_CLOCK, O_LINGER, O_TIMEOUT, O_RECONNECT, O_MAX_PICKUP };
+    enum { O_SPEED = 256, O_CLOCK, O_LINGER, O_TIMEOUT, O_RECONNECT, O_MAX_PICKUP, O_CURVE_SECRET, O_CURVE_SERVER };
     static const struct option longopts[] = {
         {"dispatcher", required_argument, NULL, 'd'}, {"policy", required_argument, NULL, 'p'},
         {"map", required_argument, NULL, 'm'},        {"speed", required_argument, NULL, O_SPEED},
         {"clock", required_argument, NULL, O_CLOCK},  {"linger", required_argument, NULL, O_LINGER},
         {"timeout", required_argument, NULL, O_TIMEOUT}, {"reconnect", required_argument, NULL, O_RECONNECT},
         {"max-pickup", required_argument, NULL, O_MAX_PICKUP},
+        {"curve-secret", required_argument, NULL, O_CURVE_SECRET}, {"curve-server", required_argument, NULL, O_CURVE_SERVER},
         {"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},          {NULL, 0, NULL, 0}};
     *opt = (s_options_t){.endpoint = S_DEFAULT_ENDPOINT,
@@ -157,6 +161,8 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         case O_LINGER: bad = s_parse_double ("--linger", optarg, 0, 3600, &opt->linger_s); break;
         case O_TIMEOUT: bad = s_parse_double ("--timeout", optarg, 0.1, 3600, &opt->timeout_s); break;
         case O_RECONNECT: bad = s_parse_double ("--reconnect", optarg, 0, 86400, &opt->reconnect_s); break;
+        case O_CURVE_SECRET: opt->curve_secret = optarg; break;
+        case O_CURVE_SERVER: opt->curve_server = optarg; break;
         case O_MAX_PICKUP: bad = s_parse_double ("--max-pickup", optarg, 0.1, 120, &opt->max_pickup_min); break;
         case 'h': s_usage (stdout); return 1;
         case 'V': printf (S_PROG " %s\n", RT_VERSION); return 1;
@@ -176,6 +182,10 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         return 2;
     }
     opt->csv = argv[optind];
+    if (!opt->curve_secret != !opt->curve_server) {
+        fprintf (stderr, S_PROG ": --curve-secret and --curve-server go together\n");
+        return 2;
+    }
     if (!disp_policy_find (opt->policy)) {
         char names[128];
         fprintf (stderr, S_PROG ": --policy: '%s' is not a policy (%s)\n", opt->policy,
@@ -414,7 +424,16 @@ int main (int argc, char **argv)
     hello.clock_start_ms = llround (opt.clock_h * 3600000.0);
     hello.live_step_ms = DISP_LIVE_STEP_MS_DEFAULT;
 
-    disp_link_t *link = disp_link_zmq_new (opt.endpoint, &hello, (int)(opt.timeout_s * 1000), err, sizeof err);
+    disp_curve_keys_t keys;
+    if (opt.curve_secret && disp_curve_keys_load (&keys, opt.curve_secret, opt.curve_server, err, sizeof err) != 0) {
+        fprintf (stderr, S_PROG ": %s\n", err);
+        free (rows);
+        free (sent);
+        free (latency);
+        return 2;
+    }
+    disp_link_t *link = disp_link_zmq_new_keys (opt.endpoint, &hello, (int)(opt.timeout_s * 1000),
+                                                opt.curve_secret ? &keys : NULL, err, sizeof err);
     if (!link) {
         fprintf (stderr, S_PROG ": %s\n", err);
         free (rows);

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "disp_policy.h"
@@ -22,6 +23,8 @@ typedef struct {
     const char *bind;
     const char *publish; /* NULL: no metrics stream */
     int verbose;
+    size_t max_message_bytes;
+    const char *curve_secret, *curve_clients;
 } s_options_t;
 
 static void s_on_signal (int signum)
@@ -40,6 +43,10 @@ static void s_usage (FILE *out)
              "  -b, --bind ENDPOINT      where simulators connect (default " S_DEFAULT_BIND ")\n"
              "  -p, --publish ENDPOINT   where metrics subscribers connect (default " S_DEFAULT_PUBLISH
              "); 'none' disables\n"
+             "      --max-message MB     answer larger client frames with ERROR_TOO_LARGE (default 16, at most 64)\n"
+             "      --curve-secret FILE  CURVE on the client endpoint: this server's key pair (FILE_secret)...\n"
+             "      --curve-clients DIR  ...admitting only clients whose public key files are in DIR\n"
+             "                           (robotaxi-keygen makes key files)\n"
              "  -v, --verbose            log sessions and subscribers on stderr\n"
              "  -h, --help               show this help and exit\n"
              "  -V, --version            show the version and exit\n"
@@ -57,6 +64,8 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
 {
     static const struct option longopts[] = {
         {"bind", required_argument, NULL, 'b'}, {"publish", required_argument, NULL, 'p'},
+        {"max-message", required_argument, NULL, 'M'}, {"curve-secret", required_argument, NULL, 'C'},
+        {"curve-clients", required_argument, NULL, 'K'},
         {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
     *opt = (s_options_t){.bind = S_DEFAULT_BIND, .publish = S_DEFAULT_PUBLISH, .verbose = 0};
@@ -72,6 +81,22 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
             break;
         case 'v':
             opt->verbose = 1;
+            break;
+        case 'M': {
+            char *end;
+            double mb = strtod (optarg, &end);
+            if (*end || end == optarg || !(mb >= 0.001 && mb <= 64)) {
+                fprintf (stderr, S_PROG ": --max-message: '%s' is not a size from 0.001 to 64 MB\n", optarg);
+                return 2;
+            }
+            opt->max_message_bytes = (size_t)(mb * 1024 * 1024);
+            break;
+        }
+        case 'C':
+            opt->curve_secret = optarg;
+            break;
+        case 'K':
+            opt->curve_clients = optarg;
             break;
         case 'h':
             s_usage (stdout);
@@ -91,6 +116,10 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
     }
     if (optind < argc) {
         fprintf (stderr, S_PROG ": %s: unexpected argument\n", argv[optind]);
+        return 2;
+    }
+    if (!opt->curve_secret != !opt->curve_clients) {
+        fprintf (stderr, S_PROG ": --curve-secret and --curve-clients go together\n");
         return 2;
     }
     if (opt->bind[0] == '\0') {
@@ -115,7 +144,12 @@ int main (int argc, char **argv)
     sigaction (SIGTERM, &sa, NULL);
 
     char err[512];
-    disp_server_opts_t sopts = {.bind = opt.bind, .publish = opt.publish, .verbose = opt.verbose};
+    disp_server_opts_t sopts = {.bind = opt.bind,
+                                .publish = opt.publish,
+                                .verbose = opt.verbose,
+                                .max_message_bytes = opt.max_message_bytes,
+                                .curve_secret = opt.curve_secret,
+                                .curve_clients = opt.curve_clients};
     disp_server_t *server = disp_server_new (&sopts, err, sizeof err);
     if (!server) {
         fprintf (stderr, S_PROG ": %s\n", err);
@@ -130,11 +164,15 @@ int main (int argc, char **argv)
     disp_server_stats_t stats;
     disp_server_stats (server, &stats);
     fprintf (stderr,
-             S_PROG ": stopped: %llu frames in, %llu error replies, %llu sessions opened, %llu closed, "
-                    "%llu metrics published, %llu subscribers joined\n",
+             S_PROG ": stopped: %llu frames in, %llu error replies (%llu malformed, %llu too large), %llu sessions "
+                    "opened, %llu closed (%llu expired), %llu live updates, %llu assignments, %llu metrics published, "
+                    "%llu subscribers joined\n",
              (unsigned long long)stats.frames_in, (unsigned long long)stats.errors_sent,
+             (unsigned long long)stats.malformed, (unsigned long long)stats.too_large,
              (unsigned long long)stats.sessions_opened, (unsigned long long)stats.sessions_closed,
-             (unsigned long long)stats.published, (unsigned long long)stats.subscribers_joined);
+             (unsigned long long)stats.sessions_expired, (unsigned long long)stats.live_updates,
+             (unsigned long long)stats.assignments, (unsigned long long)stats.published,
+             (unsigned long long)stats.subscribers_joined);
     if (rc != 0) fprintf (stderr, S_PROG ": %s: serving failed\n", disp_server_bind_endpoint (server));
     disp_server_destroy (&server);
     return rc == 0 ? 0 : 1;

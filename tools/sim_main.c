@@ -32,6 +32,8 @@ s_usage (FILE *out)
              "      --timeout SECONDS     wait this long for the dispatcher or subscribers (default 10)\n"
              "      --reconnect SECONDS   a remote dispatcher that dies mid-run: wait this long for a restarted one,\n"
              "                            then resume where the run was (default 60; 0 = fail at once)\n"
+             "      --curve-secret FILE   with a remote dispatcher over CURVE: this client's key pair (FILE_secret)...\n"
+             "      --curve-server FILE   ...and the dispatcher's public key file (robotaxi-keygen makes them)\n"
              "  -p, --policy NAME         dispatch policy (= --set dispatch.policy=NAME): nearest, batch, cost\n"
              "  -b, --baseline            also play the same days without robotaxis and report displacement\n"
              "      --days N              play N consecutive days (1 .. 3650; = --set scenario.days=N); human drivers\n"
@@ -57,13 +59,14 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
         {"dispatcher", required_argument, NULL, 'd'}, {"publish", required_argument, NULL, O_PUBLISH},
         {"wait-subscribers", required_argument, NULL, O_WAIT}, {"timeout", required_argument, NULL, O_TIMEOUT},
         {"reconnect", required_argument, NULL, O_RECONNECT}, {"policy", required_argument, NULL, 'p'},
+        {"curve-secret", required_argument, NULL, O_CURVE_SECRET}, {"curve-server", required_argument, NULL, O_CURVE_SERVER},
         {"baseline", no_argument, NULL, 'b'},       {"quiet", no_argument, NULL, 'q'},
         {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
@@ -72,6 +75,8 @@ main (int argc, char **argv)
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *scenario = NULL, *seed = NULL, *days = NULL, *policy = NULL;
+    const char *curve_secret = NULL, *curve_server = NULL;
+    disp_curve_keys_t keys;
     const char **sets = calloc ((size_t) argc, sizeof *sets);
     const char **sweeps = calloc ((size_t) argc, sizeof *sweeps);
     size_t nsets = 0, nsweeps = 0;
@@ -98,6 +103,8 @@ main (int argc, char **argv)
         case O_SEED: seed = optarg; break;
         case O_DAYS: days = optarg; break;
         case 'p': policy = optarg; break;
+        case O_CURVE_SECRET: curve_secret = optarg; break;
+        case O_CURVE_SERVER: curve_server = optarg; break;
         case O_NOPLOTS: opts.no_plots = 1; break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
@@ -155,6 +162,21 @@ main (int argc, char **argv)
     }
     opts.timeout_ms = (int) (timeout_s * 1000);
     opts.reconnect_ms = (int) (reconnect_s * 1000);
+    if (!curve_secret != !curve_server) {
+        fprintf (stderr, PROG ": --curve-secret and --curve-server go together\n");
+        goto out;
+    }
+    if (curve_secret) {
+        if (strcmp (opts.dispatcher, "inproc") == 0) {
+            fprintf (stderr, PROG ": --curve-secret is for a remote --dispatcher\n");
+            goto out;
+        }
+        if (disp_curve_keys_load (&keys, curve_secret, curve_server, err, sizeof err) < 0) {
+            fprintf (stderr, PROG ": %s\n", err);
+            goto out;
+        }
+        opts.keys = &keys;
+    }
     if (opts.publish && strcmp (opts.dispatcher, "inproc") != 0) {
         fprintf (stderr, PROG ": --publish is for --dispatcher inproc; a remote dispatcher publishes on its own "
                          "--publish endpoint\n");

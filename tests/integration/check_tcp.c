@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -44,18 +45,27 @@ s_teardown (void)
     free (s_watch);
 }
 
-/* Starts the dispatcher at bind (ephemeral loopback ports when NULL) and reads the endpoints it reports. */
+/* Starts the dispatcher at bind (ephemeral loopback ports when NULL), with up to four more arguments (NULL-ended),
+ * and reads the endpoints it reports. */
 static void
-s_start_dispatcher_at (const char *bind)
+s_start_dispatcher_with (const char *bind, char *const *extra)
 {
-    char *argv[] = {s_disp, "--bind", (char *) (bind ? bind : "tcp://127.0.0.1:0"), "--publish", "tcp://127.0.0.1:0",
-                    "--verbose", NULL};
+    char *argv[12] = {s_disp, "--bind", (char *) (bind ? bind : "tcp://127.0.0.1:0"), "--publish", "tcp://127.0.0.1:0",
+                      "--verbose"};
+    for (size_t i = 0; extra && extra[i] && i < 4; i++)
+        argv[6 + i] = extra[i];
     s_disp_pid = rt_spawn (argv, NULL, &s_disp_err);
     ck_assert_int_gt (s_disp_pid, 0);
     char line[1024];
     ck_assert_msg (rt_wait_line (s_disp_err, "serving on", line, sizeof line, 20000) == 0, "dispatcher did not start");
     ck_assert_int_eq (sscanf (line, "robotaxi-dispatcher: serving on %255[^,], publishing on %255s", s_bind, s_pub),
                       2);
+}
+
+static void
+s_start_dispatcher_at (const char *bind)
+{
+    s_start_dispatcher_with (bind, NULL);
 }
 
 static void
@@ -250,6 +260,62 @@ START_TEST (test_client_replays_requests_and_telemetry)
 }
 END_TEST
 
+
+/* CURVE: a dispatcher with a key pair admits a simulator whose public key is in its clients' folder, and no one
+ * else (another key, or no encryption at all); refused clients do not stop it serving. */
+START_TEST (test_curve_admits_only_listed_keys)
+{
+    char *dir = rt_temp_dir ("curve");
+    char server[4096], clients[4096], sim_key[4096], stranger[4096], sim_public[4200];
+    snprintf (server, sizeof server, "%s/server", dir);
+    snprintf (clients, sizeof clients, "%s/clients", dir);
+    snprintf (sim_key, sizeof sim_key, "%s/sim", dir);
+    snprintf (stranger, sizeof stranger, "%s/stranger", dir);
+    ck_assert_int_eq (mkdir (clients, 0700), 0);
+    char *keygen = rt_tool ("robotaxi-keygen");
+    static char out[65536], err[65536];
+    char *kargv[] = {keygen, server, sim_key, stranger, NULL};
+    ck_assert_int_eq (rt_run (kargv, out, sizeof out, err, sizeof err, 20000), 0);
+    /* only the simulator's public key goes to the dispatcher */
+    snprintf (sim_public, sizeof sim_public, "%s/sim", clients);
+    ck_assert_int_eq (rename (sim_key, sim_public), 0);
+    char sim_secret[4200];
+    snprintf (sim_secret, sizeof sim_secret, "%s_secret", sim_key);
+
+    char *extra[] = {"--curve-secret", server, "--curve-clients", clients, NULL};
+    s_start_dispatcher_with (NULL, extra);
+    char *out_dir = rt_temp_dir ("curve-run");
+    char *ok_argv[] = {s_sim, "-d", s_bind, "--out", out_dir, "-q", "--no-plots", "--curve-secret", sim_secret,
+                       "--curve-server", server, SMALL, NULL};
+    int rc = rt_run (ok_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "the listed key was refused (%d): %s", rc, err);
+    ck_assert_ptr_nonnull (strstr (out, "robotaxi"));
+
+    char *bad_argv[] = {s_sim, "-d", s_bind, "--out", out_dir, "-q", "--no-plots", "--timeout", "2",
+                        "--curve-secret", stranger, "--curve-server", server, SMALL, NULL};
+    rc = rt_run (bad_argv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 1);
+    ck_assert_msg (strstr (err, "no answer") && strstr (err, "--curve-clients"), "%s", err);
+    char *plain_argv[] = {s_sim, "-d", s_bind, "--out", out_dir, "-q", "--no-plots", "--timeout", "2", SMALL, NULL};
+    rc = rt_run (plain_argv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 1);
+    /* a public key file is not a key pair */
+    char *pub_argv[] = {s_sim, "-d", s_bind, "--out", out_dir, "--curve-secret", server, "--curve-server", server, NULL};
+    char server_public_only[4200];
+    snprintf (server_public_only, sizeof server_public_only, "%s", sim_public);
+    pub_argv[6] = server_public_only;
+    rc = rt_run (pub_argv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 2);
+    ck_assert_msg (strstr (err, "holds no secret key"), "%s", err);
+    /* still serving the listed key */
+    rc = rt_run (ok_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "after the refusals (%d): %s", rc, err);
+    free (keygen);
+    free (out_dir);
+    free (dir);
+}
+END_TEST
+
 /* Sends one raw frame from a DEALER and returns the decoded reply kind (or -1 on no reply). */
 static int
 s_raw_exchange (void *dealer, const void *data, size_t len, disp_msg_t *reply)
@@ -400,6 +466,7 @@ main (void)
     tcase_add_test (limits, test_malformed_frames_get_errors_and_service_goes_on);
     tcase_add_test (limits, test_unreachable_dispatcher_is_reported);
     tcase_add_test (limits, test_usage_errors);
+    tcase_add_test (limits, test_curve_admits_only_listed_keys);
     suite_add_tcase (s, limits);
     return rt_check_run (s);
 }
