@@ -17,6 +17,7 @@
 
 #include "disp_policy.h"
 #include "disp_index.h"
+#include "disp_rebalance.h"
 #include "map_ch.h"
 #include "map_route.h"
 
@@ -45,6 +46,10 @@ struct disp_engine_t {
     disp_config_t config;
     const disp_policy_t *policy;
     void *policy_state;    /* the policy's per-session state, or NULL */
+    /* Mixed fleets, cost and rebalancing (section "services for cost and rebalancing"). */
+    const map_ch_t *hierarchy;     /* the network's, for route_ch */
+    map_ch_query_t *route_ch;      /* route lengths for policies; made on first use, scratch reused */
+    disp_rebalance_t *rebalance;   /* NULL unless params.rebalance */
     map_router_t *router;  /* the local search; scratch reused */
     size_t local_budget;   /* nodes it may settle */
     map_ch_query_t *ch;    /* exact travel times for the index walk; scratch reused */
@@ -142,6 +147,11 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     }
     self->router = map_router_new (g);
     self->local_budget = S_LOCAL_BUDGET;
+    self->hierarchy = map_net_ch (net);
+    if (self->config.params.rebalance) {
+        self->rebalance = disp_rebalance_new (net, &self->traffic, &self->config.params);
+        if (!self->rebalance) goto oom;
+    }
     self->ch = map_ch_query_new (map_net_ch (net));
     self->lb_ms_per_m = s_lower_bound_ms_per_m (g);
     self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
@@ -175,6 +185,8 @@ void disp_engine_destroy (disp_engine_t **self_p)
     if (self->policy_state && self->policy->state_free) self->policy->state_free (self->policy_state);
     map_router_destroy (&self->router);
     map_ch_query_destroy (&self->ch);
+    map_ch_query_destroy (&self->route_ch);
+    disp_rebalance_destroy (&self->rebalance);
     free (self->idle_head);
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
         disp_index_destroy (&self->idle[f]);
@@ -253,6 +265,8 @@ int disp_engine_check (const disp_engine_t *self, const disp_tick_t *tick, char 
         const disp_request_t *r = &tick->requests[i];
         if (r->fleet >= DISP_FLEET_COUNT)
             return map_error (err, errlen, "tick.requests[%zu].fleet: %u is not a fleet", i, r->fleet);
+        if (r->any_fleet > 1)
+            return map_error (err, errlen, "tick.requests[%zu].any_fleet: %u is not 0 or 1", i, r->any_fleet);
         if (r->origin.node == MAP_NODE_NONE)
             return map_error (err, errlen, "tick.requests[%zu].origin: node missing", i);
         if (r->origin.node >= self->node_count)
@@ -370,11 +384,17 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
     for (size_t i = 0; i < tick->request_count; i++)
         if (!s_id_in (tick->requests[i].id, tick->cancelled, tick->cancelled_count))
             s_pending_insert (self, &tick->requests[i]);
+    /* Demand is demand, served or not: the rebalancer sees every new request, even one cancelled at once. */
+    for (size_t i = 0; self->rebalance && i < tick->request_count; i++)
+        disp_rebalance_observe (self->rebalance, &tick->requests[i]);
     s_pending_filter (self, s_keep_not_expired, NULL);
 
     self->assignment_count = 0;
     self->reposition_count = 0;
     self->policy->assign (self, self->policy_state);
+    /* Idle robotaxis the policy left are moved toward demand. Out of memory there only means fewer moves this step:
+     * the policy's assignments stand. */
+    if (self->rebalance) (void)disp_rebalance_run (self->rebalance, self);
     s_pending_filter (self, s_keep_unassigned, NULL);
 
     out->step = tick->step;
@@ -389,6 +409,40 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
 size_t disp_engine_pending_count (const disp_engine_t *self)
 {
     return self->pending_count;
+}
+
+/* ---- services for cost and rebalancing ------------------------------------------------------------------- */
+
+int disp_engine_route_length (disp_engine_t *self, uint32_t from, uint32_t to, double *length_m)
+{
+    if (from >= self->node_count || to >= self->node_count) return -1;
+    /* A query of its own: the index walk's query holds a target between calls. */
+    if (!self->route_ch && !(self->route_ch = map_ch_query_new (self->hierarchy))) return -1;
+    map_route_t route;
+    if (map_ch_route (self->route_ch, from, to, &route) != 0) return -1;
+    *length_m = route.length_m;
+    return 0;
+}
+
+uint32_t disp_engine_vehicle_node (const disp_engine_t *self, uint32_t vehicle_id)
+{
+    if (vehicle_id >= self->config.vehicle_capacity) return MAP_NODE_NONE;
+    return self->vehicles[vehicle_id].node;
+}
+
+size_t disp_engine_idle_vehicles (const disp_engine_t *self, disp_fleet_t fleet, uint32_t *ids, uint32_t *nodes,
+                                  size_t cap)
+{
+    if ((unsigned)fleet >= DISP_FLEET_COUNT) return 0;
+    size_t count = disp_index_count (self->idle[fleet]), found = 0;
+    for (uint32_t v = 0; v < self->config.vehicle_capacity && found < count && found < cap; v++) {
+        const s_vehicle_t *veh = &self->vehicles[v];
+        if (veh->status != DISP_VEH_IDLE || veh->fleet != fleet) continue;
+        ids[found] = v;
+        nodes[found] = veh->node;
+        found++;
+    }
+    return count;
 }
 
 /* ---- services for policies --------------------------------------------------------------------------------- */
@@ -502,6 +556,7 @@ void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t veh
     /* Policies only assign what the engine offered them; anything else is a bug in the policy. */
     assert (pending_index < self->pending_count && !self->assigned[pending_index]);
     assert (vehicle_id < self->config.vehicle_capacity && self->vehicles[vehicle_id].status == DISP_VEH_IDLE);
+    assert (disp_request_accepts (&self->pending[pending_index], (disp_fleet_t)self->vehicles[vehicle_id].fleet));
     assert (self->assignment_count < self->assignment_cap);
 
     s_idle_remove (self, vehicle_id);

@@ -13,14 +13,16 @@ typedef struct disp_engine_t disp_engine_t;
 
 /* A session on network net (must outlive the engine) with the given traffic and configuration; zero policy
  * parameters take their defaults (disp_params_fill). Returns NULL and a message in err for an unknown policy
- * ("dispatch.policy: 'x' is not a policy (nearest)"), a zero capacity or a parameter out of range. */
+ * ("dispatch.policy: 'x' is not a policy (nearest, cost)"), a zero capacity or a parameter out of range. */
 disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traffic, const disp_config_t *cfg,
                                 char *err, size_t errlen);
 
 /* NULL-safe; sets *self_p to NULL. */
 void disp_engine_destroy (disp_engine_t **self_p);
 
-/* Applies the tick (vehicle updates, then cancellations, then new requests, in array order) and runs the policy.
+/* Applies the tick (vehicle updates, then cancellations, then new requests, in array order) and runs the policy,
+ * then, with params.rebalance, the rebalancer (disp_rebalance: every new request is shown to it, and it moves idle
+ * robotaxis at most every params.rebalance_interval_ms; its orders are out->repositions).
  * Idle vehicles and request origins must carry a node (lockstep senders know it; bare lon/lat is refused with
  * "tick.vehicles[i].position: node missing"). Fills out; out->assignments is owned by the engine and
  * valid until the next step. Returns 0, or -1 with a message naming the field when the tick is invalid (vehicle id

@@ -44,8 +44,8 @@ unsigned disp_link_reconnects (const disp_link_t *self);
 /* NULL-safe. Says Bye to a remote dispatcher. Sets *self_p to NULL. */
 void disp_link_destroy (disp_link_t **self_p);
 
-/* One lockstep step: sends the tick (and its publications), waits for the decisions. out->assignments is owned by
- * the link and valid until the next step. Returns 0, or -1 with a message (timeout, error reply, transport). */
+/* One lockstep step: sends the tick (and its publications), waits for the decisions. out->assignments and
+ * out->repositions are owned by the link and valid until the next step. Returns 0, or -1 with a message (timeout, error reply, transport). */
 int disp_link_step (disp_link_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen);
 
 /* Starts a new session on the same link (the next day of a run): the dispatcher forgets every vehicle and request

@@ -5,8 +5,10 @@
 #include <string.h>
 
 static const disp_policy_t s_policies[] = {
-    {"nearest", "nearest idle vehicle by travel time, honouring the rider's fleet", disp_policy_nearest_assign, NULL,
-     NULL},
+    {"nearest", "nearest idle vehicle by travel time, of the rider's fleet (of either for an any-fleet rider)",
+     disp_policy_nearest_assign, NULL, NULL},
+    {"cost", "cheapest for the operator of each accepted fleet's nearest idle vehicle: km cost plus priced wait",
+     disp_policy_cost_assign, NULL, NULL},
 };
 
 #define S_POLICY_COUNT (sizeof s_policies / sizeof s_policies[0])

@@ -66,7 +66,24 @@ void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t veh
  * of memory (nothing changed). */
 int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t node, int64_t eta_ms);
 
+/* ---- engine services for mixed fleets, the cost policy and rebalancing ---- */
+
+/* Length in metres of the fastest free-flow path from -> to (the path a vehicle drives). Returns 0 and sets
+ * *length_m (0 when from == to), or -1 when a node is out of range, `to` cannot be reached from `from`, or out of
+ * memory. Keeps its own hierarchy query, so it may be called between disp_engine_nearest_idle calls. */
+int disp_engine_route_length (disp_engine_t *self, uint32_t from, uint32_t to, double *length_m);
+
+/* The node vehicle `vehicle_id` was last reported at; MAP_NODE_NONE before its first report or past the capacity. */
+uint32_t disp_engine_vehicle_node (const disp_engine_t *self, uint32_t vehicle_id);
+
+/* The idle vehicles of `fleet` in id order: writes the first min(count, cap) ids and nodes into ids[] and nodes[]
+ * and returns the count (disp_engine_idle_count of the fleet). Scans the session's vehicles: for periodic work, not
+ * per request. */
+size_t disp_engine_idle_vehicles (const disp_engine_t *self, disp_fleet_t fleet, uint32_t *ids, uint32_t *nodes,
+                                  size_t cap);
+
 /* Policies (one file each). */
 disp_assign_fn disp_policy_nearest_assign;
+disp_assign_fn disp_policy_cost_assign;
 
 #endif

@@ -1,4 +1,5 @@
-/* disp_types: names of the dispatcher's enumerations, and the policy parameters' defaults and ranges. */
+/* disp_types: names of the dispatcher's enumerations, the fleets a request accepts, and the policy parameters'
+ * defaults and ranges. */
 #include "disp_types.h"
 #include "map_error.h"
 
@@ -12,6 +13,19 @@ const char *disp_fleet_name (disp_fleet_t fleet)
     default:
         return "unknown";
     }
+}
+
+size_t disp_request_fleets (const disp_request_t *r, disp_fleet_t fleets[DISP_FLEET_COUNT])
+{
+    fleets[0] = (disp_fleet_t)r->fleet;
+    if (!r->any_fleet) return 1;
+    fleets[1] = r->fleet == DISP_FLEET_ROBOTAXI ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
+    return 2;
+}
+
+int disp_request_accepts (const disp_request_t *r, disp_fleet_t fleet)
+{
+    return r->fleet == fleet || r->any_fleet;
 }
 
 void disp_params_defaults (disp_params_t *params)

@@ -125,6 +125,13 @@ typedef struct {
 
 const char *disp_fleet_name (disp_fleet_t fleet);   /* "robotaxi", "human" */
 
+/* The fleets request r accepts, the rider's own first, then the other one when r->any_fleet. Fills fleets[] and
+ * returns how many (1 or 2). r->fleet must be a fleet. */
+size_t disp_request_fleets (const disp_request_t *r, disp_fleet_t fleets[DISP_FLEET_COUNT]);
+
+/* Whether request r accepts a vehicle of `fleet`. */
+int disp_request_accepts (const disp_request_t *r, disp_fleet_t fleet);
+
 /* The default policy parameters (see robotaxi.proto PolicyParams). */
 void disp_params_defaults (disp_params_t *params);
 

@@ -43,6 +43,8 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
         pb->util_occupied = m->util_occupied;
         pb->util_pickup = m->util_pickup;
         pb->util_idle = m->util_idle;
+        pb->util_reposition = m->util_reposition;
+        pb->reposition_km = m->reposition_km;
         pb->empty_km_share = m->empty_km_share;
         pb->km_driven = m->km_driven;
         pb->revenue_yuan = m->revenue_yuan;
@@ -131,6 +133,8 @@ sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap
         m->util_occupied = pb->util_occupied;
         m->util_pickup = pb->util_pickup;
         m->util_idle = pb->util_idle;
+        m->util_reposition = pb->util_reposition;
+        m->reposition_km = pb->reposition_km;
         m->empty_km_share = pb->empty_km_share;
         m->km_driven = pb->km_driven;
         m->revenue_yuan = pb->revenue_yuan;

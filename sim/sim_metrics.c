@@ -73,6 +73,15 @@ sim_metrics_request (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms)
 }
 
 void
+sim_metrics_move_request (sim_metrics_t *self, disp_fleet_t from, disp_fleet_t to, int64_t t_ms)
+{
+    s_bucket_t *b = s_bucket (self, from, t_ms);
+    if (b->requests > 0)
+        b->requests--;
+    s_bucket (self, to, t_ms)->requests++;
+}
+
+void
 sim_metrics_giveup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms)
 {
     s_bucket (self, fleet, t_ms)->unserved++;
@@ -157,17 +166,22 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
         wait_sum_ms += b->wait_sum_ms;
         waits += b->wait_count;
     }
-    double on_shift_ms = time_ms[0] + time_ms[1] + time_ms[2];
+    double on_shift_ms = 0;
+    for (int k = 0; k < SIM_TIME_KIND_COUNT; k++)
+        on_shift_ms += time_ms[k];
     if (on_shift_ms > 0) {
         out->util_occupied = time_ms[SIM_TIME_OCCUPIED] / on_shift_ms;
         out->util_pickup = time_ms[SIM_TIME_PICKUP] / on_shift_ms;
         out->util_idle = time_ms[SIM_TIME_IDLE] / on_shift_ms;
+        out->util_reposition = time_ms[SIM_TIME_REPOSITION] / on_shift_ms;
     }
     out->hours_online = on_shift_ms / (double) S_HOUR_MS;
     out->hours_occupied = time_ms[SIM_TIME_OCCUPIED] / (double) S_HOUR_MS;
     out->vehicles_online_mean = on_shift_ms / ((double) (h1 - h0 + 1) * S_HOUR_MS);
-    out->km_driven = km[SIM_KM_PICKUP] + km[SIM_KM_OCCUPIED] + km[SIM_KM_CRUISE];
-    out->empty_km_share = out->km_driven > 0 ? (km[SIM_KM_PICKUP] + km[SIM_KM_CRUISE]) / out->km_driven : 0;
+    out->km_driven = km[SIM_KM_PICKUP] + km[SIM_KM_OCCUPIED] + km[SIM_KM_CRUISE] + km[SIM_KM_REPOSITION];
+    out->reposition_km = km[SIM_KM_REPOSITION];
+    double empty_km = km[SIM_KM_PICKUP] + km[SIM_KM_CRUISE] + km[SIM_KM_REPOSITION];
+    out->empty_km_share = out->km_driven > 0 ? empty_km / out->km_driven : 0;
     if (waits > 0) {
         out->mean_wait_s = wait_sum_ms / (double) waits / 1000.0;
         int32_t *all = malloc (waits * sizeof *all);

@@ -8,9 +8,18 @@
 #include <stdint.h>
 #include "disp_types.h"
 
-typedef enum { SIM_TIME_OCCUPIED = 0, SIM_TIME_PICKUP, SIM_TIME_IDLE, SIM_TIME_KIND_COUNT } sim_time_kind_t;
-/* Empty km are pickups and cruising (an idle human driver looking for riders, and the trips to and from a shift). */
-typedef enum { SIM_KM_PICKUP = 0, SIM_KM_OCCUPIED, SIM_KM_CRUISE, SIM_KM_KIND_COUNT } sim_km_kind_t;
+/* On-shift time: carrying a rider, driving to one, idle, or driving empty where the dispatcher sent the vehicle
+ * (rebalancing). */
+typedef enum {
+    SIM_TIME_OCCUPIED = 0,
+    SIM_TIME_PICKUP,
+    SIM_TIME_IDLE,
+    SIM_TIME_REPOSITION,
+    SIM_TIME_KIND_COUNT
+} sim_time_kind_t;
+/* Empty km are pickups, cruising (an idle human driver looking for riders, and the trips to and from a shift) and
+ * repositioning (an idle robotaxi sent toward expected demand). */
+typedef enum { SIM_KM_PICKUP = 0, SIM_KM_OCCUPIED, SIM_KM_CRUISE, SIM_KM_REPOSITION, SIM_KM_KIND_COUNT } sim_km_kind_t;
 
 /* Figures of one fleet over a span (the day so far, or one hour). Field names are the keys of summary.json and the
  * columns of hourly.csv (README "Outputs"). */
@@ -20,9 +29,10 @@ typedef struct {
     uint32_t online;             /* at the snapshot time; in hourly rows: mean vehicles on shift */
     double vehicles_online_mean;
     uint64_t requests, served, unserved;
-    double util_occupied, util_pickup, util_idle;
+    double util_occupied, util_pickup, util_idle, util_reposition;   /* shares of on-shift time; sum to 1 */
     double empty_km_share;
     double km_driven;
+    double reposition_km;        /* empty km driven on the dispatcher's rebalancing orders (in km_driven) */
     double hours_online, hours_occupied;   /* all vehicles together */
     double revenue_yuan;
     double mean_wait_s, p95_wait_s;
@@ -81,6 +91,9 @@ void sim_metrics_set_vehicles (sim_metrics_t *self, disp_fleet_t fleet, uint32_t
 /* Idle vehicles of `fleet` cruise at kmh: their idle time books kmh x time as cruising km (0: they wait parked). */
 void sim_metrics_set_cruise (sim_metrics_t *self, disp_fleet_t fleet, double kmh);
 void sim_metrics_request (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms);
+/* The request made at t_ms and counted for fleet `from` is served by fleet `to` (a mixed-fleet platform): it counts
+ * as a request of `to` from now on. */
+void sim_metrics_move_request (sim_metrics_t *self, disp_fleet_t from, disp_fleet_t to, int64_t t_ms);
 void sim_metrics_giveup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms);
 /* A rider picked up at t_ms after waiting wait_ms. 0 or -1 when out of memory. */
 int sim_metrics_pickup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms, int64_t wait_ms);

@@ -29,8 +29,10 @@ s_fleet_json (const sim_fleet_metrics_t *m)
     json_object_set_new (o, "util_occupied", s_real (m->util_occupied, 4));
     json_object_set_new (o, "util_pickup", s_real (m->util_pickup, 4));
     json_object_set_new (o, "util_idle", s_real (m->util_idle, 4));
+    json_object_set_new (o, "util_reposition", s_real (m->util_reposition, 4));
     json_object_set_new (o, "empty_km_share", s_real (m->empty_km_share, 4));
     json_object_set_new (o, "km_driven", s_real (m->km_driven, 1));
+    json_object_set_new (o, "reposition_km", s_real (m->reposition_km, 1));
     json_object_set_new (o, "revenue_yuan", s_real (m->revenue_yuan, 2));
     json_object_set_new (o, "mean_wait_s", s_real (m->mean_wait_s, 1));
     json_object_set_new (o, "p95_wait_s", s_real (m->p95_wait_s, 1));
@@ -126,16 +128,16 @@ sim_report_write_hourly (const char *dir, const sim_metrics_t *metrics, char *er
     if (!f)
         return -1;
     fprintf (f, "hour,fleet,requests,served,unserved,vehicles_online,util_occupied,util_pickup,util_idle,km_driven,"
-                "empty_km_share,revenue_yuan,mean_wait_s,p95_wait_s\n");
+                "empty_km_share,revenue_yuan,mean_wait_s,p95_wait_s,util_reposition,reposition_km\n");
     for (int h = 0; h < 24; h++)
         for (int fl = 0; fl < DISP_FLEET_COUNT; fl++) {
             sim_fleet_metrics_t m;
             sim_metrics_hour (metrics, (disp_fleet_t) fl, h, &m);
-            fprintf (f, "%d,%s,%llu,%llu,%llu,%.1f,%.4f,%.4f,%.4f,%.1f,%.4f,%.2f,%.1f,%.1f\n", h,
+            fprintf (f, "%d,%s,%llu,%llu,%llu,%.1f,%.4f,%.4f,%.4f,%.1f,%.4f,%.2f,%.1f,%.1f,%.4f,%.1f\n", h,
                      disp_fleet_name ((disp_fleet_t) fl), (unsigned long long) m.requests,
                      (unsigned long long) m.served, (unsigned long long) m.unserved, m.vehicles_online_mean,
                      m.util_occupied, m.util_pickup, m.util_idle, m.km_driven, m.empty_km_share, m.revenue_yuan,
-                     m.mean_wait_s, m.p95_wait_s);
+                     m.mean_wait_s, m.p95_wait_s, m.util_reposition, m.reposition_km);
         }
     return sim_file_close (&out, err, errlen);
 }
@@ -303,8 +305,13 @@ sim_report_print_summary (FILE *out, const sim_snapshot_t *snap)
              100 * h->util_occupied);
     fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time driving to pickups", 100 * r->util_pickup, 100 * h->util_pickup);
     fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time idle", 100 * r->util_idle, 100 * h->util_idle);
+    if (r->reposition_km > 0 || h->reposition_km > 0)
+        fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time repositioning", 100 * r->util_reposition,
+                 100 * h->util_reposition);
     fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "empty km share", 100 * r->empty_km_share, 100 * h->empty_km_share);
     fprintf (out, "%-28s %14.0f %14.0f\n", "km driven", r->km_driven, h->km_driven);
+    if (r->reposition_km > 0 || h->reposition_km > 0)
+        fprintf (out, "%-28s %14.0f %14.0f\n", "  of which repositioning", r->reposition_km, h->reposition_km);
     fprintf (out, "%-28s %14.0f %14.0f\n", "revenue, yuan", r->revenue_yuan, h->revenue_yuan);
     fprintf (out, "%-28s %14.1f %14.1f\n", "mean wait, min", r->mean_wait_s / 60, h->mean_wait_s / 60);
     fprintf (out, "%-28s %14.1f %14.1f\n", "95th pct wait, min", r->p95_wait_s / 60, h->p95_wait_s / 60);

@@ -38,10 +38,12 @@ typedef enum {
     S_EV_SHIFT_END,            /* subject: vehicle */
     S_EV_SNAPSHOT,
     S_EV_HOUR,
+    S_EV_ARRIVE,               /* subject: vehicle, at the end of a reposition drive */
     S_EV_COUNT
 } s_event_kind_t;
 
-typedef enum { S_VEH_OFFLINE = 0, S_VEH_IDLE, S_VEH_PICKUP, S_VEH_OCCUPIED } s_veh_state_t;
+/* S_VEH_REPOSITION: driving empty where the dispatcher sent it (rebalancing); busy for the dispatcher. */
+typedef enum { S_VEH_OFFLINE = 0, S_VEH_IDLE, S_VEH_PICKUP, S_VEH_OCCUPIED, S_VEH_REPOSITION } s_veh_state_t;
 typedef enum { S_RIDER_WAITING = 0, S_RIDER_ASSIGNED, S_RIDER_RIDING, S_RIDER_DONE, S_RIDER_GAVE_UP } s_rider_state_t;
 
 typedef struct {
@@ -51,6 +53,7 @@ typedef struct {
     uint8_t changed;           /* queued for the next tick */
     uint32_t node;
     uint32_t rider;            /* current rider while PICKUP / OCCUPIED */
+    uint32_t target;           /* destination while REPOSITION */
     int64_t since_ms;          /* when the current state began (or was last accounted) */
     int64_t online_ms;
     uint32_t trips;
@@ -66,9 +69,11 @@ typedef struct {
     double trip_km;            /* road length of the ride, set at pickup */
     uint32_t origin, destination;
     uint32_t vehicle;
-    uint8_t fleet;
+    uint8_t fleet;             /* the fleet counting the rider: the one chosen, until another one is assigned */
+    uint8_t chosen;            /* the fleet the rider chose */
+    uint8_t any_fleet;         /* accepts a robotaxi too (dispatch.mixed_fleet) */
     uint8_t state;             /* s_rider_state_t */
-    uint8_t coupon;
+    uint8_t coupon[DISP_FLEET_COUNT];   /* the rider holds a coupon of this fleet's tariff */
     uint8_t sent;              /* told to the dispatcher */
 } s_rider_t;
 
@@ -307,7 +312,10 @@ s_mark_changed (sim_world_t *self, uint32_t v)
 static sim_time_kind_t
 s_time_kind (s_veh_state_t state)
 {
-    return state == S_VEH_OCCUPIED ? SIM_TIME_OCCUPIED : state == S_VEH_PICKUP ? SIM_TIME_PICKUP : SIM_TIME_IDLE;
+    return state == S_VEH_OCCUPIED     ? SIM_TIME_OCCUPIED
+           : state == S_VEH_PICKUP     ? SIM_TIME_PICKUP
+           : state == S_VEH_REPOSITION ? SIM_TIME_REPOSITION
+                                       : SIM_TIME_IDLE;
 }
 
 /* Books the vehicle's time in its current state up to now. */
@@ -551,9 +559,14 @@ s_on_request (sim_world_t *self, uint32_t subject)
     uint32_t r = (uint32_t) self->rider_count++;
     s_rider_t *rider = &self->riders[r];
     *rider = candidate;
-    rider->fleet = (uint8_t) chosen;
-    const sim_tariff_t *tariff = chosen == DISP_FLEET_ROBOTAXI ? &cfg->robotaxi.tariff : &cfg->human.tariff;
-    rider->coupon = u_coupon < tariff->coupon_share;
+    rider->fleet = rider->chosen = (uint8_t) chosen;
+    /* One draw decides the coupon under either tariff, so a rider moved to a robotaxi keeps their luck. */
+    rider->coupon[DISP_FLEET_ROBOTAXI] = u_coupon < cfg->robotaxi.tariff.coupon_share;
+    rider->coupon[DISP_FLEET_HUMAN] = u_coupon < cfg->human.tariff.coupon_share;
+    /* On a mixed platform a rider who asked for a human driver takes a robotaxi too, where robotaxis may drive the
+     * whole trip (their service area). */
+    rider->any_fleet = cfg->dispatch.mixed_fleet && chosen == DISP_FLEET_HUMAN && self->robotaxis > 0 &&
+                       self->in_area[rider->origin] && self->in_area[rider->destination];
     rider->state = S_RIDER_WAITING;
     self->active_riders++;
     self->new_riders[self->new_count++] = r;
@@ -570,7 +583,7 @@ s_on_giveup (sim_world_t *self, uint32_t r)
     rider->state = S_RIDER_GAVE_UP;
     self->active_riders--;
     sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
-    if (s_waits_add (&self->waits[rider->fleet], self->now_ms, self->cfg->demand.patience_min) < 0)
+    if (s_waits_add (&self->waits[rider->chosen], self->now_ms, self->cfg->demand.patience_min) < 0)
         s_fail (self, "out of memory");
     if (rider->sent) {
         if (s_reserve ((void **) &self->cancelled, &self->cancelled_cap, self->cancelled_count + 1,
@@ -605,8 +618,9 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     rider->state = S_RIDER_RIDING;
     veh->node = rider->origin;
     s_set_state (self, v, S_VEH_OCCUPIED);
+    /* the metrics count the serving fleet; the waits riders expect are those of the option they chose */
     if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0 ||
-        s_waits_add (&self->waits[rider->fleet], self->now_ms, (double) (self->now_ms - rider->request_ms) / 60000.0) < 0)
+        s_waits_add (&self->waits[rider->chosen], self->now_ms, (double) (self->now_ms - rider->request_ms) / 60000.0) < 0)
         s_fail (self, "out of memory");
     double km;
     int64_t trip_ms = s_drive (self, rider->origin, rider->destination, &km);
@@ -627,8 +641,9 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     /* the fare uses the road length of the trip and its actual duration */
     double km = rider->trip_km;
     double minutes = (double) (self->now_ms - rider->leg_start_ms) / 60000.0;
+    /* the serving fleet's tariff */
     const sim_tariff_t *tariff = rider->fleet == DISP_FLEET_ROBOTAXI ? &cfg->robotaxi.tariff : &cfg->human.tariff;
-    double fare = sim_fare_paid (tariff, km, minutes, rider->coupon);
+    double fare = sim_fare_paid (tariff, km, minutes, rider->coupon[rider->fleet]);
     sim_metrics_fare (self->metrics, rider->fleet, self->now_ms, fare);
     veh->revenue_yuan += fare;
     veh->trips++;
@@ -673,7 +688,22 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
         s_set_state (self, v, S_VEH_OFFLINE);
         s_mark_changed (self, v);
     }
-    /* a vehicle with a rider finishes the trip and goes off shift at the drop-off */
+    /* a vehicle with a rider finishes the trip and goes off shift at the drop-off; one repositioning drives on to
+     * its target and goes off shift there (its charging and cleaning happen where it stops) */
+}
+
+/* The end of a reposition drive: idle at the target, or off shift when the shift ended on the way. */
+static void
+s_on_arrive (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != S_VEH_REPOSITION) {
+        s_fail (self, "vehicle %u arrived from a reposition it was not on (state %d)", v, veh->state);
+        return;
+    }
+    veh->node = veh->target;
+    s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
+    s_mark_changed (self, v);
 }
 
 /* Numbers the snapshot and, when this world publishes, queues it encoded for the next tick. */
@@ -717,6 +747,32 @@ s_position (const sim_world_t *self, uint32_t node)
     return (disp_position_t) {.lon = n->lon, .lat = n->lat, .node = node};
 }
 
+/* Applies a rebalancing order: the idle robotaxi drives empty to the target, busy for the dispatcher until it
+ * arrives. Human drivers choose for themselves, so an order for one is an impossible answer. */
+static void
+s_reposition (sim_world_t *self, const disp_reposition_t *order)
+{
+    uint32_t v = order->vehicle_id, target = order->target.node;
+    if (v >= self->vehicle_count || target >= map_graph_node_count (self->graph)) {
+        s_fail (self, "dispatcher repositioned unknown vehicle %u or to unknown node %u", v, target);
+        return;
+    }
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != S_VEH_IDLE || veh->fleet != DISP_FLEET_ROBOTAXI) {
+        s_fail (self, "dispatcher repositioned vehicle %u (state %d, fleet %s)", v, veh->state,
+                disp_fleet_name (veh->fleet));
+        return;
+    }
+    s_set_state (self, v, S_VEH_REPOSITION);
+    veh->target = target;
+    double km;
+    int64_t drive_ms = s_drive (self, veh->node, target, &km);
+    sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
+    veh->km += km;
+    s_mark_changed (self, v);   /* reported busy */
+    s_schedule (self, self->now_ms + drive_ms, S_EV_ARRIVE, v);
+}
+
 /* Sends what happened since the last tick, and applies the dispatcher's decisions. */
 static void
 s_exchange (sim_world_t *self, disp_link_t *link)
@@ -738,7 +794,8 @@ s_exchange (sim_world_t *self, disp_link_t *link)
                                                         .origin = s_position (self, rider->origin),
                                                         .destination = s_position (self, rider->destination),
                                                         .fleet = rider->fleet,
-                                                        .deadline_ms = rider->deadline_ms};
+                                                        .deadline_ms = rider->deadline_ms,
+                                                        .any_fleet = rider->any_fleet};
     }
     for (size_t i = 0; i < self->changed_count; i++) {
         uint32_t v = self->changed[i];
@@ -784,10 +841,17 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         uint32_t r = (uint32_t) a->request_id, v = a->vehicle_id;
         s_rider_t *rider = &self->riders[r];
         s_vehicle_t *veh = &self->vehicles[v];
-        if (rider->state != S_RIDER_WAITING || veh->state != S_VEH_IDLE || veh->fleet != rider->fleet) {
+        if (rider->state != S_RIDER_WAITING || veh->state != S_VEH_IDLE ||
+            (veh->fleet != rider->fleet && !rider->any_fleet)) {
             s_fail (self, "dispatcher assigned request %u (state %d, fleet %s) to vehicle %u (state %d, fleet %s)", r,
                     rider->state, disp_fleet_name (rider->fleet), v, veh->state, disp_fleet_name (veh->fleet));
             return;
+        }
+        if (veh->fleet != rider->fleet) {
+            /* a mixed-fleet rider served by the other fleet is that fleet's request, rider and fare from now on */
+            sim_metrics_move_request (self->metrics, (disp_fleet_t) rider->fleet, (disp_fleet_t) veh->fleet,
+                                      rider->request_ms);
+            rider->fleet = veh->fleet;
         }
         rider->state = S_RIDER_ASSIGNED;
         rider->vehicle = v;
@@ -799,6 +863,8 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         veh->km += km;
         s_schedule (self, self->now_ms + pickup_ms, S_EV_PICKUP, r);
     }
+    for (size_t i = 0; i < dec.reposition_count && !self->failed; i++)
+        s_reposition (self, &dec.repositions[i]);
 }
 
 static s_handler_fn *const s_handlers[S_EV_COUNT] = {
@@ -809,6 +875,7 @@ static s_handler_fn *const s_handlers[S_EV_COUNT] = {
     [S_EV_SHIFT_START] = s_on_shift_start,
     [S_EV_SHIFT_END] = s_on_shift_end,
     [S_EV_SNAPSHOT] = s_on_snapshot,
+    [S_EV_ARRIVE] = s_on_arrive,
     /* S_EV_TICK needs the link and S_EV_HOUR the progress callback: the run loop handles them */
 };
 

@@ -57,9 +57,12 @@ void sim_world_destroy (sim_world_t **self_p);
 /* Called at every simulated hour (1..24) while the day runs. */
 typedef void (sim_progress_fn) (sim_world_t *world, int hour, void *arg);
 
-/* Plays the day: requests arrive until midnight, then the riders still waiting or riding are seen through. Returns
- * 0, or -1 with a message when the dispatcher link fails or answers something impossible (a busy vehicle, the
- * wrong fleet). */
+/* Plays the day: requests arrive until midnight, then the riders still waiting or riding are seen through. The
+ * dispatcher's repositions send idle robotaxis driving empty to their targets (busy meanwhile, idle there on arrival,
+ * or off shift when the shift ended on the way). With dispatch.mixed_fleet, riders who chose a human driver for a
+ * trip inside the robotaxi service area accept a robotaxi too; served by one, they count (request, ride, fare at the
+ * robotaxi tariff) for the robotaxi fleet. Returns 0, or -1 with a message when the dispatcher link fails or answers
+ * something impossible (a busy vehicle, a fleet the rider does not accept, a human driver repositioned). */
 int sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, void *arg, char *err,
                    size_t errlen);
 

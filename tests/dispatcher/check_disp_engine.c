@@ -5,6 +5,7 @@
 
 #include "rt_check.h"
 #include "rt_rand.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,45 @@ START_TEST (test_never_the_other_fleet)
     ck_assert_uint_eq (d.assignments[0].request_id, 8);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 0);
+    disp_engine_destroy (&e);
+    map_net_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_any_fleet_rider_gets_the_nearer_fleet)
+{
+    map_net_t *g = s_grid (10);
+    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    /* A rider at 0 who asked for a human driver but takes either: the robotaxi 2 edges away beats the human driver 5
+     * edges away. */
+    disp_vehicle_t vehs[] = {s_vehicle (3, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 5),
+                             s_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2)};
+    disp_request_t req = s_request (1, 0, 0, DISP_FLEET_HUMAN, S_FAR);
+    req.any_fleet = 1;
+    disp_decisions_t d = s_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 4);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 2 * S_EDGE_MS);
+
+    /* The next one, at 9, has the human driver 4 edges away and a new robotaxi 4 edges away on the other side: a tie
+     * goes to the rider's own fleet. */
+    disp_vehicle_t robotaxi = s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 19 + 10 * 3);
+    req = s_request (2, 1000, 9, DISP_FLEET_HUMAN, S_FAR);
+    req.any_fleet = 1;
+    d = s_step (e, 2, 1000, &robotaxi, 1, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 3);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 4 * S_EDGE_MS);
+
+    /* A robotaxi rider who accepts either, with no robotaxi free but the one far away and a human driver next door:
+     * the human driver. */
+    disp_vehicle_t human = s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 91);
+    req = s_request (3, 2000, 90, DISP_FLEET_ROBOTAXI, S_FAR);
+    req.any_fleet = 1;
+    d = s_step (e, 3, 2000, &human, 1, &req, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 7);
+    ck_assert_int_eq (d.assignments[0].pickup_eta_ms, S_EDGE_MS);
     disp_engine_destroy (&e);
     map_net_destroy (&g);
 }
@@ -427,7 +467,12 @@ START_TEST (test_unknown_policy_and_bad_config)
     disp_config_t cfg = {.policy = "fastest", .max_pickup_ms = 1000, .vehicle_capacity = 10};
     char err[256] = "";
     ck_assert_ptr_null (disp_engine_new (g, &traffic, &cfg, err, sizeof err));
-    ck_assert_str_eq (err, "dispatch.policy: 'fastest' is not a policy (nearest)");
+    /* the message lists every policy */
+    char names[128], expect[256];
+    disp_policy_names (names, sizeof names);
+    ck_assert_msg (strstr (names, "nearest") && strstr (names, "cost"), "%s", names);
+    snprintf (expect, sizeof expect, "dispatch.policy: 'fastest' is not a policy (%s)", names);
+    ck_assert_str_eq (err, expect);
 
     strcpy (cfg.policy, "nearest");
     cfg.vehicle_capacity = 0;
@@ -551,6 +596,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_travel_time_beats_straight_distance);
     tcase_add_test (core, test_ties_go_to_lower_id);
     tcase_add_test (core, test_never_the_other_fleet);
+    tcase_add_test (core, test_any_fleet_rider_gets_the_nearer_fleet);
     tcase_add_test (core, test_max_pickup_and_traffic);
     tcase_add_test (core, test_rider_deadline);
     tcase_add_test (core, test_busy_vehicle_not_reused_until_idle);

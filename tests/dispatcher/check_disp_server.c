@@ -17,6 +17,7 @@
 
 #include "disp_codec.h"
 #include "disp_link.h"
+#include "disp_policy.h"
 #include "disp_server.h"
 #include "disp_zmq.h"
 #include "map_net.h"
@@ -555,7 +556,9 @@ START_TEST (test_hello_refusals)
     h = s_hello (fp, 10);
     strcpy (h.config.policy, "cheapest");
     ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
-    s_expect_error (&p, frame, len, DISP_ERR_POLICY, "'cheapest' is not a policy (nearest)");
+    char names[128], why[256];
+    snprintf (why, sizeof why, "'cheapest' is not a policy (%s)", disp_policy_names (names, sizeof names));
+    s_expect_error (&p, frame, len, DISP_ERR_POLICY, why);
 
     h = s_hello (fp ^ 1, 10);
     ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);

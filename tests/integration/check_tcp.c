@@ -176,6 +176,74 @@ START_TEST (test_sim_survives_a_killed_dispatcher)
 END_TEST
 
 
+/* Reads robotaxi-watch --json lines from fd to the end; returns the last snapshot (caller decrefs). */
+static json_t *
+s_last_snapshot (int fd)
+{
+    FILE *ws = fdopen (fd, "r");
+    char *buf = NULL;
+    size_t cap = 0;
+    json_t *last = NULL;
+    while (getline (&buf, &cap, ws) > 0) {
+        json_error_t jerr;
+        json_t *j = json_loads (buf, 0, &jerr);
+        ck_assert_msg (j != NULL, "watch printed a line that is not JSON: %s", buf);
+        if (last)
+            json_decref (last);
+        last = j;
+    }
+    free (buf);
+    fclose (ws);
+    return last;
+}
+
+START_TEST (test_tcp_equals_inproc_with_rebalancing_and_mixed_fleet)
+{
+    /* Repositions and any_fleet requests go over the wire, and the metrics stream carries the repositioning. */
+    s_start_dispatcher ();
+    char *tcp_dir = rt_temp_dir ("tcp-rebalance"), *inproc_dir = rt_temp_dir ("inproc-rebalance");
+    char line[1024];
+    int watch_out;
+    char *wargv[] = {s_watch, "--json", "--once", "--timeout", "120", s_pub, NULL};
+    pid_t watch = rt_spawn (wargv, &watch_out, NULL);
+    ck_assert_msg (rt_wait_line (s_disp_err, "subscriber joined", line, sizeof line, 20000) == 0,
+                   "the subscription never reached the dispatcher");
+    static char out[65536], err[65536];
+#define S_OPTIONS "--set", "dispatch.rebalance=1", "--set", "dispatch.mixed_fleet=1", "--set", "dispatch.policy=cost"
+    char *tcp_argv[] = {s_sim, "-d", s_bind, "--out", tcp_dir, "-q", "--no-plots", SMALL, S_OPTIONS, NULL};
+    int rc = rt_run (tcp_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim over TCP exited %d: %s", rc, err);
+    char *in_argv[] = {s_sim, "--out", inproc_dir, "-q", "--no-plots", SMALL, S_OPTIONS, NULL};
+#undef S_OPTIONS
+    rc = rt_run (in_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim in-process exited %d: %s", rc, err);
+    const char *files[] = {"summary.json", "hourly.csv", "drivers.csv", "costs.csv", "config.ini"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        ck_assert_msg (rt_same_in_dirs (tcp_dir, inproc_dir, files[i]), "%s differs between TCP and in-process",
+                       files[i]);
+
+    /* the day did reposition robotaxis and move riders to them, so the comparison covered both */
+    char path[4096];
+    snprintf (path, sizeof path, "%s/summary.json", tcp_dir);
+    json_error_t jerr;
+    json_t *summary = json_load_file (path, 0, &jerr);
+    ck_assert_ptr_nonnull (summary);
+    json_t *robotaxi = json_object_get (json_object_get (summary, "fleets"), "robotaxi");
+    ck_assert_double_gt (json_number_value (json_object_get (robotaxi, "reposition_km")), 0);
+    ck_assert_int_gt (json_integer_value (json_object_get (robotaxi, "requests")),
+                      json_integer_value (json_object_get (json_object_get (summary, "choice"), "chose_robotaxi")));
+    json_t *last = s_last_snapshot (watch_out);
+    ck_assert_int_eq (rt_wait (watch, 10000), 0);
+    ck_assert_ptr_nonnull (last);
+    ck_assert_msg (json_equal (summary, last), "the streamed final snapshot differs from summary.json");
+    json_decref (last);
+    json_decref (summary);
+    free (tcp_dir);
+    free (inproc_dir);
+}
+END_TEST
+
+
 /* Writes text to DIR/NAME; returns the malloc'd path. */
 static char *
 s_write_file (const char *dir, const char *name, const char *text)
@@ -456,6 +524,7 @@ main (void)
     tcase_set_timeout (core, 900);
     tcase_add_checked_fixture (core, s_setup, s_teardown);
     tcase_add_test (core, test_tcp_equals_inproc_and_stream_reaches_subscriber);
+    tcase_add_test (core, test_tcp_equals_inproc_with_rebalancing_and_mixed_fleet);
     tcase_add_test (core, test_inproc_publisher_waits_for_subscriber);
     tcase_add_test (core, test_sim_survives_a_killed_dispatcher);
     tcase_add_test (core, test_client_replays_requests_and_telemetry);

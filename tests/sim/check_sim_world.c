@@ -105,7 +105,8 @@ START_TEST (test_day_shape)
         const sim_fleet_metrics_t *x = &snap.fleets[f];
         /* every rider is either picked up or gives up by the end */
         ck_assert_uint_eq (x->served + x->unserved, x->requests);
-        ck_assert_double_eq_tol (x->util_occupied + x->util_pickup + x->util_idle, 1.0, 1e-9);
+        ck_assert_double_eq_tol (x->util_occupied + x->util_pickup + x->util_idle + x->util_reposition, 1.0, 1e-9);
+        ck_assert_double_eq (x->reposition_km, 0);   /* dispatch.rebalance is off */
         ck_assert_double_gt (x->util_occupied, 0.05);
         ck_assert_double_ge (x->p95_wait_s, x->mean_wait_s);
         ck_assert_double_le (x->p95_wait_s, cfg.demand.patience_min * 60 + 1);

@@ -1,0 +1,354 @@
+/* disp_rebalance: idle robotaxis follow expected demand.
+ *
+ * Zones are squares of params.rebalance_zone_m laid over the map's projected bounds. Each zone keeps an
+ * exponentially decayed count of the requests that started in it (only those a robotaxi may serve: robotaxi requests
+ * and any_fleet ones), with time constant tau = params.rebalance_horizon_ms, and the same decayed sums of their
+ * origins' x and y. A steady rate of r requests per ms gives a decayed count of r x tau, so with tau equal to the
+ * horizon the count itself is the expected number of requests over the next horizon: that is a zone's expected
+ * demand d_z. Human drivers choose for themselves and are never moved.
+ *
+ * A run, at most every params.rebalance_interval_ms of session clock:
+ *   1. Supply of a zone s_z = idle robotaxis in it + robotaxis this rebalancer sent there that have not arrived
+ *      (their eta has not passed and they are not reported idle yet). S = the sum of s_z, D = the sum of d_z.
+ *      With D < 1 (not one request expected over the horizon) nothing moves.
+ *   2. Target t_z = d_z x min(1, S / D): the robotaxis spread in proportion to expected demand, but never more
+ *      than one per expected request. When the robotaxis outnumber the requests expected, the rest stay where they
+ *      are: a few requests seen at night would otherwise pull the whole fleet across the city (on the default day
+ *      the uncapped rule drove four times the repositioning km, 3,820 against 942, for about the same waits).
+ *   3. A zone gives floor(s_z - t_z) of its idle robotaxis when that is >= 1 (at most its idle ones), and needs
+ *      floor(t_z - s_z) when that is >= 1. Whole vehicles only: a move takes a vehicle from a zone at least one above
+ *      its target to one at least one below, so every move shrinks the total imbalance by 2 and no vehicle is sent
+ *      back and forth between balanced zones; the moves of a run are at most the total need.
+ *   4. A needy zone's destination is the road node nearest the centroid of its decayed demand.
+ *   5. Every idle robotaxi of a giving zone is a candidate for every needy zone, timed at free flow by the
+ *      contraction hierarchy; pairs are taken nearest first (free-flow time, then vehicle id, then zone index), while
+ *      the vehicle is unused, its zone still gives and the destination zone still needs. A pair whose drive
+ *      (traffic-adjusted) is longer than the horizon is never taken: the vehicle would come after the demand.
+ *   6. Each move is a disp_engine_reposition with the traffic-adjusted eta; the vehicle counts as busy until its
+ *      owner reports it again.
+ * Everything runs in a fixed order (zones by index, vehicles by id), so the same ticks give the same orders. */
+#include "disp_rebalance.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "map_ch.h"
+
+/* Decay weights grow as exp((t - decay_ms) / tau) between rescalings; rescale long before they could overflow. */
+#define S_RESCALE_TAUS 32.0
+
+/* Slack on whole-vehicle counts, far below any real fraction of a vehicle. */
+#define S_SLACK 1e-9
+
+typedef struct {
+    uint32_t vehicle;
+    uint32_t zone;
+    int64_t arrive_ms;
+} s_order_t;
+
+typedef struct {
+    int64_t free_ms;
+    uint32_t vehicle; /* id, for ties */
+    uint32_t cand;    /* index into the candidates */
+    uint32_t target;  /* index into the needy zones (ascending zone index) */
+} s_pair_t;
+
+struct disp_rebalance_t {
+    const map_graph_t *graph;
+    const map_traffic_t *traffic;
+    map_ch_query_t *ch; /* travel-time tables; scratch reused */
+    double min_x, min_y, zone_m;
+    uint32_t cols, rows;
+    size_t zone_count;
+    int64_t interval_ms, horizon_ms;
+    double tau_ms;
+
+    /* decayed demand per zone, as of decay_ms */
+    double *demand, *sum_x, *sum_y;
+    int64_t decay_ms;
+
+    int ran;
+    int64_t last_run_ms;
+
+    s_order_t *orders; /* moves under way */
+    size_t order_count, order_cap;
+
+    /* scratch of a run */
+    uint32_t *have;    /* [zone_count] supply, then what the zone gives */
+    uint32_t *idle_in; /* [zone_count] idle robotaxis in the zone */
+    uint32_t *need;    /* [zone_count] */
+    uint32_t *idle_id, *idle_node;
+    size_t idle_cap;
+    uint32_t *cand, *cand_node;          /* candidates: indices into idle_id, and their nodes */
+    uint32_t *target_zone, *target_node; /* needy zones and their destinations */
+    size_t target_zone_cap, target_node_cap;
+    uint8_t *used; /* [idle_cap] */
+    int64_t *table;
+    size_t table_cap;
+    s_pair_t *pairs;
+    size_t pair_cap;
+};
+
+disp_rebalance_t *disp_rebalance_new (const map_net_t *net, const map_traffic_t *traffic, const disp_params_t *params)
+{
+    assert (net && traffic && params && params->rebalance_zone_m > 0 && params->rebalance_horizon_ms > 0);
+    disp_rebalance_t *self = calloc (1, sizeof *self);
+    if (!self) return NULL;
+    self->graph = map_net_graph (net);
+    self->traffic = traffic;
+    self->zone_m = params->rebalance_zone_m;
+    self->interval_ms = params->rebalance_interval_ms;
+    self->horizon_ms = params->rebalance_horizon_ms;
+    self->tau_ms = (double)params->rebalance_horizon_ms;
+    double max_x, max_y;
+    map_graph_bounds (self->graph, &self->min_x, &self->min_y, &max_x, &max_y);
+    self->cols = (uint32_t)floor ((max_x - self->min_x) / self->zone_m) + 1;
+    self->rows = (uint32_t)floor ((max_y - self->min_y) / self->zone_m) + 1;
+    self->zone_count = (size_t)self->cols * self->rows;
+    self->ch = map_ch_query_new (map_net_ch (net));
+    self->demand = calloc (self->zone_count, sizeof *self->demand);
+    self->sum_x = calloc (self->zone_count, sizeof *self->sum_x);
+    self->sum_y = calloc (self->zone_count, sizeof *self->sum_y);
+    self->have = calloc (self->zone_count, sizeof *self->have);
+    self->idle_in = calloc (self->zone_count, sizeof *self->idle_in);
+    self->need = calloc (self->zone_count, sizeof *self->need);
+    if (!self->ch || !self->demand || !self->sum_x || !self->sum_y || !self->have || !self->idle_in || !self->need) {
+        disp_rebalance_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void disp_rebalance_destroy (disp_rebalance_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    disp_rebalance_t *self = *self_p;
+    map_ch_query_destroy (&self->ch);
+    free (self->demand);
+    free (self->sum_x);
+    free (self->sum_y);
+    free (self->orders);
+    free (self->have);
+    free (self->idle_in);
+    free (self->need);
+    free (self->idle_id);
+    free (self->idle_node);
+    free (self->cand);
+    free (self->cand_node);
+    free (self->target_zone);
+    free (self->target_node);
+    free (self->used);
+    free (self->table);
+    free (self->pairs);
+    free (self);
+    *self_p = NULL;
+}
+
+/* The zone holding projected point (x, y); points on the far edges belong to the last row and column. */
+static uint32_t s_zone_of (const disp_rebalance_t *self, double x, double y)
+{
+    double c = floor ((x - self->min_x) / self->zone_m), r = floor ((y - self->min_y) / self->zone_m);
+    uint32_t col = c < 0 ? 0 : c >= self->cols ? self->cols - 1 : (uint32_t)c;
+    uint32_t row = r < 0 ? 0 : r >= self->rows ? self->rows - 1 : (uint32_t)r;
+    return row * self->cols + col;
+}
+
+static uint32_t s_zone_of_node (const disp_rebalance_t *self, uint32_t node)
+{
+    const map_node_t *n = map_graph_node (self->graph, node);
+    return s_zone_of (self, n->x, n->y);
+}
+
+/* Brings the decayed sums forward to t_ms (> decay_ms). */
+static void s_decay_to (disp_rebalance_t *self, int64_t t_ms)
+{
+    double f = exp (-(double)(t_ms - self->decay_ms) / self->tau_ms);
+    for (size_t z = 0; z < self->zone_count; z++) {
+        self->demand[z] *= f;
+        self->sum_x[z] *= f;
+        self->sum_y[z] *= f;
+    }
+    self->decay_ms = t_ms;
+}
+
+void disp_rebalance_observe (disp_rebalance_t *self, const disp_request_t *request)
+{
+    if (!disp_request_accepts (request, DISP_FLEET_ROBOTAXI)) return;
+    assert (request->origin.node < map_graph_node_count (self->graph));
+    /* Weights are kept relative to decay_ms: a request at t weighs exp((t - decay_ms) / tau) now, and all weights
+     * shrink together when decay_ms moves on. */
+    if ((double)(request->time_ms - self->decay_ms) > S_RESCALE_TAUS * self->tau_ms)
+        s_decay_to (self, request->time_ms);
+    double w = exp ((double)(request->time_ms - self->decay_ms) / self->tau_ms);
+    const map_node_t *at = map_graph_node (self->graph, request->origin.node);
+    uint32_t z = s_zone_of (self, at->x, at->y);
+    self->demand[z] += w;
+    self->sum_x[z] += w * at->x;
+    self->sum_y[z] += w * at->y;
+}
+
+/* Grows *array (of elem bytes) to hold need elements. 0 or -1. */
+static int s_grow (void **array, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc (*array, n * elem);
+    if (!p) return -1;
+    *array = p;
+    *cap = n;
+    return 0;
+}
+
+/* Scratch for n idle vehicles (ids, nodes, candidates, used flags). 0 or -1. */
+static int s_reserve_idle (disp_rebalance_t *self, size_t n)
+{
+    if (n <= self->idle_cap) return 0;
+    size_t cap = self->idle_cap ? self->idle_cap : 64;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *a = realloc (self->idle_id, cap * sizeof *a);
+    if (!a) return -1;
+    self->idle_id = a;
+    if (!(a = realloc (self->idle_node, cap * sizeof *a))) return -1;
+    self->idle_node = a;
+    if (!(a = realloc (self->cand, cap * sizeof *a))) return -1;
+    self->cand = a;
+    if (!(a = realloc (self->cand_node, cap * sizeof *a))) return -1;
+    self->cand_node = a;
+    uint8_t *u = realloc (self->used, cap);
+    if (!u) return -1;
+    self->used = u;
+    self->idle_cap = cap;
+    return 0;
+}
+
+/* Whether vehicle v is among the n idle ids (ascending). */
+static int s_is_idle (const uint32_t *ids, size_t n, uint32_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] == v) return 1;
+        if (ids[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static int s_pair_cmp (const void *a, const void *b)
+{
+    const s_pair_t *x = a, *y = b;
+    if (x->free_ms != y->free_ms) return x->free_ms < y->free_ms ? -1 : 1;
+    if (x->vehicle != y->vehicle) return x->vehicle < y->vehicle ? -1 : 1;
+    return (x->target > y->target) - (x->target < y->target);
+}
+
+/* Keeps the orders still under way at now_ms: not yet due and not reported idle. Counts them into have[]. */
+static void s_orders_prune (disp_rebalance_t *self, int64_t now_ms, size_t idle_count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < self->order_count; i++) {
+        const s_order_t *o = &self->orders[i];
+        if (o->arrive_ms <= now_ms || s_is_idle (self->idle_id, idle_count, o->vehicle)) continue;
+        self->have[o->zone]++;
+        self->orders[kept++] = *o;
+    }
+    self->order_count = kept;
+}
+
+int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
+{
+    int64_t now_ms = disp_engine_now (engine);
+    if (self->ran && now_ms - self->last_run_ms < self->interval_ms) return 0;
+    self->ran = 1;
+    self->last_run_ms = now_ms;
+    if (now_ms > self->decay_ms) s_decay_to (self, now_ms);
+
+    size_t idle = disp_engine_idle_count (engine, DISP_FLEET_ROBOTAXI);
+    if (s_reserve_idle (self, idle ? idle : 1)) return -1;
+    idle = disp_engine_idle_vehicles (engine, DISP_FLEET_ROBOTAXI, self->idle_id, self->idle_node, self->idle_cap);
+    memset (self->have, 0, self->zone_count * sizeof *self->have);
+    memset (self->idle_in, 0, self->zone_count * sizeof *self->idle_in);
+    s_orders_prune (self, now_ms, idle);
+    double total_demand = 0;
+    for (size_t z = 0; z < self->zone_count; z++)
+        total_demand += self->demand[z];
+    if (idle == 0 || total_demand < 1.0) return 0;
+
+    /* 1-3: supply, targets, what each zone gives (kept in have[]) and needs */
+    for (size_t i = 0; i < idle; i++)
+        self->idle_in[s_zone_of_node (self, self->idle_node[i])]++;
+    size_t supply = idle + self->order_count, targets = 0;
+    double share = fmin (1.0, (double)supply / total_demand);
+    for (size_t z = 0; z < self->zone_count; z++) {
+        double have = (double)(self->have[z] + self->idle_in[z]);
+        double target = self->demand[z] * share;
+        /* a hair of slack, so a target of exactly 4 computed as 3.999... still needs 4 */
+        double give = floor (have - target + S_SLACK), need = floor (target - have + S_SLACK);
+        self->have[z] = give >= 1 ? (give < self->idle_in[z] ? (uint32_t)give : self->idle_in[z]) : 0;
+        self->need[z] = need >= 1 ? (uint32_t)need : 0;
+        targets += self->need[z] > 0;
+    }
+    size_t cands = 0;
+    for (size_t i = 0; i < idle; i++)
+        if (self->have[s_zone_of_node (self, self->idle_node[i])] > 0) {
+            self->cand[cands] = (uint32_t)i;
+            self->cand_node[cands++] = self->idle_node[i];
+        }
+    if (cands == 0 || targets == 0) return 0;
+
+    /* 4: destinations of the needy zones, in zone order */
+    if (s_grow ((void **)&self->target_zone, &self->target_zone_cap, targets, sizeof *self->target_zone) ||
+        s_grow ((void **)&self->target_node, &self->target_node_cap, targets, sizeof *self->target_node))
+        return -1;
+    size_t t = 0;
+    for (size_t z = 0; z < self->zone_count; z++) {
+        if (self->need[z] == 0) continue;
+        self->target_zone[t] = (uint32_t)z;
+        self->target_node[t++] =
+            map_graph_nearest (self->graph, self->sum_x[z] / self->demand[z], self->sum_y[z] / self->demand[z]);
+    }
+
+    /* 5: every candidate timed to every destination, nearest pairs first */
+    if (s_grow ((void **)&self->table, &self->table_cap, cands * targets, sizeof *self->table) ||
+        s_grow ((void **)&self->pairs, &self->pair_cap, cands * targets, sizeof *self->pairs))
+        return -1;
+    if (map_ch_table (self->ch, self->cand_node, cands, self->target_node, targets, self->table)) return -1;
+    size_t npairs = 0;
+    for (size_t c = 0; c < cands; c++)
+        for (size_t j = 0; j < targets; j++) {
+            int64_t free_ms = self->table[c * targets + j];
+            if (free_ms == MAP_CH_UNREACHABLE || self->cand_node[c] == self->target_node[j]) continue;
+            if (map_traffic_time (self->traffic, now_ms, free_ms) > self->horizon_ms) continue;
+            self->pairs[npairs++] = (s_pair_t){.free_ms = free_ms,
+                                               .vehicle = self->idle_id[self->cand[c]],
+                                               .cand = (uint32_t)c,
+                                               .target = (uint32_t)j};
+        }
+    qsort (self->pairs, npairs, sizeof *self->pairs, s_pair_cmp);
+
+    /* 6: the moves */
+    memset (self->used, 0, cands);
+    int moved = 0;
+    for (size_t p = 0; p < npairs; p++) {
+        const s_pair_t *pair = &self->pairs[p];
+        uint32_t from = s_zone_of_node (self, self->cand_node[pair->cand]), to = self->target_zone[pair->target];
+        if (self->used[pair->cand] || self->have[from] == 0 || self->need[to] == 0) continue;
+        if (s_grow ((void **)&self->orders, &self->order_cap, self->order_count + 1, sizeof *self->orders)) return -1;
+        int64_t eta_ms = map_traffic_time (self->traffic, now_ms, pair->free_ms);
+        if (disp_engine_reposition (engine, pair->vehicle, self->target_node[pair->target], eta_ms)) return -1;
+        self->orders[self->order_count++] =
+            (s_order_t){.vehicle = pair->vehicle, .zone = to, .arrive_ms = now_ms + eta_ms};
+        self->used[pair->cand] = 1;
+        self->have[from]--;
+        self->need[to]--;
+        moved++;
+    }
+    return moved;
+}
