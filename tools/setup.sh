@@ -13,6 +13,7 @@ cd "$here"
 packages=(
   build-essential cmake pkg-config   # compiler, CMake >= 3.25, pkg-config
   libzmq3-dev                        # ZeroMQ: dispatcher service and metrics stream
+  libczmq-dev                        # CZMQ: CURVE key files and the ZAP authenticator (robotaxi-dispatcher --curve-*)
   libprotobuf-c-dev protobuf-c-compiler   # wire schema, protoc-c at build time
   libproj-dev proj-data              # PROJ: WGS84 -> metric CRS
   libinih-dev                        # scenario files
