@@ -81,6 +81,16 @@ struct disp_engine_t {
         size_t settled;   /* nodes settled so far */
         int over_budget;  /* stopped by the budget before the answer was certain */
     } search;
+
+    /* State of a search for the k nearest (s_visit_k, s_walk_index_k). */
+    struct {
+        uint8_t fleet;
+        size_t k, count;
+        uint32_t *ids; /* the caller's arrays: the best so far, by (free-flow time, id) */
+        int64_t *free_ms;
+        size_t settled;
+        int over_budget;
+    } knn;
 };
 
 /* The lower bound on time per metre of straight distance (see lb_ms_per_m). Edges whose end points coincide
@@ -583,4 +593,96 @@ int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t n
     self->repositions[self->reposition_count++] = (disp_reposition_t){
         .vehicle_id = vehicle_id, .target = {.lon = at->lon, .lat = at->lat, .node = node}, .eta_ms = eta_ms};
     return 0;
+}
+
+/* ---- the k nearest idle vehicles ----------------------------------------------------------------------------- */
+
+/* The same two exact searches as disp_engine_nearest_idle, keeping the best k instead of the best one. Separate
+ * visitors, so the single search pays nothing for this one. */
+
+/* Puts vehicle v at free-flow time free_ms into the best-k list when it belongs there: kept sorted by (time, id), the
+ * last one dropped when the list is full. Each vehicle is offered at most once per search. */
+static void s_knn_offer (disp_engine_t *self, uint32_t v, int64_t free_ms)
+{
+    uint32_t *ids = self->knn.ids;
+    int64_t *ms = self->knn.free_ms;
+    size_t n = self->knn.count, k = self->knn.k;
+    if (n == k && (free_ms > ms[n - 1] || (free_ms == ms[n - 1] && v > ids[n - 1]))) return;
+    size_t at = n < k ? n : k - 1;
+    while (at > 0 && (ms[at - 1] > free_ms || (ms[at - 1] == free_ms && ids[at - 1] > v))) {
+        ms[at] = ms[at - 1];
+        ids[at] = ids[at - 1];
+        at--;
+    }
+    ms[at] = free_ms;
+    ids[at] = v;
+    if (n < k) self->knn.count++;
+}
+
+/* Local search visitor, in (free-flow time, node id) order: collects the fleet's idle vehicles of each settled node.
+ * Once k are held, nodes past the k-th time cannot improve the list (nodes at that very time still may, by id). Past
+ * the budget it gives up and says so. */
+static int s_visit_k (uint32_t node, int64_t time_ms, void *arg)
+{
+    disp_engine_t *self = arg;
+    if (self->knn.count == self->knn.k && time_ms > self->knn.free_ms[self->knn.k - 1]) return 1;
+    if (++self->knn.settled > self->local_budget) {
+        self->knn.over_budget = 1;
+        return 1;
+    }
+    for (uint32_t v = self->idle_head[node]; v != S_NIL; v = self->vehicles[v].next)
+        if (self->vehicles[v].fleet == self->knn.fleet) s_knn_offer (self, v, time_ms);
+    return 0;
+}
+
+/* The index walk for k: candidates nearest first by straight distance, each timed exactly, until the lower bound of
+ * the next one exceeds the k-th best time (or the limit while fewer than k are held). */
+static void s_walk_index_k (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t free_limit_ms)
+{
+    disp_index_t *idle = self->idle[fleet];
+    const map_node_t *at = map_graph_node (self->graph, node);
+    self->knn.count = 0;
+    map_ch_target (self->ch, node);
+    disp_index_query_begin (idle, at->x, at->y);
+    uint32_t v;
+    double dist_m;
+    while (disp_index_query_next (idle, &v, &dist_m) == 0) {
+        int64_t worst_ms = self->knn.count == self->knn.k ? self->knn.free_ms[self->knn.k - 1] : free_limit_ms;
+        if (dist_m * self->lb_ms_per_m > (double)worst_ms) break;
+        int64_t free_ms = map_ch_time_from (self->ch, self->vehicles[v].node);
+        if (free_ms == MAP_CH_UNREACHABLE || free_ms > free_limit_ms) continue;
+        s_knn_offer (self, v, free_ms);
+    }
+}
+
+size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms, size_t k,
+                                   uint32_t *vehicle_ids, int64_t *eta_ms)
+{
+    if (k == 0 || node >= self->node_count || (unsigned)fleet >= DISP_FLEET_COUNT || limit_ms < 0) return 0;
+    if (disp_index_count (self->idle[fleet]) == 0) return 0;
+    /* One factor for every road at a given time: free-flow order is traffic-adjusted order (see nearest_idle). */
+    double factor = map_traffic_factor (&self->traffic, self->now_ms);
+    int64_t free_limit_ms = (int64_t)floor ((double)limit_ms / factor);
+
+    self->knn.fleet = (uint8_t)fleet;
+    self->knn.k = k;
+    self->knn.count = 0;
+    self->knn.ids = vehicle_ids;
+    self->knn.free_ms = eta_ms; /* free-flow times until the end, then turned into etas in place */
+    self->knn.settled = 0;
+    self->knn.over_budget = 0;
+    map_router_search_to (self->router, node, free_limit_ms, s_visit_k, self);
+    if (self->knn.over_budget) s_walk_index_k (self, node, fleet, free_limit_ms);
+    size_t found = self->knn.count;
+    for (size_t i = 0; i < found; i++) {
+        int64_t eta = map_traffic_time (&self->traffic, self->now_ms, eta_ms[i]);
+        if (eta > limit_ms) { /* only through rounding at the very edge of the limit; later ones are later still */
+            found = i;
+            break;
+        }
+        eta_ms[i] = eta;
+    }
+    self->knn.ids = NULL;
+    self->knn.free_ms = NULL;
+    return found;
 }

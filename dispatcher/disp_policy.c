@@ -7,6 +7,9 @@
 static const disp_policy_t s_policies[] = {
     {"nearest", "nearest idle vehicle by travel time, of the rider's fleet (of either for an any-fleet rider)",
      disp_policy_nearest_assign, NULL, NULL},
+    {"batch",
+     "riders collected over a window (batch_window), then matched all together at the least total pickup time",
+     disp_policy_batch_assign, disp_policy_batch_state_new, disp_policy_batch_state_free},
     {"cost", "cheapest for the operator of each accepted fleet's nearest idle vehicle: km cost plus priced wait",
      disp_policy_cost_assign, NULL, NULL},
 };

@@ -57,6 +57,15 @@ const disp_config_t *disp_engine_config (const disp_engine_t *self);
 int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms,
                               uint32_t *vehicle_id, int64_t *eta_ms);
 
+/* The (at most) k idle vehicles of `fleet` that reach `node` soonest, no later than limit_ms, timed and limited
+ * exactly as disp_engine_nearest_idle does: into vehicle_ids[0..] and eta_ms[0..] (the caller's arrays of k), in
+ * order of eta, then vehicle id. Returns how many: k, or fewer when fewer idle vehicles of the fleet are within the
+ * limit; 0 when k is 0, node or fleet is out of range or limit_ms < 0. Exact: any idle vehicle of the fleet not
+ * returned is past the limit, later than the last one returned, or as soon with a higher id. The first one returned
+ * is the one disp_engine_nearest_idle gives. */
+size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms, size_t k,
+                                   uint32_t *vehicle_ids, int64_t *eta_ms);
+
 /* Records an assignment of pending request number `pending_index` (index into disp_engine_pending's array) to an
  * idle vehicle: the vehicle becomes busy and the request leaves the queue when the policy returns. */
 void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms);
@@ -84,6 +93,9 @@ size_t disp_engine_idle_vehicles (const disp_engine_t *self, disp_fleet_t fleet,
 
 /* Policies (one file each). */
 disp_assign_fn disp_policy_nearest_assign;
+disp_assign_fn disp_policy_batch_assign;
+disp_state_new_fn disp_policy_batch_state_new;
+disp_state_free_fn disp_policy_batch_state_free;
 disp_assign_fn disp_policy_cost_assign;
 
 #endif
