@@ -302,7 +302,7 @@ static void s_usage (FILE *out)
              "The dispatcher service on a thread and a client on another, over TCP loopback, in one run:\n"
              "  1. raw ZeroMQ round trips (DEALER to an echoing ROUTER), one and --window in flight;\n"
              "  2. live `nearest`: --requests requests (default 200000) against --vehicles idle robotaxis\n"
-             "     (default 5000) on the embedded Wuhan map, --window in flight (default 16); each assignment frees\n"
+             "     (default 5000) on the embedded Wuhan map, --window in flight (default 32); each assignment frees\n"
              "     its vehicle again at the rider's destination; throughput and latency percentiles;\n"
              "  3. `batch`: one window of --batch requests (default 1000) against the idle robotaxis, timed from the\n"
              "     tick that closes the window to its decisions, over TCP and in-process.\n"
@@ -328,7 +328,7 @@ int bench_dispatch_main (int argc, char **argv)
         {"window", required_argument, NULL, 'w'},   {"batch", required_argument, NULL, 'b'},
         {"seed", required_argument, NULL, 's'},     {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    s_options_t o = {.requests = 200000, .vehicles = 5000, .window = 16, .batch = 1000, .seed = 42};
+    s_options_t o = {.requests = 200000, .vehicles = 5000, .window = 32, .batch = 1000, .seed = 42};
     int c;
     long seed = 42;
     optind = 1;
