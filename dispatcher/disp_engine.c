@@ -479,6 +479,12 @@ int64_t disp_engine_max_pickup_ms (const disp_engine_t *self)
     return self->config.max_pickup_ms;
 }
 
+int64_t disp_engine_pickup_limit (const disp_engine_t *self, const disp_request_t *r)
+{
+    int64_t left_ms = r->deadline_ms - self->now_ms;
+    return left_ms < self->config.max_pickup_ms ? left_ms : self->config.max_pickup_ms;
+}
+
 const disp_config_t *disp_engine_config (const disp_engine_t *self)
 {
     return &self->config;

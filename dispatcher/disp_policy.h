@@ -49,6 +49,10 @@ size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet);
 int64_t disp_engine_now (const disp_engine_t *self);
 int64_t disp_engine_max_pickup_ms (const disp_engine_t *self);
 
+/* How long the drive to request r may take now: the session's pickup limit, cut by the rider's deadline. A rider
+ * with 0 or less left can no longer be served. */
+int64_t disp_engine_pickup_limit (const disp_engine_t *self, const disp_request_t *r);
+
 /* The session's configuration, with its policy parameters (defaults filled in). */
 const disp_config_t *disp_engine_config (const disp_engine_t *self);
 

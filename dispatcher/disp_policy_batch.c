@@ -112,30 +112,18 @@ static int s_cmp_u32 (const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* How long request r may wait for its vehicle's drive: the session's pickup limit, cut by the rider's deadline. */
-static int64_t s_limit_ms (const disp_request_t *r, int64_t now_ms, int64_t max_pickup_ms)
-{
-    return r->deadline_ms - now_ms < max_pickup_ms ? r->deadline_ms - now_ms : max_pickup_ms;
-}
-
-/* A fleet rider r accepts. */
-static int s_accepts (const disp_request_t *r, int fleet)
-{
-    return fleet == r->fleet || r->any_fleet;
-}
 
 /* Collects the candidates of every row: its k nearest idle vehicles of each fleet it accepts. 0, or -1 when out of
  * memory. */
 static int s_collect (s_batch_t *self, disp_engine_t *engine, const disp_request_t *pending, size_t rows)
 {
-    int64_t now_ms = disp_engine_now (engine), max_pickup_ms = disp_engine_max_pickup_ms (engine);
     self->cand_count = 0;
     for (size_t row = 0; row < rows; row++) {
         const disp_request_t *r = &pending[self->rows[row].pending];
-        int64_t limit_ms = s_limit_ms (r, now_ms, max_pickup_ms);
+        int64_t limit_ms = disp_engine_pickup_limit (engine, r);
         if (limit_ms <= 0) continue;
         for (int f = 0; f < DISP_FLEET_COUNT; f++) {
-            if (!s_accepts (r, f)) continue;
+            if (!disp_request_accepts (r, (disp_fleet_t)f)) continue;
             size_t n = disp_engine_nearest_idle_k (engine, r->origin.node, (disp_fleet_t)f, limit_ms, self->k,
                                                    self->vehicle_ids, self->eta_ms);
             if (n < self->k) self->rows[row].search &= (uint8_t) ~(1u << f);
@@ -189,7 +177,7 @@ static int s_nearest_left (disp_engine_t *engine, const disp_request_t *r, unsig
     uint32_t best = UINT32_MAX; /* never a vehicle id (ids are below the capacity, at most 2^22) */
     int64_t best_eta = 0;
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
-        if (!(fleets & (1u << f)) || !s_accepts (r, f) || disp_engine_idle_count (engine, (disp_fleet_t)f) == 0)
+        if (!(fleets & (1u << f)) || !disp_request_accepts (r, (disp_fleet_t)f) || disp_engine_idle_count (engine, (disp_fleet_t)f) == 0)
             continue;
         uint32_t v;
         int64_t eta;
@@ -242,11 +230,10 @@ void disp_policy_batch_assign (disp_engine_t *engine, void *state)
     /* The greedy pass. A rider the solve left out has all its candidates taken (else the matching would not be of
      * maximum size), so a fleet whose search found fewer than k, all of them candidates, has nobody left in reach:
      * only the other fleets are searched. */
-    int64_t max_pickup_ms = disp_engine_max_pickup_ms (engine);
     for (size_t row = 0; row < rows; row++) {
         if (solved && disp_assign_col_of (self->solver, (uint32_t)row, NULL) != DISP_ASSIGN_NONE) continue;
         const disp_request_t *r = &pending[self->rows[row].pending];
-        int64_t limit_ms = s_limit_ms (r, now_ms, max_pickup_ms);
+        int64_t limit_ms = disp_engine_pickup_limit (engine, r);
         if (limit_ms <= 0) continue;
         uint32_t vehicle_id;
         int64_t eta_ms;

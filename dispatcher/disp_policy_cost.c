@@ -28,13 +28,9 @@ void disp_policy_cost_assign (disp_engine_t *engine, void *state)
     (void)state;
     const disp_request_t *pending;
     size_t count = disp_engine_pending (engine, &pending);
-    int64_t now_ms = disp_engine_now (engine);
-    int64_t max_pickup_ms = disp_engine_max_pickup_ms (engine);
-
     for (size_t i = 0; i < count; i++) {
         const disp_request_t *r = &pending[i];
-        int64_t limit_ms = max_pickup_ms;
-        if (r->deadline_ms - now_ms < limit_ms) limit_ms = r->deadline_ms - now_ms;
+        int64_t limit_ms = disp_engine_pickup_limit (engine, r);
         if (limit_ms <= 0) continue;
         disp_fleet_t fleets[DISP_FLEET_COUNT];
         size_t nfleets = disp_request_fleets (r, fleets);
