@@ -248,6 +248,33 @@ static void s_make_tick (s_rng_t *r, uint32_t nodes, uint64_t step, disp_tick_t 
                        .cancelled_count = nc};
 }
 
+/* Steps both links with tick number `step` of the stream and checks they decided the same, within the pickup limit.
+ * Returns the number of assignments. */
+static size_t s_step_both (disp_link_t *local, disp_link_t *remote, s_rng_t *rng, const map_graph_t *g, uint64_t step,
+                           int64_t max_pickup_ms)
+{
+    disp_vehicle_t vehs[S_VEHICLES];
+    disp_request_t reqs[20];
+    uint64_t cancelled[1];
+    disp_tick_t t;
+    s_make_tick (rng, (uint32_t)map_graph_node_count (g), step, &t, vehs, reqs, cancelled);
+    disp_decisions_t a, b;
+    char err[256] = "";
+    ck_assert_msg (disp_link_step (local, &t, &a, err, sizeof err) == 0, "inproc step: %s", err);
+    ck_assert_msg (disp_link_step (remote, &t, &b, err, sizeof err) == 0, "zmq step %llu: %s", (unsigned long long)step,
+                   err);
+    ck_assert_uint_eq (a.step, step);
+    ck_assert_uint_eq (b.step, step);
+    ck_assert_uint_eq (a.assignment_count, b.assignment_count);
+    for (size_t i = 0; i < a.assignment_count; i++) {
+        ck_assert_uint_eq (a.assignments[i].request_id, b.assignments[i].request_id);
+        ck_assert_uint_eq (a.assignments[i].vehicle_id, b.assignments[i].vehicle_id);
+        ck_assert_int_eq (a.assignments[i].pickup_eta_ms, b.assignments[i].pickup_eta_ms);
+        ck_assert_int_le (a.assignments[i].pickup_eta_ms, max_pickup_ms);
+    }
+    return a.assignment_count;
+}
+
 /* ---- core ---- */
 
 START_TEST (test_inproc_and_zmq_agree)
@@ -265,24 +292,7 @@ START_TEST (test_inproc_and_zmq_agree)
     s_rng_t rng = {42};
     size_t total = 0;
     for (uint64_t step = 1; step <= S_STEPS; step++) {
-        disp_vehicle_t vehs[S_VEHICLES];
-        disp_request_t reqs[20];
-        uint64_t cancelled[1];
-        disp_tick_t t;
-        s_make_tick (&rng, (uint32_t)map_graph_node_count (g), step, &t, vehs, reqs, cancelled);
-        disp_decisions_t a, b;
-        ck_assert_msg (disp_link_step (local, &t, &a, err, sizeof err) == 0, "inproc step: %s", err);
-        ck_assert_msg (disp_link_step (remote, &t, &b, err, sizeof err) == 0, "zmq step: %s", err);
-        ck_assert_uint_eq (a.step, step);
-        ck_assert_uint_eq (b.step, step);
-        ck_assert_uint_eq (a.assignment_count, b.assignment_count);
-        for (size_t i = 0; i < a.assignment_count; i++) {
-            ck_assert_uint_eq (a.assignments[i].request_id, b.assignments[i].request_id);
-            ck_assert_uint_eq (a.assignments[i].vehicle_id, b.assignments[i].vehicle_id);
-            ck_assert_int_eq (a.assignments[i].pickup_eta_ms, b.assignments[i].pickup_eta_ms);
-            ck_assert_int_le (a.assignments[i].pickup_eta_ms, h.config.max_pickup_ms);
-        }
-        total += a.assignment_count;
+        total += s_step_both (local, remote, &rng, g, step, h.config.max_pickup_ms);
     }
     ck_assert_uint_gt (total, 10); /* the comparison saw real decisions */
     ck_assert_int_eq (disp_link_wait_subscribers (remote, 3, 0), 3);
@@ -1018,23 +1028,9 @@ START_TEST (test_link_resumes_on_a_restarted_dispatcher)
             disp_server_opts_t opts = {.bind = bind};
             svc = s_service_start_with (&opts);
         }
-        disp_vehicle_t vehs[S_VEHICLES];
-        disp_request_t reqs[20];
-        uint64_t cancelled[1];
-        disp_tick_t t;
-        s_make_tick (&rng, (uint32_t)map_graph_node_count (g), step, &t, vehs, reqs, cancelled);
-        disp_decisions_t a, b;
-        ck_assert_msg (disp_link_step (local, &t, &a, err, sizeof err) == 0, "inproc step: %s", err);
-        ck_assert_msg (disp_link_step (remote, &t, &b, err, sizeof err) == 0, "zmq step %llu: %s",
-                       (unsigned long long)step, err);
-        ck_assert_uint_eq (a.assignment_count, b.assignment_count);
-        for (size_t i = 0; i < a.assignment_count; i++) {
-            ck_assert_uint_eq (a.assignments[i].request_id, b.assignments[i].request_id);
-            ck_assert_uint_eq (a.assignments[i].vehicle_id, b.assignments[i].vehicle_id);
-            ck_assert_int_eq (a.assignments[i].pickup_eta_ms, b.assignments[i].pickup_eta_ms);
-        }
-        total += a.assignment_count;
-        if (step >= S_STEPS / 2) after += a.assignment_count;
+        size_t made = s_step_both (local, remote, &rng, g, step, h.config.max_pickup_ms);
+        total += made;
+        if (step >= S_STEPS / 2) after += made;
     }
     ck_assert_uint_gt (after, 5); /* the resumed session made real decisions */
     ck_assert_uint_gt (total, after);
