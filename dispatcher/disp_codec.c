@@ -602,3 +602,87 @@ int disp_codec_encode_heartbeat (uint64_t seq, uint8_t **out, size_t *out_len)
     env.heartbeat = &h;
     return s_pack (&env, out, out_len);
 }
+
+/* ---- metrics stream ---------------------------------------------------------------------------------------- */
+
+int disp_codec_stamp_snapshot (const uint8_t *data, size_t len, uint64_t seq, const char *publisher,
+                               const char *session, uint8_t **out, size_t *out_len, char *err, size_t errlen)
+{
+    Robotaxi__V1__MetricsSnapshot *s = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);
+    if (!s) return map_error (err, errlen, "not a robotaxi.v1 MetricsSnapshot (%zu bytes)", len);
+    /* The strings belong to the unpacked message: swap ours in for packing, and theirs back before freeing. */
+    char *own_publisher = s->publisher, *own_session = s->session;
+    s->seq = seq;
+    s->publisher = (char *)(publisher ? publisher : "");
+    s->session = (char *)(session ? session : "");
+    size_t size = robotaxi__v1__metrics_snapshot__get_packed_size (s);
+    uint8_t *buf = malloc (size > 0 ? size : 1);
+    if (buf) robotaxi__v1__metrics_snapshot__pack (s, buf);
+    s->publisher = own_publisher;
+    s->session = own_session;
+    robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
+    if (!buf) return map_error (err, errlen, "snapshot: out of memory");
+    *out = buf;
+    *out_len = size;
+    return 0;
+}
+
+int disp_codec_decode_state_request (const uint8_t *data, size_t len, char *prefix, size_t prefix_size, char *err,
+                                     size_t errlen)
+{
+    Robotaxi__V1__StateRequest *r = robotaxi__v1__state_request__unpack (NULL, len, data);
+    if (!r) return map_error (err, errlen, "not a robotaxi.v1 StateRequest (%zu bytes)", len);
+    int rc = s_copy_string (prefix, prefix_size, r->topic_prefix, "state_request.topic_prefix", err, errlen);
+    robotaxi__v1__state_request__free_unpacked (r, NULL);
+    return rc;
+}
+
+int disp_codec_encode_state_reply (const char *publisher, const disp_topic_state_t *topics, size_t count,
+                                   uint8_t **out, size_t *out_len)
+{
+    /* One allocation for the topic messages and their pointers; the snapshots are unpacked one by one, because
+     * protobuf-c embeds messages, not bytes. */
+    size_t snapshots = 0;
+    for (size_t i = 0; i < count; i++)
+        snapshots += topics[i].latest_count;
+    Robotaxi__V1__TopicState *states = calloc (count ? count : 1, sizeof *states);
+    Robotaxi__V1__TopicState **state_ptrs = calloc (count ? count : 1, sizeof *state_ptrs);
+    Robotaxi__V1__MetricsSnapshot **latest = calloc (snapshots ? snapshots : 1, sizeof *latest);
+    Robotaxi__V1__StateReply reply = ROBOTAXI__V1__STATE_REPLY__INIT;
+    size_t used = 0, size;
+    uint8_t *buf;
+    int rc = -1;
+    if (!states || !state_ptrs || !latest) goto done;
+    for (size_t i = 0; i < count; i++) {
+        Robotaxi__V1__TopicState *t = &states[i];
+        robotaxi__v1__topic_state__init (t);
+        t->topic = (char *)topics[i].topic;
+        t->seq = topics[i].seq;
+        t->latest = &latest[used];
+        for (size_t k = 0; k < topics[i].latest_count; k++) {
+            latest[used] =
+                robotaxi__v1__metrics_snapshot__unpack (NULL, topics[i].latest_len[k], topics[i].latest[k]);
+            if (!latest[used]) goto done;
+            used++;
+            t->n_latest++;
+        }
+        state_ptrs[i] = t;
+    }
+    reply.publisher = (char *)(publisher ? publisher : "");
+    reply.n_topics = count;
+    reply.topics = state_ptrs;
+    size = robotaxi__v1__state_reply__get_packed_size (&reply);
+    buf = malloc (size > 0 ? size : 1);
+    if (!buf) goto done;
+    robotaxi__v1__state_reply__pack (&reply, buf);
+    *out = buf;
+    *out_len = size;
+    rc = 0;
+done:
+    for (size_t k = 0; latest && k < snapshots; k++)
+        if (latest[k]) robotaxi__v1__metrics_snapshot__free_unpacked (latest[k], NULL);
+    free (latest);
+    free (state_ptrs);
+    free (states);
+    return rc;
+}

@@ -1,5 +1,5 @@
-/* disp_codec: robotaxi.v1 Envelope frames <-> the dispatcher's own types. The only dispatcher file that sees
- * protobuf-c. */
+/* disp_codec: robotaxi.v1 Envelope frames <-> the dispatcher's own types, and the metrics stream's numbering and
+ * state messages. The only dispatcher file that sees protobuf-c. */
 #ifndef DISP_CODEC_H
 #define DISP_CODEC_H
 
@@ -73,5 +73,33 @@ int disp_codec_encode_heartbeat (uint64_t seq, uint8_t **out, size_t *out_len);
 int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **out, size_t *out_len);
 int disp_codec_encode_error (disp_error_code_t code, const char *message, uint8_t **out, size_t *out_len);
 int disp_codec_encode_bye (const char *reason, uint8_t **out, size_t *out_len);
+
+/* ---- metrics stream ---------------------------------------------------------------------------------------- */
+
+/* The MetricsSnapshot in data with seq, publisher and session set; every other field, unknown ones included, is
+ * kept. A malloc'd frame in *out / *out_len (caller frees). 0, or -1 with a message when data is not a
+ * MetricsSnapshot or memory ran out. */
+int disp_codec_stamp_snapshot (const uint8_t *data, size_t len, uint64_t seq, const char *publisher,
+                               const char *session, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+
+/* Decodes a StateRequest frame; its topic prefix goes into prefix[prefix_size]. 0, or -1 with a message when the
+ * frame is not a StateRequest or the prefix does not fit. */
+int disp_codec_decode_state_request (const uint8_t *data, size_t len, char *prefix, size_t prefix_size, char *err,
+                                     size_t errlen);
+
+/* One topic of a StateReply: its last sequence number and the latest encoded MetricsSnapshot of each session,
+ * oldest first. The caller owns everything pointed to. */
+typedef struct {
+    const char *topic;
+    uint64_t seq;
+    const uint8_t *const *latest;  /* latest_count encoded MetricsSnapshots */
+    const size_t *latest_len;
+    size_t latest_count;
+} disp_topic_state_t;
+
+/* A StateReply frame from the publisher's id and its topics, malloc'd in *out / *out_len (caller frees). 0, or -1
+ * when a snapshot does not decode or memory ran out. */
+int disp_codec_encode_state_reply (const char *publisher, const disp_topic_state_t *topics, size_t count,
+                                   uint8_t **out, size_t *out_len);
 
 #endif

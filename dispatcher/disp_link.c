@@ -36,6 +36,7 @@ struct disp_link_t {
     const map_net_t *net;
     disp_engine_t *engine;
     disp_pub_t *pub; /* NULL without a publish endpoint */
+    char session[sizeof ((disp_hello_t *)0)->session]; /* Hello.session: the publisher stamps it on the metrics */
 
     /* ZeroMQ */
     void *dealer;
@@ -136,7 +137,7 @@ unsigned disp_link_reconnects (const disp_link_t *self)
 /* ---- in-process -------------------------------------------------------------------------------------------- */
 
 disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hello, const char *publish_endpoint,
-                                   char *err, size_t errlen)
+                                   const char *state_endpoint, char *err, size_t errlen)
 {
     disp_link_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -145,11 +146,12 @@ disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hel
     }
     self->transport = S_INPROC;
     self->net = net;
+    snprintf (self->session, sizeof self->session, "%s", hello->session);
     self->engine = disp_engine_new (net, &hello->traffic, &hello->config, err, errlen);
     if (!self->engine) goto fail;
     if (publish_endpoint) {
         self->ctx = zmq_ctx_new ();
-        self->pub = disp_pub_new (self->ctx, publish_endpoint, err, errlen);
+        self->pub = disp_pub_new (self->ctx, publish_endpoint, state_endpoint, err, errlen);
         if (!self->pub) goto fail;
     }
     return self;
@@ -164,7 +166,8 @@ static int s_inproc_step (disp_link_t *self, const disp_tick_t *tick, disp_decis
     if (!self->pub) return 0;
     disp_pub_read (self->pub);
     for (size_t i = 0; i < tick->publish_count; i++)
-        disp_pub_send (self->pub, &tick->publish[i]);   /* dropped for a subscriber past its high-water mark */
+        disp_pub_send (self->pub, &tick->publish[i], self->session); /* dropped for a subscriber past its HWM */
+    disp_pub_serve_state (self->pub); /* state requests that came since the last step */
     return 0;
 }
 
@@ -534,6 +537,7 @@ static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decision
 int disp_link_restart (disp_link_t *self, const disp_hello_t *hello, char *err, size_t errlen)
 {
     if (self->transport == S_INPROC) {
+        snprintf (self->session, sizeof self->session, "%s", hello->session);
         disp_engine_destroy (&self->engine);
         self->engine = disp_engine_new (self->net, &hello->traffic, &hello->config, err, errlen);
         return self->engine ? 0 : -1;

@@ -16,9 +16,10 @@
 typedef struct disp_link_t disp_link_t;
 
 /* In-process dispatching on network net (must outlive the link). publish_endpoint may be NULL (no metrics stream);
- * otherwise a PUB socket is bound there. NULL with a message on failure. */
+ * otherwise a PUB socket is bound there, which numbers the messages with hello->session as their session, and with
+ * state_endpoint (NULL: none) a state ROUTER answered at every step. NULL with a message on failure. */
 disp_link_t *disp_link_inproc_new (const map_net_t *net, const disp_hello_t *hello, const char *publish_endpoint,
-                                   char *err, size_t errlen);
+                                   const char *state_endpoint, char *err, size_t errlen);
 
 /* Connects to a dispatcher at endpoint and opens a session with hello. Waits up to timeout_ms for the reply.
  * NULL with a message on failure ("tcp://127.0.0.1:5555: no answer from a dispatcher within 5.0 s", or the

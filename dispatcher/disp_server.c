@@ -148,8 +148,12 @@ disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_
     }
     self->router = disp_zmq_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->curve, self->bind_endpoint, err, errlen);
     if (!self->router) goto fail;
+    if (opts->state && !publish_endpoint) {
+        map_error (err, errlen, "%s: a state endpoint needs a publish endpoint", opts->state);
+        goto fail;
+    }
     if (publish_endpoint) {
-        self->pub = disp_pub_new (self->ctx, publish_endpoint, err, errlen);
+        self->pub = disp_pub_new (self->ctx, publish_endpoint, opts->state, err, errlen);
         if (!self->pub) goto fail;
     }
     return self;
@@ -196,9 +200,19 @@ const char *disp_server_publish_endpoint (const disp_server_t *self)
     return self->pub ? disp_pub_endpoint (self->pub) : NULL;
 }
 
+const char *disp_server_state_endpoint (const disp_server_t *self)
+{
+    return self->pub ? disp_pub_state_endpoint (self->pub) : NULL;
+}
+
 void disp_server_stats (const disp_server_t *self, disp_server_stats_t *out)
 {
     *out = self->stats;
+    if (self->pub) {
+        disp_pub_stats_t pub;
+        disp_pub_stats (self->pub, &pub);
+        out->state_replies = pub.state_replies;
+    }
 }
 
 /* ---- replies ----------------------------------------------------------------------------------------------- */
@@ -423,7 +437,7 @@ static void s_on_tick (disp_server_t *self, const s_route_t *route, s_session_t 
     self->stats.assignments += decisions.assignment_count;
     /* A slow subscriber past its high-water mark loses messages; the simulator never waits for it. */
     for (size_t i = 0; self->pub && i < tick->publish_count; i++)
-        if (disp_pub_send (self->pub, &tick->publish[i]) == 0) self->stats.published++;
+        if (disp_pub_send (self->pub, &tick->publish[i], session->name) == 0) self->stats.published++;
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_decisions (&decisions, &frame, &len) == 0)
@@ -721,11 +735,14 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
 {
     int64_t due = s_wall_ms ();
     while (!*stop) {
-        zmq_pollitem_t items[2] = {{self->router, 0, ZMQ_POLLIN, 0},
-                                   {self->pub ? disp_pub_socket (self->pub) : NULL, 0, ZMQ_POLLIN, 0}};
+        /* The state socket exists only with the publisher, so the sockets in use are always the first ones. */
+        void *state = self->pub ? disp_pub_state_socket (self->pub) : NULL;
+        zmq_pollitem_t items[3] = {{self->router, 0, ZMQ_POLLIN, 0},
+                                   {self->pub ? disp_pub_socket (self->pub) : NULL, 0, ZMQ_POLLIN, 0},
+                                   {state, 0, ZMQ_POLLIN, 0}};
         int64_t wait_ms = due - s_wall_ms ();
         if (wait_ms < 0) wait_ms = 0;
-        int n = zmq_poll (items, self->pub ? 2 : 1, (long)wait_ms);
+        int n = zmq_poll (items, 1 + (self->pub != NULL) + (state != NULL), (long)wait_ms);
         if (n < 0) {
             if (zmq_errno () == EINTR) continue;
             return -1;
@@ -739,6 +756,7 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
             s_live_flush (self);
         }
         if (self->pub && (items[1].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
+        if (state && (items[2].revents & ZMQ_POLLIN) && disp_pub_serve_state (self->pub) < 0) return -1;
         due = s_timers (self, s_wall_ms ());
     }
     /* Subscription notices already queued when the stop came still count: the final counters are complete. */

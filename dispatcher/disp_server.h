@@ -24,6 +24,7 @@ typedef struct {
     uint64_t heartbeats_in;
     uint64_t published;
     uint64_t subscribers_joined;
+    uint64_t state_replies;      /* state requests answered (disp_pub_stats_t) */
 } disp_server_stats_t;
 
 /* A session whose peer has sent nothing for this many of its heartbeat periods is forgotten. */
@@ -37,14 +38,16 @@ typedef struct {
 typedef struct {
     const char *bind;              /* ROUTER endpoint for clients (required) */
     const char *publish;           /* XPUB endpoint for metrics subscribers; NULL = no metrics stream */
+    const char *state;             /* ROUTER endpoint answering StateRequests; NULL = none (needs publish) */
     int verbose;                   /* log sessions and subscriptions on stderr */
     size_t max_message_bytes;      /* larger frames get ERROR_TOO_LARGE; 0 = DISP_SERVER_MAX_MESSAGE_DEFAULT */
     const char *curve_secret;      /* CURVE on the client endpoint: the server's key pair (NAME_secret) ... */
     const char *curve_clients;     /* ... and the folder of admitted clients' public keys; both or neither */
 } disp_server_opts_t;
 
-/* Binds the ROUTER at opts->bind and, when opts->publish is not NULL, an XPUB there. NULL with a message
- * ("tcp://x:1: bind failed: Address already in use", "max_message_bytes: ... is not in [...]") on failure. */
+/* Binds the ROUTER at opts->bind and, when opts->publish is not NULL, an XPUB there (and the state ROUTER at
+ * opts->state when not NULL). NULL with a message ("tcp://x:1: bind failed: Address already in use",
+ * "max_message_bytes: ... is not in [...]") on failure. */
 disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_t errlen);
 
 /* NULL-safe; closes sockets and sessions; sets *self_p to NULL. */
@@ -57,6 +60,7 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop);
 /* The actual endpoints after binding (resolves wildcard hosts and ephemeral ports such as tcp://127.0.0.1:0). */
 const char *disp_server_bind_endpoint (const disp_server_t *self);
 const char *disp_server_publish_endpoint (const disp_server_t *self);
+const char *disp_server_state_endpoint (const disp_server_t *self); /* NULL when none */
 
 void disp_server_stats (const disp_server_t *self, disp_server_stats_t *out);
 

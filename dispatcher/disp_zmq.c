@@ -1,4 +1,4 @@
-/* disp_zmq: socket limits, binding, and the metrics publisher. */
+/* disp_zmq: socket limits, binding, and the metrics publisher with its sequence numbers and state endpoint. */
 #include "disp_zmq.h"
 #include "map_error.h"
 
@@ -7,13 +7,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
+#include "disp_codec.h"
+
+#define S_STATE_BATCH   64 /* state requests answered per call, so a flood cannot starve the caller's loop */
+#define S_SESSION_MAX   64 /* bytes kept of a session name, as disp_hello_t.session */
+#define S_ID_MAX        128
+
+/* The latest snapshot one session published on a topic, as sent (numbered and stamped). */
+typedef struct {
+    char session[S_SESSION_MAX];
+    uint8_t *payload;
+    size_t len;
+} s_latest_t;
+
+/* One topic: its last sequence number and each session's latest snapshot, the least recently updated first. */
+typedef struct {
+    char topic[sizeof ((disp_publication_t *)0)->topic];
+    uint64_t seq;
+    s_latest_t latest[DISP_PUB_SESSIONS_MAX];
+    size_t latest_count;
+} s_topic_t;
 
 struct disp_pub_t {
     void *xpub;
+    void *state; /* ROUTER, NULL without a state endpoint */
     char endpoint[DISP_ZMQ_ENDPOINT_MAX];
+    char state_endpoint[DISP_ZMQ_ENDPOINT_MAX];
+    char id[S_ID_MAX];
     uint64_t subscribers;
+    s_topic_t *topics; /* DISP_PUB_TOPICS_MAX of them, topic_count in use, in order of first use */
+    size_t topic_count;
+    disp_pub_stats_t stats;
 };
 
 int disp_zmq_limits (void *sock, int linger_ms)
@@ -61,26 +88,49 @@ void *disp_zmq_bind (void *ctx, int type, const char *endpoint, disp_curve_t *cu
     return sock;
 }
 
-disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, char *err, size_t errlen)
+/* An id that differs between publishers, in one process or across restarts. Only shown, never decided on: the wall
+ * clock is fine here. */
+static void s_make_id (char *id, size_t size)
+{
+    char host[64] = "";
+    if (gethostname (host, sizeof host - 1) != 0 || host[0] == '\0') snprintf (host, sizeof host, "localhost");
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    snprintf (id, size, "%s-%ld-%lld.%09ld", host, (long)getpid (), (long long)ts.tv_sec, (long)ts.tv_nsec);
+}
+
+disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, const char *state_endpoint, char *err, size_t errlen)
 {
     disp_pub_t *self = calloc (1, sizeof *self);
-    if (!self) {
+    if (self) self->topics = calloc (DISP_PUB_TOPICS_MAX, sizeof *self->topics);
+    if (!self || !self->topics) {
         map_error (err, errlen, "%s: out of memory", endpoint);
-        return NULL;
+        goto fail;
     }
+    s_make_id (self->id, sizeof self->id);
     self->xpub = disp_zmq_bind (ctx, ZMQ_XPUB, endpoint, NULL, self->endpoint, err, errlen);
-    if (!self->xpub) {
-        free (self);
-        return NULL;
+    if (!self->xpub) goto fail;
+    if (state_endpoint) {
+        self->state = disp_zmq_bind (ctx, ZMQ_ROUTER, state_endpoint, NULL, self->state_endpoint, err, errlen);
+        if (!self->state) goto fail;
     }
     return self;
+fail:
+    disp_pub_destroy (&self);
+    return NULL;
 }
 
 void disp_pub_destroy (disp_pub_t **self_p)
 {
     if (!self_p || !*self_p) return;
-    zmq_close ((*self_p)->xpub);
-    free (*self_p);
+    disp_pub_t *self = *self_p;
+    if (self->xpub) zmq_close (self->xpub);
+    if (self->state) zmq_close (self->state);
+    for (size_t t = 0; self->topics && t < self->topic_count; t++)
+        for (size_t k = 0; k < self->topics[t].latest_count; k++)
+            free (self->topics[t].latest[k].payload);
+    free (self->topics);
+    free (self);
     *self_p = NULL;
 }
 
@@ -89,9 +139,29 @@ const char *disp_pub_endpoint (const disp_pub_t *self)
     return self->endpoint;
 }
 
+const char *disp_pub_state_endpoint (const disp_pub_t *self)
+{
+    return self->state ? self->state_endpoint : NULL;
+}
+
+const char *disp_pub_id (const disp_pub_t *self)
+{
+    return self->id;
+}
+
 void *disp_pub_socket (disp_pub_t *self)
 {
     return self->xpub;
+}
+
+void *disp_pub_state_socket (disp_pub_t *self)
+{
+    return self->state;
+}
+
+void disp_pub_stats (const disp_pub_t *self, disp_pub_stats_t *out)
+{
+    *out = self->stats;
 }
 
 /* Subscription notices: first byte 1 = subscribe, 0 = unsubscribe, then the topic. */
@@ -136,15 +206,167 @@ uint64_t disp_pub_wait (disp_pub_t *self, uint64_t count, int timeout_ms)
     while (self->subscribers < count) {
         int64_t left = deadline - s_clock_ms ();
         if (left <= 0) break;
-        zmq_pollitem_t item = {self->xpub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll (&item, 1, (long)left) < 0 && zmq_errno () != EINTR) break;
+        zmq_pollitem_t items[2] = {{self->xpub, 0, ZMQ_POLLIN, 0}, {self->state, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll (items, self->state ? 2 : 1, (long)left) < 0 && zmq_errno () != EINTR) break;
         if (disp_pub_read (self) < 0) break;
+        if ((items[1].revents & ZMQ_POLLIN) && disp_pub_serve_state (self) < 0) break;
     }
     return self->subscribers;
 }
 
-int disp_pub_send (disp_pub_t *self, const disp_publication_t *pub)
+/* ---- numbering and the latest snapshots ---------------------------------------------------------------------- */
+
+/* The topic's entry, or NULL when it has none yet. */
+static s_topic_t *s_topic_find (disp_pub_t *self, const char *topic)
 {
-    if (zmq_send (self->xpub, pub->topic, strlen (pub->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) return -1;
-    return zmq_send (self->xpub, pub->payload, pub->payload_len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+    for (size_t t = 0; t < self->topic_count; t++)
+        if (strcmp (self->topics[t].topic, topic) == 0) return &self->topics[t];
+    return NULL;
+}
+
+/* Makes payload (taken over) the session's latest on the topic and moves the session to the end, the most recent.
+ * A new session past DISP_PUB_SESSIONS_MAX replaces the least recently updated one. */
+static void s_keep_latest (s_topic_t *topic, const char *session, uint8_t *payload, size_t len)
+{
+    size_t k = 0;
+    while (k < topic->latest_count && strncmp (topic->latest[k].session, session, S_SESSION_MAX - 1) != 0)
+        k++;
+    if (k == topic->latest_count && topic->latest_count == DISP_PUB_SESSIONS_MAX) k = 0;
+    s_latest_t entry = {.payload = payload, .len = len};
+    snprintf (entry.session, sizeof entry.session, "%s", session);
+    if (k < topic->latest_count) {
+        free (topic->latest[k].payload);
+        memmove (&topic->latest[k], &topic->latest[k + 1], (topic->latest_count - k - 1) * sizeof entry);
+        topic->latest_count--;
+    }
+    topic->latest[topic->latest_count++] = entry;
+}
+
+int disp_pub_send (disp_pub_t *self, const disp_publication_t *pub, const char *session)
+{
+    if (!session) session = "";
+    s_topic_t *topic = s_topic_find (self, pub->topic);
+    uint8_t *frame;
+    size_t len;
+    char err[128];
+    if ((!topic && self->topic_count == DISP_PUB_TOPICS_MAX) ||
+        disp_codec_stamp_snapshot (pub->payload, pub->payload_len, topic ? topic->seq + 1 : 1, self->id, session,
+                                   &frame, &len, err, sizeof err) != 0) {
+        self->stats.rejected++;
+        return -1;
+    }
+    if (!topic) {
+        topic = &self->topics[self->topic_count++];
+        snprintf (topic->topic, sizeof topic->topic, "%s", pub->topic);
+    }
+    /* From here the number is spent, sent or not: that is how a subscriber learns what it missed. */
+    topic->seq++;
+    int rc = zmq_send (self->xpub, pub->topic, strlen (pub->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+                     zmq_send (self->xpub, frame, len, ZMQ_DONTWAIT) < 0
+                 ? -1
+                 : 0;
+    s_keep_latest (topic, session, frame, len);
+    if (rc == 0)
+        self->stats.sent++;
+    else
+        self->stats.dropped++;
+    return rc;
+}
+
+/* ---- the state endpoint ------------------------------------------------------------------------------------ */
+
+/* The StateReply for topics starting with prefix, malloc'd. 0, or -1 when out of memory. */
+static int s_state_reply (const disp_pub_t *self, const char *prefix, uint8_t **out, size_t *out_len)
+{
+    size_t prefix_len = strlen (prefix), sessions = 0;
+    for (size_t t = 0; t < self->topic_count; t++)
+        sessions += self->topics[t].latest_count;
+    disp_topic_state_t *topics = calloc (self->topic_count + 1, sizeof *topics);
+    const uint8_t **latest = calloc (sessions + 1, sizeof *latest);
+    size_t *latest_len = calloc (sessions + 1, sizeof *latest_len);
+    int rc = -1;
+    if (topics && latest && latest_len) {
+        size_t count = 0, used = 0;
+        for (size_t t = 0; t < self->topic_count; t++) {
+            const s_topic_t *topic = &self->topics[t];
+            if (strncmp (topic->topic, prefix, prefix_len) != 0) continue;
+            topics[count++] = (disp_topic_state_t){.topic = topic->topic,
+                                                   .seq = topic->seq,
+                                                   .latest = &latest[used],
+                                                   .latest_len = &latest_len[used],
+                                                   .latest_count = topic->latest_count};
+            for (size_t k = 0; k < topic->latest_count; k++, used++) {
+                latest[used] = topic->latest[k].payload;
+                latest_len[used] = topic->latest[k].len;
+            }
+        }
+        rc = disp_codec_encode_state_reply (self->id, topics, count, out, out_len);
+    }
+    free (topics);
+    free (latest);
+    free (latest_len);
+    return rc;
+}
+
+/* Handles one request waiting on the state ROUTER: [id][request] from a DEALER, [id][][request] from a REQ. Returns 1
+ * when one was handled (answered or dropped), 0 when none waited, -1 on a socket failure. */
+static int s_state_once (disp_pub_t *self)
+{
+    zmq_msg_t parts[3];
+    size_t count = 0, total = 0;
+    int more = 1, rc = 1;
+    while (more) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, self->state, ZMQ_DONTWAIT) < 0) {
+            int e = zmq_errno ();
+            zmq_msg_close (&part);
+            rc = total == 0 && (e == EAGAIN || e == EINTR) ? 0 : -1;
+            goto done;
+        }
+        more = zmq_msg_more (&part);
+        if (count < 3) {
+            zmq_msg_init (&parts[count]);
+            zmq_msg_move (&parts[count++], &part);
+        }
+        zmq_msg_close (&part);
+        total++;
+    }
+    char prefix[DISP_PUB_PREFIX_MAX + 1], err[128];
+    int delimiter = total == 3;
+    /* A request that is not one we know gets no answer: an empty reply would read as "nothing published yet" and
+     * let a broken client believe it is in sync; silence makes it time out and say so. */
+    if (total < 2 || total > 3 || (delimiter && zmq_msg_size (&parts[1]) != 0) ||
+        disp_codec_decode_state_request (zmq_msg_data (&parts[total - 1]), zmq_msg_size (&parts[total - 1]), prefix,
+                                         sizeof prefix, err, sizeof err) != 0) {
+        self->stats.state_malformed++;
+        goto done;
+    }
+    uint8_t *reply;
+    size_t len;
+    if (s_state_reply (self, prefix, &reply, &len) != 0) goto done;
+    /* ROUTER_MANDATORY is off: a reply to a vanished peer, or past its high-water mark, is dropped, not waited on. */
+    if (zmq_send (self->state, zmq_msg_data (&parts[0]), zmq_msg_size (&parts[0]), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+        (!delimiter || zmq_send (self->state, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) &&
+        zmq_send (self->state, reply, len, ZMQ_DONTWAIT) >= 0)
+        self->stats.state_replies++;
+    free (reply);
+done:
+    for (size_t i = 0; i < count; i++)
+        zmq_msg_close (&parts[i]);
+    return rc;
+}
+
+int disp_pub_serve_state (disp_pub_t *self)
+{
+    if (!self->state) return 0;
+    int answered = 0;
+    for (int i = 0; i < S_STATE_BATCH; i++) {
+        uint64_t before = self->stats.state_replies;
+        int rc = s_state_once (self);
+        if (rc < 0) return -1;
+        if (rc == 0) break;
+        answered += (int)(self->stats.state_replies - before);
+    }
+    return answered;
 }

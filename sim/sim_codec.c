@@ -30,6 +30,8 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
     msg.day = snap->day;
     msg.scenario = (char *) snap->scenario;
     msg.seed = snap->seed;
+    msg.publisher = (char *) snap->publisher;
+    msg.session = (char *) snap->session;
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         const sim_fleet_metrics_t *m = &snap->fleets[f];
         Robotaxi__V1__FleetMetrics *pb = &fleets[f];
@@ -98,14 +100,10 @@ sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *ou
     return 0;
 }
 
-int
-sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap, char *err, size_t errlen)
+/* Fills snap from an unpacked message. 0, or -1 with a message when a fleet is unknown. */
+static int
+s_snapshot_from (const Robotaxi__V1__MetricsSnapshot *msg, sim_snapshot_t *snap, char *err, size_t errlen)
 {
-    Robotaxi__V1__MetricsSnapshot *msg = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);
-    if (!msg) {
-        snprintf (err, errlen, "not a robotaxi.v1 MetricsSnapshot (%zu bytes)", len);
-        return -1;
-    }
     memset (snap, 0, sizeof *snap);
     int rc = 0;
     snap->kind = msg->kind == ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL ? SIM_SNAPSHOT_FINAL
@@ -115,6 +113,8 @@ sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap
     snap->day = msg->day;
     snprintf (snap->scenario, sizeof snap->scenario, "%s", msg->scenario ? msg->scenario : "");
     snap->seed = msg->seed;
+    snprintf (snap->publisher, sizeof snap->publisher, "%s", msg->publisher ? msg->publisher : "");
+    snprintf (snap->session, sizeof snap->session, "%s", msg->session ? msg->session : "");
     for (size_t i = 0; i < msg->n_fleets && rc == 0; i++) {
         const Robotaxi__V1__FleetMetrics *pb = msg->fleets[i];
         if (pb->fleet != ROBOTAXI__V1__FLEET__FLEET_ROBOTAXI && pb->fleet != ROBOTAXI__V1__FLEET__FLEET_HUMAN) {
@@ -178,6 +178,86 @@ sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap
             .displaced_income_yuan = d->displaced_income_yuan,
             .displaced_trips = d->displaced_trips};
     }
+    return rc;
+}
+
+int
+sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap, char *err, size_t errlen)
+{
+    Robotaxi__V1__MetricsSnapshot *msg = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);
+    if (!msg) {
+        snprintf (err, errlen, "not a robotaxi.v1 MetricsSnapshot (%zu bytes)", len);
+        return -1;
+    }
+    int rc = s_snapshot_from (msg, snap, err, errlen);
     robotaxi__v1__metrics_snapshot__free_unpacked (msg, NULL);
     return rc;
+}
+
+int
+sim_codec_encode_state_request (const char *prefix, uint8_t **out, size_t *out_len)
+{
+    Robotaxi__V1__StateRequest req = ROBOTAXI__V1__STATE_REQUEST__INIT;
+    req.topic_prefix = (char *) (prefix ? prefix : "");
+    size_t len = robotaxi__v1__state_request__get_packed_size (&req);
+    uint8_t *buf = malloc (len ? len : 1);
+    if (!buf)
+        return -1;
+    robotaxi__v1__state_request__pack (&req, buf);
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+int
+sim_codec_decode_state (const uint8_t *data, size_t len, sim_state_t *state, char *err, size_t errlen)
+{
+    memset (state, 0, sizeof *state);
+    Robotaxi__V1__StateReply *msg = robotaxi__v1__state_reply__unpack (NULL, len, data);
+    if (!msg) {
+        snprintf (err, errlen, "not a robotaxi.v1 StateReply (%zu bytes)", len);
+        return -1;
+    }
+    int rc = 0;
+    snprintf (state->publisher, sizeof state->publisher, "%s", msg->publisher ? msg->publisher : "");
+    state->topics = calloc (msg->n_topics ? msg->n_topics : 1, sizeof *state->topics);
+    if (!state->topics) {
+        snprintf (err, errlen, "state reply: out of memory");
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < msg->n_topics; i++) {
+        const Robotaxi__V1__TopicState *t = msg->topics[i];
+        sim_topic_state_t *out = &state->topics[state->topic_count++];
+        snprintf (out->topic, sizeof out->topic, "%s", t->topic ? t->topic : "");
+        out->seq = t->seq;
+        out->latest = calloc (t->n_latest ? t->n_latest : 1, sizeof *out->latest);
+        if (!out->latest) {
+            snprintf (err, errlen, "state reply: out of memory");
+            rc = -1;
+            break;
+        }
+        for (size_t k = 0; rc == 0 && k < t->n_latest; k++) {
+            char why[200];
+            if (s_snapshot_from (t->latest[k], &out->latest[k], why, sizeof why) < 0) {
+                snprintf (err, errlen, "topics[%zu].latest[%zu]: %s", i, k, why);
+                rc = -1;
+            }
+            out->latest_count++;
+        }
+    }
+    robotaxi__v1__state_reply__free_unpacked (msg, NULL);
+    if (rc < 0)
+        sim_codec_state_clear (state);
+    return rc;
+}
+
+void
+sim_codec_state_clear (sim_state_t *state)
+{
+    if (!state)
+        return;
+    for (size_t i = 0; i < state->topic_count; i++)
+        free (state->topics[i].latest);
+    free (state->topics);
+    memset (state, 0, sizeof *state);
 }

@@ -67,9 +67,13 @@ typedef struct {
 
 typedef enum { SIM_SNAPSHOT_PERIODIC = 0, SIM_SNAPSHOT_FINAL = 1 } sim_snapshot_kind_t;
 
+/* Stream stamps: the publisher's id and the sending session's name (MetricsSnapshot.publisher / .session). */
+#define SIM_PUBLISHER_MAX 128
+#define SIM_SESSION_MAX   64
+
 typedef struct {
     sim_snapshot_kind_t kind;
-    uint64_t seq;
+    uint64_t seq;              /* the simulator's count in the day; on the stream, the publisher's number per topic */
     int64_t sim_time_ms;
     uint32_t day;
     char scenario[64];
@@ -79,6 +83,8 @@ typedef struct {
     sim_choice_metrics_t choice;
     int has_displacement;
     sim_displacement_t displacement;
+    char publisher[SIM_PUBLISHER_MAX]; /* set by the publisher; "" in the simulator's own snapshots */
+    char session[SIM_SESSION_MAX];
 } sim_snapshot_t;
 
 typedef struct sim_metrics_t sim_metrics_t;

@@ -51,6 +51,11 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
     json_t *root = json_object ();
     json_object_set_new (root, "kind", json_string (snap->kind == SIM_SNAPSHOT_FINAL ? "final" : "periodic"));
     json_object_set_new (root, "seq", json_integer ((json_int_t) snap->seq));
+    /* stream stamps, absent from the simulator's own snapshots (summary.json) */
+    if (snap->publisher[0])
+        json_object_set_new (root, "publisher", json_string (snap->publisher));
+    if (snap->session[0])
+        json_object_set_new (root, "session", json_string (snap->session));
     json_object_set_new (root, "sim_time_s", s_real ((double) snap->sim_time_ms / 1000.0, 3));
     json_object_set_new (root, "day", json_integer (snap->day));
     json_object_set_new (root, "scenario", json_string (snap->scenario));

@@ -87,7 +87,7 @@ s_link (const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hell
         char *err, size_t errlen)
 {
     if (strcmp (opts->dispatcher, "inproc") == 0)
-        return disp_link_inproc_new (g, hello, publish, err, errlen);
+        return disp_link_inproc_new (g, hello, publish, publish ? opts->state : NULL, err, errlen);
     disp_link_t *link = disp_link_zmq_new_keys (opts->dispatcher, hello, opts->timeout_ms, opts->keys, err, errlen);
     if (link)
         disp_link_set_recovery (link, opts->reconnect_ms, opts->quiet ? NULL : s_on_link_log, NULL);
@@ -545,6 +545,7 @@ s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *
     sim_run_opts_t opts = *ctx->opts;
     opts.quiet = 1;
     opts.publish = NULL;
+    opts.state = NULL;
     opts.wait_subscribers = 0;
     const map_net_t *net = ctx->net;
     if (!net) {

@@ -15,6 +15,7 @@
 typedef struct {
     const char *dispatcher;    /* "inproc", or a ZeroMQ endpoint of robotaxi-dispatcher */
     const char *publish;       /* in-process only: bind a PUB socket here for the metrics stream (NULL: none) */
+    const char *state;         /* with publish: bind the publisher's state endpoint (ROUTER) here (NULL: none) */
     int wait_subscribers;      /* in-process only: wait until this many subscribers joined before starting */
     int timeout_ms;            /* how long to wait for a dispatcher's answer or for subscribers */
     int reconnect_ms;          /* a remote dispatcher that dies mid-run: wait this long for it to come back */

@@ -706,7 +706,8 @@ s_on_arrive (sim_world_t *self, uint32_t v)
     s_mark_changed (self, v);
 }
 
-/* Numbers the snapshot and, when this world publishes, queues it encoded for the next tick. */
+/* Numbers the snapshot (the day's own count, summary.json's seq; the publisher numbers the stream per topic) and,
+ * when this world publishes, queues it encoded for the next tick. */
 static void
 s_publish (sim_world_t *self, sim_snapshot_t *snap)
 {

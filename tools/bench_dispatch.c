@@ -432,7 +432,7 @@ int bench_dispatch_main (int argc, char **argv)
         hello.heartbeat_ms = 60000;
         s_window_t w = {0};
         disp_link_t *remote = disp_link_zmq_new (endpoint, &hello, 60000, err, sizeof err);
-        disp_link_t *local = disp_link_inproc_new (net, &hello, NULL, err, sizeof err);
+        disp_link_t *local = disp_link_inproc_new (net, &hello, NULL, NULL, err, sizeof err);
         size_t tcp_assigned = 0, local_assigned = 0;
         double tcp_ms = -1, local_ms = -1;
         if (remote && local && s_window_make (g, &o, hello.config.params.batch_window_ms, &w) == 0) {

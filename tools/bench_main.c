@@ -81,7 +81,7 @@ s_bench_day (sim_config_t *cfg)
 
     int rc = 1;
     sim_snapshot_t in_final, tcp_final;
-    disp_link_t *link = disp_link_inproc_new (g, &hello, NULL, err, sizeof err);
+    disp_link_t *link = disp_link_inproc_new (g, &hello, NULL, NULL, err, sizeof err);
     if (!link) {
         fprintf (stderr, PROG ": %s\n", err);
         goto done;

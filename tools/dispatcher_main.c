@@ -15,6 +15,7 @@
 #define S_PROG            "robotaxi-dispatcher"
 #define S_DEFAULT_BIND    "tcp://127.0.0.1:5555"
 #define S_DEFAULT_PUBLISH "tcp://127.0.0.1:5556"
+#define S_DEFAULT_STATE   "tcp://127.0.0.1:5557"
 
 /* The one global: set by SIGINT/SIGTERM, read by the server loop. */
 static volatile sig_atomic_t s_stop = 0;
@@ -22,6 +23,8 @@ static volatile sig_atomic_t s_stop = 0;
 typedef struct {
     const char *bind;
     const char *publish; /* NULL: no metrics stream */
+    const char *state;   /* NULL: no state endpoint */
+    int state_given;     /* --state was on the command line (the default goes away with --publish none) */
     int verbose;
     size_t max_message_bytes;
     const char *curve_secret, *curve_clients;
@@ -36,12 +39,15 @@ static void s_on_signal (int signum)
 static void s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: " S_PROG " [--bind ENDPOINT] [--publish ENDPOINT|none] [--verbose]\n"
+             "Usage: " S_PROG " [--bind ENDPOINT] [--publish ENDPOINT|none] [--state ENDPOINT|none] [--verbose]\n"
              "Serves dispatch sessions to robotaxi simulators (ZeroMQ ROUTER, lockstep protocol robotaxi.v1) and\n"
-             "republishes the metrics they send on a PUB socket.\n"
+             "republishes the metrics they send on a PUB socket, numbered per topic; a late subscriber asks the\n"
+             "state endpoint for the latest snapshot of each session.\n"
              "\n"
              "  -b, --bind ENDPOINT      where simulators connect (default " S_DEFAULT_BIND ")\n"
              "  -p, --publish ENDPOINT   where metrics subscribers connect (default " S_DEFAULT_PUBLISH
+             "); 'none' disables\n"
+             "  -s, --state ENDPOINT     where subscribers ask for the stream's state (default " S_DEFAULT_STATE
              "); 'none' disables\n"
              "      --max-message MB     answer larger client frames with ERROR_TOO_LARGE (default 16, at most 64)\n"
              "      --curve-secret FILE  CURVE on the client endpoint: this server's key pair (FILE_secret)...\n"
@@ -63,21 +69,25 @@ static void s_usage (FILE *out)
 static int s_parse (int argc, char **argv, s_options_t *opt)
 {
     static const struct option longopts[] = {
-        {"bind", required_argument, NULL, 'b'}, {"publish", required_argument, NULL, 'p'},
-        {"max-message", required_argument, NULL, 'M'}, {"curve-secret", required_argument, NULL, 'C'},
-        {"curve-clients", required_argument, NULL, 'K'},
-        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
-    *opt = (s_options_t){.bind = S_DEFAULT_BIND, .publish = S_DEFAULT_PUBLISH, .verbose = 0};
+        {"bind", required_argument, NULL, 'b'},         {"publish", required_argument, NULL, 'p'},
+        {"state", required_argument, NULL, 's'},        {"max-message", required_argument, NULL, 'M'},
+        {"curve-secret", required_argument, NULL, 'C'}, {"curve-clients", required_argument, NULL, 'K'},
+        {"verbose", no_argument, NULL, 'v'},            {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},            {NULL, 0, NULL, 0}};
+    *opt = (s_options_t){.bind = S_DEFAULT_BIND, .publish = S_DEFAULT_PUBLISH, .state = S_DEFAULT_STATE};
     int c;
     opterr = 0; /* our own messages, in the "prog: what: why" shape */
-    while ((c = getopt_long (argc, argv, ":b:p:vhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, ":b:p:s:vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'b':
             opt->bind = optarg;
             break;
         case 'p':
             opt->publish = strcmp (optarg, "none") == 0 ? NULL : optarg;
+            break;
+        case 's':
+            opt->state = strcmp (optarg, "none") == 0 ? NULL : optarg;
+            opt->state_given = 1;
             break;
         case 'v':
             opt->verbose = 1;
@@ -126,6 +136,13 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         fprintf (stderr, S_PROG ": --bind: empty endpoint\n");
         return 2;
     }
+    if (!opt->publish && opt->state) {
+        if (opt->state_given) {
+            fprintf (stderr, S_PROG ": --state: there is no stream to give the state of with --publish none\n");
+            return 2;
+        }
+        opt->state = NULL;
+    }
     return 0;
 }
 
@@ -146,6 +163,7 @@ int main (int argc, char **argv)
     char err[512];
     disp_server_opts_t sopts = {.bind = opt.bind,
                                 .publish = opt.publish,
+                                .state = opt.state,
                                 .verbose = opt.verbose,
                                 .max_message_bytes = opt.max_message_bytes,
                                 .curve_secret = opt.curve_secret,
@@ -155,9 +173,9 @@ int main (int argc, char **argv)
         fprintf (stderr, S_PROG ": %s\n", err);
         return 1;
     }
-    const char *pub = disp_server_publish_endpoint (server);
-    fprintf (stderr, S_PROG ": serving on %s, publishing on %s\n", disp_server_bind_endpoint (server),
-             pub ? pub : "none");
+    const char *pub = disp_server_publish_endpoint (server), *state = disp_server_state_endpoint (server);
+    fprintf (stderr, S_PROG ": serving on %s, publishing on %s, state on %s\n", disp_server_bind_endpoint (server),
+             pub ? pub : "none", state ? state : "none");
     fflush (stderr);
 
     rc = disp_server_run (server, &s_stop);
@@ -166,13 +184,13 @@ int main (int argc, char **argv)
     fprintf (stderr,
              S_PROG ": stopped: %llu frames in, %llu error replies (%llu malformed, %llu too large), %llu sessions "
                     "opened, %llu closed (%llu expired), %llu live updates, %llu assignments, %llu metrics published, "
-                    "%llu subscribers joined\n",
+                    "%llu subscribers joined, %llu state requests answered\n",
              (unsigned long long)stats.frames_in, (unsigned long long)stats.errors_sent,
              (unsigned long long)stats.malformed, (unsigned long long)stats.too_large,
              (unsigned long long)stats.sessions_opened, (unsigned long long)stats.sessions_closed,
              (unsigned long long)stats.sessions_expired, (unsigned long long)stats.live_updates,
              (unsigned long long)stats.assignments, (unsigned long long)stats.published,
-             (unsigned long long)stats.subscribers_joined);
+             (unsigned long long)stats.subscribers_joined, (unsigned long long)stats.state_replies);
     if (rc != 0) fprintf (stderr, S_PROG ": %s: serving failed\n", disp_server_bind_endpoint (server));
     disp_server_destroy (&server);
     return rc == 0 ? 0 : 1;

@@ -22,6 +22,8 @@ packages=(
   python-osmnx-doc bzip2             # test data: real OSM extracts shipped by Debian (one is .osm.bz2)
   check libsubunit-dev               # the test framework
   gnuplot-nox                        # the SVG plots of every run and sweep (report.html)
+  protobuf-compiler                  # protoc: robotaxi_pb2.py for Python metrics subscribers, at build time
+  python3 python3-zmq python3-protobuf   # tools/subscribe.py and its test (Debian's /usr/bin/python3)
 )
 
 usage() {

@@ -28,6 +28,7 @@ s_usage (FILE *out)
              "  -d, --dispatcher WHERE    'inproc' (default) or a robotaxi-dispatcher endpoint such as\n"
              "                            tcp://127.0.0.1:5555 or ipc:///tmp/robotaxi.sock\n"
              "      --publish ENDPOINT    with --dispatcher inproc: publish metrics on this PUB endpoint\n"
+             "      --state ENDPOINT      with --publish: answer state requests here (a late subscriber's start)\n"
              "      --wait-subscribers N  with --publish: wait for N subscribers before starting\n"
              "      --timeout SECONDS     wait this long for the dispatcher or subscribers (default 10)\n"
              "      --reconnect SECONDS   a remote dispatcher that dies mid-run: wait this long for a restarted one,\n"
@@ -59,7 +60,7 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
@@ -70,7 +71,7 @@ main (int argc, char **argv)
         {"baseline", no_argument, NULL, 'b'},       {"quiet", no_argument, NULL, 'q'},
         {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
-        {"jobs", required_argument, NULL, O_JOBS},
+        {"jobs", required_argument, NULL, O_JOBS}, {"state", required_argument, NULL, O_STATE},
         {"print-config", no_argument, NULL, O_PRINT}, {"help-config", no_argument, NULL, O_HELPCFG},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -126,6 +127,7 @@ main (int argc, char **argv)
         case 'o': opts.out_dir = optarg; break;
         case 'd': opts.dispatcher = optarg; break;
         case O_PUBLISH: opts.publish = optarg; break;
+        case O_STATE: opts.state = optarg; break;
         case O_WAIT:
             opts.wait_subscribers = (int) strtol (optarg, &end, 10);
             if (*end || opts.wait_subscribers < 0 || opts.wait_subscribers > 1000) {
@@ -180,6 +182,10 @@ main (int argc, char **argv)
     if (opts.publish && strcmp (opts.dispatcher, "inproc") != 0) {
         fprintf (stderr, PROG ": --publish is for --dispatcher inproc; a remote dispatcher publishes on its own "
                          "--publish endpoint\n");
+        goto out;
+    }
+    if (opts.state && !opts.publish) {
+        fprintf (stderr, PROG ": --state goes with --publish (a remote dispatcher has its own --state)\n");
         goto out;
     }
     if (nsweeps > 0 && (opts.publish || strcmp (opts.dispatcher, "inproc") != 0)) {

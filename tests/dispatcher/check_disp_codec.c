@@ -520,6 +520,121 @@ START_TEST (test_long_error_message_is_cut)
 }
 END_TEST
 
+/* ---- metrics stream ---- */
+
+/* An encoded MetricsSnapshot as a simulator sends it (with its own numbers), followed by a field this schema does
+ * not know (number 99, varint 7), as a newer sender might add. */
+static uint8_t *s_stream_snapshot (int64_t sim_time_ms, size_t *len)
+{
+    Robotaxi__V1__MetricsSnapshot s = ROBOTAXI__V1__METRICS_SNAPSHOT__INIT;
+    Robotaxi__V1__FleetMetrics fleet = ROBOTAXI__V1__FLEET_METRICS__INIT, *fleets[] = {&fleet};
+    fleet.fleet = ROBOTAXI__V1__FLEET__FLEET_HUMAN;
+    fleet.served = 3810;
+    fleet.revenue_yuan = 0.1 + 0.2;
+    s.kind = ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL;
+    s.seq = 97;
+    s.sim_time_ms = sim_time_ms;
+    s.scenario = "wuhan";
+    s.publisher = "someone else";
+    s.n_fleets = 1;
+    s.fleets = fleets;
+    size_t n = robotaxi__v1__metrics_snapshot__get_packed_size (&s);
+    uint8_t *buf = malloc (n + 3);
+    ck_assert_ptr_nonnull (buf);
+    robotaxi__v1__metrics_snapshot__pack (&s, buf);
+    buf[n] = 0x98; /* tag (99 << 3) | varint, as a varint */
+    buf[n + 1] = 0x06;
+    buf[n + 2] = 7;
+    *len = n + 3;
+    return buf;
+}
+
+START_TEST (test_stamp_sets_numbers_and_keeps_everything_else)
+{
+    size_t len, out_len;
+    uint8_t *in = s_stream_snapshot (87650000, &len), *out;
+    char err[256] = "";
+    ck_assert_int_eq (
+        disp_codec_stamp_snapshot (in, len, 5, "host-1-2.3", "wuhan seed 42", &out, &out_len, err, sizeof err), 0);
+    Robotaxi__V1__MetricsSnapshot *s = robotaxi__v1__metrics_snapshot__unpack (NULL, out_len, out);
+    ck_assert_ptr_nonnull (s);
+    ck_assert_uint_eq (s->seq, 5);
+    ck_assert_str_eq (s->publisher, "host-1-2.3");
+    ck_assert_str_eq (s->session, "wuhan seed 42");
+    ck_assert_int_eq (s->kind, ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL);
+    ck_assert_int_eq (s->sim_time_ms, 87650000);
+    ck_assert_str_eq (s->scenario, "wuhan");
+    ck_assert_uint_eq (s->n_fleets, 1);
+    ck_assert_uint_eq (s->fleets[0]->served, 3810);
+    ck_assert (s_same_double (s->fleets[0]->revenue_yuan, 0.1 + 0.2));
+    ck_assert_uint_eq (s->base.n_unknown_fields, 1); /* a newer sender's field reaches newer subscribers */
+    ck_assert_uint_eq (s->base.unknown_fields[0].tag, 99);
+    robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
+    free (out);
+
+    /* garbage is refused, with nothing to free */
+    in[0] = 0xff;
+    in[1] = 0xff;
+    ck_assert_int_eq (disp_codec_stamp_snapshot (in, 2, 1, "p", "s", &out, &out_len, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "not a robotaxi.v1 MetricsSnapshot"), "%s", err);
+    free (in);
+}
+END_TEST
+
+START_TEST (test_state_request_and_reply)
+{
+    Robotaxi__V1__StateRequest req = ROBOTAXI__V1__STATE_REQUEST__INIT;
+    req.topic_prefix = "metrics.final";
+    uint8_t buf[1024];
+    size_t len = robotaxi__v1__state_request__pack (&req, buf);
+    char prefix[32], err[256] = "";
+    ck_assert_int_eq (disp_codec_decode_state_request (buf, len, prefix, sizeof prefix, err, sizeof err), 0);
+    ck_assert_str_eq (prefix, "metrics.final");
+    /* an empty frame is a request for everything */
+    ck_assert_int_eq (disp_codec_decode_state_request (buf, 0, prefix, sizeof prefix, err, sizeof err), 0);
+    ck_assert_str_eq (prefix, "");
+    ck_assert_int_eq (disp_codec_decode_state_request (buf, len, prefix, 8, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "state_request.topic_prefix: 13 bytes"), "%s", err);
+    const uint8_t garbage[] = {0xff, 0xff};
+    ck_assert_int_eq (disp_codec_decode_state_request (garbage, 2, prefix, sizeof prefix, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "not a robotaxi.v1 StateRequest"), "%s", err);
+
+    size_t a_len, b_len;
+    uint8_t *a = s_stream_snapshot (1000, &a_len), *b = s_stream_snapshot (2000, &b_len);
+    const uint8_t *latest[] = {a, b};
+    const size_t latest_len[] = {a_len, b_len};
+    disp_topic_state_t topics[] = {
+        {.topic = "metrics.periodic", .seq = 12, .latest = latest, .latest_len = latest_len, .latest_count = 2},
+        {.topic = "metrics.final", .seq = 0}};
+    uint8_t *out;
+    size_t out_len;
+    ck_assert_int_eq (disp_codec_encode_state_reply ("host-1-2.3", topics, 2, &out, &out_len), 0);
+    Robotaxi__V1__StateReply *r = robotaxi__v1__state_reply__unpack (NULL, out_len, out);
+    ck_assert_ptr_nonnull (r);
+    ck_assert_str_eq (r->publisher, "host-1-2.3");
+    ck_assert_uint_eq (r->n_topics, 2);
+    ck_assert_str_eq (r->topics[0]->topic, "metrics.periodic");
+    ck_assert_uint_eq (r->topics[0]->seq, 12);
+    ck_assert_uint_eq (r->topics[0]->n_latest, 2);
+    ck_assert_int_eq (r->topics[0]->latest[0]->sim_time_ms, 1000);
+    ck_assert_int_eq (r->topics[0]->latest[1]->sim_time_ms, 2000);
+    ck_assert_uint_eq (r->topics[0]->latest[1]->fleets[0]->served, 3810);
+    ck_assert_str_eq (r->topics[1]->topic, "metrics.final");
+    ck_assert_uint_eq (r->topics[1]->n_latest, 0);
+    robotaxi__v1__state_reply__free_unpacked (r, NULL);
+    free (out);
+
+    /* a kept snapshot that does not decode fails the reply instead of sending half of it */
+    a[0] = 0xff;
+    a[1] = 0xff;
+    const size_t short_len[] = {2, b_len};
+    topics[0].latest_len = short_len;
+    ck_assert_int_eq (disp_codec_encode_state_reply ("host-1-2.3", topics, 2, &out, &out_len), -1);
+    free (a);
+    free (b);
+}
+END_TEST
+
 static Suite *s_suite (void)
 {
     Suite *s = suite_create ("disp_codec");
@@ -530,6 +645,8 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_empty_tick_and_decisions_round_trip);
     tcase_add_test (core, test_hello_without_traffic_is_free_flow);
     tcase_add_test (core, test_negative_zero_comes_back_as_zero);
+    tcase_add_test (core, test_stamp_sets_numbers_and_keeps_everything_else);
+    tcase_add_test (core, test_state_request_and_reply);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_garbage_and_empty_frames);

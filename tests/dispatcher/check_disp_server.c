@@ -284,7 +284,7 @@ START_TEST (test_inproc_and_zmq_agree)
     s_service_t *svc = s_service_start (0);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), S_VEHICLES);
     char err[256] = "";
-    disp_link_t *local = disp_link_inproc_new (net, &h, NULL, err, sizeof err);
+    disp_link_t *local = disp_link_inproc_new (net, &h, NULL, NULL, err, sizeof err);
     ck_assert_msg (local != NULL, "inproc: %s", err);
     disp_link_t *remote = disp_link_zmq_new (svc->bind, &h, S_WAIT_MS, err, sizeof err);
     ck_assert_msg (remote != NULL, "zmq: %s", err);
@@ -399,7 +399,7 @@ START_TEST (test_publications_reach_subscribers)
     ck_assert_int_ge (fd, 0);
     close (fd);
     unlink (endpoint + 6);
-    disp_link_t *local = disp_link_inproc_new (net, &h, endpoint, err, sizeof err);
+    disp_link_t *local = disp_link_inproc_new (net, &h, endpoint, NULL, err, sizeof err);
     ck_assert_msg (local != NULL, "inproc: %s", err);
     void *sub2 = zmq_socket (ctx, ZMQ_SUB);
     zmq_setsockopt (sub2, ZMQ_LINGER, &linger, sizeof linger);
@@ -642,6 +642,13 @@ START_TEST (test_link_without_dispatcher)
     disp_server_opts_t bad = {.bind = "tcp://127.0.0.1:notaport"};
     ck_assert_ptr_null (disp_server_new (&bad, err, sizeof err));
     ck_assert_msg (strstr (err, "tcp://127.0.0.1:notaport: bind failed: "), "%s", err);
+    /* A state endpoint without a stream has nothing to give. */
+    disp_server_opts_t stateless = {.bind = "tcp://127.0.0.1:0", .state = "tcp://127.0.0.1:0"};
+    ck_assert_ptr_null (disp_server_new (&stateless, err, sizeof err));
+    ck_assert_msg (strstr (err, "a state endpoint needs a publish endpoint"), "%s", err);
+    disp_server_opts_t bad_state = {.bind = "tcp://127.0.0.1:0", .publish = "tcp://127.0.0.1:0", .state = "nope://"};
+    ck_assert_ptr_null (disp_server_new (&bad_state, err, sizeof err));
+    ck_assert_msg (strstr (err, "nope://: bind failed: "), "%s", err);
 }
 END_TEST
 
@@ -1013,7 +1020,7 @@ START_TEST (test_link_resumes_on_a_restarted_dispatcher)
     snprintf (bind, sizeof bind, "%s", svc->bind);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), S_VEHICLES);
     char err[256] = "";
-    disp_link_t *local = disp_link_inproc_new (net, &h, NULL, err, sizeof err);
+    disp_link_t *local = disp_link_inproc_new (net, &h, NULL, NULL, err, sizeof err);
     disp_link_t *remote = disp_link_zmq_new (bind, &h, S_WAIT_MS, err, sizeof err);
     ck_assert_msg (local && remote, "%s", err);
     int logged = 0;

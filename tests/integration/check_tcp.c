@@ -1,6 +1,8 @@
 /* check_tcp: robotaxi-dispatcher, robotaxi-sim and robotaxi-watch as separate processes over TCP loopback. The
- * dispatched day equals the in-process one byte for byte; the metrics stream reaches a subscriber whole; bad
- * frames get error replies while the dispatcher keeps serving; a missing dispatcher is reported, not waited for. */
+ * dispatched day equals the in-process one byte for byte; the metrics stream reaches a subscriber whole, numbered
+ * per topic; a late subscriber starts from the dispatcher's state; robotaxi-watch reports gaps and publisher
+ * restarts; bad frames get error replies while the dispatcher keeps serving; a missing dispatcher is reported, not
+ * waited for. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -14,6 +16,7 @@
 #include <zmq.h>
 
 #include "disp_codec.h"
+#include "robotaxi.pb-c.h"
 #include "rt_proc.h"
 
 #define SMALL "--set", "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set", "robotaxi.fleet_size=40"
@@ -21,7 +24,7 @@
 static char *s_sim, *s_disp, *s_watch;
 static pid_t s_disp_pid = -1;
 static int s_disp_err = -1;
-static char s_bind[256], s_pub[256];
+static char s_bind[256], s_pub[256], s_state[256];
 
 static void
 s_setup (void)
@@ -50,16 +53,39 @@ s_teardown (void)
 static void
 s_start_dispatcher_with (const char *bind, char *const *extra)
 {
-    char *argv[12] = {s_disp, "--bind", (char *) (bind ? bind : "tcp://127.0.0.1:0"), "--publish", "tcp://127.0.0.1:0",
-                      "--verbose"};
+    char *argv[14] = {s_disp,    "--bind",           (char *) (bind ? bind : "tcp://127.0.0.1:0"),
+                      "--publish", "tcp://127.0.0.1:0", "--state", "tcp://127.0.0.1:0", "--verbose"};
     for (size_t i = 0; extra && extra[i] && i < 4; i++)
-        argv[6 + i] = extra[i];
+        argv[8 + i] = extra[i];
     s_disp_pid = rt_spawn (argv, NULL, &s_disp_err);
     ck_assert_int_gt (s_disp_pid, 0);
     char line[1024];
     ck_assert_msg (rt_wait_line (s_disp_err, "serving on", line, sizeof line, 20000) == 0, "dispatcher did not start");
-    ck_assert_int_eq (sscanf (line, "robotaxi-dispatcher: serving on %255[^,], publishing on %255s", s_bind, s_pub),
-                      2);
+    ck_assert_int_eq (sscanf (line, "robotaxi-dispatcher: serving on %255[^,], publishing on %255[^,], state on %255s",
+                              s_bind, s_pub, s_state),
+                      3);
+    ck_assert_msg (strncmp (s_state, "tcp://127.0.0.1:", 16) == 0 && strcmp (s_state, s_pub) != 0, "%s", line);
+}
+
+/* The streamed snapshot has the figures of DIR/summary.json. Only the numbering differs: the stream's `seq` is the
+ * publisher's per topic (and it names publisher and session), summary.json's `seq` is the simulator's count. */
+static void
+s_assert_same_as_summary (json_t *streamed, const char *dir)
+{
+    char path[4096];
+    snprintf (path, sizeof path, "%s/summary.json", dir);
+    json_error_t jerr;
+    json_t *summary = json_load_file (path, 0, &jerr);
+    ck_assert_ptr_nonnull (summary);
+    json_t *figures = json_deep_copy (streamed);
+    const char *stamps[] = {"seq", "publisher", "session"};
+    for (size_t i = 0; i < 3; i++) {
+        json_object_del (figures, stamps[i]);
+        json_object_del (summary, stamps[i]);
+    }
+    ck_assert_msg (json_equal (summary, figures), "the streamed final snapshot differs from summary.json");
+    json_decref (figures);
+    json_decref (summary);
 }
 
 static void
@@ -100,18 +126,25 @@ START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
     for (size_t i = 0; i < 5; i++)
         ck_assert_msg (rt_same_in_dirs (tcp_dir, inproc_dir, files[i]), "%s differs between TCP and in-process", files[i]);
 
-    /* the subscriber saw every snapshot of the day, in sequence, ending with the summary */
+    /* the subscriber saw every snapshot of the day, numbered per topic by one publisher, ending with the summary */
     FILE *ws = fdopen (watch_out, "r");
-    char *buf = NULL;
+    char *buf = NULL, publisher[256] = "";
     size_t cap = 0;
-    long expect_seq = 1;
+    long expect_seq[2] = {1, 1}; /* metrics.periodic, metrics.final */
     json_t *last = NULL;
     while (getline (&buf, &cap, ws) > 0) {
         json_error_t jerr;
         json_t *j = json_loads (buf, 0, &jerr);
         ck_assert_msg (j != NULL, "watch printed a line that is not JSON: %s", buf);
-        ck_assert_int_eq (json_integer_value (json_object_get (j, "seq")), expect_seq);
-        expect_seq++;
+        int final = strcmp (json_string_value (json_object_get (j, "kind")), "final") == 0;
+        ck_assert_int_eq (json_integer_value (json_object_get (j, "seq")), expect_seq[final]);
+        expect_seq[final]++;
+        const char *pub = json_string_value (json_object_get (j, "publisher"));
+        ck_assert_ptr_nonnull (pub);
+        if (!publisher[0]) snprintf (publisher, sizeof publisher, "%s", pub);
+        ck_assert_str_eq (pub, publisher);
+        /* the session is the simulator's Hello.session: scenario name and seed */
+        ck_assert_str_eq (json_string_value (json_object_get (j, "session")), "wuhan seed 42");
         if (last)
             json_decref (last);
         last = j;
@@ -120,15 +153,10 @@ START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
     fclose (ws);
     ck_assert_int_eq (rt_wait (watch, 10000), 0);
     /* 96 quarter-hour snapshots (00:15 .. 24:00) and the final one */
-    ck_assert_int_eq (expect_seq - 1, 97);
+    ck_assert_int_eq (expect_seq[0] - 1, 96);
+    ck_assert_int_eq (expect_seq[1] - 1, 1);
     ck_assert_str_eq (json_string_value (json_object_get (last, "kind")), "final");
-    char path[4096];
-    snprintf (path, sizeof path, "%s/summary.json", tcp_dir);
-    json_error_t jerr;
-    json_t *summary = json_load_file (path, 0, &jerr);
-    ck_assert_ptr_nonnull (summary);
-    ck_assert_msg (json_equal (summary, last), "the streamed final snapshot differs from summary.json");
-    json_decref (summary);
+    s_assert_same_as_summary (last, tcp_dir);
     json_decref (last);
     free (tcp_dir);
     free (inproc_dir);
@@ -235,7 +263,7 @@ START_TEST (test_tcp_equals_inproc_with_rebalancing_and_mixed_fleet)
     json_t *last = s_last_snapshot (watch_out);
     ck_assert_int_eq (rt_wait (watch, 10000), 0);
     ck_assert_ptr_nonnull (last);
-    ck_assert_msg (json_equal (summary, last), "the streamed final snapshot differs from summary.json");
+    s_assert_same_as_summary (last, tcp_dir);
     json_decref (last);
     json_decref (summary);
     free (tcp_dir);
@@ -384,6 +412,140 @@ START_TEST (test_curve_admits_only_listed_keys)
 }
 END_TEST
 
+/* After a day served by the dispatcher, a late robotaxi-watch --state gets the latest periodic and the final
+ * snapshot from the state endpoint, and stops at once with --once. */
+START_TEST (test_late_watch_starts_from_the_dispatchers_state)
+{
+    s_start_dispatcher ();
+    char *dir = rt_temp_dir ("late");
+    static char out[65536], err[65536];
+    char *sim_argv[] = {s_sim, "-d", s_bind, "--out", dir, "-q", "--no-plots", SMALL, NULL};
+    int rc = rt_run (sim_argv, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim exited %d: %s", rc, err);
+
+    char *wargv[] = {s_watch, "--state", s_state, "--json", "--once", "--timeout", "60", s_pub, NULL};
+    rc = rt_run (wargv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_msg (rc == 0, "robotaxi-watch exited %d: %s", rc, err);
+    ck_assert_msg (strstr (err, "1 snapshot(s) on metrics.periodic up to seq 96"), "%s", err);
+    ck_assert_msg (strstr (err, "1 snapshot(s) on metrics.final up to seq 1"), "%s", err);
+    ck_assert_msg (strstr (err, "summary: received 0, from state 2, skipped 0, gaps 0, missing 0"), "%s", err);
+    /* two lines: the day's last periodic snapshot (24:00), then the final one */
+    char *second = strchr (out, '\n');
+    ck_assert_ptr_nonnull (second);
+    *second++ = '\0';
+    json_error_t jerr;
+    json_t *periodic = json_loads (out, 0, &jerr), *final = json_loads (second, 0, &jerr);
+    ck_assert_ptr_nonnull (periodic);
+    ck_assert_ptr_nonnull (final);
+    ck_assert_str_eq (json_string_value (json_object_get (periodic, "kind")), "periodic");
+    ck_assert_int_eq (json_integer_value (json_object_get (periodic, "seq")), 96);
+    ck_assert (json_real_value (json_object_get (periodic, "sim_time_s")) == 86400.0);
+    s_assert_same_as_summary (final, dir);
+    json_decref (periodic);
+    json_decref (final);
+    free (dir);
+}
+END_TEST
+
+/* ---- a publisher in the test, which numbers as it is told ---- */
+
+/* Binds an XPUB on an ephemeral loopback port; its endpoint goes into endpoint[256]. */
+static void *
+s_raw_publisher (void *ctx, char *endpoint)
+{
+    void *xpub = zmq_socket (ctx, ZMQ_XPUB);
+    int linger = 0;
+    zmq_setsockopt (xpub, ZMQ_LINGER, &linger, sizeof linger);
+    ck_assert_int_eq (zmq_bind (xpub, "tcp://127.0.0.1:*"), 0);
+    size_t size = 256;
+    ck_assert_int_eq (zmq_getsockopt (xpub, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
+    return xpub;
+}
+
+/* Waits for a subscription to reach the XPUB (so nothing sent after it is lost). */
+static void
+s_raw_wait_subscriber (void *xpub)
+{
+    zmq_pollitem_t item = {.socket = xpub, .events = ZMQ_POLLIN};
+    ck_assert_int_eq (zmq_poll (&item, 1, 20000), 1);
+    uint8_t notice[64];
+    ck_assert_int_ge (zmq_recv (xpub, notice, sizeof notice, 0), 1);
+    ck_assert_int_eq (notice[0], 1);
+}
+
+static void
+s_raw_send (void *xpub, int final, uint64_t seq, const char *publisher)
+{
+    Robotaxi__V1__MetricsSnapshot s = ROBOTAXI__V1__METRICS_SNAPSHOT__INIT;
+    s.kind = final ? ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_FINAL
+                   : ROBOTAXI__V1__METRICS_SNAPSHOT__KIND__KIND_PERIODIC;
+    s.seq = seq;
+    s.publisher = (char *) publisher;
+    s.session = "check";
+    s.scenario = "check";
+    s.sim_time_ms = (int64_t) seq * 900000;
+    uint8_t buf[512];
+    size_t len = robotaxi__v1__metrics_snapshot__pack (&s, buf);
+    const char *topic = final ? "metrics.final" : "metrics.periodic";
+    ck_assert_int_ge (zmq_send (xpub, topic, strlen (topic), ZMQ_SNDMORE), 0);
+    ck_assert_int_ge (zmq_send (xpub, buf, len, 0), 0);
+}
+
+START_TEST (test_watch_reports_a_gap_and_fails_on_it)
+{
+    void *ctx = zmq_ctx_new ();
+    char endpoint[256];
+    void *xpub = s_raw_publisher (ctx, endpoint);
+    int err_fd;
+    char *wargv[] = {s_watch, "--fail-on-gap", "--once", "--timeout", "60", endpoint, NULL};
+    pid_t watch = rt_spawn (wargv, NULL, &err_fd);
+    s_raw_wait_subscriber (xpub);
+    /* number 3 never sent */
+    s_raw_send (xpub, 0, 1, "check-pub");
+    s_raw_send (xpub, 0, 2, "check-pub");
+    s_raw_send (xpub, 0, 4, "check-pub");
+    s_raw_send (xpub, 1, 1, "check-pub");
+    char line[1024];
+    ck_assert_int_eq (rt_wait_line (err_fd, "gap on", line, sizeof line, 60000), 0);
+    ck_assert_str_eq (line, "robotaxi-watch: gap on metrics.periodic: 1 message(s) missing (seq 3..3)");
+    ck_assert_int_eq (rt_wait_line (err_fd, "summary:", line, sizeof line, 60000), 0);
+    ck_assert_str_eq (line, "robotaxi-watch: summary: received 4, from state 0, skipped 0, gaps 1, missing 1");
+    ck_assert_int_eq (rt_wait (watch, 20000), 1);
+    close (err_fd);
+    zmq_close (xpub);
+    zmq_ctx_term (ctx);
+}
+END_TEST
+
+START_TEST (test_watch_takes_a_new_publisher_without_a_gap)
+{
+    void *ctx = zmq_ctx_new ();
+    char endpoint[256];
+    void *xpub = s_raw_publisher (ctx, endpoint);
+    int err_fd;
+    char *wargv[] = {s_watch, "--fail-on-gap", "--once", "--timeout", "60", endpoint, NULL};
+    pid_t watch = rt_spawn (wargv, NULL, &err_fd);
+    s_raw_wait_subscriber (xpub);
+    /* a publisher restarts: its numbers start over under a new id */
+    s_raw_send (xpub, 0, 41, "host-1-100.0");
+    s_raw_send (xpub, 0, 42, "host-1-100.0");
+    s_raw_send (xpub, 0, 1, "host-2-200.0");
+    s_raw_send (xpub, 0, 2, "host-2-200.0");
+    s_raw_send (xpub, 1, 1, "host-2-200.0");
+    char line[1024];
+    ck_assert_int_eq (rt_wait_line (err_fd, "changed", line, sizeof line, 60000), 0);
+    ck_assert_str_eq (line,
+                      "robotaxi-watch: publisher on metrics.periodic changed: host-1-100.0 -> host-2-200.0; counting "
+                      "from seq 1");
+    ck_assert_int_eq (rt_wait_line (err_fd, "summary:", line, sizeof line, 60000), 0);
+    ck_assert_str_eq (line, "robotaxi-watch: summary: received 5, from state 0, skipped 0, gaps 0, missing 0");
+    ck_assert_int_eq (rt_wait (watch, 20000), 0);
+    close (err_fd);
+    zmq_close (xpub);
+    zmq_ctx_term (ctx);
+}
+END_TEST
+
 /* Sends one raw frame from a DEALER and returns the decoded reply kind (or -1 on no reply). */
 static int
 s_raw_exchange (void *dealer, const void *data, size_t len, disp_msg_t *reply)
@@ -508,11 +670,26 @@ START_TEST (test_usage_errors)
     char *watch_help[] = {s_watch, "--help", NULL};
     ck_assert_int_eq (rt_run (watch_help, out, sizeof out, err, sizeof err, 10000), 0);
     ck_assert_ptr_nonnull (strstr (out, "Usage: robotaxi-watch"));
+    ck_assert_ptr_nonnull (strstr (out, "--state ENDPOINT"));
+    ck_assert_ptr_nonnull (strstr (out, "--fail-on-gap"));
     char *watch_none[] = {s_watch, NULL};
     ck_assert_int_eq (rt_run (watch_none, out, sizeof out, err, sizeof err, 10000), 2);
     char *watch_quiet[] = {s_watch, "--timeout", "0.5", "tcp://127.0.0.1:1", NULL};
     ck_assert_int_eq (rt_run (watch_quiet, out, sizeof out, err, sizeof err, 10000), 1);
     ck_assert_msg (strstr (err, "nothing received"), "%s", err);
+    char *watch_hwm[] = {s_watch, "--hwm", "0", "tcp://127.0.0.1:1", NULL};
+    ck_assert_int_eq (rt_run (watch_hwm, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_msg (strstr (err, "--hwm: '0' is not a count"), "%s", err);
+    /* a state endpoint nobody answers on is reported, not waited for forever */
+    char *watch_state[] = {s_watch, "--state", "tcp://127.0.0.1:1", "--timeout", "0.5", "tcp://127.0.0.1:1", NULL};
+    ck_assert_int_eq (rt_run (watch_state, out, sizeof out, err, sizeof err, 10000), 1);
+    ck_assert_msg (strstr (err, "tcp://127.0.0.1:1: no state reply within 0.5 s"), "%s", err);
+    char *disp_state[] = {s_disp, "--publish", "none", "--state", "tcp://127.0.0.1:0", NULL};
+    ck_assert_int_eq (rt_run (disp_state, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_msg (strstr (err, "--state: there is no stream"), "%s", err);
+    char *sim_state[] = {s_sim, "--state", "tcp://127.0.0.1:0", NULL};
+    ck_assert_int_eq (rt_run (sim_state, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_msg (strstr (err, "--state goes with --publish"), "%s", err);
 }
 END_TEST
 
@@ -528,6 +705,9 @@ main (void)
     tcase_add_test (core, test_inproc_publisher_waits_for_subscriber);
     tcase_add_test (core, test_sim_survives_a_killed_dispatcher);
     tcase_add_test (core, test_client_replays_requests_and_telemetry);
+    tcase_add_test (core, test_late_watch_starts_from_the_dispatchers_state);
+    tcase_add_test (core, test_watch_reports_a_gap_and_fails_on_it);
+    tcase_add_test (core, test_watch_takes_a_new_publisher_without_a_gap);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 900);

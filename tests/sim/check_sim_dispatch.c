@@ -61,7 +61,7 @@ s_play (const sim_config_t *cfg, sim_snapshot_t *final)
     disp_hello_t hello;
     char err[512];
     sim_run_hello (cfg, s_net, &hello);
-    disp_link_t *link = disp_link_inproc_new (s_net, &hello, NULL, err, sizeof err);
+    disp_link_t *link = disp_link_inproc_new (s_net, &hello, NULL, NULL, err, sizeof err);
     ck_assert_msg (link != NULL, "%s", err);
     sim_world_opts_t opts = {0};
     sim_world_t *w = sim_world_new (cfg, s_net, &opts, err, sizeof err);
