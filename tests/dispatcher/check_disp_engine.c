@@ -12,97 +12,17 @@
 #include "disp_engine.h"
 #include "disp_policy.h"
 #include "map_route.h"
+#include "rt_engine.h"
 
 /* 3.6 km/h is exactly 1 m/s, so an edge of L metres takes exactly L seconds: 10 m -> 10 000 ms. */
 #define S_SPEED_KMH 3.6
 #define S_EDGE_MS   10000
 
-static map_net_t *s_net (map_graph_t *g);
-
 /* A side x side grid, node id = y * side + x, 100 m apart, every street two-way and S_EDGE_MS long, as a network. */
 static map_net_t *s_grid (int side)
 {
-    map_graph_t *g = map_graph_new (32650);
-    ck_assert_ptr_nonnull (g);
-    for (int y = 0; y < side; y++)
-        for (int x = 0; x < side; x++)
-            ck_assert_uint_ne (map_graph_add_node (g, 114.0 + x * 0.001, 30.0 + y * 0.001, x * 100.0, y * 100.0),
-                               MAP_NODE_NONE);
-    for (int y = 0; y < side; y++)
-        for (int x = 0; x < side; x++) {
-            uint32_t n = (uint32_t)(y * side + x);
-            if (x + 1 < side) {
-                ck_assert_int_eq (map_graph_add_edge (g, n, n + 1, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-                ck_assert_int_eq (map_graph_add_edge (g, n + 1, n, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-            }
-            if (y + 1 < side) {
-                ck_assert_int_eq (map_graph_add_edge (g, n, n + side, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-                ck_assert_int_eq (map_graph_add_edge (g, n + side, n, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-            }
-        }
-    ck_assert_int_eq (map_graph_finish (g), 0);
-    return s_net (g);
+    return rt_grid (side, side, 100.0, 10.0, S_SPEED_KMH, NULL);
 }
-
-/* A network over g for an engine. Takes ownership of g. */
-static map_net_t *s_net (map_graph_t *g)
-{
-    char err[256] = "";
-    map_net_t *net = map_net_adopt (g, "test", err, sizeof err);
-    ck_assert_msg (net != NULL, "net: %s", err);
-    return net;
-}
-
-static disp_engine_t *s_engine (const map_net_t *g, int64_t max_pickup_ms, uint32_t capacity, double factor)
-{
-    map_traffic_t traffic;
-    map_traffic_flat (&traffic, factor);
-    disp_config_t cfg = {.policy = "nearest", .max_pickup_ms = max_pickup_ms, .vehicle_capacity = capacity};
-    char err[256] = "";
-    disp_engine_t *e = disp_engine_new (g, &traffic, &cfg, err, sizeof err);
-    ck_assert_msg (e != NULL, "engine: %s", err);
-    return e;
-}
-
-static disp_vehicle_t s_vehicle (uint32_t id, disp_fleet_t fleet, disp_vehicle_status_t status, uint32_t node)
-{
-    return (disp_vehicle_t){
-        .id = id, .fleet = (uint8_t)fleet, .status = (uint8_t)status, .position = {0.0, 0.0, node}};
-}
-
-static disp_request_t s_request (uint64_t id, int64_t time_ms, uint32_t node, disp_fleet_t fleet, int64_t deadline)
-{
-    return (disp_request_t){.id = id,
-                            .time_ms = time_ms,
-                            .origin = {0.0, 0.0, node},
-                            .destination = {0.0, 0.0, MAP_NODE_NONE},
-                            .fleet = (uint8_t)fleet,
-                            .deadline_ms = deadline};
-}
-
-/* Runs one tick that must be valid. */
-static disp_decisions_t s_step (disp_engine_t *e, uint64_t step, int64_t now_ms, const disp_vehicle_t *vehs,
-                                size_t nv, const disp_request_t *reqs, size_t nr, const uint64_t *cancelled,
-                                size_t nc)
-{
-    disp_tick_t t = {.step = step,
-                     .now_ms = now_ms,
-                     .requests = reqs,
-                     .request_count = nr,
-                     .vehicles = vehs,
-                     .vehicle_count = nv,
-                     .cancelled = cancelled,
-                     .cancelled_count = nc};
-    disp_decisions_t out;
-    char err[256] = "";
-    ck_assert_msg (disp_engine_step (e, &t, &out, err, sizeof err) == 0, "step %llu: %s", (unsigned long long)step,
-                   err);
-    ck_assert_uint_eq (out.step, step);
-    return out;
-}
-
-#define S_HOUR_MS 3600000LL
-#define S_FAR     (10 * S_HOUR_MS)
 
 START_TEST (test_travel_time_beats_straight_distance)
 {
@@ -117,21 +37,21 @@ START_TEST (test_travel_time_beats_straight_distance)
     ck_assert_int_eq (map_graph_add_edge (g, 1, 0, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
     ck_assert_int_eq (map_graph_add_edge (g, 5, 0, 60.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
     ck_assert_int_eq (map_graph_finish (g), 0);
-    map_net_t *net = s_net (g);
+    map_net_t *net = rt_net (g);
 
-    disp_engine_t *e = s_engine (net, S_HOUR_MS, 10, 1.0);
-    disp_vehicle_t vehs[] = {s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3),
-                             s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
-    disp_request_t req = s_request (100, 0, 2, DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_decisions_t d = s_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+    disp_engine_t *e = rt_engine (net, "nearest", RT_HOUR_MS, 10, 1.0, NULL);
+    disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
+    disp_request_t req = rt_request (100, 0, 2, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 100);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 2);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 20000);
 
     /* The next rider at 2 gets vehicle 1 the long way round. */
-    req = s_request (101, 1000, 2, DISP_FLEET_ROBOTAXI, S_FAR);
-    d = s_step (e, 2, 1000, NULL, 0, &req, 1, NULL, 0);
+    req = rt_request (101, 1000, 2, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    d = rt_step (e, 2, 1000, NULL, 0, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 1);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 100000);
@@ -144,16 +64,18 @@ END_TEST
 START_TEST (test_ties_go_to_lower_id)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
     /* Rider at 55. Vehicle 8 at node 45 and vehicle 2 at node 65: both one edge away; the search settles node 45
      * first, yet the lower vehicle id wins. Vehicles 9 and 4 share node 54, also one edge away. */
-    disp_vehicle_t vehs[] = {
-        s_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45), s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 65),
-        s_vehicle (9, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54), s_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54)};
-    disp_request_t reqs[] = {
-        s_request (1, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR), s_request (2, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR),
-        s_request (3, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR), s_request (4, 0, 55, DISP_FLEET_ROBOTAXI, S_FAR)};
-    disp_decisions_t d = s_step (e, 1, 0, vehs, 4, reqs, 4, NULL, 0);
+    disp_vehicle_t vehs[] = {rt_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 65),
+                             rt_vehicle (9, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54),
+                             rt_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54)};
+    disp_request_t reqs[] = {rt_request (1, 0, 55, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (2, 0, 55, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (3, 0, 55, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (4, 0, 55, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
+    disp_decisions_t d = rt_step (e, 1, 0, vehs, 4, reqs, 4, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 4);
     uint32_t expect[] = {2, 4, 8, 9};
     for (size_t i = 0; i < 4; i++) {
@@ -170,27 +92,27 @@ END_TEST
 START_TEST (test_never_the_other_fleet)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
     /* A robotaxi waits right at the rider's corner; the rider asked for a human driver, 9 + 9 edges away. */
-    disp_vehicle_t vehs[] = {s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55),
-                             s_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99)};
-    disp_request_t req = s_request (7, 0, 0, DISP_FLEET_HUMAN, S_FAR);
-    disp_decisions_t d = s_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+    disp_vehicle_t vehs[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55),
+                             rt_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99)};
+    disp_request_t req = rt_request (7, 0, 0, MAP_NODE_NONE, DISP_FLEET_HUMAN, 0, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 1);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 18 * S_EDGE_MS);
 
     /* Now only the robotaxi is idle: the next human rider waits. */
-    req = s_request (8, 0, 55, DISP_FLEET_HUMAN, S_FAR);
-    d = s_step (e, 2, 0, NULL, 0, &req, 1, NULL, 0);
+    req = rt_request (8, 0, 55, MAP_NODE_NONE, DISP_FLEET_HUMAN, 0, RT_FAR_MS);
+    d = rt_step (e, 2, 0, NULL, 0, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
     ck_assert_uint_eq (disp_engine_pending_count (e), 1);
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 1);
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_HUMAN), 0);
 
     /* The robotaxi changes fleet (a test of the mirror, not of policy): now it serves the human rider. */
-    disp_vehicle_t moved = s_vehicle (0, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 56);
-    d = s_step (e, 3, 0, &moved, 1, NULL, 0, NULL, 0);
+    disp_vehicle_t moved = rt_vehicle (0, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 56);
+    d = rt_step (e, 3, 0, &moved, 1, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 8);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
@@ -203,34 +125,31 @@ END_TEST
 START_TEST (test_any_fleet_rider_gets_the_nearer_fleet)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
     /* A rider at 0 who asked for a human driver but takes either: the robotaxi 2 edges away beats the human driver 5
      * edges away. */
-    disp_vehicle_t vehs[] = {s_vehicle (3, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 5),
-                             s_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2)};
-    disp_request_t req = s_request (1, 0, 0, DISP_FLEET_HUMAN, S_FAR);
-    req.any_fleet = 1;
-    disp_decisions_t d = s_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+    disp_vehicle_t vehs[] = {rt_vehicle (3, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 5),
+                             rt_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2)};
+    disp_request_t req = rt_request (1, 0, 0, MAP_NODE_NONE, DISP_FLEET_HUMAN, 1, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 4);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 2 * S_EDGE_MS);
 
     /* The next one, at 9, has the human driver 4 edges away and a new robotaxi 4 edges away on the other side: a tie
      * goes to the rider's own fleet. */
-    disp_vehicle_t robotaxi = s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 19 + 10 * 3);
-    req = s_request (2, 1000, 9, DISP_FLEET_HUMAN, S_FAR);
-    req.any_fleet = 1;
-    d = s_step (e, 2, 1000, &robotaxi, 1, &req, 1, NULL, 0);
+    disp_vehicle_t robotaxi = rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 19 + 10 * 3);
+    req = rt_request (2, 1000, 9, MAP_NODE_NONE, DISP_FLEET_HUMAN, 1, RT_FAR_MS);
+    d = rt_step (e, 2, 1000, &robotaxi, 1, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 3);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 4 * S_EDGE_MS);
 
     /* A robotaxi rider who accepts either, with no robotaxi free but the one far away and a human driver next door:
      * the human driver. */
-    disp_vehicle_t human = s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 91);
-    req = s_request (3, 2000, 90, DISP_FLEET_ROBOTAXI, S_FAR);
-    req.any_fleet = 1;
-    d = s_step (e, 3, 2000, &human, 1, &req, 1, NULL, 0);
+    disp_vehicle_t human = rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 91);
+    req = rt_request (3, 2000, 90, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 1, RT_FAR_MS);
+    d = rt_step (e, 3, 2000, &human, 1, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 7);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, S_EDGE_MS);
@@ -243,25 +162,25 @@ START_TEST (test_max_pickup_and_traffic)
 {
     map_net_t *g = s_grid (10);
     /* Limit 30 s: a vehicle 4 edges away is too far, 3 edges is exactly at the limit. */
-    disp_engine_t *e = s_engine (g, 3 * S_EDGE_MS, 100, 1.0);
-    disp_vehicle_t far = s_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 4);
-    disp_request_t req = s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_decisions_t d = s_step (e, 1, 0, &far, 1, &req, 1, NULL, 0);
+    disp_engine_t *e = rt_engine (g, "nearest", 3 * S_EDGE_MS, 100, 1.0, NULL);
+    disp_vehicle_t far = rt_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 4);
+    disp_request_t req = rt_request (1, 0, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 1, 0, &far, 1, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
-    disp_vehicle_t near = s_vehicle (6, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
-    d = s_step (e, 2, 1000, &near, 1, NULL, 0, NULL, 0);
+    disp_vehicle_t near = rt_vehicle (6, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
+    d = rt_step (e, 2, 1000, &near, 1, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 6);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 3 * S_EDGE_MS);
     disp_engine_destroy (&e);
 
     /* Rush hour doubles travel times: 2 edges is now 40 s, over the limit; 1 edge is 20 s. */
-    e = s_engine (g, 3 * S_EDGE_MS, 100, 2.0);
-    disp_vehicle_t two = s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2);
-    d = s_step (e, 1, 0, &two, 1, &req, 1, NULL, 0);
+    e = rt_engine (g, "nearest", 3 * S_EDGE_MS, 100, 2.0, NULL);
+    disp_vehicle_t two = rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2);
+    d = rt_step (e, 1, 0, &two, 1, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
-    disp_vehicle_t one = s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 10);
-    d = s_step (e, 2, 0, &one, 1, NULL, 0, NULL, 0);
+    disp_vehicle_t one = rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 10);
+    d = rt_step (e, 2, 0, &one, 1, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 2);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 2 * S_EDGE_MS);
@@ -273,22 +192,22 @@ END_TEST
 START_TEST (test_rider_deadline)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
     /* The rider gives up at 25 s; the only vehicle is 30 s away. */
-    disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
-    disp_request_t req = s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, 25000);
-    disp_decisions_t d = s_step (e, 1, 0, &v, 1, &req, 1, NULL, 0);
+    disp_vehicle_t v = rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 3);
+    disp_request_t req = rt_request (1, 0, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, 25000);
+    disp_decisions_t d = rt_step (e, 1, 0, &v, 1, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
     ck_assert_uint_eq (disp_engine_pending_count (e), 1);
     /* At 25 s the rider is gone, even with a vehicle at the door. */
-    disp_vehicle_t door = s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
-    d = s_step (e, 2, 25000, &door, 1, NULL, 0, NULL, 0);
+    disp_vehicle_t door = rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
+    d = rt_step (e, 2, 25000, &door, 1, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
     ck_assert_uint_eq (disp_engine_pending_count (e), 0);
 
     /* A rider whose deadline leaves exactly the drive time is served. */
-    req = s_request (2, 26000, 4, DISP_FLEET_ROBOTAXI, 26000 + S_EDGE_MS);
-    d = s_step (e, 3, 26000, NULL, 0, &req, 1, NULL, 0);
+    req = rt_request (2, 26000, 4, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, 26000 + S_EDGE_MS);
+    d = rt_step (e, 3, 26000, NULL, 0, &req, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 0);
     disp_engine_destroy (&e);
@@ -299,11 +218,11 @@ END_TEST
 START_TEST (test_busy_vehicle_not_reused_until_idle)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
-    disp_vehicle_t v = s_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 11);
-    disp_request_t reqs[] = {s_request (1, 0, 12, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (2, 0, 13, DISP_FLEET_ROBOTAXI, S_FAR)};
-    disp_decisions_t d = s_step (e, 1, 0, &v, 1, reqs, 2, NULL, 0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
+    disp_vehicle_t v = rt_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 11);
+    disp_request_t reqs[] = {rt_request (1, 0, 12, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (2, 0, 13, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
+    disp_decisions_t d = rt_step (e, 1, 0, &v, 1, reqs, 2, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 1);
     ck_assert_uint_eq (disp_engine_pending_count (e), 1);
@@ -311,14 +230,14 @@ START_TEST (test_busy_vehicle_not_reused_until_idle)
 
     /* The simulator reports it busy, then nothing: rider 2 keeps waiting. */
     v.status = DISP_VEH_BUSY;
-    d = s_step (e, 2, 1000, &v, 1, NULL, 0, NULL, 0);
+    d = rt_step (e, 2, 1000, &v, 1, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
-    d = s_step (e, 3, 2000, NULL, 0, NULL, 0, NULL, 0);
+    d = rt_step (e, 3, 2000, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
 
     /* Dropped rider 1 off at node 19: idle again, it takes rider 2 (6 edges: 19 -> 13). */
-    v = s_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 19);
-    d = s_step (e, 4, 3000, &v, 1, NULL, 0, NULL, 0);
+    v = rt_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 19);
+    d = rt_step (e, 4, 3000, &v, 1, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 2);
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 3);
@@ -331,19 +250,19 @@ END_TEST
 START_TEST (test_cancelled_never_assigned)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
-    disp_request_t reqs[] = {s_request (1, 0, 0, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (2, 0, 9, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (3, 0, 90, DISP_FLEET_ROBOTAXI, S_FAR)};
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
+    disp_request_t reqs[] = {rt_request (1, 0, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (2, 0, 9, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (3, 0, 90, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
     /* Rider 3 gives up in the very tick that brings the request. */
     uint64_t gone3 = 3;
-    disp_decisions_t d = s_step (e, 1, 0, NULL, 0, reqs, 3, &gone3, 1);
+    disp_decisions_t d = rt_step (e, 1, 0, NULL, 0, reqs, 3, &gone3, 1);
     ck_assert_uint_eq (d.assignment_count, 0);
     ck_assert_uint_eq (disp_engine_pending_count (e), 2);
     /* Rider 1 gives up as a vehicle appears next to them; rider 2 gets it. Unknown ids are ignored. */
     uint64_t gone[] = {1, 12345};
-    disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
-    d = s_step (e, 2, 1000, &v, 1, NULL, 0, gone, 2);
+    disp_vehicle_t v = rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
+    d = rt_step (e, 2, 1000, &v, 1, NULL, 0, gone, 2);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 2);
     ck_assert_uint_eq (disp_engine_pending_count (e), 0);
@@ -355,13 +274,13 @@ END_TEST
 START_TEST (test_arrival_order)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 100, 1.0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
     /* Two riders equally far from the only vehicle; the one who asked first (time_ms) is served first, whatever the
      * order in the tick. */
-    disp_vehicle_t v = s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55);
-    disp_request_t reqs[] = {s_request (10, 500, 54, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (11, 400, 56, DISP_FLEET_ROBOTAXI, S_FAR)};
-    disp_decisions_t d = s_step (e, 1, 1000, &v, 1, reqs, 2, NULL, 0);
+    disp_vehicle_t v = rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55);
+    disp_request_t reqs[] = {rt_request (10, 500, 54, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (11, 400, 56, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
+    disp_decisions_t d = rt_step (e, 1, 1000, &v, 1, reqs, 2, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (d.assignments[0].request_id, 11);
     disp_engine_destroy (&e);
@@ -375,12 +294,12 @@ END_TEST
 static void s_check_bad_tick_leaves_no_trace (const disp_tick_t *bad, const char *expect_in_err)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *a = s_engine (g, S_HOUR_MS, 100, 1.0);
-    disp_engine_t *b = s_engine (g, S_HOUR_MS, 100, 1.0);
-    disp_vehicle_t v1[] = {s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
-    disp_request_t r1 = s_request (1, 5000, 99, DISP_FLEET_HUMAN, S_FAR);
-    s_step (a, 1, 5000, v1, 1, &r1, 1, NULL, 0);
-    s_step (b, 1, 5000, v1, 1, &r1, 1, NULL, 0);
+    disp_engine_t *a = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
+    disp_engine_t *b = rt_engine (g, "nearest", RT_HOUR_MS, 100, 1.0, NULL);
+    disp_vehicle_t v1[] = {rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0)};
+    disp_request_t r1 = rt_request (1, 5000, 99, MAP_NODE_NONE, DISP_FLEET_HUMAN, 0, RT_FAR_MS);
+    rt_step (a, 1, 5000, v1, 1, &r1, 1, NULL, 0);
+    rt_step (b, 1, 5000, v1, 1, &r1, 1, NULL, 0);
 
     disp_decisions_t out;
     char err[256] = "";
@@ -390,10 +309,10 @@ static void s_check_bad_tick_leaves_no_trace (const disp_tick_t *bad, const char
     ck_assert_uint_eq (disp_engine_idle_count (a, DISP_FLEET_ROBOTAXI), 1);
     ck_assert_uint_eq (disp_engine_idle_count (a, DISP_FLEET_HUMAN), 0);
 
-    disp_vehicle_t v2[] = {s_vehicle (2, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 98)};
-    disp_request_t r2 = s_request (2, 6000, 1, DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_decisions_t da = s_step (a, 2, 6000, v2, 1, &r2, 1, NULL, 0);
-    disp_decisions_t db = s_step (b, 2, 6000, v2, 1, &r2, 1, NULL, 0);
+    disp_vehicle_t v2[] = {rt_vehicle (2, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 98)};
+    disp_request_t r2 = rt_request (2, 6000, 1, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_decisions_t da = rt_step (a, 2, 6000, v2, 1, &r2, 1, NULL, 0);
+    disp_decisions_t db = rt_step (b, 2, 6000, v2, 1, &r2, 1, NULL, 0);
     ck_assert_uint_eq (da.assignment_count, 2);
     ck_assert_uint_eq (db.assignment_count, 2);
     for (size_t i = 0; i < 2; i++) {
@@ -414,11 +333,11 @@ START_TEST (test_invalid_ticks_change_nothing)
 {
     /* Each bad tick starts with valid updates that would change the outcome if applied: a human vehicle next to
      * the waiting human rider, a cancellation, a new request. */
-    disp_request_t new_req = s_request (50, 5000, 0, DISP_FLEET_ROBOTAXI, S_FAR);
+    disp_request_t new_req = rt_request (50, 5000, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
     uint64_t cancel_1 = 1;
 
-    disp_vehicle_t past_capacity[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
-                                      s_vehicle (100, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99)};
+    disp_vehicle_t past_capacity[] = {rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                      rt_vehicle (100, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99)};
     disp_tick_t t = {.step = 9,
                      .now_ms = 5000,
                      .vehicles = past_capacity,
@@ -429,25 +348,25 @@ START_TEST (test_invalid_ticks_change_nothing)
                      .cancelled_count = 1};
     s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].id: 100");
 
-    disp_vehicle_t bad_node[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
-                                 s_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 100)};
+    disp_vehicle_t bad_node[] = {rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                 rt_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 100)};
     t.vehicles = bad_node;
     s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].position.node: 100 is not a node");
 
-    disp_vehicle_t no_node[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
-                                s_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, MAP_NODE_NONE)};
+    disp_vehicle_t no_node[] = {rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                rt_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, MAP_NODE_NONE)};
     t.vehicles = no_node;
     s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].position: node missing");
 
-    disp_vehicle_t bad_fleet[] = {s_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
-                                  s_vehicle (8, (disp_fleet_t)5, DISP_VEH_IDLE, 3)};
+    disp_vehicle_t bad_fleet[] = {rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                  rt_vehicle (8, (disp_fleet_t)5, DISP_VEH_IDLE, 3)};
     t.vehicles = bad_fleet;
     s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].fleet: 5 is not a fleet");
 
     t.vehicles = past_capacity;
     t.vehicle_count = 1;
-    disp_request_t bad_req[] = {s_request (60, 5000, 0, DISP_FLEET_ROBOTAXI, S_FAR),
-                                s_request (61, 5000, 1000, DISP_FLEET_ROBOTAXI, S_FAR)};
+    disp_request_t bad_req[] = {rt_request (60, 5000, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                                rt_request (61, 5000, 1000, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
     t.requests = bad_req;
     t.request_count = 2;
     s_check_bad_tick_leaves_no_trace (&t, "tick.requests[1].origin.node: 1000 is not a node");
@@ -499,15 +418,15 @@ END_TEST
 START_TEST (test_crowd)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, S_HOUR_MS, 1000, 1.0);
+    disp_engine_t *e = rt_engine (g, "nearest", RT_HOUR_MS, 1000, 1.0, NULL);
     disp_vehicle_t vehs[600];
     for (uint32_t i = 0; i < 600; i++)
-        vehs[i] = s_vehicle (999 - i, i % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, i % 100);
+        vehs[i] = rt_vehicle (999 - i, i % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, i % 100);
     disp_request_t reqs[500];
     for (uint64_t i = 0; i < 500; i++)
-        reqs[i] = s_request (i, (int64_t)i, (uint32_t)((i * 37) % 100),
-                             i % 3 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_decisions_t d = s_step (e, 1, 1000, vehs, 600, reqs, 500, NULL, 0);
+        reqs[i] = rt_request (i, (int64_t)i, (uint32_t)((i * 37) % 100), MAP_NODE_NONE,
+                              i % 3 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 1, 1000, vehs, 600, reqs, 500, NULL, 0);
     /* 300 vehicles per fleet; 167 robotaxi riders and 333 human riders: 167 + 300 served. */
     ck_assert_uint_eq (d.assignment_count, 467);
     ck_assert_uint_eq (disp_engine_pending_count (e), 33);
@@ -529,10 +448,7 @@ END_TEST
  * with several vehicles sharing nodes. */
 START_TEST (test_nearest_matches_brute_force)
 {
-    map_spec_t spec = {.source = "embedded:wuhan", .grid_m = 1000};
-    char err[256] = "";
-    map_net_t *net = map_net_open (&spec, NULL, NULL, err, sizeof err);
-    ck_assert_msg (net != NULL, "%s", err);
+    map_net_t *net = rt_city ();
     const map_graph_t *g = map_net_graph (net);
     uint32_t n = (uint32_t)map_graph_node_count (g);
     map_router_t *router = map_router_new (g);
@@ -544,14 +460,14 @@ START_TEST (test_nearest_matches_brute_force)
         uint32_t node = (i % 4 == 3) ? vehs[i - 1].position.node : (uint32_t)rt_next (&state) % n;
         disp_fleet_t fleet = (uint32_t)rt_next (&state) % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
         disp_vehicle_status_t status = (uint32_t)rt_next (&state) % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
-        vehs[i] = s_vehicle (i, fleet, status, node);
+        vehs[i] = rt_vehicle (i, fleet, status, node);
     }
     double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0};
     size_t budgets[] = {0, 0, 40, 40, 1u << 20};
     for (int f = 0; f < 5; f++) {
-        disp_engine_t *e = s_engine (net, S_HOUR_MS, VEHICLES, factors[f]);
+        disp_engine_t *e = rt_engine (net, "nearest", RT_HOUR_MS, VEHICLES, factors[f], NULL);
         disp_engine_set_local_budget (e, budgets[f]);
-        s_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
+        rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
         map_traffic_t traffic;
         map_traffic_flat (&traffic, factors[f]);
         for (int q = 0; q < 300; q++) {

@@ -14,91 +14,25 @@
 #include "disp_engine.h"
 #include "disp_policy.h"
 #include "map_route.h"
+#include "rt_engine.h"
 
 /* 3.6 km/h is exactly 1 m/s, so an edge of L metres takes exactly L seconds: 10 m -> 10 000 ms. */
 #define S_SPEED_KMH 3.6
 #define S_EDGE_MS   10000
 #define S_WINDOW_MS 30000
-#define S_HOUR_MS   3600000LL
-#define S_FAR       (10 * S_HOUR_MS)
-
-/* A network over g for an engine. Takes ownership of g. */
-static map_net_t *s_net (map_graph_t *g)
-{
-    char err[256] = "";
-    map_net_t *net = map_net_adopt (g, "test", err, sizeof err);
-    ck_assert_msg (net != NULL, "net: %s", err);
-    return net;
-}
 
 /* A side x side grid, node id = y * side + x, 100 m apart, every street two-way and S_EDGE_MS long. */
 static map_net_t *s_grid (int side)
 {
-    map_graph_t *g = map_graph_new (32650);
-    ck_assert_ptr_nonnull (g);
-    for (int y = 0; y < side; y++)
-        for (int x = 0; x < side; x++)
-            ck_assert_uint_ne (map_graph_add_node (g, 114.0 + x * 0.001, 30.0 + y * 0.001, x * 100.0, y * 100.0),
-                               MAP_NODE_NONE);
-    for (int y = 0; y < side; y++)
-        for (int x = 0; x < side; x++) {
-            uint32_t n = (uint32_t)(y * side + x);
-            if (x + 1 < side) {
-                ck_assert_int_eq (map_graph_add_edge (g, n, n + 1, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-                ck_assert_int_eq (map_graph_add_edge (g, n + 1, n, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-            }
-            if (y + 1 < side) {
-                ck_assert_int_eq (map_graph_add_edge (g, n, n + side, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-                ck_assert_int_eq (map_graph_add_edge (g, n + side, n, 10.0, S_SPEED_KMH, MAP_ROAD_LOCAL), 0);
-            }
-        }
-    ck_assert_int_eq (map_graph_finish (g), 0);
-    return s_net (g);
+    return rt_grid (side, side, 100.0, 10.0, S_SPEED_KMH, NULL);
 }
 
 /* An engine running `policy` with a 30 s window and k candidates (0: the default). */
 static disp_engine_t *s_engine (const map_net_t *net, const char *policy, int64_t max_pickup_ms, uint32_t capacity,
                                 uint32_t k)
 {
-    map_traffic_t traffic;
-    map_traffic_flat (&traffic, 1.0);
-    disp_config_t cfg = {.max_pickup_ms = max_pickup_ms, .vehicle_capacity = capacity};
-    snprintf (cfg.policy, sizeof cfg.policy, "%s", policy);
-    cfg.params.batch_window_ms = S_WINDOW_MS;
-    cfg.params.batch_candidates = k;
-    char err[256] = "";
-    disp_engine_t *e = disp_engine_new (net, &traffic, &cfg, err, sizeof err);
-    ck_assert_msg (e != NULL, "engine: %s", err);
-    return e;
-}
-
-static disp_vehicle_t s_vehicle (uint32_t id, disp_fleet_t fleet, disp_vehicle_status_t status, uint32_t node)
-{
-    return (disp_vehicle_t){
-        .id = id, .fleet = (uint8_t)fleet, .status = (uint8_t)status, .position = {0.0, 0.0, node}};
-}
-
-static disp_request_t s_request (uint64_t id, int64_t time_ms, uint32_t node, disp_fleet_t fleet, int64_t deadline)
-{
-    return (disp_request_t){.id = id,
-                            .time_ms = time_ms,
-                            .origin = {0.0, 0.0, node},
-                            .destination = {0.0, 0.0, MAP_NODE_NONE},
-                            .fleet = (uint8_t)fleet,
-                            .deadline_ms = deadline};
-}
-
-/* Runs one tick that must be valid. */
-static disp_decisions_t s_step (disp_engine_t *e, uint64_t step, int64_t now_ms, const disp_vehicle_t *vehs,
-                                size_t nv, const disp_request_t *reqs, size_t nr)
-{
-    disp_tick_t t = {
-        .step = step, .now_ms = now_ms, .requests = reqs, .request_count = nr, .vehicles = vehs, .vehicle_count = nv};
-    disp_decisions_t out;
-    char err[256] = "";
-    ck_assert_msg (disp_engine_step (e, &t, &out, err, sizeof err) == 0, "step %llu: %s", (unsigned long long)step,
-                   err);
-    return out;
+    disp_params_t params = {.batch_window_ms = S_WINDOW_MS, .batch_candidates = k};
+    return rt_engine (net, policy, max_pickup_ms, capacity, 1.0, &params);
 }
 
 /* The vehicle assigned to request id in d, or UINT32_MAX; its eta into *eta when not NULL. */
@@ -123,26 +57,27 @@ static int64_t s_total_eta (const disp_decisions_t *d)
 START_TEST (test_riders_wait_for_the_window_then_all_are_served)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, "batch", S_HOUR_MS, 100, 0);
-    disp_vehicle_t vehs[] = {
-        s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0), s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 9),
-        s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 90), s_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 99),
-        s_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55)};
+    disp_engine_t *e = s_engine (g, "batch", RT_HOUR_MS, 100, 0);
+    disp_vehicle_t vehs[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0),
+                             rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 9),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 90),
+                             rt_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 99),
+                             rt_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55)};
     /* Windows are aligned to the session clock, not to the first request: riders at 1 s, 12 s and 25 s all wait for
      * 30 s, even with idle vehicles next to them. */
-    disp_request_t r1 = s_request (1, 1000, 1, DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_request_t r2 = s_request (2, 12000, 98, DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_request_t r3 = s_request (3, 25000, 54, DISP_FLEET_ROBOTAXI, S_FAR);
-    ck_assert_uint_eq (s_step (e, 1, 1000, vehs, 5, &r1, 1).assignment_count, 0);
-    ck_assert_uint_eq (s_step (e, 2, 12000, NULL, 0, &r2, 1).assignment_count, 0);
-    ck_assert_uint_eq (s_step (e, 3, 25000, NULL, 0, &r3, 1).assignment_count, 0);
-    ck_assert_uint_eq (s_step (e, 4, 29999, NULL, 0, NULL, 0).assignment_count, 0);
+    disp_request_t r1 = rt_request (1, 1000, 1, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_request_t r2 = rt_request (2, 12000, 98, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_request_t r3 = rt_request (3, 25000, 54, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    ck_assert_uint_eq (rt_step (e, 1, 1000, vehs, 5, &r1, 1, NULL, 0).assignment_count, 0);
+    ck_assert_uint_eq (rt_step (e, 2, 12000, NULL, 0, &r2, 1, NULL, 0).assignment_count, 0);
+    ck_assert_uint_eq (rt_step (e, 3, 25000, NULL, 0, &r3, 1, NULL, 0).assignment_count, 0);
+    ck_assert_uint_eq (rt_step (e, 4, 29999, NULL, 0, NULL, 0, NULL, 0).assignment_count, 0);
     ck_assert_uint_eq (disp_engine_pending_count (e), 3);
 
     /* At 30 s the window closes: all three are served (each by the vehicle one edge away). A rider asking at 30 s
      * belongs to the next window and waits, although two vehicles are still free. */
-    disp_request_t r4 = s_request (4, 30000, 8, DISP_FLEET_ROBOTAXI, S_FAR);
-    disp_decisions_t d = s_step (e, 5, 30000, NULL, 0, &r4, 1);
+    disp_request_t r4 = rt_request (4, 30000, 8, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 5, 30000, NULL, 0, &r4, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 3);
     int64_t eta;
     ck_assert_uint_eq (s_vehicle_of (&d, 1, &eta), 0);
@@ -155,8 +90,8 @@ START_TEST (test_riders_wait_for_the_window_then_all_are_served)
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 2);
 
     /* Rider 4 is served at the first step at or after 60 s, here 61 s (no step fell on 60 s). */
-    ck_assert_uint_eq (s_step (e, 6, 45000, NULL, 0, NULL, 0).assignment_count, 0);
-    d = s_step (e, 7, 61000, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (rt_step (e, 6, 45000, NULL, 0, NULL, 0, NULL, 0).assignment_count, 0);
+    d = rt_step (e, 7, 61000, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (s_vehicle_of (&d, 4, &eta), 1);
     ck_assert_int_eq (eta, S_EDGE_MS);
@@ -169,19 +104,19 @@ END_TEST
 START_TEST (test_leftover_riders_wait_for_the_next_window)
 {
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, "batch", S_HOUR_MS, 100, 0);
+    disp_engine_t *e = s_engine (g, "batch", RT_HOUR_MS, 100, 0);
     /* Two riders, one vehicle: the nearer rider (3 edges against 5) is served at the close of the window. */
-    disp_vehicle_t v = s_vehicle (7, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
-    disp_request_t reqs[] = {s_request (1, 1000, 5, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (2, 2000, 3, DISP_FLEET_ROBOTAXI, S_FAR)};
-    s_step (e, 1, 2000, &v, 1, reqs, 2);
-    disp_decisions_t d = s_step (e, 2, 30000, NULL, 0, NULL, 0);
+    disp_vehicle_t v = rt_vehicle (7, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
+    disp_request_t reqs[] = {rt_request (1, 1000, 5, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (2, 2000, 3, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
+    rt_step (e, 1, 2000, &v, 1, reqs, 2, NULL, 0);
+    disp_decisions_t d = rt_step (e, 2, 30000, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (s_vehicle_of (&d, 2, NULL), 7);
     /* A vehicle frees up in the middle of the next window: rider 1 waits for its close all the same. */
-    v = s_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 4);
-    ck_assert_uint_eq (s_step (e, 3, 40000, &v, 1, NULL, 0).assignment_count, 0);
-    d = s_step (e, 4, 60000, NULL, 0, NULL, 0);
+    v = rt_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 4);
+    ck_assert_uint_eq (rt_step (e, 3, 40000, &v, 1, NULL, 0, NULL, 0).assignment_count, 0);
+    d = rt_step (e, 4, 60000, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (s_vehicle_of (&d, 1, NULL), 8);
     disp_engine_destroy (&e);
@@ -216,20 +151,20 @@ static void s_best (const int64_t *times, size_t nr, size_t nv, size_t r, uint32
 static void s_nearest_and_batch (const map_net_t *g, const disp_vehicle_t *vehs, size_t nv,
                                  const disp_request_t *reqs, size_t nr, int64_t *nearest_total, int64_t *batch_total)
 {
-    disp_engine_t *near = s_engine (g, "nearest", S_HOUR_MS, 100, 0),
-                  *batch = s_engine (g, "batch", S_HOUR_MS, 100, 0);
-    s_step (near, 0, 0, vehs, nv, NULL, 0);
-    s_step (batch, 0, 0, vehs, nv, NULL, 0);
+    disp_engine_t *near = s_engine (g, "nearest", RT_HOUR_MS, 100, 0),
+                  *batch = s_engine (g, "batch", RT_HOUR_MS, 100, 0);
+    rt_step (near, 0, 0, vehs, nv, NULL, 0, NULL, 0);
+    rt_step (batch, 0, 0, vehs, nv, NULL, 0, NULL, 0);
     *nearest_total = *batch_total = 0;
     size_t near_served = 0, batch_served = 0;
     for (size_t i = 0; i < nr; i++) {
-        disp_decisions_t d = s_step (near, i + 1, reqs[i].time_ms, NULL, 0, &reqs[i], 1);
+        disp_decisions_t d = rt_step (near, i + 1, reqs[i].time_ms, NULL, 0, &reqs[i], 1, NULL, 0);
         near_served += d.assignment_count;
         *nearest_total += s_total_eta (&d);
-        d = s_step (batch, i + 1, reqs[i].time_ms, NULL, 0, &reqs[i], 1);
+        d = rt_step (batch, i + 1, reqs[i].time_ms, NULL, 0, &reqs[i], 1, NULL, 0);
         ck_assert_uint_eq (d.assignment_count, 0);
     }
-    disp_decisions_t d = s_step (batch, nr + 1, S_WINDOW_MS, NULL, 0, NULL, 0);
+    disp_decisions_t d = rt_step (batch, nr + 1, S_WINDOW_MS, NULL, 0, NULL, 0, NULL, 0);
     batch_served = d.assignment_count;
     *batch_total = s_total_eta (&d);
     ck_assert_uint_eq (near_served, nr);
@@ -244,10 +179,10 @@ START_TEST (test_batch_beats_first_come_first_served)
      * First come first served gives A the vehicle at 2 (1 edge) and leaves B the one at 6 (6 edges): 70 s. Together,
      * A takes the vehicle at 6 (3 edges) and B the one at 2 (2 edges): 50 s. */
     map_net_t *g = s_grid (10);
-    disp_vehicle_t vehs[] = {s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2),
-                             s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 6)};
-    disp_request_t reqs[] = {s_request (1, 1000, 3, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (2, 2000, 0, DISP_FLEET_ROBOTAXI, S_FAR)};
+    disp_vehicle_t vehs[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 2),
+                             rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 6)};
+    disp_request_t reqs[] = {rt_request (1, 1000, 3, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (2, 2000, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
     int64_t nearest_total, batch_total;
     s_nearest_and_batch (g, vehs, 2, reqs, 2, &nearest_total, &batch_total);
     ck_assert_int_eq (nearest_total, 7 * S_EDGE_MS);
@@ -270,10 +205,10 @@ START_TEST (test_batch_total_is_the_optimum)
         disp_vehicle_t vehs[8];
         disp_request_t reqs[6];
         for (size_t v = 0; v < nv; v++)
-            vehs[v] = s_vehicle ((uint32_t)v, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, (uint32_t)(rt_next (&st) % 100));
+            vehs[v] = rt_vehicle ((uint32_t)v, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, (uint32_t)(rt_next (&st) % 100));
         for (size_t r = 0; r < nr; r++)
-            reqs[r] =
-                s_request (r, 1000 * (int64_t)(r + 1), (uint32_t)(rt_next (&st) % 100), DISP_FLEET_ROBOTAXI, S_FAR);
+            reqs[r] = rt_request (r, 1000 * (int64_t)(r + 1), (uint32_t)(rt_next (&st) % 100), MAP_NODE_NONE,
+                                  DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
         int64_t times[6 * 8];
         for (size_t r = 0; r < nr; r++)
             for (size_t v = 0; v < nv; v++) {
@@ -306,23 +241,22 @@ START_TEST (test_fleets_pickup_limit_and_deadlines)
     /* pickup limit: 5 edges */
     disp_engine_t *e = s_engine (g, "batch", 5 * S_EDGE_MS, 100, 0);
     disp_vehicle_t vehs[] = {
-        s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0), s_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 4),
-        s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 99), s_vehicle (3, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 90)};
+        rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0), rt_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 4),
+        rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 99), rt_vehicle (3, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 90)};
     disp_request_t reqs[] = {
         /* a human-driver rider at the robotaxi's corner: gets the human driver 4 edges away */
-        s_request (1, 1000, 0, DISP_FLEET_HUMAN, S_FAR),
+        rt_request (1, 1000, 0, MAP_NODE_NONE, DISP_FLEET_HUMAN, 0, RT_FAR_MS),
         /* a robotaxi rider at 45: both robotaxis (at 0 and at 99) are 9 edges away, past the limit: waits */
-        s_request (2, 1000, 45, DISP_FLEET_ROBOTAXI, S_FAR),
+        rt_request (2, 1000, 45, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
         /* a rider who accepts any fleet, at 80: the human driver at 90 is 1 edge away */
-        s_request (3, 1000, 80, DISP_FLEET_ROBOTAXI, S_FAR),
+        rt_request (3, 1000, 80, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 1, RT_FAR_MS),
         /* a rider whose deadline (20 s from the close) is before the robotaxi at 99 (3 edges from 69) can come */
-        s_request (4, 1000, 69, DISP_FLEET_ROBOTAXI, S_WINDOW_MS + 2 * S_EDGE_MS),
+        rt_request (4, 1000, 69, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, S_WINDOW_MS + 2 * S_EDGE_MS),
         /* a rider who gives up before the window closes is never assigned */
-        s_request (5, 1000, 98, DISP_FLEET_ROBOTAXI, 20000),
+        rt_request (5, 1000, 98, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, 20000),
     };
-    reqs[2].any_fleet = 1;
-    s_step (e, 1, 1000, vehs, 4, reqs, 5);
-    disp_decisions_t d = s_step (e, 2, S_WINDOW_MS, NULL, 0, NULL, 0);
+    rt_step (e, 1, 1000, vehs, 4, reqs, 5, NULL, 0);
+    disp_decisions_t d = rt_step (e, 2, S_WINDOW_MS, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 2);
     int64_t eta;
     ck_assert_uint_eq (s_vehicle_of (&d, 1, &eta), 1);
@@ -334,9 +268,9 @@ START_TEST (test_fleets_pickup_limit_and_deadlines)
 
     /* Next window: rider 4's deadline has passed; rider 2 still has nobody in reach. A robotaxi appears 2 edges
      * from rider 2: served at the close. */
-    disp_vehicle_t near = s_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 47);
-    ck_assert_uint_eq (s_step (e, 3, 45000, &near, 1, NULL, 0).assignment_count, 0);
-    d = s_step (e, 4, 2 * S_WINDOW_MS, NULL, 0, NULL, 0);
+    disp_vehicle_t near = rt_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 47);
+    ck_assert_uint_eq (rt_step (e, 3, 45000, &near, 1, NULL, 0, NULL, 0).assignment_count, 0);
+    d = rt_step (e, 4, 2 * S_WINDOW_MS, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1);
     ck_assert_uint_eq (s_vehicle_of (&d, 2, &eta), 5);
     ck_assert_int_eq (eta, 2 * S_EDGE_MS);
@@ -351,13 +285,13 @@ START_TEST (test_no_free_vehicle_left_unused_after_pruning)
     /* One candidate per rider: riders at 0 and 2 both have the vehicle at 1 as their only candidate; the solve gives
      * it to one of them, and the other still gets the vehicle at 9, the nearest one left. */
     map_net_t *g = s_grid (10);
-    disp_engine_t *e = s_engine (g, "batch", S_HOUR_MS, 100, 1);
-    disp_vehicle_t vehs[] = {s_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 1),
-                             s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 9)};
-    disp_request_t reqs[] = {s_request (1, 1000, 0, DISP_FLEET_ROBOTAXI, S_FAR),
-                             s_request (2, 2000, 2, DISP_FLEET_ROBOTAXI, S_FAR)};
-    s_step (e, 1, 2000, vehs, 2, reqs, 2);
-    disp_decisions_t d = s_step (e, 2, S_WINDOW_MS, NULL, 0, NULL, 0);
+    disp_engine_t *e = s_engine (g, "batch", RT_HOUR_MS, 100, 1);
+    disp_vehicle_t vehs[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 1),
+                             rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 9)};
+    disp_request_t reqs[] = {rt_request (1, 1000, 0, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS),
+                             rt_request (2, 2000, 2, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS)};
+    rt_step (e, 1, 2000, vehs, 2, reqs, 2, NULL, 0);
+    disp_decisions_t d = rt_step (e, 2, S_WINDOW_MS, NULL, 0, NULL, 0, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 2);
     uint32_t a = s_vehicle_of (&d, 1, NULL), b = s_vehicle_of (&d, 2, NULL);
     ck_assert ((a == 0 && b == 1) || (a == 1 && b == 0));
@@ -379,8 +313,8 @@ static size_t s_random_session (disp_engine_t *e, int64_t *log, size_t log_cap)
     int back_at[V]; /* step at which vehicle v is idle again, 0 when idle */
     disp_vehicle_t updates[V];
     for (uint32_t v = 0; v < V; v++) {
-        updates[v] = s_vehicle (v, v % 3 ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN, DISP_VEH_IDLE,
-                                (uint32_t)(rt_next (&st) % 400));
+        updates[v] = rt_vehicle (v, v % 3 ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN, DISP_VEH_IDLE,
+                                 (uint32_t)(rt_next (&st) % 400));
         back_at[v] = 0;
     }
     size_t nu = V, logged = 0;
@@ -390,12 +324,12 @@ static size_t s_random_session (disp_engine_t *e, int64_t *log, size_t log_cap)
         disp_request_t reqs[12];
         size_t nr = rt_next (&st) % 12;
         for (size_t i = 0; i < nr; i++) {
-            reqs[i] = s_request (next_id++, now - (int64_t)(rt_next (&st) % 10000), (uint32_t)(rt_next (&st) % 400),
-                                 rt_next (&st) % 3 ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN,
-                                 now + 60000 + (int64_t)(rt_next (&st) % 120000));
+            reqs[i] = rt_request (next_id++, now - (int64_t)(rt_next (&st) % 10000), (uint32_t)(rt_next (&st) % 400),
+                                  MAP_NODE_NONE, rt_next (&st) % 3 ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN, 0,
+                                  now + 60000 + (int64_t)(rt_next (&st) % 120000));
             reqs[i].any_fleet = rt_next (&st) % 4 == 0;
         }
-        disp_decisions_t d = s_step (e, (uint64_t)step, now, updates, nu, reqs, nr);
+        disp_decisions_t d = rt_step (e, (uint64_t)step, now, updates, nu, reqs, nr, NULL, 0);
         nu = 0;
         for (size_t i = 0; i < d.assignment_count; i++) {
             ck_assert_uint_lt (logged + 3, log_cap);
@@ -407,8 +341,8 @@ static size_t s_random_session (disp_engine_t *e, int64_t *log, size_t log_cap)
         for (uint32_t v = 0; v < V; v++)
             if (back_at[v] == step + 1) {
                 back_at[v] = 0;
-                updates[nu++] = s_vehicle (v, v % 3 ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN, DISP_VEH_IDLE,
-                                           (uint32_t)(rt_next (&st) % 400));
+                updates[nu++] = rt_vehicle (v, v % 3 ? DISP_FLEET_ROBOTAXI : DISP_FLEET_HUMAN, DISP_VEH_IDLE,
+                                            (uint32_t)(rt_next (&st) % 400));
             }
     }
     return logged / 3;
@@ -439,12 +373,15 @@ START_TEST (test_k_nearest_on_the_grid_ties_by_id)
     disp_engine_t *e = s_engine (g, "nearest", 3 * S_EDGE_MS, 100, 0);
     /* Around node 55: vehicles 9 and 4 at 54 (1 edge), 2 at 65 (1 edge), 8 at 45 (1 edge), 30 at 55 itself, 1 at 57
      * (2 edges), 6 at 77 (4 edges, past the limit), 5 a human at 56. */
-    disp_vehicle_t vehs[] = {
-        s_vehicle (9, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54),  s_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54),
-        s_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 65),  s_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45),
-        s_vehicle (30, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55), s_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 57),
-        s_vehicle (6, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 77),  s_vehicle (5, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 56)};
-    s_step (e, 1, 0, vehs, 8, NULL, 0);
+    disp_vehicle_t vehs[] = {rt_vehicle (9, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54),
+                             rt_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 65),
+                             rt_vehicle (8, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45),
+                             rt_vehicle (30, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 55),
+                             rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 57),
+                             rt_vehicle (6, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 77),
+                             rt_vehicle (5, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 56)};
+    rt_step (e, 1, 0, vehs, 8, NULL, 0, NULL, 0);
     uint32_t expect[] = {30, 2, 4, 8, 9, 1};
     int64_t expect_eta[] = {0, S_EDGE_MS, S_EDGE_MS, S_EDGE_MS, S_EDGE_MS, 2 * S_EDGE_MS};
     size_t budgets[] = {0, 3, 512};
@@ -464,8 +401,8 @@ START_TEST (test_k_nearest_on_the_grid_ties_by_id)
         int64_t eta;
         ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 55, DISP_FLEET_HUMAN, 3 * S_EDGE_MS, 4, &id, &eta), 1);
         ck_assert_uint_eq (id, 5);
-        ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 55, DISP_FLEET_ROBOTAXI, S_HOUR_MS, 0, &id, &eta), 0);
-        ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 100, DISP_FLEET_ROBOTAXI, S_HOUR_MS, 1, &id, &eta), 0);
+        ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 55, DISP_FLEET_ROBOTAXI, RT_HOUR_MS, 0, &id, &eta), 0);
+        ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 100, DISP_FLEET_ROBOTAXI, RT_HOUR_MS, 1, &id, &eta), 0);
         ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 55, DISP_FLEET_ROBOTAXI, -1, 1, &id, &eta), 0);
     }
     disp_engine_destroy (&e);
@@ -499,10 +436,7 @@ START_TEST (test_k_nearest_matches_full_dijkstra)
      * k of all idle vehicles of that fleet sorted by (time, id), timed by a full Dijkstra from the rider over the
      * reverse graph, within the limit, at two traffic factors, through the local search alone, the index alone
      * (budget 0) and a mix (small budget). */
-    map_spec_t spec = {.source = "embedded:wuhan", .grid_m = 1000};
-    char err[256] = "";
-    map_net_t *net = map_net_open (&spec, NULL, NULL, err, sizeof err);
-    ck_assert_msg (net != NULL, "%s", err);
+    map_net_t *net = rt_city ();
     const map_graph_t *g = map_net_graph (net);
     uint32_t n = (uint32_t)map_graph_node_count (g);
     map_router_t *router = map_router_new (g);
@@ -514,18 +448,16 @@ START_TEST (test_k_nearest_matches_full_dijkstra)
         uint32_t node = (i % 4 == 3) ? vehs[i - 1].position.node : (uint32_t)(rt_next (&st) % n);
         disp_fleet_t fleet = rt_next (&st) % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;
         disp_vehicle_status_t status = rt_next (&st) % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
-        vehs[i] = s_vehicle (i, fleet, status, node);
+        vehs[i] = rt_vehicle (i, fleet, status, node);
     }
     double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0};
     size_t budgets[] = {0, 0, 40, 40, 1u << 20};
     for (int f = 0; f < 5; f++) {
         map_traffic_t traffic;
         map_traffic_flat (&traffic, factors[f]);
-        disp_config_t cfg = {.policy = "batch", .max_pickup_ms = S_HOUR_MS, .vehicle_capacity = VEHICLES};
-        disp_engine_t *e = disp_engine_new (net, &traffic, &cfg, err, sizeof err);
-        ck_assert_msg (e != NULL, "%s", err);
+        disp_engine_t *e = rt_engine (net, "batch", RT_HOUR_MS, VEHICLES, factors[f], NULL);
         disp_engine_set_local_budget (e, budgets[f]);
-        s_step (e, 1, 0, vehs, VEHICLES, NULL, 0);
+        rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
         for (int q = 0; q < 120; q++) {
             uint32_t target = (uint32_t)(rt_next (&st) % n);
             disp_fleet_t fleet = q % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI;

@@ -11,75 +11,32 @@
 
 #include "disp_engine.h"
 #include "disp_policy.h"
+#include "rt_engine.h"
 
-#define S_NODES   101
-#define S_EDGE_M  100.0
-#define S_HOUR_MS 3600000LL
-#define S_FAR     (10 * S_HOUR_MS)
+#define S_NODES  101
+#define S_EDGE_M 100.0
 
 /* A two-way street of S_NODES nodes S_EDGE_M apart at 36 km/h; node i is at x = i x S_EDGE_M. Sets *edge_ms to the
  * time of one block. */
 static map_net_t *s_street (int64_t *edge_ms)
 {
-    map_graph_t *g = map_graph_new (32650);
-    ck_assert_ptr_nonnull (g);
-    for (int i = 0; i < S_NODES; i++)
-        ck_assert_uint_ne (map_graph_add_node (g, 114.0 + i * 0.001, 30.0, i * S_EDGE_M, 0.0), MAP_NODE_NONE);
-    for (uint32_t i = 0; i + 1 < S_NODES; i++) {
-        ck_assert_int_eq (map_graph_add_edge (g, i, i + 1, S_EDGE_M, 36.0, MAP_ROAD_LOCAL), 0);
-        ck_assert_int_eq (map_graph_add_edge (g, i + 1, i, S_EDGE_M, 36.0, MAP_ROAD_LOCAL), 0);
-    }
-    ck_assert_int_eq (map_graph_finish (g), 0);
-    *edge_ms = map_graph_edge (g, 0)->time_ms;
-    char err[256] = "";
-    map_net_t *net = map_net_adopt (g, "street", err, sizeof err);
-    ck_assert_msg (net != NULL, "net: %s", err);
-    return net;
+    return rt_grid (S_NODES, 1, S_EDGE_M, S_EDGE_M, 36.0, edge_ms);
 }
 
 static disp_engine_t *s_engine (const map_net_t *net, const char *policy, double robotaxi_per_km, double human_per_km,
                                 double wait_per_min)
 {
-    map_traffic_t traffic;
-    map_traffic_flat (&traffic, 1.0);
-    disp_config_t cfg = {.max_pickup_ms = S_HOUR_MS, .vehicle_capacity = 100};
-    snprintf (cfg.policy, sizeof cfg.policy, "%s", policy);
-    cfg.params.cost_per_km[DISP_FLEET_ROBOTAXI] = robotaxi_per_km;
-    cfg.params.cost_per_km[DISP_FLEET_HUMAN] = human_per_km;
-    cfg.params.wait_yuan_per_min = wait_per_min;
-    char err[256] = "";
-    disp_engine_t *e = disp_engine_new (net, &traffic, &cfg, err, sizeof err);
-    ck_assert_msg (e != NULL, "engine: %s", err);
-    return e;
-}
-
-static disp_vehicle_t s_idle (uint32_t id, disp_fleet_t fleet, uint32_t node)
-{
-    return (disp_vehicle_t){.id = id, .fleet = (uint8_t)fleet, .status = DISP_VEH_IDLE, .position = {0.0, 0.0, node}};
-}
-
-/* A rider at `origin` going to `destination` (MAP_NODE_NONE: not given). */
-static disp_request_t s_rider (uint64_t id, uint32_t origin, uint32_t destination, disp_fleet_t fleet, int any_fleet,
-                               int64_t deadline_ms)
-{
-    return (disp_request_t){.id = id,
-                            .time_ms = 0,
-                            .origin = {0.0, 0.0, origin},
-                            .destination = {0.0, 0.0, destination},
-                            .fleet = (uint8_t)fleet,
-                            .deadline_ms = deadline_ms,
-                            .any_fleet = (uint8_t)any_fleet};
+    disp_params_t params = {.wait_yuan_per_min = wait_per_min};
+    params.cost_per_km[DISP_FLEET_ROBOTAXI] = robotaxi_per_km;
+    params.cost_per_km[DISP_FLEET_HUMAN] = human_per_km;
+    return rt_engine (net, policy, RT_HOUR_MS, 100, 1.0, &params);
 }
 
 /* One step at time 0 with the given vehicles and one rider; returns the vehicle assigned, or UINT32_MAX. */
 static uint32_t s_assign (disp_engine_t *e, const disp_vehicle_t *vehs, size_t nv, const disp_request_t *rider,
                           int64_t *eta_ms)
 {
-    disp_tick_t t = {
-        .step = 1, .now_ms = 0, .requests = rider, .request_count = 1, .vehicles = vehs, .vehicle_count = nv};
-    disp_decisions_t d;
-    char err[256] = "";
-    ck_assert_msg (disp_engine_step (e, &t, &d, err, sizeof err) == 0, "%s", err);
+    disp_decisions_t d = rt_step (e, 1, 0, vehs, nv, rider, 1, NULL, 0);
     ck_assert_uint_le (d.assignment_count, 1);
     if (d.assignment_count == 0) return UINT32_MAX;
     ck_assert_uint_eq (d.assignments[0].request_id, rider->id);
@@ -103,8 +60,9 @@ START_TEST (test_robotaxi_serves_when_in_time_though_a_human_driver_is_nearer)
      * blocks' wait. */
     ck_assert_double_lt (s_cost (0.18, 1.0, 4, 10, edge_ms), s_cost (1.6, 1.0, 2, 10, edge_ms));
     disp_engine_t *e = s_engine (net, "cost", 0.18, 1.6, 1.0);
-    disp_vehicle_t vehs[] = {s_idle (1, DISP_FLEET_HUMAN, 22), s_idle (2, DISP_FLEET_ROBOTAXI, 16)};
-    disp_request_t rider = s_rider (7, 20, 30, DISP_FLEET_HUMAN, 1, S_FAR);
+    disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 22),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 16)};
+    disp_request_t rider = rt_request (7, 0, 20, 30, DISP_FLEET_HUMAN, 1, RT_FAR_MS);
     int64_t eta_ms = 0;
     ck_assert_uint_eq (s_assign (e, vehs, 2, &rider, &eta_ms), 2);
     ck_assert_int_eq (eta_ms, 4 * edge_ms);
@@ -119,7 +77,7 @@ START_TEST (test_robotaxi_serves_when_in_time_though_a_human_driver_is_nearer)
 
     /* Under `nearest` the nearer human driver serves. */
     e = s_engine (net, "nearest", 0.18, 1.6, 1.0);
-    rider.deadline_ms = S_FAR;
+    rider.deadline_ms = RT_FAR_MS;
     ck_assert_uint_eq (s_assign (e, vehs, 2, &rider, NULL), 1);
     disp_engine_destroy (&e);
     map_net_destroy (&net);
@@ -156,12 +114,12 @@ START_TEST (test_human_driver_serves_when_the_robotaxi_wait_costs_more_than_the_
                   human_yuan),
             1e-6);
         uint32_t destination = cases[c].trip < 0 ? MAP_NODE_NONE : (uint32_t)(50 + trip);
-        disp_request_t rider = s_rider (1, 50, destination, DISP_FLEET_HUMAN, 1, S_FAR);
+        disp_request_t rider = rt_request (1, 0, 50, destination, DISP_FLEET_HUMAN, 1, RT_FAR_MS);
         for (int r = threshold - 1; r <= threshold; r++) {
             disp_engine_t *e =
                 s_engine (net, "cost", cases[c].robotaxi_per_km, cases[c].human_per_km, cases[c].wait_per_min);
-            disp_vehicle_t vehs[] = {s_idle (1, DISP_FLEET_HUMAN, 50 + human),
-                                     s_idle (2, DISP_FLEET_ROBOTAXI, (uint32_t)(50 - r))};
+            disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 50 + human),
+                                     rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, (uint32_t)(50 - r))};
             int64_t eta_ms = 0;
             uint32_t got = s_assign (e, vehs, 2, &rider, &eta_ms);
             ck_assert_msg (got == (r < threshold ? 2u : 1u),
@@ -181,24 +139,20 @@ START_TEST (test_one_fleet_riders_never_get_the_other)
     disp_engine_t *e = s_engine (net, "cost", 0.18, 1.6, 1.0);
     /* A human rider without any_fleet: the robotaxi at the door is cheaper and nearer, the human driver 10 blocks
      * away serves. */
-    disp_vehicle_t vehs[] = {s_idle (1, DISP_FLEET_ROBOTAXI, 40), s_idle (2, DISP_FLEET_HUMAN, 50)};
-    disp_request_t rider = s_rider (1, 40, 60, DISP_FLEET_HUMAN, 0, S_FAR);
+    disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 40),
+                             rt_vehicle (2, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 50)};
+    disp_request_t rider = rt_request (1, 0, 40, 60, DISP_FLEET_HUMAN, 0, RT_FAR_MS);
     ck_assert_uint_eq (s_assign (e, vehs, 2, &rider, NULL), 2);
     /* A robotaxi rider without any_fleet and a human driver at the door: the robotaxi 30 blocks away serves. */
-    disp_vehicle_t door = s_idle (3, DISP_FLEET_HUMAN, 70);
-    disp_request_t robo = s_rider (2, 70, 80, DISP_FLEET_ROBOTAXI, 0, S_FAR);
-    disp_tick_t t = {
-        .step = 2, .now_ms = 1000, .requests = &robo, .request_count = 1, .vehicles = &door, .vehicle_count = 1};
-    disp_decisions_t d;
-    char err[256] = "";
-    ck_assert_msg (disp_engine_step (e, &t, &d, err, sizeof err) == 0, "%s", err);
+    disp_vehicle_t door = rt_vehicle (3, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 70);
+    disp_request_t robo = rt_request (2, 0, 70, 80, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    disp_decisions_t d = rt_step (e, 2, 1000, &door, 1, &robo, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 1); /* the robotaxi at 40 */
     ck_assert_uint_eq (d.assignments[0].vehicle_id, 1);
     ck_assert_int_eq (d.assignments[0].pickup_eta_ms, 30 * edge_ms);
     /* The next robotaxi rider finds no robotaxi free, only the human driver at the door: they wait. */
-    disp_request_t second = s_rider (3, 70, 80, DISP_FLEET_ROBOTAXI, 0, S_FAR);
-    t = (disp_tick_t){.step = 3, .now_ms = 2000, .requests = &second, .request_count = 1};
-    ck_assert_msg (disp_engine_step (e, &t, &d, err, sizeof err) == 0, "%s", err);
+    disp_request_t second = rt_request (3, 0, 70, 80, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    d = rt_step (e, 3, 2000, NULL, 0, &second, 1, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
     ck_assert_uint_eq (disp_engine_pending_count (e), 1);
     ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_HUMAN), 1);
@@ -215,8 +169,9 @@ START_TEST (test_equal_costs_go_to_the_own_fleet)
      * rider gets their own fleet. */
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         disp_engine_t *e = s_engine (net, "cost", 1.0, 1.0, 1.0);
-        disp_vehicle_t vehs[] = {s_idle (1, DISP_FLEET_HUMAN, 53), s_idle (2, DISP_FLEET_ROBOTAXI, 47)};
-        disp_request_t rider = s_rider (1, 50, 60, (disp_fleet_t)f, 1, S_FAR);
+        disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 53),
+                                 rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 47)};
+        disp_request_t rider = rt_request (1, 0, 50, 60, (disp_fleet_t)f, 1, RT_FAR_MS);
         ck_assert_uint_eq (s_assign (e, vehs, 2, &rider, NULL), (f == DISP_FLEET_HUMAN ? 1u : 2u));
         disp_engine_destroy (&e);
     }
@@ -230,7 +185,7 @@ START_TEST (test_any_fleet_out_of_range_refused)
     map_net_t *net = s_street (&edge_ms);
     ck_assert_ptr_nonnull (disp_policy_find ("cost"));
     disp_engine_t *e = s_engine (net, "cost", 0.18, 1.6, 1.0);
-    disp_request_t rider = s_rider (1, 50, 60, DISP_FLEET_HUMAN, 2, S_FAR);
+    disp_request_t rider = rt_request (1, 0, 50, 60, DISP_FLEET_HUMAN, 2, RT_FAR_MS);
     disp_tick_t t = {.step = 1, .now_ms = 0, .requests = &rider, .request_count = 1};
     disp_decisions_t d;
     char err[256] = "";

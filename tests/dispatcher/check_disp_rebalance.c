@@ -11,6 +11,7 @@
 
 #include "disp_engine.h"
 #include "disp_policy.h"
+#include "rt_engine.h"
 
 #define S_SIDE     12
 #define S_BLOCK_M  250.0
@@ -27,32 +28,10 @@
 
 static int64_t s_block_ms;
 
+/* The S_SIDE x S_SIDE grid, blocks of S_BLOCK_M at 36 km/h; sets s_block_ms. */
 static map_net_t *s_grid (void)
 {
-    map_graph_t *g = map_graph_new (32650);
-    ck_assert_ptr_nonnull (g);
-    for (int j = 0; j < S_SIDE; j++)
-        for (int i = 0; i < S_SIDE; i++)
-            ck_assert_uint_ne (
-                map_graph_add_node (g, 114.0 + i * 0.0025, 30.0 + j * 0.0025, i * S_BLOCK_M, j * S_BLOCK_M),
-                MAP_NODE_NONE);
-    for (int j = 0; j < S_SIDE; j++)
-        for (int i = 0; i < S_SIDE; i++) {
-            if (i + 1 < S_SIDE) {
-                ck_assert_int_eq (map_graph_add_edge (g, S_NODE (i, j), S_NODE (i + 1, j), S_BLOCK_M, 36, 3), 0);
-                ck_assert_int_eq (map_graph_add_edge (g, S_NODE (i + 1, j), S_NODE (i, j), S_BLOCK_M, 36, 3), 0);
-            }
-            if (j + 1 < S_SIDE) {
-                ck_assert_int_eq (map_graph_add_edge (g, S_NODE (i, j), S_NODE (i, j + 1), S_BLOCK_M, 36, 3), 0);
-                ck_assert_int_eq (map_graph_add_edge (g, S_NODE (i, j + 1), S_NODE (i, j), S_BLOCK_M, 36, 3), 0);
-            }
-        }
-    ck_assert_int_eq (map_graph_finish (g), 0);
-    s_block_ms = map_graph_edge (g, 0)->time_ms;
-    char err[256] = "";
-    map_net_t *net = map_net_adopt (g, "grid", err, sizeof err);
-    ck_assert_msg (net != NULL, "net: %s", err);
-    return net;
+    return rt_grid (S_SIDE, S_SIDE, S_BLOCK_M, S_BLOCK_M, 36.0, &s_block_ms);
 }
 
 /* Blocks between two nodes of the grid (every street two-way, all blocks equal). */
@@ -65,22 +44,11 @@ static int s_blocks (uint32_t a, uint32_t b)
 /* Pickups are limited to 1 s, so nobody is ever assigned and the idle robotaxis are left to the rebalancer. */
 static disp_engine_t *s_engine (const map_net_t *net, int rebalance, double zone_m, double traffic_factor)
 {
-    map_traffic_t traffic;
-    map_traffic_flat (&traffic, traffic_factor);
-    disp_config_t cfg = {.policy = "nearest", .max_pickup_ms = 1000, .vehicle_capacity = S_MAX_VEH};
-    cfg.params.rebalance = rebalance;
-    cfg.params.rebalance_interval_ms = S_INTERVAL;
-    cfg.params.rebalance_zone_m = zone_m;
-    cfg.params.rebalance_horizon_ms = S_HORIZON;
-    char err[256] = "";
-    disp_engine_t *e = disp_engine_new (net, &traffic, &cfg, err, sizeof err);
-    ck_assert_msg (e != NULL, "engine: %s", err);
-    return e;
-}
-
-static disp_vehicle_t s_idle (uint32_t id, disp_fleet_t fleet, uint32_t node)
-{
-    return (disp_vehicle_t){.id = id, .fleet = (uint8_t)fleet, .status = DISP_VEH_IDLE, .position = {0.0, 0.0, node}};
+    disp_params_t params = {.rebalance = rebalance,
+                            .rebalance_interval_ms = S_INTERVAL,
+                            .rebalance_zone_m = zone_m,
+                            .rebalance_horizon_ms = S_HORIZON};
+    return rt_engine (net, "nearest", 1000, S_MAX_VEH, traffic_factor, &params);
 }
 
 /* Fills reqs[0..n) with riders at `node` at time t_ms, ids from *next_id on. They give up at once: only the
@@ -89,28 +57,15 @@ static void s_riders (disp_request_t *reqs, size_t n, uint32_t node, int64_t t_m
                       uint64_t *next_id)
 {
     for (size_t i = 0; i < n; i++)
-        reqs[i] = (disp_request_t){.id = (*next_id)++,
-                                   .time_ms = t_ms,
-                                   .origin = {0.0, 0.0, node},
-                                   .destination = {0.0, 0.0, MAP_NODE_NONE},
-                                   .fleet = (uint8_t)fleet,
-                                   .deadline_ms = t_ms + 1, /* gone by the next step */
-                                   .any_fleet = (uint8_t)any_fleet};
+        reqs[i] = rt_request ((*next_id)++, t_ms, node, MAP_NODE_NONE, fleet, any_fleet, t_ms + 1);
 }
 
+/* One valid tick, numbered on from the previous one; it never assigns anybody. */
 static disp_decisions_t s_step (disp_engine_t *e, int64_t now_ms, const disp_vehicle_t *vehs, size_t nv,
                                 const disp_request_t *reqs, size_t nr)
 {
     static uint64_t step;
-    disp_tick_t t = {.step = ++step,
-                     .now_ms = now_ms,
-                     .requests = reqs,
-                     .request_count = nr,
-                     .vehicles = vehs,
-                     .vehicle_count = nv};
-    disp_decisions_t d;
-    char err[256] = "";
-    ck_assert_msg (disp_engine_step (e, &t, &d, err, sizeof err) == 0, "%s", err);
+    disp_decisions_t d = rt_step (e, ++step, now_ms, vehs, nv, reqs, nr, NULL, 0);
     ck_assert_uint_eq (d.assignment_count, 0);
     return d;
 }
@@ -134,9 +89,9 @@ START_TEST (test_idle_robotaxis_move_toward_demand_after_the_interval)
     uint32_t at[] = {S_NODE (10, 10), S_NODE (9, 10), S_NODE (10, 9), S_NODE (11, 11)};
     disp_vehicle_t vehs[6];
     for (uint32_t v = 0; v < 4; v++)
-        vehs[v] = s_idle (v, DISP_FLEET_ROBOTAXI, at[v]);
-    vehs[4] = s_idle (10, DISP_FLEET_HUMAN, S_NODE (11, 10));
-    vehs[5] = s_idle (11, DISP_FLEET_HUMAN, S_NODE (9, 9));
+        vehs[v] = rt_vehicle (v, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, at[v]);
+    vehs[4] = rt_vehicle (10, DISP_FLEET_HUMAN, DISP_VEH_IDLE, S_NODE (11, 10));
+    vehs[5] = rt_vehicle (11, DISP_FLEET_HUMAN, DISP_VEH_IDLE, S_NODE (9, 9));
     disp_decisions_t d = s_step (e, 0, vehs, 6, NULL, 0);
     ck_assert_uint_eq (d.reposition_count, 0); /* no demand seen yet */
 
@@ -164,8 +119,8 @@ START_TEST (test_idle_robotaxis_move_toward_demand_after_the_interval)
 
     /* Two more robotaxis turn idle far away. The four on their way already cover the ~4.7 requests expected, so
      * the next run (120 s) sends nobody. */
-    disp_vehicle_t more[] = {s_idle (4, DISP_FLEET_ROBOTAXI, S_NODE (8, 10)),
-                             s_idle (5, DISP_FLEET_ROBOTAXI, S_NODE (11, 8))};
+    disp_vehicle_t more[] = {rt_vehicle (4, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (8, 10)),
+                             rt_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (11, 8))};
     d = s_step (e, 90000, more, 2, NULL, 0);
     ck_assert_uint_eq (d.reposition_count, 0);
     d = s_step (e, 2 * S_INTERVAL, NULL, 0, NULL, 0);
@@ -184,7 +139,7 @@ START_TEST (test_idle_robotaxis_move_toward_demand_after_the_interval)
     /* All six arrive and report idle at the corner: balanced, nothing moves. */
     disp_vehicle_t arrived[6];
     for (uint32_t v = 0; v < 6; v++)
-        arrived[v] = s_idle (v, DISP_FLEET_ROBOTAXI, S_DEMAND_NODE);
+        arrived[v] = rt_vehicle (v, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_DEMAND_NODE);
     d = s_step (e, 4 * S_INTERVAL, arrived, 6, NULL, 0);
     ck_assert_uint_eq (d.reposition_count, 0);
     disp_engine_destroy (&e);
@@ -201,7 +156,7 @@ START_TEST (test_only_the_surplus_moves_nearest_first)
     uint32_t at[] = {S_NODE (11, 11), S_NODE (10, 10), S_NODE (10, 9), S_NODE (9, 8)};
     disp_vehicle_t vehs[4];
     for (uint32_t v = 0; v < 4; v++)
-        vehs[v] = s_idle (v, DISP_FLEET_ROBOTAXI, at[v]);
+        vehs[v] = rt_vehicle (v, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, at[v]);
     s_step (e, 0, vehs, 4, NULL, 0);
     /* Two riders at the corner and two in zone (2,2) itself: each zone's target is two robotaxis. Zone (2,2) gives
      * its two surplus robotaxis nearest the corner. */
@@ -227,9 +182,10 @@ START_TEST (test_balanced_zones_and_human_drivers_stay)
 
     /* Two riders and two robotaxis in each of zones (0,0) and (2,2): balanced. */
     disp_engine_t *e = s_engine (net, 1, S_ZONE_M, 1.0);
-    disp_vehicle_t vehs[] = {
-        s_idle (0, DISP_FLEET_ROBOTAXI, S_NODE (0, 0)), s_idle (1, DISP_FLEET_ROBOTAXI, S_NODE (3, 2)),
-        s_idle (3, DISP_FLEET_ROBOTAXI, S_NODE (9, 11)), s_idle (2, DISP_FLEET_ROBOTAXI, S_NODE (10, 10))};
+    disp_vehicle_t vehs[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (0, 0)),
+                             rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (3, 2)),
+                             rt_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (9, 11)),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (10, 10))};
     s_step (e, 0, vehs, 4, NULL, 0);
     s_riders (reqs, 2, S_DEMAND_NODE, S_INTERVAL, DISP_FLEET_ROBOTAXI, 0, &id);
     s_riders (reqs + 2, 2, S_NODE (9, 9), S_INTERVAL, DISP_FLEET_ROBOTAXI, 0, &id);
@@ -245,8 +201,8 @@ START_TEST (test_balanced_zones_and_human_drivers_stay)
 
     /* Human drivers only, idle far from robotaxi riders: nobody is moved. */
     e = s_engine (net, 1, S_ZONE_M, 1.0);
-    disp_vehicle_t humans[] = {s_idle (0, DISP_FLEET_HUMAN, S_NODE (10, 10)),
-                               s_idle (1, DISP_FLEET_HUMAN, S_NODE (9, 9))};
+    disp_vehicle_t humans[] = {rt_vehicle (0, DISP_FLEET_HUMAN, DISP_VEH_IDLE, S_NODE (10, 10)),
+                               rt_vehicle (1, DISP_FLEET_HUMAN, DISP_VEH_IDLE, S_NODE (9, 9))};
     s_step (e, 0, humans, 2, NULL, 0);
     s_riders (reqs, 5, S_DEMAND_NODE, S_INTERVAL, DISP_FLEET_ROBOTAXI, 0, &id);
     d = s_step (e, S_INTERVAL, NULL, 0, reqs, 5);
@@ -258,8 +214,8 @@ START_TEST (test_balanced_zones_and_human_drivers_stay)
      * accepting either fleet are robotaxi demand: both robotaxis go. */
     for (int any = 0; any <= 1; any++) {
         e = s_engine (net, 1, S_ZONE_M, 1.0);
-        disp_vehicle_t robotaxis[] = {s_idle (0, DISP_FLEET_ROBOTAXI, S_NODE (10, 10)),
-                                      s_idle (1, DISP_FLEET_ROBOTAXI, S_NODE (9, 9))};
+        disp_vehicle_t robotaxis[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (10, 10)),
+                                      rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (9, 9))};
         s_step (e, 0, robotaxis, 2, NULL, 0);
         s_riders (reqs, 5, S_DEMAND_NODE, S_INTERVAL, DISP_FLEET_HUMAN, any, &id);
         d = s_step (e, S_INTERVAL, NULL, 0, reqs, 5);
@@ -278,7 +234,7 @@ static size_t s_script (const map_net_t *net, int reverse, disp_reposition_t *ou
     for (uint32_t k = 0; k < 20; k++) {
         uint32_t v = reverse ? 19 - k : k;
         /* robotaxis spread over the right half, a few sharing nodes */
-        vehs[k] = s_idle (v, DISP_FLEET_ROBOTAXI, S_NODE (6 + v % 6, (v * 5) % S_SIDE));
+        vehs[k] = rt_vehicle (v, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (6 + v % 6, (v * 5) % S_SIDE));
     }
     s_step (e, 0, vehs, 20, NULL, 0);
     disp_request_t reqs[12];
@@ -323,7 +279,7 @@ START_TEST (test_off_or_one_zone_moves_nothing)
     /* Rebalancing off, or a zone covering the whole map: demand at the corner, robotaxis far away, nobody moves. */
     for (int k = 0; k < 2; k++) {
         disp_engine_t *e = k == 0 ? s_engine (net, 0, S_ZONE_M, 1.0) : s_engine (net, 1, 5000, 1.0);
-        disp_vehicle_t vehs[] = {s_idle (0, DISP_FLEET_ROBOTAXI, S_NODE (10, 10))};
+        disp_vehicle_t vehs[] = {rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, S_NODE (10, 10))};
         s_step (e, 0, vehs, 1, NULL, 0);
         disp_request_t reqs[5];
         uint64_t id = 1;
