@@ -221,9 +221,7 @@ void disp_server_stats (const disp_server_t *self, disp_server_stats_t *out)
  * dropped silently instead of failing. */
 static void s_reply (disp_server_t *self, const s_route_t *route, uint8_t *frame, size_t len)
 {
-    if (zmq_send (self->router, route->id, route->id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-        (!route->delimiter || zmq_send (self->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0))
-        zmq_send (self->router, frame, len, ZMQ_DONTWAIT);
+    disp_zmq_router_send (self->router, route->id, route->id_len, route->delimiter, frame, len);
     free (frame);
 }
 
@@ -676,47 +674,20 @@ static void s_on_payload (disp_server_t *self, const s_route_t *route, const uin
  * socket failure. */
 static int s_router_once (disp_server_t *self)
 {
-    zmq_msg_t parts[3];
-    size_t count = 0, total = 0;
-    int more = 1, rc = 1;
-    while (more) {
-        zmq_msg_t part;
-        zmq_msg_init (&part);
-        if (zmq_msg_recv (&part, self->router, ZMQ_DONTWAIT) < 0) {
-            int e = zmq_errno ();
-            zmq_msg_close (&part);
-            if (total == 0 && (e == EAGAIN || e == EINTR)) {
-                rc = 0;
-                goto done;
-            }
-            rc = -1;
-            goto done;
-        }
-        more = zmq_msg_more (&part);
-        if (count < 3) {
-            zmq_msg_init (&parts[count]);
-            zmq_msg_move (&parts[count++], &part);
-        }
-        zmq_msg_close (&part);
-        total++;
-    }
+    disp_zmq_request_t req;
+    int rc = disp_zmq_router_recv (self->router, &req);
+    if (rc <= 0) return rc;
     self->stats.frames_in++;
-
-    s_route_t route = {.id = zmq_msg_data (&parts[0]), .id_len = zmq_msg_size (&parts[0]), .delimiter = 0};
-    if (total > 3 || total < 2 || (total == 3 && zmq_msg_size (&parts[1]) != 0)) {
-        route.delimiter = total >= 3 && zmq_msg_size (&parts[1]) == 0;
+    s_route_t route = {.id = req.id, .id_len = req.id_len, .delimiter = req.delimiter};
+    if (!req.well_formed) {
         self->stats.malformed++;
         s_reply_error (self, &route, DISP_ERR_MALFORMED,
-                       "expected one frame holding a robotaxi.v1 Envelope, got %zu frames", total - 1);
-        goto done;
+                       "expected one frame holding a robotaxi.v1 Envelope, got %zu frames", req.frames);
+    } else {
+        s_on_payload (self, &route, req.payload, req.payload_len);
     }
-    route.delimiter = total == 3;
-    zmq_msg_t *payload = &parts[total - 1];
-    s_on_payload (self, &route, zmq_msg_data (payload), zmq_msg_size (payload));
-done:
-    for (size_t i = 0; i < count; i++)
-        zmq_msg_close (&parts[i]);
-    return rc;
+    disp_zmq_request_close (&req);
+    return 1;
 }
 
 /* Counts the subscription notices waiting on the publisher. 0, or -1 on a socket failure. */

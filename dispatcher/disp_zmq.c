@@ -99,6 +99,56 @@ static void s_make_id (char *id, size_t size)
     snprintf (id, size, "%s-%ld-%lld.%09ld", host, (long)getpid (), (long long)ts.tv_sec, (long)ts.tv_nsec);
 }
 
+int disp_zmq_router_recv (void *router, disp_zmq_request_t *req)
+{
+    memset (req, 0, sizeof *req);
+    size_t total = 0;
+    int more = 1;
+    while (more) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, router, ZMQ_DONTWAIT) < 0) {
+            int e = zmq_errno ();
+            zmq_msg_close (&part);
+            disp_zmq_request_close (req);
+            /* Parts of one message arrive together, so only an empty queue can come before the first part. */
+            return total == 0 && (e == EAGAIN || e == EINTR) ? 0 : -1;
+        }
+        more = zmq_msg_more (&part);
+        if (req->count_ < 3) {
+            zmq_msg_init (&req->parts_[req->count_]);
+            zmq_msg_move (&req->parts_[req->count_++], &part);
+        }
+        zmq_msg_close (&part);
+        total++;
+    }
+    req->id = zmq_msg_data (&req->parts_[0]);
+    req->id_len = zmq_msg_size (&req->parts_[0]);
+    req->frames = total - 1;
+    int empty_second = total >= 3 && zmq_msg_size (&req->parts_[1]) == 0;
+    req->delimiter = empty_second;
+    req->well_formed = total == 2 || (total == 3 && empty_second);
+    zmq_msg_t *last = &req->parts_[req->count_ - 1];
+    req->payload = total >= 2 ? zmq_msg_data (last) : NULL;
+    req->payload_len = total >= 2 ? zmq_msg_size (last) : 0;
+    return 1;
+}
+
+void disp_zmq_request_close (disp_zmq_request_t *req)
+{
+    for (size_t i = 0; i < req->count_; i++)
+        zmq_msg_close (&req->parts_[i]);
+    req->count_ = 0;
+}
+
+int disp_zmq_router_send (void *router, const uint8_t *id, size_t id_len, int delimiter, const void *frame,
+                          size_t len)
+{
+    if (zmq_send (router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) return -1;
+    if (delimiter && zmq_send (router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) return -1;
+    return zmq_send (router, frame, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
 disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, const char *state_endpoint, char *err, size_t errlen)
 {
     disp_pub_t *self = calloc (1, sizeof *self);
@@ -312,49 +362,27 @@ static int s_state_reply (const disp_pub_t *self, const char *prefix, uint8_t **
  * when one was handled (answered or dropped), 0 when none waited, -1 on a socket failure. */
 static int s_state_once (disp_pub_t *self)
 {
-    zmq_msg_t parts[3];
-    size_t count = 0, total = 0;
-    int more = 1, rc = 1;
-    while (more) {
-        zmq_msg_t part;
-        zmq_msg_init (&part);
-        if (zmq_msg_recv (&part, self->state, ZMQ_DONTWAIT) < 0) {
-            int e = zmq_errno ();
-            zmq_msg_close (&part);
-            rc = total == 0 && (e == EAGAIN || e == EINTR) ? 0 : -1;
-            goto done;
-        }
-        more = zmq_msg_more (&part);
-        if (count < 3) {
-            zmq_msg_init (&parts[count]);
-            zmq_msg_move (&parts[count++], &part);
-        }
-        zmq_msg_close (&part);
-        total++;
-    }
+    disp_zmq_request_t req;
+    int rc = disp_zmq_router_recv (self->state, &req);
+    if (rc <= 0) return rc;
     char prefix[DISP_PUB_PREFIX_MAX + 1], err[128];
-    int delimiter = total == 3;
     /* A request that is not one we know gets no answer: an empty reply would read as "nothing published yet" and
      * let a broken client believe it is in sync; silence makes it time out and say so. */
-    if (total < 2 || total > 3 || (delimiter && zmq_msg_size (&parts[1]) != 0) ||
-        disp_codec_decode_state_request (zmq_msg_data (&parts[total - 1]), zmq_msg_size (&parts[total - 1]), prefix,
-                                         sizeof prefix, err, sizeof err) != 0) {
+    if (!req.well_formed ||
+        disp_codec_decode_state_request (req.payload, req.payload_len, prefix, sizeof prefix, err, sizeof err) != 0) {
         self->stats.state_malformed++;
-        goto done;
+        disp_zmq_request_close (&req);
+        return 1;
     }
     uint8_t *reply;
     size_t len;
-    if (s_state_reply (self, prefix, &reply, &len) != 0) goto done;
-    /* ROUTER_MANDATORY is off: a reply to a vanished peer, or past its high-water mark, is dropped, not waited on. */
-    if (zmq_send (self->state, zmq_msg_data (&parts[0]), zmq_msg_size (&parts[0]), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-        (!delimiter || zmq_send (self->state, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) &&
-        zmq_send (self->state, reply, len, ZMQ_DONTWAIT) >= 0)
-        self->stats.state_replies++;
-    free (reply);
-done:
-    for (size_t i = 0; i < count; i++)
-        zmq_msg_close (&parts[i]);
-    return rc;
+    if (s_state_reply (self, prefix, &reply, &len) == 0) {
+        if (disp_zmq_router_send (self->state, req.id, req.id_len, req.delimiter, reply, len) == 0)
+            self->stats.state_replies++;
+        free (reply);
+    }
+    disp_zmq_request_close (&req);
+    return 1;
 }
 
 int disp_pub_serve_state (disp_pub_t *self)

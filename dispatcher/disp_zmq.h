@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zmq.h>
 #include "disp_curve.h"
 #include "disp_types.h"
 
@@ -36,6 +37,34 @@ void *disp_zmq_bind (void *ctx, int type, const char *endpoint, disp_curve_t *cu
 #define DISP_PUB_TOPICS_MAX   64  /* distinct topics; a publication on one more is rejected */
 #define DISP_PUB_SESSIONS_MAX 64  /* sessions remembered per topic; the one silent longest is forgotten first */
 #define DISP_PUB_PREFIX_MAX   256 /* longest StateRequest.topic_prefix accepted, bytes */
+
+/* One message read from a ROUTER socket. A DEALER peer sends [payload], a REQ peer [][payload]; the ROUTER adds the
+ * peer's routing id in front. Anything else is not well formed. The pointers are valid until
+ * disp_zmq_request_close. */
+typedef struct {
+    const uint8_t *id;         /* the peer's routing id */
+    size_t id_len;
+    int delimiter;             /* the peer framed with an empty delimiter (REQ style); answers must too */
+    int well_formed;           /* one payload frame, after an empty delimiter or none */
+    size_t frames;             /* frames after the routing id */
+    const uint8_t *payload;    /* the last frame (well formed or not) */
+    size_t payload_len;
+    zmq_msg_t parts_[3];       /* storage: the id and up to two more frames */
+    size_t count_;
+} disp_zmq_request_t;
+
+/* Reads one whole message waiting on router, without blocking. Returns 1 with *req filled (close it), 0 when none
+ * was waiting, -1 on a socket failure. */
+int disp_zmq_router_recv (void *router, disp_zmq_request_t *req);
+
+/* Frees what disp_zmq_router_recv holds in req. */
+void disp_zmq_request_close (disp_zmq_request_t *req);
+
+/* Sends frame to the peer with routing id `id`, after an empty delimiter when `delimiter`, without blocking. With
+ * ROUTER_MANDATORY off, a message to a vanished peer or one past its high-water mark is dropped, not waited on.
+ * Returns 0 when handed to ZeroMQ, -1 when dropped. */
+int disp_zmq_router_send (void *router, const uint8_t *id, size_t id_len, int delimiter, const void *frame,
+                          size_t len);
 
 typedef struct disp_pub_t disp_pub_t;
 
