@@ -22,6 +22,7 @@
 #include "disp_zmq.h"
 #include "map_net.h"
 #include "robotaxi.pb-c.h"
+#include "rt_sub.h"
 
 #define S_WAIT_MS 10000 /* generous: sanitizer builds are slow */
 
@@ -322,22 +323,8 @@ static uint8_t *s_snapshot (uint64_t seq, size_t *len)
 /* Receives [topic][payload] within timeout_ms; returns 1 and the snapshot's seq, or 0. */
 static int s_sub_recv (void *sub, int timeout_ms, char *topic, size_t topic_size, uint64_t *seq)
 {
-    zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, timeout_ms) != 1) return 0;
-    int n = zmq_recv (sub, topic, topic_size - 1, 0);
-    ck_assert_int_ge (n, 0);
-    topic[n] = '\0';
-    int more;
-    size_t size = sizeof more;
-    zmq_getsockopt (sub, ZMQ_RCVMORE, &more, &size);
-    ck_assert (more);
-    zmq_msg_t payload;
-    zmq_msg_init (&payload);
-    ck_assert_int_ge (zmq_msg_recv (&payload, sub, 0), 0);
-    Robotaxi__V1__MetricsSnapshot *s =
-        robotaxi__v1__metrics_snapshot__unpack (NULL, zmq_msg_size (&payload), zmq_msg_data (&payload));
-    zmq_msg_close (&payload);
-    ck_assert_ptr_nonnull (s);
+    Robotaxi__V1__MetricsSnapshot *s = rt_sub_recv (sub, timeout_ms, topic, topic_size);
+    if (!s) return 0;
     *seq = s->seq;
     robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
     return 1;

@@ -13,6 +13,7 @@
 
 #include "disp_zmq.h"
 #include "robotaxi.pb-c.h"
+#include "rt_sub.h"
 
 #define S_WAIT_MS 10000 /* generous: sanitizer builds are slow */
 #define S_FLOOD   100000
@@ -106,28 +107,6 @@ static void *s_subscriber (void *ctx, disp_pub_t *pub, int rcvhwm)
     return sub;
 }
 
-/* Receives [topic][snapshot] within timeout_ms. Returns the decoded snapshot (caller frees with
- * robotaxi__v1__metrics_snapshot__free_unpacked) and its topic, or NULL when nothing came. */
-static Robotaxi__V1__MetricsSnapshot *s_recv (void *sub, int timeout_ms, char *topic, size_t topic_size)
-{
-    zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll (&item, 1, timeout_ms) != 1) return NULL;
-    int n = zmq_recv (sub, topic, topic_size - 1, 0);
-    ck_assert_int_ge (n, 0);
-    topic[n] = '\0';
-    int more;
-    size_t size = sizeof more;
-    zmq_getsockopt (sub, ZMQ_RCVMORE, &more, &size);
-    ck_assert (more);
-    zmq_msg_t payload;
-    zmq_msg_init (&payload);
-    ck_assert_int_ge (zmq_msg_recv (&payload, sub, 0), 0);
-    Robotaxi__V1__MetricsSnapshot *s =
-        robotaxi__v1__metrics_snapshot__unpack (NULL, zmq_msg_size (&payload), zmq_msg_data (&payload));
-    zmq_msg_close (&payload);
-    ck_assert_ptr_nonnull (s);
-    return s;
-}
 
 /* Serves the state endpoint until `handled` requests (answered or dropped) were handled in all. */
 static void s_serve_until (disp_pub_t *pub, uint64_t handled)
@@ -207,7 +186,7 @@ START_TEST (test_every_message_numbered_per_topic_and_stamped)
     const char *sessions[] = {"run A", "run B", "run A", ""};
     for (int i = 0; i < 4; i++) {
         char topic[64];
-        Robotaxi__V1__MetricsSnapshot *s = s_recv (sub, S_WAIT_MS, topic, sizeof topic);
+        Robotaxi__V1__MetricsSnapshot *s = rt_sub_recv (sub, S_WAIT_MS, topic, sizeof topic);
         ck_assert_ptr_nonnull (s);
         ck_assert_str_eq (topic, topics[i]);
         ck_assert_uint_eq (s->seq, seqs[i]);
@@ -291,7 +270,7 @@ START_TEST (test_late_subscriber_gets_state_then_stream_without_duplicates_or_ga
     int kept_count = 0, dropped = 0;
     for (;;) {
         char topic[64];
-        Robotaxi__V1__MetricsSnapshot *s = s_recv (sub, S_WAIT_MS, topic, sizeof topic);
+        Robotaxi__V1__MetricsSnapshot *s = rt_sub_recv (sub, S_WAIT_MS, topic, sizeof topic);
         ck_assert_msg (s != NULL, "the stream stopped before B's final");
         uint64_t *last = strcmp (topic, "metrics.final") == 0 ? &last_final : &last_periodic;
         if (s->seq <= *last) {
@@ -345,7 +324,7 @@ START_TEST (test_slow_subscriber_never_blocks_the_publisher_and_sees_the_gap)
     uint64_t received = 0, last = 0, gaps = 0, missing = 0, extra = 0;
     while (last <= S_FLOOD) {
         char topic[64];
-        Robotaxi__V1__MetricsSnapshot *s = s_recv (slow, 100, topic, sizeof topic);
+        Robotaxi__V1__MetricsSnapshot *s = rt_sub_recv (slow, 100, topic, sizeof topic);
         if (!s) {
             ck_assert_uint_lt (extra, 1000);
             ck_assert_int_eq (disp_pub_send (pub, &p, "flood"), 0);
@@ -441,7 +420,7 @@ START_TEST (test_bad_payload_is_rejected_without_spending_a_number)
     ck_assert_int_eq (disp_pub_send (pub, &bad, "A"), -1);
     ck_assert_int_eq (s_publish (pub, "A", 0, 1000), 0);
     char topic[64];
-    Robotaxi__V1__MetricsSnapshot *s = s_recv (sub, S_WAIT_MS, topic, sizeof topic);
+    Robotaxi__V1__MetricsSnapshot *s = rt_sub_recv (sub, S_WAIT_MS, topic, sizeof topic);
     ck_assert_ptr_nonnull (s);
     ck_assert_uint_eq (s->seq, 1);
     robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
