@@ -39,12 +39,14 @@ static void s_on_signal (int signum)
 static void s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: " S_PROG " [--bind ENDPOINT] [--publish ENDPOINT|none] [--state ENDPOINT|none] [--verbose]\n"
-             "Serves dispatch sessions to robotaxi simulators (ZeroMQ ROUTER, lockstep protocol robotaxi.v1) and\n"
-             "republishes the metrics they send on a PUB socket, numbered per topic; a late subscriber asks the\n"
-             "state endpoint for the latest snapshot of each session.\n"
+             "Usage: " S_PROG " [--bind ENDPOINT] [--publish ENDPOINT|none] [--state ENDPOINT|none] [OPTION]...\n"
+             "Serves dispatch sessions over ZeroMQ (a ROUTER, protocol robotaxi.v1): simulators in lockstep with their\n"
+             "clock, and live clients on the wall clock (requests and telemetry in, assignments out as made).\n"
+             "Heartbeats both ways; sessions silent for 10 heartbeat periods are forgotten. Republishes the metrics\n"
+             "the sessions send on a PUB socket, numbered per topic; a late subscriber asks the state endpoint for\n"
+             "the latest snapshot of each session.\n"
              "\n"
-             "  -b, --bind ENDPOINT      where simulators connect (default " S_DEFAULT_BIND ")\n"
+             "  -b, --bind ENDPOINT      where simulators and live clients connect (default " S_DEFAULT_BIND ")\n"
              "  -p, --publish ENDPOINT   where metrics subscribers connect (default " S_DEFAULT_PUBLISH
              "); 'none' disables\n"
              "  -s, --state ENDPOINT     where subscribers ask for the stream's state (default " S_DEFAULT_STATE
