@@ -212,6 +212,11 @@ static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_o
         int64_t now = s_now_ns ();
         for (size_t i = 0; i < d.assignment_count; i++) {
             uint64_t id = d.assignments[i].request_id;
+            if (id >= (uint64_t)sent || got >= n) {
+                fprintf (stderr, PROG ": request %llu assigned but never sent, or assigned twice\n",
+                         (unsigned long long)id);
+                goto done;
+            }
             lat[got++] = now - sent_ns[id];
             freed[nfreed++] = (disp_vehicle_t){.id = d.assignments[i].vehicle_id,
                                                .fleet = DISP_FLEET_ROBOTAXI,
