@@ -68,14 +68,6 @@ struct disp_link_t {
     uint64_t *sorted_ids;    /* scratch: assigned request ids, sorted */
 };
 
-/* Milliseconds on a monotonic clock: only for timeouts and the live session clock, never for simulated time. */
-static int64_t s_clock_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void s_log (disp_link_t *self, const char *fmt, ...)
 {
     if (!self->log) return;
@@ -270,7 +262,7 @@ static int s_send (disp_link_t *self, uint8_t *frame, size_t len, char *err, siz
     int rc = zmq_send (self->dealer, frame, len, ZMQ_DONTWAIT);
     free (frame);
     if (rc < 0) return map_error (err, errlen, "%s: cannot send: %s", self->endpoint, zmq_strerror (zmq_errno ()));
-    self->told_ms = s_clock_ms ();
+    self->told_ms = disp_zmq_clock_ms ();
     return 0;
 }
 
@@ -284,7 +276,7 @@ static s_wait_t s_wait (disp_link_t *self, int64_t deadline, int liveness, disp_
         int events = 0;
         size_t events_size = sizeof events;
         if (zmq_getsockopt (self->dealer, ZMQ_EVENTS, &events, &events_size) == 0 && (events & ZMQ_POLLIN)) break;
-        int64_t now = s_clock_ms ();
+        int64_t now = disp_zmq_clock_ms ();
         if (liveness && now - self->heard_ms >= S_LIVENESS * self->ping_ms) return S_LOST;
         if (liveness && now - self->told_ms >= self->ping_ms) {
             uint8_t *frame;
@@ -306,7 +298,7 @@ static s_wait_t s_wait (disp_link_t *self, int64_t deadline, int liveness, disp_
         if (n < 0 && zmq_errno () != EINTR)
             return map_error (err, errlen, "%s: %s", self->endpoint, zmq_strerror (zmq_errno ())), S_FAIL;
         if (n > 0) break;
-        if (s_clock_ms () >= deadline) return S_QUIET;
+        if (disp_zmq_clock_ms () >= deadline) return S_QUIET;
     }
     zmq_msg_t frame;
     zmq_msg_init (&frame);
@@ -318,7 +310,7 @@ static s_wait_t s_wait (disp_link_t *self, int64_t deadline, int liveness, disp_
         }
         more = zmq_msg_more (&frame);
     }
-    self->heard_ms = s_clock_ms ();
+    self->heard_ms = disp_zmq_clock_ms ();
     char why[256];
     int rc = disp_codec_decode (zmq_msg_data (&frame), zmq_msg_size (&frame), msg, why, sizeof why);
     zmq_msg_close (&frame);
@@ -363,7 +355,7 @@ static s_wait_t s_hello (disp_link_t *self, int wait_ms, char *err, size_t errle
     if (disp_codec_encode_hello (&self->hello, &frame, &len) != 0)
         return map_error (err, errlen, "%s: out of memory", endpoint), S_FAIL;
     if (s_send (self, frame, len, err, errlen) != 0) return S_FAIL;
-    int64_t deadline = s_clock_ms () + wait_ms;
+    int64_t deadline = disp_zmq_clock_ms () + wait_ms;
     for (;;) {
         disp_msg_t msg;
         s_wait_t w = s_wait (self, deadline, 0, &msg, err, errlen);
@@ -372,7 +364,7 @@ static s_wait_t s_hello (disp_link_t *self, int wait_ms, char *err, size_t errle
         if (msg.kind == DISP_MSG_HELLO_REPLY) {
             result = S_GOT;
             if (self->hello.mode == DISP_MODE_LIVE) {
-                self->clock_wall_ms = s_clock_ms ();
+                self->clock_wall_ms = disp_zmq_clock_ms ();
                 self->clock_at_ms = msg.hello_reply.now_ms;
             }
         } else if (msg.kind == DISP_MSG_ERROR && msg.error.code != DISP_ERR_NO_SESSION) {
@@ -391,20 +383,20 @@ static int s_reconnect (disp_link_t *self, const char *why, char *err, size_t er
 {
     if (self->reconnect_ms <= 0) return map_error (err, errlen, "%s: %s", self->endpoint, why);
     s_log (self, "dispatcher %s: %s; waiting up to %.0f s for it", self->endpoint, why, self->reconnect_ms / 1000.0);
-    int64_t start = s_clock_ms (), deadline = start + self->reconnect_ms;
+    int64_t start = disp_zmq_clock_ms (), deadline = start + self->reconnect_ms;
     int attempt_ms = S_ATTEMPT_MS;
     for (;;) {
         s_close_dealer (self, NULL);
         if (s_open_dealer (self, err, errlen) != 0) return -1;
-        int64_t left = deadline - s_clock_ms ();
+        int64_t left = deadline - disp_zmq_clock_ms ();
         if (left <= 0) break;
         s_wait_t w = s_hello (self, (int)(left < attempt_ms ? left : attempt_ms), err, errlen);
         if (w == S_FAIL) return -1;
         if (w == S_GOT) {
             self->reconnects++;
-            self->heard_ms = s_clock_ms ();
+            self->heard_ms = disp_zmq_clock_ms ();
             s_log (self, "dispatcher %s: new session after %.1f s; resending %zu waiting riders", self->endpoint,
-                   (s_clock_ms () - start) / 1000.0, self->waiting_count);
+                   (disp_zmq_clock_ms () - start) / 1000.0, self->waiting_count);
             return 0;
         }
         if (attempt_ms < S_ATTEMPT_MAX) attempt_ms *= 2;
@@ -446,7 +438,7 @@ disp_link_t *disp_link_zmq_new_keys (const char *endpoint, const disp_hello_t *h
         goto fail;
     }
     if (s_open_dealer (self, err, errlen) != 0) goto fail;
-    self->clock_wall_ms = s_clock_ms ();
+    self->clock_wall_ms = disp_zmq_clock_ms ();
     self->clock_at_ms = hello->clock_start_ms;
     s_wait_t w = s_hello (self, self->timeout_ms, err, errlen);
     if (w == S_QUIET)
@@ -455,7 +447,7 @@ disp_link_t *disp_link_zmq_new_keys (const char *endpoint, const disp_hello_t *h
                                  "folder, and the server key the dispatcher's?)"
                                : "");
     if (w != S_GOT) goto fail;
-    self->heard_ms = s_clock_ms ();
+    self->heard_ms = disp_zmq_clock_ms ();
     return self;
 fail:
     /* No session was opened, so there is nobody to say Bye to. */
@@ -571,7 +563,7 @@ int disp_link_step (disp_link_t *self, const disp_tick_t *tick, disp_decisions_t
 
 int64_t disp_link_clock (const disp_link_t *self)
 {
-    return self->clock_at_ms + (s_clock_ms () - self->clock_wall_ms);
+    return self->clock_at_ms + (disp_zmq_clock_ms () - self->clock_wall_ms);
 }
 
 /* Sends an Update holding u's requests, vehicles and cancellations. */
@@ -608,7 +600,7 @@ int disp_link_receive (disp_link_t *self, int timeout_ms, disp_decisions_t *out,
 {
     if (self->transport != S_ZMQ || self->hello.mode != DISP_MODE_LIVE)
         return map_error (err, errlen, "dispatch: decisions arrive only in a live session over ZeroMQ");
-    int64_t deadline = s_clock_ms () + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = disp_zmq_clock_ms () + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         disp_msg_t msg;
         s_wait_t w = s_wait (self, deadline, 1, &msg, err, errlen);

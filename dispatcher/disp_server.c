@@ -95,15 +95,6 @@ struct disp_server_t {
     disp_server_stats_t stats;
 };
 
-/* Wall-clock milliseconds on a monotonic clock: live session clocks, heartbeats and expiry only. Lockstep decisions
- * never read it. */
-static int64_t s_wall_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void s_log (const disp_server_t *self, const char *fmt, ...)
 {
     if (!self->verbose) return;
@@ -386,7 +377,7 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
         s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
         return;
     }
-    int64_t wall = s_wall_ms ();
+    int64_t wall = disp_zmq_clock_ms ();
     s_session_t *session = &self->sessions[self->session_count++];
     memset (session, 0, sizeof *session);
     memcpy (session->id, route->id, route->id_len);
@@ -522,7 +513,7 @@ static int s_append (void **array, size_t *used, size_t *cap, const void *items,
  * updates read in one wake-up are dispatched together and answered with one Decisions. */
 static void s_live_flush (disp_server_t *self)
 {
-    int64_t wall = s_wall_ms ();
+    int64_t wall = disp_zmq_clock_ms ();
     for (size_t i = 0; i < self->session_count; i++) {
         s_session_t *session = &self->sessions[i];
         if (!session->in_pending) continue;
@@ -548,7 +539,7 @@ static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_
         s_reply_error (self, route, DISP_ERR_PROTOCOL, "update in a lockstep session: send Tick");
         return;
     }
-    int64_t wall = s_wall_ms ();
+    int64_t wall = disp_zmq_clock_ms ();
     int64_t now = s_session_clock (session, wall);
     char err[256];
     disp_request_t *reqs = (disp_request_t *)update->requests;
@@ -637,7 +628,7 @@ static void s_on_payload (disp_server_t *self, const s_route_t *route, const uin
         return;
     }
     s_session_t *session = s_session_find (self, route);
-    if (session) session->heard_ms = s_wall_ms ();
+    if (session) session->heard_ms = disp_zmq_clock_ms ();
     switch (msg.kind) {
     case DISP_MSG_HELLO:
         s_on_hello (self, route, &msg.hello);
@@ -704,14 +695,14 @@ static int s_read_subscriptions (disp_server_t *self)
 
 int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
 {
-    int64_t due = s_wall_ms ();
+    int64_t due = disp_zmq_clock_ms ();
     while (!*stop) {
         /* The state socket exists only with the publisher, so the sockets in use are always the first ones. */
         void *state = self->pub ? disp_pub_state_socket (self->pub) : NULL;
         zmq_pollitem_t items[3] = {{self->router, 0, ZMQ_POLLIN, 0},
                                    {self->pub ? disp_pub_socket (self->pub) : NULL, 0, ZMQ_POLLIN, 0},
                                    {state, 0, ZMQ_POLLIN, 0}};
-        int64_t wait_ms = due - s_wall_ms ();
+        int64_t wait_ms = due - disp_zmq_clock_ms ();
         if (wait_ms < 0) wait_ms = 0;
         int n = zmq_poll (items, 1 + (self->pub != NULL) + (state != NULL), (long)wait_ms);
         if (n < 0) {
@@ -728,7 +719,7 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
         }
         if (self->pub && (items[1].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
         if (state && (items[2].revents & ZMQ_POLLIN) && disp_pub_serve_state (self->pub) < 0) return -1;
-        due = s_timers (self, s_wall_ms ());
+        due = s_timers (self, disp_zmq_clock_ms ());
     }
     /* Subscription notices already queued when the stop came still count: the final counters are complete. */
     if (self->pub && s_read_subscriptions (self) < 0) return -1;

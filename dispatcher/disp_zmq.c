@@ -99,6 +99,13 @@ static void s_make_id (char *id, size_t size)
     snprintf (id, size, "%s-%ld-%lld.%09ld", host, (long)getpid (), (long long)ts.tv_sec, (long)ts.tv_nsec);
 }
 
+int64_t disp_zmq_clock_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int disp_zmq_router_recv (void *router, disp_zmq_request_t *req)
 {
     memset (req, 0, sizeof *req);
@@ -242,19 +249,12 @@ uint64_t disp_pub_subscribers (const disp_pub_t *self)
     return self->subscribers;
 }
 
-static int64_t s_clock_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 uint64_t disp_pub_wait (disp_pub_t *self, uint64_t count, int timeout_ms)
 {
-    int64_t deadline = s_clock_ms () + timeout_ms;
+    int64_t deadline = disp_zmq_clock_ms () + timeout_ms;
     disp_pub_read (self);
     while (self->subscribers < count) {
-        int64_t left = deadline - s_clock_ms ();
+        int64_t left = deadline - disp_zmq_clock_ms ();
         if (left <= 0) break;
         zmq_pollitem_t items[2] = {{self->xpub, 0, ZMQ_POLLIN, 0}, {self->state, 0, ZMQ_POLLIN, 0}};
         if (zmq_poll (items, self->state ? 2 : 1, (long)left) < 0 && zmq_errno () != EINTR) break;

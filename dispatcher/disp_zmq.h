@@ -38,6 +38,10 @@ void *disp_zmq_bind (void *ctx, int type, const char *endpoint, disp_curve_t *cu
 #define DISP_PUB_SESSIONS_MAX 64  /* sessions remembered per topic; the one silent longest is forgotten first */
 #define DISP_PUB_PREFIX_MAX   256 /* longest StateRequest.topic_prefix accepted, bytes */
 
+/* Milliseconds on a monotonic clock, for timeouts, heartbeats and live session clocks; never for simulated time, so
+ * lockstep decisions never depend on it. */
+int64_t disp_zmq_clock_ms (void);
+
 /* One message read from a ROUTER socket. A DEALER peer sends [payload], a REQ peer [][payload]; the ROUTER adds the
  * peer's routing id in front. Anything else is not well formed. The pointers are valid until
  * disp_zmq_request_close. */

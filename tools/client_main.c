@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "disp_link.h"
 #include "disp_policy.h"
+#include "disp_zmq.h"
 #include "map_error.h"
 
 #ifndef RT_VERSION
@@ -40,6 +40,7 @@ typedef struct {
     disp_request_t request; /* S_ROW_REQUEST; deadline_ms holds the patience (0 = none) until sent */
     disp_vehicle_t vehicle; /* S_ROW_VEHICLE */
     uint64_t cancel_id;     /* S_ROW_CANCEL */
+    size_t line;            /* in the file, for messages */
 } s_row_t;
 
 typedef struct {
@@ -57,19 +58,13 @@ typedef struct {
     int quiet;
 } s_options_t;
 
-/* Request bookkeeping for the report: when each request left, indexed by its position among the request rows. */
+/* Request bookkeeping for the report, one per request row, sorted by id: when the request left. */
 typedef struct {
     uint64_t id;
-    int64_t sent_wall_ms;
+    size_t line;
+    int64_t sent_wall_ms; /* -1 until sent */
     int assigned;
 } s_sent_t;
-
-static int64_t s_wall_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_usage (FILE *out)
 {
@@ -337,6 +332,7 @@ static s_row_t *s_read_csv (const char *path, size_t *count, uint32_t *capacity,
             ok = 0;
         } else {
             last_ms = rows[n].at_ms;
+            rows[n].line = lineno;
             if (rows[n].kind == S_ROW_VEHICLE && rows[n].vehicle.id + 1 > *capacity) *capacity = rows[n].vehicle.id + 1;
             n++;
         }
@@ -367,12 +363,37 @@ static int s_cmp_i64 (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Finds the sent request with this id (requests are few enough per replay for a scan from the newest). */
+static int s_cmp_sent (const void *a, const void *b)
+{
+    uint64_t x = ((const s_sent_t *)a)->id, y = ((const s_sent_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* The request row with this id, or NULL. */
 static s_sent_t *s_find_sent (s_sent_t *sent, size_t count, uint64_t id)
 {
-    for (size_t i = count; i-- > 0;)
-        if (sent[i].id == id) return &sent[i];
-    return NULL;
+    s_sent_t key = {.id = id};
+    return bsearch (&key, sent, count, sizeof *sent, s_cmp_sent);
+}
+
+/* One entry per request row, sorted by id. -1 with "FILE:LINE: ..." when two rows ask with the same id: the
+ * dispatcher's answer could not say which of them it serves. */
+static int s_index_requests (const s_row_t *rows, size_t row_count, s_sent_t *sent, const char *path, char *err,
+                             size_t errlen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < row_count; i++)
+        if (rows[i].kind == S_ROW_REQUEST)
+            sent[n++] = (s_sent_t){.id = rows[i].request.id, .line = rows[i].line, .sent_wall_ms = -1};
+    qsort (sent, n, sizeof *sent, s_cmp_sent);
+    for (size_t i = 1; i < n; i++)
+        if (sent[i].id == sent[i - 1].id) {
+            size_t first = sent[i - 1].line < sent[i].line ? sent[i - 1].line : sent[i].line;
+            size_t again = sent[i - 1].line < sent[i].line ? sent[i].line : sent[i - 1].line;
+            return map_error (err, errlen, "%s:%zu: id: request %llu was already asked on line %zu", path, again,
+                              (unsigned long long)sent[i].id, first);
+        }
+    return 0;
 }
 
 int main (int argc, char **argv)
@@ -395,6 +416,13 @@ int main (int argc, char **argv)
         request_rows += rows[i].kind == S_ROW_REQUEST;
     s_sent_t *sent = calloc (request_rows ? request_rows : 1, sizeof *sent);
     int64_t *latency = calloc (request_rows ? request_rows : 1, sizeof *latency);
+    if (sent && latency && s_index_requests (rows, row_count, sent, opt.csv, err, sizeof err) != 0) {
+        fprintf (stderr, S_PROG ": %s\n", err);
+        free (rows);
+        free (sent);
+        free (latency);
+        return 2;
+    }
     if (!sent || !latency) {
         fprintf (stderr, S_PROG ": out of memory\n");
         free (rows);
@@ -444,11 +472,11 @@ int main (int argc, char **argv)
     disp_link_set_recovery (link, (int)(opt.reconnect_s * 1000), NULL, NULL);
 
     printf ("at_s,request,vehicle,pickup_eta_s,assigned_after_ms\n");
-    int64_t start = s_wall_ms ();
+    int64_t start = disp_zmq_clock_ms ();
     size_t next = 0, nsent = 0, assigned = 0, repositions = 0, cancels = 0, updates = 0;
     rc = 0;
     while (!s_stop) {
-        int64_t now = s_wall_ms ();
+        int64_t now = disp_zmq_clock_ms ();
         int64_t file_ms = (int64_t)((double)(now - start) * opt.speed);
         /* Everything due goes out as one update per row, in file order. */
         while (next < row_count && rows[next].at_ms <= file_ms) {
@@ -460,7 +488,8 @@ int main (int argc, char **argv)
                 if (r->request.deadline_ms > 0) r->request.deadline_ms += disp_link_clock (link);
                 u.requests = &r->request;
                 u.request_count = 1;
-                sent[nsent++] = (s_sent_t){.id = r->request.id, .sent_wall_ms = s_wall_ms ()};
+                s_find_sent (sent, request_rows, r->request.id)->sent_wall_ms = disp_zmq_clock_ms ();
+                nsent++;
             } else if (r->kind == S_ROW_VEHICLE) {
                 u.vehicles = &r->vehicle;
                 u.vehicle_count = 1;
@@ -482,7 +511,7 @@ int main (int argc, char **argv)
         else
             until = start + (int64_t)ceil ((double)(row_count ? rows[row_count - 1].at_ms : 0) / opt.speed) +
                     (int64_t)(opt.linger_s * 1000);
-        int64_t wait = until - s_wall_ms ();
+        int64_t wait = until - disp_zmq_clock_ms ();
         if (next >= row_count && wait <= 0) break;
         if (wait > 200) wait = 200; /* see a signal soon */
         disp_decisions_t d;
@@ -493,10 +522,11 @@ int main (int argc, char **argv)
             goto done;
         }
         if (got == 0) continue;
-        int64_t at = s_wall_ms ();
+        int64_t at = disp_zmq_clock_ms ();
         for (size_t i = 0; i < d.assignment_count; i++) {
             const disp_assignment_t *a = &d.assignments[i];
-            s_sent_t *s = s_find_sent (sent, nsent, a->request_id);
+            s_sent_t *s = s_find_sent (sent, request_rows, a->request_id);
+            if (s && s->sent_wall_ms < 0) s = NULL; /* not sent by this replay: never counted */
             int64_t lat_ms = s ? at - s->sent_wall_ms : -1;
             if (s && !s->assigned) {
                 s->assigned = 1;

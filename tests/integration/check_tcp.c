@@ -336,6 +336,17 @@ START_TEST (test_client_replays_requests_and_telemetry)
     rc = rt_run (bargv, out, sizeof out, err, sizeof err, 60000);
     ck_assert_int_eq (rc, 2);
     ck_assert_msg (strstr (err, "bad.csv:3: fleet: 'car' is not robotaxi, human or any"), "%s", err);
+    /* two requests with one id: an assignment could not say which rider it serves */
+    char *twice = s_write_file (dir, "twice.csv",
+                                "time_s,kind,id,fleet,lon,lat,dest_lon,dest_lat,status,patience_s\n"
+                                "0.1,request,11,robotaxi,114.3000,30.5800,,,,\n"
+                                "0.2,request,12,robotaxi,114.3000,30.5800,,,,\n"
+                                "0.3,request,11,human,114.3000,30.5800,,,,\n");
+    char *targv[] = {client, "-d", s_bind, twice, NULL};
+    rc = rt_run (targv, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_int_eq (rc, 2);
+    ck_assert_msg (strstr (err, "twice.csv:4: id: request 11 was already asked on line 2"), "%s", err);
+    free (twice);
 
     /* the demo file shipped with the project replays whole */
     char demo[4096];
