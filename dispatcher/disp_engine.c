@@ -112,7 +112,7 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
 {
     assert (net && traffic && cfg);
     const map_graph_t *g = map_net_graph (net);
-    const disp_policy_t *policy = disp_policy_find (cfg->policy);
+    const disp_policy_t *policy = disp_policy_lookup (cfg->own_policies, cfg->own_policy_count, cfg->policy);
     if (!policy) {
         char names[128];
         map_error (err, errlen, "dispatch.policy: '%s' is not a policy (%s)", cfg->policy,

@@ -24,6 +24,14 @@ const disp_policy_t *disp_policy_find (const char *name)
     return NULL;
 }
 
+const disp_policy_t *disp_policy_lookup (const disp_policy_t *own, size_t count, const char *name)
+{
+    if (!name) return NULL;
+    for (size_t i = 0; own && i < count; i++)
+        if (own[i].name && strcmp (own[i].name, name) == 0) return &own[i];
+    return disp_policy_find (name);
+}
+
 size_t disp_policy_list (const disp_policy_t **out)
 {
     if (out) *out = s_policies;

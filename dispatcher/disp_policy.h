@@ -20,16 +20,20 @@ typedef void (disp_assign_fn) (disp_engine_t *engine, void *state);
 typedef void *(disp_state_new_fn) (const disp_config_t *config);
 typedef void (disp_state_free_fn) (void *state);
 
-typedef struct {
+struct disp_policy_t {
     const char *name;
     const char *summary;
     disp_assign_fn *assign;
     disp_state_new_fn *state_new;
     disp_state_free_fn *state_free;
-} disp_policy_t;
+};
 
-/* The policy called `name`, or NULL. */
+/* The built-in policy called `name`, or NULL. */
 const disp_policy_t *disp_policy_find (const char *name);
+
+/* The policy called `name` among `own` (count of them, a program's own: see disp_config_t.own_policies) first, then
+ * among the built-ins. NULL when none has the name. */
+const disp_policy_t *disp_policy_lookup (const disp_policy_t *own, size_t count, const char *name);
 
 /* All policies, for --help and error messages. */
 size_t disp_policy_list (const disp_policy_t **out);

@@ -93,12 +93,19 @@ typedef struct {
     int64_t rebalance_horizon_ms;  /* expected demand over this long ahead */
 } disp_params_t;
 
+typedef struct disp_policy_t disp_policy_t;   /* disp_policy.h */
+
 /* What a session asks of the dispatcher. */
 typedef struct {
     char policy[32];           /* "nearest" */
     int64_t max_pickup_ms;     /* never assign a vehicle further away than this (traffic-adjusted) */
     uint32_t vehicle_capacity; /* vehicle ids are < this */
     disp_params_t params;
+    /* A program's own policies, looked up by name before the built-in table (so one may replace a built-in), for
+     * the engines it runs itself: never sent over the wire, so a remote dispatcher knows only its built-ins. The
+     * array must outlive the sessions. NULL / 0: the built-in table alone. */
+    const disp_policy_t *own_policies;
+    size_t own_policy_count;
 } disp_config_t;
 
 typedef enum { DISP_MODE_LOCKSTEP = 0, DISP_MODE_LIVE = 1 } disp_mode_t;

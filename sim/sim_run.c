@@ -247,6 +247,8 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
     memset (res, 0, sizeof *res);
     disp_hello_t hello;
     sim_run_hello (cfg, net, &hello);
+    hello.config.own_policies = opts->own_policies;
+    hello.config.own_policy_count = opts->own_policy_count;
     s_series_t base = {0}, main = {0};
     uint32_t days = (uint32_t) cfg->scenario.days;
     res->days = calloc (days, sizeof *res->days);

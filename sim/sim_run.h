@@ -24,6 +24,10 @@ typedef struct {
     int baseline;              /* also run the day without robotaxis and report displacement */
     int quiet;                 /* no progress lines on stderr */
     int no_plots;              /* skip the SVG plots and report.html */
+    /* In-process dispatchers only: the program's own policies, found by name before the built-ins, so one can
+     * replace a built-in (disp_config_t.own_policies; a test's deliberately worse "nearest"). NULL / 0: none. */
+    const disp_policy_t *own_policies;
+    size_t own_policy_count;
 } sim_run_opts_t;
 
 /* One day of a run, for days.csv and the headline figures. */

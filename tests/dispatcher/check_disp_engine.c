@@ -89,6 +89,64 @@ START_TEST (test_ties_go_to_lower_id)
 }
 END_TEST
 
+/* An own policy for the test below: every rider gets the idle vehicle that takes longest to reach them. */
+static void
+s_farthest_assign (disp_engine_t *engine, void *state)
+{
+    (void)state;
+    const disp_request_t *pending;
+    size_t count = disp_engine_pending (engine, &pending);
+    for (size_t i = 0; i < count; i++) {
+        uint32_t ids[16];
+        int64_t etas[16];
+        size_t n = disp_engine_nearest_idle_k (engine, pending[i].origin.node, pending[i].fleet,
+                                               disp_engine_pickup_limit (engine, &pending[i]), 16, ids, etas);
+        if (n > 0) disp_engine_assign (engine, i, ids[n - 1], etas[n - 1]);
+    }
+}
+
+START_TEST (test_own_policy_replaces_a_builtin_and_adds_a_name)
+{
+    static const disp_policy_t own[] = {
+        {"nearest", "test: the farthest idle vehicle", s_farthest_assign, NULL, NULL},
+        {"farthest", "test: the farthest idle vehicle", s_farthest_assign, NULL, NULL},
+    };
+    map_net_t *g = s_grid (10);
+    map_traffic_t traffic;
+    map_traffic_flat (&traffic, 1.0);
+    /* Rider at node 55; vehicle 1 one edge away (45), vehicle 2 four edges away (15). */
+    disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 15)};
+    disp_request_t req = rt_request (7, 0, 55, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    const char *names[] = {"nearest", "nearest", "farthest"};
+    size_t own_count[] = {0, 2, 2};
+    uint32_t expect[] = {1, 2, 2};
+    for (int k = 0; k < 3; k++) {
+        disp_config_t cfg = {.max_pickup_ms = RT_HOUR_MS, .vehicle_capacity = 10, .own_policies = own,
+                             .own_policy_count = own_count[k]};
+        snprintf (cfg.policy, sizeof cfg.policy, "%s", names[k]);
+        char err[256] = "";
+        disp_engine_t *e = disp_engine_new (g, &traffic, &cfg, err, sizeof err);
+        ck_assert_msg (e != NULL, "%s", err);
+        disp_decisions_t d = rt_step (e, 1, 0, vehs, 2, &req, 1, NULL, 0);
+        ck_assert_uint_eq (d.assignment_count, 1);
+        ck_assert_msg (d.assignments[0].vehicle_id == expect[k], "%s with %zu own policies: vehicle %u", names[k],
+                       own_count[k], d.assignments[0].vehicle_id);
+        disp_engine_destroy (&e);
+    }
+    /* an own name is unknown to a session without the program's table, and the built-ins stay as they were */
+    ck_assert_ptr_null (disp_policy_find ("farthest"));
+    ck_assert_ptr_eq (disp_policy_lookup (own, 2, "batch"), disp_policy_find ("batch"));
+    ck_assert_ptr_eq (disp_policy_lookup (own, 2, "nearest"), &own[0]);
+    ck_assert_ptr_eq (disp_policy_lookup (NULL, 0, "nearest"), disp_policy_find ("nearest"));
+    disp_config_t cfg = {.policy = "farthest", .max_pickup_ms = RT_HOUR_MS, .vehicle_capacity = 10};
+    char err[256] = "";
+    ck_assert_ptr_null (disp_engine_new (g, &traffic, &cfg, err, sizeof err));
+    ck_assert_msg (strstr (err, "'farthest' is not a policy"), "%s", err);
+    map_net_destroy (&g);
+}
+END_TEST
+
 START_TEST (test_never_the_other_fleet)
 {
     map_net_t *g = s_grid (10);
@@ -511,6 +569,7 @@ static Suite *s_suite (void)
     TCase *core = tcase_create ("core");
     tcase_add_test (core, test_travel_time_beats_straight_distance);
     tcase_add_test (core, test_ties_go_to_lower_id);
+    tcase_add_test (core, test_own_policy_replaces_a_builtin_and_adds_a_name);
     tcase_add_test (core, test_never_the_other_fleet);
     tcase_add_test (core, test_any_fleet_rider_gets_the_nearer_fleet);
     tcase_add_test (core, test_max_pickup_and_traffic);
