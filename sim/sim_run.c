@@ -17,6 +17,7 @@
 #include "map_net.h"
 #include "sim_cost.h"
 #include "sim_drivers.h"
+#include "sim_events.h"
 #include "sim_file.h"
 #include "sim_plot.h"
 #include "sim_report.h"
@@ -159,6 +160,7 @@ typedef struct {
     sim_world_t *world;
     sim_driver_row_t *rows;
     sim_snapshot_t final;
+    sim_events_t *events;      /* the run's events log (not owned), or NULL: the baseline series never logs */
 } s_series_t;
 
 static void
@@ -198,7 +200,8 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
     if (day > 0 && disp_link_restart (x->link, hello, err, errlen) < 0)
         return -1;
     sim_drivers_decide (x->drivers, day, x->works);
-    sim_world_opts_t wopts = {.baseline = x->is_baseline, .publish = !x->is_baseline, .day = day, .works = x->works};
+    sim_world_opts_t wopts = {
+        .baseline = x->is_baseline, .publish = !x->is_baseline, .day = day, .works = x->works, .events = x->events};
     x->world = sim_world_new (cfg, net, &wopts, err, errlen);
     if (!x->world)
         return -1;
@@ -260,6 +263,13 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         goto done;
     if (s_series_open (&main, 0, cfg, opts, net, &hello, opts->publish, err, errlen) < 0)
         goto done;
+    if (out_dir && opts->events) {
+        main.events = sim_events_open (out_dir, err, errlen);
+        if (!main.events)
+            goto done;
+    } else if (out_dir && sim_events_remove (out_dir, err, errlen) < 0) {
+        goto done;
+    }
     if (opts->publish && opts->wait_subscribers > 0) {
         int joined = disp_link_wait_subscribers (main.link, opts->wait_subscribers, opts->timeout_ms);
         if (joined < opts->wait_subscribers) {
@@ -301,8 +311,11 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
                     sim_cost_write (out_dir, cfg, res->use, err, errlen) < 0 ||
                     sim_report_write_fares (out_dir, cfg, err, errlen) < 0))
         goto done;
+    if (sim_events_close (&main.events, err, errlen) < 0)
+        goto done;
     rc = 0;
 done:
+    sim_events_destroy (&main.events);   /* a failed run leaves no log */
     s_series_clear (&base);
     s_series_clear (&main);
     if (rc < 0)
@@ -439,8 +452,9 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     if (!opts->no_plots && s_draw (sim_plot_run, opts->out_dir, err, errlen) < 0)
         goto done;
     printf ("\nresults in %s/: %ssummary.json, costs.csv, costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, "
-            "choice.csv, drivers.csv, config.ini\n",
-            opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ");
+            "choice.csv, drivers.csv, %sconfig.ini\n",
+            opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ",
+            opts->events ? "events.csv, " : "");
     rc = 0;
 done:
     map_net_destroy (&net);

@@ -28,6 +28,7 @@ typedef struct {
      * replace a built-in (disp_config_t.own_policies; a test's deliberately worse "nearest"). NULL / 0: none. */
     const disp_policy_t *own_policies;
     size_t own_policy_count;
+    int events;                /* with an output folder: write OUT/events.csv (sim_events.h), the main series' days */
 } sim_run_opts_t;
 
 /* One day of a run, for days.csv and the headline figures. */
@@ -63,8 +64,9 @@ map_net_t *sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char
 
 /* Plays cfg (already fitted to net) for cfg->scenario.days days, each with the drivers' morning decision, and with
  * opts->baseline the same days without robotaxis beside them. With out_dir, writes the run's files there (summary,
- * hourly, waits, choice and drivers of the last day; days.csv, costs.csv, costcurve.csv, fares.csv); no config.ini,
- * no plots. Thread-safe for in-process runs without a publisher (sweeps run it on several threads). 0, or -1 with a
+ * hourly, waits, choice and drivers of the last day; days.csv, costs.csv, costcurve.csv, fares.csv; with
+ * opts->events, events.csv of every day of the main series, else an earlier events.csv there is removed); no
+ * config.ini, no plots. Thread-safe for in-process runs without a publisher (sweeps run it on several threads). 0, or -1 with a
  * message. */
 int sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_t *opts, const char *out_dir,
                   sim_run_result_t *res, char *err, size_t errlen);

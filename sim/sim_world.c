@@ -172,6 +172,26 @@ s_reserve (void **array, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* Logs an event of the world's day at now, at node (sim_events.h says which ids each kind has). Nothing without a
+ * log. */
+static void
+s_log (sim_world_t *self, sim_events_kind_t kind, int64_t vehicle, int fleet, int64_t request, uint32_t node)
+{
+    if (!self->opts.events)
+        return;
+    const map_node_t *n = map_graph_node (self->graph, node);
+    sim_events_row_t row = {.day = self->opts.day + 1,
+                            .time_ms = self->now_ms,
+                            .kind = kind,
+                            .vehicle = vehicle,
+                            .fleet = fleet,
+                            .request = request,
+                            .node = node,
+                            .lon = n->lon,
+                            .lat = n->lat};
+    sim_events_write (self->opts.events, &row);
+}
+
 /* ---- demand ---------------------------------------------------------------------------------------------- */
 
 static double
@@ -572,6 +592,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
     self->new_riders[self->new_count++] = r;
     sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
     s_schedule (self, rider->deadline_ms, S_EV_GIVEUP, r);
+    s_log (self, SIM_EVENTS_REQUEST, SIM_EVENTS_NONE, rider->fleet, r, rider->origin);
 }
 
 static void
@@ -582,6 +603,7 @@ s_on_giveup (sim_world_t *self, uint32_t r)
         return;   /* assigned riders wait for their car: the dispatcher promised it before the deadline */
     rider->state = S_RIDER_GAVE_UP;
     self->active_riders--;
+    s_log (self, SIM_EVENTS_GIVEUP, SIM_EVENTS_NONE, rider->fleet, r, rider->origin);
     sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
     if (s_waits_add (&self->waits[rider->chosen], self->now_ms, self->cfg->demand.patience_min) < 0)
         s_fail (self, "out of memory");
@@ -617,6 +639,7 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     s_vehicle_t *veh = &self->vehicles[v];
     rider->state = S_RIDER_RIDING;
     veh->node = rider->origin;
+    s_log (self, SIM_EVENTS_PICKUP, v, rider->fleet, r, rider->origin);
     s_set_state (self, v, S_VEH_OCCUPIED);
     /* the metrics count the serving fleet; the waits riders expect are those of the option they chose */
     if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0 ||
@@ -650,6 +673,7 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     rider->state = S_RIDER_DONE;
     self->active_riders--;
     veh->node = rider->destination;
+    s_log (self, SIM_EVENTS_DROPOFF, v, rider->fleet, r, rider->destination);
     s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
     s_mark_changed (self, v);
 }
@@ -671,6 +695,7 @@ s_on_shift_start (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 1;
+    s_log (self, SIM_EVENTS_SHIFT_START, v, veh->fleet, SIM_EVENTS_NONE, veh->node);
     s_commute (self, v);
     if (veh->state == S_VEH_OFFLINE) {
         s_set_state (self, v, S_VEH_IDLE);
@@ -683,6 +708,7 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 0;
+    s_log (self, SIM_EVENTS_SHIFT_END, v, veh->fleet, SIM_EVENTS_NONE, veh->node);
     s_commute (self, v);
     if (veh->state == S_VEH_IDLE) {
         s_set_state (self, v, S_VEH_OFFLINE);
@@ -702,6 +728,7 @@ s_on_arrive (sim_world_t *self, uint32_t v)
         return;
     }
     veh->node = veh->target;
+    s_log (self, SIM_EVENTS_ARRIVE, v, veh->fleet, SIM_EVENTS_NONE, veh->target);
     s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
     s_mark_changed (self, v);
 }
@@ -766,6 +793,7 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
     }
     s_set_state (self, v, S_VEH_REPOSITION);
     veh->target = target;
+    s_log (self, SIM_EVENTS_REPOSITION, v, veh->fleet, SIM_EVENTS_NONE, target);
     double km;
     int64_t drive_ms = s_drive (self, veh->node, target, &km);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
@@ -857,6 +885,7 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         rider->state = S_RIDER_ASSIGNED;
         rider->vehicle = v;
         veh->rider = r;
+        s_log (self, SIM_EVENTS_ASSIGN, v, veh->fleet, r, veh->node);
         s_set_state (self, v, S_VEH_PICKUP);
         double km;
         int64_t pickup_ms = s_drive (self, veh->node, rider->origin, &km);

@@ -10,6 +10,7 @@
 #include "map_net.h"
 #include "sim_config.h"
 #include "sim_cost.h"
+#include "sim_events.h"
 #include "sim_metrics.h"
 
 #define SIM_DAY_MS 86400000LL
@@ -21,6 +22,10 @@ typedef struct {
     int publish;               /* 1: send metrics snapshots with the ticks */
     uint32_t day;              /* 0-based day of a run of several: picks the day's riders, shifts and downtimes */
     const uint8_t *works;      /* per driver of the pool (human.drivers): 1 = works this day; NULL = all work */
+    sim_events_t *events;      /* NULL, or the log that gets a row for every request, assignment, pickup, drop-off,
+                                * give-up, reposition, arrival and shift change of the day (the caller owns it;
+                                * logging changes no result). sim_run gives it to the main series only, never to
+                                * the day without robotaxis of --baseline. */
 } sim_world_opts_t;
 
 /* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the

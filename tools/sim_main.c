@@ -40,6 +40,8 @@ s_usage (FILE *out)
              "      --days N              play N consecutive days (1 .. 3650; = --set scenario.days=N); human drivers\n"
              "                            decide each morning whether to work from what the last days paid\n"
              "      --no-plots            skip the SVG plots and report.html (they need gnuplot)\n"
+             "      --events              write DIR/events.csv: every request, assignment, pickup, drop-off, give-up,\n"
+             "                            reposition and shift change (robotaxi-eventdiff compares two of them)\n"
              "      --sweep KEY=FROM:TO:STEP | KEY=V1,V2,...\n"
              "                            run every value of KEY (repeat for a grid of several keys) and write\n"
              "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
@@ -52,15 +54,16 @@ s_usage (FILE *out)
              "  -V, --version             version\n"
              "\n"
              "Outputs in DIR: report.html (one page with the plots and tables), summary.json, costs.csv,\n"
-             "costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, choice.csv, drivers.csv, *.svg and\n"
-             "config.ini (the resolved scenario, seed included: '" PROG " -s DIR/config.ini' repeats the run).\n"
+             "costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, choice.csv, drivers.csv, *.svg,\n"
+             "events.csv (with --events) and config.ini (the resolved scenario, seed included:\n"
+             "'" PROG " -s DIR/config.ini' repeats the run).\n"
              "Exit status: 0 done, 1 the run failed, 2 bad usage or scenario.\n");
 }
 
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
@@ -72,6 +75,7 @@ main (int argc, char **argv)
         {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
         {"jobs", required_argument, NULL, O_JOBS}, {"state", required_argument, NULL, O_STATE},
+        {"events", no_argument, NULL, O_EVENTS},
         {"print-config", no_argument, NULL, O_PRINT}, {"help-config", no_argument, NULL, O_HELPCFG},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -107,6 +111,7 @@ main (int argc, char **argv)
         case O_CURVE_SECRET: curve_secret = optarg; break;
         case O_CURVE_SERVER: curve_server = optarg; break;
         case O_NOPLOTS: opts.no_plots = 1; break;
+        case O_EVENTS: opts.events = 1; break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
             sweep_seeds = strtoull (optarg, &end, 10);
@@ -232,8 +237,8 @@ main (int argc, char **argv)
                     : sim_run (cfg, &opts, err, sizeof err) < 0)
         goto fail;
     if (nsweeps > 0)
-        printf ("sweep: %zu runs; results in %s/: sweep.csv, runs/NNNN/%s\n", sim_sweep_runs (sweep), opts.out_dir,
-                opts.no_plots ? "" : ", report.html, sweep_*.svg");
+        printf ("sweep: %zu runs; results in %s/: sweep.csv, runs/NNNN/%s%s\n", sim_sweep_runs (sweep), opts.out_dir,
+                opts.events ? " (with events.csv)" : "", opts.no_plots ? "" : ", report.html, sweep_*.svg");
     rc = 0;
     goto out;
 fail:

@@ -1,0 +1,78 @@
+/* sim_events: the events log of a run, DIR/events.csv: one row per thing that happened to a rider or a vehicle
+ * (a request, an assignment, a pickup, a drop-off, a give-up, a reposition and its arrival, a shift change), in
+ * the order the world played them. The columns, in this order (README "Outputs"):
+ *
+ *   day,time_s,event,vehicle,fleet,request,node,lon,lat
+ *
+ * day is 1-based; time_s is simulated seconds since the day's midnight with exactly 3 decimals (past 86400 while
+ * the last riders are seen through); vehicle and request are the world's ids, empty when the event has none; fleet
+ * is robotaxi or human; node is the map node, lon and lat its WGS84 position with 7 decimals. The file appears
+ * complete or not at all: rows go to DIR/events.csv.part, renamed to events.csv when the log is closed. The reader
+ * and comparator of such logs is sim_evdiff. */
+#ifndef SIM_EVENTS_H
+#define SIM_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_EVENTS_FILE    "events.csv"
+#define SIM_EVENTS_COLUMNS "day,time_s,event,vehicle,fleet,request,node,lon,lat"
+#define SIM_EVENTS_NONE    (-1) /* an id field (vehicle, request, node, fleet) the event does not have */
+
+typedef enum {
+    SIM_EVENTS_REQUEST = 0, /* a rider asks for a ride: fleet asked, request, node = origin */
+    SIM_EVENTS_ASSIGN,      /* the dispatcher's decision applied: vehicle, its fleet, request, its node */
+    SIM_EVENTS_PICKUP,      /* vehicle, fleet, request, node = origin */
+    SIM_EVENTS_DROPOFF,     /* vehicle, fleet, request, node = destination */
+    SIM_EVENTS_GIVEUP,      /* a waiting rider gives up: fleet, request, node = origin */
+    SIM_EVENTS_REPOSITION,  /* a rebalancing order applied: vehicle, fleet, node = target */
+    SIM_EVENTS_ARRIVE,      /* the end of a reposition drive: vehicle, fleet, node = target */
+    SIM_EVENTS_SHIFT_START, /* vehicle, fleet, its node */
+    SIM_EVENTS_SHIFT_END,   /* vehicle, fleet, its node */
+    SIM_EVENTS_KIND_COUNT
+} sim_events_kind_t;
+
+/* One row of the log. Ids are SIM_EVENTS_NONE when absent; lon and lat are NAN when absent (only a file written by
+ * hand has that: the world always gives a node and its position). */
+typedef struct {
+    uint32_t day;    /* 1-based */
+    int64_t time_ms; /* since the day's midnight */
+    sim_events_kind_t kind;
+    int64_t vehicle;
+    int fleet; /* disp_fleet_t */
+    int64_t request;
+    int64_t node;
+    double lon, lat;
+} sim_events_row_t;
+
+typedef struct sim_events_t sim_events_t;
+
+/* The event's name in the log ("request", "shift_start"); NULL for a kind out of range. */
+const char *sim_events_kind_name (sim_events_kind_t kind);
+
+/* The kind named name (len bytes, not necessarily NUL-terminated). 0, or -1 when no event has that name. */
+int sim_events_kind_parse (const char *name, size_t len, sim_events_kind_t *kind);
+
+/* Opens the log of DIR: removes an events.csv left there by an earlier run, and writes the header to
+ * DIR/events.csv.part. NULL with "PATH: why" in err. */
+sim_events_t *sim_events_open (const char *dir, char *err, size_t errlen);
+
+/* Appends one row. Write failures show at sim_events_close. */
+void sim_events_write (sim_events_t *self, const sim_events_row_t *row);
+
+/* Rows written so far. */
+uint64_t sim_events_count (const sim_events_t *self);
+
+/* Closes the log and renames it to DIR/events.csv; destroys it (sets *self_p to NULL) either way. 0, or -1 with
+ * "PATH: why" when anything written was lost (the partial file is then removed). NULL-safe (0). */
+int sim_events_close (sim_events_t **self_p, char *err, size_t errlen);
+
+/* Abandons the log after a failure elsewhere: removes the partial file, leaves no events.csv. NULL-safe; sets
+ * *self_p to NULL. */
+void sim_events_destroy (sim_events_t **self_p);
+
+/* Removes DIR/events.csv if there is one (a run that writes no log, so an earlier run's does not pass for its
+ * own). 0, or -1 with "PATH: why" when it exists and cannot be removed. */
+int sim_events_remove (const char *dir, char *err, size_t errlen);
+
+#endif
