@@ -497,6 +497,9 @@ static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decision
         if (disp_codec_encode_tick (send, &frame, &len) != 0)
             return map_error (err, errlen, "%s: out of memory", self->endpoint);
         if (s_send (self, frame, len, err, errlen) != 0) return -1;
+        /* In lockstep the dispatcher owes nothing between its last answer and this tick, however long the simulator
+         * computed in between (a whole baseline day on another link): its silence counts from now. */
+        self->heard_ms = self->told_ms;
         const char *lost = NULL;
         while (!lost) {
             disp_msg_t msg;

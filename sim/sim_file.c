@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "map_error.h"
 
@@ -38,4 +39,27 @@ sim_file_abandon (sim_file_t *self)
     if (self->f)
         fclose (self->f);
     self->f = NULL;
+}
+
+int
+sim_file_make_dir (const char *path, char *err, size_t errlen)
+{
+    char buf[SIM_FILE_PATH_MAX];
+    if (snprintf (buf, sizeof buf, "%s", path) >= (int) sizeof buf)
+        return map_error (err, errlen, "%s: path too long", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir (buf, 0777) < 0 && errno != EEXIST)
+                return map_error (err, errlen, "%s: %s", buf, strerror (errno));
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode))
+        return map_error (err, errlen, "%s: not a directory", path);
+    return 0;
 }

@@ -23,4 +23,8 @@ int sim_file_close (sim_file_t *self, char *err, size_t errlen);
 /* Closes the file after a failure elsewhere, keeping the message already in err. */
 void sim_file_abandon (sim_file_t *self);
 
+/* Creates the folder path and any missing parents (mkdir -p). 0, or -1 with "PATH: why" (or "PATH: not a
+ * directory" when something else is there). */
+int sim_file_make_dir (const char *path, char *err, size_t errlen);
+
 #endif

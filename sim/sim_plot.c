@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "map_error.h"
+#include "sim_csv.h"
 #include "sim_file.h"
 
 #define S_PATH_MAX   4096
@@ -57,263 +58,41 @@ s_gnuplot_dir (const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-/* Whole file into *text (malloc'd, NUL-terminated). 0, 1 when the file does not exist, -1 with a message. */
-static int
-s_slurp (const char *path, char **text, char *err, size_t errlen)
-{
-    *text = NULL;
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return errno == ENOENT ? 1 : map_error (err, errlen, "%s: %s", path, strerror (errno));
-    size_t cap = 8192, used = 0;
-    char *buf = malloc (cap);
-    while (buf) {
-        size_t got = fread (buf + used, 1, cap - used - 1, f);
-        used += got;
-        if (got == 0)
-            break;
-        if (cap - used < 2) {
-            char *bigger = realloc (buf, cap * 2);
-            if (!bigger) {
-                free (buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    int bad = ferror (f);
-    fclose (f);
-    if (!buf)
-        return map_error (err, errlen, "%s: out of memory", path);
-    if (bad) {
-        free (buf);
-        return map_error (err, errlen, "%s: read failed", path);
-    }
-    buf[used] = '\0';
-    *text = buf;
-    return 0;
-}
-
-/* 0 when s (surrounding blanks allowed) is a whole number text, its value in *v. */
-static int
-s_parse_num (const char *s, double *v)
-{
-    char *end;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s)
-        return -1;
-    errno = 0;
-    *v = strtod (s, &end);
-    if (end == s)
-        return -1;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    return *end ? -1 : 0;
-}
-
 /* -------------------------------------------------------------------------------------------------------------- */
 /* CSV files, read whole and found by column name */
 
-typedef struct {
+/* Reads DIR/NAME. 0, 1 when the file does not exist, -1 with "PATH:LINE: why". csv holds nothing after -1 and 1. */
+static int
+s_csv_load (sim_csv_t *csv, const char *dir, const char *name, char *err, size_t errlen)
+{
     char path[S_PATH_MAX];
-    char *text;        /* the file, split in place; cells and names point into it */
-    char **names;      /* ncols header names */
-    size_t ncols;
-    char **cells;      /* nrows x ncols, row-major */
-    int *lines;        /* the line each row came from, for messages */
-    size_t nrows;
-} s_csv_t;
-
-static void
-s_csv_free (s_csv_t *csv)
-{
-    free (csv->text);
-    free (csv->names);
-    free (csv->cells);
-    free (csv->lines);
     memset (csv, 0, sizeof *csv);
-}
-
-static char *
-s_trim (char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen (s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
-/* Splits line at commas in place into fields (room for at least one more than the line has commas); a field in
- * double quotes may hold commas, and "" for a quote. Returns the number of fields. */
-static size_t
-s_split (char *line, char **fields)
-{
-    size_t n = 0;
-    char *r = line, *w = line;
-    for (;;) {
-        char *start = w;
-        if (*r == '"') {
-            r++;
-            while (*r) {
-                if (*r == '"' && r[1] == '"') {
-                    *w++ = '"';
-                    r += 2;
-                } else if (*r == '"') {
-                    r++;
-                    break;
-                } else
-                    *w++ = *r++;
-            }
-        }
-        while (*r && *r != ',')
-            *w++ = *r++;
-        int more = *r == ',';
-        if (more)
-            r++;
-        *w++ = '\0';   /* w never passes r, so this overwrites only what was read */
-        fields[n++] = s_trim (start);
-        if (!more)
-            return n;
-    }
-}
-
-static int
-s_blank (const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return *s == '\0';
-}
-
-/* Reads DIR/NAME. 0, 1 when the file does not exist, -1 with "PATH:LINE: why". csv is freed on -1 and 1. */
-static int
-s_csv_load (s_csv_t *csv, const char *dir, const char *name, char *err, size_t errlen)
-{
-    memset (csv, 0, sizeof *csv);
-    if (s_path (csv->path, sizeof csv->path, dir, name, err, errlen) != 0)
+    if (s_path (path, sizeof path, dir, name, err, errlen) != 0)
         return -1;
-    int rc = s_slurp (csv->path, &csv->text, err, errlen);
-    if (rc != 0)
-        return rc;
-    char **fields = NULL;
-    size_t rows_cap = 0;
-    int line = 0;
-    for (char *p = csv->text; *p;) {
-        char *eol = strchr (p, '\n');
-        char *next = eol ? eol + 1 : p + strlen (p);
-        if (eol)
-            *eol = '\0';
-        line++;
-        size_t len = strlen (p);
-        if (len && p[len - 1] == '\r')
-            p[len - 1] = '\0';
-        if (s_blank (p)) {
-            p = next;
-            continue;
-        }
-        size_t commas = 0;
-        for (const char *c = p; *c; c++)
-            commas += *c == ',';
-        char **grown = realloc (fields, (commas + 1) * sizeof *fields);
-        if (!grown)
-            goto oom;
-        fields = grown;
-        size_t n = s_split (p, fields);
-        if (!csv->names) {
-            csv->names = malloc (n * sizeof *csv->names);
-            if (!csv->names)
-                goto oom;
-            memcpy (csv->names, fields, n * sizeof *fields);
-            csv->ncols = n;
-        } else {
-            if (n != csv->ncols) {
-                map_error (err, errlen, "%s:%d: expected %zu fields, got %zu", csv->path, line, csv->ncols, n);
-                goto fail;
-            }
-            if (csv->nrows == rows_cap) {
-                rows_cap = rows_cap ? rows_cap * 2 : 64;
-                char **cells = realloc (csv->cells, rows_cap * csv->ncols * sizeof *cells);
-                if (!cells)
-                    goto oom;
-                csv->cells = cells;
-                int *lines = realloc (csv->lines, rows_cap * sizeof *lines);
-                if (!lines)
-                    goto oom;
-                csv->lines = lines;
-            }
-            memcpy (csv->cells + csv->nrows * csv->ncols, fields, n * sizeof *fields);
-            csv->lines[csv->nrows++] = line;
-        }
-        p = next;
-    }
-    free (fields);
-    if (!csv->names) {
-        map_error (err, errlen, "%s:1: empty file, expected a header line", csv->path);
-        s_csv_free (csv);
-        return -1;
-    }
-    return 0;
-oom:
-    map_error (err, errlen, "%s: out of memory", csv->path);
-fail:
-    free (fields);
-    s_csv_free (csv);
-    return -1;
-}
-
-static int
-s_csv_col (const s_csv_t *csv, const char *name)
-{
-    for (size_t c = 0; c < csv->ncols; c++)
-        if (strcmp (csv->names[c], name) == 0)
-            return (int) c;
-    return -1;
-}
-
-static const char *
-s_csv_cell (const s_csv_t *csv, size_t row, int col)
-{
-    return csv->cells[row * csv->ncols + (size_t) col];
-}
-
-/* Finds each of names[0..n) into col[]: -1 with "PATH:1: no column 'x'" when one is missing. */
-static int
-s_csv_need (const s_csv_t *csv, const char *const *names, int *col, size_t n, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < n; i++) {
-        col[i] = s_csv_col (csv, names[i]);
-        if (col[i] < 0)
-            return map_error (err, errlen, "%s:1: no column '%s'", csv->path, names[i]);
-    }
-    return 0;
+    return sim_csv_load (csv, path, err, errlen);
 }
 
 /* Every cell of the columns col[0..n) (a negative entry is skipped) must be a number: -1 with "PATH:LINE: ..." on
  * the first that is not. */
 static int
-s_csv_numeric (const s_csv_t *csv, const int *col, size_t n, char *err, size_t errlen)
+s_csv_numeric (const sim_csv_t *csv, const int *col, size_t n, char *err, size_t errlen)
 {
     for (size_t r = 0; r < csv->nrows; r++)
         for (size_t i = 0; i < n; i++) {
             double v;
-            if (col[i] >= 0 && s_parse_num (s_csv_cell (csv, r, col[i]), &v) != 0)
+            if (col[i] >= 0 && sim_csv_parse_number (sim_csv_cell (csv, r, col[i]), &v) != 0)
                 return map_error (err, errlen, "%s:%d: %s: '%.40s' is not a number", csv->path, csv->lines[r],
-                               csv->names[col[i]], s_csv_cell (csv, r, col[i]));
+                               csv->names[col[i]], sim_csv_cell (csv, r, col[i]));
         }
     return 0;
 }
 
 /* The number in a checked cell; NaN for an absent column (col < 0) or an empty cell. */
 static double
-s_csv_val (const s_csv_t *csv, size_t row, int col)
+s_csv_val (const sim_csv_t *csv, size_t row, int col)
 {
     double v;
-    if (col < 0 || s_parse_num (s_csv_cell (csv, row, col), &v) != 0)
+    if (col < 0 || sim_csv_parse_number (sim_csv_cell (csv, row, col), &v) != 0)
         return NAN;
     return v;
 }
@@ -321,13 +100,13 @@ s_csv_val (const s_csv_t *csv, size_t row, int col)
 /* Loads DIR/NAME, finds the required columns need[0..n) into col[] and checks they hold numbers, except the
  * column named text (when not NULL). 0, 1 when the file does not exist, -1 with a message. */
 static int
-s_csv_open (s_csv_t *csv, const char *dir, const char *name, const char *const *need, int *col, size_t n,
+s_csv_open (sim_csv_t *csv, const char *dir, const char *name, const char *const *need, int *col, size_t n,
             const char *text, char *err, size_t errlen)
 {
     int rc = s_csv_load (csv, dir, name, err, errlen);
     if (rc != 0)
         return rc;
-    if (s_csv_need (csv, need, col, n, err, errlen) != 0)
+    if (sim_csv_need (csv, need, col, n, err, errlen) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         int c = text && strcmp (need[i], text) == 0 ? -1 : col[i];
@@ -336,7 +115,7 @@ s_csv_open (s_csv_t *csv, const char *dir, const char *name, const char *const *
     }
     return 0;
 fail:
-    s_csv_free (csv);
+    sim_csv_free (csv);
     return -1;
 }
 
@@ -599,15 +378,19 @@ s_first_error (FILE *log, char *why, size_t len)
     rewind (log);
     while (fgets (line, sizeof line, log)) {
         line[strcspn (line, "\r\n")] = '\0';
-        if (s_blank (line))
+        if (sim_csv_blank (line))
             continue;
         const char *at = line[0] == '"' ? strstr (line, "\" line ") : NULL;
         if (at && !strstr (line, "warning:")) {
             snprintf (why, len, "%s", at + 2);
             return;
         }
-        if (!first[0])
-            snprintf (first, sizeof first, "%s", s_trim (line));
+        if (!first[0]) {
+            size_t end = strlen (line);
+            while (end && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+                line[--end] = '\0';
+            snprintf (first, sizeof first, "%s", line + strspn (line, " \t"));
+        }
     }
     snprintf (why, len, "%s", first);
 }
@@ -754,7 +537,7 @@ s_html_files (FILE *f, const char *dir)
 
 /* A whole CSV file as a table; cells that are numbers are right-aligned. */
 static void
-s_html_csv (FILE *f, const s_csv_t *csv)
+s_html_csv (FILE *f, const sim_csv_t *csv)
 {
     fputs ("<div class=\"wide\"><table>\n<tr>", f);
     for (size_t c = 0; c < csv->ncols; c++) {
@@ -767,8 +550,8 @@ s_html_csv (FILE *f, const s_csv_t *csv)
         fputs ("<tr>", f);
         for (size_t c = 0; c < csv->ncols; c++) {
             double v;
-            const char *cell = s_csv_cell (csv, r, (int) c);
-            fputs (s_parse_num (cell, &v) == 0 ? "<td class=\"n\">" : "<td>", f);
+            const char *cell = sim_csv_cell (csv, r, (int) c);
+            fputs (sim_csv_parse_number (cell, &v) == 0 ? "<td class=\"n\">" : "<td>", f);
             s_html (f, cell);
             fputs ("</td>", f);
         }
@@ -806,8 +589,8 @@ s_write_report (const char *dir, void (*body) (FILE *, const void *), const void
 typedef struct {
     s_draw_t draw;
     json_t *summary;
-    s_csv_t costs;         /* ncols == 0 when absent */
-    s_csv_t days;
+    sim_csv_t costs;         /* ncols == 0 when absent */
+    sim_csv_t days;
 } s_run_t;
 
 static const s_row_t s_fleet_rows[] = {
@@ -978,16 +761,16 @@ s_plot_fares (s_draw_t *d, char *err, size_t errlen)
                                        "human_yuan", "taxi_yuan"};
     const size_t nneed = S_COUNT (need) - 1;   /* the taxi meter came later and may be missing */
     int col[S_COUNT (need)];
-    s_csv_t csv;
+    sim_csv_t csv;
     sim_file_t dat = {0}, gp = {0};
     int rc = s_csv_open (&csv, d->dir, "fares.csv", need, col, nneed, NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    col[nneed] = s_csv_col (&csv, need[nneed]);
+    col[nneed] = sim_csv_col (&csv, need[nneed]);
     if (s_csv_numeric (&csv, &col[nneed], 1, err, errlen) != 0)
         goto fail;
     if (csv.nrows == 0) {
-        s_csv_free (&csv);
+        sim_csv_free (&csv);
         return 0;
     }
     double max_km = 0;
@@ -1045,12 +828,12 @@ s_plot_fares (s_draw_t *d, char *err, size_t errlen)
     fputc ('\n', f);
     if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return 0;
 fail:
     sim_file_abandon (&dat);
     sim_file_abandon (&gp);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return -1;
 }
 
@@ -1065,7 +848,7 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
     static const char *const fleets[] = {"robotaxi", "human"};
     enum { HOUR, FLEET, ONLINE, OCC, PICK };
     int col[S_COUNT (need)];
-    s_csv_t csv;
+    sim_csv_t csv;
     sim_file_t dat = {0}, gp = {0};
     double *slot = NULL;   /* per hour and fleet: occupied %, occupied + pickup %, vehicles online */
     char *seen = NULL;
@@ -1077,14 +860,14 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
         double h = s_csv_val (&csv, r, col[HOUR]);
         if (!(h >= 0 && h < S_HOURS_MAX && h == floor (h))) {
             map_error (err, errlen, "%s:%d: hour: '%.40s' is not an hour of the run", csv.path, csv.lines[r],
-                    s_csv_cell (&csv, r, col[HOUR]));
+                    sim_csv_cell (&csv, r, col[HOUR]));
             goto fail;
         }
         if ((int) h + 1 > hours)
             hours = (int) h + 1;
     }
     if (hours == 0) {
-        s_csv_free (&csv);
+        sim_csv_free (&csv);
         return 0;
     }
     slot = malloc ((size_t) hours * 6 * sizeof *slot);
@@ -1097,7 +880,7 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
         slot[i] = NAN;
     size_t rows_of[2] = {0, 0};
     for (size_t r = 0; r < csv.nrows; r++) {
-        const char *fleet = s_csv_cell (&csv, r, col[FLEET]);
+        const char *fleet = sim_csv_cell (&csv, r, col[FLEET]);
         int fl = strcmp (fleet, fleets[0]) == 0 ? 0 : strcmp (fleet, fleets[1]) == 0 ? 1 : -1;
         if (fl < 0) {
             map_error (err, errlen, "%s:%d: fleet: '%.40s' is neither robotaxi nor human", csv.path, csv.lines[r],
@@ -1174,14 +957,14 @@ s_plot_utilization (s_draw_t *d, char *err, size_t errlen)
         goto fail;
     free (slot);
     free (seen);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return 0;
 fail:
     sim_file_abandon (&dat);
     sim_file_abandon (&gp);
     free (slot);
     free (seen);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return -1;
 }
 
@@ -1191,7 +974,7 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
 {
     static const char *const need[] = {"wait_min", "robotaxi", "human"};
     int col[S_COUNT (need)];
-    s_csv_t csv;
+    sim_csv_t csv;
     sim_file_t dat = {0}, gp = {0};
     int rc = s_csv_open (&csv, d->dir, "waits.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
@@ -1210,7 +993,7 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
             max_min = s_csv_val (&csv, r, col[0]);
     }
     if (!(total[0] > 0) && !(total[1] > 0)) {   /* nobody was picked up: nothing to draw */
-        s_csv_free (&csv);
+        sim_csv_free (&csv);
         return 0;
     }
     if (sim_file_open (&dat, d->dir, "gnuplot/waits.dat", err, errlen) != 0)
@@ -1253,19 +1036,19 @@ s_plot_waits (s_draw_t *d, char *err, size_t errlen)
     fputc ('\n', f);
     if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return 0;
 fail:
     sim_file_abandon (&dat);
     sim_file_abandon (&gp);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return -1;
 }
 
 /* Reads DIR/costs.csv into *costs when there is one (ncols stays 0 when not) and checks the columns the report
  * and the cost curve read. */
 static int
-s_load_costs (const char *dir, s_csv_t *costs, char *err, size_t errlen)
+s_load_costs (const char *dir, sim_csv_t *costs, char *err, size_t errlen)
 {
     static const char *const need[] = {"fleet"};
     int col[1];
@@ -1273,9 +1056,9 @@ s_load_costs (const char *dir, s_csv_t *costs, char *err, size_t errlen)
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     for (size_t i = 0; i < S_COUNT (s_cost_rows); i++) {
-        int c = s_cost_rows[i].key ? s_csv_col (costs, s_cost_rows[i].key) : -1;
+        int c = s_cost_rows[i].key ? sim_csv_col (costs, s_cost_rows[i].key) : -1;
         if (s_csv_numeric (costs, &c, 1, err, errlen) != 0) {
-            s_csv_free (costs);
+            sim_csv_free (costs);
             return -1;
         }
     }
@@ -1284,31 +1067,31 @@ s_load_costs (const char *dir, s_csv_t *costs, char *err, size_t errlen)
 
 /* costcurve.svg: cost per km against utilization for both fleets, each fleet's operating point marked. */
 static int
-s_plot_costcurve (s_draw_t *d, const s_csv_t *costs, char *err, size_t errlen)
+s_plot_costcurve (s_draw_t *d, const sim_csv_t *costs, char *err, size_t errlen)
 {
     static const char *const need[] = {"utilization", "robotaxi_yuan_per_km", "human_yuan_per_km"};
     static const char *const point_need[] = {"utilization", "cost_per_km"};
     static const char *const fleets[] = {"robotaxi", "human"};
     static const char *const colour[] = {S_ROBOTAXI, S_HUMAN};
     int col[S_COUNT (need)], pcol[S_COUNT (point_need)];
-    s_csv_t csv;
+    sim_csv_t csv;
     sim_file_t dat = {0}, gp = {0};
     int rc = s_csv_open (&csv, d->dir, "costcurve.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (csv.nrows == 0) {
-        s_csv_free (&csv);
+        sim_csv_free (&csv);
         return 0;
     }
     /* the operating points: the row of each fleet in costs.csv */
     double point[2][2] = {{NAN, NAN}, {NAN, NAN}};
     if (costs->ncols) {
-        if (s_csv_need (costs, point_need, pcol, S_COUNT (point_need), err, errlen) != 0)
+        if (sim_csv_need (costs, point_need, pcol, S_COUNT (point_need), err, errlen) != 0)
             goto fail;
-        int fleet = s_csv_col (costs, "fleet");
+        int fleet = sim_csv_col (costs, "fleet");
         for (size_t r = 0; r < costs->nrows; r++)
             for (int fl = 0; fl < 2; fl++)
-                if (strcmp (s_csv_cell (costs, r, fleet), fleets[fl]) == 0) {
+                if (strcmp (sim_csv_cell (costs, r, fleet), fleets[fl]) == 0) {
                     point[fl][0] = 100 * s_csv_val (costs, r, pcol[0]);
                     point[fl][1] = s_csv_val (costs, r, pcol[1]);
                 }
@@ -1379,12 +1162,12 @@ s_plot_costcurve (s_draw_t *d, const s_csv_t *costs, char *err, size_t errlen)
     fputc ('\n', f);
     if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return 0;
 fail:
     sim_file_abandon (&dat);
     sim_file_abandon (&gp);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return -1;
 }
 
@@ -1406,14 +1189,14 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
     static const char *const need[] = {"price_factor", "robotaxi_yuan_10km", "robotaxi_share", "human_share",
                                        "other_share"};
     int col[S_COUNT (need)];
-    s_csv_t csv;
+    sim_csv_t csv;
     sim_file_t dat = {0}, gp = {0};
     s_choice_t *rows = NULL;
     int rc = s_csv_open (&csv, d->dir, "choice.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (csv.nrows == 0) {
-        s_csv_free (&csv);
+        sim_csv_free (&csv);
         return 0;
     }
     rows = malloc (csv.nrows * sizeof *rows);
@@ -1474,28 +1257,28 @@ s_plot_choice (s_draw_t *d, char *err, size_t errlen)
     if (sim_file_close (&gp, err, errlen) != 0)
         goto fail;
     free (rows);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return 0;
 fail:
     sim_file_abandon (&dat);
     sim_file_abandon (&gp);
     free (rows);
-    s_csv_free (&csv);
+    sim_csv_free (&csv);
     return -1;
 }
 
 /* Reads DIR/days.csv into *days when there is one. */
 static int
-s_load_days (const char *dir, s_csv_t *days, char *err, size_t errlen)
+s_load_days (const char *dir, sim_csv_t *days, char *err, size_t errlen)
 {
     static const char *const need[] = {"day", "active_drivers", "driver_net_hourly_yuan"};
     int col[S_COUNT (need)];
     int rc = s_csv_open (days, dir, "days.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    int displaced = s_csv_col (days, "displaced_drivers");
+    int displaced = sim_csv_col (days, "displaced_drivers");
     if (s_csv_numeric (days, &displaced, 1, err, errlen) != 0) {
-        s_csv_free (days);
+        sim_csv_free (days);
         return -1;
     }
     return 0;
@@ -1503,13 +1286,13 @@ s_load_days (const char *dir, s_csv_t *days, char *err, size_t errlen)
 
 /* days.svg, for two days or more: active drivers (and those displaced) and their net hourly earnings by day. */
 static int
-s_plot_days (s_draw_t *d, const s_csv_t *days, char *err, size_t errlen)
+s_plot_days (s_draw_t *d, const sim_csv_t *days, char *err, size_t errlen)
 {
     if (days->nrows < 2)
         return 0;
     sim_file_t dat = {0}, gp = {0};
-    int col[] = {s_csv_col (days, "day"), s_csv_col (days, "active_drivers"),
-                 s_csv_col (days, "driver_net_hourly_yuan"), s_csv_col (days, "displaced_drivers")};
+    int col[] = {sim_csv_col (days, "day"), sim_csv_col (days, "active_drivers"),
+                 sim_csv_col (days, "driver_net_hourly_yuan"), sim_csv_col (days, "displaced_drivers")};
     if (sim_file_open (&dat, d->dir, "gnuplot/days.dat", err, errlen) != 0)
         return -1;
     fputs ("# day\tactive_drivers\tdriver_net_hourly_yuan\tdisplaced_drivers\n", dat.f);
@@ -1572,13 +1355,13 @@ s_html_fleet_table (FILE *f, const json_t *fleets)
 }
 
 static void
-s_html_costs (FILE *f, const s_csv_t *costs)
+s_html_costs (FILE *f, const sim_csv_t *costs)
 {
-    int fleet = s_csv_col (costs, "fleet");
+    int fleet = sim_csv_col (costs, "fleet");
     fputs ("<h2>Costs</h2>\n<table>\n<tr><th></th>", f);
     for (size_t r = 0; r < costs->nrows; r++) {
         fputs ("<th class=\"n\">", f);
-        s_html (f, s_fleet_label (s_csv_cell (costs, r, fleet)));
+        s_html (f, s_fleet_label (sim_csv_cell (costs, r, fleet)));
         fputs ("</th>", f);
     }
     fputs ("</tr>\n", f);
@@ -1588,7 +1371,7 @@ s_html_costs (FILE *f, const s_csv_t *costs)
             fprintf (f, "<tr class=\"sec\"><th colspan=\"%zu\">%s</th></tr>\n", costs->nrows + 1, row->label);
             continue;
         }
-        int c = s_csv_col (costs, row->key);
+        int c = sim_csv_col (costs, row->key);
         if (c < 0)
             continue;
         fprintf (f, "<tr><th>%s</th>", row->label);
@@ -1737,8 +1520,8 @@ sim_plot_run (const char *dir, char *err, size_t errlen)
     rc = s_finish (d, s_run_page, run, err, errlen);
 done:
     json_decref (run->summary);
-    s_csv_free (&run->costs);
-    s_csv_free (&run->days);
+    sim_csv_free (&run->costs);
+    sim_csv_free (&run->days);
     free (run);
     return rc;
 }
@@ -1777,7 +1560,7 @@ s_axis_find (const s_axis_t *a, const char *cell, double v)
 }
 
 static int
-s_axis_build (s_axis_t *a, const s_csv_t *csv, int col)
+s_axis_build (s_axis_t *a, const sim_csv_t *csv, int col)
 {
     memset (a, 0, sizeof *a);
     a->col = col;
@@ -1791,11 +1574,11 @@ s_axis_build (s_axis_t *a, const s_csv_t *csv, int col)
     a->numeric = csv->nrows > 0;
     for (size_t r = 0; r < csv->nrows; r++) {
         double v;
-        if (s_parse_num (s_csv_cell (csv, r, col), &v) != 0 || !isfinite (v))
+        if (sim_csv_parse_number (sim_csv_cell (csv, r, col), &v) != 0 || !isfinite (v))
             a->numeric = 0;
     }
     for (size_t r = 0; r < csv->nrows; r++) {
-        const char *cell = s_csv_cell (csv, r, col);
+        const char *cell = sim_csv_cell (csv, r, col);
         double v = a->numeric ? s_csv_val (csv, r, col) : 0;
         if (s_axis_find (a, cell, v) == a->n) {
             a->text[a->n] = cell;
@@ -1813,7 +1596,7 @@ s_axis_build (s_axis_t *a, const s_csv_t *csv, int col)
             a->text[j - 1] = s;
         }
     for (size_t r = 0; r < csv->nrows; r++)
-        a->of_row[r] = s_axis_find (a, s_csv_cell (csv, r, col), a->numeric ? s_csv_val (csv, r, col) : 0);
+        a->of_row[r] = s_axis_find (a, sim_csv_cell (csv, r, col), a->numeric ? s_csv_val (csv, r, col) : 0);
     return 0;
 }
 
@@ -1821,7 +1604,7 @@ enum { S_M_DRIVERS, S_M_NET, S_M_SHARE, S_METRICS };
 
 typedef struct {
     s_draw_t draw;
-    s_csv_t csv;
+    sim_csv_t csv;
     size_t nkeys;
     s_axis_t x;            /* the first key */
     s_axis_t series;       /* the second key, when lines are drawn per value of it (n == 0: one line) */
@@ -1834,7 +1617,7 @@ typedef struct {
 static void
 s_sweep_free (s_sweep_t *s)
 {
-    s_csv_free (&s->csv);
+    sim_csv_free (&s->csv);
     s_axis_free (&s->x);
     s_axis_free (&s->series);
     free (s->sum);
@@ -1851,7 +1634,7 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
         return map_error (err, errlen, "%s/sweep.csv: %s", s->draw.dir, strerror (ENOENT));
     if (rc < 0)
         return -1;
-    s_csv_t *csv = &s->csv;
+    sim_csv_t *csv = &s->csv;
     int first_key = -1, second_key = -1;
     for (size_t c = 0; c < csv->ncols; c++)
         if (strchr (csv->names[c], '.')) {
@@ -1863,14 +1646,14 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
         }
     if (first_key < 0)
         return map_error (err, errlen, "%s:1: no swept key (a column named like robotaxi.fleet_size)", csv->path);
-    if (s_csv_need (csv, need, s->metric, S_METRICS, err, errlen) != 0)
+    if (sim_csv_need (csv, need, s->metric, S_METRICS, err, errlen) != 0)
         return -1;
     /* a run that could not measure a metric leaves its cell empty; anything else must be a number */
     for (size_t r = 0; r < csv->nrows; r++)
         for (int m = 0; m < S_METRICS; m++) {
             double v;
-            const char *cell = s_csv_cell (csv, r, s->metric[m]);
-            if (!s_blank (cell) && s_parse_num (cell, &v) != 0)
+            const char *cell = sim_csv_cell (csv, r, s->metric[m]);
+            if (!sim_csv_blank (cell) && sim_csv_parse_number (cell, &v) != 0)
                 return map_error (err, errlen, "%s:%d: %s: '%.40s' is not a number", csv->path, csv->lines[r],
                                need[m], cell);
         }
@@ -2113,5 +1896,254 @@ sim_plot_sweep (const char *dir, char *err, size_t errlen)
 done:
     s_sweep_free (s);
     free (s);
+    return rc;
+}
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* a regression suite's folder */
+
+#define S_REGRESS_CLAMP 4.0   /* changes beyond this many tolerances are drawn at the edge, with their figure */
+
+#define S_NAMES_MAX 64
+
+/* Names in order of first appearance in a column. */
+typedef struct {
+    const char *name[S_NAMES_MAX];
+    size_t n;
+} s_names_t;
+
+/* The index of name, or n when it is not there. */
+static size_t
+s_names_find (const s_names_t *names, const char *name)
+{
+    size_t i = 0;
+    while (i < names->n && strcmp (names->name[i], name) != 0)
+        i++;
+    return i;
+}
+
+/* Adds name unless it is there. 0, or -1 when the list is full. */
+static int
+s_names_add (s_names_t *names, const char *name)
+{
+    if (s_names_find (names, name) < names->n)
+        return 0;
+    if (names->n == S_NAMES_MAX)
+        return -1;
+    names->name[names->n++] = name;
+    return 0;
+}
+
+typedef struct {
+    s_draw_t draw;
+    sim_csv_t csv;
+    int col[8];
+    s_names_t scenarios, policies, metrics;
+} s_regress_t;
+
+enum { S_R_SCENARIO, S_R_POLICY, S_R_METRIC, S_R_BETTER, S_R_BASELINE, S_R_CHANGE, S_R_TOLERANCE, S_R_STATUS };
+
+/* A row's change in tolerances, signed so that up is better, clamped to S_REGRESS_CLAMP; NaN when not compared. */
+static double
+s_regress_y (const s_regress_t *r, size_t row)
+{
+    double change = s_csv_val (&r->csv, row, r->col[S_R_CHANGE]);
+    double tol = s_csv_val (&r->csv, row, r->col[S_R_TOLERANCE]);
+    if (!isfinite (change) || !(tol >= 0))
+        return NAN;
+    if (strcmp (sim_csv_cell (&r->csv, row, r->col[S_R_BETTER]), "lower") == 0)
+        change = -change;
+    double y = tol > 0 ? change / tol : change > 0 ? S_REGRESS_CLAMP : change < 0 ? -S_REGRESS_CLAMP : 0;
+    return fmax (-S_REGRESS_CLAMP, fmin (S_REGRESS_CLAMP, y));
+}
+
+static int
+s_regress_load (s_regress_t *r, char *err, size_t errlen)
+{
+    static const char *const need[] = {"scenario", "policy", "metric", "better", "baseline", "change", "tolerance",
+                                       "status"};
+    int rc = s_csv_load (&r->csv, r->draw.dir, "regress.csv", err, errlen);
+    if (rc > 0)
+        return map_error (err, errlen, "%s/regress.csv: %s", r->draw.dir, strerror (ENOENT));
+    if (rc < 0 || sim_csv_need (&r->csv, need, r->col, S_COUNT (need), err, errlen) != 0)
+        return -1;
+    for (size_t row = 0; row < r->csv.nrows; row++) {
+        const int numeric[] = {r->col[S_R_BASELINE], r->col[S_R_CHANGE], r->col[S_R_TOLERANCE]};
+        for (size_t i = 0; i < S_COUNT (numeric); i++) {
+            double v;
+            const char *cell = sim_csv_cell (&r->csv, row, numeric[i]);
+            if (!sim_csv_blank (cell) && sim_csv_parse_number (cell, &v) != 0)
+                return map_error (err, errlen, "%s:%d: %s: '%.40s' is not a number", r->csv.path, r->csv.lines[row],
+                                  r->csv.names[numeric[i]], cell);
+        }
+        if (s_names_add (&r->scenarios, sim_csv_cell (&r->csv, row, r->col[S_R_SCENARIO])) < 0 ||
+            s_names_add (&r->policies, sim_csv_cell (&r->csv, row, r->col[S_R_POLICY])) < 0 ||
+            s_names_add (&r->metrics, sim_csv_cell (&r->csv, row, r->col[S_R_METRIC])) < 0)
+            return map_error (err, errlen, "%s: more than %d scenarios, policies or metrics to draw", r->csv.path,
+                              S_NAMES_MAX);
+    }
+    return 0;
+}
+
+/* gnuplot/regress.dat: a block (gnuplot index) per metric, a row per scenario x policy compared. */
+static int
+s_regress_dat (const s_regress_t *r, char *err, size_t errlen)
+{
+    sim_file_t dat;
+    if (sim_file_open (&dat, r->draw.dir, "gnuplot/regress.dat", err, errlen) != 0)
+        return -1;
+    size_t np = r->policies.n;
+    double width = 0.8 / (double) (np ? np : 1);
+    for (size_t m = 0; m < r->metrics.n; m++) {
+        fprintf (dat.f, "%s# index %zu: ", m ? "\n\n" : "", m);
+        s_dat_text (dat.f, r->metrics.name[m]);
+        fputs ("\n# x\tchange_in_tolerances\tpolicy\tworse\tlabel\tscenario\tpolicy_name\tstatus\n", dat.f);
+        for (size_t row = 0; row < r->csv.nrows; row++) {
+            const sim_csv_t *c = &r->csv;
+            if (strcmp (sim_csv_cell (c, row, r->col[S_R_METRIC]), r->metrics.name[m]) != 0)
+                continue;
+            double y = s_regress_y (r, row);
+            if (isnan (y))
+                continue;
+            size_t s = s_names_find (&r->scenarios, sim_csv_cell (c, row, r->col[S_R_SCENARIO]));
+            size_t p = s_names_find (&r->policies, sim_csv_cell (c, row, r->col[S_R_POLICY]));
+            const char *status = sim_csv_cell (c, row, r->col[S_R_STATUS]);
+            int worse = strcmp (status, "worse") == 0;
+            double base = s_csv_val (c, row, r->col[S_R_BASELINE]);
+            double change = s_csv_val (c, row, r->col[S_R_CHANGE]);
+            char label[64];
+            if (base != 0 && isfinite (base) && isfinite (change))
+                snprintf (label, sizeof label, "%+.1f%%", 100 * change / fabs (base));
+            else
+                snprintf (label, sizeof label, "%+.3g", change);
+            s_dat_num (dat.f, (double) s + ((double) p - (double) (np - 1) / 2) * width);
+            fputc ('\t', dat.f);
+            s_dat_num (dat.f, y);
+            fprintf (dat.f, "\t%zu\t%d\t", p, worse);
+            s_dat_text (dat.f, label);
+            fputc ('\t', dat.f);
+            s_dat_text (dat.f, r->scenarios.name[s]);
+            fputc ('\t', dat.f);
+            s_dat_text (dat.f, r->policies.name[p]);
+            fputc ('\t', dat.f);
+            s_dat_text (dat.f, status);
+            fputc ('\n', dat.f);
+        }
+    }
+    return sim_file_close (&dat, err, errlen);
+}
+
+/* regress.svg: one panel per gated metric; in each, a bar per scenario and policy: the change against the baseline
+ * in units of the metric's tolerance, up is better. The band within tolerance is grey, the regressions' side red,
+ * and each regression carries its change in per cent. */
+static int
+s_plot_regress (s_regress_t *r, char *err, size_t errlen)
+{
+    if (s_regress_dat (r, err, errlen) != 0)
+        return -1;
+    sim_file_t gp;
+    if (s_gp_begin (&r->draw, &gp, "regress", "Change against the baselines",
+                    "For each gated metric, the change of each policy in each scenario against its baseline, in units "
+                    "of the metric's tolerance; regressions are marked WORSE",
+                    "", err, errlen) != 0)
+        return -1;
+    FILE *f = gp.f;
+    size_t rows = (r->metrics.n + 1) / 2;
+    /* a taller page for the panels: the common settings' size is for one plot */
+    fprintf (f, "set terminal svg size 1200,%zu dynamic noenhanced font 'sans,11' background rgb 'white'\n"
+                "set output 'regress.svg'\nunset title\n",
+             140 + 300 * (rows ? rows : 1));
+    fputs ("set style fill solid 0.85 border rgb '#333333'\n", f);
+    fprintf (f, "set boxwidth %g\n", 0.8 / (double) (r->policies.n ? r->policies.n : 1) * 0.9);
+    fprintf (f, "set yrange [%g:%g]\n", -S_REGRESS_CLAMP - 0.8, S_REGRESS_CLAMP + 0.8);
+    fprintf (f, "set xrange [-0.6:%g]\n", (double) r->scenarios.n - 0.4);
+    fputs ("set ytics ('-4' -4, '-2' -2, '-1' -1, '0' 0, '+1' 1, '+2' 2, '+4' 4)\n"
+           "set xtics rotate by 20 right nomirror\n"
+           "set ylabel 'tolerances (up = better)'\n"
+           "set object 1 rectangle from graph 0, first -1 to graph 1, first 1 fillcolor rgb '#e8e8e8' "
+           "fillstyle solid noborder behind\n",
+           f);
+    fprintf (f, "set object 2 rectangle from graph 0, graph 0 to graph 1, first -1 fillcolor rgb '#f9d6cc' "
+                "fillstyle solid noborder behind\n"
+                "set xzeroaxis linecolor rgb '#555555'\n");
+    fputs ("set xtics (", f);
+    for (size_t s = 0; s < r->scenarios.n; s++) {
+        if (s)
+            fputs (", ", f);
+        s_gp_str (f, r->scenarios.name[s]);
+        fprintf (f, " %zu", s);
+    }
+    fputs (")\n", f);
+    /* room at the top for the title and the one legend of the policies' colours */
+    double top = 1.0 - 90.0 / (140.0 + 300.0 * (double) (rows ? rows : 1));
+    fprintf (f, "set multiplot layout %zu,2 margins 0.07,0.98,0.05,%.3f spacing 0.08,0.09 title 'Change against "
+                "the baselines, in units of each metric''s tolerance (grey: within it; red: a regression, marked "
+                "WORSE with its change)' font 'sans,13'\n",
+             rows ? rows : 1, top);
+    for (size_t m = 0; m < r->metrics.n; m++) {
+        const char *better = "";
+        for (size_t row = 0; row < r->csv.nrows; row++)
+            if (strcmp (sim_csv_cell (&r->csv, row, r->col[S_R_METRIC]), r->metrics.name[m]) == 0)
+                better = sim_csv_cell (&r->csv, row, r->col[S_R_BETTER]);
+        char title[160];
+        snprintf (title, sizeof title, "%s (%s is better)", r->metrics.name[m], better);
+        fputs ("set title ", f);
+        s_gp_str (f, title);
+        fputc ('\n', f);
+        if (m == 0)
+            fprintf (f, "set key at screen 0.5, screen %.3f center horizontal box\n", top + (1.0 - top) * 0.35);
+        else
+            fputs ("unset key\n", f);
+        int n = 0;
+        for (size_t p = 0; p < r->policies.n; p++) {
+            s_clause (f, &n);
+            fprintf (f, "'gnuplot/regress.dat' index %zu using 1:($3 == %zu ? $2 : 1/0) with boxes linecolor rgb "
+                        "'%s' title ",
+                     m, p, s_series_colour[p % S_SERIES_MAX]);
+            s_gp_str (f, r->policies.name[p]);
+        }
+        s_clause (f, &n);
+        fprintf (f, "'gnuplot/regress.dat' index %zu using 1:($4 == 1 ? ($2 < 0 ? $2 - 0.45 : $2 + 0.45) : 1/0):"
+                    "(sprintf('WORSE %%s', strcol(5))) with labels font 'sans,9' textcolor rgb '#b00000' notitle\n",
+                 m);
+    }
+    fputs ("unset multiplot\n", f);
+    return sim_file_close (&gp, err, errlen);
+}
+
+static void
+s_regress_page (FILE *f, const void *arg)
+{
+    const s_regress_t *r = arg;
+    s_html_begin (f, "robotaxi regression suite");
+    fprintf (f, "<p class=\"meta\">%zu scenario%s &middot; %zu polic%s &middot; %zu gated metric%s</p>\n",
+             r->scenarios.n, r->scenarios.n == 1 ? "" : "s", r->policies.n, r->policies.n == 1 ? "y" : "ies",
+             r->metrics.n, r->metrics.n == 1 ? "" : "s");
+    s_html_notes (f, &r->draw);
+    s_html_figures (f, &r->draw);
+    fputs ("<h2>Every gated metric</h2>\n", f);
+    s_html_csv (f, &r->csv);
+    s_html_files (f, r->draw.dir);
+    fputs ("</body>\n</html>\n", f);
+}
+
+int
+sim_plot_regress (const char *dir, char *err, size_t errlen)
+{
+    if (s_check_dir (dir, err, errlen) != 0)
+        return -1;
+    s_regress_t *r = calloc (1, sizeof *r);
+    if (!r)
+        return map_error (err, errlen, "%s: out of memory", dir);
+    int rc = -1;
+    s_draw_init (&r->draw, dir);
+    if (s_regress_load (r, err, errlen) != 0 || s_gnuplot_dir (r->draw.dir, err, errlen) != 0)
+        goto done;
+    if (r->metrics.n && s_plot_regress (r, err, errlen) != 0)
+        goto done;
+    rc = s_finish (&r->draw, s_regress_page, r, err, errlen);
+done:
+    sim_csv_free (&r->csv);
+    free (r);
     return rc;
 }

@@ -27,4 +27,12 @@ int sim_plot_run (const char *dir, char *err, size_t errlen);
  * the second key when there is one, and report.html with the whole sweep table. Returns as sim_plot_run. */
 int sim_plot_sweep (const char *dir, char *err, size_t errlen);
 
+/* The same for a regression suite's folder DIR (robotaxi-regress): reads DIR/regress.csv (required: scenario,
+ * policy, metric, better, baseline, change, tolerance and status columns) and writes regress.svg: one panel per
+ * metric, in each a bar per scenario and policy showing the change against the baseline in units of the metric's
+ * tolerance (up is better, changes beyond 4 tolerances drawn at 4), the band within tolerance grey, the regressions'
+ * side red and each regression labelled WORSE with its change in per cent; rows without a baseline or a value are
+ * not drawn. Also report.html with the chart and the whole table. Returns as sim_plot_run. */
+int sim_plot_regress (const char *dir, char *err, size_t errlen);
+
 #endif

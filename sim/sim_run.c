@@ -46,36 +46,6 @@ s_on_hour (sim_world_t *world, int hour, void *arg)
              100 * (h->util_occupied + h->util_pickup));
 }
 
-/* mkdir -p */
-static int
-s_make_dir (const char *path, char *err, size_t errlen)
-{
-    char buf[4096];
-    if (snprintf (buf, sizeof buf, "%s", path) >= (int) sizeof buf) {
-        snprintf (err, errlen, "%s: path too long", path);
-        return -1;
-    }
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir (buf, 0777) < 0 && errno != EEXIST) {
-                snprintf (err, errlen, "%s: %s", buf, strerror (errno));
-                return -1;
-            }
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    struct stat st;
-    if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode)) {
-        snprintf (err, errlen, "%s: not a directory", path);
-        return -1;
-    }
-    return 0;
-}
-
 static void
 s_on_link_log (const char *line, void *arg)
 {
@@ -95,9 +65,8 @@ s_link (const sim_run_opts_t *opts, const map_net_t *g, const disp_hello_t *hell
     return link;
 }
 
-/* DIR/config.ini: the resolved scenario, which repeats the run. 0, or -1 with a message. */
-static int
-s_write_config (const char *dir, const sim_config_t *cfg, char *err, size_t errlen)
+int
+sim_run_write_config (const char *dir, const sim_config_t *cfg, char *err, size_t errlen)
 {
     sim_file_t out;
     if (sim_file_open (&out, dir, "config.ini", err, errlen) < 0)
@@ -427,7 +396,7 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
         return -1;
     }
     *cfg = *scenario;
-    if (s_make_dir (opts->out_dir, err, errlen) < 0)
+    if (sim_file_make_dir (opts->out_dir, err, errlen) < 0)
         goto done;
     net = sim_run_open_map (cfg, opts, err, errlen);
     if (!net)
@@ -438,7 +407,7 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
                  map_net_meta (net)->source, map_graph_node_count (g), map_graph_edge_count (g), map_graph_epsg (g),
                  opts->dispatcher);
     /* Written once the scenario is fitted to the map, so the file reproduces the run exactly. */
-    if (s_write_config (opts->out_dir, cfg, err, errlen) < 0)
+    if (sim_run_write_config (opts->out_dir, cfg, err, errlen) < 0)
         goto done;
 
     sim_run_result_t res;
@@ -571,9 +540,9 @@ s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *
         net = own;
     }
     snprintf (dir, sizeof dir, "%s/%04zu", ctx->runs_dir, run);
-    if (s_make_dir (dir, err, errlen) < 0)
+    if (sim_file_make_dir (dir, err, errlen) < 0)
         goto done;
-    if (s_write_config (dir, cfg, err, errlen) < 0)
+    if (sim_run_write_config (dir, cfg, err, errlen) < 0)
         goto done;
     sim_run_result_t res;
     if (sim_run_play (cfg, net, &opts, dir, &res, err, errlen) < 0)
@@ -613,7 +582,7 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
     for (size_t k = 0; k < sim_sweep_keys (sweep); k++)
         map_swept |= strncmp (sim_sweep_key (sweep, k), "map.", 4) == 0;
     snprintf (ctx.runs_dir, sizeof ctx.runs_dir, "%s/runs", opts->out_dir);
-    if (s_make_dir (ctx.runs_dir, err, errlen) < 0)
+    if (sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
         goto done;
     if (!map_swept) {
         /* one map for every run; the base is fitted to it once, so every run's config.ini names the same map */

@@ -71,6 +71,10 @@ map_net_t *sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char
 int sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_t *opts, const char *out_dir,
                   sim_run_result_t *res, char *err, size_t errlen);
 
+/* Writes DIR/config.ini: the resolved scenario cfg (fitted to its map), which repeats the run. 0, or -1 with a
+ * message. */
+int sim_run_write_config (const char *dir, const sim_config_t *cfg, char *err, size_t errlen);
+
 /* Frees what a result holds (not the struct). */
 void sim_run_result_clear (sim_run_result_t *res);
 

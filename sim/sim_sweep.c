@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "map_error.h"
+#include "sim_csv.h"
+#include "sim_pool.h"
 
 #define S_KEY_LEN 160
 
@@ -35,7 +37,7 @@ struct sim_sweep_t {
     size_t value_runs;
 };
 
-/* The shared state of one sim_sweep_run. Everything below `lock` is guarded by it. */
+/* The shared state of one sim_sweep_run's tasks (sim_pool). Everything below `lock` is guarded by it. */
 typedef struct {
     const sim_sweep_t *sweep;
     const sim_config_t *base;
@@ -46,14 +48,9 @@ typedef struct {
     size_t runs;
     pthread_mutex_t lock;
     pthread_cond_t first_settled;  /* run 0 was stored or failed */
-    size_t next;               /* the next run to hand out */
-    size_t done;
     int first_state;           /* run 0: 0 pending, 1 stored (ref holds its names), -1 failed */
     sim_sweep_row_t ref;       /* run 0's row: the names every run must report */
     double *values;            /* runs x ref.count, allocated when run 0 is stored */
-    int failed;
-    size_t failed_run;         /* the lowest-numbered run that failed */
-    char failed_msg[1024];
 } s_pool_t;
 
 /* --- the grid --- */
@@ -465,21 +462,6 @@ s_columns_distinct (const sim_sweep_t *sweep, const sim_sweep_row_t *row, char *
     return 0;
 }
 
-/* Records that run failed with msg. Precondition: pool->lock held. */
-static void
-s_fail (s_pool_t *pool, size_t run, const char *msg)
-{
-    if (!pool->failed || run < pool->failed_run) {
-        pool->failed_run = run;
-        snprintf (pool->failed_msg, sizeof pool->failed_msg, "%s", msg[0] ? msg : "failed (no message)");
-    }
-    pool->failed = 1;
-    if (run == 0) {
-        pool->first_state = -1;
-        pthread_cond_broadcast (&pool->first_settled);
-    }
-}
-
 /* Stores run's row. Run 0 sets the metric names; any other run waits until run 0 has settled (it was handed out
  * first, so the wait is short), so that a mismatch is always reported against run 0 whatever the completion order.
  * Returns 0 (stored), 1 (dropped: run 0 failed, the sweep is lost anyway) or -1 with a message in msg.
@@ -523,76 +505,36 @@ s_store (s_pool_t *pool, size_t run, const sim_sweep_row_t *row, char *msg, size
     return 0;
 }
 
-/* One worker: takes run indexes in turn until none is left or a run failed. */
-static void *
-s_worker (void *arg)
+/* One run as a task of the pool: its config, its row, stored. */
+static int
+s_task (size_t run, void *arg, char *msg, size_t len)
 {
     s_pool_t *pool = arg;
     sim_config_t cfg;
     sim_sweep_row_t row;
-    char msg[1024];
+    row.count = 0;
+    int rc = sim_sweep_config (pool->sweep, run, pool->base, &cfg, msg, len);
+    if (rc == 0)
+        rc = pool->run_fn (&cfg, run, &row, pool->arg, msg, len) == 0 ? 0 : -1;
     pthread_mutex_lock (&pool->lock);
-    while (!pool->failed && pool->next < pool->runs) {
-        size_t run = pool->next++;
-        pthread_mutex_unlock (&pool->lock);
-
-        row.count = 0;
-        msg[0] = '\0';
-        int rc = sim_sweep_config (pool->sweep, run, pool->base, &cfg, msg, sizeof msg);
-        if (rc == 0)
-            rc = pool->run_fn (&cfg, run, &row, pool->arg, msg, sizeof msg) == 0 ? 0 : -1;
-
-        pthread_mutex_lock (&pool->lock);
-        if (rc == 0)
-            rc = s_store (pool, run, &row, msg, sizeof msg);
-        if (rc < 0)
-            s_fail (pool, run, msg);
-        else if (rc == 0) {
-            pool->done++;
-            if (pool->progress_fn)
-                pool->progress_fn (pool->done, pool->runs, pool->progress_arg);
-        }
+    if (rc == 0)
+        rc = s_store (pool, run, &row, msg, len);
+    if (rc < 0 && run == 0) {
+        /* the runs waiting for run 0's names give up */
+        pool->first_state = -1;
+        pthread_cond_broadcast (&pool->first_settled);
     }
     pthread_mutex_unlock (&pool->lock);
-    return NULL;
+    return rc;
 }
 
-/* Writes a CSV field, quoted when it holds a separator, a quote or a line break. */
 static void
-s_csv_field (FILE *out, const char *text, int first)
+s_task_done (size_t run, size_t done, size_t total, void *arg)
 {
-    if (!first)
-        fputc (',', out);
-    if (!strpbrk (text, ",\"\r\n")) {
-        fputs (text, out);
-        return;
-    }
-    fputc ('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc ('"', out);
-        fputc (*c, out);
-    }
-    fputc ('"', out);
-}
-
-/* Shortest text that reads back as the same double; nan, inf, -inf when not finite. */
-static void
-s_format_metric (char *buf, size_t len, double v)
-{
-    if (isnan (v)) {
-        snprintf (buf, len, "nan");
-        return;
-    }
-    if (isinf (v)) {
-        snprintf (buf, len, v < 0 ? "-inf" : "inf");
-        return;
-    }
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf (buf, len, "%.*g", prec, v);
-        if (strtod (buf, NULL) == v)
-            return;
-    }
+    (void) run;
+    const s_pool_t *pool = arg;
+    if (pool->progress_fn)
+        pool->progress_fn (done, total, pool->progress_arg);
 }
 
 static void
@@ -600,23 +542,23 @@ s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const
              const double *values, size_t runs)
 {
     for (size_t k = 0; k < self->axis_count; k++)
-        s_csv_field (out, self->axes[k].key, k == 0);
-    s_csv_field (out, "run", self->axis_count == 0);
-    s_csv_field (out, "seed", 0);
+        sim_csv_field (out, self->axes[k].key, k == 0);
+    sim_csv_field (out, "run", self->axis_count == 0);
+    sim_csv_field (out, "seed", 0);
     for (size_t m = 0; m < names->count; m++)
-        s_csv_field (out, names->name[m], 0);
+        sim_csv_field (out, names->name[m], 0);
     fputc ('\n', out);
     char num[64];
     for (size_t r = 0; r < runs; r++) {
         for (size_t k = 0; k < self->axis_count; k++)
-            s_csv_field (out, sim_sweep_value (self, r, k), k == 0);
+            sim_csv_field (out, sim_sweep_value (self, r, k), k == 0);
         snprintf (num, sizeof num, "%zu", r);
-        s_csv_field (out, num, self->axis_count == 0);
+        sim_csv_field (out, num, self->axis_count == 0);
         snprintf (num, sizeof num, "%llu", (unsigned long long) sim_sweep_seed (self, base, r));
-        s_csv_field (out, num, 0);
+        sim_csv_field (out, num, 0);
         for (size_t m = 0; m < names->count; m++) {
-            s_format_metric (num, sizeof num, values[r * names->count + m]);
-            s_csv_field (out, num, 0);
+            sim_csv_format_number (num, sizeof num, values[r * names->count + m]);
+            sim_csv_field (out, num, 0);
         }
         fputc ('\n', out);
     }
@@ -636,13 +578,11 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
 
     int rc = -1;
     size_t runs = sim_sweep_runs (self);
-    size_t threads = (size_t) jobs < runs ? (size_t) jobs : runs;
     char *tmp_path = NULL;
     FILE *out = NULL;
-    pthread_t *tids = NULL;
     s_pool_t *pool = calloc (1, sizeof *pool);
     sim_sweep_row_t *names = NULL;
-    if (!pool || (threads > 1 && !(tids = calloc (threads - 1, sizeof *tids)))) {
+    if (!pool) {
         map_error (err, errlen, "--sweep: out of memory");
         goto done;
     }
@@ -666,22 +606,21 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
                         .progress_arg = progress_arg, .runs = runs};
     pthread_mutex_init (&pool->lock, NULL);
     pthread_cond_init (&pool->first_settled, NULL);
-    size_t started = 0;
-    while (started + 1 < threads && pthread_create (&tids[started], NULL, s_worker, pool) == 0)
-        started++;
-    s_worker (pool);
-    for (size_t i = 0; i < started; i++)
-        pthread_join (tids[i], NULL);
+    char msg[1024];
+    size_t failed;
+    int played = sim_pool_run (runs, jobs, s_task, pool, s_task_done, pool, &failed, msg, sizeof msg);
     pthread_cond_destroy (&pool->first_settled);
     pthread_mutex_destroy (&pool->lock);
-
-    if (pool->failed) {
-        char point[1024];
-        s_describe (self, base, pool->failed_run, point, sizeof point);
-        map_error (err, errlen, "run %zu (%s): %s", pool->failed_run, point, pool->failed_msg);
+    if (played < 0 && failed == runs) {
+        map_error (err, errlen, "--sweep: %s", msg);
         goto done;
     }
-    assert (pool->done == runs);
+    if (played < 0) {
+        char point[1024];
+        s_describe (self, base, failed, point, sizeof point);
+        map_error (err, errlen, "run %zu (%s): %s", failed, point, msg);
+        goto done;
+    }
     if (out) {
         s_write_csv (out, self, base, &pool->ref, pool->values, runs);
         int bad = ferror (out);
@@ -718,7 +657,6 @@ done:
     if (pool)
         free (pool->values);
     free (pool);
-    free (tids);
     return rc;
 }
 

@@ -110,6 +110,21 @@ rt_wait (pid_t pid, int timeout_ms)
     }
 }
 
+int
+rt_stop (pid_t *pid, int *fd, int timeout_ms)
+{
+    int rc = 0;
+    if (*pid > 0) {
+        kill (*pid, SIGTERM);
+        rc = rt_wait (*pid, timeout_ms);
+    }
+    if (*fd >= 0)
+        close (*fd);
+    *pid = -1;
+    *fd = -1;
+    return rc;
+}
+
 /* Drains fd into buf (keeping the first len-1 bytes); returns 1 while the pipe is open. */
 static int
 s_drain (int fd, char *buf, size_t len, size_t *used)

@@ -21,6 +21,10 @@ int rt_wait_line (int fd, const char *needle, char *line, size_t len, int timeou
 /* Waits for pid up to timeout_ms (then kills it). Returns its exit status, 128+signal, or -1 on timeout. */
 int rt_wait (pid_t pid, int timeout_ms);
 
+/* Stops a child that rt_spawn started: SIGTERM, then rt_wait up to timeout_ms; closes *fd unless it is < 0. Sets
+ * *pid and *fd to -1. Returns the child's exit status as rt_wait does, or 0 when *pid is not a child (<= 0). */
+int rt_stop (pid_t *pid, int *fd, int timeout_ms);
+
 /* Runs argv to completion (up to timeout_ms), capturing stdout and stderr (each up to len-1 bytes,
  * NUL-terminated; either buffer may be NULL). Returns the exit status as rt_wait. */
 int rt_run (char *const argv[], char *out, size_t out_len, char *err, size_t err_len, int timeout_ms);

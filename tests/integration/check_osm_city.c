@@ -48,12 +48,7 @@ static void s_setup (void)
 
 static void s_teardown (void)
 {
-    if (s_disp_pid > 0) {
-        kill (s_disp_pid, SIGTERM);
-        rt_wait (s_disp_pid, 10000);
-        close (s_disp_err);
-        s_disp_pid = -1;
-    }
+    rt_stop (&s_disp_pid, &s_disp_err, 10000);
     free (s_map);
     free (s_sim);
     free (s_disp);

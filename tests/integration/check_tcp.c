@@ -37,12 +37,7 @@ s_setup (void)
 static void
 s_teardown (void)
 {
-    if (s_disp_pid > 0) {
-        kill (s_disp_pid, SIGTERM);
-        ck_assert_int_eq (rt_wait (s_disp_pid, 10000), 0);   /* a clean stop on SIGTERM */
-        close (s_disp_err);
-        s_disp_pid = -1;
-    }
+    ck_assert_int_eq (rt_stop (&s_disp_pid, &s_disp_err, 10000), 0);   /* a clean stop on SIGTERM */
     free (s_sim);
     free (s_disp);
     free (s_watch);
