@@ -323,9 +323,10 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
             np == 1 ? "y" : "ies", sim_regress_baselines_path (r));
     s_print_table (r);
     s_print_findings (r);
-    printf ("\n%zu runs in %.1f s on %d thread%s (%zu failed); %zu metrics compared: %zu within tolerance, %zu "
+    size_t runs = ns * np, threads = (size_t) opts.jobs < runs ? (size_t) opts.jobs : runs;
+    printf ("\n%zu run%s in %.1f s on %zu thread%s (%zu failed); %zu metrics compared: %zu within tolerance, %zu "
             "better, %zu WORSE, %zu new\n",
-            ns * np, wall_s, opts.jobs, opts.jobs == 1 ? "" : "s", failed,
+            runs, runs == 1 ? "" : "s", wall_s, threads, threads == 1 ? "" : "s", failed,
             ns * np * sim_regress_metrics (r) - sim_regress_count (r, SIM_REGRESS_FAILED),
             sim_regress_count (r, SIM_REGRESS_WITHIN), sim_regress_count (r, SIM_REGRESS_BETTER), worse, fresh);
     printf ("results in %s/: regress.csv%s, runs/SCENARIO/POLICY/\n", opts.out_dir,
