@@ -389,6 +389,7 @@ START_TEST (test_events_show_where_the_worse_nearest_parts_from_nearest)
     ck_assert_msg (strstr (first + 1, ": assign request ") != NULL && strstr (first + 1, ": assign request ") < line_end,
                    "only one side's assignment is named: %s", s_out);
     ck_assert_msg (strstr (s_out, " instants agree before it\n"), "%s", s_out);
+    free (diff);
     for (int k = 0; k < 2; k++)
         s_remove (dirs[k]);
 }
