@@ -13,7 +13,6 @@
 #include "map_error.h"
 #include "sim_file.h"
 
-#define S_PART_NAME SIM_EVENTS_FILE ".part"
 #define S_PLACE_MAX (1 << 22) /* nodes below this have their position's text kept */
 
 /* A node's position as written (",lon,lat"): formatting two doubles was most of a row's cost, and a day visits the
@@ -24,8 +23,7 @@ typedef struct {
 } s_place_t;
 
 struct sim_events_t {
-    sim_file_t out; /* DIR/events.csv.part while the log is written */
-    char final_path[SIM_FILE_PATH_MAX];
+    sim_file_t out; /* DIR/events.csv (written as events.csv.part until closed) */
     uint64_t count;
     s_place_t *places; /* by node, [place_cap] */
     size_t place_cap;
@@ -77,8 +75,7 @@ sim_events_t *sim_events_open (const char *dir, char *err, size_t errlen)
         map_error (err, errlen, "out of memory");
         return NULL;
     }
-    if (s_path (self->final_path, sizeof self->final_path, dir, SIM_EVENTS_FILE, err, errlen) < 0 ||
-        sim_events_remove (dir, err, errlen) < 0 || sim_file_open (&self->out, dir, S_PART_NAME, err, errlen) < 0) {
+    if (sim_events_remove (dir, err, errlen) < 0 || sim_file_open (&self->out, dir, SIM_EVENTS_FILE, err, errlen) < 0) {
         free (self);
         return NULL;
     }
@@ -154,9 +151,6 @@ int sim_events_close (sim_events_t **self_p, char *err, size_t errlen)
     if (!self_p || !*self_p) return 0;
     sim_events_t *self = *self_p;
     int rc = sim_file_close (&self->out, err, errlen);
-    if (rc == 0 && rename (self->out.path, self->final_path) != 0)
-        rc = map_error (err, errlen, "%s: %s", self->final_path, strerror (errno));
-    if (rc < 0) unlink (self->out.path);
     free (self->places);
     free (self);
     *self_p = NULL;
@@ -168,7 +162,6 @@ void sim_events_destroy (sim_events_t **self_p)
     if (!self_p || !*self_p) return;
     sim_events_t *self = *self_p;
     sim_file_abandon (&self->out);
-    unlink (self->out.path);
     free (self->places);
     free (self);
     *self_p = NULL;

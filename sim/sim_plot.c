@@ -560,27 +560,15 @@ s_html_csv (FILE *f, const sim_csv_t *csv)
     fputs ("</table></div>\n", f);
 }
 
-/* Writes DIR/report.html through a temporary name, so a reader never sees half a page. body writes the page. */
+/* Writes DIR/report.html (sim_file: a reader never sees half a page). body writes the page. */
 static int
 s_write_report (const char *dir, void (*body) (FILE *, const void *), const void *arg, char *err, size_t errlen)
 {
     sim_file_t o;
-    if (sim_file_open (&o, dir, "report.html.tmp", err, errlen) != 0)
+    if (sim_file_open (&o, dir, "report.html", err, errlen) != 0)
         return -1;
     body (o.f, arg);
-    if (sim_file_close (&o, err, errlen) != 0) {
-        unlink (o.path);
-        return -1;
-    }
-    char path[S_PATH_MAX];
-    if (s_path (path, sizeof path, dir, "report.html", err, errlen) != 0)
-        return -1;
-    if (rename (o.path, path) != 0) {
-        map_error (err, errlen, "%s: %s", path, strerror (errno));
-        unlink (o.path);
-        return -1;
-    }
-    return 0;
+    return sim_file_close (&o, err, errlen);
 }
 
 /* -------------------------------------------------------------------------------------------------------------- */

@@ -758,12 +758,12 @@ s_number_field (FILE *f, double v, int present)
     sim_csv_field (f, num, 0);
 }
 
-/* OUT/regress.csv through a temporary name. */
+/* OUT/regress.csv (sim_file: complete or as it was). */
 static int
 s_write_csv (const sim_regress_t *self, const sim_regress_opts_t *opts, char *err, size_t errlen)
 {
     sim_file_t out;
-    if (sim_file_open (&out, opts->out_dir, "regress.csv.tmp", err, errlen) < 0)
+    if (sim_file_open (&out, opts->out_dir, "regress.csv", err, errlen) < 0)
         return -1;
     FILE *f = out.f;
     fputs ("scenario,policy,seed,metric,better,baseline,value,change,tolerance,status\n", f);
@@ -788,13 +788,7 @@ s_write_csv (const sim_regress_t *self, const sim_regress_opts_t *opts, char *er
                 sim_csv_field (f, s_status_names[cell->status], 0);
                 fputc ('\n', f);
             }
-    if (sim_file_close (&out, err, errlen) < 0)
-        return -1;
-    char final[S_PATH_MAX];
-    snprintf (final, sizeof final, "%s/regress.csv", opts->out_dir);
-    if (rename (out.path, final) != 0)
-        return map_error (err, errlen, "%s: %s", final, strerror (errno));
-    return 0;
+    return sim_file_close (&out, err, errlen);
 }
 
 static void
@@ -1053,11 +1047,10 @@ sim_regress_bless (sim_regress_t *self, size_t *changed, size_t *added, size_t *
     if (failed)
         return map_error (err, errlen, "--bless: %zu run%s failed; %s not written", failed, failed == 1 ? "" : "s",
                           self->baselines_path);
-    char tmp[S_PATH_MAX + 8];
-    snprintf (tmp, sizeof tmp, "%s.tmp", self->baselines_path);
-    FILE *f = fopen (tmp, "w");
-    if (!f)
-        return map_error (err, errlen, "%s: %s", tmp, strerror (errno));
+    sim_file_t out;
+    if (sim_file_open_path (&out, self->baselines_path, err, errlen) < 0)
+        return -1;
+    FILE *f = out.f;
     fputs ("scenario,policy,metric,value\n", f);
     char num[64];
     /* the rows there were: kept, updated, or dropped (a made run's metric no longer gated) */
@@ -1090,17 +1083,8 @@ sim_regress_bless (sim_regress_t *self, size_t *changed, size_t *added, size_t *
             n_added++;
         }
     }
-    int bad = ferror (f);
-    bad |= fclose (f) != 0;
-    if (bad) {
-        remove (tmp);
-        return map_error (err, errlen, "%s: write failed", tmp);
-    }
-    if (rename (tmp, self->baselines_path) != 0) {
-        int e = errno;
-        remove (tmp);
-        return map_error (err, errlen, "%s: %s", self->baselines_path, strerror (e));
-    }
+    if (sim_file_close (&out, err, errlen) < 0)
+        return -1;
     /* the suite now compares with what was written */
     free (self->bases);
     self->bases = NULL;

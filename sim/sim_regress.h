@@ -121,7 +121,7 @@ size_t sim_regress_count (const sim_regress_t *self, sim_regress_status_t status
 /* The status as regress.csv writes it: within, better, worse, new, failed. */
 const char *sim_regress_status_name (sim_regress_status_t status);
 
-/* After sim_regress_run: rewrites DIR/baselines.csv (DIR/baselines.csv.tmp, then renamed over it) from the runs made:
+/* After sim_regress_run: rewrites DIR/baselines.csv (written as baselines.csv.part, then renamed over it) from the runs made:
  * their gated metrics as the shortest text that reads back as the same number, in place of their rows before;
  * rows of runs not made this time kept as they were, in their order; new rows after them. *changed, *added and
  * *dropped (may be NULL) count values that differ from the file's, rows added and rows of a made run no longer

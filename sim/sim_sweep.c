@@ -13,6 +13,7 @@
 
 #include "map_error.h"
 #include "sim_csv.h"
+#include "sim_file.h"
 #include "sim_pool.h"
 
 #define S_KEY_LEN 160
@@ -578,8 +579,7 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
 
     int rc = -1;
     size_t runs = sim_sweep_runs (self);
-    char *tmp_path = NULL;
-    FILE *out = NULL;
+    sim_file_t out = {0};
     s_pool_t *pool = calloc (1, sizeof *pool);
     sim_sweep_row_t *names = NULL;
     if (!pool) {
@@ -587,20 +587,8 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
         goto done;
     }
     /* The output must be writable before hours of runs, not after. */
-    if (csv_path) {
-        size_t tmp_len = strlen (csv_path) + sizeof ".tmp";
-        tmp_path = malloc (tmp_len);
-        if (!tmp_path) {
-            map_error (err, errlen, "--sweep: out of memory");
-            goto done;
-        }
-        snprintf (tmp_path, tmp_len, "%s.tmp", csv_path);
-        out = fopen (tmp_path, "w");
-        if (!out) {
-            map_error (err, errlen, "%s: %s", csv_path, strerror (errno));
-            goto done;
-        }
-    }
+    if (csv_path && sim_file_open_path (&out, csv_path, err, errlen) < 0)
+        goto done;
 
     *pool = (s_pool_t) {.sweep = self, .base = base, .run_fn = run_fn, .arg = arg, .progress_fn = progress_fn,
                         .progress_arg = progress_arg, .runs = runs};
@@ -621,21 +609,10 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
         map_error (err, errlen, "run %zu (%s): %s", failed, point, msg);
         goto done;
     }
-    if (out) {
-        s_write_csv (out, self, base, &pool->ref, pool->values, runs);
-        int bad = ferror (out);
-        bad |= fclose (out) != 0;
-        out = NULL;
-        if (bad) {
-            map_error (err, errlen, "%s: cannot write %s", csv_path, tmp_path);
+    if (out.f) {
+        s_write_csv (out.f, self, base, &pool->ref, pool->values, runs);
+        if (sim_file_close (&out, err, errlen) < 0)
             goto done;
-        }
-        if (rename (tmp_path, csv_path) != 0) {
-            map_error (err, errlen, "%s: %s", csv_path, strerror (errno));
-            goto done;
-        }
-        free (tmp_path);
-        tmp_path = NULL;
     }
     names = malloc (sizeof *names);
     if (!names) {
@@ -649,11 +626,7 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     pool->values = NULL;
     rc = 0;
 done:
-    if (out)
-        fclose (out);
-    if (tmp_path)
-        remove (tmp_path);
-    free (tmp_path);
+    sim_file_abandon (&out);
     if (pool)
         free (pool->values);
     free (pool);

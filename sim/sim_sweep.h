@@ -85,7 +85,7 @@ int sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *er
  * the system refuses a thread, the ones started do the work). Each thread takes the next run index in turn and
  * calls run_fn. Before any run, the points are checked (sim_sweep_check) and csv_path's temporary file is created.
  *
- * On success writes csv_path (unless NULL) atomically (CSV_PATH.tmp, then rename) and returns 0. The file is the
+ * On success writes csv_path (unless NULL) atomically (CSV_PATH.part, then rename: sim_file) and returns 0. The file is the
  * same bytes for any jobs: header = the keys as added, run, seed, then run 0's metric names; one line per run in
  * run order: the value texts, the run, the seed, then the metrics as the shortest text that reads back as the same
  * double (nan, inf, -inf when not finite). Fields holding ',', '"' or a line break are quoted as in RFC 4180.

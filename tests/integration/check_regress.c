@@ -300,7 +300,7 @@ START_TEST (test_baselines_change_only_with_bless)
     ck_assert_msg (strstr (s_out, ": 1 value changed, 0 added, 0 dropped") != NULL, "%s", s_out);
     /* the one value is back to the committed one, every other row (the other scenarios' too) kept as it was */
     ck_assert_msg (rt_same_file (base, committed), "blessed baselines.csv differs from the committed one");
-    snprintf (to, sizeof to, "%s/baselines.csv.tmp", suite);
+    snprintf (to, sizeof to, "%s/baselines.csv.part", suite);
     ck_assert_msg (access (to, F_OK) != 0, "the temporary file was left behind");
 
     argv[11] = NULL;

@@ -160,7 +160,7 @@ START_TEST (test_log_appears_complete_or_not_at_all)
     ck_assert_int_ne (access (part, F_OK), 0);
     /* a folder that cannot hold the file is reported with its path */
     ck_assert_ptr_null (sim_events_open ("/nonexistent-dir", err, sizeof err));
-    ck_assert_str_eq (err, "/nonexistent-dir/events.csv.part: No such file or directory");
+    ck_assert_str_eq (err, "/nonexistent-dir/events.csv: No such file or directory");
     /* a run without a log removes an earlier one */
     old = fopen (final, "w");
     fclose (old);

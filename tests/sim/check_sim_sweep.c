@@ -299,7 +299,7 @@ START_TEST (test_csv_is_the_same_for_any_jobs)
         s_progress_t prog = {.increasing = 1};
         char csv[512], tmp[512];
         s_path (csv, sizeof csv, "sweep.csv");
-        s_path (tmp, sizeof tmp, "sweep.csv.tmp");
+        s_path (tmp, sizeof tmp, "sweep.csv.part");
         ck_assert_msg (sim_sweep_run (sw, &base, jobs[j], s_fake_run, &fake, csv, s_on_progress, &prog, err,
                                       sizeof err) == 0, "%s", err);
         ck_assert_uint_eq (atomic_load (&fake.calls), 54);
@@ -486,7 +486,7 @@ START_TEST (test_failing_run_stops_the_sweep)
     sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", "robotaxi.promo_factor=0.1,0.2,0.3");
     char csv[512], tmp[512];
     s_path (csv, sizeof csv, "sweep.csv");
-    s_path (tmp, sizeof tmp, "sweep.csv.tmp");
+    s_path (tmp, sizeof tmp, "sweep.csv.part");
     FILE *f = fopen (csv, "w");
     fputs ("an earlier sweep\n", f);
     fclose (f);
