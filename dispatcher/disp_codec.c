@@ -297,7 +297,7 @@ static int s_decode_body (const Robotaxi__V1__Envelope *env, size_t len, disp_ms
     case ROBOTAXI__V1__ENVELOPE__BODY_ERROR: {
         msg->kind = DISP_MSG_ERROR;
         int code = env->error->code;
-        if (code < DISP_ERR_UNSPECIFIED || code > DISP_ERR_NO_SESSION)
+        if (code < DISP_ERR_UNSPECIFIED || code > DISP_ERR_LIMIT)
             return map_error (err, errlen, "error.code: %d is not an error code", code);
         msg->error.code = (disp_error_code_t)code;
         return s_copy_string (msg->error.message, sizeof msg->error.message, env->error->message, "error.message",
@@ -606,20 +606,23 @@ int disp_codec_encode_heartbeat (uint64_t seq, uint8_t **out, size_t *out_len)
 /* ---- metrics stream ---------------------------------------------------------------------------------------- */
 
 int disp_codec_stamp_snapshot (const uint8_t *data, size_t len, uint64_t seq, const char *publisher,
-                               const char *session, uint8_t **out, size_t *out_len, char *err, size_t errlen)
+                               const char *session, const char *client, uint8_t **out, size_t *out_len, char *err,
+                               size_t errlen)
 {
     Robotaxi__V1__MetricsSnapshot *s = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);
     if (!s) return map_error (err, errlen, "not a robotaxi.v1 MetricsSnapshot (%zu bytes)", len);
     /* The strings belong to the unpacked message: swap ours in for packing, and theirs back before freeing. */
-    char *own_publisher = s->publisher, *own_session = s->session;
+    char *own_publisher = s->publisher, *own_session = s->session, *own_client = s->client;
     s->seq = seq;
     s->publisher = (char *)(publisher ? publisher : "");
     s->session = (char *)(session ? session : "");
+    s->client = (char *)(client ? client : "");
     size_t size = robotaxi__v1__metrics_snapshot__get_packed_size (s);
     uint8_t *buf = malloc (size > 0 ? size : 1);
     if (buf) robotaxi__v1__metrics_snapshot__pack (s, buf);
     s->publisher = own_publisher;
     s->session = own_session;
+    s->client = own_client;
     robotaxi__v1__metrics_snapshot__free_unpacked (s, NULL);
     if (!buf) return map_error (err, errlen, "snapshot: out of memory");
     *out = buf;

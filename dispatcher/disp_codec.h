@@ -15,7 +15,8 @@ typedef enum {
     DISP_ERR_MAP = 4,
     DISP_ERR_POLICY = 5,
     DISP_ERR_TOO_LARGE = 6,
-    DISP_ERR_NO_SESSION = 7
+    DISP_ERR_NO_SESSION = 7,
+    DISP_ERR_LIMIT = 8 /* an operator's limit: the message names it */
 } disp_error_code_t;
 
 typedef enum {
@@ -76,11 +77,12 @@ int disp_codec_encode_bye (const char *reason, uint8_t **out, size_t *out_len);
 
 /* ---- metrics stream ---------------------------------------------------------------------------------------- */
 
-/* The MetricsSnapshot in data with seq, publisher and session set; every other field, unknown ones included, is
- * kept. A malloc'd frame in *out / *out_len (caller frees). 0, or -1 with a message when data is not a
- * MetricsSnapshot or memory ran out. */
+/* The MetricsSnapshot in data with seq, publisher, session and client (the sender's CURVE key; NULL: "") set,
+ * whatever the sender put there; every other field, unknown ones included, is kept. A malloc'd frame in *out /
+ * *out_len (caller frees). 0, or -1 with a message when data is not a MetricsSnapshot or memory ran out. */
 int disp_codec_stamp_snapshot (const uint8_t *data, size_t len, uint64_t seq, const char *publisher,
-                               const char *session, uint8_t **out, size_t *out_len, char *err, size_t errlen);
+                               const char *session, const char *client, uint8_t **out, size_t *out_len, char *err,
+                               size_t errlen);
 
 /* Decodes a StateRequest frame; its topic prefix goes into prefix[prefix_size]. 0, or -1 with a message when the
  * frame is not a StateRequest or the prefix does not fit. */

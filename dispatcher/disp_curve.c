@@ -42,6 +42,39 @@ static zcert_t *s_load (const char *path, int want_secret, char *err, size_t err
     return cert;
 }
 
+/* The admitted clients: every public key file in dir, each tagged with its own key as metadata, which the
+ * authenticator then hands to libzmq as a property of every message the client sends. NULL with a message. */
+static zcertstore_t *s_client_store (const char *dir, char *err, size_t errlen)
+{
+    zcertstore_t *store = zcertstore_new (NULL); /* in memory: loaded once, never re-read behind our back */
+    zdir_t *folder = store ? zdir_new (dir, NULL) : NULL;
+    if (!folder) {
+        zcertstore_destroy (&store);
+        map_error (err, errlen, "%s: cannot read the folder of client keys", dir);
+        return NULL;
+    }
+    zfile_t **files = zdir_flatten (folder);
+    size_t admitted = 0;
+    for (size_t i = 0; files && files[i]; i++) {
+        if (!zfile_is_regular (files[i])) continue;
+        zcert_t *cert = zcert_load (zfile_filename (files[i], NULL));
+        if (!cert) continue;
+        if (++admitted > DISP_CURVE_CLIENTS_MAX) {
+            zcert_destroy (&cert);
+            map_error (err, errlen, "%s: more than %d client keys", dir, DISP_CURVE_CLIENTS_MAX);
+            zdir_flatten_free (&files);
+            zdir_destroy (&folder);
+            zcertstore_destroy (&store);
+            return NULL;
+        }
+        zcert_set_meta (cert, DISP_CURVE_KEY_PROPERTY, "%s", zcert_public_txt (cert));
+        zcertstore_insert (store, &cert);
+    }
+    zdir_flatten_free (&files);
+    zdir_destroy (&folder);
+    return store;
+}
+
 disp_curve_t *disp_curve_server_new (const char *secret_file, const char *clients_dir, char *err, size_t errlen)
 {
     if (!zsys_has_curve ()) {
@@ -63,13 +96,16 @@ disp_curve_t *disp_curve_server_new (const char *secret_file, const char *client
     /* CZMQ would take over SIGINT and SIGTERM; the service has its own handler, which must keep working. */
     zsys_handler_set (NULL);
     self->ctx = zsys_init ();
-    self->auth = zactor_new (zauth, NULL);
-    if (!self->ctx || !self->auth) {
+    zcertstore_t *store = self->ctx ? s_client_store (clients_dir, err, errlen) : NULL;
+    if (!store) {
+        if (!self->ctx) map_error (err, errlen, "CURVE: cannot start ZeroMQ");
+        goto fail;
+    }
+    self->auth = zactor_new (zauth, store); /* takes the store */
+    if (!self->auth) {
         map_error (err, errlen, "CURVE: cannot start the authenticator");
         goto fail;
     }
-    zstr_sendx (self->auth, "CURVE", clients_dir, NULL);
-    zsock_wait (self->auth);
     return self;
 fail:
     disp_curve_destroy (&self);

@@ -8,10 +8,17 @@
 
 typedef struct disp_curve_t disp_curve_t;
 
+/* The message property that names the sending client's CURVE public key (Z85), set by the authenticator. */
+#define DISP_CURVE_KEY_PROPERTY "X-Robotaxi-Key"
+
+/* Public key files the server admits at most (more in the folder is an error). */
+#define DISP_CURVE_CLIENTS_MAX 10000
+
 /* A server's CURVE set-up: its own key pair from secret_file (NAME_secret, or NAME when NAME_secret exists), and an
- * authenticator that admits only clients whose public key files are in clients_dir. The authenticator serves the
- * sockets of CZMQ's context, so the server's sockets must be made in disp_curve_context(). NULL with a message
- * naming the file or folder on failure. */
+ * authenticator that admits only clients whose public key files are in clients_dir when the server starts (files
+ * added later are not seen). The authenticator serves the sockets of CZMQ's context, so the server's sockets must
+ * be made in disp_curve_context(). Every message from an admitted client carries its public key as the message
+ * property DISP_CURVE_KEY_PROPERTY (zmq_msg_gets). NULL with a message naming the file or folder on failure. */
 disp_curve_t *disp_curve_server_new (const char *secret_file, const char *clients_dir, char *err, size_t errlen);
 
 /* NULL-safe; stops the authenticator; sets *self_p to NULL. */

@@ -1,11 +1,14 @@
-/* disp_server: the dispatcher service. One ROUTER serves every session; sessions are keyed by the peer's routing id
- * and each owns an engine over a map shared through a small cache. Lockstep sessions step when a Tick comes; live
- * sessions step when an Update comes and every live_step_ms of wall clock besides (so batch windows close and riders'
- * deadlines pass without input), and get their Decisions as soon as something is decided. Either side heartbeats
- * when it has been quiet for the session's period; a session silent for DISP_SERVER_EXPIRY_BEATS periods is
- * forgotten, and a peer without a session is told ERROR_NO_SESSION so it can open a new one and resend its state.
- * An XPUB republishes the metrics the sessions send and counts subscriptions. Nothing a peer sends stops the
- * service: bad or oversized frames get an ErrorReply and are counted.
+/* disp_server: the dispatcher service. One ROUTER serves every session; a session belongs to the connection that
+ * opened it (its ZeroMQ-made routing id, its peer address and, with CURVE, its client key: a message that matches the
+ * id but not the rest is refused) and owns an engine over a map from the map cache (disp_maps), which builds maps on
+ * its own thread: a Hello whose map is not ready waits, its session pending, while every other session is served.
+ * Lockstep sessions step when a Tick comes; live sessions step when an Update comes and every live_step_ms of wall
+ * clock besides (so batch windows close and riders' deadlines pass without input), and get their Decisions as soon
+ * as something is decided. Either side heartbeats when it has been quiet for the session's period; a session silent
+ * for DISP_SERVER_EXPIRY_BEATS periods or for the idle timeout is forgotten, and a peer without a session is told
+ * ERROR_NO_SESSION so it can open a new one and resend its state. An XPUB republishes the metrics the sessions send,
+ * stamped with the session and the client key. Nothing a peer sends stops the service: bad, oversized or over-limit
+ * frames get an ErrorReply and are counted.
  *
  * Frames: a DEALER peer sends [payload]; the ROUTER sees [routing id][payload]. A REQ-style empty delimiter
  * ([routing id][][payload]) is tolerated and answered in the same shape. Bye gets no reply: the peer has usually
@@ -41,22 +44,24 @@
 /* A live position farther than this from every road node is refused rather than snapped. */
 #define S_SNAP_MAX_M 2000.0
 
-/* An opened map, shared by every session that names the same specification. */
-typedef struct {
-    map_spec_t spec;
-    map_net_t *net;
-    map_proj_t *proj; /* lon/lat -> the map's CRS, made when a live session first needs to snap a position */
-} s_map_t;
-
+/* Who a connection is: the ROUTER's routing id for it, and the client behind it (its CURVE key, or without CURVE its
+ * address), which the per-client limit counts. */
 typedef struct {
     uint8_t id[S_ROUTING_ID_MAX];
     size_t id_len;
     int delimiter; /* the peer frames with an empty delimiter (REQ style): unsolicited sends do too */
-    char name[64]; /* Hello.session, for the log */
+    char peer[64];
+    char key[41];
+} s_owner_t;
+
+typedef struct {
+    s_owner_t owner;
+    char name[64]; /* Hello.session */
     disp_engine_t *engine;
-    size_t map;    /* index into the server's maps */
+    disp_map_t *map; /* held */
     disp_mode_t mode;
     int64_t heartbeat_ms;
+    int64_t expiry_ms;       /* forgotten after this long without a word */
     int64_t heard_ms;        /* wall clock when the peer last sent anything */
     int64_t told_ms;         /* wall clock when we last sent the peer anything */
     uint64_t heartbeat_seq;  /* our heartbeats to this peer */
@@ -72,11 +77,20 @@ typedef struct {
     int in_pending; /* an update came since the last step */
 } s_session_t;
 
-/* Where a reply goes: the peer's routing id and whether it used an empty delimiter frame. */
+/* A Hello whose map is being built: answered when the map is ready (or failed). */
+typedef struct {
+    s_owner_t owner;
+    disp_hello_t hello;
+    disp_map_t *map; /* held */
+} s_pending_t;
+
+/* Where a reply goes, and who sent what it answers. */
 typedef struct {
     const uint8_t *id;
     size_t id_len;
     int delimiter;
+    const char *peer;
+    const char *key;
 } s_route_t;
 
 struct disp_server_t {
@@ -88,13 +102,16 @@ struct disp_server_t {
     char bind_endpoint[DISP_ZMQ_ENDPOINT_MAX];
     int verbose;
     size_t max_message_bytes;
-    s_session_t *sessions;
-    size_t session_count, session_cap;
-    s_map_t *maps;
-    size_t map_count, map_cap;
+    disp_server_limits_t limits;
+    disp_maps_t *maps;
+    s_session_t **sessions; /* pointers: a session's address stays put while others come and go */
+    size_t session_count;
+    s_pending_t **pending;
+    size_t pending_count;
     disp_server_stats_t stats;
 };
 
+static void s_log (const disp_server_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 static void s_log (const disp_server_t *self, const char *fmt, ...)
 {
     if (!self->verbose) return;
@@ -104,6 +121,17 @@ static void s_log (const disp_server_t *self, const char *fmt, ...)
     vfprintf (stderr, fmt, ap);
     fputc ('\n', stderr);
     va_end (ap);
+}
+
+void disp_server_limits_defaults (disp_server_limits_t *limits)
+{
+    *limits = (disp_server_limits_t){.max_sessions = DISP_SERVER_MAX_SESSIONS_DEFAULT,
+                                     .max_client_sessions = DISP_SERVER_MAX_CLIENT_SESSIONS_DEFAULT,
+                                     .max_vehicles = DISP_SERVER_MAX_VEHICLES_DEFAULT,
+                                     .max_riders = DISP_SERVER_MAX_RIDERS_DEFAULT,
+                                     .max_map_nodes = DISP_SERVER_MAX_MAP_NODES_DEFAULT,
+                                     .map_cache_bytes = (size_t)DISP_SERVER_MAP_CACHE_MB_DEFAULT << 20,
+                                     .idle_timeout_ms = (int64_t)DISP_SERVER_IDLE_TIMEOUT_S_DEFAULT * 1000};
 }
 
 disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_t errlen)
@@ -121,10 +149,27 @@ disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_
                    (long long)DISP_ZMQ_MAX_MSG_BYTES);
         goto fail;
     }
+    disp_server_limits_t def;
+    disp_server_limits_defaults (&def);
+    self->limits = opts->limits;
+    disp_server_limits_t *l = &self->limits;
+    if (!l->max_sessions) l->max_sessions = def.max_sessions;
+    if (!l->max_client_sessions) l->max_client_sessions = def.max_client_sessions;
+    if (!l->max_vehicles) l->max_vehicles = def.max_vehicles;
+    if (!l->max_riders) l->max_riders = def.max_riders;
+    if (!l->max_map_nodes) l->max_map_nodes = def.max_map_nodes;
+    if (!l->map_cache_bytes) l->map_cache_bytes = def.map_cache_bytes;
+    if (l->idle_timeout_ms <= 0) l->idle_timeout_ms = def.idle_timeout_ms;
     if (!opts->curve_secret != !opts->curve_clients) {
         map_error (err, errlen, "CURVE needs both the server's secret key file and the clients' key folder");
         goto fail;
     }
+    disp_maps_opts_t mopts = {.max_nodes = l->max_map_nodes,
+                              .cache_bytes = l->map_cache_bytes,
+                              .cache_dir = opts->map_cache_dir,
+                              .verbose = opts->verbose};
+    self->maps = disp_maps_new (opts->maps, opts->map_count, &mopts, err, errlen);
+    if (!self->maps) goto fail;
     if (opts->curve_secret) {
         self->curve = disp_curve_server_new (opts->curve_secret, opts->curve_clients, err, errlen);
         if (!self->curve) goto fail;
@@ -144,8 +189,16 @@ disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_
         goto fail;
     }
     if (publish_endpoint) {
-        self->pub = disp_pub_new (self->ctx, publish_endpoint, opts->state, err, errlen);
+        /* With CURVE, the stream and its state are as closed as the client endpoint: same keys, same admitted
+         * clients. */
+        self->pub = disp_pub_new_curve (self->ctx, publish_endpoint, opts->state, self->curve, err, errlen);
         if (!self->pub) goto fail;
+    }
+    self->sessions = calloc (self->limits.max_sessions, sizeof *self->sessions);
+    self->pending = calloc (self->limits.max_sessions, sizeof *self->pending);
+    if (!self->sessions || !self->pending) {
+        map_error (err, errlen, "dispatcher: out of memory");
+        goto fail;
     }
     return self;
 fail:
@@ -153,12 +206,14 @@ fail:
     return NULL;
 }
 
-static void s_session_free (s_session_t *session)
+static void s_session_free (disp_server_t *self, s_session_t *session)
 {
     disp_engine_destroy (&session->engine);
+    disp_maps_release (self->maps, session->map);
     free (session->in_requests);
     free (session->in_vehicles);
     free (session->in_cancelled);
+    free (session);
 }
 
 void disp_server_destroy (disp_server_t **self_p)
@@ -166,13 +221,14 @@ void disp_server_destroy (disp_server_t **self_p)
     if (!self_p || !*self_p) return;
     disp_server_t *self = *self_p;
     for (size_t i = 0; i < self->session_count; i++)
-        s_session_free (&self->sessions[i]);
+        s_session_free (self, self->sessions[i]);
     free (self->sessions);
-    for (size_t i = 0; i < self->map_count; i++) {
-        map_net_destroy (&self->maps[i].net);
-        map_proj_destroy (&self->maps[i].proj);
+    for (size_t i = 0; i < self->pending_count; i++) {
+        disp_maps_release (self->maps, self->pending[i]->map);
+        free (self->pending[i]);
     }
-    free (self->maps);
+    free (self->pending);
+    disp_maps_destroy (&self->maps);
     if (self->router) zmq_close (self->router);
     disp_pub_destroy (&self->pub);
     if (self->ctx && self->owns_ctx) zmq_ctx_term (self->ctx);
@@ -204,6 +260,11 @@ void disp_server_stats (const disp_server_t *self, disp_server_stats_t *out)
         disp_pub_stats (self->pub, &pub);
         out->state_replies = pub.state_replies;
     }
+    disp_maps_stats_t maps;
+    disp_maps_stats (self->maps, &maps);
+    out->map_builds = maps.builds;
+    out->map_build_failures = maps.build_failures;
+    out->maps_evicted = maps.evicted;
 }
 
 /* ---- replies ----------------------------------------------------------------------------------------------- */
@@ -216,16 +277,25 @@ static void s_reply (disp_server_t *self, const s_route_t *route, uint8_t *frame
     free (frame);
 }
 
-static s_session_t *s_session_find (disp_server_t *self, const s_route_t *route);
+static s_route_t s_route_of (const s_owner_t *owner)
+{
+    return (s_route_t){.id = owner->id,
+                       .id_len = owner->id_len,
+                       .delimiter = owner->delimiter,
+                       .peer = owner->peer,
+                       .key = owner->key};
+}
 
 /* Sends an encoded frame to a session's peer (an answer, or unasked: live decisions, heartbeats); frees frame. */
 static void s_tell (disp_server_t *self, s_session_t *session, uint8_t *frame, size_t len, int64_t wall_ms)
 {
-    s_route_t route = {.id = session->id, .id_len = session->id_len, .delimiter = session->delimiter};
+    s_route_t route = s_route_of (&session->owner);
     s_reply (self, &route, frame, len);
     session->told_ms = wall_ms;
 }
 
+static void s_reply_error (disp_server_t *self, const s_route_t *route, disp_error_code_t code, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
 static void s_reply_error (disp_server_t *self, const s_route_t *route, disp_error_code_t code, const char *fmt, ...)
 {
     char message[256];
@@ -235,166 +305,131 @@ static void s_reply_error (disp_server_t *self, const s_route_t *route, disp_err
     va_end (ap);
     s_log (self, "error reply: %s", message);
     self->stats.errors_sent++;
+    switch (code) {
+    case DISP_ERR_PROTOCOL: self->stats.protocol++; break;
+    case DISP_ERR_BAD_VALUE: self->stats.bad_value++; break;
+    case DISP_ERR_MAP: self->stats.map_errors++; break;
+    case DISP_ERR_POLICY: self->stats.policy_errors++; break;
+    case DISP_ERR_LIMIT: self->stats.limited++; break;
+    case DISP_ERR_NO_SESSION: self->stats.no_session++; break;
+    default: break; /* malformed and too large are counted where they are found */
+    }
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_error (code, message, &frame, &len) == 0) s_reply (self, route, frame, len);
 }
 
-/* ---- sessions and maps ------------------------------------------------------------------------------------- */
+/* ---- sessions ---------------------------------------------------------------------------------------------- */
 
-static s_session_t *s_session_find (disp_server_t *self, const s_route_t *route)
+static int s_same_connection (const s_owner_t *owner, const s_route_t *route)
 {
-    for (size_t i = 0; i < self->session_count; i++)
-        if (self->sessions[i].id_len == route->id_len && memcmp (self->sessions[i].id, route->id, route->id_len) == 0)
-            return &self->sessions[i];
+    return owner->id_len == route->id_len && memcmp (owner->id, route->id, route->id_len) == 0;
+}
+
+static int s_owned_by (const s_owner_t *owner, const s_route_t *route)
+{
+    return s_same_connection (owner, route) && strcmp (owner->peer, route->peer) == 0 &&
+           strcmp (owner->key, route->key) == 0;
+}
+
+/* The client behind an owner or a route, for the per-client limit: its CURVE key, else its address. */
+static const char *s_client_of (const char *peer, const char *key)
+{
+    return key[0] ? key : peer;
+}
+
+/* The session of this connection, or NULL. *foreign is set when the routing id names a session that another
+ * connection or client opened (a reused or guessed id): that is refused as if there were no session. */
+static s_session_t *s_session_find (disp_server_t *self, const s_route_t *route, int *foreign)
+{
+    *foreign = 0;
+    for (size_t i = 0; i < self->session_count; i++) {
+        s_session_t *session = self->sessions[i];
+        if (!s_same_connection (&session->owner, route)) continue;
+        if (s_owned_by (&session->owner, route)) return session;
+        *foreign = 1;
+        return NULL;
+    }
     return NULL;
 }
 
 /* Removes a session; keeps the others in order. why: for the log. */
-static void s_session_drop (disp_server_t *self, s_session_t *session, const char *why)
+static void s_session_drop (disp_server_t *self, size_t i, const char *why)
 {
+    s_session_t *session = self->sessions[i];
     s_log (self, "session '%s' %s", session->name, why);
-    s_session_free (session);
-    size_t i = (size_t)(session - self->sessions);
+    s_session_free (self, session);
     memmove (&self->sessions[i], &self->sessions[i + 1], (self->session_count - i - 1) * sizeof *self->sessions);
     self->session_count--;
     self->stats.sessions_closed++;
 }
 
-/* Removes the session (if any) of the peer. */
+static void s_pending_drop (disp_server_t *self, size_t i)
+{
+    disp_maps_release (self->maps, self->pending[i]->map);
+    free (self->pending[i]);
+    memmove (&self->pending[i], &self->pending[i + 1], (self->pending_count - i - 1) * sizeof *self->pending);
+    self->pending_count--;
+}
+
+/* Removes what this connection has (its session, or its Hello waiting for a map). */
 static void s_session_remove (disp_server_t *self, const s_route_t *route)
 {
-    s_session_t *session = s_session_find (self, route);
-    if (session) s_session_drop (self, session, "closed");
-}
-
-static int s_spec_equal (const map_spec_t *a, const map_spec_t *b)
-{
-    return strcmp (a->source, b->source) == 0 && a->epsg == b->epsg && a->grid_m == b->grid_m &&
-           strcmp (a->highways, b->highways) == 0 && strcmp (a->cache, b->cache) == 0;
-}
-
-static void s_on_map_log (const char *line, void *arg)
-{
-    s_log (arg, "%s", line);
-}
-
-/* The network for spec with the given fingerprint, opened on first use; its index in maps goes into *index. A
- * cached network whose fingerprint differs (its file changed since) is opened again. NULL with a message when the
- * source cannot be opened. */
-static const map_net_t *s_map_get (disp_server_t *self, const map_spec_t *spec, uint64_t fingerprint, size_t *index,
-                                   char *err, size_t errlen)
-{
-    size_t i = 0;
-    while (i < self->map_count && !s_spec_equal (&self->maps[i].spec, spec))
-        i++;
-    *index = i;
-    if (i < self->map_count) {
-        if (fingerprint == 0 || map_graph_fingerprint (map_net_graph (self->maps[i].net)) == fingerprint)
-            return self->maps[i].net;
-        s_log (self, "map %s: fingerprint changed, opening it again", spec->source);
-    } else if (self->map_count == self->map_cap) {
-        size_t cap = self->map_cap ? 2 * self->map_cap : 4;
-        s_map_t *maps = realloc (self->maps, cap * sizeof *maps);
-        if (!maps) {
-            map_error (err, errlen, "map: out of memory");
-            return NULL;
+    for (size_t i = 0; i < self->session_count; i++)
+        if (s_owned_by (&self->sessions[i]->owner, route)) {
+            s_session_drop (self, i, "closed");
+            return;
         }
-        self->maps = maps;
-        self->map_cap = cap;
-    }
-    map_net_t *net = map_net_open (spec, s_on_map_log, self, err, errlen);
-    if (!net) return NULL;
-    const map_graph_t *graph = map_net_graph (net);
-    s_log (self, "opened map %s (EPSG:%d): %zu nodes, %zu edges", spec->source, map_graph_epsg (graph),
-           map_graph_node_count (graph), map_graph_edge_count (graph));
-    if (i < self->map_count) {
-        /* Engines hold the network: while a session uses the old one it cannot go. */
-        for (size_t k = 0; k < self->session_count; k++)
-            if (self->sessions[k].map == i) {
-                map_net_destroy (&net);
-                map_error (err, errlen, "map %s changed on disk while session '%s' uses it; close that session first",
-                           spec->source, self->sessions[k].name);
-                return NULL;
-            }
-        map_net_destroy (&self->maps[i].net);
-        map_proj_destroy (&self->maps[i].proj);
-    } else {
-        self->map_count++;
-    }
-    self->maps[i] = (s_map_t){.spec = *spec, .net = net};
-    return net;
+    for (size_t i = 0; i < self->pending_count; i++)
+        if (s_owned_by (&self->pending[i]->owner, route)) {
+            s_pending_drop (self, i);
+            return;
+        }
 }
 
-static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_hello_t *hello)
+/* Opens the session of a Hello whose map is ready and answers it. */
+static void s_session_open (disp_server_t *self, const s_owner_t *owner, const disp_hello_t *hello, disp_map_t *map)
 {
-    /* A new Hello starts over, whatever becomes of it. */
-    s_session_remove (self, route);
-
-    if (strcmp (hello->protocol, DISP_PROTOCOL) != 0) {
-        s_reply_error (self, route, DISP_ERR_PROTOCOL, "hello.protocol: '%s' is not %s", hello->protocol,
-                       DISP_PROTOCOL);
+    s_route_t route = s_route_of (owner);
+    const map_net_t *net = disp_map_net (map);
+    uint64_t fingerprint = map_graph_fingerprint (map_net_graph (net));
+    if (hello->map_fingerprint != 0 && fingerprint != hello->map_fingerprint) {
+        disp_maps_release (self->maps, map);
+        s_reply_error (self, &route, DISP_ERR_MAP,
+                       "hello.map.fingerprint: does not match map '%s' as this dispatcher builds it (check the "
+                       "source, epsg, grid_m and highways on both sides)",
+                       disp_map_name (map));
         return;
     }
     char err[256];
-    if (hello->map_fingerprint == 0 && hello->mode != DISP_MODE_LIVE) {
-        s_reply_error (self, route, DISP_ERR_MAP,
-                       "hello.map.fingerprint: 0 is for live clients that send lon/lat; a lockstep session sends road "
-                       "nodes and must give its map's fingerprint");
-        return;
-    }
-    /* The policy is checked before the map: no point building a city for a session that cannot run. */
-    if (!disp_policy_find (hello->config.policy)) {
-        char names[128];
-        s_reply_error (self, route, DISP_ERR_POLICY, "hello.policy: '%s' is not a policy (%s)", hello->config.policy,
-                       disp_policy_names (names, sizeof names));
-        return;
-    }
-    size_t map_index;
-    const map_net_t *net = s_map_get (self, &hello->map, hello->map_fingerprint, &map_index, err, sizeof err);
-    if (!net) {
-        s_reply_error (self, route, DISP_ERR_MAP, "%s", err);
-        return;
-    }
-    uint64_t fingerprint = map_graph_fingerprint (map_net_graph (net));
-    if (hello->map_fingerprint != 0 && fingerprint != hello->map_fingerprint) {
-        s_reply_error (self, route, DISP_ERR_MAP, "map fingerprint differs: simulator %016llx, dispatcher %016llx",
-                       (unsigned long long)hello->map_fingerprint, (unsigned long long)fingerprint);
-        return;
-    }
-    if (self->session_count == self->session_cap) {
-        size_t cap = self->session_cap ? 2 * self->session_cap : 8;
-        s_session_t *sessions = realloc (self->sessions, cap * sizeof *sessions);
-        if (!sessions) {
-            s_reply_error (self, route, DISP_ERR_UNSPECIFIED, "dispatcher: out of memory");
-            return;
-        }
-        self->sessions = sessions;
-        self->session_cap = cap;
-    }
-    disp_engine_t *engine = disp_engine_new (net, &hello->traffic, &hello->config, err, sizeof err);
+    s_session_t *session = calloc (1, sizeof *session);
+    disp_engine_t *engine = session ? disp_engine_new (net, &hello->traffic, &hello->config, err, sizeof err) : NULL;
     if (!engine) {
-        s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
+        disp_maps_release (self->maps, map);
+        if (session)
+            s_reply_error (self, &route, DISP_ERR_BAD_VALUE, "%s", err);
+        else
+            s_reply_error (self, &route, DISP_ERR_UNSPECIFIED, "dispatcher: out of memory");
+        free (session);
         return;
     }
     int64_t wall = disp_zmq_clock_ms ();
-    s_session_t *session = &self->sessions[self->session_count++];
-    memset (session, 0, sizeof *session);
-    memcpy (session->id, route->id, route->id_len);
-    session->id_len = route->id_len;
-    session->delimiter = route->delimiter;
+    session->owner = *owner;
     snprintf (session->name, sizeof session->name, "%s", hello->session);
     session->engine = engine;
-    session->map = map_index;
+    session->map = map;
     session->mode = hello->mode;
     session->heartbeat_ms = hello->heartbeat_ms;
+    session->expiry_ms = DISP_SERVER_EXPIRY_BEATS * hello->heartbeat_ms;
+    if (session->expiry_ms > self->limits.idle_timeout_ms) session->expiry_ms = self->limits.idle_timeout_ms;
     session->heard_ms = session->told_ms = wall;
     session->opened_ms = wall;
     session->clock_start_ms = hello->clock_start_ms;
     session->live_step_ms = hello->live_step_ms;
     session->next_step_ms = wall + hello->live_step_ms;
+    self->sessions[self->session_count++] = session;
     self->stats.sessions_opened++;
-    s_log (self, "session '%s' opened: %s, %s, policy %s, %u vehicles", session->name, hello->map.source,
+    s_log (self, "session '%s' opened: map %s, %s, policy %s, %u vehicles", session->name, disp_map_name (map),
            hello->mode == DISP_MODE_LIVE ? "live" : "lockstep", hello->config.policy, hello->config.vehicle_capacity);
 
     const map_graph_t *graph = map_net_graph (net);
@@ -408,10 +443,162 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
     if (disp_codec_encode_hello_reply (&reply, &frame, &len) == 0) s_tell (self, session, frame, len, wall);
 }
 
+/* disp_maps_collect's report on a finished build: the Hellos waiting for that map are answered, oldest first. */
+static void s_on_map_done (disp_map_t *map, int code, const char *message, void *arg)
+{
+    disp_server_t *self = arg;
+    for (size_t i = 0; i < self->pending_count;) {
+        s_pending_t *p = self->pending[i];
+        if (p->map != map) {
+            i++;
+            continue;
+        }
+        memmove (&self->pending[i], &self->pending[i + 1], (self->pending_count - i - 1) * sizeof *self->pending);
+        self->pending_count--;
+        if (code == 0) {
+            s_session_open (self, &p->owner, &p->hello, map); /* takes the hold */
+        } else {
+            s_route_t route = s_route_of (&p->owner);
+            disp_maps_release (self->maps, map);
+            s_reply_error (self, &route, (disp_error_code_t)code, "%s", message);
+        }
+        free (p);
+    }
+}
+
+/* Sessions and waiting Hellos of one client. */
+static size_t s_client_sessions (const disp_server_t *self, const char *client)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->session_count; i++)
+        n += strcmp (s_client_of (self->sessions[i]->owner.peer, self->sessions[i]->owner.key), client) == 0;
+    for (size_t i = 0; i < self->pending_count; i++)
+        n += strcmp (s_client_of (self->pending[i]->owner.peer, self->pending[i]->owner.key), client) == 0;
+    return n;
+}
+
+/* Whether another client has a session (or a waiting Hello) of this name: names are what subscribers go by. */
+static int s_name_taken (const disp_server_t *self, const char *name, const char *client)
+{
+    for (size_t i = 0; i < self->session_count; i++) {
+        const s_session_t *s = self->sessions[i];
+        if (strcmp (s->name, name) == 0 && strcmp (s_client_of (s->owner.peer, s->owner.key), client) != 0) return 1;
+    }
+    for (size_t i = 0; i < self->pending_count; i++) {
+        const s_pending_t *p = self->pending[i];
+        if (strcmp (p->hello.session, name) == 0 && strcmp (s_client_of (p->owner.peer, p->owner.key), client) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_hello_t *hello)
+{
+    /* A new Hello starts over, whatever becomes of it. */
+    s_session_remove (self, route);
+
+    /* ZeroMQ gives every connection that does not choose one a routing id starting with a zero byte, never reused
+     * while the socket lives. A client that picks its own could pick one a silent session still has. */
+    if (route->id_len == 0 || route->id[0] != 0) {
+        s_reply_error (self, route, DISP_ERR_PROTOCOL,
+                       "routing id: chosen by the client; the dispatcher only serves ids that ZeroMQ assigns");
+        return;
+    }
+    if (strcmp (hello->protocol, DISP_PROTOCOL) != 0) {
+        s_reply_error (self, route, DISP_ERR_PROTOCOL, "hello.protocol: not %s", DISP_PROTOCOL);
+        return;
+    }
+    if (hello->map_fingerprint == 0 && hello->mode != DISP_MODE_LIVE) {
+        s_reply_error (self, route, DISP_ERR_MAP,
+                       "hello.map.fingerprint: 0 is for live clients that send lon/lat; a lockstep session sends road "
+                       "nodes and must give its map's fingerprint");
+        return;
+    }
+    /* The policy is checked before the map: no point building a city for a session that cannot run. */
+    if (!disp_policy_find (hello->config.policy)) {
+        char names[128];
+        s_reply_error (self, route, DISP_ERR_POLICY, "hello.policy: not a policy (%s)",
+                       disp_policy_names (names, sizeof names));
+        return;
+    }
+    if (hello->config.vehicle_capacity > self->limits.max_vehicles) {
+        s_reply_error (self, route, DISP_ERR_LIMIT, "limit max_vehicles: hello.vehicle_capacity %u is over %zu",
+                       hello->config.vehicle_capacity, self->limits.max_vehicles);
+        return;
+    }
+    if (self->session_count + self->pending_count >= self->limits.max_sessions) {
+        s_reply_error (self, route, DISP_ERR_LIMIT, "limit max_sessions: %zu sessions are open; try again later",
+                       self->limits.max_sessions);
+        return;
+    }
+    const char *client = s_client_of (route->peer, route->key);
+    if (s_client_sessions (self, client) >= self->limits.max_client_sessions) {
+        s_reply_error (self, route, DISP_ERR_LIMIT, "limit max_client_sessions: this client has %zu sessions open",
+                       self->limits.max_client_sessions);
+        return;
+    }
+    if (s_name_taken (self, hello->session, client)) {
+        s_reply_error (self, route, DISP_ERR_BAD_VALUE, "hello.session: the name is in use by another client");
+        return;
+    }
+    int code;
+    char err[256];
+    disp_map_t *map = disp_maps_request (self->maps, &hello->map, &code, err, sizeof err);
+    if (!map) {
+        s_reply_error (self, route, (disp_error_code_t)code, "%s", err);
+        return;
+    }
+    s_owner_t owner = {.id_len = route->id_len, .delimiter = route->delimiter};
+    memcpy (owner.id, route->id, route->id_len);
+    snprintf (owner.peer, sizeof owner.peer, "%s", route->peer);
+    snprintf (owner.key, sizeof owner.key, "%s", route->key);
+    if (disp_map_net (map)) {
+        s_session_open (self, &owner, hello, map);
+        return;
+    }
+    s_pending_t *p = malloc (sizeof *p);
+    if (!p) {
+        disp_maps_release (self->maps, map);
+        s_reply_error (self, route, DISP_ERR_UNSPECIFIED, "dispatcher: out of memory");
+        return;
+    }
+    *p = (s_pending_t){.owner = owner, .hello = *hello, .map = map};
+    self->pending[self->pending_count++] = p;
+    s_log (self, "session '%s' waits for map %s", hello->session, disp_map_name (map));
+}
+
+/* Publications go out under the session's name and its client's key, on the stream's own topics only (a client
+ * making up topics would fill the publisher's topic table for everyone). 0, or -1 after an error reply. */
+static int s_check_publications (disp_server_t *self, const s_route_t *route, const disp_tick_t *tick)
+{
+    for (size_t i = 0; i < tick->publish_count; i++) {
+        const char *topic = tick->publish[i].topic;
+        if (strcmp (topic, "metrics.periodic") != 0 && strcmp (topic, "metrics.final") != 0) {
+            s_reply_error (self, route, DISP_ERR_BAD_VALUE,
+                           "tick.publish[%zu].topic: not metrics.periodic or metrics.final", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Whether n more riders would pass the session's limit on waiting riders. */
+static int s_riders_over (const disp_server_t *self, const s_session_t *session, size_t more)
+{
+    size_t waiting = disp_engine_pending_count (session->engine) + session->in_request_count;
+    return waiting + more > self->limits.max_riders;
+}
+
 static void s_on_tick (disp_server_t *self, const s_route_t *route, s_session_t *session, const disp_tick_t *tick)
 {
     if (session->mode != DISP_MODE_LOCKSTEP) {
         s_reply_error (self, route, DISP_ERR_PROTOCOL, "tick in a live session: live clients send Update");
+        return;
+    }
+    if (s_check_publications (self, route, tick) != 0) return;
+    if (s_riders_over (self, session, tick->request_count)) {
+        s_reply_error (self, route, DISP_ERR_LIMIT, "limit max_riders: more than %zu riders would be waiting",
+                       self->limits.max_riders);
         return;
     }
     char err[256];
@@ -426,7 +613,8 @@ static void s_on_tick (disp_server_t *self, const s_route_t *route, s_session_t 
     self->stats.assignments += decisions.assignment_count;
     /* A slow subscriber past its high-water mark loses messages; the simulator never waits for it. */
     for (size_t i = 0; self->pub && i < tick->publish_count; i++)
-        if (disp_pub_send (self->pub, &tick->publish[i], session->name) == 0) self->stats.published++;
+        if (disp_pub_send_from (self->pub, &tick->publish[i], session->name, session->owner.key) == 0)
+            self->stats.published++;
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_decisions (&decisions, &frame, &len) == 0)
@@ -444,19 +632,15 @@ static int64_t s_session_clock (const s_session_t *session, int64_t wall_ms)
 
 /* Fills a missing node with the nearest road node to lon/lat. -1 with a message naming field[i] when the point
  * cannot be projected or lies farther than S_SNAP_MAX_M from every road. */
-static int s_snap (disp_server_t *self, s_session_t *session, disp_position_t *pos, const char *field, size_t i,
-                   char *err, size_t errlen)
+static int s_snap (s_session_t *session, disp_position_t *pos, const char *field, size_t i, char *err, size_t errlen)
 {
     if (pos->node != MAP_NODE_NONE) return 0;
-    s_map_t *map = &self->maps[session->map];
-    const map_graph_t *graph = map_net_graph (map->net);
-    if (!map->proj) {
-        map->proj = map_proj_new (map_graph_epsg (graph), err, errlen);
-        if (!map->proj) return -1;
-    }
+    const map_graph_t *graph = map_net_graph (disp_map_net (session->map));
+    map_proj_t *proj = disp_map_proj (session->map, err, errlen);
+    if (!proj) return -1;
     double x, y;
     char why[200];
-    if (map_proj_forward (map->proj, pos->lon, pos->lat, &x, &y, why, sizeof why) != 0)
+    if (map_proj_forward (proj, pos->lon, pos->lat, &x, &y, why, sizeof why) != 0)
         return map_error (err, errlen, "%s[%zu]: %s", field, i, why);
     uint32_t node = map_graph_nearest (graph, x, y);
     const map_node_t *n = node == MAP_NODE_NONE ? NULL : map_graph_node (graph, node);
@@ -467,7 +651,6 @@ static int s_snap (disp_server_t *self, s_session_t *session, disp_position_t *p
     pos->node = node;
     return 0;
 }
-
 /* Steps a live session at the wall clock with what the update brings (NULL: nothing new, a timer step) and sends
  * the decisions when there are any. */
 static void s_live_step (disp_server_t *self, const s_route_t *route, s_session_t *session, disp_tick_t *update,
@@ -515,7 +698,7 @@ static void s_live_flush (disp_server_t *self)
 {
     int64_t wall = disp_zmq_clock_ms ();
     for (size_t i = 0; i < self->session_count; i++) {
-        s_session_t *session = &self->sessions[i];
+        s_session_t *session = self->sessions[i];
         if (!session->in_pending) continue;
         disp_tick_t tick = {.requests = session->in_requests,
                             .request_count = session->in_request_count,
@@ -523,7 +706,7 @@ static void s_live_flush (disp_server_t *self)
                             .vehicle_count = session->in_vehicle_count,
                             .cancelled = session->in_cancelled,
                             .cancelled_count = session->in_cancelled_count};
-        s_route_t route = {.id = session->id, .id_len = session->id_len, .delimiter = session->delimiter};
+        s_route_t route = s_route_of (&session->owner);
         s_live_step (self, &route, session, &tick, wall);
         session->in_request_count = session->in_vehicle_count = session->in_cancelled_count = 0;
         session->in_pending = 0;
@@ -539,6 +722,11 @@ static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_
         s_reply_error (self, route, DISP_ERR_PROTOCOL, "update in a lockstep session: send Tick");
         return;
     }
+    if (s_riders_over (self, session, update->request_count)) {
+        s_reply_error (self, route, DISP_ERR_LIMIT, "limit max_riders: more than %zu riders would be waiting",
+                       self->limits.max_riders);
+        return;
+    }
     int64_t wall = disp_zmq_clock_ms ();
     int64_t now = s_session_clock (session, wall);
     char err[256];
@@ -547,8 +735,8 @@ static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_
     for (size_t i = 0; i < update->request_count; i++) {
         disp_position_t *dest = &reqs[i].destination;
         int no_destination = dest->node == MAP_NODE_NONE && dest->lon == 0 && dest->lat == 0;
-        if (s_snap (self, session, &reqs[i].origin, "update.requests.origin", i, err, sizeof err) ||
-            (!no_destination && s_snap (self, session, dest, "update.requests.destination", i, err, sizeof err))) {
+        if (s_snap (session, &reqs[i].origin, "update.requests.origin", i, err, sizeof err) ||
+            (!no_destination && s_snap (session, dest, "update.requests.destination", i, err, sizeof err))) {
             s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
             return;
         }
@@ -557,7 +745,7 @@ static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_
     }
     for (size_t i = 0; i < update->vehicle_count; i++)
         if (vehs[i].status == DISP_VEH_IDLE &&
-            s_snap (self, session, &vehs[i].position, "update.vehicles.position", i, err, sizeof err)) {
+            s_snap (session, &vehs[i].position, "update.vehicles.position", i, err, sizeof err)) {
             s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
             return;
         }
@@ -594,15 +782,16 @@ static int64_t s_timers (disp_server_t *self, int64_t wall_ms)
 {
     int64_t next = wall_ms + S_POLL_MS;
     for (size_t i = self->session_count; i-- > 0;) {
-        s_session_t *session = &self->sessions[i];
-        if (wall_ms - session->heard_ms > DISP_SERVER_EXPIRY_BEATS * session->heartbeat_ms) {
+        s_session_t *session = self->sessions[i];
+        if (wall_ms - session->heard_ms > session->expiry_ms) {
             self->stats.sessions_expired++;
-            s_session_drop (self, session, "expired: its peer has been silent");
+            s_session_drop (self, i, "expired: its peer has been silent");
             continue;
         }
+        if (session->heard_ms + session->expiry_ms + 1 < next) next = session->heard_ms + session->expiry_ms + 1;
         if (session->mode != DISP_MODE_LIVE) continue;
         if (wall_ms >= session->next_step_ms) {
-            s_route_t route = {.id = session->id, .id_len = session->id_len, .delimiter = session->delimiter};
+            s_route_t route = s_route_of (&session->owner);
             s_live_step (self, &route, session, NULL, wall_ms);
         }
         if (wall_ms - session->told_ms >= session->heartbeat_ms) s_send_heartbeat (self, session, wall_ms);
@@ -627,7 +816,9 @@ static void s_on_payload (disp_server_t *self, const s_route_t *route, const uin
         s_reply_error (self, route, DISP_ERR_MALFORMED, "%s", err);
         return;
     }
-    s_session_t *session = s_session_find (self, route);
+    int foreign;
+    s_session_t *session = s_session_find (self, route, &foreign);
+    if (foreign) self->stats.foreign++;
     if (session) session->heard_ms = disp_zmq_clock_ms ();
     switch (msg.kind) {
     case DISP_MSG_HELLO:
@@ -669,7 +860,8 @@ static int s_router_once (disp_server_t *self)
     int rc = disp_zmq_router_recv (self->router, &req);
     if (rc <= 0) return rc;
     self->stats.frames_in++;
-    s_route_t route = {.id = req.id, .id_len = req.id_len, .delimiter = req.delimiter};
+    s_route_t route = {
+        .id = req.id, .id_len = req.id_len, .delimiter = req.delimiter, .peer = req.peer, .key = req.key};
     if (!req.well_formed) {
         self->stats.malformed++;
         s_reply_error (self, &route, DISP_ERR_MALFORMED,
@@ -699,12 +891,13 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
     while (!*stop) {
         /* The state socket exists only with the publisher, so the sockets in use are always the first ones. */
         void *state = self->pub ? disp_pub_state_socket (self->pub) : NULL;
-        zmq_pollitem_t items[3] = {{self->router, 0, ZMQ_POLLIN, 0},
+        zmq_pollitem_t items[4] = {{self->router, 0, ZMQ_POLLIN, 0},
+                                   {NULL, disp_maps_fd (self->maps), ZMQ_POLLIN, 0},
                                    {self->pub ? disp_pub_socket (self->pub) : NULL, 0, ZMQ_POLLIN, 0},
                                    {state, 0, ZMQ_POLLIN, 0}};
         int64_t wait_ms = due - disp_zmq_clock_ms ();
         if (wait_ms < 0) wait_ms = 0;
-        int n = zmq_poll (items, 1 + (self->pub != NULL) + (state != NULL), (long)wait_ms);
+        int n = zmq_poll (items, 2 + (self->pub != NULL) + (state != NULL), (long)wait_ms);
         if (n < 0) {
             if (zmq_errno () == EINTR) continue;
             return -1;
@@ -717,8 +910,10 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
             }
             s_live_flush (self);
         }
-        if (self->pub && (items[1].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
-        if (state && (items[2].revents & ZMQ_POLLIN) && disp_pub_serve_state (self->pub) < 0) return -1;
+        /* Maps the worker finished: the Hellos waiting for them get their sessions (or their errors). */
+        if (items[1].revents & ZMQ_POLLIN) disp_maps_collect (self->maps, s_on_map_done, self);
+        if (self->pub && (items[2].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
+        if (state && (items[3].revents & ZMQ_POLLIN) && disp_pub_serve_state (self->pub) < 0) return -1;
         due = s_timers (self, disp_zmq_clock_ms ());
     }
     /* Subscription notices already queued when the stop came still count: the final counters are complete. */

@@ -138,6 +138,11 @@ int disp_zmq_router_recv (void *router, disp_zmq_request_t *req)
     zmq_msg_t *last = &req->parts_[req->count_ - 1];
     req->payload = total >= 2 ? zmq_msg_data (last) : NULL;
     req->payload_len = total >= 2 ? zmq_msg_size (last) : 0;
+    /* Connection properties, set by ZeroMQ and the authenticator, never by what the peer wrote in its frames. */
+    const char *peer = total >= 2 ? zmq_msg_gets (last, "Peer-Address") : NULL;
+    const char *key = total >= 2 ? zmq_msg_gets (last, DISP_CURVE_KEY_PROPERTY) : NULL;
+    snprintf (req->peer, sizeof req->peer, "%s", peer ? peer : "");
+    snprintf (req->key, sizeof req->key, "%s", key ? key : "");
     return 1;
 }
 
@@ -158,6 +163,12 @@ int disp_zmq_router_send (void *router, const uint8_t *id, size_t id_len, int de
 
 disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, const char *state_endpoint, char *err, size_t errlen)
 {
+    return disp_pub_new_curve (ctx, endpoint, state_endpoint, NULL, err, errlen);
+}
+
+disp_pub_t *disp_pub_new_curve (void *ctx, const char *endpoint, const char *state_endpoint, disp_curve_t *curve,
+                                char *err, size_t errlen)
+{
     disp_pub_t *self = calloc (1, sizeof *self);
     if (self) self->topics = calloc (DISP_PUB_TOPICS_MAX, sizeof *self->topics);
     if (!self || !self->topics) {
@@ -165,10 +176,10 @@ disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, const char *state_end
         goto fail;
     }
     s_make_id (self->id, sizeof self->id);
-    self->xpub = disp_zmq_bind (ctx, ZMQ_XPUB, endpoint, NULL, self->endpoint, err, errlen);
+    self->xpub = disp_zmq_bind (ctx, ZMQ_XPUB, endpoint, curve, self->endpoint, err, errlen);
     if (!self->xpub) goto fail;
     if (state_endpoint) {
-        self->state = disp_zmq_bind (ctx, ZMQ_ROUTER, state_endpoint, NULL, self->state_endpoint, err, errlen);
+        self->state = disp_zmq_bind (ctx, ZMQ_ROUTER, state_endpoint, curve, self->state_endpoint, err, errlen);
         if (!self->state) goto fail;
     }
     return self;
@@ -294,6 +305,11 @@ static void s_keep_latest (s_topic_t *topic, const char *session, uint8_t *paylo
 
 int disp_pub_send (disp_pub_t *self, const disp_publication_t *pub, const char *session)
 {
+    return disp_pub_send_from (self, pub, session, NULL);
+}
+
+int disp_pub_send_from (disp_pub_t *self, const disp_publication_t *pub, const char *session, const char *client)
+{
     if (!session) session = "";
     s_topic_t *topic = s_topic_find (self, pub->topic);
     uint8_t *frame;
@@ -301,7 +317,7 @@ int disp_pub_send (disp_pub_t *self, const disp_publication_t *pub, const char *
     char err[128];
     if ((!topic && self->topic_count == DISP_PUB_TOPICS_MAX) ||
         disp_codec_stamp_snapshot (pub->payload, pub->payload_len, topic ? topic->seq + 1 : 1, self->id, session,
-                                   &frame, &len, err, sizeof err) != 0) {
+                                   client, &frame, &len, err, sizeof err) != 0) {
         self->stats.rejected++;
         return -1;
     }

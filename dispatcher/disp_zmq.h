@@ -53,6 +53,8 @@ typedef struct {
     size_t frames;             /* frames after the routing id */
     const uint8_t *payload;    /* the last frame (well formed or not) */
     size_t payload_len;
+    char peer[64];             /* the connection's remote address (ZeroMQ's Peer-Address), "" when it has none */
+    char key[41];              /* the client's CURVE public key (Z85) when the authenticator admitted it, else "" */
     zmq_msg_t parts_[3];       /* storage: the id and up to two more frames */
     size_t count_;
 } disp_zmq_request_t;
@@ -85,6 +87,11 @@ typedef struct {
 /* A publisher bound at endpoint in ctx (which must outlive it) and, when state_endpoint is not NULL, a ROUTER bound
  * there for StateRequests (with the disp_zmq_limits). NULL with a message on failure. */
 disp_pub_t *disp_pub_new (void *ctx, const char *endpoint, const char *state_endpoint, char *err, size_t errlen);
+
+/* The same with both sockets CURVE servers when curve is not NULL (ctx must then be disp_curve_context(curve)):
+ * only admitted clients subscribe or ask for the state, and the stream is encrypted. */
+disp_pub_t *disp_pub_new_curve (void *ctx, const char *endpoint, const char *state_endpoint, disp_curve_t *curve,
+                                char *err, size_t errlen);
 
 /* NULL-safe; closes the sockets, frees the kept snapshots; sets *self_p to NULL. */
 void disp_pub_destroy (disp_pub_t **self_p);
@@ -125,6 +132,9 @@ uint64_t disp_pub_wait (disp_pub_t *self, uint64_t count, int timeout_ms);
  * high-water mark the message is dropped for it, the sender never waits. Returns 0 when handed to ZeroMQ, -1 when
  * refused (rejected or dropped: see disp_pub_stats_t). */
 int disp_pub_send (disp_pub_t *self, const disp_publication_t *pub, const char *session);
+
+/* The same, stamping `client` (the sender's CURVE public key, Z85; NULL: "") as MetricsSnapshot.client. */
+int disp_pub_send_from (disp_pub_t *self, const disp_publication_t *pub, const char *session, const char *client);
 
 void disp_pub_stats (const disp_pub_t *self, disp_pub_stats_t *out);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "disp_link.h"
+#include "disp_maps.h"
 #include "map_error.h"
 #include "map_graph.h"
 #include "map_net.h"
@@ -307,8 +308,13 @@ sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hell
     snprintf (hello->protocol, sizeof hello->protocol, "%s", DISP_PROTOCOL);
     snprintf (hello->session, sizeof hello->session, "%.40s seed %llu", cfg->scenario.name,
               (unsigned long long) cfg->scenario.seed);
-    /* File names are absolute by now (sim_run_open_map), so a dispatcher started elsewhere finds the same files. */
+    /* A dispatcher never opens a file a client names: a map file goes by its name (its file name without folders and
+     * suffixes, as robotaxi-dispatcher --map FILE names it), and where the service caches imports is its own
+     * business. */
     sim_config_map_spec (cfg, &hello->map);
+    if (cfg->map_file[0] && disp_maps_name_of (cfg->map_file, hello->map.source, sizeof hello->map.source) != 0)
+        hello->map.source[0] = '\0'; /* refused by the dispatcher as "not a map name" */
+    hello->map.cache[0] = '\0';
     hello->map_fingerprint = map_graph_fingerprint (map_net_graph (net));
     hello->traffic = cfg->traffic;
     snprintf (hello->config.policy, sizeof hello->config.policy, "%s", cfg->dispatch.policy);

@@ -555,7 +555,7 @@ START_TEST (test_stamp_sets_numbers_and_keeps_everything_else)
     uint8_t *in = s_stream_snapshot (87650000, &len), *out;
     char err[256] = "";
     ck_assert_int_eq (
-        disp_codec_stamp_snapshot (in, len, 5, "host-1-2.3", "wuhan seed 42", &out, &out_len, err, sizeof err), 0);
+        disp_codec_stamp_snapshot (in, len, 5, "host-1-2.3", "wuhan seed 42", NULL, &out, &out_len, err, sizeof err), 0);
     Robotaxi__V1__MetricsSnapshot *s = robotaxi__v1__metrics_snapshot__unpack (NULL, out_len, out);
     ck_assert_ptr_nonnull (s);
     ck_assert_uint_eq (s->seq, 5);
@@ -575,7 +575,7 @@ START_TEST (test_stamp_sets_numbers_and_keeps_everything_else)
     /* garbage is refused, with nothing to free */
     in[0] = 0xff;
     in[1] = 0xff;
-    ck_assert_int_eq (disp_codec_stamp_snapshot (in, 2, 1, "p", "s", &out, &out_len, err, sizeof err), -1);
+    ck_assert_int_eq (disp_codec_stamp_snapshot (in, 2, 1, "p", "s", NULL, &out, &out_len, err, sizeof err), -1);
     ck_assert_msg (strstr (err, "not a robotaxi.v1 MetricsSnapshot"), "%s", err);
     free (in);
 }
