@@ -10,8 +10,8 @@
 
 #include "disp_link.h"
 #include "disp_policy.h"
+#include "disp_replay.h"
 #include "disp_zmq.h"
-#include "map_error.h"
 
 #ifndef RT_VERSION
 #define RT_VERSION "unknown"
@@ -19,8 +19,6 @@
 
 #define S_PROG             "robotaxi-client"
 #define S_DEFAULT_ENDPOINT "tcp://127.0.0.1:5555"
-#define S_HEADER           "time_s,kind,id,fleet,lon,lat,dest_lon,dest_lat,status,patience_s"
-#define S_MAX_VEHICLES     (1u << 22)
 
 /* The one global: set by SIGINT/SIGTERM. */
 static volatile sig_atomic_t s_stop = 0;
@@ -30,18 +28,6 @@ static void s_on_signal (int signum)
     (void)signum;
     s_stop = 1;
 }
-
-typedef enum { S_ROW_REQUEST, S_ROW_VEHICLE, S_ROW_CANCEL } s_kind_t;
-
-/* One row of the replay file. */
-typedef struct {
-    int64_t at_ms; /* from the start of the replay */
-    s_kind_t kind;
-    disp_request_t request; /* S_ROW_REQUEST; deadline_ms holds the patience (0 = none) until sent */
-    disp_vehicle_t vehicle; /* S_ROW_VEHICLE */
-    uint64_t cancel_id;     /* S_ROW_CANCEL */
-    size_t line;            /* in the file, for messages */
-} s_row_t;
 
 typedef struct {
     const char *endpoint;
@@ -61,7 +47,6 @@ typedef struct {
 /* Request bookkeeping for the report, one per request row, sorted by id: when the request left. */
 typedef struct {
     uint64_t id;
-    size_t line;
     int64_t sent_wall_ms; /* -1 until sent */
     int assigned;
 } s_sent_t;
@@ -91,7 +76,7 @@ static void s_usage (FILE *out)
              "  -V, --version              version\n"
              "\n"
              "FILE.csv starts with the header\n"
-             "  " S_HEADER "\n"
+             "  " DISP_REPLAY_HEADER "\n"
              "then one row per event, in time order:\n"
              "  time_s      seconds from the start of the replay\n"
              "  kind        request | vehicle | cancel\n"
@@ -190,171 +175,6 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
     return 0;
 }
 
-/* ---- the replay file ---- */
-
-/* Splits line (modified) at commas into at most max fields; returns how many. */
-static size_t s_split (char *line, char **fields, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max) return max + 1;
-        fields[n++] = p;
-        char *comma = strchr (p, ',');
-        if (!comma) break;
-        *comma = '\0';
-        p = comma + 1;
-    }
-    return n;
-}
-
-/* A number field; empty is allowed when `empty` is not NULL (then *empty is set). */
-static int s_number (const char *text, double min, double max, double *out, int *empty)
-{
-    if (empty) *empty = text[0] == '\0';
-    if (empty && *empty) {
-        *out = 0;
-        return 0;
-    }
-    char *end;
-    errno = 0;
-    double v = strtod (text, &end);
-    if (errno || end == text || *end || !(v >= min && v <= max)) return -1;
-    *out = v;
-    return 0;
-}
-
-/* Parses one data row. -1 with a message (without the file:line prefix) on a bad row. */
-static int s_parse_row (char *line, s_row_t *row, char *err, size_t errlen)
-{
-    char *f[10];
-    size_t n = s_split (line, f, 10);
-    if (n != 10)
-        return n > 10 ? map_error (err, errlen, "more than 10 fields (" S_HEADER ")")
-                      : map_error (err, errlen, "expected 10 fields (" S_HEADER "), got %zu", n);
-    memset (row, 0, sizeof *row);
-    double t, id, lon, lat, dlon, dlat, patience;
-    int empty;
-    if (s_number (f[0], 0, 1e9, &t, NULL)) return map_error (err, errlen, "time_s: '%s' is not seconds >= 0", f[0]);
-    row->at_ms = llround (t * 1000);
-    if (s_number (f[2], 0, 1.8e19, &id, NULL) || id != floor (id))
-        return map_error (err, errlen, "id: '%s' is not a whole number >= 0", f[2]);
-    int fleet = -1, any = 0;
-    if (strcmp (f[3], "robotaxi") == 0) fleet = DISP_FLEET_ROBOTAXI;
-    if (strcmp (f[3], "human") == 0) fleet = DISP_FLEET_HUMAN;
-    if (strcmp (f[3], "any") == 0) fleet = DISP_FLEET_ROBOTAXI, any = 1;
-    if (strcmp (f[1], "cancel") == 0) {
-        row->kind = S_ROW_CANCEL;
-        row->cancel_id = (uint64_t)id;
-        return 0;
-    }
-    if (fleet < 0) return map_error (err, errlen, "fleet: '%s' is not robotaxi, human or any", f[3]);
-    if (s_number (f[4], -180, 180, &lon, NULL) || s_number (f[5], -90, 90, &lat, NULL))
-        return map_error (err, errlen, "lon,lat: '%s,%s' is not a WGS84 position", f[4], f[5]);
-    if (strcmp (f[1], "request") == 0) {
-        int no_lon, no_lat;
-        if (s_number (f[6], -180, 180, &dlon, &no_lon) || s_number (f[7], -90, 90, &dlat, &no_lat) ||
-            no_lon != no_lat)
-            return map_error (err, errlen, "dest_lon,dest_lat: '%s,%s' is not a WGS84 position or empty", f[6], f[7]);
-        if (s_number (f[9], 0.001, 86400, &patience, &empty))
-            return map_error (err, errlen, "patience_s: '%s' is not seconds from 0.001 to 86400, or empty", f[9]);
-        row->kind = S_ROW_REQUEST;
-        row->request = (disp_request_t){.id = (uint64_t)id,
-                                        .origin = {lon, lat, MAP_NODE_NONE},
-                                        .destination = {no_lon ? 0 : dlon, no_lat ? 0 : dlat, MAP_NODE_NONE},
-                                        .fleet = (uint8_t)fleet,
-                                        .any_fleet = (uint8_t)any,
-                                        .deadline_ms = empty ? 0 : llround (patience * 1000)};
-        return 0;
-    }
-    if (strcmp (f[1], "vehicle") == 0) {
-        if (any) return map_error (err, errlen, "fleet: a vehicle is robotaxi or human, not any");
-        if (id >= S_MAX_VEHICLES) return map_error (err, errlen, "id: %.0f is past the largest vehicle id %u", id,
-                                                    S_MAX_VEHICLES - 1);
-        int status = -1;
-        if (strcmp (f[8], "idle") == 0) status = DISP_VEH_IDLE;
-        if (strcmp (f[8], "busy") == 0) status = DISP_VEH_BUSY;
-        if (strcmp (f[8], "offline") == 0) status = DISP_VEH_OFFLINE;
-        if (status < 0) return map_error (err, errlen, "status: '%s' is not idle, busy or offline", f[8]);
-        row->kind = S_ROW_VEHICLE;
-        row->vehicle = (disp_vehicle_t){
-            .id = (uint32_t)id, .fleet = (uint8_t)fleet, .status = (uint8_t)status, .position = {lon, lat, MAP_NODE_NONE}};
-        return 0;
-    }
-    return map_error (err, errlen, "kind: '%s' is not request, vehicle or cancel", f[1]);
-}
-
-/* Reads the whole file. Returns the rows (caller frees) and their count, or NULL with a "FILE:LINE: why" message.
- * *capacity gets the largest vehicle id + 1. */
-static s_row_t *s_read_csv (const char *path, size_t *count, uint32_t *capacity, char *err, size_t errlen)
-{
-    FILE *f = fopen (path, "r");
-    if (!f) {
-        map_error (err, errlen, "%s: %s", path, strerror (errno));
-        return NULL;
-    }
-    s_row_t *rows = NULL;
-    size_t n = 0, cap = 0, lineno = 0;
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t len;
-    int ok = 1;
-    int64_t last_ms = 0;
-    *capacity = 1;
-    while (ok && (len = getline (&line, &line_cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (lineno == 1) {
-            if (strcmp (line, S_HEADER) != 0) {
-                map_error (err, errlen, "%s:1: the header must be '" S_HEADER "'", path);
-                ok = 0;
-            }
-            continue;
-        }
-        if (len == 0 || line[0] == '#') continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            s_row_t *grown = realloc (rows, cap * sizeof *grown);
-            if (!grown) {
-                map_error (err, errlen, "%s: out of memory", path);
-                ok = 0;
-                break;
-            }
-            rows = grown;
-        }
-        char why[256];
-        if (s_parse_row (line, &rows[n], why, sizeof why) != 0) {
-            map_error (err, errlen, "%s:%zu: %s", path, lineno, why);
-            ok = 0;
-        } else if (rows[n].at_ms < last_ms) {
-            map_error (err, errlen, "%s:%zu: time_s goes back in time; rows must be in time order", path, lineno);
-            ok = 0;
-        } else {
-            last_ms = rows[n].at_ms;
-            rows[n].line = lineno;
-            if (rows[n].kind == S_ROW_VEHICLE && rows[n].vehicle.id + 1 > *capacity) *capacity = rows[n].vehicle.id + 1;
-            n++;
-        }
-    }
-    if (ok && ferror (f)) {
-        map_error (err, errlen, "%s: %s", path, strerror (errno));
-        ok = 0;
-    }
-    if (ok && lineno == 0) {
-        map_error (err, errlen, "%s: empty file; the header must be '" S_HEADER "'", path);
-        ok = 0;
-    }
-    free (line);
-    fclose (f);
-    if (!ok) {
-        free (rows);
-        return NULL;
-    }
-    *count = n;
-    return rows;
-}
-
 /* ---- the replay ---- */
 
 static int s_cmp_i64 (const void *a, const void *b)
@@ -376,24 +196,14 @@ static s_sent_t *s_find_sent (s_sent_t *sent, size_t count, uint64_t id)
     return bsearch (&key, sent, count, sizeof *sent, s_cmp_sent);
 }
 
-/* One entry per request row, sorted by id. -1 with "FILE:LINE: ..." when two rows ask with the same id: the
- * dispatcher's answer could not say which of them it serves. */
-static int s_index_requests (const s_row_t *rows, size_t row_count, s_sent_t *sent, const char *path, char *err,
-                             size_t errlen)
+/* One entry per request row, sorted by id (the replay has no two requests with one id). */
+static void s_index_requests (const disp_replay_row_t *rows, size_t row_count, s_sent_t *sent)
 {
     size_t n = 0;
     for (size_t i = 0; i < row_count; i++)
-        if (rows[i].kind == S_ROW_REQUEST)
-            sent[n++] = (s_sent_t){.id = rows[i].request.id, .line = rows[i].line, .sent_wall_ms = -1};
+        if (rows[i].kind == DISP_REPLAY_REQUEST)
+            sent[n++] = (s_sent_t){.id = rows[i].request.id, .sent_wall_ms = -1};
     qsort (sent, n, sizeof *sent, s_cmp_sent);
-    for (size_t i = 1; i < n; i++)
-        if (sent[i].id == sent[i - 1].id) {
-            size_t first = sent[i - 1].line < sent[i].line ? sent[i - 1].line : sent[i].line;
-            size_t again = sent[i - 1].line < sent[i].line ? sent[i].line : sent[i - 1].line;
-            return map_error (err, errlen, "%s:%zu: id: request %llu was already asked on line %zu", path, again,
-                              (unsigned long long)sent[i].id, first);
-        }
-    return 0;
 }
 
 int main (int argc, char **argv)
@@ -404,30 +214,24 @@ int main (int argc, char **argv)
     if (rc == 2) return 2;
 
     char err[512];
-    size_t row_count;
-    uint32_t capacity;
-    s_row_t *rows = s_read_csv (opt.csv, &row_count, &capacity, err, sizeof err);
-    if (!rows) {
+    disp_replay_t *replay = disp_replay_load (opt.csv, err, sizeof err);
+    if (!replay) {
         fprintf (stderr, S_PROG ": %s\n", err);
         return 2;
     }
-    size_t request_rows = 0;
-    for (size_t i = 0; i < row_count; i++)
-        request_rows += rows[i].kind == S_ROW_REQUEST;
+    disp_replay_row_t *rows = disp_replay_rows (replay);
+    size_t row_count = disp_replay_count (replay);
+    size_t request_rows = disp_replay_request_count (replay);
     s_sent_t *sent = calloc (request_rows ? request_rows : 1, sizeof *sent);
     int64_t *latency = calloc (request_rows ? request_rows : 1, sizeof *latency);
-    if (sent && latency && s_index_requests (rows, row_count, sent, opt.csv, err, sizeof err) != 0) {
-        fprintf (stderr, S_PROG ": %s\n", err);
-        free (rows);
-        free (sent);
-        free (latency);
-        return 2;
-    }
     if (!sent || !latency) {
         fprintf (stderr, S_PROG ": out of memory\n");
-        free (rows);
+        disp_replay_destroy (&replay);
+        free (sent);
+        free (latency);
         return 1;
     }
+    s_index_requests (rows, row_count, sent);
 
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
@@ -446,7 +250,7 @@ int main (int argc, char **argv)
         hello.traffic.hour_factor[h] = 1.0;
     snprintf (hello.config.policy, sizeof hello.config.policy, "%s", opt.policy);
     hello.config.max_pickup_ms = llround (opt.max_pickup_min * 60000.0);
-    hello.config.vehicle_capacity = capacity;
+    hello.config.vehicle_capacity = disp_replay_capacity (replay);
     hello.mode = DISP_MODE_LIVE;
     hello.heartbeat_ms = DISP_HEARTBEAT_MS_DEFAULT;
     hello.clock_start_ms = llround (opt.clock_h * 3600000.0);
@@ -455,7 +259,7 @@ int main (int argc, char **argv)
     disp_curve_keys_t keys;
     if (opt.curve_secret && disp_curve_keys_load (&keys, opt.curve_secret, opt.curve_server, err, sizeof err) != 0) {
         fprintf (stderr, S_PROG ": %s\n", err);
-        free (rows);
+        disp_replay_destroy (&replay);
         free (sent);
         free (latency);
         return 2;
@@ -464,7 +268,7 @@ int main (int argc, char **argv)
                                                 opt.curve_secret ? &keys : NULL, err, sizeof err);
     if (!link) {
         fprintf (stderr, S_PROG ": %s\n", err);
-        free (rows);
+        disp_replay_destroy (&replay);
         free (sent);
         free (latency);
         return 1;
@@ -480,9 +284,9 @@ int main (int argc, char **argv)
         int64_t file_ms = (int64_t)((double)(now - start) * opt.speed);
         /* Everything due goes out as one update per row, in file order. */
         while (next < row_count && rows[next].at_ms <= file_ms) {
-            s_row_t *r = &rows[next++];
+            disp_replay_row_t *r = &rows[next++];
             disp_tick_t u = {0};
-            if (r->kind == S_ROW_REQUEST) {
+            if (r->kind == DISP_REPLAY_REQUEST) {
                 /* Patience is a real duration on the dispatcher's clock, like the pickup times it is compared
                  * with: --speed compresses only the file's clock. */
                 if (r->request.deadline_ms > 0) r->request.deadline_ms += disp_link_clock (link);
@@ -490,7 +294,7 @@ int main (int argc, char **argv)
                 u.request_count = 1;
                 s_find_sent (sent, request_rows, r->request.id)->sent_wall_ms = disp_zmq_clock_ms ();
                 nsent++;
-            } else if (r->kind == S_ROW_VEHICLE) {
+            } else if (r->kind == DISP_REPLAY_VEHICLE) {
                 u.vehicles = &r->vehicle;
                 u.vehicle_count = 1;
             } else {
@@ -553,7 +357,7 @@ done:
                  disp_link_reconnects (link));
     }
     disp_link_destroy (&link);
-    free (rows);
+    disp_replay_destroy (&replay);
     free (sent);
     free (latency);
     if (s_stop && rc == 0) fprintf (stderr, S_PROG ": interrupted\n");
