@@ -3,12 +3,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "disp_policy.h"
 #include "map_error.h"
@@ -283,56 +286,179 @@ s_suggest (const char *key)
     return best;
 }
 
-static int
-s_parse_real (const char *text, double *out)
+/* Numbers in scenarios are plain decimal, as the README documents: an optional '-', digits with an optional
+ * fraction and, for reals, an optional exponent (1.5, .5, 2e-3). No '+', no hex (0x10, 0x1p3), no inf or nan: strtod
+ * and strtol with base 0 would take them and read a typo as some other number. Spaces around the number are allowed
+ * (a list reads "114.3, 30.6"). The parsers return 0, S_NOT_DECIMAL, or S_TOO_BIG when the text is a decimal number
+ * but does not fit the type (reported as out of range). */
+enum { S_NOT_DECIMAL = -1, S_TOO_BIG = -2 };
+
+/* The end of the spaces from text on, at most up to end. */
+static const char *
+s_skip_space (const char *text, const char *end)
 {
-    char *end;
-    errno = 0;
-    while (isspace ((unsigned char) *text))
+    while (text < end && isspace ((unsigned char) *text))
         text++;
-    double v = strtod (text, &end);
-    if (end == text || errno == ERANGE || !isfinite (v))
-        return -1;
-    while (isspace ((unsigned char) *end))
-        end++;
-    if (*end)
-        return -1;
+    return text;
+}
+
+/* The end of the digits from text on, at most up to end. */
+static const char *
+s_skip_digits (const char *text, const char *end)
+{
+    while (text < end && isdigit ((unsigned char) *text))
+        text++;
+    return text;
+}
+
+/* A real in text[0 .. len): see above. */
+static int
+s_parse_real_n (const char *text, size_t len, double *out)
+{
+    const char *end = text + len;
+    const char *start = s_skip_space (text, end), *p = start;
+    if (p < end && *p == '-')
+        p++;
+    const char *digits = p;
+    p = s_skip_digits (p, end);
+    size_t count = (size_t) (p - digits);
+    if (p < end && *p == '.') {
+        const char *fraction = ++p;
+        p = s_skip_digits (p, end);
+        count += (size_t) (p - fraction);
+    }
+    if (count == 0)
+        return S_NOT_DECIMAL;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        const char *exponent = p;
+        p = s_skip_digits (p, end);
+        if (p == exponent)
+            return S_NOT_DECIMAL;
+    }
+    const char *number_end = p;
+    if (s_skip_space (p, end) != end)
+        return S_NOT_DECIMAL;
+    /* strtod reads exactly the decimal checked above: it stops at the same character (a space, a comma or the end) */
+    char *stop;
+    errno = 0;
+    double v = strtod (start, &stop);
+    if (stop != number_end)
+        return S_NOT_DECIMAL;
+    if (errno == ERANGE || !isfinite (v))
+        return S_TOO_BIG;
     *out = v;
     return 0;
 }
 
-/* Splits a comma-separated list of exactly n reals. Returns the number found (n on success, -1 on a bad item). */
 static int
-s_parse_list (const char *text, double *out, int n)
+s_parse_real (const char *text, double *out)
 {
-    char buf[1024];
-    if (strlen (text) >= sizeof buf)
-        return -1;
-    strcpy (buf, text);
+    return s_parse_real_n (text, strlen (text), out);
+}
+
+/* A decimal integer: an optional '-' (when allow_minus) and digits, spaces around allowed. *out holds the magnitude;
+ * *negative is set when there was a '-'. */
+static int
+s_parse_digits (const char *text, int allow_minus, unsigned long long *out, int *negative)
+{
+    const char *end = text + strlen (text);
+    const char *start = s_skip_space (text, end), *p = start;
+    *negative = 0;
+    if (allow_minus && p < end && *p == '-') {
+        *negative = 1;
+        p++;
+    }
+    const char *digits = p;
+    p = s_skip_digits (p, end);
+    if (p == digits || s_skip_space (p, end) != end)
+        return S_NOT_DECIMAL;
+    errno = 0;
+    unsigned long long v = strtoull (digits, NULL, 10);
+    if (errno == ERANGE)
+        return S_TOO_BIG;
+    *out = v;
+    return 0;
+}
+
+/* A decimal integer that fits int64_t. */
+static int
+s_parse_int (const char *text, int64_t *out)
+{
+    unsigned long long magnitude;
+    int negative;
+    int rc = s_parse_digits (text, 1, &magnitude, &negative);
+    if (rc < 0)
+        return rc;
+    if (magnitude > (unsigned long long) INT64_MAX)
+        return S_TOO_BIG;   /* INT64_MIN itself is far outside every range in the table */
+    *out = negative ? -(int64_t) magnitude : (int64_t) magnitude;
+    return 0;
+}
+
+/* Splits a comma-separated list of reals. Returns the number of items (the first n stored in out), or -1 with *bad
+ * the index of the first item that is not a decimal number (an empty item is not: "1,,2" is refused, not read as
+ * "1,2"). */
+static int
+s_parse_list (const char *text, double *out, int n, int *bad)
+{
     int count = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r (buf, ",", &save); tok; tok = strtok_r (NULL, ",", &save)) {
+    for (const char *item = text;; count++) {
+        const char *comma = strchr (item, ',');
+        size_t len = comma ? (size_t) (comma - item) : strlen (item);
         double v;
-        if (s_parse_real (tok, &v) < 0)
+        if (s_parse_real_n (item, len, &v) < 0) {
+            *bad = count;
             return -1;
+        }
         if (count < n)
             out[count] = v;
-        count++;
+        if (!comma)
+            return count + 1;
+        item = comma + 1;
     }
-    return count;
+}
+
+/* The text of list item i, for a message: "'1.5'" (at most 40 characters). */
+static void
+s_list_item (const char *text, int i, char *buf, size_t len)
+{
+    const char *item = text;
+    for (int k = 0; k < i && item; k++) {
+        item = strchr (item, ',');
+        if (item)
+            item++;
+    }
+    if (!item) {
+        snprintf (buf, len, "''");
+        return;
+    }
+    const char *comma = strchr (item, ',');
+    size_t n = comma ? (size_t) (comma - item) : strlen (item);
+    while (n > 0 && isspace ((unsigned char) *item)) {
+        item++;
+        n--;
+    }
+    while (n > 0 && isspace ((unsigned char) item[n - 1]))
+        n--;
+    snprintf (buf, len, "'%.*s'", (int) (n > 40 ? 40 : n), item);
 }
 
 static int
 s_set_zone (sim_config_t *cfg, const char *name, const char *value, const char *where, char *err, size_t errlen)
 {
     double v[4];
+    int bad;
     if (strlen (name) == 0 || strlen (name) >= sizeof cfg->zones[0].name) {
         map_error (err, errlen, "%szones.%s: a zone name has 1 to %zu characters", where, name,
                sizeof cfg->zones[0].name - 1);
         return -1;
     }
-    if (s_parse_list (value, v, 4) != 4) {
-        map_error (err, errlen, "%szones.%s: '%s' is not 'lon, lat, radius_km, weight'", where, name, value);
+    if (s_parse_list (value, v, 4, &bad) != 4) {
+        map_error (err, errlen, "%szones.%s: '%s' is not 'lon, lat, radius_km, weight' (decimal numbers)", where, name,
+                   value);
         return -1;
     }
     if (v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90 || v[2] <= 0 || v[2] > 100 || v[3] < 0 || v[3] > 1e6) {
@@ -382,49 +508,60 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
         memcpy (base, value, strlen (value) + 1);
         return 0;
     case T_SEED: {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull (value, &end, 10);
-        if (end == value || *end || errno == ERANGE || value[0] == '-') {
-            map_error (err, errlen, "%s%s: '%s' is not a whole number from 0 to 18446744073709551615", where, p->key,
-                   value);
+        unsigned long long s;
+        int negative;
+        if (s_parse_digits (value, 0, &s, &negative) < 0) {
+            map_error (err, errlen, "%s%s: '%s' is not a decimal integer from 0 to 18446744073709551615", where,
+                       p->key, value);
             return -1;
         }
         *(uint64_t *) base = s;
         return 0;
     }
     case T_INT:
-    case T_I32:
-        if (s_parse_real (value, &v) < 0 || v != floor (v)) {
-            map_error (err, errlen, "%s%s: '%s' is not a whole number", where, p->key, value);
+    case T_I32: {
+        int64_t i = 0;
+        int rc = s_parse_int (value, &i);
+        if (rc == S_NOT_DECIMAL) {
+            map_error (err, errlen, "%s%s: '%s' is not a decimal integer", where, p->key, value);
             return -1;
         }
-        if (v < p->min || v > p->max) {
+        if (rc == S_TOO_BIG || (double) i < p->min || (double) i > p->max) {
             map_error (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
             return -1;
         }
         if (p->type == T_I32)
-            *(int32_t *) base = (int32_t) v;
+            *(int32_t *) base = (int32_t) i;
         else
-            *(int64_t *) base = (int64_t) v;
+            *(int64_t *) base = i;
         return 0;
-    case T_REAL:
-        if (s_parse_real (value, &v) < 0) {
-            map_error (err, errlen, "%s%s: '%s' is not a number", where, p->key, value);
+    }
+    case T_REAL: {
+        int rc = s_parse_real (value, &v);
+        if (rc == S_NOT_DECIMAL) {
+            map_error (err, errlen, "%s%s: '%s' is not a decimal number", where, p->key, value);
             return -1;
         }
-        if (v < p->min || v > p->max) {
+        if (rc == S_TOO_BIG || v < p->min || v > p->max) {
             map_error (err, errlen, "%s%s: %s is out of range (%.15g .. %.15g)", where, p->key, value, p->min, p->max);
             return -1;
         }
         *(double *) base = v;
         return 0;
+    }
     case T_HOURS: {
         double h[24];
-        int n = s_parse_list (value, h, 24);
+        int bad;
+        int n = s_parse_list (value, h, 24, &bad);
+        if (n < 0) {
+            char item[48];
+            s_list_item (value, bad, item, sizeof item);
+            map_error (err, errlen, "%s%s: item %d: %s is not a decimal number (24 comma-separated numbers, one per "
+                       "hour)", where, p->key, bad + 1, item);
+            return -1;
+        }
         if (n != 24) {
-            map_error (err, errlen, "%s%s: needs 24 comma-separated numbers, one per hour (got %s)", where, p->key,
-                   n < 0 ? "something that is not a number" : "a different count");
+            map_error (err, errlen, "%s%s: needs 24 comma-separated numbers, one per hour (got %d)", where, p->key, n);
             return -1;
         }
         for (int i = 0; i < 24; i++)
@@ -438,8 +575,10 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
     }
     case T_BOX: {
         double b[4];
-        if (s_parse_list (value, b, 4) != 4) {
-            map_error (err, errlen, "%s%s: '%s' is not 'lon_min,lat_min,lon_max,lat_max'", where, p->key, value);
+        int bad;
+        if (s_parse_list (value, b, 4, &bad) != 4) {
+            map_error (err, errlen, "%s%s: '%s' is not 'lon_min,lat_min,lon_max,lat_max' (decimal numbers)", where,
+                       p->key, value);
             return -1;
         }
         if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] >= b[2] || b[1] >= b[3]) {
@@ -496,9 +635,27 @@ sim_config_defaults (sim_config_t *cfg)
         s_set_zone (cfg, s_default_zones[i][0], s_default_zones[i][1], "", err, sizeof err);
 }
 
+/* Reading a scenario file. Debian builds libinih with a fixed line buffer of INI_MAX_LINE = 200 bytes: a longer
+ * line is cut in two, the rest read as a line of its own and every later line number shifted. inih also reports a
+ * missing ']' only as a line number, goes on parsing under the previous section (so the message that reached the user
+ * was a later line's "unknown key"), reads an indented line as the continuation of the previous value and takes
+ * 'key: value' as well. So the file is read whole here, each line checked for syntax (blank, comment, '[section]' or
+ * 'key = value') as it is handed to inih in a form inih cannot misread: a comment line as a blank line, whatever its
+ * length; a header as "[name]"; a key line as "key=value" without indentation or inline comment. A key line too long
+ * for inih's buffer reaches it as "key=", its value kept in s_load_t for the handler. inih still splits every line
+ * it is handed and keeps track of the section; this file decides what a line may look like. */
+
+#define S_MAX_FILE (1 << 20)   /* a scenario is a few kilobytes; anything near a megabyte is not one */
+#define S_MAX_SECTION 48       /* inih keeps at most 49 characters of a section name */
+#define S_MAX_KEY 100          /* "section.key" fits the handler's buffer */
+
 typedef struct {
     sim_config_t *cfg;
     const char *path;
+    char *next, *end;          /* the rest of the file, NUL-terminated at end */
+    int line;                  /* number of the line handed to inih last */
+    const char *long_value;    /* that line's value when it was too long for inih, else NULL */
+    size_t keys;               /* key lines applied */
     char *err;
     size_t errlen;
     int failed;
@@ -510,11 +667,17 @@ s_on_ini (void *arg, const char *section, const char *name, const char *value)
     s_load_t *ld = arg;
     if (ld->failed)
         return 0;
+    if (ld->long_value)
+        value = ld->long_value;
     char key[160];
-    char where[320];
-    snprintf (where, sizeof where, "%s: ", ld->path);
     if (snprintf (key, sizeof key, "%s.%s", section, name) >= (int) sizeof key) {
-        map_error (ld->err, ld->errlen, "%s[%s] %s: key too long", ld->path, section, name);
+        map_error (ld->err, ld->errlen, "%s:%d: %s.%s: key too long", ld->path, ld->line, section, name);
+        ld->failed = 1;
+        return 0;
+    }
+    if (!section[0]) {
+        map_error (ld->err, ld->errlen, "%s:%d: %s: a key before the first '[section]' header", ld->path, ld->line,
+                   name);
         ld->failed = 1;
         return 0;
     }
@@ -530,54 +693,226 @@ s_on_ini (void *arg, const char *section, const char *name, const char *value)
     if (p && p->type == T_PATH && value[0] && value[0] != '/' && slash) {
         if (snprintf (resolved, sizeof resolved, "%.*s/%s", (int) (slash - ld->path), ld->path, value) >=
             (int) sizeof resolved) {
-            map_error (ld->err, ld->errlen, "%s: file name too long", key);
+            map_error (ld->err, ld->errlen, "%s:%d: %s: file name too long", ld->path, ld->line, key);
             ld->failed = 1;
             return 0;
         }
         value = resolved;
     }
-    if (sim_config_set_key (ld->cfg, key, value, "", ld->err, ld->errlen) < 0) {
+    char why[512];
+    if (sim_config_set_key (ld->cfg, key, value, "", why, sizeof why) < 0) {
+        map_error (ld->err, ld->errlen, "%s:%d: %s", ld->path, ld->line, why);
         ld->failed = 1;
-        return 0;   /* ini_parse returns this line's number; the caller prefixes path:line */
+        return 0;
     }
+    ld->keys++;
     return 1;
+}
+
+/* Refuses the current line: "PATH:LINE: why". Returns NULL, for the reader to end the stream with. */
+static char *
+s_syntax_error (s_load_t *ld, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static char *
+s_syntax_error (s_load_t *ld, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (why, sizeof why, fmt, ap);
+    va_end (ap);
+    map_error (ld->err, ld->errlen, "%s:%d: %s", ld->path, ld->line, why);
+    ld->failed = 1;
+    return NULL;
+}
+
+/* Trims spaces off both ends of text (in place); returns the first character kept. */
+static char *
+s_trim (char *text)
+{
+    while (isspace ((unsigned char) *text))
+        text++;
+    size_t n = strlen (text);
+    while (n > 0 && isspace ((unsigned char) text[n - 1]))
+        text[--n] = '\0';
+    return text;
+}
+
+/* A section name: letters, digits, '_', '-' and '.'. */
+static int
+s_section_name (const char *name)
+{
+    if (!name[0])
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (!isalnum ((unsigned char) *c) && !strchr ("_-.", *c))
+            return 0;
+    return 1;
+}
+
+/* inih's reader (an fgets): checks the next line of the file and writes what inih should see of it into str (num
+ * bytes). NULL at the end of the file or on a syntax error (ld->failed set). Precondition: inih calls the handler
+ * for a line before it asks for the next one, so ld->line and ld->long_value belong to the line being handled. */
+static char *
+s_next_line (char *str, int num, void *stream)
+{
+    s_load_t *ld = stream;
+    ld->long_value = NULL;
+    if (ld->failed || ld->next >= ld->end)
+        return NULL;
+    char *line = ld->next;
+    char *newline = memchr (line, '\n', (size_t) (ld->end - line));
+    if (newline) {
+        *newline = '\0';
+        ld->next = newline + 1;
+    } else
+        ld->next = ld->end;
+    ld->line++;
+    if (ld->line == 1 && strncmp (line, "\xEF\xBB\xBF", 3) == 0)
+        line += 3;   /* a UTF-8 byte order mark */
+    char *text = s_trim (line);
+    size_t room = (size_t) num;
+    if (!text[0] || text[0] == ';' || text[0] == '#') {
+        snprintf (str, room, "\n");
+        return str;
+    }
+    if (text[0] == '[') {
+        char *close = strchr (text, ']');
+        if (!close)
+            return s_syntax_error (ld, "section header: expected ']'");
+        *close = '\0';
+        char *name = s_trim (text + 1);
+        char *rest = s_trim (close + 1);
+        if (rest[0] && rest[0] != ';' && rest[0] != '#')
+            return s_syntax_error (ld, "section header: expected the end of the line after ']', not '%.40s'", rest);
+        if (!s_section_name (name))
+            return s_syntax_error (ld, "section header: '%.60s' is not a section name (letters, digits, '_')", name);
+        if (strlen (name) > S_MAX_SECTION)
+            return s_syntax_error (ld, "section header: a name of more than %d characters", S_MAX_SECTION);
+        snprintf (str, room, "[%s]\n", name);
+        return str;
+    }
+    char *eq = strchr (text, '=');
+    if (!eq)
+        return s_syntax_error (ld, "expected 'key = value'");
+    *eq = '\0';
+    char *key = s_trim (text);
+    /* inih would split a key at ':' (its 'key: value') and end it at an inline comment */
+    if (!key[0] || strpbrk (key, ":;[]"))
+        return s_syntax_error (ld, "expected 'key = value'");
+    if (strlen (key) > S_MAX_KEY)
+        return s_syntax_error (ld, "a key of more than %d characters", S_MAX_KEY);
+    /* An inline comment starts at a ';' after a space, as inih has it, but not at the value's first character: a
+     * value that starts with ';' reads back as it was written (sim_config_write puts a space after '='). */
+    char *value = s_trim (eq + 1);
+    for (char *c = value; *c; c++)
+        if (*c == ';' && c > value && isspace ((unsigned char) c[-1])) {
+            *c = '\0';
+            break;
+        }
+    value = s_trim (value);
+    if (strlen (key) + strlen (value) + 3 <= room)   /* "key=value\n" and its NUL */
+        snprintf (str, room, "%s=%s\n", key, value);
+    else {
+        snprintf (str, room, "%s=\n", key);
+        ld->long_value = value;
+    }
+    return str;
+}
+
+/* Reads the regular file path whole into *text (malloc'd, NUL-terminated; *len bytes). 0; SIM_CONFIG_UNREADABLE
+ * when it is not a regular file or cannot be read; SIM_CONFIG_REFUSED when it is too large to be a scenario. */
+static int
+s_read_file (const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+    /* O_NONBLOCK: opening a fifo must not wait for a writer; it is refused below like a folder or a device. */
+    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        map_error (err, errlen, "%s: %s", path, strerror (errno));
+        return SIM_CONFIG_UNREADABLE;
+    }
+    struct stat st;
+    if (fstat (fd, &st) < 0) {
+        map_error (err, errlen, "%s: %s", path, strerror (errno));
+        close (fd);
+        return SIM_CONFIG_UNREADABLE;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        map_error (err, errlen, "%s: not a regular file", path);
+        close (fd);
+        return SIM_CONFIG_UNREADABLE;
+    }
+    if (st.st_size > S_MAX_FILE) {
+        map_error (err, errlen, "%s: %lld bytes: too large for a scenario file (at most %d)", path,
+                   (long long) st.st_size, S_MAX_FILE);
+        close (fd);
+        return SIM_CONFIG_REFUSED;
+    }
+    char *buf = malloc ((size_t) S_MAX_FILE + 2);
+    if (!buf) {
+        map_error (err, errlen, "%s: out of memory", path);
+        close (fd);
+        return SIM_CONFIG_REFUSED;
+    }
+    size_t got = 0;
+    while (got <= (size_t) S_MAX_FILE) {
+        ssize_t n = read (fd, buf + got, (size_t) S_MAX_FILE + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            map_error (err, errlen, "%s: %s", path, strerror (errno));
+            free (buf);
+            close (fd);
+            return SIM_CONFIG_UNREADABLE;
+        }
+        if (n == 0)
+            break;
+        got += (size_t) n;
+    }
+    close (fd);
+    if (got > (size_t) S_MAX_FILE) {
+        map_error (err, errlen, "%s: too large for a scenario file (at most %d bytes)", path, S_MAX_FILE);
+        free (buf);
+        return SIM_CONFIG_REFUSED;
+    }
+    buf[got] = '\0';
+    *text = buf;
+    *len = got;
+    return 0;
 }
 
 int
 sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen (path, "r");
-    if (!f) {
-        map_error (err, errlen, "%s: %s", path, strerror (errno));
-        return -1;
+    char *text;
+    size_t len;
+    int rc = s_read_file (path, &text, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    const char *nul = memchr (text, '\0', len);
+    if (nul) {
+        int line = 1;
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        map_error (err, errlen, "%s:%d: a NUL byte: not a text file", path, line);
+        free (text);
+        return SIM_CONFIG_REFUSED;
     }
-    /* libinih reads lines into a fixed buffer and would split a longer line into two; refuse it instead. */
-    int c, line = 1;
-    long col = 0;
-    while ((c = fgetc (f)) != EOF) {
-        if (c == '\n') {
-            line++;
-            col = 0;
-        } else if (++col >= 199) {
-            fclose (f);
-            map_error (err, errlen, "%s:%d: line longer than 198 characters", path, line);
-            return -1;
-        }
-    }
-    rewind (f);
-    char msg[512] = "";
-    s_load_t ld = {.cfg = cfg, .path = path, .err = msg, .errlen = sizeof msg};
-    int rc = ini_parse_file (f, s_on_ini, &ld);
-    fclose (f);
-    if (rc == 0)
-        return 0;
+    s_load_t ld = {.cfg = cfg, .path = path, .next = text, .end = text + len, .err = err, .errlen = errlen};
+    rc = ini_parse_stream (s_next_line, &ld, s_on_ini, &ld);
+    free (text);
     if (ld.failed)
-        map_error (err, errlen, "%s:%d: %s", path, rc, msg);
-    else if (rc > 0)
-        map_error (err, errlen, "%s:%d: not 'key = value' or '[section]'", path, rc);
-    else
-        map_error (err, errlen, "%s: cannot be read", path);
-    return -1;
+        return SIM_CONFIG_REFUSED;
+    if (rc != 0) {
+        /* Every line inih sees has been checked above, so this is not expected. */
+        map_error (err, errlen, "%s:%d: libinih refused the line", path, rc > 0 ? rc : 0);
+        return SIM_CONFIG_REFUSED;
+    }
+    if (ld.keys == 0) {
+        map_error (err, errlen, "%s: empty scenario (no keys)", path);
+        return SIM_CONFIG_REFUSED;
+    }
+    return 0;
 }
 
 int

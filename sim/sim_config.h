@@ -118,11 +118,20 @@ typedef struct {
 /* Fills cfg with the defaults (the Wuhan scenario; see README "Calibration"). */
 void sim_config_defaults (sim_config_t *cfg);
 
-/* Reads a scenario file over cfg. Returns 0, or -1 with "PATH:LINE: key: why" in err (unknown key, bad value, value
- * out of range, unreadable file, over-long line). */
+/* How sim_config_load fails: a file it could not read (a tool exits EX_NOINPUT) or one whose content it refused (a
+ * tool exits EX_CONFIG). Both are below 0, so `< 0` tests for either. */
+enum { SIM_CONFIG_REFUSED = -1, SIM_CONFIG_UNREADABLE = -2 };
+
+/* Reads a scenario file over cfg: lines of 'key = value' under '[section]' headers, comments (';' or '#' first on a
+ * line, or ';' after a space) and blank lines, any length; numbers in plain decimal (no '+', hex, inf or nan; reals
+ * may have an exponent). Returns 0; SIM_CONFIG_UNREADABLE with "PATH: why" in err when path is not a regular file
+ * it can read ("not a regular file", "No such file or directory", ...); or SIM_CONFIG_REFUSED with "PATH:LINE: why"
+ * (a syntax error at its line and what was expected there, an unknown key, a value that is not a decimal number or
+ * is out of range) or "PATH: empty scenario (no keys)". Keys read before a refused line stay applied. */
 int sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen);
 
-/* Applies one "section.key=value" override. Returns 0, or -1 with "--set ...: why" in err. */
+/* Applies one "section.key=value" override (numbers as in a scenario file). Returns 0, or -1 with "--set ...: why"
+ * in err. */
 int sim_config_set (sim_config_t *cfg, const char *assignment, char *err, size_t errlen);
 
 /* Sets one key to a value; `where` prefixes messages. 0 or -1. */
