@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "bench.h"
@@ -164,10 +165,14 @@ main (int argc, char **argv)
     while ((c = getopt_long (argc, argv, "s:hV", options, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (sim_config_load (cfg, optarg, err, sizeof err) < 0)
+            rc = sim_config_load (cfg, optarg, err, sizeof err);
+            if (rc < 0) {
+                rc = rc == SIM_CONFIG_UNREADABLE ? EX_NOINPUT : EX_CONFIG;
                 goto bad;
+            }
             break;
         case 'S':
+            rc = EX_CONFIG;
             if (sim_config_set (cfg, optarg, err, sizeof err) < 0)
                 goto bad;
             break;
@@ -181,6 +186,7 @@ main (int argc, char **argv)
         free (cfg);
         return 2;
     }
+    rc = EX_CONFIG;
     if (sim_config_check (cfg, err, sizeof err) < 0)
         goto bad;
     rc = s_bench_day (cfg);
@@ -189,5 +195,5 @@ main (int argc, char **argv)
 bad:
     fprintf (stderr, PROG ": %s\n", err);
     free (cfg);
-    return 2;
+    return rc;   /* EX_NOINPUT: a scenario file that cannot be read; EX_CONFIG: a bad scenario or --set */
 }

@@ -2,11 +2,14 @@
 #define _XOPEN_SOURCE 700 /* clock_gettime */
 #include "regress_cli.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,7 +51,8 @@ s_usage (FILE *out, const char *prog, const disp_policy_t *own, size_t own_count
              "regress.svg and report.html (the changes in units of tolerance), runs/SCENARIO/POLICY/ (each run's\n"
              "files and config.ini), maps/ (import caches of OSM maps).\n"
              "Exit status: 0 every gated metric within tolerance or better (or baselines blessed), 1 a regression, a\n"
-             "run without a baseline (add it with --bless) or a failed run, 2 bad usage or a bad suite file.\n",
+             "run without a baseline (add it with --bless) or a failed run, 2 bad usage, 66 (EX_NOINPUT) a suite\n"
+             "folder, scenario file or tolerances.csv that cannot be read, 78 (EX_CONFIG) a bad suite file or --set.\n",
              prog);
     if (own_count) {
         fprintf (out, "\nThis program's own policies, played in process in place of the built-in of the same name:\n");
@@ -218,6 +222,41 @@ s_print_findings (const sim_regress_t *r)
         }
 }
 
+/* 1 when path is a regular file this process can read. */
+static int
+s_readable_file (const char *path)
+{
+    struct stat st;
+    return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, R_OK) == 0;
+}
+
+/* Why the suite in dir was refused, as an exit status: EX_NOINPUT when the folder, one of its scenario files
+ * (NAME.ini) or its tolerances.csv cannot be read, EX_CONFIG when they can (so what is in one of them was refused). */
+static int
+s_suite_status (const char *dir)
+{
+    char path[4200];
+    snprintf (path, sizeof path, "%s/tolerances.csv", dir);
+    DIR *d = opendir (dir);
+    if (!d || !s_readable_file (path)) {
+        if (d)
+            closedir (d);
+        return EX_NOINPUT;
+    }
+    int status = EX_CONFIG;
+    struct dirent *e;
+    while (status == EX_CONFIG && (e = readdir (d))) {
+        size_t len = strlen (e->d_name);
+        if (len <= 4 || strcmp (e->d_name + len - 4, ".ini") != 0 || e->d_name[0] == '.')
+            continue;
+        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!s_readable_file (path))
+            status = EX_NOINPUT;
+    }
+    closedir (d);
+    return status;
+}
+
 /* A count from 1 to 256 in text, or -1. */
 static long
 s_jobs (const char *text)
@@ -293,14 +332,19 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
         goto out;
     }
     r = sim_regress_open (suite, own, own_count, err, sizeof err);
-    if (!r)
+    if (!r) {
+        rc = s_suite_status (suite);
         goto fail;
+    }
+    /* --scenario and --policy name what to play: a name not in the suite is bad usage (2) */
     for (size_t i = 0; i < nscenarios; i++)
         if (sim_regress_pick_scenario (r, scenarios[i], err, sizeof err) < 0)
             goto fail;
     for (size_t i = 0; i < npolicies; i++)
         if (sim_regress_pick_policy (r, policies[i], err, sizeof err) < 0)
             goto fail;
+    /* a value refused in a scenario, from --set or its file */
+    rc = EX_CONFIG;
     for (size_t i = 0; i < nsets; i++)
         if (sim_regress_set (r, sets[i], err, sizeof err) < 0)
             goto fail;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include <unistd.h>
 
@@ -57,7 +58,8 @@ s_usage (FILE *out)
              "costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, choice.csv, drivers.csv, *.svg,\n"
              "events.csv (with --events) and config.ini (the resolved scenario, seed included:\n"
              "'" PROG " -s DIR/config.ini' repeats the run).\n"
-             "Exit status: 0 done, 1 the run failed, 2 bad usage or scenario.\n");
+             "Exit status: 0 done, 1 the run failed, 2 bad usage, 66 (EX_NOINPUT) a scenario file that cannot be\n"
+             "read, 78 (EX_CONFIG) a bad scenario or parameter value (--set, --seed, --policy, --days, --sweep).\n");
 }
 
 int
@@ -209,8 +211,15 @@ main (int argc, char **argv)
         goto out;
     }
     sim_config_defaults (cfg);
-    if (scenario && sim_config_load (cfg, scenario, err, sizeof err) < 0)
-        goto fail;
+    /* From here on what is refused is the scenario or a value of it, not the command line's form. */
+    if (scenario) {
+        int loaded = sim_config_load (cfg, scenario, err, sizeof err);
+        if (loaded < 0) {
+            rc = loaded == SIM_CONFIG_UNREADABLE ? EX_NOINPUT : EX_CONFIG;
+            goto fail;
+        }
+    }
+    rc = EX_CONFIG;
     for (size_t i = 0; i < nsets; i++)
         if (sim_config_set (cfg, sets[i], err, sizeof err) < 0)
             goto fail;

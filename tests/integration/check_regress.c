@@ -1,8 +1,8 @@
 /* check_regress: robotaxi-regress, the policy regression gate, as a developer runs it. The committed suite passes its
  * committed baselines (the gate stays open); a test-only build whose "nearest" ignores the nearest vehicle fails it
  * on the figures a farther vehicle must worsen (the gate can close); the baselines change only with --bless; the
- * results are the same bytes with one or two threads and over ZeroMQ; bad usage and bad suite files are refused with
- * exit 2 and a message naming the file and line. */
+ * results are the same bytes with one or two threads and over ZeroMQ; bad usage is refused with exit 2, bad suite
+ * files with exit 78 (EX_CONFIG), each with a message naming the file and line. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -395,28 +395,28 @@ START_TEST (test_events_show_where_the_worse_nearest_parts_from_nearest)
 }
 END_TEST
 
-/* Runs argv expecting exit 2 and a message holding want on stderr. */
+/* Runs argv expecting exit status and a message holding want on stderr. */
 static void
-s_refused (char *const argv[], const char *want)
+s_refused (char *const argv[], int status, const char *want)
 {
     int rc = rt_run (argv, s_out, sizeof s_out, s_err, sizeof s_err, 60000);
-    ck_assert_msg (rc == 2, "%s %s: exit %d, not 2:\n%s", argv[1], argv[2] ? argv[2] : "", rc, s_err);
+    ck_assert_msg (rc == status, "%s %s: exit %d, not %d:\n%s", argv[1], argv[2] ? argv[2] : "", rc, status, s_err);
     ck_assert_msg (strstr (s_err, want) != NULL, "expected '%s' in:\n%s", want, s_err);
 }
 
-START_TEST (test_bad_usage_and_bad_suite_files_exit_2_naming_file_and_line)
+START_TEST (test_bad_usage_exits_2_and_bad_suite_files_78_naming_file_and_line)
 {
     char *out = rt_temp_dir ("regress-usage");
     char *unknown_policy[] = {s_regress, "--policy", "fastest", "--suite", s_suite, "-o", out, NULL};
-    s_refused (unknown_policy, "--policy fastest: not a policy (known: nearest, batch, cost)");
+    s_refused (unknown_policy, 2, "--policy fastest: not a policy (known: nearest, batch, cost)");
     char *unknown_scenario[] = {s_regress, "--scenario", "sunday", "--suite", s_suite, "-o", out, NULL};
-    s_refused (unknown_scenario, "--scenario sunday: no scenario of that name in");
+    s_refused (unknown_scenario, 2, "--scenario sunday: no scenario of that name in");
     char *bad_set[] = {s_regress, "--set", "sunday:robotaxi.fleet_size=5", "--suite", s_suite, "-o", out, NULL};
-    s_refused (bad_set, "no scenario 'sunday'");
+    s_refused (bad_set, 78, "no scenario 'sunday'");
     char *bad_jobs[] = {s_regress, "--jobs", "0", "--suite", s_suite, NULL};
-    s_refused (bad_jobs, "--jobs: '0' is not a count from 1 to 256");
+    s_refused (bad_jobs, 2, "--jobs: '0' is not a count from 1 to 256");
     char *own_remote[] = {s_worse, "--dispatcher", "tcp://127.0.0.1:1", "--suite", s_suite, NULL};
-    s_refused (own_remote, "own policies (nearest) run in process only");
+    s_refused (own_remote, 2, "own policies (nearest) run in process only");
 
     /* a suite of one scenario with broken CSV files */
     char *suite = rt_temp_dir ("regress-bad"), path[4200], from[4200];
@@ -430,27 +430,27 @@ START_TEST (test_bad_usage_and_bad_suite_files_exit_2_naming_file_and_line)
     s_write (tolerances, "metric,better,relative,absolute\nserved_share,higher,0,0.01\nserved_sahre,higher,0,0.01\n");
     char want[4400];
     snprintf (want, sizeof want, "%s:3: metric: 'served_sahre' is not a headline metric (robotaxi_trips, ", tolerances);
-    s_refused (argv, want);
+    s_refused (argv, 78, want);
     s_write (tolerances, "metric,better,relative,absolute\nserved_share,more,0,0.01\n");
     snprintf (want, sizeof want, "%s:2: better: 'more' is neither lower nor higher", tolerances);
-    s_refused (argv, want);
+    s_refused (argv, 78, want);
     s_write (tolerances, "metric,better,relative,absolute\nserved_share,higher,-1,0.01\n");
     snprintf (want, sizeof want, "%s:2: relative: '-1' is not a number >= 0", tolerances);
-    s_refused (argv, want);
+    s_refused (argv, 78, want);
 
     s_write (tolerances, "metric,better,relative,absolute\nserved_share,higher,0,0.01\n");
     s_write (baselines, "scenario,policy,metric,value\nweekday,nearest,served_share,0.98\nweekday,batch,served_share,"
                         "lots\n");
     snprintf (want, sizeof want, "%s:3: value: 'lots' is not a number", baselines);
-    s_refused (argv, want);
+    s_refused (argv, 78, want);
     s_write (baselines, "scenario,policy,metric,value\nweekday,nearest,served_share,0.98\n\nweekday,batch\n");
     snprintf (want, sizeof want, "%s:4: expected 4 fields, got 2", baselines);
-    s_refused (argv, want);
+    s_refused (argv, 78, want);
     s_write (baselines, "scenario,policy,metric,value\nweekday,nearest,served_share,0.98\nweekday,nearest,"
                         "served_share,0.97\n");
     snprintf (want, sizeof want, "%s:3: metric: served_share of weekday / nearest is given twice (first on line 2)",
               baselines);
-    s_refused (argv, want);
+    s_refused (argv, 78, want);
     /* nothing was played, so nothing was written */
     snprintf (path, sizeof path, "%s/regress.csv", out);
     ck_assert_msg (access (path, F_OK) != 0, "a refused suite left %s", path);
@@ -482,7 +482,7 @@ s_suite_new (void)
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 300);
     tcase_add_checked_fixture (limits, s_setup, s_teardown);
-    tcase_add_test (limits, test_bad_usage_and_bad_suite_files_exit_2_naming_file_and_line);
+    tcase_add_test (limits, test_bad_usage_exits_2_and_bad_suite_files_78_naming_file_and_line);
     suite_add_tcase (s, limits);
     return s;
 }

@@ -665,13 +665,13 @@ START_TEST (test_usage_errors)
     ck_assert_int_eq (rt_run (cfg_help, out, sizeof out, err, sizeof err, 10000), 0);
     ck_assert_ptr_nonnull (strstr (out, "`robotaxi.fleet_size`"));
     char *unknown[] = {s_sim, "--set", "robotaxi.fleetsize=3", NULL};
-    ck_assert_int_eq (rt_run (unknown, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_int_eq (rt_run (unknown, out, sizeof out, err, sizeof err, 10000), 78); /* EX_CONFIG */
     ck_assert_msg (strstr (err, "robotaxi.fleetsize: unknown key (did you mean robotaxi.fleet_size?)"), "%s", err);
     char *range[] = {s_sim, "--set", "human.commission=2", NULL};
-    ck_assert_int_eq (rt_run (range, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_int_eq (rt_run (range, out, sizeof out, err, sizeof err, 10000), 78);
     ck_assert_msg (strstr (err, "human.commission: 2 is out of range (0 .. 1)"), "%s", err);
     char *missing[] = {s_sim, "--scenario", "/nonexistent.ini", NULL};
-    ck_assert_int_eq (rt_run (missing, out, sizeof out, err, sizeof err, 10000), 2);
+    ck_assert_int_eq (rt_run (missing, out, sizeof out, err, sizeof err, 10000), 66); /* EX_NOINPUT */
     ck_assert_msg (strstr (err, "/nonexistent.ini"), "%s", err);
     char *watch_help[] = {s_watch, "--help", NULL};
     ck_assert_int_eq (rt_run (watch_help, out, sizeof out, err, sizeof err, 10000), 0);
