@@ -19,6 +19,16 @@ s_setup (void)
     ck_assert_ptr_nonnull (mkdtemp (s_dir));
 }
 
+/* Removes the test's folder (its files, fifo and links included). */
+static void
+s_teardown (void)
+{
+    char cmd[128];
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+    if (system (cmd) != 0)
+        fprintf (stderr, "check_sim_config: could not remove %s\n", s_dir);
+}
+
 /* Writes len bytes of text as DIR/NAME; returns the path (a static buffer). */
 static const char *
 s_write_bytes (const char *name, const char *text, size_t len)
@@ -485,7 +495,7 @@ main (void)
 {
     Suite *s = suite_create ("sim_config");
     TCase *core = tcase_create ("core");
-    tcase_add_checked_fixture (core, s_setup, NULL);
+    tcase_add_checked_fixture (core, s_setup, s_teardown);
     tcase_add_test (core, test_defaults_are_the_wuhan_scenario);
     tcase_add_test (core, test_resolved_file_round_trips);
     tcase_add_test (core, test_file_zones_replace_defaults);
@@ -495,7 +505,7 @@ main (void)
     tcase_add_test (core, test_windows_line_ends_and_byte_order_mark);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
-    tcase_add_checked_fixture (limits, s_setup, NULL);
+    tcase_add_checked_fixture (limits, s_setup, s_teardown);
     tcase_add_test (limits, test_unknown_key_names_file_line_and_suggests);
     tcase_add_test (limits, test_out_of_range_and_malformed_values);
     tcase_add_test (limits, test_cross_key_checks);
