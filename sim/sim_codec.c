@@ -115,6 +115,7 @@ s_snapshot_from (const Robotaxi__V1__MetricsSnapshot *msg, sim_snapshot_t *snap,
     snap->seed = msg->seed;
     snprintf (snap->publisher, sizeof snap->publisher, "%s", msg->publisher ? msg->publisher : "");
     snprintf (snap->session, sizeof snap->session, "%s", msg->session ? msg->session : "");
+    snprintf (snap->client, sizeof snap->client, "%s", msg->client ? msg->client : "");
     for (size_t i = 0; i < msg->n_fleets && rc == 0; i++) {
         const Robotaxi__V1__FleetMetrics *pb = msg->fleets[i];
         if (pb->fleet != ROBOTAXI__V1__FLEET__FLEET_ROBOTAXI && pb->fleet != ROBOTAXI__V1__FLEET__FLEET_HUMAN) {

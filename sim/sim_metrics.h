@@ -85,6 +85,7 @@ typedef struct {
     sim_displacement_t displacement;
     char publisher[SIM_PUBLISHER_MAX]; /* set by the publisher; "" in the simulator's own snapshots */
     char session[SIM_SESSION_MAX];
+    char client[41];                   /* the sender's CURVE public key, set by a dispatcher running CURVE */
 } sim_snapshot_t;
 
 typedef struct sim_metrics_t sim_metrics_t;

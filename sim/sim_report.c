@@ -56,6 +56,8 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
         json_object_set_new (root, "publisher", json_string (snap->publisher));
     if (snap->session[0])
         json_object_set_new (root, "session", json_string (snap->session));
+    if (snap->client[0])
+        json_object_set_new (root, "client", json_string (snap->client));
     json_object_set_new (root, "sim_time_s", s_real ((double) snap->sim_time_ms / 1000.0, 3));
     json_object_set_new (root, "day", json_integer (snap->day));
     json_object_set_new (root, "scenario", json_string (snap->scenario));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "disp_curve.h"
 #include "sim_codec.h"
 #include "sim_report.h"
 #include "sim_stream.h"
@@ -28,6 +29,8 @@ typedef struct {
     const char *topic;
     const char *state;         /* state endpoint, or NULL */
     const char *endpoint;
+    const char *curve_secret, *curve_server; /* CURVE: our key pair and the publisher's public key, or NULL */
+    disp_curve_keys_t keys;
 } s_options_t;
 
 /* What was shown so far: table rows (for the header every 24) and whether --once is done. */
@@ -69,6 +72,9 @@ s_usage (FILE *out)
              "      --hwm N         receive high-water mark: messages queued here before ZeroMQ drops the next\n"
              "                      ones (default %d; the publisher queues up to 10000 more for each subscriber)\n"
              "      --fail-on-gap   exit with status 1 when any message was missing\n"
+             "      --curve-secret FILE  subscribe over CURVE with this key pair (FILE_secret, from robotaxi-keygen)\n"
+             "      --curve-server FILE  ...to a dispatcher whose public key is FILE (both or neither); a dispatcher\n"
+             "                      run with CURVE sends nothing to a subscriber whose key it does not list\n"
              "  -h, --help          this help\n"
              "  -V, --version       version\n"
              "\n"
@@ -80,7 +86,7 @@ s_usage (FILE *out)
 static int
 s_parse (int argc, char **argv, s_options_t *opt)
 {
-    enum { O_TIMEOUT = 256, O_HWM, O_FAIL_ON_GAP };
+    enum { O_TIMEOUT = 256, O_HWM, O_FAIL_ON_GAP, O_CURVE_SECRET, O_CURVE_SERVER };
     static const struct option options[] = {{"json", no_argument, NULL, 'j'},
                                             {"topic", required_argument, NULL, 't'},
                                             {"state", required_argument, NULL, 's'},
@@ -88,6 +94,8 @@ s_parse (int argc, char **argv, s_options_t *opt)
                                             {"timeout", required_argument, NULL, O_TIMEOUT},
                                             {"hwm", required_argument, NULL, O_HWM},
                                             {"fail-on-gap", no_argument, NULL, O_FAIL_ON_GAP},
+                                            {"curve-secret", required_argument, NULL, O_CURVE_SECRET},
+                                            {"curve-server", required_argument, NULL, O_CURVE_SERVER},
                                             {"help", no_argument, NULL, 'h'},
                                             {"version", no_argument, NULL, 'V'},
                                             {NULL, 0, NULL, 0}};
@@ -102,6 +110,8 @@ s_parse (int argc, char **argv, s_options_t *opt)
         case 's': opt->state = optarg; break;
         case '1': opt->once = 1; break;
         case O_FAIL_ON_GAP: opt->fail_on_gap = 1; break;
+        case O_CURVE_SECRET: opt->curve_secret = optarg; break;
+        case O_CURVE_SERVER: opt->curve_server = optarg; break;
         case O_TIMEOUT:
             opt->timeout_s = strtod (optarg, &end);
             if (*end || !(opt->timeout_s > 0)) {
@@ -127,13 +137,23 @@ s_parse (int argc, char **argv, s_options_t *opt)
         return 2;
     }
     opt->endpoint = argv[optind];
+    if (!opt->curve_secret != !opt->curve_server) {
+        fprintf (stderr, PROG ": --curve-secret and --curve-server go together\n");
+        return 2;
+    }
+    char err[512];
+    if (opt->curve_secret &&
+        disp_curve_keys_load (&opt->keys, opt->curve_secret, opt->curve_server, err, sizeof err) != 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 2;
+    }
     return 0;
 }
 
 /* A socket of `type` with the limits every robotaxi socket has: message size, both high-water marks (receiving:
  * rcvhwm), no linger. NULL with a message on stderr. */
 static void *
-s_socket (void *ctx, int type, int rcvhwm)
+s_socket (void *ctx, int type, int rcvhwm, const s_options_t *opt)
 {
     void *sock = zmq_socket (ctx, type);
     int linger = 0, sndhwm = S_HWM_DEFAULT;
@@ -145,6 +165,12 @@ s_socket (void *ctx, int type, int rcvhwm)
         fprintf (stderr, PROG ": cannot create a ZeroMQ socket: %s\n", zmq_strerror (zmq_errno ()));
         if (sock)
             zmq_close (sock);
+        return NULL;
+    }
+    char err[256];
+    if (opt->curve_secret && disp_curve_client_apply (&opt->keys, sock, err, sizeof err) != 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        zmq_close (sock);
         return NULL;
     }
     return sock;
@@ -198,7 +224,7 @@ static int
 s_fetch_state (void *ctx, const s_options_t *opt, sim_state_t *state)
 {
     double wait_s = opt->timeout_s > 0 ? opt->timeout_s : S_STATE_WAIT_S;
-    void *dealer = s_socket (ctx, ZMQ_DEALER, S_HWM_DEFAULT);
+    void *dealer = s_socket (ctx, ZMQ_DEALER, S_HWM_DEFAULT, opt);
     uint8_t *req = NULL;
     size_t len;
     int rc = -1;
@@ -306,7 +332,7 @@ main (int argc, char **argv)
 
     rc = 1;
     void *ctx = zmq_ctx_new ();
-    void *sub = ctx ? s_socket (ctx, ZMQ_SUB, opt.hwm) : NULL;
+    void *sub = ctx ? s_socket (ctx, ZMQ_SUB, opt.hwm, &opt) : NULL;
     sim_stream_t *stream = sim_stream_new ();
     sim_state_t state = {0};
     s_output_t out = {0};

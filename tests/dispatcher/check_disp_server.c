@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@
 #include "disp_zmq.h"
 #include "map_net.h"
 #include "robotaxi.pb-c.h"
+#include "rt_data.h"
+#include "rt_proc.h"
 #include "rt_sub.h"
 
 #define S_WAIT_MS 10000 /* generous: sanitizer builds are slow */
@@ -1139,6 +1142,408 @@ START_TEST (test_live_link_resends_waiting_riders)
 }
 END_TEST
 
+/* ---- security: what a client may not do ---- */
+
+/* A DEALER whose connection comes from `source` (a loopback address other than 127.0.0.1 makes another client:
+ * ZeroMQ's "tcp://SOURCE;HOST:PORT"), and with routing_id when not NULL. */
+static s_peer_t s_peer_from (const char *endpoint, const char *source, const void *routing_id, size_t id_len)
+{
+    s_peer_t p;
+    p.ctx = zmq_ctx_new ();
+    p.sock = zmq_socket (p.ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt (p.sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (routing_id) ck_assert_int_eq (zmq_setsockopt (p.sock, ZMQ_ROUTING_ID, routing_id, id_len), 0);
+    char where[300];
+    ck_assert_int_eq (strncmp (endpoint, "tcp://", 6), 0);
+    snprintf (where, sizeof where, "tcp://%s:0;%s", source, endpoint + 6);
+    ck_assert_int_eq (zmq_connect (p.sock, source ? where : endpoint), 0);
+    return p;
+}
+
+/* Sends a Hello and returns the reply (an ErrorReply or a HelloReply); the caller clears it. */
+static void s_hello_reply (s_peer_t *p, const disp_hello_t *h, disp_msg_t *msg)
+{
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (h, &frame, &len), 0);
+    s_peer_send_one (p, frame, len);
+    free (frame);
+    s_peer_recv (p, msg, NULL);
+}
+
+/* The Hello is refused with `code`, saying `text`, and the message names nothing of `secret` (a host path). */
+static void s_expect_hello_refused (s_peer_t *p, const disp_hello_t *h, disp_error_code_t code, const char *text,
+                                    const char *secret, char *message, size_t size)
+{
+    disp_msg_t msg;
+    s_hello_reply (p, h, &msg);
+    ck_assert_msg (msg.kind == DISP_MSG_ERROR, "the Hello was not refused (kind %d)", msg.kind);
+    ck_assert_int_eq (msg.error.code, code);
+    ck_assert_msg (strstr (msg.error.message, text), "'%s' does not say '%s'", msg.error.message, text);
+    if (secret) ck_assert_msg (!strstr (msg.error.message, secret), "the reply names %s: %s", secret, msg.error.message);
+    ck_assert_msg (!strstr (msg.error.message, "No such file"), "the reply tells whether a file exists: %s",
+                   msg.error.message);
+    if (message) snprintf (message, size, "%s", msg.error.message);
+    disp_msg_clear (&msg);
+}
+
+static void s_write_text (const char *path, const char *text)
+{
+    FILE *f = fopen (path, "w");
+    ck_assert_ptr_nonnull (f);
+    fputs (text, f);
+    ck_assert_int_eq (fclose (f), 0);
+}
+
+static char *s_temp_dir (void)
+{
+    char tmpl[] = "/tmp/check_disp_server.XXXXXX";
+    ck_assert_ptr_nonnull (mkdtemp (tmpl));
+    return strdup (tmpl);
+}
+
+static void s_remove_tree (const char *dir)
+{
+    char cmd[600];
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq (system (cmd), 0);
+}
+
+/* The issue's reproduction first: a client asked for an OSM extract with map.cache naming an existing file, and the
+ * service overwrote that file with a map file. Now a client names no file at all: sources are the operator's names,
+ * a cache path is refused, and no reply tells a path, a file's existence or the fingerprint to send. */
+START_TEST (test_clients_never_name_host_files)
+{
+    char pbf[400];
+    if (!rt_data ("osm/monaco.osm.pbf", pbf, sizeof pbf)) return;
+    char *dir = s_temp_dir (), victim[256], small[256], cache[256];
+    snprintf (victim, sizeof victim, "%s/victim.txt", dir);
+    snprintf (small, sizeof small, "%s/small.map", dir);
+    snprintf (cache, sizeof cache, "%s/cache", dir);
+    s_write_text (victim, "precious: not a map file\n");
+    ck_assert_int_eq (mkdir (cache, 0700), 0);
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    char err[512] = "";
+    ck_assert_msg (map_net_save (net, small, err, sizeof err) == 0, "%s", err);
+    disp_map_source_t maps[] = {{"monaco", pbf}, {"small", small}};
+    disp_server_opts_t opts = {
+        .bind = "tcp://127.0.0.1:0", .maps = maps, .map_count = 2, .map_cache_dir = cache};
+    s_service_t *svc = s_service_start_with (&opts);
+    s_peer_t p = s_peer (svc->bind);
+
+    disp_hello_t h = s_hello (1, 10);
+    strcpy (h.map.source, "monaco");
+    snprintf (h.map.cache, sizeof h.map.cache, "%s", victim);
+    s_expect_hello_refused (&p, &h, DISP_ERR_BAD_VALUE, "hello.map.cache: must be empty", victim, NULL, 0);
+
+    /* Paths as sources: refused alike, whether the file exists or not. */
+    char a[256], b[256];
+    h = s_hello (1, 10);
+    snprintf (h.map.source, sizeof h.map.source, "%s", victim);
+    s_expect_hello_refused (&p, &h, DISP_ERR_BAD_VALUE, "hello.map.source: not a map name", victim, a, sizeof a);
+    snprintf (h.map.source, sizeof h.map.source, "%s/no-such.map", dir);
+    s_expect_hello_refused (&p, &h, DISP_ERR_BAD_VALUE, "hello.map.source: not a map name", dir, b, sizeof b);
+    ck_assert_str_eq (a, b);
+    strcpy (h.map.source, "../small");
+    s_expect_hello_refused (&p, &h, DISP_ERR_BAD_VALUE, "not a map name", NULL, NULL, 0);
+    strcpy (h.map.source, "atlantis");
+    s_expect_hello_refused (&p, &h, DISP_ERR_MAP, "'atlantis' is not a map this dispatcher serves", dir, NULL, 0);
+
+    /* The operator's map file by its name: served. A CRS it was not made in: refused without its path. */
+    h = s_hello (map_graph_fingerprint (g), 10);
+    strcpy (h.map.source, "small");
+    h.map.epsg = 0;
+    s_expect_hello_reply (&p, &h, g);
+    h.map.epsg = 32651;
+    s_expect_hello_refused (&p, &h, DISP_ERR_MAP, "map 'small' could not be opened", dir, NULL, 0);
+
+    /* The extract the issue named: imported into the service's own cache folder. */
+    map_spec_t spec = {.source = "", .epsg = 0};
+    snprintf (spec.source, sizeof spec.source, "%s", pbf);
+    map_net_t *monaco = map_net_open (&spec, NULL, NULL, err, sizeof err);
+    ck_assert_msg (monaco != NULL, "%s", err);
+    h = s_hello (map_graph_fingerprint (map_net_graph (monaco)), 10);
+    strcpy (h.map.source, "monaco");
+    h.map.epsg = 0; /* its own UTM zone */
+    s_expect_hello_reply (&p, &h, map_net_graph (monaco));
+
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_opened, 2);
+    ck_assert_uint_eq (stats.bad_value, 4);
+    ck_assert_uint_eq (stats.map_errors, 2);
+    char *text = rt_slurp (victim, NULL);
+    ck_assert_str_eq (text, "precious: not a map file\n");
+    free (text);
+    char listing[1200];
+    snprintf (listing, sizeof listing, "ls '%s' | grep -q '^monaco-[0-9a-f]*\\.map$'", cache);
+    ck_assert_msg (system (listing) == 0, "no import cached in the service's own folder %s", cache);
+    map_net_destroy (&monaco);
+    map_net_destroy (&net);
+    s_remove_tree (dir);
+    free (dir);
+}
+END_TEST
+
+/* Past an operator's limit a client gets ERROR_LIMIT naming it, and the sessions within the limits go on. Clients are
+ * told apart by their address: 127.0.0.2 and 127.0.0.3 are other clients than 127.0.0.1. */
+START_TEST (test_limits_refuse_and_serving_goes_on)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0",
+                               .limits = {.max_sessions = 3,
+                                          .max_client_sessions = 2,
+                                          .max_vehicles = 50,
+                                          .max_riders = 4,
+                                          .max_map_nodes = 20000}};
+    s_service_t *svc = s_service_start_with (&opts);
+    s_peer_t p1 = s_peer (svc->bind), p2 = s_peer (svc->bind), p3 = s_peer (svc->bind);
+    s_peer_t q = s_peer_from (svc->bind, "127.0.0.2", NULL, 0), r = s_peer_from (svc->bind, "127.0.0.3", NULL, 0);
+
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 51);
+    s_expect_hello_refused (&p1, &h, DISP_ERR_LIMIT, "limit max_vehicles", NULL, NULL, 0);
+    h = s_hello (map_graph_fingerprint (g), 10);
+    h.map.grid_m = 100; /* about 110,000 nodes */
+    s_expect_hello_refused (&p1, &h, DISP_ERR_LIMIT, "limit max_map_nodes", NULL, NULL, 0);
+
+    h = s_hello (map_graph_fingerprint (g), 10);
+    s_expect_hello_reply (&p1, &h, g);
+    strcpy (h.session, "second");
+    s_expect_hello_reply (&p2, &h, g);
+    strcpy (h.session, "third");
+    s_expect_hello_refused (&p3, &h, DISP_ERR_LIMIT, "limit max_client_sessions", NULL, NULL, 0);
+    strcpy (h.session, "other client");
+    s_expect_hello_reply (&q, &h, g);
+    strcpy (h.session, "one too many");
+    s_expect_hello_refused (&r, &h, DISP_ERR_LIMIT, "limit max_sessions", NULL, NULL, 0);
+
+    /* Five riders at once would pass max_riders = 4; four fit. */
+    disp_request_t reqs[5];
+    for (int i = 0; i < 5; i++)
+        reqs[i] = (disp_request_t){.id = 100 + (uint64_t)i,
+                                   .origin = {0, 0, (uint32_t)i},
+                                   .destination = {0, 0, MAP_NODE_NONE},
+                                   .fleet = DISP_FLEET_ROBOTAXI,
+                                   .deadline_ms = 600000};
+    disp_tick_t t = {.step = 1, .now_ms = 0, .requests = reqs, .request_count = 5};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_expect_error (&p1, frame, len, DISP_ERR_LIMIT, "limit max_riders");
+    t.request_count = 4;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_peer_send_one (&p1, frame, len);
+    free (frame);
+    disp_msg_t msg;
+    s_peer_recv (&p1, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    disp_msg_clear (&msg);
+    disp_request_t one = reqs[4];
+    disp_tick_t t2 = {.step = 2, .now_ms = 1000, .requests = &one, .request_count = 1};
+    ck_assert_int_eq (disp_codec_encode_tick (&t2, &frame, &len), 0);
+    s_expect_error (&p1, frame, len, DISP_ERR_LIMIT, "limit max_riders");
+
+    /* A closed session makes room again (the tick after the Bye, refused, shows the Bye was handled). */
+    ck_assert_int_eq (disp_codec_encode_bye ("done", &frame, &len), 0);
+    s_peer_send_one (&q, frame, len);
+    free (frame);
+    ck_assert_int_eq (disp_codec_encode_tick (&t2, &frame, &len), 0);
+    s_expect_error (&q, frame, len, DISP_ERR_NO_SESSION, "tick without a session");
+    s_expect_hello_reply (&r, &h, g);
+
+    s_peer_close (&p1);
+    s_peer_close (&p2);
+    s_peer_close (&p3);
+    s_peer_close (&q);
+    s_peer_close (&r);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.limited, 6);
+    ck_assert_uint_eq (stats.sessions_opened, 4);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* Requests that differ only in what the map ignores share one map; the cache holds what its budget allows, dropping
+ * unused maps first and refusing a map that does not fit beside the ones in use. */
+START_TEST (test_map_cache_normalised_and_bounded)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    size_t one_map = disp_maps_net_bytes (net);
+    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0", .limits = {.map_cache_bytes = one_map + one_map / 2}};
+    s_service_t *svc = s_service_start_with (&opts);
+    s_peer_t p = s_peer (svc->bind), q = s_peer (svc->bind);
+    static const char *const highways[] = {"", "primary", "primary,secondary", "secondary, primary", "motorway"};
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    for (int i = 0; i < 20; i++) {
+        snprintf (h.map.highways, sizeof h.map.highways, "%s", highways[i % 5]);
+        s_expect_hello_reply (&p, &h, g); /* each Hello replaces the last session */
+    }
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_bye ("done", &frame, &len), 0);
+    s_peer_send_one (&p, frame, len);
+    free (frame);
+
+    /* Another grid is another map: the first, unused now, makes room for it. */
+    map_spec_t spec = s_spec ();
+    spec.grid_m = 1100.0;
+    char err[256] = "";
+    map_net_t *net2 = map_net_open (&spec, NULL, NULL, err, sizeof err);
+    ck_assert_msg (net2 != NULL, "%s", err);
+    disp_hello_t h2 = s_hello (map_graph_fingerprint (map_net_graph (net2)), 10);
+    h2.map.grid_m = 1100.0;
+    s_expect_hello_reply (&p, &h2, map_net_graph (net2));
+    /* While that session holds its map, the first one does not fit beside it. */
+    strcpy (h.session, "another");
+    s_expect_hello_refused (&q, &h, DISP_ERR_LIMIT, "limit map_cache_mb", NULL, NULL, 0);
+    /* The held map is still served. */
+    strcpy (h2.session, "another");
+    s_expect_hello_reply (&q, &h2, map_net_graph (net2));
+
+    s_peer_close (&p);
+    s_peer_close (&q);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.map_builds, 3);
+    ck_assert_uint_eq (stats.maps_evicted, 1);
+    ck_assert_uint_eq (stats.map_build_failures, 1);
+    ck_assert_uint_eq (stats.sessions_opened, 22);
+    map_net_destroy (&net2);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* A client asking for a big map (the embedded city at 150 m: about 45,000 nodes, contracted on the worker) stalls no
+ * one: another session's ticks are answered while the map is being built. Before, the service built maps on its
+ * own thread and every other client waited for the whole build. */
+START_TEST (test_a_map_build_stalls_no_other_session)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start (0);
+    s_peer_t busy = s_peer (svc->bind), big = s_peer (svc->bind);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    s_expect_hello_reply (&busy, &h, g);
+
+    disp_hello_t hb = s_hello (0, 10);
+    hb.mode = DISP_MODE_LIVE; /* fingerprint 0: whatever the dispatcher builds */
+    hb.map.grid_m = 150.0;
+    strcpy (hb.session, "big map");
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (&hb, &frame, &len), 0);
+    s_peer_send_one (&big, frame, len);
+    free (frame);
+
+    size_t answered = 0;
+    int64_t worst_ms = 0, start = s_now_ms ();
+    for (uint64_t step = 1;; step++) {
+        zmq_pollitem_t item = {big.sock, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, 0) == 1) break; /* the big map's answer came */
+        ck_assert_msg (s_now_ms () - start < 120000, "no answer for the big map in 120 s");
+        disp_tick_t t = {.step = step, .now_ms = (int64_t)step * 1000};
+        ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+        int64_t sent = s_now_ms ();
+        s_peer_send_one (&busy, frame, len);
+        free (frame);
+        disp_msg_t msg;
+        s_peer_recv (&busy, &msg, NULL);
+        ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+        disp_msg_clear (&msg);
+        if (s_now_ms () - sent > worst_ms) worst_ms = s_now_ms () - sent;
+        answered++;
+    }
+    disp_msg_t msg;
+    s_peer_recv (&big, &msg, NULL);
+    ck_assert_msg (msg.kind == DISP_MSG_HELLO_REPLY, "kind %d: %s", msg.kind, msg.error.message);
+    ck_assert_uint_gt (msg.hello_reply.nodes, 30000);
+    disp_msg_clear (&msg);
+    fprintf (stderr, "check_disp_server: %zu ticks answered while the map was built in %lld ms (slowest %lld ms)\n",
+             answered, (long long)(s_now_ms () - start), (long long)worst_ms);
+    ck_assert_uint_ge (answered, 10);
+    s_peer_close (&busy);
+    s_peer_close (&big);
+    s_service_stop (svc);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* A session belongs to the connection that opened it: a routing id the client chose is refused, a connection that
+ * presents another's id from elsewhere is no owner, another client cannot take a session's name, and no client can
+ * publish on topics of its own making. */
+START_TEST (test_sessions_belong_to_their_connection)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc = s_service_start_with (&(disp_server_opts_t){.bind = "tcp://127.0.0.1:0",
+                                                                    .publish = "tcp://127.0.0.1:0"});
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+
+    s_peer_t chosen = s_peer_from (svc->bind, "127.0.0.1", "me", 2);
+    s_expect_hello_refused (&chosen, &h, DISP_ERR_PROTOCOL, "routing id", NULL, NULL, 0);
+    s_peer_close (&chosen);
+
+    /* An id in ZeroMQ's own shape (a zero byte first), reused from another address after its owner left. */
+    static const uint8_t id[5] = {0, 'o', 'w', 'n', '1'};
+    s_peer_t owner = s_peer_from (svc->bind, "127.0.0.1", id, sizeof id);
+    strcpy (h.session, "owner's run");
+    s_expect_hello_reply (&owner, &h, g);
+    s_peer_close (&owner);
+    s_peer_t thief = s_peer_from (svc->bind, "127.0.0.2", id, sizeof id);
+    disp_tick_t t = {.step = 1, .now_ms = 0};
+    uint8_t *frame;
+    size_t len;
+    int64_t start = s_now_ms ();
+    disp_msg_t msg;
+    do { /* the old connection may still be registered under the id for a moment: ZeroMQ refuses the new one then */
+        ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+        s_peer_send_one (&thief, frame, len);
+        free (frame);
+        zmq_pollitem_t item = {thief.sock, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, 500) == 1) break;
+        s_peer_close (&thief);
+        thief = s_peer_from (svc->bind, "127.0.0.2", id, sizeof id);
+    } while (s_now_ms () - start < S_WAIT_MS);
+    s_peer_recv (&thief, &msg, NULL);
+    ck_assert_int_eq (msg.kind, DISP_MSG_ERROR);
+    ck_assert_int_eq (msg.error.code, DISP_ERR_NO_SESSION);
+    disp_msg_clear (&msg);
+    ck_assert_int_eq (disp_codec_encode_bye ("mine now", &frame, &len), 0);
+    s_peer_send_one (&thief, frame, len);
+    free (frame);
+    s_peer_close (&thief);
+
+    /* Names: another client cannot open a session under a name in use; the same client can (its own reconnect). */
+    s_peer_t a = s_peer (svc->bind), b = s_peer_from (svc->bind, "127.0.0.2", NULL, 0), a2 = s_peer (svc->bind);
+    strcpy (h.session, "wuhan seed 42");
+    s_expect_hello_reply (&a, &h, g);
+    s_expect_hello_refused (&b, &h, DISP_ERR_BAD_VALUE, "hello.session: the name is in use by another client", NULL,
+                            NULL, 0);
+    s_expect_hello_reply (&a2, &h, g);
+
+    /* Publications on the stream's own topics only. */
+    uint8_t payload[] = {0x08, 0x01};
+    disp_publication_t pub = {.topic = "metrics.evil", .payload = payload, .payload_len = sizeof payload};
+    disp_tick_t tp = {.step = 1, .now_ms = 0, .publish = &pub, .publish_count = 1};
+    ck_assert_int_eq (disp_codec_encode_tick (&tp, &frame, &len), 0);
+    s_expect_error (&a, frame, len, DISP_ERR_BAD_VALUE, "tick.publish[0].topic");
+
+    s_peer_close (&a);
+    s_peer_close (&b);
+    s_peer_close (&a2);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_ge (stats.foreign, 2); /* the thief's tick and its Bye */
+    ck_assert_uint_eq (stats.protocol, 1);
+    /* the owner's session was not closed by the thief's Bye: only the Hellos that replaced nothing opened */
+    ck_assert_uint_eq (stats.sessions_opened, 3);
+    ck_assert_uint_eq (stats.sessions_closed, 0);
+    map_net_destroy (&net);
+}
+END_TEST
+
 static Suite *s_suite (void)
 {
     Suite *s = suite_create ("disp_server");
@@ -1166,6 +1571,13 @@ static Suite *s_suite (void)
     tcase_add_test (recovery, test_quiet_between_ticks_is_no_lost_dispatcher);
     tcase_add_test (recovery, test_live_link_resends_waiting_riders);
     suite_add_tcase (s, recovery);
+    TCase *security = tcase_create ("security");
+    tcase_add_test (security, test_clients_never_name_host_files);
+    tcase_add_test (security, test_limits_refuse_and_serving_goes_on);
+    tcase_add_test (security, test_map_cache_normalised_and_bounded);
+    tcase_add_test (security, test_a_map_build_stalls_no_other_session);
+    tcase_add_test (security, test_sessions_belong_to_their_connection);
+    suite_add_tcase (s, security);
     return s;
 }
 

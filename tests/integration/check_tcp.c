@@ -393,6 +393,29 @@ START_TEST (test_curve_admits_only_listed_keys)
     ck_assert_msg (rc == 0, "the listed key was refused (%d): %s", rc, err);
     ck_assert_ptr_nonnull (strstr (out, "robotaxi"));
 
+    /* The metrics stream and its state are as closed as the client endpoint: a listed key gets the day's final
+     * snapshot, stamped with the key of the client that sent it; anyone else gets nothing. */
+    char *keyed_watch[] = {s_watch, "--state", s_state, "--json", "--once", "--timeout", "20", "--curve-secret",
+                           sim_secret, "--curve-server", server, s_pub, NULL};
+    rc = rt_run (keyed_watch, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_msg (rc == 0, "a listed subscriber got no state (%d): %s", rc, err);
+    char *sim_pub_file = rt_slurp (sim_public, NULL), sim_key_txt[41] = "";
+    ck_assert_ptr_nonnull (sim_pub_file);
+    const char *at = strstr (sim_pub_file, "public-key = \"");
+    ck_assert_msg (at && sscanf (at, "public-key = \"%40[^\"]", sim_key_txt) == 1, "%s", sim_pub_file);
+    char stamp[80];
+    snprintf (stamp, sizeof stamp, "\"client\":\"%s\"", sim_key_txt);
+    ck_assert_msg (strstr (out, stamp), "the snapshot does not name the sending client's key %s: %.400s", sim_key_txt,
+                   out);
+    free (sim_pub_file);
+    char *plain_watch[] = {s_watch, "--state", s_state, "--json", "--once", "--timeout", "3", s_pub, NULL};
+    rc = rt_run (plain_watch, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_msg (rc == 1 && !strstr (out, "\"kind\""), "a subscriber without keys got metrics (%d): %s", rc, out);
+    char *stranger_watch[] = {s_watch, "--state", s_state, "--json", "--once", "--timeout", "3", "--curve-secret",
+                              stranger, "--curve-server", server, s_pub, NULL};
+    rc = rt_run (stranger_watch, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_msg (rc == 1 && !strstr (out, "\"kind\""), "an unlisted key got metrics (%d): %s", rc, out);
+
     char *bad_argv[] = {s_sim, "-d", s_bind, "--out", out_dir, "-q", "--no-plots", "--timeout", "2",
                         "--curve-secret", stranger, "--curve-server", server, SMALL, NULL};
     rc = rt_run (bad_argv, out, sizeof out, err, sizeof err, 60000);
