@@ -1544,6 +1544,78 @@ START_TEST (test_sessions_belong_to_their_connection)
 }
 END_TEST
 
+/* --idle-timeout bounds how long a silent session lingers, whatever heartbeat period its client promised. */
+START_TEST (test_idle_sessions_are_forgotten)
+{
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    s_service_t *svc =
+        s_service_start_with (&(disp_server_opts_t){.bind = "tcp://127.0.0.1:0", .limits = {.idle_timeout_ms = 300}});
+    s_peer_t p = s_peer (svc->bind);
+    disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
+    h.heartbeat_ms = 60000; /* a promise of a word a minute: 10 minutes of silence by that rule */
+    s_expect_hello_reply (&p, &h, g);
+    zmq_pollitem_t item = {p.sock, 0, ZMQ_POLLIN, 0};
+    ck_assert_int_eq (zmq_poll (&item, 1, 1000), 0); /* a second of silence on both sides */
+    disp_tick_t t = {.step = 1, .now_ms = 0};
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "tick without a session");
+    s_peer_close (&p);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.sessions_expired, 1);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* Clients that ask for maps and leave before the worker gets to them leave no work behind: their builds are dropped
+ * from the queue. */
+START_TEST (test_abandoned_map_builds_are_dropped)
+{
+    s_service_t *svc = s_service_start (0);
+    s_peer_t big = s_peer (svc->bind);
+    disp_hello_t h = s_hello (0, 10);
+    h.mode = DISP_MODE_LIVE;
+    h.map.grid_m = 150.0; /* keeps the worker busy for a while */
+    strcpy (h.session, "big");
+    uint8_t *frame;
+    size_t len;
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    s_peer_send_one (&big, frame, len);
+    free (frame);
+    /* its answer (no session yet: the map is being built) shows the big Hello came first */
+    disp_tick_t t0 = {.step = 1};
+    ck_assert_int_eq (disp_codec_encode_tick (&t0, &frame, &len), 0);
+    s_expect_error (&big, frame, len, DISP_ERR_NO_SESSION, "without a session");
+    for (int i = 0; i < 5; i++) {
+        s_peer_t p = s_peer (svc->bind);
+        disp_hello_t hi = h;
+        hi.map.grid_m = 400.0 + 10 * i;
+        snprintf (hi.session, sizeof hi.session, "leaves %d", i);
+        ck_assert_int_eq (disp_codec_encode_hello (&hi, &frame, &len), 0);
+        s_peer_send_one (&p, frame, len);
+        free (frame);
+        ck_assert_int_eq (disp_codec_encode_bye ("never mind", &frame, &len), 0);
+        s_peer_send_one (&p, frame, len);
+        free (frame);
+        /* a tick, refused, shows both were handled */
+        disp_tick_t t = {.step = 1};
+        ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+        s_expect_error (&p, frame, len, DISP_ERR_NO_SESSION, "without a session");
+        s_peer_close (&p);
+    }
+    disp_msg_t msg;
+    s_peer_recv (&big, &msg, NULL);
+    ck_assert_msg (msg.kind == DISP_MSG_HELLO_REPLY, "kind %d: %s", msg.kind, msg.error.message);
+    disp_msg_clear (&msg);
+    s_peer_close (&big);
+    disp_server_stats_t stats = s_service_stop (svc);
+    ck_assert_uint_eq (stats.map_builds, 1);
+    ck_assert_uint_eq (stats.sessions_opened, 1);
+}
+END_TEST
+
 static Suite *s_suite (void)
 {
     Suite *s = suite_create ("disp_server");
@@ -1577,6 +1649,8 @@ static Suite *s_suite (void)
     tcase_add_test (security, test_map_cache_normalised_and_bounded);
     tcase_add_test (security, test_a_map_build_stalls_no_other_session);
     tcase_add_test (security, test_sessions_belong_to_their_connection);
+    tcase_add_test (security, test_idle_sessions_are_forgotten);
+    tcase_add_test (security, test_abandoned_map_builds_are_dropped);
     suite_add_tcase (s, security);
     return s;
 }
