@@ -29,6 +29,7 @@ typedef struct {
     long vehicles;   /* idle robotaxis */
     long window;     /* live requests in flight */
     long batch;      /* requests in the batch window */
+    double build_grid_m; /* the embedded city's grid for the map another client makes the service build */
     unsigned long long seed;
 } s_options_t;
 
@@ -298,19 +299,186 @@ static double s_window_time (disp_link_t *link, const s_window_t *w, size_t *ass
     return ms;
 }
 
+/* ---- lockstep steps while another client's map is built ---- */
+
+typedef struct {
+    long steps;
+    int64_t p50_ns, p99_ns, max_ns;
+} s_steps_t;
+
+/* Steps the lockstep link `count` times (count 0: until *done_sock has a message), one rider per step at a random
+ * node, the vehicle assigned before freed again at the rider's destination, and fills res with the step latencies.
+ * 0, or -1 with a message on stderr. */
+static int s_steps (disp_link_t *link, const map_graph_t *g, uint64_t *rng, uint64_t *step, long count,
+                    void *done_sock, s_steps_t *res)
+{
+    uint32_t nodes = (uint32_t)map_graph_node_count (g);
+    size_t cap = count ? (size_t)count : 1 << 16;
+    int64_t *lat = malloc (cap * sizeof *lat);
+    if (!lat) return -1;
+    disp_vehicle_t freed = {0};
+    int have_freed = 0;
+    long n = 0;
+    char err[512];
+    for (;;) {
+        if (count && n == count) break;
+        if (!count) {
+            zmq_pollitem_t item = {done_sock, 0, ZMQ_POLLIN, 0};
+            if (zmq_poll (&item, 1, 0) == 1) break;
+        }
+        (*step)++;
+        disp_request_t r = {.id = *step,
+                            .time_ms = (int64_t)*step * 1000,
+                            .origin = {0, 0, (uint32_t)(s_next (rng) % nodes)},
+                            .destination = {0, 0, (uint32_t)(s_next (rng) % nodes)},
+                            .fleet = DISP_FLEET_ROBOTAXI,
+                            .deadline_ms = INT64_MAX};
+        disp_tick_t t = {.step = *step,
+                         .now_ms = (int64_t)*step * 1000,
+                         .requests = &r,
+                         .request_count = 1,
+                         .vehicles = &freed,
+                         .vehicle_count = have_freed ? 1 : 0};
+        disp_decisions_t d;
+        int64_t t0 = s_now_ns ();
+        if (disp_link_step (link, &t, &d, err, sizeof err) != 0) {
+            fprintf (stderr, PROG ": %s\n", err);
+            free (lat);
+            return -1;
+        }
+        int64_t took = s_now_ns () - t0;
+        if ((size_t)n == cap) {
+            int64_t *more = realloc (lat, 2 * cap * sizeof *lat);
+            if (!more) break;
+            lat = more;
+            cap *= 2;
+        }
+        lat[n++] = took;
+        have_freed = d.assignment_count > 0;
+        if (have_freed)
+            freed = (disp_vehicle_t){.id = d.assignments[0].vehicle_id,
+                                     .fleet = DISP_FLEET_ROBOTAXI,
+                                     .status = DISP_VEH_IDLE,
+                                     .position = {0, 0, r.destination.node},
+                                     .time_ms = t.now_ms};
+    }
+    qsort (lat, (size_t)n, sizeof *lat, s_cmp_i64);
+    *res = (s_steps_t){.steps = n,
+                       .p50_ns = s_quantile (lat, (size_t)n, 0.5),
+                       .p99_ns = s_quantile (lat, (size_t)n, 0.99),
+                       .max_ns = n ? lat[n - 1] : 0};
+    free (lat);
+    return 0;
+}
+
+/* A lockstep session's step latency, quiet and then while another client's Hello makes the service build the
+ * embedded city at grid_m (its own worker thread does; the service thread keeps answering). 0, or -1. */
+static int s_during_build (const char *endpoint, const map_graph_t *g, const map_spec_t *spec, const s_options_t *o,
+                           double grid_m)
+{
+    disp_hello_t hello;
+    memset (&hello, 0, sizeof hello);
+    snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
+    snprintf (hello.session, sizeof hello.session, "bench dispatch steps");
+    hello.map = *spec;
+    hello.map_fingerprint = map_graph_fingerprint (g);
+    for (int h = 0; h < 24; h++)
+        hello.traffic.hour_factor[h] = 1.0;
+    snprintf (hello.config.policy, sizeof hello.config.policy, "nearest");
+    hello.config.max_pickup_ms = 60 * 60000;
+    hello.config.vehicle_capacity = (uint32_t)o->vehicles;
+    hello.heartbeat_ms = 60000;
+    char err[512];
+    disp_link_t *link = disp_link_zmq_new (endpoint, &hello, 60000, err, sizeof err);
+    if (!link) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return -1;
+    }
+    /* every vehicle idle somewhere first */
+    uint64_t rng = o->seed ^ 0x5eed, step = 1;
+    uint32_t nodes = (uint32_t)map_graph_node_count (g);
+    disp_vehicle_t *fleet = malloc ((size_t)o->vehicles * sizeof *fleet);
+    disp_decisions_t d;
+    int rc = -1;
+    void *ctx = NULL, *big = NULL;
+    if (!fleet) goto done;
+    for (long i = 0; i < o->vehicles; i++)
+        fleet[i] = (disp_vehicle_t){.id = (uint32_t)i,
+                                    .fleet = DISP_FLEET_ROBOTAXI,
+                                    .status = DISP_VEH_IDLE,
+                                    .position = {0, 0, (uint32_t)(s_next (&rng) % nodes)}};
+    disp_tick_t first = {.step = 1, .now_ms = 1000, .vehicles = fleet, .vehicle_count = (size_t)o->vehicles};
+    if (disp_link_step (link, &first, &d, err, sizeof err) != 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        goto done;
+    }
+    s_steps_t quiet, busy;
+    if (s_steps (link, g, &rng, &step, 5000, NULL, &quiet) != 0) goto done;
+
+    /* another client asks for a big city: a live Hello with fingerprint 0 takes whatever the service builds */
+    ctx = zmq_ctx_new ();
+    big = zmq_socket (ctx, ZMQ_DEALER);
+    disp_zmq_limits (big, 0);
+    zmq_connect (big, endpoint);
+    disp_hello_t bh = hello;
+    snprintf (bh.session, sizeof bh.session, "bench dispatch big map");
+    bh.map.grid_m = grid_m;
+    bh.map_fingerprint = 0;
+    bh.mode = DISP_MODE_LIVE;
+    bh.heartbeat_ms = 60000;
+    bh.live_step_ms = DISP_LIVE_STEP_MS_DEFAULT;
+    uint8_t *frame;
+    size_t len;
+    if (disp_codec_encode_hello (&bh, &frame, &len) != 0) goto done;
+    int64_t t0 = s_now_ns ();
+    zmq_send (big, frame, len, 0);
+    free (frame);
+    if (s_steps (link, g, &rng, &step, 0, big, &busy) != 0) goto done;
+    double build_s = (double)(s_now_ns () - t0) / 1e9;
+    zmq_msg_t reply;
+    zmq_msg_init (&reply);
+    zmq_msg_recv (&reply, big, 0);
+    disp_msg_t msg;
+    int ok = disp_codec_decode (zmq_msg_data (&reply), zmq_msg_size (&reply), &msg, err, sizeof err) == 0;
+    zmq_msg_close (&reply);
+    if (!ok || msg.kind != DISP_MSG_HELLO_REPLY) {
+        fprintf (stderr, PROG ": the big map was refused: %s\n", ok ? msg.error.message : err);
+        if (ok) disp_msg_clear (&msg);
+        goto done;
+    }
+    printf ("  lockstep steps, quiet:                       %ld steps  p50 %.0f us  p99 %.0f us  max %.1f ms\n",
+            quiet.steps, quiet.p50_ns / 1e3, quiet.p99_ns / 1e3, quiet.max_ns / 1e6);
+    printf ("  ...while another client's %u-node map is built (%.1f s on the map worker):\n"
+            "                                               %ld steps  p50 %.0f us  p99 %.0f us  max %.1f ms"
+            "   (p99 %.1fx quiet)\n",
+            msg.hello_reply.nodes, build_s, busy.steps, busy.p50_ns / 1e3, busy.p99_ns / 1e3, busy.max_ns / 1e6,
+            quiet.p99_ns > 0 ? (double)busy.p99_ns / (double)quiet.p99_ns : 0.0);
+    disp_msg_clear (&msg);
+    rc = 0;
+done:
+    if (big) zmq_close (big);
+    if (ctx) zmq_ctx_term (ctx);
+    free (fleet);
+    disp_link_destroy (&link);
+    return rc;
+}
+
 /* ---- main ---- */
 
 static void s_usage (FILE *out)
 {
     fprintf (out,
              "Usage: robotaxi-bench dispatch [--requests N] [--vehicles N] [--window N] [--batch N] [--seed N]\n"
+             "                               [--build-grid M]\n"
              "The dispatcher service on a thread and a client on another, over TCP loopback, in one run:\n"
              "  1. raw ZeroMQ round trips (DEALER to an echoing ROUTER), one and --window in flight;\n"
              "  2. live `nearest`: --requests requests (default 200000) against --vehicles idle robotaxis\n"
              "     (default 5000) on the embedded Wuhan map, --window in flight (default 32); each assignment frees\n"
              "     its vehicle again at the rider's destination; throughput and latency percentiles;\n"
              "  3. `batch`: one window of --batch requests (default 1000) against the idle robotaxis, timed from the\n"
-             "     tick that closes the window to its decisions, over TCP and in-process.\n"
+             "     tick that closes the window to its decisions, over TCP and in-process;\n"
+             "  4. a lockstep session's step latency, quiet and while another client's Hello makes the service build\n"
+             "     the embedded city at a --build-grid M metre grid (default 58: about 300,000 nodes).\n"
              "Targets (issue 5): >= 100,000 requests/s with p99 <= 1 ms; the batch window in <= 100 ms.\n");
 }
 
@@ -332,8 +500,11 @@ int bench_dispatch_main (int argc, char **argv)
         {"requests", required_argument, NULL, 'r'}, {"vehicles", required_argument, NULL, 'v'},
         {"window", required_argument, NULL, 'w'},   {"batch", required_argument, NULL, 'b'},
         {"seed", required_argument, NULL, 's'},     {"help", no_argument, NULL, 'h'},
+        {"build-grid", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0}};
-    s_options_t o = {.requests = 200000, .vehicles = 5000, .window = 32, .batch = 1000, .seed = 42};
+    s_options_t o = {
+        .requests = 200000, .vehicles = 5000, .window = 32, .batch = 1000, .seed = 42, .build_grid_m = 58};
+    long build_grid = 58;
     int c;
     long seed = 42;
     optind = 1;
@@ -345,6 +516,7 @@ int bench_dispatch_main (int argc, char **argv)
         case 'w': bad = s_parse_long ("window", optarg, 1, 10000, &o.window); break;
         case 'b': bad = s_parse_long ("batch", optarg, 1, 1000000, &o.batch); break;
         case 's': bad = s_parse_long ("seed", optarg, 0, 2147483647, &seed); break;
+        case 'g': bad = s_parse_long ("build-grid", optarg, 50, 2000, &build_grid); break;
         case 'h': s_usage (stdout); return 0;
         default: s_usage (stderr); return 2;
         }
@@ -355,6 +527,7 @@ int bench_dispatch_main (int argc, char **argv)
         return 2;
     }
     o.seed = (unsigned long long)seed;
+    o.build_grid_m = (double)build_grid;
 
     char err[512];
     map_spec_t spec = {.source = "embedded:wuhan", .grid_m = 600};
@@ -464,6 +637,7 @@ int bench_dispatch_main (int argc, char **argv)
         free (w.vehicles);
         free (w.requests);
     }
+    if (s_during_build (endpoint, g, &spec, &o, o.build_grid_m) != 0) rc = 1;
     svc.stop = 1;
     pthread_join (thread, NULL);
     disp_server_destroy (&svc.server);

@@ -113,18 +113,31 @@ def show(args, topic, snap):
              "%d/%d served" % (human.served, human.requests) if human else "-", snap.session), flush=True)
 
 
-def socket(ctx, kind, rcvhwm=HWM):
+def socket(ctx, kind, rcvhwm=HWM, keys=None):
     s = ctx.socket(kind)
     s.setsockopt(zmq.LINGER, 0)
     s.setsockopt(zmq.MAXMSGSIZE, MAX_MSG_BYTES)
     s.setsockopt(zmq.SNDHWM, HWM)
     s.setsockopt(zmq.RCVHWM, rcvhwm)
+    if keys:  # CURVE: our key pair and the dispatcher's public key
+        s.curve_publickey, s.curve_secretkey, s.curve_serverkey = keys
     return s
+
+
+def curve_keys(secret_file, server_file):
+    """Reads robotaxi-keygen's (CZMQ's) key files: this subscriber's key pair and the dispatcher's public key."""
+    import zmq.auth
+    public, secret = zmq.auth.load_certificate(secret_file if secret_file.endswith("_secret")
+                                               else secret_file + "_secret")
+    server, _ = zmq.auth.load_certificate(server_file)
+    if not secret:
+        sys.exit("%s: %s: holds no secret key (give the NAME_secret file)" % (PROG, secret_file))
+    return public, secret, server
 
 
 def fetch_state(ctx, args):
     """Asks the state endpoint (a REQ socket: the publisher keeps the empty delimiter frame) for the state."""
-    req = socket(ctx, zmq.REQ)
+    req = socket(ctx, zmq.REQ, keys=args.keys)
     try:
         req.connect(args.state)
         req.send(pb.StateRequest(topic_prefix=args.topic).SerializeToString())
@@ -147,10 +160,18 @@ def main():
     ap.add_argument("--timeout", type=float, default=0, help="exit 1 when nothing arrives for this many seconds")
     ap.add_argument("--hwm", type=int, default=HWM, help="receive high-water mark (default %d)" % HWM)
     ap.add_argument("--fail-on-gap", action="store_true", help="exit 1 when any message was missing")
+    ap.add_argument("--curve-secret", metavar="FILE", help="subscribe over CURVE with this key pair (robotaxi-keygen)")
+    ap.add_argument("--curve-server", metavar="FILE", help="...to a dispatcher whose public key is FILE")
     args = ap.parse_args()
+    if bool(args.curve_secret) != bool(args.curve_server):
+        ap.error("--curve-secret and --curve-server go together")
+    try:
+        args.keys = curve_keys(args.curve_secret, args.curve_server) if args.curve_secret else None
+    except (OSError, ValueError) as e:
+        sys.exit("%s: %s" % (PROG, e))
 
     ctx = zmq.Context()
-    sub = socket(ctx, zmq.SUB, args.hwm)
+    sub = socket(ctx, zmq.SUB, args.hwm, args.keys)
     sub.setsockopt_string(zmq.SUBSCRIBE, args.topic)
     sub.connect(args.endpoint)
     check = SequenceCheck()
