@@ -1511,6 +1511,9 @@ START_TEST (test_sessions_belong_to_their_connection)
     ck_assert_int_eq (msg.kind, DISP_MSG_ERROR);
     ck_assert_int_eq (msg.error.code, DISP_ERR_NO_SESSION);
     disp_msg_clear (&msg);
+    strcpy (h.session, "thief's run");
+    s_expect_hello_refused (&thief, &h, DISP_ERR_PROTOCOL, "routing id: in use by another connection's session",
+                            NULL, NULL, 0);
     ck_assert_int_eq (disp_codec_encode_bye ("mine now", &frame, &len), 0);
     s_peer_send_one (&thief, frame, len);
     free (frame);
@@ -1535,8 +1538,8 @@ START_TEST (test_sessions_belong_to_their_connection)
     s_peer_close (&b);
     s_peer_close (&a2);
     disp_server_stats_t stats = s_service_stop (svc);
-    ck_assert_uint_ge (stats.foreign, 2); /* the thief's tick and its Bye */
-    ck_assert_uint_eq (stats.protocol, 1);
+    ck_assert_uint_ge (stats.foreign, 3); /* the thief's tick, Hello and Bye */
+    ck_assert_uint_eq (stats.protocol, 2);
     /* the owner's session was not closed by the thief's Bye: only the Hellos that replaced nothing opened */
     ck_assert_uint_eq (stats.sessions_opened, 3);
     ck_assert_uint_eq (stats.sessions_closed, 0);
