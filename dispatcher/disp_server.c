@@ -60,6 +60,7 @@ typedef struct {
     disp_engine_t *engine;
     disp_map_t *map; /* held */
     disp_mode_t mode;
+    size_t vehicle_capacity;
     int64_t heartbeat_ms;
     int64_t expiry_ms;       /* forgotten after this long without a word */
     int64_t heard_ms;        /* wall clock when the peer last sent anything */
@@ -413,6 +414,7 @@ static void s_session_open (disp_server_t *self, const s_owner_t *owner, const d
     session->engine = engine;
     session->map = map;
     session->mode = hello->mode;
+    session->vehicle_capacity = hello->config.vehicle_capacity;
     session->heartbeat_ms = hello->heartbeat_ms;
     session->expiry_ms = DISP_SERVER_EXPIRY_BEATS * hello->heartbeat_ms;
     if (session->expiry_ms > self->limits.idle_timeout_ms) session->expiry_ms = self->limits.idle_timeout_ms;
@@ -705,23 +707,26 @@ static int s_append (void **array, size_t *used, size_t *cap, const void *items,
 
 /* Steps every live session that received updates since its last step, with all of them at once: under load the
  * updates read in one wake-up are dispatched together and answered with one Decisions. */
+static void s_live_flush_session (disp_server_t *self, s_session_t *session, int64_t wall)
+{
+    if (!session->in_pending) return;
+    disp_tick_t tick = {.requests = session->in_requests,
+                        .request_count = session->in_request_count,
+                        .vehicles = session->in_vehicles,
+                        .vehicle_count = session->in_vehicle_count,
+                        .cancelled = session->in_cancelled,
+                        .cancelled_count = session->in_cancelled_count};
+    s_route_t route = s_route_of (&session->owner);
+    s_live_step (self, &route, session, &tick, wall);
+    session->in_request_count = session->in_vehicle_count = session->in_cancelled_count = 0;
+    session->in_pending = 0;
+}
+
 static void s_live_flush (disp_server_t *self)
 {
     int64_t wall = disp_zmq_clock_ms ();
-    for (size_t i = 0; i < self->session_count; i++) {
-        s_session_t *session = self->sessions[i];
-        if (!session->in_pending) continue;
-        disp_tick_t tick = {.requests = session->in_requests,
-                            .request_count = session->in_request_count,
-                            .vehicles = session->in_vehicles,
-                            .vehicle_count = session->in_vehicle_count,
-                            .cancelled = session->in_cancelled,
-                            .cancelled_count = session->in_cancelled_count};
-        s_route_t route = s_route_of (&session->owner);
-        s_live_step (self, &route, session, &tick, wall);
-        session->in_request_count = session->in_vehicle_count = session->in_cancelled_count = 0;
-        session->in_pending = 0;
-    }
+    for (size_t i = 0; i < self->session_count; i++)
+        s_live_flush_session (self, self->sessions[i], wall);
 }
 
 /* An Update: positions given as bare lon/lat are snapped, requests without a time are stamped now and requests
@@ -764,6 +769,11 @@ static void s_on_update (disp_server_t *self, const s_route_t *route, s_session_
         s_reply_error (self, route, DISP_ERR_BAD_VALUE, "update: %s", err);
         return;
     }
+    /* The inbox holds at most a fleet's worth of telemetry and max_riders cancellations (besides what one update
+     * brings): a client sending many large updates in one wake-up has the earlier ones stepped first. */
+    if (session->in_vehicle_count + update->vehicle_count > session->vehicle_capacity ||
+        session->in_cancelled_count + update->cancelled_count > self->limits.max_riders)
+        s_live_flush_session (self, session, wall);
     if (s_append ((void **)&session->in_requests, &session->in_request_count, &session->in_request_cap,
                   update->requests, update->request_count, sizeof *update->requests) ||
         s_append ((void **)&session->in_vehicles, &session->in_vehicle_count, &session->in_vehicle_cap,

@@ -704,6 +704,22 @@ START_TEST (test_tool_usage_and_bind_failure)
     const char *extra[] = {"serve", NULL};
     ck_assert_int_eq (s_run_tool (extra, out, sizeof out), 2);
 
+    /* Limits and maps: defaults shown, bad values refused before anything is bound. */
+    const char *help_limits[] = {"--help", NULL};
+    ck_assert_int_eq (s_run_tool (help_limits, out, sizeof out), 0);
+    ck_assert_msg (strstr (out, "--max-sessions N") && strstr (out, "(default 64)") &&
+                       strstr (out, "--map-cache-mb MB") && strstr (out, "--map [NAME=]FILE"),
+                   "%s", out);
+    const char *zero[] = {"--max-sessions", "0", NULL};
+    ck_assert_int_eq (s_run_tool (zero, out, sizeof out), 2);
+    ck_assert_msg (strstr (out, "--max-sessions: '0' is not a whole number"), "%s", out);
+    const char *missing[] = {"--map", "/nonexistent/city.osm.pbf", NULL};
+    ck_assert_int_eq (s_run_tool (missing, out, sizeof out), 66); /* EX_NOINPUT */
+    ck_assert_msg (strstr (out, "--map city: /nonexistent/city.osm.pbf: No such file or directory"), "%s", out);
+    const char *bad_name[] = {"--map", "../up=/etc/hostname", NULL};
+    ck_assert_int_eq (s_run_tool (bad_name, out, sizeof out), 78); /* EX_CONFIG */
+    ck_assert_msg (strstr (out, "'../up' is not a map name"), "%s", out);
+
     /* A port already taken: exit 1 with the endpoint and the reason. */
     s_service_t *svc = s_service_start (0);
     const char *taken[] = {"--bind", svc->bind, "--publish", "none", NULL};
