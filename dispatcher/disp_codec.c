@@ -4,6 +4,7 @@
 #include "disp_codec.h"
 #include "map_error.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,73 @@ static int s_check_snapshot (const uint8_t *data, size_t len, const char *field,
     return rc;
 }
 
+/* Decodes n requests into a new array, attached to *out and *count as soon as it is allocated (so disp_msg_clear
+ * frees it half-built); `field` names the array in messages ("tick.requests"). 0, or -1 with a message. */
+static int s_decode_requests (const char *field, size_t n, Robotaxi__V1__RideRequest *const *requests,
+                              const disp_request_t **out, size_t *count, char *err, size_t errlen)
+{
+    if (n == 0) return 0;
+    disp_request_t *reqs = calloc (n, sizeof *reqs);
+    if (!reqs) return map_error (err, errlen, "%s: out of memory", field);
+    *out = reqs;
+    *count = n;
+    char sub[96];
+    for (size_t i = 0; i < n; i++) {
+        const Robotaxi__V1__RideRequest *r = requests[i];
+        snprintf (sub, sizeof sub, "%.64s[%zu].fleet", field, i);
+        if (s_check_fleet (r->fleet, sub, err, errlen)) return -1;
+        reqs[i].id = r->id;
+        reqs[i].time_ms = r->time_ms;
+        s_position_from (r->origin, &reqs[i].origin);
+        s_position_from (r->destination, &reqs[i].destination);
+        reqs[i].fleet = (uint8_t)r->fleet;
+        reqs[i].deadline_ms = r->deadline_ms;
+        reqs[i].any_fleet = r->any_fleet ? 1 : 0;
+    }
+    return 0;
+}
+
+/* A rebalancer's state (Decisions.rebalance, Tick.rebalance) in one block (state, zones, orders: one free), attached
+ * to *out at once. Checked here as far as it can be without the session: figures finite, demand >= 0, decay_ms >= 0,
+ * zones ascending; the engine checks zones and vehicles against the session's map and capacity. 0, or -1 with a
+ * message naming the field. */
+static int s_decode_rebalance (const char *field, const Robotaxi__V1__RebalanceState *r,
+                               const disp_rebalance_state_t **out, char *err, size_t errlen)
+{
+    size_t nz = r->n_zones, no = r->n_orders;
+    disp_rebalance_state_t *state =
+        malloc (sizeof *state + nz * sizeof (disp_zone_demand_t) + no * sizeof (disp_rebalance_order_t));
+    if (!state) return map_error (err, errlen, "%s: out of memory", field);
+    *out = state;
+    disp_zone_demand_t *zones = (disp_zone_demand_t *)(state + 1);
+    disp_rebalance_order_t *orders = (disp_rebalance_order_t *)(zones + nz);
+    *state = (disp_rebalance_state_t){.run_ms = r->run_ms,
+                                      .decay_ms = r->decay_ms,
+                                      .zones = zones,
+                                      .zone_count = nz,
+                                      .orders = orders,
+                                      .order_count = no};
+    if (r->decay_ms < 0)
+        return map_error (err, errlen, "%s.decay_ms: %lld is negative", field, (long long)r->decay_ms);
+    for (size_t i = 0; i < nz; i++) {
+        const Robotaxi__V1__ZoneDemand *z = r->zones[i];
+        if (i > 0 && z->zone <= zones[i - 1].zone)
+            return map_error (err, errlen, "%s.zones[%zu].zone: %u does not follow zone %u", field, i, z->zone,
+                              zones[i - 1].zone);
+        if (!(isfinite (z->demand) && z->demand >= 0))
+            return map_error (err, errlen, "%s.zones[%zu].demand: %g is not a finite count >= 0", field, i,
+                              z->demand);
+        if (!isfinite (z->sum_x) || !isfinite (z->sum_y))
+            return map_error (err, errlen, "%s.zones[%zu].sum_%c: not finite", field, i,
+                              isfinite (z->sum_x) ? 'y' : 'x');
+        zones[i] = (disp_zone_demand_t){.zone = z->zone, .demand = z->demand, .sum_x = z->sum_x, .sum_y = z->sum_y};
+    }
+    for (size_t i = 0; i < no; i++)
+        orders[i] = (disp_rebalance_order_t){
+            .vehicle_id = r->orders[i]->vehicle_id, .zone = r->orders[i]->zone, .arrive_ms = r->orders[i]->arrive_ms};
+    return 0;
+}
+
 /* Fills the requests, vehicles and cancellations of msg->tick from a Tick or an Update (`what` names it in
  * messages). Arrays are attached to msg as soon as they are allocated, so disp_msg_clear frees a half-built tick. */
 static int s_decode_changes (const char *what, size_t n_requests, Robotaxi__V1__RideRequest *const *requests,
@@ -168,24 +236,8 @@ static int s_decode_changes (const char *what, size_t n_requests, Robotaxi__V1__
 {
     disp_tick_t *out = &msg->tick;
     char field[64];
-    if (n_requests > 0) {
-        disp_request_t *reqs = calloc (n_requests, sizeof *reqs);
-        if (!reqs) return map_error (err, errlen, "%s.requests: out of memory", what);
-        out->requests = reqs;
-        out->request_count = n_requests;
-        for (size_t i = 0; i < n_requests; i++) {
-            const Robotaxi__V1__RideRequest *r = requests[i];
-            snprintf (field, sizeof field, "%s.requests[%zu].fleet", what, i);
-            if (s_check_fleet (r->fleet, field, err, errlen)) return -1;
-            reqs[i].id = r->id;
-            reqs[i].time_ms = r->time_ms;
-            s_position_from (r->origin, &reqs[i].origin);
-            s_position_from (r->destination, &reqs[i].destination);
-            reqs[i].fleet = (uint8_t)r->fleet;
-            reqs[i].deadline_ms = r->deadline_ms;
-            reqs[i].any_fleet = r->any_fleet ? 1 : 0;
-        }
-    }
+    snprintf (field, sizeof field, "%s.requests", what);
+    if (s_decode_requests (field, n_requests, requests, &out->requests, &out->request_count, err, errlen)) return -1;
     if (n_vehicles > 0) {
         disp_vehicle_t *vehs = calloc (n_vehicles, sizeof *vehs);
         if (!vehs) return map_error (err, errlen, "%s.vehicles: out of memory", what);
@@ -224,6 +276,13 @@ static int s_decode_tick (const Robotaxi__V1__Tick *t, disp_msg_t *msg, char *er
     out->resync = t->resync ? 1 : 0;
     if (s_decode_changes ("tick", t->n_requests, t->requests, t->n_vehicles, t->vehicles, t->n_cancelled,
                           t->cancelled, msg, err, errlen))
+        return -1;
+    /* the rest of a resync's session state */
+    out->has_previous = t->previous_present_case == ROBOTAXI__V1__TICK__PREVIOUS_PRESENT_PREVIOUS_MS;
+    out->previous_ms = out->has_previous ? t->previous_ms : 0;
+    if (t->rebalance && s_decode_rebalance ("tick.rebalance", t->rebalance, &out->rebalance, err, errlen)) return -1;
+    if (s_decode_requests ("tick.observed", t->n_observed, t->observed, &out->observed, &out->observed_count, err,
+                           errlen))
         return -1;
     if (t->n_publish > 0) {
         disp_publication_t *pubs = calloc (t->n_publish, sizeof *pubs);
@@ -271,6 +330,9 @@ static int s_decode_decisions (const Robotaxi__V1__Decisions *d, disp_msg_t *msg
             rs[i].eta_ms = d->repositions[i]->eta_ms;
         }
     }
+    if (d->rebalance &&
+        s_decode_rebalance ("decisions.rebalance", d->rebalance, &msg->decisions.rebalance, err, errlen))
+        return -1;
     return 0;
 }
 
@@ -344,8 +406,11 @@ void disp_msg_clear (disp_msg_t *msg)
     for (size_t i = 0; pubs && i < msg->tick.publish_count; i++)
         free (pubs[i].payload);
     free (pubs);
+    free ((void *)msg->tick.observed);
+    free ((void *)msg->tick.rebalance);
     free ((void *)msg->decisions.assignments);
     free ((void *)msg->decisions.repositions);
+    free ((void *)msg->decisions.rebalance);
     memset (msg, 0, sizeof *msg);
 }
 
@@ -423,16 +488,71 @@ int disp_codec_encode_hello_reply (const disp_hello_reply_t *reply, uint8_t **ou
     return s_pack (&env, out, out_len);
 }
 
+/* A rebalancer's state as protobuf-c structs: the message and one scratch block per array, freed by
+ * s_rebalance_pb_free once the frame is packed. */
+typedef struct {
+    Robotaxi__V1__RebalanceState msg;
+    Robotaxi__V1__ZoneDemand *zones;
+    Robotaxi__V1__ZoneDemand **zone_ptrs;
+    Robotaxi__V1__RebalanceOrder *orders;
+    Robotaxi__V1__RebalanceOrder **order_ptrs;
+} s_rebalance_pb_t;
+
+static void s_rebalance_pb_free (s_rebalance_pb_t *pb)
+{
+    free (pb->zones);
+    free (pb->zone_ptrs);
+    free (pb->orders);
+    free (pb->order_ptrs);
+}
+
+/* Fills pb from in. 0, or -1 when out of memory (pb is then still for s_rebalance_pb_free). */
+static int s_rebalance_to (const disp_rebalance_state_t *in, s_rebalance_pb_t *pb)
+{
+    size_t nz = in->zone_count, no = in->order_count;
+    robotaxi__v1__rebalance_state__init (&pb->msg);
+    pb->zones = calloc (nz ? nz : 1, sizeof *pb->zones);
+    pb->zone_ptrs = calloc (nz ? nz : 1, sizeof *pb->zone_ptrs);
+    pb->orders = calloc (no ? no : 1, sizeof *pb->orders);
+    pb->order_ptrs = calloc (no ? no : 1, sizeof *pb->order_ptrs);
+    if (!pb->zones || !pb->zone_ptrs || !pb->orders || !pb->order_ptrs) return -1;
+    for (size_t i = 0; i < nz; i++) {
+        robotaxi__v1__zone_demand__init (&pb->zones[i]);
+        pb->zones[i].zone = in->zones[i].zone;
+        pb->zones[i].demand = in->zones[i].demand;
+        pb->zones[i].sum_x = in->zones[i].sum_x;
+        pb->zones[i].sum_y = in->zones[i].sum_y;
+        pb->zone_ptrs[i] = &pb->zones[i];
+    }
+    for (size_t i = 0; i < no; i++) {
+        robotaxi__v1__rebalance_order__init (&pb->orders[i]);
+        pb->orders[i].vehicle_id = in->orders[i].vehicle_id;
+        pb->orders[i].zone = in->orders[i].zone;
+        pb->orders[i].arrive_ms = in->orders[i].arrive_ms;
+        pb->order_ptrs[i] = &pb->orders[i];
+    }
+    pb->msg.run_ms = in->run_ms;
+    pb->msg.decay_ms = in->decay_ms;
+    pb->msg.n_zones = nz;
+    pb->msg.zones = pb->zone_ptrs;
+    pb->msg.n_orders = no;
+    pb->msg.orders = pb->order_ptrs;
+    return 0;
+}
+
 /* Tick and Update encoding needs one protobuf struct per element plus the pointer arrays protobuf-c wants; all of it
  * lives in one scratch block per array, freed once the frame is packed. as_update: pack an Update (requests,
- * vehicles, cancellations only) instead of a Tick. */
+ * vehicles, cancellations only) instead of a Tick. A Tick's observed requests follow its requests in the requests'
+ * block. */
 static int s_encode_changes (const disp_tick_t *tick, int as_update, uint8_t **out, size_t *out_len)
 {
     int rc = -1;
     size_t nr = tick->request_count, nv = tick->vehicle_count, np = as_update ? 0 : tick->publish_count;
-    Robotaxi__V1__RideRequest *reqs = calloc (nr ? nr : 1, sizeof *reqs);
-    Robotaxi__V1__RideRequest **req_ptrs = calloc (nr ? nr : 1, sizeof *req_ptrs);
-    Robotaxi__V1__Position *req_pos = calloc (nr ? 2 * nr : 1, sizeof *req_pos);
+    size_t no = as_update ? 0 : tick->observed_count, nq = nr + no;
+    s_rebalance_pb_t rebalance = {0};
+    Robotaxi__V1__RideRequest *reqs = calloc (nq ? nq : 1, sizeof *reqs);
+    Robotaxi__V1__RideRequest **req_ptrs = calloc (nq ? nq : 1, sizeof *req_ptrs);
+    Robotaxi__V1__Position *req_pos = calloc (nq ? 2 * nq : 1, sizeof *req_pos);
     Robotaxi__V1__VehicleState *vehs = calloc (nv ? nv : 1, sizeof *vehs);
     Robotaxi__V1__VehicleState **veh_ptrs = calloc (nv ? nv : 1, sizeof *veh_ptrs);
     Robotaxi__V1__Position *veh_pos = calloc (nv ? nv : 1, sizeof *veh_pos);
@@ -440,8 +560,10 @@ static int s_encode_changes (const disp_tick_t *tick, int as_update, uint8_t **o
     Robotaxi__V1__Publication **pub_ptrs = calloc (np ? np : 1, sizeof *pub_ptrs);
     if (!reqs || !req_ptrs || !req_pos || !vehs || !veh_ptrs || !veh_pos || !pubs || !pub_ptrs) goto done;
 
-    for (size_t i = 0; i < nr; i++) {
-        const disp_request_t *r = &tick->requests[i];
+    if (!as_update && tick->rebalance && s_rebalance_to (tick->rebalance, &rebalance)) goto done;
+
+    for (size_t i = 0; i < nq; i++) {
+        const disp_request_t *r = i < nr ? &tick->requests[i] : &tick->observed[i - nr];
         robotaxi__v1__ride_request__init (&reqs[i]);
         reqs[i].id = r->id;
         reqs[i].time_ms = r->time_ms;
@@ -498,11 +620,19 @@ static int s_encode_changes (const disp_tick_t *tick, int as_update, uint8_t **o
         t.n_publish = np;
         t.publish = pub_ptrs;
         t.resync = tick->resync ? 1 : 0;
+        if (tick->has_previous) {
+            t.previous_present_case = ROBOTAXI__V1__TICK__PREVIOUS_PRESENT_PREVIOUS_MS;
+            t.previous_ms = tick->previous_ms;
+        }
+        if (tick->rebalance) t.rebalance = &rebalance.msg;
+        t.n_observed = no;
+        t.observed = req_ptrs + nr;
         env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
         env.tick = &t;
     }
     rc = s_pack (&env, out, out_len);
 done:
+    s_rebalance_pb_free (&rebalance);
     free (reqs);
     free (req_ptrs);
     free (req_pos);
@@ -532,8 +662,10 @@ int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **ou
     Robotaxi__V1__Reposition *rs = calloc (nr ? nr : 1, sizeof *rs);
     Robotaxi__V1__Reposition **rs_ptrs = calloc (nr ? nr : 1, sizeof *rs_ptrs);
     Robotaxi__V1__Position *rs_pos = calloc (nr ? nr : 1, sizeof *rs_pos);
+    s_rebalance_pb_t rebalance = {0};
     int rc = -1;
-    if (as && ptrs && rs && rs_ptrs && rs_pos) {
+    if (as && ptrs && rs && rs_ptrs && rs_pos &&
+        !(decisions->rebalance && s_rebalance_to (decisions->rebalance, &rebalance))) {
         for (size_t i = 0; i < n; i++) {
             robotaxi__v1__assignment__init (&as[i]);
             as[i].request_id = decisions->assignments[i].request_id;
@@ -556,6 +688,7 @@ int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **ou
         d.assignments = ptrs;
         d.n_repositions = nr;
         d.repositions = rs_ptrs;
+        if (decisions->rebalance) d.rebalance = &rebalance.msg;
         Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
         env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_DECISIONS;
         env.decisions = &d;
@@ -566,6 +699,7 @@ int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **ou
     free (rs);
     free (rs_ptrs);
     free (rs_pos);
+    s_rebalance_pb_free (&rebalance);
     return rc;
 }
 

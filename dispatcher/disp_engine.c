@@ -72,6 +72,8 @@ struct disp_engine_t {
 
     int64_t now_ms;
     int stepped; /* a step has been applied, so now_ms is meaningful */
+    int64_t previous_ms; /* the step before the current one, when has_previous (disp_engine_previous_step) */
+    int has_previous;
 
     /* State of the local search in progress (s_visit). */
     struct {
@@ -243,12 +245,40 @@ static void s_idle_insert (disp_engine_t *self, uint32_t v)
 
 /* ---- step -------------------------------------------------------------------------------------------------- */
 
-/* Checks everything the step relies on; returns -1 with a message naming the first bad field. */
+/* Checks a resync's session state: the previous step, the rebalancer's state and the requests it saw since. */
+static int s_validate_resync (const disp_engine_t *self, const disp_tick_t *tick, char *err, size_t errlen)
+{
+    if (tick->has_previous && tick->previous_ms > tick->now_ms)
+        return map_error (err, errlen, "tick.previous_ms: %lld is after now_ms %lld", (long long)tick->previous_ms,
+                          (long long)tick->now_ms);
+    if (self->rebalance && tick->rebalance &&
+        disp_rebalance_check_state (self->rebalance, tick->rebalance, tick->now_ms, self->config.vehicle_capacity,
+                                    "tick.rebalance", err, errlen))
+        return -1;
+    if (!self->rebalance) return 0; /* a session without rebalancing has no use for them */
+    for (size_t i = 0; i < tick->observed_count; i++) {
+        const disp_request_t *r = &tick->observed[i];
+        if (r->fleet >= DISP_FLEET_COUNT)
+            return map_error (err, errlen, "tick.observed[%zu].fleet: %u is not a fleet", i, r->fleet);
+        if (r->any_fleet > 1)
+            return map_error (err, errlen, "tick.observed[%zu].any_fleet: %u is not 0 or 1", i, r->any_fleet);
+        if (r->origin.node == MAP_NODE_NONE || r->origin.node >= self->node_count)
+            return map_error (err, errlen, "tick.observed[%zu].origin.node: not a node (the map has %zu)", i,
+                              self->node_count);
+    }
+    return 0;
+}
+
+/* Checks everything the step relies on; returns -1 with a message naming the first bad field. A resync replaces the
+ * session's state, so its time only has to follow the previous step it names. */
 static int s_validate (const disp_engine_t *self, const disp_tick_t *tick, char *err, size_t errlen)
 {
-    if (self->stepped && tick->now_ms < self->now_ms)
+    if (tick->resync) {
+        if (s_validate_resync (self, tick, err, errlen)) return -1;
+    } else if (self->stepped && tick->now_ms < self->now_ms) {
         return map_error (err, errlen, "tick.now_ms: %lld is before the previous step's %lld", (long long)tick->now_ms,
                        (long long)self->now_ms);
+    }
     return disp_engine_check (self, tick, err, errlen);
 }
 
@@ -378,13 +408,34 @@ static void s_pending_insert (disp_engine_t *self, const disp_request_t *r)
     self->pending_count++;
 }
 
+/* A resync: forgets every vehicle, waiting rider and the rebalancer's state, and takes the session's past from the
+ * tick (its previous step, the rebalancer's state after its last run). The tick's vehicles and requests then come in
+ * as in any step; pending order is (request time, arrival), and the client keeps its riders in arrival order, so the
+ * queue is the one the lost dispatcher had. 0, or -1 when out of memory (before anything changed). */
+static int s_resync (disp_engine_t *self, const disp_tick_t *tick)
+{
+    if (self->rebalance && disp_rebalance_restore (self->rebalance, tick->rebalance)) return -1;
+    for (uint32_t v = 0; v < self->config.vehicle_capacity; v++) {
+        if (self->vehicles[v].status == DISP_VEH_IDLE) s_idle_remove (self, v);
+        self->vehicles[v] = (s_vehicle_t){
+            .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
+    }
+    self->pending_count = 0;
+    self->stepped = tick->has_previous;
+    self->now_ms = tick->has_previous ? tick->previous_ms : 0;
+    return 0;
+}
+
 int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen)
 {
     assert (self && tick && out);
     if (s_validate (self, tick, err, errlen)) return -1;
-    if (s_reserve (self, self->pending_count + tick->request_count))
+    if (s_reserve (self, (tick->resync ? 0 : self->pending_count) + tick->request_count))
         return map_error (err, errlen, "dispatch: out of memory");
+    if (tick->resync && s_resync (self, tick)) return map_error (err, errlen, "dispatch: out of memory");
 
+    self->has_previous = self->stepped;
+    self->previous_ms = self->now_ms;
     self->now_ms = tick->now_ms;
     self->stepped = 1;
     for (size_t i = 0; i < tick->vehicle_count; i++)
@@ -394,17 +445,26 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
     for (size_t i = 0; i < tick->request_count; i++)
         if (!s_id_in (tick->requests[i].id, tick->cancelled, tick->cancelled_count))
             s_pending_insert (self, &tick->requests[i]);
-    /* Demand is demand, served or not: the rebalancer sees every new request, even one cancelled at once. */
-    for (size_t i = 0; self->rebalance && i < tick->request_count; i++)
-        disp_rebalance_observe (self->rebalance, &tick->requests[i]);
+    /* Demand is demand, served or not: the rebalancer sees every new request, even one cancelled at once. A resync's
+     * requests are the riders still waiting, most of them seen before: the rebalancer sees instead the requests sent
+     * since its state was taken, this step's new ones among them. */
+    const disp_request_t *seen = tick->resync ? tick->observed : tick->requests;
+    size_t seen_count = tick->resync ? tick->observed_count : tick->request_count;
+    for (size_t i = 0; self->rebalance && i < seen_count; i++)
+        disp_rebalance_observe (self->rebalance, &seen[i]);
     s_pending_filter (self, s_keep_not_expired, NULL);
 
     self->assignment_count = 0;
     self->reposition_count = 0;
     self->policy->assign (self, self->policy_state);
     /* Idle robotaxis the policy left are moved toward demand. Out of memory there only means fewer moves this step:
-     * the policy's assignments stand. */
-    if (self->rebalance) (void)disp_rebalance_run (self->rebalance, self);
+     * the policy's assignments stand. When it ran, its new state goes out with the decisions, for a resync. */
+    out->rebalance = NULL;
+    if (self->rebalance) {
+        uint64_t runs = disp_rebalance_runs (self->rebalance);
+        (void)disp_rebalance_run (self->rebalance, self);
+        if (disp_rebalance_runs (self->rebalance) != runs) out->rebalance = disp_rebalance_state (self->rebalance);
+    }
     s_pending_filter (self, s_keep_unassigned, NULL);
 
     out->step = tick->step;
@@ -472,6 +532,12 @@ size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet)
 int64_t disp_engine_now (const disp_engine_t *self)
 {
     return self->now_ms;
+}
+
+int disp_engine_previous_step (const disp_engine_t *self, int64_t *ms)
+{
+    if (self->has_previous) *ms = self->previous_ms;
+    return self->has_previous;
 }
 
 int64_t disp_engine_max_pickup_ms (const disp_engine_t *self)

@@ -22,7 +22,12 @@ void disp_engine_destroy (disp_engine_t **self_p);
 
 /* Applies the tick (vehicle updates, then cancellations, then new requests, in array order) and runs the policy,
  * then, with params.rebalance, the rebalancer (disp_rebalance: every new request is shown to it, and it moves idle
- * robotaxis at most every params.rebalance_interval_ms; its orders are out->repositions).
+ * robotaxis at most every params.rebalance_interval_ms; its orders are out->repositions, and when it ran,
+ * out->rebalance is its state afterwards, owned by the engine like the assignments).
+ * A tick with resync first replaces the whole session state: its vehicles and requests are every vehicle and waiting
+ * rider, previous_ms the previous step's time, rebalance the last state decisions carried (NULL: the rebalancer never
+ * ran) and observed the requests sent since (the rebalancer sees those instead of the waiting riders). Given what a
+ * client kept of the lost session, the step decides exactly as the lost dispatcher would have.
  * Idle vehicles and request origins must carry a node (lockstep senders know it; bare lon/lat is refused with
  * "tick.vehicles[i].position: node missing"). Fills out; out->assignments is owned by the engine and
  * valid until the next step. Returns 0, or -1 with a message naming the field when the tick is invalid (vehicle id

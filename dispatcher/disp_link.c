@@ -59,6 +59,19 @@ struct disp_link_t {
     disp_request_t *waiting;
     size_t waiting_count, waiting_cap;
     disp_vehicle_t *resync_vehicles; /* scratch for a resync */
+    /* Lockstep: the rest of what a restarted dispatcher needs to decide as the lost one would have. The previous
+     * step's time (batch windows follow from it), the rebalancer's state as the last decisions carrying one had it,
+     * and every request sent since (the rebalancer counts them as demand, served or not). */
+    int has_previous;
+    int64_t previous_ms;
+    int has_rebalance;
+    disp_rebalance_state_t rebalance; /* over the two arrays below */
+    disp_zone_demand_t *rebalance_zones;
+    size_t rebalance_zone_cap;
+    disp_rebalance_order_t *rebalance_orders;
+    size_t rebalance_order_cap;
+    disp_request_t *observed;
+    size_t observed_count, observed_cap;
 
     /* The last decisions received. */
     disp_assignment_t *assignments;
@@ -107,6 +120,9 @@ void disp_link_destroy (disp_link_t **self_p)
     free (self->is_known);
     free (self->waiting);
     free (self->resync_vehicles);
+    free (self->rebalance_zones);
+    free (self->rebalance_orders);
+    free (self->observed);
     free (self->assignments);
     free (self->repositions);
     free (self->sorted_ids);
@@ -239,7 +255,65 @@ static void s_mirror_decided (disp_link_t *self, const disp_decisions_t *d)
     self->waiting_count = kept;
 }
 
-/* The whole state as one message: every known vehicle in id order and every waiting rider. */
+/* Grows *array (of elem bytes) to hold need elements (doubling). 0, or -1 out of memory (unchanged). */
+static int s_grow (void **array, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc (*array, n * elem);
+    if (!p) return -1;
+    *array = p;
+    *cap = n;
+    return 0;
+}
+
+/* Lockstep with rebalancing: keeps the requests of tick t, all of them and in order, until decisions bring the
+ * rebalancer's state that counts them. 0, or -1 out of memory. */
+static int s_mirror_sent (disp_link_t *self, const disp_tick_t *t)
+{
+    if (!self->hello.config.params.rebalance || t->request_count == 0) return 0;
+    if (s_grow ((void **)&self->observed, &self->observed_cap, self->observed_count + t->request_count,
+                sizeof *self->observed))
+        return -1;
+    memcpy (self->observed + self->observed_count, t->requests, t->request_count * sizeof *self->observed);
+    self->observed_count += t->request_count;
+    return 0;
+}
+
+/* Keeps the rebalancer's state decisions brought; the requests sent so far are in it. 0, or -1 out of memory. */
+static int s_mirror_rebalance (disp_link_t *self, const disp_rebalance_state_t *state)
+{
+    if (s_grow ((void **)&self->rebalance_zones, &self->rebalance_zone_cap, state->zone_count,
+                sizeof *self->rebalance_zones) ||
+        s_grow ((void **)&self->rebalance_orders, &self->rebalance_order_cap, state->order_count,
+                sizeof *self->rebalance_orders))
+        return -1;
+    if (state->zone_count > 0)
+        memcpy (self->rebalance_zones, state->zones, state->zone_count * sizeof *self->rebalance_zones);
+    if (state->order_count > 0)
+        memcpy (self->rebalance_orders, state->orders, state->order_count * sizeof *self->rebalance_orders);
+    self->rebalance = *state;
+    self->rebalance.zones = self->rebalance_zones;
+    self->rebalance.orders = self->rebalance_orders;
+    self->has_rebalance = 1;
+    self->observed_count = 0;
+    return 0;
+}
+
+/* Forgets the session's past (a new day). */
+static void s_mirror_forget (disp_link_t *self)
+{
+    memset (self->is_known, 0, self->hello.config.vehicle_capacity);
+    self->waiting_count = 0;
+    self->has_previous = 0;
+    self->has_rebalance = 0;
+    self->observed_count = 0;
+}
+
+/* The whole state as one message: every known vehicle in id order, every waiting rider, and (read by lockstep
+ * dispatchers) the previous step, the rebalancer's state and the requests sent since. */
 static void s_mirror_state (disp_link_t *self, disp_tick_t *out)
 {
     size_t n = 0;
@@ -252,6 +326,11 @@ static void s_mirror_state (disp_link_t *self, disp_tick_t *out)
     out->cancelled = NULL;
     out->cancelled_count = 0;
     out->resync = 1;
+    out->has_previous = self->has_previous;
+    out->previous_ms = self->previous_ms;
+    out->rebalance = self->has_rebalance ? &self->rebalance : NULL;
+    out->observed = self->observed;
+    out->observed_count = self->observed_count;
 }
 
 /* ---- ZeroMQ ------------------------------------------------------------------------------------------------ */
@@ -378,8 +457,9 @@ static s_wait_t s_hello (disp_link_t *self, int wait_ms, char *err, size_t errle
 }
 
 /* The dispatcher is gone: waits up to reconnect_ms for one that answers a new Hello, on a fresh socket each attempt
- * (an old socket may still hold messages for the dead one). 0, or -1 with a message. */
-static int s_reconnect (disp_link_t *self, const char *why, char *err, size_t errlen)
+ * (an old socket may still hold messages for the dead one). step is the lockstep step about to be resent (named in
+ * the log line), 0 for none. 0, or -1 with a message. */
+static int s_reconnect (disp_link_t *self, const char *why, uint64_t step, char *err, size_t errlen)
 {
     if (self->reconnect_ms <= 0) return map_error (err, errlen, "%s: %s", self->endpoint, why);
     s_log (self, "dispatcher %s: %s; waiting up to %.0f s for it", self->endpoint, why, self->reconnect_ms / 1000.0);
@@ -395,8 +475,10 @@ static int s_reconnect (disp_link_t *self, const char *why, char *err, size_t er
         if (w == S_GOT) {
             self->reconnects++;
             self->heard_ms = disp_zmq_clock_ms ();
-            s_log (self, "dispatcher %s: new session after %.1f s; resending %zu waiting riders", self->endpoint,
-                   (disp_zmq_clock_ms () - start) / 1000.0, self->waiting_count);
+            char at[48] = "";
+            if (step > 0) snprintf (at, sizeof at, " at step %llu", (unsigned long long)step);
+            s_log (self, "dispatcher %s: new session after %.1f s; resending %zu waiting riders%s", self->endpoint,
+                   (disp_zmq_clock_ms () - start) / 1000.0, self->waiting_count, at);
             return 0;
         }
         if (attempt_ms < S_ATTEMPT_MAX) attempt_ms *= 2;
@@ -480,6 +562,13 @@ static int s_take_decisions (disp_link_t *self, const disp_msg_t *msg, disp_deci
     *out = msg->decisions;
     out->assignments = self->assignments;
     out->repositions = self->repositions;
+    out->rebalance = NULL;
+    /* Lockstep: a rebalancer's state is kept for a resync (live clients resend only riders and vehicles). */
+    if (msg->decisions.rebalance && self->hello.mode == DISP_MODE_LOCKSTEP) {
+        if (s_mirror_rebalance (self, msg->decisions.rebalance))
+            return map_error (err, errlen, "%s: out of memory", self->endpoint);
+        out->rebalance = &self->rebalance;
+    }
     s_mirror_decided (self, out);
     return 0;
 }
@@ -488,7 +577,8 @@ static int s_take_decisions (disp_link_t *self, const disp_msg_t *msg, disp_deci
  * for its decisions, recovering from a lost dispatcher as often as it takes. */
 static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen)
 {
-    if (s_mirror_apply (self, tick, tick->now_ms) != 0) return map_error (err, errlen, "%s: out of memory", self->endpoint);
+    if (s_mirror_apply (self, tick, tick->now_ms) != 0 || s_mirror_sent (self, tick) != 0)
+        return map_error (err, errlen, "%s: out of memory", self->endpoint);
     const disp_tick_t *send = tick;
     disp_tick_t state = *tick;
     for (;;) {
@@ -514,16 +604,19 @@ static int s_zmq_step (disp_link_t *self, const disp_tick_t *tick, disp_decision
                 lost = "it no longer knows this session";
             else if (msg.kind == DISP_MSG_ERROR)
                 rc = map_error (err, errlen, "%s: %s", self->endpoint, msg.error.message);
-            else if (msg.kind == DISP_MSG_DECISIONS && msg.decisions.step == tick->step)
+            else if (msg.kind == DISP_MSG_DECISIONS && msg.decisions.step == tick->step) {
                 rc = s_take_decisions (self, &msg, out, err, errlen);
-            else if (msg.kind != DISP_MSG_HEARTBEAT && msg.kind != DISP_MSG_DECISIONS)
+                /* from now on this step is the previous one a resync names */
+                self->has_previous = 1;
+                self->previous_ms = tick->now_ms;
+            } else if (msg.kind != DISP_MSG_HEARTBEAT && msg.kind != DISP_MSG_DECISIONS)
                 rc = map_error (err, errlen, "%s: the dispatcher answered a tick with message %d", self->endpoint,
                                 (int)msg.kind);
             /* decisions for another step answer a tick sent before a reconnect: never applied */
             disp_msg_clear (&msg);
             if (rc <= 0) return rc;
         }
-        if (s_reconnect (self, lost, err, errlen) != 0) return -1;
+        if (s_reconnect (self, lost, tick->step, err, errlen) != 0) return -1;
         s_mirror_state (self, &state);
         send = &state;
     }
@@ -541,8 +634,7 @@ int disp_link_restart (disp_link_t *self, const disp_hello_t *hello, char *err, 
         return map_error (err, errlen, "%s: a restarted session must keep its vehicle capacity", self->endpoint);
     /* A new day: the dispatcher and the link forget every vehicle and rider. */
     self->hello = *hello;
-    memset (self->is_known, 0, self->hello.config.vehicle_capacity);
-    self->waiting_count = 0;
+    s_mirror_forget (self);
     /* Bye ends the session; the dispatcher reads this socket in order, so the Hello after it opens the next one. */
     uint8_t *frame;
     size_t len;
@@ -552,7 +644,7 @@ int disp_link_restart (disp_link_t *self, const disp_hello_t *hello, char *err, 
     s_wait_t w = s_hello (self, self->timeout_ms, err, errlen);
     if (w == S_GOT) return 0;
     if (w == S_FAIL) return -1;
-    if (s_reconnect (self, "no answer to the next day's Hello", err, errlen) != 0) return -1;
+    if (s_reconnect (self, "no answer to the next day's Hello", 0, err, errlen) != 0) return -1;
     return 0;
 }
 
@@ -622,7 +714,7 @@ int disp_link_receive (disp_link_t *self, int timeout_ms, disp_decisions_t *out,
         }
         if (rc != 0) return rc;
         if (lost) {
-            if (s_reconnect (self, lost, err, errlen) != 0) return -1;
+            if (s_reconnect (self, lost, 0, err, errlen) != 0) return -1;
             s_expire_live (self);
             disp_tick_t state = {0};
             s_mirror_state (self, &state);

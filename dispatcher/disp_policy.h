@@ -16,7 +16,9 @@ typedef struct disp_engine_t disp_engine_t;
 typedef void (disp_assign_fn) (disp_engine_t *engine, void *state);
 
 /* Per-session state of a policy: made when the session opens (NULL only when out of memory: the session is then
- * refused), freed when it ends. Both may be NULL in a policy's row. */
+ * refused), freed when it ends. Both may be NULL in a policy's row. A dispatcher restarted mid-session starts with a
+ * new state, so anything a decision depends on belongs in the engine's state (vehicles, waiting riders, the previous
+ * step's time), not here: keep scratch space here. */
 typedef void *(disp_state_new_fn) (const disp_config_t *config);
 typedef void (disp_state_free_fn) (void *state);
 
@@ -52,6 +54,11 @@ size_t disp_engine_idle_count (const disp_engine_t *self, disp_fleet_t fleet);
 /* Current simulated time and the session's pickup limit. */
 int64_t disp_engine_now (const disp_engine_t *self);
 int64_t disp_engine_max_pickup_ms (const disp_engine_t *self);
+
+/* The time of the session's previous step: 1 and *ms, or 0 at the session's first step. A restarted dispatcher
+ * learns it from the resync tick, so a policy whose decisions depend on when it last ran derives that from here
+ * (and the time now) rather than keeping it in its state, and recovers exactly. */
+int disp_engine_previous_step (const disp_engine_t *self, int64_t *ms);
 
 /* How long the drive to request r may take now: the session's pickup limit, cut by the rider's deadline. A rider
  * with 0 or less left can no longer be served. */

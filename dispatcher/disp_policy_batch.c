@@ -10,7 +10,12 @@
  * such riders then get the nearest idle vehicle left, one by one in arrival order, so no free vehicle stays unused
  * for a rider it can reach. Riders still without a vehicle wait for the next window (or give up at their deadline).
  *
- * A request that reaches the engine only after its window was closed (a late sender) waits for the next window. */
+ * A request that reaches the engine only after its window was closed (a late sender) waits for the next window.
+ *
+ * Whether a window has ended since the last batch follows from the time of the previous step alone (the engine's
+ * disp_engine_previous_step): a batch runs when the window of now starts after the window of the previous step. So
+ * the policy keeps no state between steps but scratch space, and a restarted dispatcher, told the previous step's
+ * time by the resync tick, batches at exactly the steps the lost one would have. */
 #include "disp_policy.h"
 
 #include <stdlib.h>
@@ -36,7 +41,6 @@ typedef struct {
 typedef struct {
     int64_t window_ms;
     uint32_t k;
-    int64_t closed_ms; /* end of the latest window batched; INT64_MIN before the first */
     disp_assign_t *solver;
 
     s_row_t *rows;
@@ -56,7 +60,6 @@ void *disp_policy_batch_state_new (const disp_config_t *config)
     if (!self) return NULL;
     self->window_ms = config->params.batch_window_ms;
     self->k = config->params.batch_candidates;
-    self->closed_ms = INT64_MIN;
     self->solver = disp_assign_new ();
     self->vehicle_ids = malloc (self->k * sizeof *self->vehicle_ids);
     self->eta_ms = malloc (self->k * sizeof *self->eta_ms);
@@ -197,10 +200,11 @@ void disp_policy_batch_assign (disp_engine_t *engine, void *state)
 {
     s_batch_t *self = state;
     int64_t now_ms = disp_engine_now (engine);
-    /* The latest window end at or before now; nothing to do until a new one passes. */
-    int64_t close_ms = s_window_start (now_ms, self->window_ms);
-    if (close_ms <= self->closed_ms) return;
-    self->closed_ms = close_ms;
+    /* The latest window end at or before now; nothing to do until a new one passes, that is while now is in the
+     * window of the previous step (time never goes back, so that window ended at the latest batch). */
+    int64_t close_ms = s_window_start (now_ms, self->window_ms), previous_ms;
+    if (disp_engine_previous_step (engine, &previous_ms) && s_window_start (previous_ms, self->window_ms) >= close_ms)
+        return;
 
     const disp_request_t *pending;
     size_t count = disp_engine_pending (engine, &pending);

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "map_ch.h"
+#include "map_error.h"
 
 /* Decay weights grow as exp((t - decay_ms) / tau) between rescalings; rescale long before they could overflow. */
 #define S_RESCALE_TAUS 32.0
@@ -42,11 +43,9 @@
 /* Slack on whole-vehicle counts, far below any real fraction of a vehicle. */
 #define S_SLACK 1e-9
 
-typedef struct {
-    uint32_t vehicle;
-    uint32_t zone;
-    int64_t arrive_ms;
-} s_order_t;
+/* A move under way: the vehicle, the zone it was sent to, when it is expected there. The wire's own type, so the
+ * state after a run hands out the orders as they are. */
+typedef disp_rebalance_order_t s_order_t;
 
 typedef struct {
     int64_t free_ms;
@@ -71,9 +70,14 @@ struct disp_rebalance_t {
 
     int ran;
     int64_t last_run_ms;
+    uint64_t runs;
 
     s_order_t *orders; /* moves under way */
     size_t order_count, order_cap;
+
+    /* the state after the last run, for a resync (disp_rebalance_state) */
+    disp_zone_demand_t *state_zones; /* [zone_count], made up front so handing out the state never fails */
+    disp_rebalance_state_t state;
 
     /* scratch of a run */
     uint32_t *have;    /* [zone_count] supply, then what the zone gives */
@@ -114,7 +118,9 @@ disp_rebalance_t *disp_rebalance_new (const map_net_t *net, const map_traffic_t 
     self->have = calloc (self->zone_count, sizeof *self->have);
     self->idle_in = calloc (self->zone_count, sizeof *self->idle_in);
     self->need = calloc (self->zone_count, sizeof *self->need);
-    if (!self->ch || !self->demand || !self->sum_x || !self->sum_y || !self->have || !self->idle_in || !self->need) {
+    self->state_zones = malloc (self->zone_count * sizeof *self->state_zones);
+    if (!self->ch || !self->demand || !self->sum_x || !self->sum_y || !self->have || !self->idle_in || !self->need ||
+        !self->state_zones) {
         disp_rebalance_destroy (&self);
         return NULL;
     }
@@ -142,6 +148,7 @@ void disp_rebalance_destroy (disp_rebalance_t **self_p)
     free (self->used);
     free (self->table);
     free (self->pairs);
+    free (self->state_zones);
     free (self);
     *self_p = NULL;
 }
@@ -255,7 +262,7 @@ static void s_orders_prune (disp_rebalance_t *self, int64_t now_ms, size_t idle_
     size_t kept = 0;
     for (size_t i = 0; i < self->order_count; i++) {
         const s_order_t *o = &self->orders[i];
-        if (o->arrive_ms <= now_ms || s_is_idle (self->idle_id, idle_count, o->vehicle)) continue;
+        if (o->arrive_ms <= now_ms || s_is_idle (self->idle_id, idle_count, o->vehicle_id)) continue;
         self->have[o->zone]++;
         self->orders[kept++] = *o;
     }
@@ -267,6 +274,7 @@ int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
     int64_t now_ms = disp_engine_now (engine);
     if (self->ran && now_ms - self->last_run_ms < self->interval_ms) return 0;
     self->ran = 1;
+    self->runs++;
     self->last_run_ms = now_ms;
     if (now_ms > self->decay_ms) s_decay_to (self, now_ms);
 
@@ -344,11 +352,101 @@ int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
         int64_t eta_ms = map_traffic_time (self->traffic, now_ms, pair->free_ms);
         if (disp_engine_reposition (engine, pair->vehicle, self->target_node[pair->target], eta_ms)) return -1;
         self->orders[self->order_count++] =
-            (s_order_t){.vehicle = pair->vehicle, .zone = to, .arrive_ms = now_ms + eta_ms};
+            (s_order_t){.vehicle_id = pair->vehicle, .zone = to, .arrive_ms = now_ms + eta_ms};
         self->used[pair->cand] = 1;
         self->have[from]--;
         self->need[to]--;
         moved++;
     }
     return moved;
+}
+
+/* ---- recovery ---------------------------------------------------------------------------------------------- */
+
+uint64_t disp_rebalance_runs (const disp_rebalance_t *self)
+{
+    return self->runs;
+}
+
+const disp_rebalance_state_t *disp_rebalance_state (disp_rebalance_t *self)
+{
+    if (!self->ran) return NULL;
+    size_t n = 0;
+    for (size_t z = 0; z < self->zone_count; z++)
+        /* A zone left out is restored as zeros. Only the sign of a zero could differ (and the wire drops it
+         * anyway); figures are only scaled, added to and, for a zone with demand, divided, so no decision can. */
+        if (self->demand[z] != 0 || self->sum_x[z] != 0 || self->sum_y[z] != 0)
+            self->state_zones[n++] = (disp_zone_demand_t){
+                .zone = (uint32_t)z, .demand = self->demand[z], .sum_x = self->sum_x[z], .sum_y = self->sum_y[z]};
+    self->state = (disp_rebalance_state_t){.run_ms = self->last_run_ms,
+                                           .decay_ms = self->decay_ms,
+                                           .zones = self->state_zones,
+                                           .zone_count = n,
+                                           .orders = self->orders,
+                                           .order_count = self->order_count};
+    return &self->state;
+}
+
+int disp_rebalance_check_state (const disp_rebalance_t *self, const disp_rebalance_state_t *state, int64_t now_ms,
+                                uint32_t vehicle_capacity, const char *field, char *err, size_t errlen)
+{
+    if (state->run_ms > now_ms)
+        return map_error (err, errlen, "%s.run_ms: %lld is after the step's now_ms %lld", field,
+                          (long long)state->run_ms, (long long)now_ms);
+    if (state->decay_ms < 0)
+        return map_error (err, errlen, "%s.decay_ms: %lld is negative", field, (long long)state->decay_ms);
+    if (state->zone_count > self->zone_count)
+        return map_error (err, errlen, "%s.zones: %zu entries, more than the %zu zones of the map", field,
+                          state->zone_count, self->zone_count);
+    for (size_t i = 0; i < state->zone_count; i++) {
+        const disp_zone_demand_t *z = &state->zones[i];
+        if (z->zone >= self->zone_count)
+            return map_error (err, errlen, "%s.zones[%zu].zone: %u is not a zone (the map has %zu)", field, i,
+                              z->zone, self->zone_count);
+        if (i > 0 && z->zone <= state->zones[i - 1].zone)
+            return map_error (err, errlen, "%s.zones[%zu].zone: %u does not follow zone %u", field, i, z->zone,
+                              state->zones[i - 1].zone);
+        if (!(isfinite (z->demand) && z->demand >= 0))
+            return map_error (err, errlen, "%s.zones[%zu].demand: %g is not a finite count >= 0", field, i,
+                              z->demand);
+        if (!isfinite (z->sum_x) || !isfinite (z->sum_y))
+            return map_error (err, errlen, "%s.zones[%zu].sum_%c: not finite", field, i,
+                              isfinite (z->sum_x) ? 'y' : 'x');
+    }
+    if (state->order_count > vehicle_capacity)
+        return map_error (err, errlen, "%s.orders: %zu entries, more than the session's %u vehicles", field,
+                          state->order_count, vehicle_capacity);
+    for (size_t i = 0; i < state->order_count; i++) {
+        const disp_rebalance_order_t *o = &state->orders[i];
+        if (o->vehicle_id >= vehicle_capacity)
+            return map_error (err, errlen, "%s.orders[%zu].vehicle_id: %u is past the session's vehicle capacity %u",
+                              field, i, o->vehicle_id, vehicle_capacity);
+        if (o->zone >= self->zone_count)
+            return map_error (err, errlen, "%s.orders[%zu].zone: %u is not a zone (the map has %zu)", field, i,
+                              o->zone, self->zone_count);
+    }
+    return 0;
+}
+
+int disp_rebalance_restore (disp_rebalance_t *self, const disp_rebalance_state_t *state)
+{
+    size_t orders = state ? state->order_count : 0;
+    if (s_grow ((void **)&self->orders, &self->order_cap, orders, sizeof *self->orders)) return -1;
+    memset (self->demand, 0, self->zone_count * sizeof *self->demand);
+    memset (self->sum_x, 0, self->zone_count * sizeof *self->sum_x);
+    memset (self->sum_y, 0, self->zone_count * sizeof *self->sum_y);
+    self->ran = state != NULL;
+    self->last_run_ms = state ? state->run_ms : 0;
+    self->decay_ms = state ? state->decay_ms : 0;
+    self->order_count = orders;
+    if (!state) return 0;
+    for (size_t i = 0; i < state->zone_count; i++) {
+        const disp_zone_demand_t *z = &state->zones[i];
+        assert (z->zone < self->zone_count);
+        self->demand[z->zone] = z->demand;
+        self->sum_x[z->zone] = z->sum_x;
+        self->sum_y[z->zone] = z->sum_y;
+    }
+    if (orders > 0) memcpy (self->orders, state->orders, orders * sizeof *self->orders);
+    return 0;
 }

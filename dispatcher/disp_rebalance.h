@@ -31,4 +31,25 @@ void disp_rebalance_observe (disp_rebalance_t *self, const disp_request_t *reque
  * failure stand). */
 int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine);
 
+/* ---- recovery: the state a restarted dispatcher needs (README "Heartbeats and recovery") ---- */
+
+/* Runs so far (a run is a call of disp_rebalance_run that did not wait for the interval), so the caller can tell
+ * whether the last call ran. */
+uint64_t disp_rebalance_runs (const disp_rebalance_t *self);
+
+/* The state after the last run: its time, the decayed demand of every zone that has any, the moves under way. Owned
+ * by the rebalancer, valid until its next run or restore. NULL before the first run. Restoring it (then observing the
+ * requests seen since, in the same order) gives a rebalancer whose later runs are exactly this one's. */
+const disp_rebalance_state_t *disp_rebalance_state (disp_rebalance_t *self);
+
+/* Checks a state received from a client against this session: zones in range and ascending, figures finite (demand
+ * >= 0), decay_ms >= 0, run_ms <= now_ms, at most vehicle_capacity orders of vehicles below it. 0, or -1 with a
+ * message naming field[i] ("tick.rebalance.zones[3].zone: 9000 is not a zone (the map has 1200)"). */
+int disp_rebalance_check_state (const disp_rebalance_t *self, const disp_rebalance_state_t *state, int64_t now_ms,
+                                uint32_t vehicle_capacity, const char *field, char *err, size_t errlen);
+
+/* Replaces the rebalancer's state with state (checked), or with that of a new rebalancer when state is NULL. Returns
+ * 0, or -1 when out of memory (nothing changed). */
+int disp_rebalance_restore (disp_rebalance_t *self, const disp_rebalance_state_t *state);
+
 #endif

@@ -48,6 +48,28 @@ typedef struct {
     int64_t eta_ms;
 } disp_reposition_t;
 
+/* The rebalancer's state after a run (disp_rebalance.h): what a new dispatcher needs to continue it exactly. Sent
+ * with the Decisions of the step it ran in, kept by the client, resent with a resync tick. */
+typedef struct {
+    uint32_t zone;             /* zone index (row x columns + column) */
+    double demand, sum_x, sum_y; /* decayed request count and sums of the origins' projected x and y */
+} disp_zone_demand_t;
+
+typedef struct {
+    uint32_t vehicle_id;
+    uint32_t zone;             /* where it was sent */
+    int64_t arrive_ms;         /* when it is expected there */
+} disp_rebalance_order_t;
+
+typedef struct {
+    int64_t run_ms;            /* session time of the run */
+    int64_t decay_ms;          /* session time the decayed figures refer to */
+    const disp_zone_demand_t *zones; /* zones with any demand, ascending; the others have none */
+    size_t zone_count;
+    const disp_rebalance_order_t *orders; /* moves under way */
+    size_t order_count;
+} disp_rebalance_state_t;
+
 /* A metrics message to publish: topic and encoded MetricsSnapshot. */
 typedef struct {
     char topic[32];
@@ -68,6 +90,12 @@ typedef struct {
     const disp_publication_t *publish;
     size_t publish_count;
     int resync;                /* after a reconnect: vehicles and requests hold the whole state */
+    /* With resync only: the rest of the session's state (see Tick in robotaxi.proto). */
+    int has_previous;          /* a step came before this one, at previous_ms */
+    int64_t previous_ms;
+    const disp_rebalance_state_t *rebalance; /* the last one decisions carried; NULL: none yet */
+    const disp_request_t *observed; /* requests sent since then, this step's included, in the order sent */
+    size_t observed_count;
 } disp_tick_t;
 
 /* The dispatcher's answer. `assignments` is owned by the producer (engine or link) and stays valid until its next
@@ -79,6 +107,8 @@ typedef struct {
     size_t assignment_count;
     const disp_reposition_t *repositions;
     size_t reposition_count;
+    const disp_rebalance_state_t *rebalance; /* the rebalancer's state when it ran in this step, else NULL; owned
+                                                like assignments */
 } disp_decisions_t;
 
 /* Policy parameters (Hello.params). disp_config_defaults fills the defaults; 0 on the wire means default. */

@@ -254,6 +254,196 @@ START_TEST (test_empty_tick_and_decisions_round_trip)
 }
 END_TEST
 
+/* got is a decoded copy of want: every field, figures bit for bit. */
+static void s_same_rebalance (const disp_rebalance_state_t *got, const disp_rebalance_state_t *want)
+{
+    ck_assert_ptr_nonnull (got);
+    ck_assert_int_eq (got->run_ms, want->run_ms);
+    ck_assert_int_eq (got->decay_ms, want->decay_ms);
+    ck_assert_uint_eq (got->zone_count, want->zone_count);
+    for (size_t i = 0; i < want->zone_count; i++) {
+        ck_assert_uint_eq (got->zones[i].zone, want->zones[i].zone);
+        ck_assert (s_same_double (got->zones[i].demand, want->zones[i].demand));
+        ck_assert (s_same_double (got->zones[i].sum_x, want->zones[i].sum_x));
+        ck_assert (s_same_double (got->zones[i].sum_y, want->zones[i].sum_y));
+    }
+    ck_assert_uint_eq (got->order_count, want->order_count);
+    for (size_t i = 0; i < want->order_count; i++) {
+        ck_assert_uint_eq (got->orders[i].vehicle_id, want->orders[i].vehicle_id);
+        ck_assert_uint_eq (got->orders[i].zone, want->orders[i].zone);
+        ck_assert_int_eq (got->orders[i].arrive_ms, want->orders[i].arrive_ms);
+    }
+}
+
+/* A resync tick's session state (previous step, rebalancer state, requests seen since) and a Decisions' rebalancer
+ * state come back field by field, figures bit for bit. */
+START_TEST (test_resync_state_round_trip)
+{
+    disp_zone_demand_t zones[2] = {{.zone = 4, .demand = 0.1 + 0.2, .sum_x = -1e-300, .sum_y = 3.5e6 / 3},
+                                   {.zone = 400, .demand = 5e-324, .sum_x = 1.0 / 3, .sum_y = DBL_MAX}};
+    disp_rebalance_order_t orders[1] = {{.vehicle_id = 41, .zone = 400, .arrive_ms = 25500123}};
+    disp_rebalance_state_t state = {.run_ms = 25200000,
+                                    .decay_ms = 25200000,
+                                    .zones = zones,
+                                    .zone_count = 2,
+                                    .orders = orders,
+                                    .order_count = 1};
+    disp_request_t waiting = {.id = 9, .time_ms = 1, .origin = {114.3, 30.6, 12}, .deadline_ms = 600001};
+    disp_request_t seen[2] = {{.id = 10,
+                               .time_ms = 25210000,
+                               .origin = {114.31, 30.61, 77},
+                               .fleet = DISP_FLEET_HUMAN,
+                               .deadline_ms = 25810000,
+                               .any_fleet = 1},
+                              {.id = 11, .time_ms = 25219999, .origin = {114.32, 30.62, 78}, .deadline_ms = 1}};
+    disp_tick_t t = {.step = 2522,
+                     .now_ms = 25220000,
+                     .requests = &waiting,
+                     .request_count = 1,
+                     .resync = 1,
+                     .has_previous = 1,
+                     .previous_ms = 25210000,
+                     .rebalance = &state,
+                     .observed = seen,
+                     .observed_count = 2};
+    uint8_t *frame;
+    size_t len;
+    disp_msg_t msg;
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_TICK);
+    const disp_tick_t *got = &msg.tick;
+    ck_assert_int_eq (got->resync, 1);
+    ck_assert_int_eq (got->has_previous, 1);
+    ck_assert_int_eq (got->previous_ms, 25210000);
+    ck_assert_uint_eq (got->request_count, 1);
+    ck_assert_uint_eq (got->requests[0].id, 9);
+    ck_assert_uint_eq (got->observed_count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_uint_eq (got->observed[i].id, seen[i].id);
+        ck_assert_int_eq (got->observed[i].time_ms, seen[i].time_ms);
+        ck_assert_uint_eq (got->observed[i].origin.node, seen[i].origin.node);
+        ck_assert_uint_eq (got->observed[i].fleet, seen[i].fleet);
+        ck_assert_uint_eq (got->observed[i].any_fleet, seen[i].any_fleet);
+        ck_assert_int_eq (got->observed[i].deadline_ms, seen[i].deadline_ms);
+    }
+    s_same_rebalance (got->rebalance, &state);
+    disp_msg_clear (&msg);
+
+    /* the same state on decisions */
+    disp_decisions_t dec = {.step = 2522, .now_ms = 25220000, .rebalance = &state};
+    ck_assert_int_eq (disp_codec_encode_decisions (&dec, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
+    s_same_rebalance (msg.decisions.rebalance, &state);
+    disp_msg_clear (&msg);
+
+    /* the first step's resync names no previous step, and decisions without a run carry no state */
+    t = (disp_tick_t){.step = 1, .resync = 1};
+    ck_assert_int_eq (disp_codec_encode_tick (&t, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_int_eq (msg.tick.has_previous, 0);
+    ck_assert_ptr_null (msg.tick.rebalance);
+    ck_assert_uint_eq (msg.tick.observed_count, 0);
+    disp_msg_clear (&msg);
+    disp_decisions_t plain = {.step = 1};
+    ck_assert_int_eq (disp_codec_encode_decisions (&plain, &frame, &len), 0);
+    s_decode_ok (frame, len, &msg);
+    ck_assert_ptr_null (msg.decisions.rebalance);
+    disp_msg_clear (&msg);
+}
+END_TEST
+
+/* A client's rebalancer state is untrusted: zones out of order, figures that are not finite counts, a negative decay
+ * time and a bad fleet among the requests seen are refused, naming the field. */
+START_TEST (test_resync_state_out_of_range)
+{
+    Robotaxi__V1__ZoneDemand z[2];
+    Robotaxi__V1__ZoneDemand *zp[2] = {&z[0], &z[1]};
+    for (int i = 0; i < 2; i++) {
+        robotaxi__v1__zone_demand__init (&z[i]);
+        z[i].zone = (uint32_t)(5 + i);
+        z[i].demand = 1;
+    }
+    Robotaxi__V1__RebalanceState r = ROBOTAXI__V1__REBALANCE_STATE__INIT;
+    r.n_zones = 2;
+    r.zones = zp;
+    Robotaxi__V1__Tick t = ROBOTAXI__V1__TICK__INIT;
+    t.resync = 1;
+    t.rebalance = &r;
+    Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
+    env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_TICK;
+    env.tick = &t;
+    size_t len;
+    char err[256];
+    uint8_t *frame;
+
+    z[1].zone = 5;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.rebalance.zones[1].zone: 5 does not follow zone 5");
+    free (frame);
+    z[1].zone = 6;
+
+    z[0].demand = NAN;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.rebalance.zones[0].demand: nan is not a finite count >= 0");
+    free (frame);
+    z[0].demand = -1;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.rebalance.zones[0].demand: -1 is not a finite count >= 0");
+    free (frame);
+    z[0].demand = 1;
+
+    z[1].sum_y = INFINITY;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.rebalance.zones[1].sum_y: not finite");
+    free (frame);
+    z[1].sum_y = 0;
+
+    r.decay_ms = -1;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.rebalance.decay_ms: -1 is negative");
+    free (frame);
+    r.decay_ms = 0;
+
+    /* the same checks on decisions */
+    z[0].demand = -2;
+    Robotaxi__V1__Decisions d = ROBOTAXI__V1__DECISIONS__INIT;
+    d.rebalance = &r;
+    Robotaxi__V1__Envelope denv = ROBOTAXI__V1__ENVELOPE__INIT;
+    denv.body_case = ROBOTAXI__V1__ENVELOPE__BODY_DECISIONS;
+    denv.decisions = &d;
+    frame = s_pack (&denv, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "decisions.rebalance.zones[0].demand: -2 is not a finite count >= 0");
+    free (frame);
+    z[0].demand = 1;
+
+    Robotaxi__V1__RideRequest q = ROBOTAXI__V1__RIDE_REQUEST__INIT;
+    Robotaxi__V1__RideRequest *qp = &q;
+    q.fleet = (Robotaxi__V1__Fleet)2;
+    t.n_observed = 1;
+    t.observed = &qp;
+    frame = s_pack (&env, &len);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "tick.observed[0].fleet: 2 is not a fleet");
+    free (frame);
+
+    /* and a valid one decodes */
+    q.fleet = ROBOTAXI__V1__FLEET__FLEET_ROBOTAXI;
+    frame = s_pack (&env, &len);
+    disp_msg_t msg;
+    s_decode_ok (frame, len, &msg);
+    ck_assert_uint_eq (msg.tick.rebalance->zone_count, 2);
+    disp_msg_clear (&msg);
+}
+END_TEST
+
 /* proto3 leaves out fields equal to zero and protobuf-c counts -0.0 as zero, so a negative zero comes back as +0.0:
  * equal as a number, not bit-exact. Everything else is. */
 START_TEST (test_negative_zero_comes_back_as_zero)
@@ -643,6 +833,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_hello_reply_error_bye_round_trip);
     tcase_add_test (core, test_tick_round_trip);
     tcase_add_test (core, test_empty_tick_and_decisions_round_trip);
+    tcase_add_test (core, test_resync_state_round_trip);
     tcase_add_test (core, test_hello_without_traffic_is_free_flow);
     tcase_add_test (core, test_negative_zero_comes_back_as_zero);
     tcase_add_test (core, test_stamp_sets_numbers_and_keeps_everything_else);
@@ -652,6 +843,7 @@ static Suite *s_suite (void)
     tcase_add_test (limits, test_garbage_and_empty_frames);
     tcase_add_test (limits, test_truncated_frame);
     tcase_add_test (limits, test_out_of_range_enums);
+    tcase_add_test (limits, test_resync_state_out_of_range);
     tcase_add_test (limits, test_hour_factor_limits);
     tcase_add_test (limits, test_long_strings);
     tcase_add_test (limits, test_long_error_message_is_cut);

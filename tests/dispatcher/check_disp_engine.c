@@ -1,5 +1,6 @@
 /* check_disp_engine: the nearest policy on hand-built graphs with known travel times. Who gets which rider, and that
- * an invalid tick is refused without a trace. */
+ * an invalid tick is refused without a trace. A fresh engine given a resync at any step of 40 busy minutes decides
+ * as the engine that lived through them, for every policy with and without rebalancing. */
 #include <check.h>
 #include <math.h>
 
@@ -563,6 +564,299 @@ START_TEST (test_nearest_matches_brute_force)
 }
 END_TEST
 
+/* ---- resync: a new engine given what a client kept decides as the lost one would have ---- */
+
+#define S_CARS     48  /* vehicle ids 0..47: robotaxis the even ones, human drivers the odd ones */
+#define S_STEPS    240 /* 40 minutes of 10 s steps */
+#define S_STEP_MS  10000
+#define S_START_MS (7 * RT_HOUR_MS)
+
+/* What a lockstep client keeps of its session (as disp_link does): every vehicle's last state, the riders waiting in
+ * arrival order, the previous step's time, the rebalancer's state of the last decisions carrying one (deep copy) and
+ * every request sent since. */
+typedef struct {
+    disp_vehicle_t known[S_CARS];
+    int is_known[S_CARS];
+    disp_request_t waiting[4096];
+    size_t waiting_count;
+    int has_previous;
+    int64_t previous_ms;
+    int has_rebalance;
+    disp_rebalance_state_t rebalance;
+    disp_zone_demand_t zones[4096];
+    disp_rebalance_order_t orders[S_CARS];
+    disp_request_t observed[4096];
+    size_t observed_count;
+} s_kept_t;
+
+static int s_cancelled_in (uint64_t id, const disp_tick_t *t)
+{
+    for (size_t i = 0; i < t->cancelled_count; i++)
+        if (t->cancelled[i] == id) return 1;
+    return 0;
+}
+
+/* The client sends tick t: vehicle states, then cancellations and expiries, then new riders; all requests count for
+ * the rebalancer. */
+static void s_kept_send (s_kept_t *k, const disp_tick_t *t)
+{
+    for (size_t i = 0; i < t->vehicle_count; i++) {
+        k->known[t->vehicles[i].id] = t->vehicles[i];
+        k->is_known[t->vehicles[i].id] = 1;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < k->waiting_count; i++)
+        if (!s_cancelled_in (k->waiting[i].id, t) && k->waiting[i].deadline_ms > t->now_ms)
+            k->waiting[kept++] = k->waiting[i];
+    k->waiting_count = kept;
+    for (size_t i = 0; i < t->request_count; i++) {
+        if (!s_cancelled_in (t->requests[i].id, t) && t->requests[i].deadline_ms > t->now_ms) {
+            ck_assert_uint_lt (k->waiting_count, sizeof k->waiting / sizeof k->waiting[0]);
+            k->waiting[k->waiting_count++] = t->requests[i];
+        }
+        ck_assert_uint_lt (k->observed_count, sizeof k->observed / sizeof k->observed[0]);
+        k->observed[k->observed_count++] = t->requests[i];
+    }
+}
+
+/* The client applies decisions d of the step at now_ms. */
+static void s_kept_decided (s_kept_t *k, const disp_decisions_t *d, int64_t now_ms)
+{
+    for (size_t i = 0; i < d->assignment_count; i++) {
+        k->known[d->assignments[i].vehicle_id].status = DISP_VEH_BUSY;
+        size_t kept = 0;
+        for (size_t w = 0; w < k->waiting_count; w++)
+            if (k->waiting[w].id != d->assignments[i].request_id) k->waiting[kept++] = k->waiting[w];
+        k->waiting_count = kept;
+    }
+    for (size_t i = 0; i < d->reposition_count; i++)
+        k->known[d->repositions[i].vehicle_id].status = DISP_VEH_BUSY;
+    k->has_previous = 1;
+    k->previous_ms = now_ms;
+    if (d->rebalance) {
+        ck_assert_uint_le (d->rebalance->zone_count, sizeof k->zones / sizeof k->zones[0]);
+        ck_assert_uint_le (d->rebalance->order_count, S_CARS);
+        for (size_t i = 0; i < d->rebalance->zone_count; i++)
+            k->zones[i] = d->rebalance->zones[i];
+        for (size_t i = 0; i < d->rebalance->order_count; i++)
+            k->orders[i] = d->rebalance->orders[i];
+        k->rebalance = *d->rebalance;
+        k->rebalance.zones = k->zones;
+        k->rebalance.orders = k->orders;
+        k->has_rebalance = 1;
+        k->observed_count = 0;
+    }
+}
+
+/* The resync tick for step t: the whole kept state with t's step, time and nothing else. */
+static disp_tick_t s_kept_resync (s_kept_t *k, const disp_tick_t *t, disp_vehicle_t *vehs)
+{
+    size_t nv = 0;
+    for (uint32_t v = 0; v < S_CARS; v++)
+        if (k->is_known[v]) vehs[nv++] = k->known[v];
+    return (disp_tick_t){.step = t->step,
+                         .now_ms = t->now_ms,
+                         .vehicles = vehs,
+                         .vehicle_count = nv,
+                         .requests = k->waiting,
+                         .request_count = k->waiting_count,
+                         .resync = 1,
+                         .has_previous = k->has_previous,
+                         .previous_ms = k->previous_ms,
+                         .rebalance = k->has_rebalance ? &k->rebalance : NULL,
+                         .observed = k->observed,
+                         .observed_count = k->observed_count};
+}
+
+static void s_same_decisions (const disp_decisions_t *a, const disp_decisions_t *b, uint64_t step)
+{
+    ck_assert_msg (a->assignment_count == b->assignment_count, "step %llu: %zu assignments, resynced %zu",
+                   (unsigned long long)step, a->assignment_count, b->assignment_count);
+    for (size_t i = 0; i < a->assignment_count; i++) {
+        ck_assert_uint_eq (a->assignments[i].request_id, b->assignments[i].request_id);
+        ck_assert_uint_eq (a->assignments[i].vehicle_id, b->assignments[i].vehicle_id);
+        ck_assert_int_eq (a->assignments[i].pickup_eta_ms, b->assignments[i].pickup_eta_ms);
+    }
+    ck_assert_msg (a->reposition_count == b->reposition_count, "step %llu: %zu repositions, resynced %zu",
+                   (unsigned long long)step, a->reposition_count, b->reposition_count);
+    for (size_t i = 0; i < a->reposition_count; i++) {
+        ck_assert_uint_eq (a->repositions[i].vehicle_id, b->repositions[i].vehicle_id);
+        ck_assert_uint_eq (a->repositions[i].target.node, b->repositions[i].target.node);
+        ck_assert_int_eq (a->repositions[i].eta_ms, b->repositions[i].eta_ms);
+    }
+    ck_assert_msg ((a->rebalance == NULL) == (b->rebalance == NULL), "step %llu: rebalancer ran on one side only",
+                   (unsigned long long)step);
+    if (!a->rebalance) return;
+    ck_assert_int_eq (a->rebalance->run_ms, b->rebalance->run_ms);
+    ck_assert_int_eq (a->rebalance->decay_ms, b->rebalance->decay_ms);
+    ck_assert_uint_eq (a->rebalance->zone_count, b->rebalance->zone_count);
+    ck_assert_uint_eq (a->rebalance->order_count, b->rebalance->order_count);
+    /* bit for bit: the decayed demand goes on from these figures */
+    for (size_t i = 0; i < a->rebalance->zone_count; i++) {
+        const disp_zone_demand_t *za = &a->rebalance->zones[i], *zb = &b->rebalance->zones[i];
+        ck_assert_uint_eq (za->zone, zb->zone);
+        ck_assert_msg (memcmp (&za->demand, &zb->demand, sizeof za->demand) == 0 &&
+                           memcmp (&za->sum_x, &zb->sum_x, sizeof za->sum_x) == 0 &&
+                           memcmp (&za->sum_y, &zb->sum_y, sizeof za->sum_y) == 0,
+                       "step %llu: zone %u differs", (unsigned long long)step, za->zone);
+    }
+    for (size_t i = 0; i < a->rebalance->order_count; i++) {
+        ck_assert_uint_eq (a->rebalance->orders[i].vehicle_id, b->rebalance->orders[i].vehicle_id);
+        ck_assert_uint_eq (a->rebalance->orders[i].zone, b->rebalance->orders[i].zone);
+        ck_assert_int_eq (a->rebalance->orders[i].arrive_ms, b->rebalance->orders[i].arrive_ms);
+    }
+}
+
+/* Forty minutes of a small mixed-fleet city, riders outnumbering vehicles at times. At every step a fresh engine is
+ * given the resync the client would send there (its kept state and that step's time): its decisions, repositions and
+ * rebalancer state must be those of the engine that lived through them. Policies and rebalancing from the loop index
+ * (_i): nearest, batch, cost, then the same with rebalancing. */
+START_TEST (test_resync_at_every_step_decides_as_the_lost_engine)
+{
+    static const char *policies[] = {"nearest", "batch", "cost"};
+    const char *policy = policies[_i % 3];
+    int rebalance = _i >= 3;
+    map_net_t *net = rt_city ();
+    uint32_t nodes = (uint32_t)map_graph_node_count (map_net_graph (net));
+    disp_params_t params = {
+        .batch_window_ms = 60000, .rebalance = rebalance, .rebalance_interval_ms = 120000, .rebalance_zone_m = 3000};
+    disp_engine_t *lived = rt_engine (net, policy, 15 * 60000, S_CARS, 1.3, &params);
+    static s_kept_t kept;
+    memset (&kept, 0, sizeof kept);
+    uint64_t rng = 0x5eed0000u + (uint64_t)_i, next_id = 1;
+    int64_t busy_until[S_CARS];
+    uint32_t dest[S_CARS];
+    int report[S_CARS];
+    for (uint32_t v = 0; v < S_CARS; v++) {
+        busy_until[v] = S_START_MS; /* idle from the start, at a random node */
+        dest[v] = (uint32_t)(rt_next (&rng) % nodes);
+        report[v] = 1;
+    }
+    size_t resyncs_with_state = 0, batches = 0;
+    for (uint64_t step = 1; step <= S_STEPS; step++) {
+        int64_t now = S_START_MS + (int64_t)(step - 1) * S_STEP_MS;
+        /* what happened since the last step: vehicles done, new riders (some asking at once for the other fleet
+         * too), a rider giving up now and then */
+        disp_vehicle_t vehs[S_CARS], resync_vehs[S_CARS];
+        size_t nv = 0;
+        for (uint32_t v = 0; v < S_CARS; v++) {
+            int done = busy_until[v] != INT64_MAX && busy_until[v] <= now;
+            if (!report[v] && !done) continue;
+            disp_vehicle_status_t status = done ? DISP_VEH_IDLE : DISP_VEH_BUSY;
+            vehs[nv++] = rt_vehicle (v, v % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, status, dest[v]);
+            if (done) busy_until[v] = INT64_MAX; /* idle until the dispatcher sends it somewhere */
+            report[v] = 0;
+        }
+        disp_request_t reqs[8];
+        size_t nr = rt_next (&rng) % 5;
+        for (size_t i = 0; i < nr; i++) {
+            int human = rt_next (&rng) % 3 != 0;
+            int64_t t = now - (int64_t)(rt_next (&rng) % S_STEP_MS);
+            reqs[i] = rt_request (next_id++, t, (uint32_t)(rt_next (&rng) % nodes),
+                                  (uint32_t)(rt_next (&rng) % nodes), human ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI,
+                                  human && rt_next (&rng) % 2, t + 240000 + (int64_t)(rt_next (&rng) % 360000));
+        }
+        uint64_t cancelled[1];
+        size_t nc = 0;
+        if (kept.waiting_count > 0 && rt_next (&rng) % 6 == 0)
+            cancelled[nc++] = kept.waiting[rt_next (&rng) % kept.waiting_count].id;
+        if (nr > 0 && rt_next (&rng) % 9 == 0) cancelled[0] = reqs[0].id, nc = 1; /* gave up in the same tick */
+        disp_tick_t tick = {.step = step,
+                            .now_ms = now,
+                            .requests = reqs,
+                            .request_count = nr,
+                            .vehicles = vehs,
+                            .vehicle_count = nv,
+                            .cancelled = cancelled,
+                            .cancelled_count = nc};
+        s_kept_send (&kept, &tick);
+
+        /* a dispatcher started now, given the resync */
+        disp_engine_t *fresh = rt_engine (net, policy, 15 * 60000, S_CARS, 1.3, &params);
+        disp_tick_t resync = s_kept_resync (&kept, &tick, resync_vehs);
+        resyncs_with_state += kept.has_rebalance && kept.observed_count > 0;
+        disp_decisions_t got;
+        char err[256] = "";
+        ck_assert_msg (disp_engine_step (fresh, &resync, &got, err, sizeof err) == 0, "resync: %s", err);
+
+        disp_decisions_t d = rt_step (lived, step, now, vehs, nv, reqs, nr, cancelled, nc);
+        s_same_decisions (&d, &got, step);
+        disp_engine_destroy (&fresh);
+        batches += d.assignment_count > 0;
+
+        s_kept_decided (&kept, &d, now);
+        for (size_t i = 0; i < d.assignment_count; i++) {
+            uint32_t v = d.assignments[i].vehicle_id;
+            busy_until[v] = now + d.assignments[i].pickup_eta_ms + 300000 + (int64_t)(rt_next (&rng) % 900000);
+            dest[v] = (uint32_t)(rt_next (&rng) % nodes);
+            report[v] = 1;
+        }
+        for (size_t i = 0; i < d.reposition_count; i++) {
+            uint32_t v = d.repositions[i].vehicle_id;
+            busy_until[v] = now + d.repositions[i].eta_ms;
+            dest[v] = d.repositions[i].target.node;
+            report[v] = 1;
+        }
+    }
+    /* the time was busy enough to test something: riders left waiting across steps, and (with rebalancing) a state
+     * plus requests seen since it at resyncs */
+    ck_assert_uint_gt (batches, S_STEPS / 10);
+    if (rebalance) ck_assert_uint_gt (resyncs_with_state, S_STEPS / 2);
+    disp_engine_destroy (&lived);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* A resync's session state is checked like the rest of a tick: refused with the field named, nothing changed. */
+START_TEST (test_resync_state_out_of_range_is_refused)
+{
+    map_net_t *net = s_grid (4);
+    disp_params_t params = {.rebalance = 1, .rebalance_zone_m = 100};
+    disp_engine_t *e = rt_engine (net, "nearest", 60000, 4, 1.0, &params);
+    disp_vehicle_t v = rt_vehicle (0, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 0);
+    disp_zone_demand_t zones[2] = {{.zone = 3, .demand = 1}, {.zone = 2, .demand = 1}};
+    disp_rebalance_order_t order = {.vehicle_id = 9, .zone = 0, .arrive_ms = 5000};
+    disp_rebalance_state_t state = {.run_ms = 0, .zones = zones, .zone_count = 1};
+    disp_request_t seen = rt_request (1, 0, 99, MAP_NODE_NONE, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    struct {
+        disp_tick_t tick;
+        const char *field;
+    } bad[] = {
+        {{.now_ms = 1000, .resync = 1, .has_previous = 1, .previous_ms = 2000}, "tick.previous_ms"},
+        {{.now_ms = 1000, .resync = 1, .rebalance = &(disp_rebalance_state_t){.run_ms = 5000}},
+         "tick.rebalance.run_ms"},
+        {{.now_ms = 1000, .resync = 1, .rebalance = &(disp_rebalance_state_t){.decay_ms = -1}},
+         "tick.rebalance.decay_ms"},
+        {{.now_ms = 1000, .resync = 1, .rebalance = &(disp_rebalance_state_t){.zones = zones, .zone_count = 2}},
+         "tick.rebalance.zones[1].zone"},
+        {{.now_ms = 1000, .resync = 1, .rebalance = &(disp_rebalance_state_t){.orders = &order, .order_count = 1}},
+         "tick.rebalance.orders[0].vehicle_id"},
+        {{.now_ms = 1000, .resync = 1, .observed = &seen, .observed_count = 1}, "tick.observed[0].origin.node"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bad[i].tick.vehicles = &v;
+        bad[i].tick.vehicle_count = 1;
+        disp_decisions_t out;
+        char err[256] = "";
+        ck_assert_int_eq (disp_engine_step (e, &bad[i].tick, &out, err, sizeof err), -1);
+        ck_assert_msg (strncmp (err, bad[i].field, strlen (bad[i].field)) == 0, "case %zu: %s", i, err);
+    }
+    /* a zone past the map's: the 4 x 4 grid's 300 m square holds 4 x 4 zones of 100 m */
+    zones[0].zone = 16;
+    disp_tick_t past = {.now_ms = 1000, .resync = 1, .rebalance = &state, .vehicles = &v, .vehicle_count = 1};
+    disp_decisions_t out;
+    char err[256] = "";
+    ck_assert_int_eq (disp_engine_step (e, &past, &out, err, sizeof err), -1);
+    ck_assert_str_eq (err, "tick.rebalance.zones[0].zone: 16 is not a zone (the map has 16)");
+    /* nothing changed: the engine never stepped, so a first step at 0 s is fine */
+    ck_assert_uint_eq (disp_engine_pending_count (e), 0);
+    disp_decisions_t d = rt_step (e, 1, 0, &v, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 0);
+    disp_engine_destroy (&e);
+    map_net_destroy (&net);
+}
+END_TEST
+
 static Suite *s_suite (void)
 {
     Suite *s = suite_create ("disp_engine");
@@ -583,7 +877,12 @@ static Suite *s_suite (void)
     tcase_add_test (limits, test_invalid_ticks_change_nothing);
     tcase_add_test (limits, test_unknown_policy_and_bad_config);
     tcase_add_test (limits, test_crowd);
+    tcase_add_test (limits, test_resync_state_out_of_range_is_refused);
     suite_add_tcase (s, limits);
+    TCase *resync = tcase_create ("resync");
+    tcase_set_timeout (resync, 300);
+    tcase_add_loop_test (resync, test_resync_at_every_step_decides_as_the_lost_engine, 0, 6);
+    suite_add_tcase (s, resync);
     return s;
 }
 
