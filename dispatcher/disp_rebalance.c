@@ -26,7 +26,11 @@
  *      (traffic-adjusted) is longer than the horizon is never taken: the vehicle would come after the demand.
  *   6. Each move is a disp_engine_reposition with the traffic-adjusted eta; the vehicle counts as busy until its
  *      owner reports it again.
- * Everything runs in a fixed order (zones by index, vehicles by id), so the same ticks give the same orders. */
+ * Everything runs in a fixed order (zones by index, vehicles by id), so the same ticks give the same orders.
+ *
+ * Recovery: the state after a run (disp_rebalance_state) goes out with that step's decisions; a restarted dispatcher
+ * restores the one its client kept and observes the requests sent since, in order, and then runs exactly as the lost
+ * one would have. */
 #include "disp_rebalance.h"
 
 #include <assert.h>
