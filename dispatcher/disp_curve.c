@@ -59,6 +59,11 @@ static zcertstore_t *s_client_store (const char *dir, char *err, size_t errlen)
         if (!zfile_is_regular (files[i])) continue;
         zcert_t *cert = zcert_load (zfile_filename (files[i], NULL));
         if (!cert) continue;
+        /* NAME and NAME_secret hold the same public key; the store takes each key once (a second insert aborts). */
+        if (zcertstore_lookup (store, zcert_public_txt (cert))) {
+            zcert_destroy (&cert);
+            continue;
+        }
         if (++admitted > DISP_CURVE_CLIENTS_MAX) {
             zcert_destroy (&cert);
             map_error (err, errlen, "%s: more than %d client keys", dir, DISP_CURVE_CLIENTS_MAX);

@@ -1635,6 +1635,27 @@ START_TEST (test_abandoned_map_builds_are_dropped)
 }
 END_TEST
 
+/* The README's CURVE example keeps a client's key pair (NAME and NAME_secret, the same public key twice) in the
+ * clients' folder: the service admits the key once and starts (it used to abort in CZMQ's certificate store). */
+START_TEST (test_curve_folder_with_a_key_pair_starts)
+{
+    char *dir = s_temp_dir (), server[300], clients[300], sim[400];
+    snprintf (server, sizeof server, "%s/server", dir);
+    snprintf (clients, sizeof clients, "%s/clients", dir);
+    snprintf (sim, sizeof sim, "%s/sim", clients);
+    ck_assert_int_eq (mkdir (clients, 0700), 0);
+    char err[512] = "";
+    ck_assert_msg (disp_curve_keygen (server, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg (disp_curve_keygen (sim, err, sizeof err) == 0, "%s", err);
+    disp_server_opts_t opts = {.bind = "tcp://127.0.0.1:0", .curve_secret = server, .curve_clients = clients};
+    disp_server_t *server_p = disp_server_new (&opts, err, sizeof err);
+    ck_assert_msg (server_p != NULL, "%s", err);
+    disp_server_destroy (&server_p);
+    s_remove_tree (dir);
+    free (dir);
+}
+END_TEST
+
 static Suite *s_suite (void)
 {
     Suite *s = suite_create ("disp_server");
@@ -1670,6 +1691,7 @@ static Suite *s_suite (void)
     tcase_add_test (security, test_sessions_belong_to_their_connection);
     tcase_add_test (security, test_idle_sessions_are_forgotten);
     tcase_add_test (security, test_abandoned_map_builds_are_dropped);
+    tcase_add_test (security, test_curve_folder_with_a_key_pair_starts);
     suite_add_tcase (s, security);
     return s;
 }
