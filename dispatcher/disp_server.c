@@ -614,6 +614,12 @@ static void s_on_tick (disp_server_t *self, const s_route_t *route, s_session_t 
                        self->limits.max_riders);
         return;
     }
+    /* A resync's requests since the rebalancer's last run are replayed as demand: as many as riders may wait. */
+    if (tick->resync && tick->observed_count > self->limits.max_riders) {
+        s_reply_error (self, route, DISP_ERR_LIMIT, "limit max_riders: tick.observed holds more than %zu requests",
+                       self->limits.max_riders);
+        return;
+    }
     char err[256];
     disp_decisions_t decisions;
     if (disp_engine_step (session->engine, tick, &decisions, err, sizeof err) != 0) {
@@ -682,6 +688,7 @@ static void s_live_step (disp_server_t *self, const s_route_t *route, s_session_
     }
     if (decisions.assignment_count == 0 && decisions.reposition_count == 0) return;
     self->stats.assignments += decisions.assignment_count;
+    decisions.rebalance = NULL; /* a live client never resends it: a live session's demand restarts with it */
     uint8_t *frame;
     size_t len;
     if (disp_codec_encode_decisions (&decisions, &frame, &len) == 0) s_tell (self, session, frame, len, wall_ms);
