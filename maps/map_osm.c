@@ -21,6 +21,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <expat.h>
 #include <geodesic.h>
 #include <math.h>
 #include <readosm.h>
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "map_error.h"
 #include "map_proj.h"
@@ -514,6 +516,528 @@ static int s_check_file (const char *path, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- XML pre-check ---------------------------------------------------------------------------------------------
+ * libreadosm 1.1.0 copies a <tag>'s k and v, and a <member>'s role, with strlen and strcpy without looking whether
+ * the attribute is there: one such element crashes it (a NULL read; found by tests/fuzz/fuzz_osm). And on a file
+ * that is not well-formed it returns without freeing its parser or the element it was reading. So an .osm file is
+ * parsed once before readosm reads it, by the same parser (expat, set up as readosm sets it up: same elements, same
+ * entities, same verdict on well-formedness), and refused when it is not well-formed or when any <tag> lacks k or v
+ * or any <member> lacks role. */
+
+typedef struct {
+    XML_Parser parser;
+    const char *path;
+    char *err;
+    size_t errlen;
+    bool refused;
+} s_xml_t;
+
+static void XMLCALL s_xml_start (void *user, const XML_Char *name, const XML_Char **attr)
+{
+    s_xml_t *x = user;
+    bool tag = strcmp (name, "tag") == 0, member = strcmp (name, "member") == 0;
+    if (x->refused || (!tag && !member)) return;
+    bool k = false, v = false, role = false;
+    for (size_t i = 0; attr[i]; i += 2) {
+        k |= strcmp (attr[i], "k") == 0;
+        v |= strcmp (attr[i], "v") == 0;
+        role |= strcmp (attr[i], "role") == 0;
+    }
+    if ((tag && k && v) || (member && role)) return;
+    map_error (x->err, x->errlen, "%s: line %lu: a <%s> without %s: not valid OSM XML", x->path,
+               (unsigned long)XML_GetCurrentLineNumber (x->parser), name,
+               member ? "role" : !k && !v ? "k and v" : !k ? "k" : "v");
+    x->refused = true;
+    XML_StopParser (x->parser, XML_FALSE);
+}
+
+/* The pre-check of an .osm file (see above). 0 when readosm may read it, or -1 with "PATH: [line N: ]why". */
+static int s_check_xml (const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f) return 0; /* readosm says why */
+    s_xml_t x = {.parser = XML_ParserCreate (NULL), .path = path, .err = err, .errlen = errlen};
+    char *buf = malloc (65536);
+    int rc = 0;
+    if (!x.parser || !buf) {
+        rc = map_error (err, errlen, "%s: out of memory", path);
+        goto done;
+    }
+    XML_SetUserData (x.parser, &x);
+    XML_SetStartElementHandler (x.parser, s_xml_start);
+    for (bool last = false; !last;) {
+        size_t got = fread (buf, 1, 65536, f);
+        if (ferror (f)) {
+            rc = map_error (err, errlen, "%s: cannot read OSM data: read error", path);
+            goto done;
+        }
+        last = feof (f) != 0;
+        if (XML_Parse (x.parser, buf, (int)got, last) != XML_STATUS_OK) {
+            if (x.refused) {
+                rc = -1; /* s_xml_start wrote the message */
+            } else {
+                rc = map_error (err, errlen,
+                                "%s: cannot read OSM data: not well-formed OSM XML (garbage or a truncated file): "
+                                "line %lu: %s",
+                                path, (unsigned long)XML_GetCurrentLineNumber (x.parser),
+                                XML_ErrorString (XML_GetErrorCode (x.parser)));
+            }
+            goto done;
+        }
+    }
+done:
+    if (x.parser) XML_ParserFree (x.parser);
+    free (buf);
+    fclose (f);
+    return rc;
+}
+
+/* ---- PBF pre-check ---------------------------------------------------------------------------------------------
+ * libreadosm 1.1.0 trusts a .pbf file's sizes and string indexes: a block header may make it allocate gigabytes
+ * (found by fuzz_osm: malloc of 2.2 GB), a negative size makes it write through a NULL pointer, a tag's string
+ * index past the block's string table makes it read outside an array, a repeated array field or a second string
+ * table makes it count past what it filled, and a packed array of tiny numbers becomes one small allocation per
+ * number. So a .pbf file is walked once before readosm reads it, the way readosm will walk it, and refused unless
+ * all of that is safe. The walk follows readosm's own grammar, not protobuf's in general: a field key is one byte
+ * (field id in bits 3-7, wire type in 0-2), only the fields readosm knows are allowed (it fails on any other), a
+ * varint is at most 5 bytes for its 32-bit fields and 10 for 64-bit ones, and a message it parses may not be empty.
+ * It checks what readosm parses for the importer's two passes (ways, then dense nodes); relations, which the
+ * importer never asks for, are skipped as readosm skips them. Limits: a block header under 64 KiB and a block under
+ * 32 MiB, packed or not (the PBF format's own); in one block at most S_PBF_ITEMS_MAX strings and array values, and
+ * tags and user names that readosm copies out of the string table adding up to at most S_PBF_COPY_MAX bytes (a
+ * block may name one long string a million times). Real blocks hold 8,000 objects: a few hundred thousand values
+ * and a few megabytes of tags. Every block is decompressed here once more. */
+
+#define S_PBF_HEADER_MAX (64u * 1024u)
+#define S_PBF_BLOCK_MAX  (32u * 1024u * 1024u)
+#define S_PBF_ITEMS_MAX  (4u * 1024u * 1024u)
+#define S_PBF_COPY_MAX   (64u * 1024u * 1024u)
+
+enum { S_PB_NONE = 0, S_PB_INT32, S_PB_INT64, S_PB_BYTES };
+
+/* The field kinds readosm expects in each message, by field id (its "hints"). */
+static const uint8_t s_pb_blob_header[32] = {[1] = S_PB_BYTES, [2] = S_PB_BYTES, [3] = S_PB_INT32};
+static const uint8_t s_pb_blob[32] = {[1] = S_PB_BYTES, [2] = S_PB_INT32, [3] = S_PB_BYTES};
+static const uint8_t s_pb_block[32] = {[1] = S_PB_BYTES, [2] = S_PB_BYTES, [17] = S_PB_INT32,
+                                       [18] = S_PB_INT32, [19] = S_PB_INT64, [20] = S_PB_INT64};
+static const uint8_t s_pb_strings[32] = {[1] = S_PB_BYTES};
+static const uint8_t s_pb_group[32] = {[1] = S_PB_BYTES, [2] = S_PB_BYTES, [3] = S_PB_BYTES, [4] = S_PB_BYTES,
+                                       [5] = S_PB_BYTES};
+static const uint8_t s_pb_dense[32] = {[1] = S_PB_BYTES, [5] = S_PB_BYTES, [8] = S_PB_BYTES, [9] = S_PB_BYTES,
+                                       [10] = S_PB_BYTES};
+static const uint8_t s_pb_dense_info[32] = {[1] = S_PB_BYTES, [2] = S_PB_BYTES, [3] = S_PB_BYTES, [4] = S_PB_BYTES,
+                                            [5] = S_PB_BYTES, [6] = S_PB_BYTES};
+static const uint8_t s_pb_way[32] = {[1] = S_PB_INT64, [2] = S_PB_BYTES, [3] = S_PB_BYTES, [4] = S_PB_BYTES,
+                                     [8] = S_PB_BYTES};
+static const uint8_t s_pb_info[32] = {[1] = S_PB_INT32, [2] = S_PB_INT32, [3] = S_PB_INT64, [4] = S_PB_INT32,
+                                      [5] = S_PB_INT32, [6] = S_PB_INT32};
+
+typedef struct {
+    const uint8_t *p, *end;
+} s_pb_t;
+
+/* One field as readosm reads it. */
+typedef struct {
+    unsigned id;
+    uint64_t value;            /* S_PB_INT32 (truncated to 32 bits), S_PB_INT64 */
+    const uint8_t *data;       /* S_PB_BYTES */
+    size_t len;
+} s_pb_field_t;
+
+/* A varint of at most max bytes, truncated to 64 bits. 0, or -1 past the end or when longer. */
+static int s_pb_varint (s_pb_t *c, int max, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < max; i++) {
+        if (c->p >= c->end) return -1;
+        uint8_t b = *c->p++;
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *out = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The next field of a message with readosm's hints. 0, or -1 where readosm fails. */
+static int s_pb_field (s_pb_t *c, const uint8_t hints[32], s_pb_field_t *f)
+{
+    *f = (s_pb_field_t){0};
+    if (c->p >= c->end) return -1;
+    uint8_t key = *c->p++;
+    f->id = key >> 3;
+    unsigned wire = key & 7u;
+    uint8_t hint = hints[f->id];
+    if (wire == 0 && (hint == S_PB_INT32 || hint == S_PB_INT64)) {
+        if (s_pb_varint (c, hint == S_PB_INT32 ? 5 : 10, &f->value)) return -1;
+        if (hint == S_PB_INT32) f->value &= 0xffffffffu;
+        return 0;
+    }
+    uint64_t len;
+    if (wire != 2 || hint != S_PB_BYTES || s_pb_varint (c, 5, &len) || len > (uint64_t)(c->end - c->p)) return -1;
+    f->data = c->p;
+    f->len = (size_t)len;
+    c->p += len;
+    return 0;
+}
+
+/* The walk's state over one block. */
+typedef struct {
+    uint64_t items;            /* strings and array values so far in this block */
+    uint32_t strings;          /* entries of its string table */
+    uint32_t *lens;            /* their lengths (lens_cap entries allocated; kept from block to block) */
+    size_t lens_cap;
+    uint64_t copied;           /* bytes of strings readosm copies for tags and user names */
+    const char *why;           /* what is wrong, for the message */
+} s_pbf_walk_t;
+
+/* Counts a copy of string i (a valid index) by readosm. 0, or -1 past S_PBF_COPY_MAX. */
+static int s_pbf_copy (s_pbf_walk_t *w, uint32_t i)
+{
+    w->copied += (uint64_t)w->lens[i] + 1;
+    if (w->copied <= S_PBF_COPY_MAX) return 0;
+    w->why = "tags that would take more memory than the importer allows";
+    return -1;
+}
+
+/* What the values of a packed array are to readosm. */
+typedef enum {
+    S_PBF_NUMBERS,             /* plain numbers */
+    S_PBF_KEYS_VALS,           /* DenseNodes keys_vals: 0 ends a node, anything else is a string index */
+    S_PBF_INDEXES,             /* a way's keys or values: every value is a string index */
+    S_PBF_USERS                /* DenseInfo user names: zigzag 32-bit deltas whose positive sums are string indexes */
+} s_pbf_values_t;
+
+/* Counts a packed array (readosm fails on an empty one) of values of at most `max` bytes each, and checks each
+ * string index among them. 0, or -1 with w->why. */
+static int s_pbf_packed (s_pbf_walk_t *w, const uint8_t *data, size_t len, int max, s_pbf_values_t kind,
+                         size_t *count)
+{
+    s_pb_t c = {data, data + len};
+    size_t n = 0;
+    uint32_t sum = 0;
+    if (len == 0) {
+        w->why = "an empty array";
+        return -1;
+    }
+    while (c.p < c.end) {
+        uint64_t v;
+        if (s_pb_varint (&c, max, &v)) {
+            w->why = "a broken number in an array";
+            return -1;
+        }
+        n++;
+        uint32_t v32 = (uint32_t)v;
+        if ((kind == S_PBF_INDEXES || (kind == S_PBF_KEYS_VALS && v32 != 0))) {
+            if (v32 >= w->strings) {
+                w->why = "a string index past the block's string table";
+                return -1;
+            }
+            if (s_pbf_copy (w, v32)) return -1;
+        }
+        if (kind == S_PBF_USERS) {
+            uint32_t half = (uint32_t)(v32 / 2u + (v32 & 1u));
+            sum += (v32 & 1u) ? 0u - half : half;
+            if ((int32_t)sum > 0) {
+                if (sum >= w->strings) {
+                    w->why = "a user name index past the block's string table";
+                    return -1;
+                }
+                if (s_pbf_copy (w, sum)) return -1;
+            }
+        }
+    }
+    w->items += n;
+    if (w->items > S_PBF_ITEMS_MAX) {
+        w->why = "more strings and values in one block than the importer reads";
+        return -1;
+    }
+    *count = n;
+    return 0;
+}
+
+/* Walks a message with the given hints, calling each_field for every field (NULL: fields are only checked). A
+ * message readosm parses may not be empty. */
+typedef int s_pbf_field_fn (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg);
+
+static int s_pbf_message (s_pbf_walk_t *w, const uint8_t *data, size_t len, const uint8_t hints[32],
+                          s_pbf_field_fn *each_field, void *arg)
+{
+    s_pb_t c = {data, data + len};
+    if (len == 0) {
+        w->why = "an empty message";
+        return -1;
+    }
+    while (c.p < c.end) {
+        s_pb_field_t f;
+        if (s_pb_field (&c, hints, &f)) {
+            w->why = "a field the reader does not know, or a broken one";
+            return -1;
+        }
+        if (each_field && each_field (w, &f, arg)) return -1;
+    }
+    return 0;
+}
+
+/* Arrays of a dense-node group or a way, each allowed once (readosm miscounts a repeated one). */
+typedef struct {
+    size_t count[11];          /* by field id; SIZE_MAX when absent */
+} s_pbf_arrays_t;
+
+static int s_pbf_once (s_pbf_walk_t *w, s_pbf_arrays_t *a, unsigned id)
+{
+    if (a->count[id] != SIZE_MAX) {
+        w->why = "an array given twice";
+        return -1;
+    }
+    return 0;
+}
+
+static int s_pbf_dense_info_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    s_pbf_arrays_t *a = arg;
+    if (f->id == 6) return 0; /* visible: not read */
+    if (s_pbf_once (w, a, f->id)) return -1;
+    /* versions uint32, timestamps sint32, changesets sint64, uids sint32, user names sint32 deltas */
+    return s_pbf_packed (w, f->data, f->len, f->id == 3 ? 10 : 5, f->id == 5 ? S_PBF_USERS : S_PBF_NUMBERS,
+                         &a->count[f->id]);
+}
+
+static int s_pbf_dense_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    s_pbf_arrays_t *a = arg;
+    if (f->id == 5) {
+        s_pbf_arrays_t info;
+        for (size_t i = 0; i < 11; i++) info.count[i] = SIZE_MAX;
+        if (s_pbf_once (w, a, 5) || s_pbf_message (w, f->data, f->len, s_pb_dense_info, s_pbf_dense_info_field, &info))
+            return -1;
+        a->count[5] = 0;
+        return 0;
+    }
+    if (s_pbf_once (w, a, f->id)) return -1;
+    /* ids, lats, lons sint64; keys_vals uint32 string indexes */
+    return s_pbf_packed (w, f->data, f->len, f->id == 10 ? 5 : 10, f->id == 10 ? S_PBF_KEYS_VALS : S_PBF_NUMBERS,
+                         &a->count[f->id]);
+}
+
+/* A way's Info: readosm checks its user name index itself, and copies the name. */
+static int s_pbf_info_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    (void)arg;
+    int32_t user = (int32_t)(uint32_t)f->value;
+    return f->id == 5 && user > 0 && (uint32_t)user < w->strings ? s_pbf_copy (w, (uint32_t)user) : 0;
+}
+
+static int s_pbf_way_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    s_pbf_arrays_t *a = arg;
+    if (f->id == 1) return 0;
+    if (f->id == 4) return s_pbf_message (w, f->data, f->len, s_pb_info, s_pbf_info_field, NULL);
+    if (s_pbf_once (w, a, f->id)) return -1;
+    /* keys and values uint32 string indexes; refs sint64 */
+    return s_pbf_packed (w, f->data, f->len, f->id == 8 ? 10 : 5, f->id == 8 ? S_PBF_NUMBERS : S_PBF_INDEXES,
+                         &a->count[f->id]);
+}
+
+static int s_pbf_group_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    (void)arg;
+    if (f->id != 2 && f->id != 3) return 0; /* nodes one by one, relations, change sets: never parsed */
+    s_pbf_arrays_t a;
+    for (size_t i = 0; i < 11; i++) a.count[i] = SIZE_MAX;
+    if (f->id == 2) return s_pbf_message (w, f->data, f->len, s_pb_dense, s_pbf_dense_field, &a);
+    if (s_pbf_message (w, f->data, f->len, s_pb_way, s_pbf_way_field, &a)) return -1;
+    if (a.count[2] != a.count[3]) {
+        w->why = "a way with more keys than values";
+        return -1;
+    }
+    return 0;
+}
+
+static int s_pbf_string_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    (void)arg;
+    if (++w->items > S_PBF_ITEMS_MAX) {
+        w->why = "more strings and values in one block than the importer reads";
+        return -1;
+    }
+    if (w->strings == w->lens_cap) {
+        size_t cap = w->lens_cap ? 2 * w->lens_cap : 1024;
+        uint32_t *grown = realloc (w->lens, cap * sizeof *grown);
+        if (!grown) {
+            w->why = "out of memory";
+            return -1;
+        }
+        w->lens = grown;
+        w->lens_cap = cap;
+    }
+    w->lens[w->strings++] = (uint32_t)f->len;
+    return 0;
+}
+
+/* A PrimitiveBlock: one string table, before the groups that index it; readosm stops at granularity (field 17) and
+ * misreads the other fields past 16, so those are refused. */
+static int s_pbf_block (s_pbf_walk_t *w, const uint8_t *data, size_t len)
+{
+    s_pb_t c = {data, data + len};
+    bool table = false, groups = false;
+    if (len == 0) {
+        w->why = "an empty block";
+        return -1;
+    }
+    while (c.p < c.end) {
+        s_pb_field_t f;
+        if (s_pb_field (&c, s_pb_block, &f)) {
+            w->why = "a field the reader does not know, or a broken one";
+            return -1;
+        }
+        if (f.id == 17) return 0;
+        if (f.id != 1 && f.id != 2) {
+            w->why = "coordinate offsets or a date granularity, which libreadosm misreads";
+            return -1;
+        }
+        if (f.id == 1) {
+            if (table || groups) {
+                w->why = table ? "two string tables in one block" : "a string table after the groups that use it";
+                return -1;
+            }
+            table = true;
+            if (s_pbf_message (w, f.data, f.len, s_pb_strings, s_pbf_string_field, NULL)) return -1;
+        } else {
+            groups = true;
+            if (s_pbf_message (w, f.data, f.len, s_pb_group, s_pbf_group_field, NULL)) return -1;
+        }
+    }
+    return 0;
+}
+
+/* A BlobHeader: its type ("OSMHeader" first, then "OSMData") and the size of the blob after it. */
+typedef struct {
+    const char *type;
+    bool type_ok;
+    int32_t datasize;
+} s_pbf_header_t;
+
+static int s_pbf_header_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    (void)w;
+    s_pbf_header_t *h = arg;
+    if (f->id == 1 && f->len == strlen (h->type) && memcmp (f->data, h->type, f->len) == 0) h->type_ok = true;
+    if (f->id == 3) h->datasize = (int32_t)(uint32_t)f->value;
+    return 0;
+}
+
+/* A Blob: exactly one payload, raw or zlib-packed with its size (readosm mixes them up otherwise). */
+typedef struct {
+    const uint8_t *raw, *zlib;
+    size_t raw_len, zlib_len;
+    int raws, zlibs, sizes;
+    int32_t raw_size;
+} s_pbf_blob_t;
+
+static int s_pbf_blob_field (s_pbf_walk_t *w, const s_pb_field_t *f, void *arg)
+{
+    (void)w;
+    s_pbf_blob_t *b = arg;
+    if (f->id == 1) b->raws++, b->raw = f->data, b->raw_len = f->len;
+    if (f->id == 2) b->sizes++, b->raw_size = (int32_t)(uint32_t)f->value;
+    if (f->id == 3) b->zlibs++, b->zlib = f->data, b->zlib_len = f->len;
+    return 0;
+}
+
+/* The pre-check of a .pbf file (see above). 0 when readosm may read it, or -1 with "PATH: why". */
+static int s_check_pbf (const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f) return 0; /* readosm says why */
+    uint8_t *buf = malloc (S_PBF_HEADER_MAX), *data = NULL, *unpacked = NULL;
+    s_pbf_walk_t w = {0};
+    int rc = 0;
+    if (!buf) {
+        fclose (f);
+        return map_error (err, errlen, "%s: out of memory", path);
+    }
+    for (uint64_t block = 0;; block++) {
+        w = (s_pbf_walk_t){.lens = w.lens, .lens_cap = w.lens_cap};
+        uint8_t be[4];
+        size_t got = fread (be, 1, 4, f);
+        if (got == 0 && block > 0 && feof (f)) break;
+        if (got != 4) {
+            w.why = "truncated (a block header's length)";
+            break;
+        }
+        uint32_t header_len = (uint32_t)be[0] << 24 | (uint32_t)be[1] << 16 | (uint32_t)be[2] << 8 | be[3];
+        if (header_len == 0 || header_len > S_PBF_HEADER_MAX) {
+            w.why = "a block header of an impossible size";
+            break;
+        }
+        if (fread (buf, 1, header_len, f) != header_len) {
+            w.why = "truncated (a block header)";
+            break;
+        }
+        s_pbf_header_t h = {.type = block == 0 ? "OSMHeader" : "OSMData"};
+        if (s_pbf_message (&w, buf, header_len, s_pb_blob_header, s_pbf_header_field, &h)) break;
+        if (!h.type_ok || h.datasize <= 0 || (uint32_t)h.datasize > S_PBF_BLOCK_MAX) {
+            w.why = !h.type_ok ? (block == 0 ? "no OSMHeader block first" : "a block that is not OSMData")
+                               : "a block of an impossible size";
+            break;
+        }
+        free (data);
+        data = malloc ((size_t)h.datasize);
+        if (!data) {
+            w.why = "out of memory";
+            break;
+        }
+        if (fread (data, 1, (size_t)h.datasize, f) != (size_t)h.datasize) {
+            w.why = "truncated (a block)";
+            break;
+        }
+        if (block == 0) continue; /* readosm skips the header block unread */
+        s_pbf_blob_t b = {0};
+        if (s_pbf_message (&w, data, (size_t)h.datasize, s_pb_blob, s_pbf_blob_field, &b)) break;
+        const uint8_t *raw = b.raw;
+        size_t raw_len = b.raw_len;
+        if (b.raws == 1 && b.zlibs == 0) {
+            if (b.sizes > 1 || (b.sizes == 1 && (b.raw_size < 0 || (size_t)b.raw_size != raw_len))) {
+                w.why = "a block whose size does not match its data";
+                break;
+            }
+        } else if (b.raws == 0 && b.zlibs == 1 && b.sizes == 1 && b.zlib_len > 0) {
+            if (b.raw_size <= 0 || (uint32_t)b.raw_size > S_PBF_BLOCK_MAX) {
+                w.why = "a block of an impossible unpacked size";
+                break;
+            }
+            free (unpacked);
+            unpacked = malloc ((size_t)b.raw_size);
+            uLongf size = (uLongf)b.raw_size;
+            if (!unpacked) {
+                w.why = "out of memory";
+                break;
+            }
+            if (uncompress (unpacked, &size, b.zlib, (uLong)b.zlib_len) != Z_OK || size != (uLongf)b.raw_size) {
+                w.why = "a block that does not decompress to its size";
+                break;
+            }
+            raw = unpacked;
+            raw_len = (size_t)b.raw_size;
+        } else {
+            w.why = "a block with no data, or with data in more than one form";
+            break;
+        }
+        if (s_pbf_block (&w, raw, raw_len)) break;
+    }
+    if (w.why)
+        rc = map_error (err, errlen, "%s: cannot read OSM data: corrupt PBF, or one libreadosm cannot read safely: %s",
+                        path, w.why);
+    free (w.lens);
+    free (buf);
+    free (data);
+    free (unpacked);
+    fclose (f);
+    return rc;
+}
+
 /* What readosm's error codes mean, indexed by minus the code. */
 static const char *const s_readosm_errors[] = {
     [-READOSM_INVALID_SUFFIX] = "unsupported file type (expected .osm or .osm.pbf)",
@@ -789,6 +1313,8 @@ map_graph_t *map_osm_import (const char *path, const map_osm_options_t *opt, map
     }
     if (s_highway_mask (self, opt ? opt->highways : NULL)) return NULL;
     if (s_check_file (path, err, errlen)) return NULL;
+    if (s_ends_with (path, ".osm") && s_check_xml (path, err, errlen)) return NULL;
+    if (s_ends_with (path, ".pbf") && s_check_pbf (path, err, errlen)) return NULL;
 
     if (s_parse (self, NULL, s_on_way)) goto done;
     if (self->way_count == 0) {

@@ -3,7 +3,8 @@
 # apt-get line and stops), builds, then either runs the default simulation or the whole test suite.
 #
 #   tools/setup.sh run [robotaxi-sim options]   build and play the default Wuhan day (with its no-robotaxi baseline)
-#   tools/setup.sh test                         build twice (plain and ASan+UBSan) and run every test in both
+#   tools/setup.sh test                         build twice (plain and ASan+UBSan) and run every test in both, then
+#                                               run each fuzz driver (clang, libFuzzer) over its seeds for a while
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,15 +20,18 @@ packages=(
   libinih-dev                        # scenario files
   libjansson-dev                     # summary.json and JSON lines
   libreadosm-dev zlib1g-dev          # OpenStreetMap .osm/.pbf import; checksums in map files
+  libexpat1-dev                      # readosm's XML parser, which the importer runs first to check a .osm file
   python-osmnx-doc bzip2             # test data: real OSM extracts shipped by Debian (one is .osm.bz2)
   check libsubunit-dev               # the test framework
   gnuplot-nox                        # the SVG plots of every run and sweep (report.html)
   protobuf-compiler                  # protoc: robotaxi_pb2.py for Python metrics subscribers, at build time
   python3 python3-zmq python3-protobuf   # tools/subscribe.py and its test (Debian's /usr/bin/python3)
+  clang libclang-rt-14-dev           # the fuzz drivers (tests/fuzz): clang 14 and its libFuzzer and sanitizer
+                                     # runtimes, which clang only recommends
 )
 
 usage() {
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 install_missing() {
@@ -72,6 +76,9 @@ case "$cmd" in
     echo "setup: the same suite under AddressSanitizer and UndefinedBehaviorSanitizer" >&2
     build build-sanitize -DENABLE_SANITIZERS=ON -DCMAKE_BUILD_TYPE=Debug
     (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
+    echo "setup: every decoder of outside input under libFuzzer, ASan and UBSan (tests/fuzz)" >&2
+    build build-fuzz -DCMAKE_C_COMPILER=clang -DENABLE_FUZZING=ON
+    (cd build-fuzz && ctest --output-on-failure -j"$jobs")
     ;;
   -h|--help)
     usage

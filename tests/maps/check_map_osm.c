@@ -908,6 +908,199 @@ START_TEST (test_bad_crs)
 }
 END_TEST
 
+/* ---- Files libreadosm 1.1.0 cannot read safely (found by tests/fuzz/fuzz_osm): refused before it reads them. ---- */
+
+/* An XML <tag> without k or v, or a <member> without role, crashed libreadosm (strlen of NULL). */
+START_TEST (test_xml_tag_without_k_or_v)
+{
+    char *dir = rt_temp_dir ("osm-xml-attrs"), path[4096];
+    ck_assert_ptr_nonnull (dir);
+    snprintf (path, sizeof path, "%s/attrs.osm", dir);
+    static const struct {
+        const char *element, *why;
+    } cases[] = {
+        {"<tag k=\"highway\"/>", "line 3: a <tag> without v"},
+        {"<tag v='residential' />", "line 3: a <tag> without k"},
+        {"<tag\n k=\"highway\"\n/>", "line 3: a <tag> without v"},
+        {"<tag/>", "a <tag> without k and v"},
+        {"<member type=\"way\" ref=\"10\"/>", "a <member> without role"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf (text, sizeof text,
+                  "<osm version=\"0.6\">\n <node id=\"1\" lat=\"45\" lon=\"9\"/><node id=\"2\" lat=\"45\" lon=\"9.001\"/>\n"
+                  " <way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"residential\"/></way>"
+                  "<relation id=\"20\">%s</relation>\n</osm>\n",
+                  cases[i].element);
+        s_write (path, text);
+        s_assert_refused (path, NULL, 0, cases[i].why);
+    }
+    /* The same element hidden in an entity, or in UTF-16 (bytes that do not spell "<tag"), is found all the same. */
+    s_write (path, "<?xml version='1.0'?>\n<!DOCTYPE osm [<!ENTITY t \"<tag k='highway'/>\">]>\n<osm>\n&t;</osm>\n");
+    s_assert_refused (path, NULL, 0, "line 4: a <tag> without v");
+    const char utf8[] = "<osm><way id=\"1\"><tag k=\"highway\"/></way></osm>";
+    uint8_t utf16[2 + 2 * sizeof utf8] = {0xff, 0xfe};
+    for (size_t i = 0; i + 1 < sizeof utf8; i++)
+        utf16[2 + 2 * i] = (uint8_t)utf8[i];
+    FILE *f = fopen (path, "wb");
+    ck_assert_ptr_nonnull (f);
+    ck_assert_uint_eq (fwrite (utf16, 1, 2 + 2 * (sizeof utf8 - 1), f), 2 + 2 * (sizeof utf8 - 1));
+    fclose (f);
+    s_assert_refused (path, NULL, 0, "line 1: a <tag> without v");
+    /* A file that is not well-formed is refused before libreadosm, which would leak its parser, reads it. */
+    s_write (path, "<osm version=\"0.6\">\n <node id=\"1\" lat=\"45\" lon=\"9\">\n</osm>\n");
+    s_assert_refused (path, NULL, 0, "not well-formed OSM XML (garbage or a truncated file): line 3: mismatched tag");
+
+    /* What only looks like such an element (in a comment, CDATA, a processing instruction, an attribute value) is
+     * no reason to refuse a file. */
+    s_write (path, "<?xml version='1.0'?>\n<?note <tag k='x'/> ?>\n<osm version=\"0.6\">\n"
+                   " <!-- <tag k=\"a\"/> <member/> -->\n"
+                   " <node id=\"1\" lat=\"45\" lon=\"9\"><![CDATA[ <tag v='b'/> ]]></node>\n"
+                   " <node id=\"2\" lat=\"45\" lon=\"9.001\"/>\n"
+                   " <way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"residential\"/>"
+                   "<tag k=\"note\" v=\"a > b, &lt;tag k='c'/>\"/></way>\n"
+                   " <relation id=\"20\"><member type=\"way\" ref=\"10\" role=\"\"/></relation>\n</osm>\n");
+    char err[1024];
+    map_osm_stats_t st;
+    map_graph_t *g = s_import (path, NULL, 0, &st, err, sizeof err);
+    ck_assert_msg (g, "%s", err);
+    ck_assert_uint_eq (map_graph_node_count (g), 2);
+    ck_assert_uint_eq (map_graph_edge_count (g), 2);
+    map_graph_destroy (&g);
+    s_cleanup (dir, (const char *const[]){"attrs.osm", NULL});
+}
+END_TEST
+
+/* A protobuf message under construction, for hand-made PBF files. */
+typedef struct {
+    uint8_t b[2048];
+    size_t n;
+} s_pb_t;
+
+static void s_pb_raw (s_pb_t *o, const void *data, size_t n)
+{
+    ck_assert_uint_le (o->n + n, sizeof o->b);
+    memcpy (o->b + o->n, data, n);
+    o->n += n;
+}
+
+static void s_pb_var (s_pb_t *o, uint64_t v)
+{
+    do {
+        uint8_t byte = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        s_pb_raw (o, &byte, 1);
+        v >>= 7;
+    } while (v);
+}
+
+static void s_pb_int (s_pb_t *o, unsigned field, uint64_t v)
+{
+    s_pb_var (o, field << 3);
+    s_pb_var (o, v);
+}
+
+static void s_pb_bytes (s_pb_t *o, unsigned field, const void *data, size_t n)
+{
+    s_pb_var (o, field << 3 | 2);
+    s_pb_var (o, n);
+    s_pb_raw (o, data, n);
+}
+
+static void s_pb_msg (s_pb_t *o, unsigned field, const s_pb_t *m)
+{
+    s_pb_bytes (o, field, m->b, m->n);
+}
+
+/* A packed array of n values, zigzag-encoded when zigzag. */
+static void s_pb_packed (s_pb_t *o, unsigned field, const int64_t *v, size_t n, bool zigzag)
+{
+    s_pb_t m = {.n = 0};
+    for (size_t i = 0; i < n; i++)
+        s_pb_var (&m, zigzag ? ((uint64_t)v[i] << 1) ^ (uint64_t)(v[i] >> 63) : (uint64_t)v[i]);
+    s_pb_msg (o, field, &m);
+}
+
+/* What to break in s_write_pbf's file. */
+typedef enum { S_PBF_SOUND, S_PBF_KEY_PAST_TABLE, S_PBF_TWO_TABLES, S_PBF_HUGE_HEADER, S_PBF_NEGATIVE_SIZE } s_pbf_fault_t;
+
+/* Writes a PBF of two nodes and a residential way between them, with one fault. The data block is raw (not
+ * packed) except for S_PBF_NEGATIVE_SIZE, whose packed block claims an unpacked size of -1. */
+static void s_write_pbf (const char *path, s_pbf_fault_t fault)
+{
+    s_pb_t table = {.n = 0}, dense = {.n = 0}, way = {.n = 0}, group = {.n = 0}, block = {.n = 0};
+    s_pb_bytes (&table, 1, "", 0);
+    s_pb_bytes (&table, 1, "highway", 7);
+    s_pb_bytes (&table, 1, "residential", 11);
+    s_pb_packed (&dense, 1, (const int64_t[]){1, 1}, 2, true);
+    s_pb_packed (&dense, 8, (const int64_t[]){450000000, 0}, 2, true);
+    s_pb_packed (&dense, 9, (const int64_t[]){90000000, 10000}, 2, true);
+    s_pb_int (&way, 1, 10);
+    s_pb_packed (&way, 2, (const int64_t[]){fault == S_PBF_KEY_PAST_TABLE ? 99 : 1}, 1, false);
+    s_pb_packed (&way, 3, (const int64_t[]){2}, 1, false);
+    s_pb_packed (&way, 8, (const int64_t[]){1, 1}, 2, true);
+    s_pb_msg (&group, 2, &dense);
+    s_pb_msg (&group, 3, &way);
+    s_pb_msg (&block, 1, &table);
+    if (fault == S_PBF_TWO_TABLES) s_pb_msg (&block, 1, &table);
+    s_pb_msg (&block, 2, &group);
+
+    s_pb_t blob = {.n = 0};
+    if (fault == S_PBF_NEGATIVE_SIZE) {
+        s_pb_int (&blob, 2, 0xffffffffu); /* an int32 of -1, as readosm reads it */
+        s_pb_bytes (&blob, 3, "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
+    } else {
+        s_pb_msg (&blob, 1, &block);
+    }
+    s_pb_t header_blob = {.n = 0};
+    s_pb_bytes (&header_blob, 1, "\x22\x0eOsmSchema-V0.6", 16); /* HeaderBlock with required_features, raw */
+    FILE *f = fopen (path, "wb");
+    ck_assert_ptr_nonnull (f);
+    const struct {
+        const char *type;
+        const s_pb_t *blob;
+    } parts[] = {{"OSMHeader", &header_blob}, {"OSMData", &blob}};
+    for (size_t i = 0; i < 2; i++) {
+        s_pb_t header = {.n = 0};
+        s_pb_bytes (&header, 1, parts[i].type, strlen (parts[i].type));
+        s_pb_int (&header, 3, parts[i].blob->n);
+        uint32_t len = (uint32_t)header.n;
+        if (i == 1 && fault == S_PBF_HUGE_HEADER) len = 0x84000000u; /* 2.2 GB, as the fuzzer's file said */
+        const uint8_t be[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+        ck_assert_uint_eq (fwrite (be, 1, 4, f), 4);
+        ck_assert_uint_eq (fwrite (header.b, 1, header.n, f), header.n);
+        ck_assert_uint_eq (fwrite (parts[i].blob->b, 1, parts[i].blob->n, f), parts[i].blob->n);
+    }
+    fclose (f);
+}
+
+/* libreadosm allocated whatever a block header's length said (2.2 GB in the file the fuzzer made), wrote through a
+ * NULL pointer on a negative unpacked size, read past its string table on a tag's index, and miscounted a second
+ * string table. Each is refused with what is wrong; the same file without the fault imports. */
+START_TEST (test_pbf_sizes_and_indexes_checked)
+{
+    char *dir = rt_temp_dir ("osm-pbf-faults"), path[4096], err[1024];
+    ck_assert_ptr_nonnull (dir);
+    snprintf (path, sizeof path, "%s/faults.osm.pbf", dir);
+    s_write_pbf (path, S_PBF_SOUND);
+    map_osm_stats_t st;
+    map_graph_t *g = s_import (path, NULL, 0, &st, err, sizeof err);
+    ck_assert_msg (g, "%s", err);
+    ck_assert_uint_eq (map_graph_node_count (g), 2);
+    ck_assert_uint_eq (st.ways_kept, 1);
+    map_graph_destroy (&g);
+
+    s_write_pbf (path, S_PBF_HUGE_HEADER);
+    s_assert_refused (path, NULL, 0, "corrupt PBF, or one libreadosm cannot read safely: a block header of an impossible size");
+    s_write_pbf (path, S_PBF_NEGATIVE_SIZE);
+    s_assert_refused (path, NULL, 0, "a block of an impossible unpacked size");
+    s_write_pbf (path, S_PBF_KEY_PAST_TABLE);
+    s_assert_refused (path, NULL, 0, "a string index past the block's string table");
+    s_write_pbf (path, S_PBF_TWO_TABLES);
+    s_assert_refused (path, NULL, 0, "two string tables in one block");
+    s_cleanup (dir, (const char *const[]){"faults.osm.pbf", NULL});
+}
+END_TEST
+
 int main (void)
 {
     Suite *s = suite_create ("map_osm");
@@ -927,6 +1120,8 @@ int main (void)
     tcase_add_test (limits, test_truncated_pbf);
     tcase_add_test (limits, test_broken_files);
     tcase_add_test (limits, test_bad_crs);
+    tcase_add_test (limits, test_xml_tag_without_k_or_v);
+    tcase_add_test (limits, test_pbf_sizes_and_indexes_checked);
     suite_add_tcase (s, limits);
     return rt_check_run (s);
 }
