@@ -1,6 +1,7 @@
 /* disp_server: the dispatcher service. One ROUTER serves every session; a session belongs to the connection that
  * opened it (its ZeroMQ-made routing id, its peer address and, with CURVE, its client key: a message that matches the
- * id but not the rest is refused) and owns an engine over a map from the map cache (disp_maps), which builds maps on
+ * id but not the rest is refused; when that connection closes, its session goes at once, so no later connection that
+ * presents the same id can receive what was meant for it) and owns an engine over a map from the map cache (disp_maps), which builds maps on
  * its own thread: a Hello whose map is not ready waits, its session pending, while every other session is served.
  * Lockstep sessions step when a Tick comes; live sessions step when an Update comes and every live_step_ms of wall
  * clock besides (so batch windows close and riders' deadlines pass without input), and get their Decisions as soon
@@ -52,6 +53,7 @@ typedef struct {
     int delimiter; /* the peer frames with an empty delimiter (REQ style): unsolicited sends do too */
     char peer[64];
     char key[41];
+    int fd; /* the connection's socket (ZMQ_SRCFD): its DISCONNECTED event ends the session */
 } s_owner_t;
 
 typedef struct {
@@ -92,6 +94,7 @@ typedef struct {
     int delimiter;
     const char *peer;
     const char *key;
+    int fd;
 } s_route_t;
 
 struct disp_server_t {
@@ -99,6 +102,7 @@ struct disp_server_t {
     int owns_ctx;          /* 0 when the context is CZMQ's (CURVE): never terminated here */
     disp_curve_t *curve;   /* NULL: no CURVE */
     void *router;
+    void *monitor;   /* PAIR receiving the ROUTER's DISCONNECTED events */
     disp_pub_t *pub; /* NULL when not publishing */
     char bind_endpoint[DISP_ZMQ_ENDPOINT_MAX];
     int verbose;
@@ -185,6 +189,14 @@ disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_
     }
     self->router = disp_zmq_bind (self->ctx, ZMQ_ROUTER, bind_endpoint, self->curve, self->bind_endpoint, err, errlen);
     if (!self->router) goto fail;
+    /* A session ends with its connection: the ROUTER's monitor reports each closed connection by its socket. */
+    char monitor_at[64];
+    snprintf (monitor_at, sizeof monitor_at, "inproc://disp-server-%p", (void *)self);
+    if (zmq_socket_monitor (self->router, monitor_at, ZMQ_EVENT_DISCONNECTED) != 0 ||
+        !(self->monitor = zmq_socket (self->ctx, ZMQ_PAIR)) || zmq_connect (self->monitor, monitor_at) != 0) {
+        map_error (err, errlen, "%s: cannot monitor the socket: %s", bind_endpoint, zmq_strerror (zmq_errno ()));
+        goto fail;
+    }
     if (opts->state && !publish_endpoint) {
         map_error (err, errlen, "%s: a state endpoint needs a publish endpoint", opts->state);
         goto fail;
@@ -230,6 +242,8 @@ void disp_server_destroy (disp_server_t **self_p)
     }
     free (self->pending);
     disp_maps_destroy (&self->maps);
+    if (self->router) zmq_socket_monitor (self->router, NULL, 0);
+    if (self->monitor) zmq_close (self->monitor);
     if (self->router) zmq_close (self->router);
     disp_pub_destroy (&self->pub);
     if (self->ctx && self->owns_ctx) zmq_ctx_term (self->ctx);
@@ -284,7 +298,8 @@ static s_route_t s_route_of (const s_owner_t *owner)
                        .id_len = owner->id_len,
                        .delimiter = owner->delimiter,
                        .peer = owner->peer,
-                       .key = owner->key};
+                       .key = owner->key,
+                       .fd = owner->fd};
 }
 
 /* Sends an encoded frame to a session's peer (an answer, or unasked: live decisions, heartbeats); frees frame. */
@@ -329,7 +344,7 @@ static int s_same_connection (const s_owner_t *owner, const s_route_t *route)
 
 static int s_owned_by (const s_owner_t *owner, const s_route_t *route)
 {
-    return s_same_connection (owner, route) && strcmp (owner->peer, route->peer) == 0 &&
+    return s_same_connection (owner, route) && owner->fd == route->fd && strcmp (owner->peer, route->peer) == 0 &&
            strcmp (owner->key, route->key) == 0;
 }
 
@@ -565,6 +580,7 @@ static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_
     memcpy (owner.id, route->id, route->id_len);
     snprintf (owner.peer, sizeof owner.peer, "%s", route->peer);
     snprintf (owner.key, sizeof owner.key, "%s", route->key);
+    owner.fd = route->fd;
     if (disp_map_net (map)) {
         s_session_open (self, &owner, hello, map);
         return;
@@ -879,6 +895,44 @@ static void s_on_payload (disp_server_t *self, const s_route_t *route, const uin
 
 /* ---- sockets ----------------------------------------------------------------------------------------------- */
 
+/* Ends the sessions (and waiting Hellos) of connections the ROUTER's monitor reports closed. Read before the ROUTER's
+ * messages: a new connection that got the same socket number is accepted only after the old one's event was queued.
+ * 0, or -1 on a socket failure. */
+static int s_read_disconnects (disp_server_t *self)
+{
+    for (;;) {
+        zmq_msg_t event, address;
+        zmq_msg_init (&event);
+        if (zmq_msg_recv (&event, self->monitor, ZMQ_DONTWAIT) < 0) {
+            int e = zmq_errno ();
+            zmq_msg_close (&event);
+            return e == EAGAIN || e == EINTR ? 0 : -1;
+        }
+        int more = zmq_msg_more (&event);
+        uint16_t kind = 0;
+        uint32_t fd = 0;
+        if (zmq_msg_size (&event) >= 6) {
+            memcpy (&kind, zmq_msg_data (&event), sizeof kind);
+            memcpy (&fd, (const uint8_t *)zmq_msg_data (&event) + 2, sizeof fd);
+        }
+        zmq_msg_close (&event);
+        while (more) { /* the endpoint frame */
+            zmq_msg_init (&address);
+            if (zmq_msg_recv (&address, self->monitor, 0) < 0) {
+                zmq_msg_close (&address);
+                return -1;
+            }
+            more = zmq_msg_more (&address);
+            zmq_msg_close (&address);
+        }
+        if (kind != ZMQ_EVENT_DISCONNECTED) continue;
+        for (size_t i = self->session_count; i-- > 0;)
+            if (self->sessions[i]->owner.fd == (int)fd) s_session_drop (self, i, "closed: its connection closed");
+        for (size_t i = self->pending_count; i-- > 0;)
+            if (self->pending[i]->owner.fd == (int)fd) s_pending_drop (self, i);
+    }
+}
+
 /* Handles one message waiting on the ROUTER. Returns 1 when one was handled, 0 when none was waiting, -1 on a
  * socket failure. */
 static int s_router_once (disp_server_t *self)
@@ -888,7 +942,8 @@ static int s_router_once (disp_server_t *self)
     if (rc <= 0) return rc;
     self->stats.frames_in++;
     s_route_t route = {
-        .id = req.id, .id_len = req.id_len, .delimiter = req.delimiter, .peer = req.peer, .key = req.key};
+        .id = req.id, .id_len = req.id_len, .delimiter = req.delimiter, .peer = req.peer, .key = req.key,
+        .fd = req.fd};
     if (!req.well_formed) {
         self->stats.malformed++;
         s_reply_error (self, &route, DISP_ERR_MALFORMED,
@@ -918,19 +973,23 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
     while (!*stop) {
         /* The state socket exists only with the publisher, so the sockets in use are always the first ones. */
         void *state = self->pub ? disp_pub_state_socket (self->pub) : NULL;
-        zmq_pollitem_t items[4] = {{self->router, 0, ZMQ_POLLIN, 0},
+        zmq_pollitem_t items[5] = {{self->router, 0, ZMQ_POLLIN, 0},
                                    {NULL, disp_maps_fd (self->maps), ZMQ_POLLIN, 0},
+                                   {self->monitor, 0, ZMQ_POLLIN, 0},
                                    {self->pub ? disp_pub_socket (self->pub) : NULL, 0, ZMQ_POLLIN, 0},
                                    {state, 0, ZMQ_POLLIN, 0}};
         int64_t wait_ms = due - disp_zmq_clock_ms ();
         if (wait_ms < 0) wait_ms = 0;
-        int n = zmq_poll (items, 2 + (self->pub != NULL) + (state != NULL), (long)wait_ms);
+        int n = zmq_poll (items, 3 + (self->pub != NULL) + (state != NULL), (long)wait_ms);
         if (n < 0) {
             if (zmq_errno () == EINTR) continue;
             return -1;
         }
+        /* Closed connections first, always: see s_read_disconnects. */
+        if (s_read_disconnects (self) < 0) return -1;
         if (items[0].revents & ZMQ_POLLIN) {
             for (int i = 0; i < S_BATCH && !*stop; i++) {
+                if (i > 0 && s_read_disconnects (self) < 0) return -1;
                 int rc = s_router_once (self);
                 if (rc < 0) return -1;
                 if (rc == 0) break;
@@ -939,8 +998,8 @@ int disp_server_run (disp_server_t *self, volatile sig_atomic_t *stop)
         }
         /* Maps the worker finished: the Hellos waiting for them get their sessions (or their errors). */
         if (items[1].revents & ZMQ_POLLIN) disp_maps_collect (self->maps, s_on_map_done, self);
-        if (self->pub && (items[2].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
-        if (state && (items[3].revents & ZMQ_POLLIN) && disp_pub_serve_state (self->pub) < 0) return -1;
+        if (self->pub && (items[3].revents & ZMQ_POLLIN) && s_read_subscriptions (self) < 0) return -1;
+        if (state && (items[4].revents & ZMQ_POLLIN) && disp_pub_serve_state (self->pub) < 0) return -1;
         due = s_timers (self, disp_zmq_clock_ms ());
     }
     /* Subscription notices already queued when the stop came still count: the final counters are complete. */

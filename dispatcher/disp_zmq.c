@@ -143,6 +143,7 @@ int disp_zmq_router_recv (void *router, disp_zmq_request_t *req)
     const char *key = total >= 2 ? zmq_msg_gets (last, DISP_CURVE_KEY_PROPERTY) : NULL;
     snprintf (req->peer, sizeof req->peer, "%s", peer ? peer : "");
     snprintf (req->key, sizeof req->key, "%s", key ? key : "");
+    req->fd = total >= 2 ? zmq_msg_get (last, ZMQ_SRCFD) : -1;
     return 1;
 }
 

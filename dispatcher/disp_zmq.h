@@ -54,6 +54,7 @@ typedef struct {
     const uint8_t *payload;    /* the last frame (well formed or not) */
     size_t payload_len;
     char peer[64];             /* the connection's remote address (ZeroMQ's Peer-Address), "" when it has none */
+    int fd;                    /* the connection's socket (ZMQ_SRCFD), -1 when unknown: tells connections apart */
     char key[41];              /* the client's CURVE public key (Z85) when the authenticator admitted it, else "" */
     zmq_msg_t parts_[3];       /* storage: the id and up to two more frames */
     size_t count_;
