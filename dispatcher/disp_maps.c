@@ -163,17 +163,6 @@ static void *s_worker (void *arg)
 
 /* ---- construction ------------------------------------------------------------------------------------------ */
 
-static int s_is_osm_name (const char *path)
-{
-    static const char *const suffixes[] = {".osm", ".pbf", ".osm.bz2", ".osm.gz", ".osm.xz", ".osm.zst"};
-    size_t len = strlen (path);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t n = strlen (suffixes[i]);
-        if (len > n && strcmp (path + len - n, suffixes[i]) == 0) return 1;
-    }
-    return 0;
-}
-
 disp_maps_t *disp_maps_new (const disp_map_source_t *sources, size_t count, const disp_maps_opts_t *opts, char *err,
                             size_t errlen)
 {
@@ -229,7 +218,7 @@ disp_maps_t *disp_maps_new (const disp_map_source_t *sources, size_t count, cons
                        sizeof ((map_spec_t *)0)->source - 1);
             goto fail;
         }
-        s->osm = !map_file_is_map (src->path) && s_is_osm_name (src->path);
+        s->osm = !map_file_is_map (src->path) && map_net_is_osm_name (src->path);
         self->source_count++;
     }
     if (pipe (self->pipe_fd) != 0 || fcntl (self->pipe_fd[0], F_SETFL, O_NONBLOCK) != 0 ||

@@ -96,8 +96,7 @@ static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err
     return s_net_from_graph (g, &meta, l, err, errlen);
 }
 
-/* Whether a file name looks like an OSM extract (also compressed ones, so the importer can say what to do). */
-static int s_is_osm_name (const char *path)
+int map_net_is_osm_name (const char *path)
 {
     static const char *const suffixes[] = {".osm", ".pbf", ".osm.bz2", ".osm.gz", ".osm.xz", ".osm.zst"};
     size_t len = strlen (path);
@@ -232,7 +231,7 @@ map_net_t *map_net_open (const map_spec_t *spec, map_net_log_fn *log, void *arg,
     }
     if (strncmp (spec->source, S_EMBEDDED_PREFIX, strlen (S_EMBEDDED_PREFIX)) == 0)
         return s_open_embedded (spec, &l, err, errlen);
-    if (map_file_is_map (spec->source) || !s_is_osm_name (spec->source))
+    if (map_file_is_map (spec->source) || !map_net_is_osm_name (spec->source))
         return s_open_map_file (spec->source, spec, &l, err, errlen);
     return s_open_osm (spec->source, spec, &l, err, errlen);
 }

@@ -34,6 +34,10 @@ map_net_t *map_net_adopt (map_graph_t *g, const char *source, char *err, size_t 
 /* NULL-safe; sets *self_p to NULL. */
 void map_net_destroy (map_net_t **self_p);
 
+/* Whether a file name looks like an OSM extract (.osm, .pbf, and compressed .osm ones, which the importer refuses
+ * with a note): how map_net_open tells an extract from a map file that is not one by its contents. */
+int map_net_is_osm_name (const char *path);
+
 /* Saves the network as a map file. 0 or -1 with "PATH: why". */
 int map_net_save (const map_net_t *self, const char *path, char *err, size_t errlen);
 
