@@ -745,6 +745,19 @@ START_TEST (test_tool_serves_and_stops)
     unlink (sock_path);
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "ipc://%s", sock_path);
+    /* --maps DIR: the map files in it, each by its name; other files are not maps */
+    char maps_dir[] = "/tmp/check_disp_maps_XXXXXX", city[128], notes[128];
+    ck_assert_ptr_nonnull (mkdtemp (maps_dir));
+    snprintf (city, sizeof city, "%s/city.map", maps_dir);
+    snprintf (notes, sizeof notes, "%s/notes.txt", maps_dir);
+    map_net_t *net = s_wuhan ();
+    const map_graph_t *g = map_net_graph (net);
+    char err[256] = "";
+    ck_assert_msg (map_net_save (net, city, err, sizeof err) == 0, "%s", err);
+    FILE *f = fopen (notes, "w");
+    ck_assert_ptr_nonnull (f);
+    fputs ("not a map\n", f);
+    fclose (f);
 
     int fds[2];
     ck_assert_int_eq (pipe (fds), 0);
@@ -754,7 +767,7 @@ START_TEST (test_tool_serves_and_stops)
         dup2 (fds[1], 2);
         close (fds[0]);
         close (fds[1]);
-        execl (path, path, "--bind", endpoint, "--publish", "none", "--verbose", (char *)NULL);
+        execl (path, path, "--bind", endpoint, "--publish", "none", "--maps", maps_dir, "--verbose", (char *)NULL);
         _exit (127);
     }
     close (fds[1]);
@@ -766,17 +779,22 @@ START_TEST (test_tool_serves_and_stops)
         used += (size_t)n;
         out[used] = '\0';
     }
-    char expect[128];
+    char expect[256];
     snprintf (expect, sizeof expect, "robotaxi-dispatcher: serving on %s, publishing on none", endpoint);
     ck_assert_msg (strstr (out, expect), "%s", out);
 
-    map_net_t *net = s_wuhan ();
-    const map_graph_t *g = map_net_graph (net);
     disp_hello_t h = s_hello (map_graph_fingerprint (g), 10);
-    char err[256] = "";
     disp_link_t *link = disp_link_zmq_new (endpoint, &h, S_WAIT_MS, err, sizeof err);
     ck_assert_msg (link != NULL, "%s", err);
     disp_link_destroy (&link);
+    strcpy (h.map.source, "city");
+    strcpy (h.session, "on the city map");
+    link = disp_link_zmq_new (endpoint, &h, S_WAIT_MS, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    disp_link_destroy (&link);
+    strcpy (h.map.source, "notes");
+    ck_assert_ptr_null (disp_link_zmq_new (endpoint, &h, S_WAIT_MS, err, sizeof err));
+    ck_assert_msg (strstr (err, "hello.map.source: 'notes' is not a map this dispatcher serves"), "%s", err);
 
     kill (pid, SIGTERM);
     ssize_t n;
@@ -788,8 +806,14 @@ START_TEST (test_tool_serves_and_stops)
     waitpid (pid, &status, 0);
     ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "%s", out);
     ck_assert_msg (strstr (out, "session 'check_disp_server' opened"), "%s", out);
-    ck_assert_msg (strstr (out, "stopped: ") && strstr (out, "1 sessions opened"), "%s", out);
+    snprintf (expect, sizeof expect, "robotaxi-dispatcher: map city: %s\n", city);
+    ck_assert_msg (strstr (out, expect), "%s", out);
+    ck_assert_msg (strstr (out, "session 'on the city map' opened: map city,"), "%s", out);
+    ck_assert_msg (strstr (out, "stopped: ") && strstr (out, "2 sessions opened"), "%s", out);
     unlink (sock_path);
+    unlink (city);
+    unlink (notes);
+    rmdir (maps_dir);
     map_net_destroy (&net);
 }
 END_TEST
@@ -1284,12 +1308,29 @@ START_TEST (test_clients_never_name_host_files)
     strcpy (h.map.source, "monaco");
     h.map.epsg = 0; /* its own UTM zone */
     s_expect_hello_reply (&p, &h, map_net_graph (monaco));
+    /* The same classes in another order and spacing are the same import: one build for both. */
+    disp_hello_t hl = s_live_hello (0, 10, 1000);
+    strcpy (hl.map.source, "monaco");
+    hl.map.epsg = 0;
+    strcpy (hl.map.highways, "primary,secondary,tertiary,residential");
+    disp_msg_t first, second;
+    s_hello_reply (&p, &hl, &first);
+    strcpy (hl.map.highways, "residential, tertiary,secondary ,primary,primary");
+    s_hello_reply (&p, &hl, &second);
+    ck_assert_msg (first.kind == DISP_MSG_HELLO_REPLY && second.kind == DISP_MSG_HELLO_REPLY, "%d %d", first.kind,
+                   second.kind);
+    ck_assert_uint_eq (first.hello_reply.nodes, second.hello_reply.nodes);
+    ck_assert_uint_lt (first.hello_reply.nodes, map_graph_node_count (map_net_graph (monaco)));
+    disp_msg_clear (&first);
+    disp_msg_clear (&second);
 
     s_peer_close (&p);
     disp_server_stats_t stats = s_service_stop (svc);
-    ck_assert_uint_eq (stats.sessions_opened, 2);
+    ck_assert_uint_eq (stats.sessions_opened, 4);
     ck_assert_uint_eq (stats.bad_value, 4);
     ck_assert_uint_eq (stats.map_errors, 2);
+    ck_assert_uint_eq (stats.map_builds, 4); /* small, small in another CRS (refused), monaco, monaco's main roads */
+    ck_assert_uint_eq (stats.map_build_failures, 1);
     char *text = rt_slurp (victim, NULL);
     ck_assert_str_eq (text, "precious: not a map file\n");
     free (text);
