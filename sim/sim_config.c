@@ -359,6 +359,12 @@ s_parse_real (const char *text, double *out)
     return s_parse_real_n (text, strlen (text), out);
 }
 
+int
+sim_config_parse_real (const char *text, size_t len, double *out)
+{
+    return s_parse_real_n (text, len, out) == 0 ? 0 : -1;
+}
+
 /* A decimal integer: an optional '-' (when allow_minus) and digits, spaces around allowed. *out holds the magnitude;
  * *negative is set when there was a '-'. */
 static int

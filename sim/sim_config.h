@@ -142,6 +142,11 @@ int sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, c
  * positive sum, ...). 0 or -1 with a message naming the keys. */
 int sim_config_check (const sim_config_t *cfg, char *err, size_t errlen);
 
+/* A real number in text[0 .. len) as scenario files write them: plain decimal with an optional fraction and exponent
+ * (1.5, .5, 2e-3, -4), spaces around allowed; no '+', hex, inf or nan. 0 with *out set, or -1 when the text is not
+ * such a number or does not fit a double. */
+int sim_config_parse_real (const char *text, size_t len, double *out);
+
 /* The map specification to open: map.file when set (the source), else map.source. */
 void sim_config_map_spec (const sim_config_t *cfg, map_spec_t *spec);
 

@@ -135,20 +135,12 @@ s_trim_copy (const char *text, size_t len, char *buf, size_t cap)
     return len;
 }
 
-/* A finite number and nothing else (spaces around it allowed). */
+/* A finite decimal number and nothing else (spaces around it allowed), as a scenario file writes it: no hex, inf or
+ * nan (sim_config_parse_real). */
 static int
 s_parse_number (const char *text, size_t len, double *out)
 {
-    char buf[128];
-    if (s_trim_copy (text, len, buf, sizeof buf) == (size_t) -1 || !buf[0])
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod (buf, &end);
-    if (*end || errno == ERANGE || !isfinite (v))
-        return -1;
-    *out = v;
-    return 0;
+    return sim_config_parse_real (text, len, out);
 }
 
 /* Appends a copy of text to a growing list of strings. 0, or -1 when out of memory (the list keeps what it had). */

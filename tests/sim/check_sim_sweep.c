@@ -412,6 +412,9 @@ START_TEST (test_values_the_scenario_refuses)
     s_refused (sw, &base, "robotaxi.promo_factor=0.5,1.5", "robotaxi.promo_factor: 1.5 is out of range", "(0 .. 1)");
     s_refused (sw, &base, "robotaxi.fleet_size=0:10:2.5", "robotaxi.fleet_size: '2.5' is not a decimal integer", NULL);
     s_refused (sw, &base, "human.commission=0.1,abc", "human.commission: 'abc' is not a decimal number", NULL);
+    /* a range's ends and step are decimal too, as in a scenario file: no hex, no inf */
+    s_refused (sw, &base, "robotaxi.fleet_size=0x0:0x10:8", "robotaxi.fleet_size", NULL);
+    s_refused (sw, &base, "human.commission=0:inf:0.1", "human.commission", NULL);
     const char *typo = "robotaxi.fleet_sise=1,2";
     s_refused (sw, &base, typo, "--sweep robotaxi.fleet_sise=1,2: robotaxi.fleet_sise: unknown key",
                "did you mean robotaxi.fleet_size");
