@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "disp_policy.h"
+#include "sim_data.h"
 #include "sim_regress.h"
 
 #define S_CELL_LEN 160
@@ -27,7 +28,8 @@ s_usage (FILE *out, const char *prog, const disp_policy_t *own, size_t own_count
              "without robotaxis beside it, and compare the headline metrics with the suite's baselines: a side-by-side\n"
              "table of policies and scenarios on stdout, each change beyond its tolerance marked (WORSE or better).\n"
              "\n"
-             "  -s, --suite DIR           the suite (default: tests/policies): scenario files DIR/NAME.ini, the\n"
+             "  -s, --suite DIR           the suite (default: tests/policies, or where there is none the installed\n"
+             "                            suite, policies/ in the data folder): scenario files DIR/NAME.ini, the\n"
              "                            gated metrics DIR/tolerances.csv, the baselines DIR/baselines.csv\n"
              "      --scenario NAME       play only this scenario (repeatable; default: all of the suite)\n"
              "  -p, --policy NAME         play only this policy (repeatable; default: every policy)\n"
@@ -280,6 +282,8 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
         {"version", no_argument, NULL, 'V'},          {NULL, 0, NULL, 0}};
     const char *prog = strrchr (argv[0], '/') ? strrchr (argv[0], '/') + 1 : argv[0];
     const char *suite = "tests/policies";
+    char suite_path[SIM_DATA_PATH_MAX];
+    int suite_given = 0;
     const char **scenarios = calloc ((size_t) argc, sizeof *scenarios);
     const char **policies = calloc ((size_t) argc, sizeof *policies);
     const char **sets = calloc ((size_t) argc, sizeof *sets);
@@ -298,7 +302,7 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
         jobs = 1;
     while ((c = getopt_long (argc, argv, "s:p:o:j:d:qhV", options, NULL)) != -1) {
         switch (c) {
-        case 's': suite = optarg; break;
+        case 's': suite = optarg; suite_given = 1; break;
         case O_SCENARIO: scenarios[nscenarios++] = optarg; break;
         case 'p': policies[npolicies++] = optarg; break;
         case 'o': opts.out_dir = optarg; break;
@@ -330,6 +334,18 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
                  "dispatcher knows only its built-ins\n", prog, opts.dispatcher, own[0].name,
                  own_count > 1 ? ", ..." : "");
         goto out;
+    }
+    if (!suite_given && access (suite, F_OK) != 0) {
+        /* not in a checkout: the installed suite, found as robotaxi-sim finds installed scenarios */
+        sim_data_dirs_t dirs;
+        sim_data_dirs_self (&dirs, RT_DATADIR_FROM_BIN, RT_DATADIR);
+        for (size_t i = 0; i < dirs.count; i++) {
+            int n = snprintf (suite_path, sizeof suite_path, "%s/policies", dirs.dir[i]);
+            if (n > 0 && (size_t) n < sizeof suite_path && access (suite_path, F_OK) == 0) {
+                suite = suite_path;
+                break;
+            }
+        }
     }
     r = sim_regress_open (suite, own, own_count, err, sizeof err);
     if (!r) {

@@ -25,6 +25,7 @@ packages=(
   check libsubunit-dev               # the test framework
   gnuplot-nox                        # the SVG plots of every run and sweep (report.html)
   protobuf-compiler                  # protoc: robotaxi_pb2.py for Python metrics subscribers, at build time
+  help2man                           # a man page per tool from its --help, at build time (cmake --install)
   python3 python3-zmq python3-protobuf   # tools/subscribe.py and its test (Debian's /usr/bin/python3)
   clang libclang-rt-14-dev           # the fuzz drivers (tests/fuzz): clang 14 and its libFuzzer and sanitizer
                                      # runtimes, which clang only recommends

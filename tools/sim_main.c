@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim_config.h"
+#include "sim_data.h"
 #include "sim_run.h"
 #include "sim_sweep.h"
 
@@ -22,7 +23,10 @@ s_usage (FILE *out)
              "lockstep; riders choose a robotaxi, a human driver or neither by price and expected wait. Reports\n"
              "utilization, fares, waits, costs per fleet, drivers' earnings and (with --baseline) displacement.\n"
              "\n"
-             "  -s, --scenario FILE       scenario file (default: the built-in Wuhan scenario, = scenarios/wuhan.ini)\n"
+             "  -s, --scenario FILE|NAME  scenario file (default: the built-in Wuhan scenario, = scenarios/wuhan.ini),\n"
+             "                            or the name of an installed one (-s wuhan-2024): NAME.ini in BINDIR/\n"
+             "                            " RT_DATADIR_FROM_BIN " (BINDIR: this program's folder), else in\n"
+             "                            " RT_DATADIR "\n"
              "      --set SECTION.KEY=VALUE  override one parameter (repeatable; applied after --scenario)\n"
              "      --seed N              random seed (overrides scenario.seed)\n"
              "  -o, --out DIR             output folder (default: out)\n"
@@ -59,7 +63,8 @@ s_usage (FILE *out)
              "events.csv (with --events) and config.ini (the resolved scenario, seed included:\n"
              "'" PROG " -s DIR/config.ini' repeats the run).\n"
              "Exit status: 0 done, 1 the run failed, 2 bad usage, 66 (EX_NOINPUT) a scenario file that cannot be\n"
-             "read, 78 (EX_CONFIG) a bad scenario or parameter value (--set, --seed, --policy, --days, --sweep).\n");
+             "read or a scenario name found nowhere, 78 (EX_CONFIG) a bad scenario or parameter value (--set, --seed,\n"
+             "--policy, --days, --sweep).\n");
 }
 
 int
@@ -213,7 +218,15 @@ main (int argc, char **argv)
     sim_config_defaults (cfg);
     /* From here on what is refused is the scenario or a value of it, not the command line's form. */
     if (scenario) {
-        int loaded = sim_config_load (cfg, scenario, err, sizeof err);
+        /* a bare name that is no file here is an installed scenario: -s wuhan-2024 */
+        sim_data_dirs_t dirs;
+        char path[SIM_DATA_PATH_MAX];
+        sim_data_dirs_self (&dirs, RT_DATADIR_FROM_BIN, RT_DATADIR);
+        if (sim_data_find (&dirs, scenario, ".ini", path, sizeof path, err, sizeof err) < 0) {
+            rc = EX_NOINPUT;
+            goto fail;
+        }
+        int loaded = sim_config_load (cfg, path, err, sizeof err);
         if (loaded < 0) {
             rc = loaded == SIM_CONFIG_UNREADABLE ? EX_NOINPUT : EX_CONFIG;
             goto fail;
