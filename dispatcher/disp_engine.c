@@ -50,6 +50,8 @@ struct disp_engine_t {
     const map_ch_t *hierarchy;     /* the network's, for route_ch */
     map_ch_query_t *route_ch;      /* route lengths for policies; made on first use, scratch reused */
     disp_rebalance_t *rebalance;   /* NULL unless params.rebalance */
+    uint32_t *rebalance_ids, *rebalance_nodes; /* the idle robotaxis handed to a run (disp_rebalance_fleet_t) */
+    size_t rebalance_cap;
     map_router_t *router;  /* the local search; scratch reused */
     size_t local_budget;   /* nodes it may settle */
     map_ch_query_t *ch;    /* exact travel times for the index walk; scratch reused */
@@ -199,6 +201,8 @@ void disp_engine_destroy (disp_engine_t **self_p)
     map_ch_query_destroy (&self->ch);
     map_ch_query_destroy (&self->route_ch);
     disp_rebalance_destroy (&self->rebalance);
+    free (self->rebalance_ids);
+    free (self->rebalance_nodes);
     free (self->idle_head);
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
         disp_index_destroy (&self->idle[f]);
@@ -426,6 +430,54 @@ static int s_resync (disp_engine_t *self, const disp_tick_t *tick)
     return 0;
 }
 
+/* Room for n more reposition orders this step. 0 or -1. */
+static int s_reserve_repositions (disp_engine_t *self, size_t n)
+{
+    if (self->reposition_count + n <= self->reposition_cap) return 0;
+    size_t cap = self->reposition_cap ? 2 * self->reposition_cap : 64;
+    while (cap < self->reposition_count + n)
+        cap *= 2;
+    disp_reposition_t *rs = realloc (self->repositions, cap * sizeof *rs);
+    if (!rs) return -1;
+    self->repositions = rs;
+    self->reposition_cap = cap;
+    return 0;
+}
+
+/* The rebalancer's turn, after the policy: when it is due, hands it the clock and the idle robotaxis and orders the
+ * moves it answers with. The rebalancer reads nothing else of the engine (disp_rebalance.h), so the engine calls it
+ * and it never calls back. Room for its orders is made first, so they all go out or none. When it ran, its new state
+ * goes out with the decisions (out->rebalance), for a resync. */
+static void s_rebalance (disp_engine_t *self, disp_decisions_t *out)
+{
+    if (!disp_rebalance_due (self->rebalance, self->now_ms)) return;
+    size_t idle = disp_engine_idle_count (self, DISP_FLEET_ROBOTAXI), cap = idle ? idle : 1;
+    if (cap > self->rebalance_cap) {
+        uint32_t *ids = realloc (self->rebalance_ids, cap * sizeof *ids);
+        if (!ids) return;
+        self->rebalance_ids = ids;
+        uint32_t *nodes = realloc (self->rebalance_nodes, cap * sizeof *nodes);
+        if (!nodes) return;
+        self->rebalance_nodes = nodes;
+        self->rebalance_cap = cap;
+    }
+    if (s_reserve_repositions (self, idle)) return;
+    disp_rebalance_fleet_t fleet = {.now_ms = self->now_ms,
+                                    .idle_ids = self->rebalance_ids,
+                                    .idle_nodes = self->rebalance_nodes,
+                                    .idle_count = disp_engine_idle_vehicles (self, DISP_FLEET_ROBOTAXI,
+                                                                             self->rebalance_ids,
+                                                                             self->rebalance_nodes, cap)};
+    const disp_rebalance_move_t *moves;
+    int n = disp_rebalance_run (self->rebalance, &fleet, &moves);
+    for (int i = 0; i < n; i++) {
+        int rc = disp_engine_reposition (self, moves[i].vehicle_id, moves[i].node, moves[i].eta_ms);
+        assert (rc == 0); /* room was made above */
+        (void)rc;
+    }
+    out->rebalance = disp_rebalance_state (self->rebalance);
+}
+
 int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisions_t *out, char *err, size_t errlen)
 {
     assert (self && tick && out);
@@ -457,14 +509,10 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
     self->assignment_count = 0;
     self->reposition_count = 0;
     self->policy->assign (self, self->policy_state);
-    /* Idle robotaxis the policy left are moved toward demand. Out of memory there only means fewer moves this step:
+    /* Idle robotaxis the policy left are moved toward demand. Out of memory there only means no moves this step:
      * the policy's assignments stand. When it ran, its new state goes out with the decisions, for a resync. */
     out->rebalance = NULL;
-    if (self->rebalance) {
-        uint64_t runs = disp_rebalance_runs (self->rebalance);
-        (void)disp_rebalance_run (self->rebalance, self);
-        if (disp_rebalance_runs (self->rebalance) != runs) out->rebalance = disp_rebalance_state (self->rebalance);
-    }
+    if (self->rebalance) s_rebalance (self, out);
     s_pending_filter (self, s_keep_unassigned, NULL);
 
     out->step = tick->step;
@@ -652,13 +700,7 @@ int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t n
 {
     assert (vehicle_id < self->config.vehicle_capacity && self->vehicles[vehicle_id].status == DISP_VEH_IDLE);
     assert (node < self->node_count);
-    if (self->reposition_count == self->reposition_cap) {
-        size_t cap = self->reposition_cap ? 2 * self->reposition_cap : 64;
-        disp_reposition_t *rs = realloc (self->repositions, cap * sizeof *rs);
-        if (!rs) return -1;
-        self->repositions = rs;
-        self->reposition_cap = cap;
-    }
+    if (s_reserve_repositions (self, 1)) return -1;
     s_idle_remove (self, vehicle_id);
     self->vehicles[vehicle_id].status = DISP_VEH_BUSY;
     const map_node_t *at = map_graph_node (self->graph, node);

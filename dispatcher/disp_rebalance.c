@@ -24,9 +24,13 @@
  *      contraction hierarchy; pairs are taken nearest first (free-flow time, then vehicle id, then zone index), while
  *      the vehicle is unused, its zone still gives and the destination zone still needs. A pair whose drive
  *      (traffic-adjusted) is longer than the horizon is never taken: the vehicle would come after the demand.
- *   6. Each move is a disp_engine_reposition with the traffic-adjusted eta; the vehicle counts as busy until its
- *      owner reports it again.
+ *   6. Each move goes back to the engine with the traffic-adjusted eta, and the engine orders it
+ *      (disp_engine_reposition); the vehicle counts as busy until its owner reports it again.
  * Everything runs in a fixed order (zones by index, vehicles by id), so the same ticks give the same orders.
+ *
+ * The engine and the rebalancer: the engine owns the rebalancer and calls it; the rebalancer reads only what the
+ * engine hands it (disp_rebalance_fleet_t: the clock and the idle robotaxis) and answers with moves, so it needs no
+ * engine service and the two never call each other in a circle.
  *
  * Recovery: the state after a run (disp_rebalance_state) goes out with that step's decisions; a restarted dispatcher
  * restores the one its client kept and observes the requests sent since, in order, and then runs exactly as the lost
@@ -87,9 +91,8 @@ struct disp_rebalance_t {
     uint32_t *have;    /* [zone_count] supply, then what the zone gives */
     uint32_t *idle_in; /* [zone_count] idle robotaxis in the zone */
     uint32_t *need;    /* [zone_count] */
-    uint32_t *idle_id, *idle_node;
-    size_t idle_cap;
-    uint32_t *cand, *cand_node;          /* candidates: indices into idle_id, and their nodes */
+    size_t idle_cap;                     /* of cand, cand_node, used and moves */
+    uint32_t *cand, *cand_node;          /* candidates: indices into the run's idle ids, and their nodes */
     uint32_t *target_zone, *target_node; /* needy zones and their destinations */
     size_t target_zone_cap, target_node_cap;
     uint8_t *used; /* [idle_cap] */
@@ -97,6 +100,7 @@ struct disp_rebalance_t {
     size_t table_cap;
     s_pair_t *pairs;
     size_t pair_cap;
+    disp_rebalance_move_t *moves; /* [idle_cap]: the moves of the last run */
 };
 
 disp_rebalance_t *disp_rebalance_new (const map_net_t *net, const map_traffic_t *traffic, const disp_params_t *params)
@@ -143,8 +147,7 @@ void disp_rebalance_destroy (disp_rebalance_t **self_p)
     free (self->have);
     free (self->idle_in);
     free (self->need);
-    free (self->idle_id);
-    free (self->idle_node);
+    free (self->moves);
     free (self->cand);
     free (self->cand_node);
     free (self->target_zone);
@@ -214,19 +217,18 @@ static int s_grow (void **array, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* Scratch for n idle vehicles (ids, nodes, candidates, used flags). 0 or -1. */
+/* Scratch for n idle vehicles (candidates, their nodes, used flags, moves). 0 or -1. */
 static int s_reserve_idle (disp_rebalance_t *self, size_t n)
 {
     if (n <= self->idle_cap) return 0;
     size_t cap = self->idle_cap ? self->idle_cap : 64;
     while (cap < n)
         cap *= 2;
-    uint32_t *a = realloc (self->idle_id, cap * sizeof *a);
+    disp_rebalance_move_t *m = realloc (self->moves, cap * sizeof *m);
+    if (!m) return -1;
+    self->moves = m;
+    uint32_t *a = realloc (self->cand, cap * sizeof *a);
     if (!a) return -1;
-    self->idle_id = a;
-    if (!(a = realloc (self->idle_node, cap * sizeof *a))) return -1;
-    self->idle_node = a;
-    if (!(a = realloc (self->cand, cap * sizeof *a))) return -1;
     self->cand = a;
     if (!(a = realloc (self->cand_node, cap * sizeof *a))) return -1;
     self->cand_node = a;
@@ -260,34 +262,43 @@ static int s_pair_cmp (const void *a, const void *b)
     return (x->target > y->target) - (x->target < y->target);
 }
 
-/* Keeps the orders still under way at now_ms: not yet due and not reported idle. Counts them into have[]. */
-static void s_orders_prune (disp_rebalance_t *self, int64_t now_ms, size_t idle_count)
+/* Keeps the orders still under way at now_ms: not yet due and not reported idle (among the idle_count ids,
+ * ascending). Counts them into have[]. */
+static void s_orders_prune (disp_rebalance_t *self, int64_t now_ms, const uint32_t *idle_id, size_t idle_count)
 {
     size_t kept = 0;
     for (size_t i = 0; i < self->order_count; i++) {
         const s_order_t *o = &self->orders[i];
-        if (o->arrive_ms <= now_ms || s_is_idle (self->idle_id, idle_count, o->vehicle_id)) continue;
+        if (o->arrive_ms <= now_ms || s_is_idle (idle_id, idle_count, o->vehicle_id)) continue;
         self->have[o->zone]++;
         self->orders[kept++] = *o;
     }
     self->order_count = kept;
 }
 
-int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
+int disp_rebalance_due (const disp_rebalance_t *self, int64_t now_ms)
 {
-    int64_t now_ms = disp_engine_now (engine);
-    if (self->ran && now_ms - self->last_run_ms < self->interval_ms) return 0;
+    return !self->ran || now_ms - self->last_run_ms >= self->interval_ms;
+}
+
+int disp_rebalance_run (disp_rebalance_t *self, const disp_rebalance_fleet_t *fleet,
+                        const disp_rebalance_move_t **moves)
+{
+    int64_t now_ms = fleet->now_ms;
+    *moves = self->moves;
+    if (!disp_rebalance_due (self, now_ms)) return 0;
     self->ran = 1;
     self->runs++;
     self->last_run_ms = now_ms;
     if (now_ms > self->decay_ms) s_decay_to (self, now_ms);
 
-    size_t idle = disp_engine_idle_count (engine, DISP_FLEET_ROBOTAXI);
+    size_t idle = fleet->idle_count;
     if (s_reserve_idle (self, idle ? idle : 1)) return -1;
-    idle = disp_engine_idle_vehicles (engine, DISP_FLEET_ROBOTAXI, self->idle_id, self->idle_node, self->idle_cap);
+    *moves = self->moves;
+    const uint32_t *idle_id = fleet->idle_ids, *idle_node = fleet->idle_nodes;
     memset (self->have, 0, self->zone_count * sizeof *self->have);
     memset (self->idle_in, 0, self->zone_count * sizeof *self->idle_in);
-    s_orders_prune (self, now_ms, idle);
+    s_orders_prune (self, now_ms, idle_id, idle);
     double total_demand = 0;
     for (size_t z = 0; z < self->zone_count; z++)
         total_demand += self->demand[z];
@@ -295,7 +306,7 @@ int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
 
     /* 1-3: supply, targets, what each zone gives (kept in have[]) and needs */
     for (size_t i = 0; i < idle; i++)
-        self->idle_in[s_zone_of_node (self, self->idle_node[i])]++;
+        self->idle_in[s_zone_of_node (self, idle_node[i])]++;
     size_t supply = idle + self->order_count, targets = 0;
     double share = fmin (1.0, (double)supply / total_demand);
     for (size_t z = 0; z < self->zone_count; z++) {
@@ -309,9 +320,9 @@ int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
     }
     size_t cands = 0;
     for (size_t i = 0; i < idle; i++)
-        if (self->have[s_zone_of_node (self, self->idle_node[i])] > 0) {
+        if (self->have[s_zone_of_node (self, idle_node[i])] > 0) {
             self->cand[cands] = (uint32_t)i;
-            self->cand_node[cands++] = self->idle_node[i];
+            self->cand_node[cands++] = idle_node[i];
         }
     if (cands == 0 || targets == 0) return 0;
 
@@ -339,22 +350,23 @@ int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine)
             if (free_ms == MAP_CH_UNREACHABLE || self->cand_node[c] == self->target_node[j]) continue;
             if (map_traffic_time (self->traffic, now_ms, free_ms) > self->horizon_ms) continue;
             self->pairs[npairs++] = (s_pair_t){.free_ms = free_ms,
-                                               .vehicle = self->idle_id[self->cand[c]],
+                                               .vehicle = idle_id[self->cand[c]],
                                                .cand = (uint32_t)c,
                                                .target = (uint32_t)j};
         }
     qsort (self->pairs, npairs, sizeof *self->pairs, s_pair_cmp);
 
-    /* 6: the moves */
+    /* 6: the moves (at most one per candidate, so moves[] holds them; the orders under way grow by as many) */
+    if (s_grow ((void **)&self->orders, &self->order_cap, self->order_count + cands, sizeof *self->orders)) return -1;
     memset (self->used, 0, cands);
     int moved = 0;
     for (size_t p = 0; p < npairs; p++) {
         const s_pair_t *pair = &self->pairs[p];
         uint32_t from = s_zone_of_node (self, self->cand_node[pair->cand]), to = self->target_zone[pair->target];
         if (self->used[pair->cand] || self->have[from] == 0 || self->need[to] == 0) continue;
-        if (s_grow ((void **)&self->orders, &self->order_cap, self->order_count + 1, sizeof *self->orders)) return -1;
         int64_t eta_ms = map_traffic_time (self->traffic, now_ms, pair->free_ms);
-        if (disp_engine_reposition (engine, pair->vehicle, self->target_node[pair->target], eta_ms)) return -1;
+        self->moves[moved] = (disp_rebalance_move_t){
+            .vehicle_id = pair->vehicle, .node = self->target_node[pair->target], .eta_ms = eta_ms};
         self->orders[self->order_count++] =
             (s_order_t){.vehicle_id = pair->vehicle, .zone = to, .arrive_ms = now_ms + eta_ms};
         self->used[pair->cand] = 1;

@@ -1,10 +1,11 @@
 /* disp_rebalance: moves idle robotaxis toward where riders are expected, for any policy (params.rebalance). The
- * engine makes one per session, shows it every new request and runs it after the policy; it answers with
- * disp_engine_reposition orders. The rule is in disp_rebalance.c's banner. */
+ * engine makes one per session, shows it every new request and, after the policy, hands it what a run reads of the
+ * session (the clock and the idle robotaxis: disp_rebalance_fleet_t); it answers with moves that the engine turns
+ * into reposition orders. It knows nothing else of the engine, so it includes nothing of it. The rule is in
+ * disp_rebalance.c's banner. */
 #ifndef DISP_REBALANCE_H
 #define DISP_REBALANCE_H
 
-#include "disp_policy.h"
 #include "disp_types.h"
 #include "map_net.h"
 #include "map_traffic.h"
@@ -12,6 +13,22 @@
 #include <stdint.h>
 
 typedef struct disp_rebalance_t disp_rebalance_t;
+
+/* What a run reads of the session: the clock and the idle robotaxis, ids ascending with their nodes (nodes of the
+ * network). Filled by the engine; the arrays are the engine's and only read during the run. */
+typedef struct {
+    int64_t now_ms;
+    const uint32_t *idle_ids;   /* ascending */
+    const uint32_t *idle_nodes; /* idle_nodes[i] is where idle_ids[i] stands */
+    size_t idle_count;
+} disp_rebalance_fleet_t;
+
+/* One move of a run: send idle robotaxi vehicle_id empty to node, expected there after eta_ms (traffic-adjusted). */
+typedef struct {
+    uint32_t vehicle_id;
+    uint32_t node;
+    int64_t eta_ms;
+} disp_rebalance_move_t;
 
 /* A rebalancer on network net with the session's traffic and parameters (filled and checked: zone side, interval,
  * horizon); net and traffic must outlive it. NULL when out of memory. */
@@ -25,11 +42,17 @@ void disp_rebalance_destroy (disp_rebalance_t **self_p);
  * for one, or accepts any fleet). The origin node must be a node of the network. */
 void disp_rebalance_observe (disp_rebalance_t *self, const disp_request_t *request);
 
-/* Called after the policy at every step: when params.rebalance_interval_ms has passed since its last run (or on its
- * first call), sends idle robotaxis from zones with more than their share toward zones with less, through
- * disp_engine_reposition. Returns the number of vehicles sent, or -1 when out of memory (orders issued before the
- * failure stand). */
-int disp_rebalance_run (disp_rebalance_t *self, disp_engine_t *engine);
+/* Whether a run at now_ms would run rather than wait: params.rebalance_interval_ms has passed since the last run, or
+ * it never ran. The engine asks first, so it lists the idle robotaxis only when they are read. */
+int disp_rebalance_due (const disp_rebalance_t *self, int64_t now_ms);
+
+/* Called after the policy at every step: when due at fleet->now_ms, sends idle robotaxis from zones with more than
+ * their share toward zones with less. Sets *moves to this run's moves (owned by the rebalancer, valid until its next
+ * run or restore; a vehicle at most once, so at most fleet->idle_count of them) and returns how many: 0 when it
+ * waited, -1 when out of memory (no moves; the run still counts). The rebalancer counts its moves as under way, so
+ * the caller orders every one, in this order. */
+int disp_rebalance_run (disp_rebalance_t *self, const disp_rebalance_fleet_t *fleet,
+                        const disp_rebalance_move_t **moves);
 
 /* ---- recovery: the state a restarted dispatcher needs (README "Heartbeats and recovery") ---- */
 
