@@ -6,9 +6,24 @@
 
 #include <stdio.h>
 #include "sim_config.h"
+#include "sim_cost.h"
 #include "sim_metrics.h"
-#include "sim_run.h"
 #include "sim_world.h"
+
+/* One day of a run, for days.csv and the headline figures: sim_run fills them (sim_run_result_t), this module
+ * writes and prints them, so the type lives here, below the runs. */
+typedef struct {
+    uint32_t day;              /* 1-based */
+    uint32_t active_drivers;   /* human drivers who worked */
+    double driver_hours, driver_net_hourly_yuan, driver_net_income_yuan;
+    uint64_t robotaxi_trips, human_trips, unserved;
+    uint64_t considered, chose_other;
+    double robotaxi_share;     /* of the ride-hail trips served */
+    int has_baseline;          /* the same day without robotaxis was played too: */
+    uint32_t baseline_active_drivers, displaced_drivers;
+    double income_lost_yuan;   /* what the displaced drivers earned on the day without robotaxis */
+    uint64_t trips_lost;       /* the trips they drove then */
+} sim_day_row_t;
 
 /* One snapshot as JSON: one line (indent 0) or indented. malloc'd, caller frees; NULL when out of memory. */
 char *sim_report_snapshot_json (const sim_snapshot_t *snap, int indent);

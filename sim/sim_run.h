@@ -10,6 +10,7 @@
 #include "disp_curve.h"
 #include "sim_cost.h"
 #include "sim_metrics.h"
+#include "sim_report.h"
 #include "sim_sweep.h"
 
 typedef struct {
@@ -30,20 +31,6 @@ typedef struct {
     size_t own_policy_count;
     int events;                /* with an output folder: write OUT/events.csv (sim_events.h), the main series' days */
 } sim_run_opts_t;
-
-/* One day of a run, for days.csv and the headline figures. */
-typedef struct {
-    uint32_t day;              /* 1-based */
-    uint32_t active_drivers;   /* human drivers who worked */
-    double driver_hours, driver_net_hourly_yuan, driver_net_income_yuan;
-    uint64_t robotaxi_trips, human_trips, unserved;
-    uint64_t considered, chose_other;
-    double robotaxi_share;     /* of the ride-hail trips served */
-    int has_baseline;          /* the same day without robotaxis was played too: */
-    uint32_t baseline_active_drivers, displaced_drivers;
-    double income_lost_yuan;   /* what the displaced drivers earned on the day without robotaxis */
-    uint64_t trips_lost;       /* the trips they drove then */
-} sim_day_row_t;
 
 /* What a run produced. */
 typedef struct {
