@@ -15,6 +15,7 @@
 #include "disp_codec.h"
 #include "disp_engine.h"
 #include "disp_zmq.h"
+#include "map_mem.h"
 
 #define S_BYE_LINGER_MS 100 /* long enough for Bye to leave, short enough not to hang on a dead dispatcher */
 #define S_PING_MS       1000 /* while waiting for a lockstep answer, ping a silent dispatcher this often */
@@ -255,26 +256,12 @@ static void s_mirror_decided (disp_link_t *self, const disp_decisions_t *d)
     self->waiting_count = kept;
 }
 
-/* Grows *array (of elem bytes) to hold need elements (doubling). 0, or -1 out of memory (unchanged). */
-static int s_grow (void **array, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *p = realloc (*array, n * elem);
-    if (!p) return -1;
-    *array = p;
-    *cap = n;
-    return 0;
-}
-
 /* Lockstep with rebalancing: keeps the requests of tick t, all of them and in order, until decisions bring the
  * rebalancer's state that counts them. 0, or -1 out of memory. */
 static int s_mirror_sent (disp_link_t *self, const disp_tick_t *t)
 {
     if (!self->hello.config.params.rebalance || t->request_count == 0) return 0;
-    if (s_grow ((void **)&self->observed, &self->observed_cap, self->observed_count + t->request_count,
+    if (map_mem_reserve ((void **)&self->observed, &self->observed_cap, self->observed_count + t->request_count,
                 sizeof *self->observed))
         return -1;
     memcpy (self->observed + self->observed_count, t->requests, t->request_count * sizeof *self->observed);
@@ -285,9 +272,9 @@ static int s_mirror_sent (disp_link_t *self, const disp_tick_t *t)
 /* Keeps the rebalancer's state decisions brought; the requests sent so far are in it. 0, or -1 out of memory. */
 static int s_mirror_rebalance (disp_link_t *self, const disp_rebalance_state_t *state)
 {
-    if (s_grow ((void **)&self->rebalance_zones, &self->rebalance_zone_cap, state->zone_count,
+    if (map_mem_reserve ((void **)&self->rebalance_zones, &self->rebalance_zone_cap, state->zone_count,
                 sizeof *self->rebalance_zones) ||
-        s_grow ((void **)&self->rebalance_orders, &self->rebalance_order_cap, state->order_count,
+        map_mem_reserve ((void **)&self->rebalance_orders, &self->rebalance_order_cap, state->order_count,
                 sizeof *self->rebalance_orders))
         return -1;
     if (state->zone_count > 0)

@@ -44,6 +44,7 @@
 
 #include "map_ch.h"
 #include "map_error.h"
+#include "map_mem.h"
 
 /* Decay weights grow as exp((t - decay_ms) / tau) between rescalings; rescale long before they could overflow. */
 #define S_RESCALE_TAUS 32.0
@@ -203,20 +204,6 @@ void disp_rebalance_observe (disp_rebalance_t *self, const disp_request_t *reque
     self->sum_y[z] += w * at->y;
 }
 
-/* Grows *array (of elem bytes) to hold need elements. 0 or -1. */
-static int s_grow (void **array, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *p = realloc (*array, n * elem);
-    if (!p) return -1;
-    *array = p;
-    *cap = n;
-    return 0;
-}
-
 /* Scratch for n idle vehicles (candidates, their nodes, used flags, moves). 0 or -1. */
 static int s_reserve_idle (disp_rebalance_t *self, size_t n)
 {
@@ -327,8 +314,8 @@ int disp_rebalance_run (disp_rebalance_t *self, const disp_rebalance_fleet_t *fl
     if (cands == 0 || targets == 0) return 0;
 
     /* 4: destinations of the needy zones, in zone order */
-    if (s_grow ((void **)&self->target_zone, &self->target_zone_cap, targets, sizeof *self->target_zone) ||
-        s_grow ((void **)&self->target_node, &self->target_node_cap, targets, sizeof *self->target_node))
+    if (map_mem_reserve ((void **)&self->target_zone, &self->target_zone_cap, targets, sizeof *self->target_zone) ||
+        map_mem_reserve ((void **)&self->target_node, &self->target_node_cap, targets, sizeof *self->target_node))
         return -1;
     size_t t = 0;
     for (size_t z = 0; z < self->zone_count; z++) {
@@ -339,8 +326,8 @@ int disp_rebalance_run (disp_rebalance_t *self, const disp_rebalance_fleet_t *fl
     }
 
     /* 5: every candidate timed to every destination, nearest pairs first */
-    if (s_grow ((void **)&self->table, &self->table_cap, cands * targets, sizeof *self->table) ||
-        s_grow ((void **)&self->pairs, &self->pair_cap, cands * targets, sizeof *self->pairs))
+    if (map_mem_reserve ((void **)&self->table, &self->table_cap, cands * targets, sizeof *self->table) ||
+        map_mem_reserve ((void **)&self->pairs, &self->pair_cap, cands * targets, sizeof *self->pairs))
         return -1;
     if (map_ch_table (self->ch, self->cand_node, cands, self->target_node, targets, self->table)) return -1;
     size_t npairs = 0;
@@ -357,7 +344,7 @@ int disp_rebalance_run (disp_rebalance_t *self, const disp_rebalance_fleet_t *fl
     qsort (self->pairs, npairs, sizeof *self->pairs, s_pair_cmp);
 
     /* 6: the moves (at most one per candidate, so moves[] holds them; the orders under way grow by as many) */
-    if (s_grow ((void **)&self->orders, &self->order_cap, self->order_count + cands, sizeof *self->orders)) return -1;
+    if (map_mem_reserve ((void **)&self->orders, &self->order_cap, self->order_count + cands, sizeof *self->orders)) return -1;
     memset (self->used, 0, cands);
     int moved = 0;
     for (size_t p = 0; p < npairs; p++) {
@@ -447,7 +434,7 @@ int disp_rebalance_check_state (const disp_rebalance_t *self, const disp_rebalan
 int disp_rebalance_restore (disp_rebalance_t *self, const disp_rebalance_state_t *state)
 {
     size_t orders = state ? state->order_count : 0;
-    if (s_grow ((void **)&self->orders, &self->order_cap, orders, sizeof *self->orders)) return -1;
+    if (map_mem_reserve ((void **)&self->orders, &self->order_cap, orders, sizeof *self->orders)) return -1;
     memset (self->demand, 0, self->zone_count * sizeof *self->demand);
     memset (self->sum_x, 0, self->zone_count * sizeof *self->sum_x);
     memset (self->sum_y, 0, self->zone_count * sizeof *self->sum_y);

@@ -18,6 +18,7 @@
 #include "disp_server.h"
 #include "disp_zmq.h"
 #include "map_error.h"
+#include "map_mem.h"
 
 #include <errno.h>
 #include <math.h>
@@ -714,15 +715,7 @@ static void s_live_step (disp_server_t *self, const s_route_t *route, s_session_
 static int s_append (void **array, size_t *used, size_t *cap, const void *items, size_t count, size_t size)
 {
     if (count == 0) return 0;
-    if (*used + count > *cap) {
-        size_t grown = *cap ? *cap : 64;
-        while (grown < *used + count)
-            grown *= 2;
-        void *p = realloc (*array, grown * size);
-        if (!p) return -1;
-        *array = p;
-        *cap = grown;
-    }
+    if (map_mem_reserve (array, cap, *used + count, size) != 0) return -1;
     memcpy ((char *)*array + *used * size, items, count * size);
     *used += count;
     return 0;

@@ -2,6 +2,7 @@
  * map_graph_finish into sorted edges with forward and reverse adjacency (CSR) and a uniform grid for nearest-node
  * snapping. Everything refers to nodes and edges by integer id, never by pointer, so the arrays may move. */
 #include "map_graph.h"
+#include "map_mem.h"
 
 #include <assert.h>
 #include <math.h>
@@ -59,26 +60,12 @@ void map_graph_destroy (map_graph_t **self_p)
     *self_p = NULL;
 }
 
-/* Grows *array (of elem_size items, capacity *cap) so that one more item fits. 0 or -1 when out of memory;
- * on failure the array is untouched. */
-static int s_grow (void **array, size_t *cap, size_t count, size_t elem_size)
-{
-    if (count < *cap) return 0;
-    size_t new_cap = *cap ? *cap * 2 : 64;
-    if (new_cap > SIZE_MAX / elem_size) return -1;
-    void *grown = realloc (*array, new_cap * elem_size);
-    if (!grown) return -1;
-    *array = grown;
-    *cap = new_cap;
-    return 0;
-}
-
 uint32_t map_graph_add_node (map_graph_t *self, double lon, double lat, double x, double y)
 {
     assert (self);
     if (self->finished || self->node_count >= MAP_NODE_NONE - 1) return MAP_NODE_NONE;
     if (!isfinite (x) || !isfinite (y)) return MAP_NODE_NONE;
-    if (s_grow ((void **)&self->nodes, &self->node_cap, self->node_count, sizeof (map_node_t))) return MAP_NODE_NONE;
+    if (map_mem_reserve ((void **)&self->nodes, &self->node_cap, self->node_count + 1, sizeof (map_node_t))) return MAP_NODE_NONE;
     self->nodes[self->node_count] = (map_node_t){.lon = lon, .lat = lat, .x = x, .y = y};
     return (uint32_t)self->node_count++;
 }
@@ -116,7 +103,7 @@ int map_graph_restore_edge (map_graph_t *self, const map_edge_t *edge)
         return -1;
     if (edge->time_ms < 1 || edge->time_ms >= (int64_t)1e15 || edge->road_class >= MAP_ROAD_CLASS_COUNT) return -1;
     if (self->edge_count >= MAP_NODE_NONE - 1) return -1;
-    if (s_grow ((void **)&self->edges, &self->edge_cap, self->edge_count, sizeof (map_edge_t))) return -1;
+    if (map_mem_reserve ((void **)&self->edges, &self->edge_cap, self->edge_count + 1, sizeof (map_edge_t))) return -1;
     self->edges[self->edge_count++] = *edge;
     return 0;
 }

@@ -36,6 +36,7 @@
 
 #include "map_error.h"
 #include "map_proj.h"
+#include "map_mem.h"
 
 /* ---- Facts: highway classes, zone speed limits. ------------------------------------------------------------- */
 
@@ -276,19 +277,6 @@ typedef struct {
     size_t errlen;
 } s_import_t;
 
-/* Grows *array (of elem_size items, capacity *cap) so that count + 1 items fit. 0 or -1 when out of memory. */
-static int s_grow (void **array, size_t *cap, size_t count, size_t elem_size)
-{
-    if (count < *cap) return 0;
-    size_t new_cap = *cap ? *cap * 2 : 1024;
-    if (new_cap > SIZE_MAX / elem_size) return -1;
-    void *grown = realloc (*array, new_cap * elem_size);
-    if (!grown) return -1;
-    *array = grown;
-    *cap = new_cap;
-    return 0;
-}
-
 /* Records an error from inside a readosm callback. The parse is not stopped: readosm's XML reader returns from a
  * stopped parse without freeing its expat parser, so the callbacks ignore the rest of the file instead. Returns what
  * the callback returns. */
@@ -392,12 +380,10 @@ static int s_on_way (const void *user, const readosm_way *way)
     else if (tagged)
         self->stats->maxspeed_unknown++;
 
-    if (s_grow ((void **)&self->ways, &self->way_cap, self->way_count, sizeof *self->ways))
+    if (map_mem_reserve ((void **)&self->ways, &self->way_cap, self->way_count + 1, sizeof *self->ways) ||
+        map_mem_reserve ((void **)&self->refs, &self->ref_cap, self->ref_count + (size_t)way->node_ref_count,
+                         sizeof *self->refs))
         return s_fail (self, "out of memory");
-    while (self->ref_count + (size_t)way->node_ref_count > self->ref_cap) {
-        if (s_grow ((void **)&self->refs, &self->ref_cap, self->ref_cap, sizeof *self->refs))
-            return s_fail (self, "out of memory");
-    }
     self->ways[self->way_count++] = (s_way_t){
         .first = self->ref_count,
         .count = (uint32_t)way->node_ref_count,
@@ -1121,7 +1107,7 @@ static int s_build_edges (s_import_t *self)
             if (a == b) continue; /* a node repeated in a row */
             for (unsigned dir = S_FORWARD; dir <= S_BACKWARD; dir <<= 1) {
                 if (!(way->directions & dir)) continue;
-                if (s_grow ((void **)&self->edges, &self->edge_cap, self->edge_count, sizeof *self->edges))
+                if (map_mem_reserve ((void **)&self->edges, &self->edge_cap, self->edge_count + 1, sizeof *self->edges))
                     return map_error (self->err, self->errlen, "%s: out of memory", self->path);
                 self->edges[self->edge_count++] = (s_edge_t){
                     .from = dir == S_FORWARD ? a : b,
