@@ -66,6 +66,7 @@ typedef struct {
 } s_result_t;
 
 struct sim_regress_t {
+    int unreadable;                 /* while opening: the folder, a scenario file or tolerances.csv could not be read */
     char dir[S_PATH_MAX - 32];      /* room for the file names after it */
     char tolerances_path[S_PATH_MAX];
     char baselines_path[S_PATH_MAX];
@@ -145,8 +146,10 @@ static int
 s_load_scenarios (sim_regress_t *self, char *err, size_t errlen)
 {
     DIR *d = opendir (self->dir);
-    if (!d)
+    if (!d) {
+        self->unreadable = 1;
         return map_error (err, errlen, "%s: %s", self->dir, strerror (errno));
+    }
     size_t cap = 0;
     int rc = 0;
     struct dirent *e;
@@ -192,7 +195,9 @@ s_load_scenarios (sim_regress_t *self, char *err, size_t errlen)
         if (!s->cfg)
             return map_error (err, errlen, "%s: out of memory", s->path);
         sim_config_defaults (s->cfg);
-        if (sim_config_load (s->cfg, s->path, err, errlen) < 0)
+        int rc_load = sim_config_load (s->cfg, s->path, err, errlen);
+        self->unreadable = rc_load == SIM_CONFIG_UNREADABLE;
+        if (rc_load < 0)
             return -1;
     }
     return 0;
@@ -216,6 +221,7 @@ s_load_tolerances (sim_regress_t *self, char *err, size_t errlen)
     int col[4];
     sim_csv_t csv;
     int rc = sim_csv_load (&csv, self->tolerances_path, err, errlen);
+    self->unreadable = rc > 0 || (rc < 0 && access (self->tolerances_path, R_OK) != 0);
     if (rc > 0)
         return map_error (err, errlen, "%s: %s (every suite needs one: metric,better,relative,absolute)",
                           self->tolerances_path, strerror (ENOENT));
@@ -376,8 +382,11 @@ s_list_policies (sim_regress_t *self, const disp_policy_t *own, size_t own_count
 }
 
 sim_regress_t *
-sim_regress_open (const char *dir, const disp_policy_t *own, size_t own_count, char *err, size_t errlen)
+sim_regress_open (const char *dir, const disp_policy_t *own, size_t own_count, int *unreadable, char *err,
+                  size_t errlen)
 {
+    if (unreadable)
+        *unreadable = 0;
     sim_regress_t *self = calloc (1, sizeof *self);
     if (!self) {
         map_error (err, errlen, "%s: out of memory", dir);
@@ -406,6 +415,8 @@ sim_regress_open (const char *dir, const disp_policy_t *own, size_t own_count, c
         goto fail;
     return self;
 fail:
+    if (unreadable && self)
+        *unreadable = self->unreadable;
     sim_regress_destroy (&self);
     return NULL;
 }

@@ -66,9 +66,10 @@ typedef struct sim_regress_t sim_regress_t;
  * its name or is added after them. NULL with a message in err: "DIR: why" (no folder, no scenario file, a bad file
  * name), a scenario file's own "PATH:LINE: key: why", or "FILE:LINE: column: why" for a CSV file (a metric that is
  * not a headline metric, better not lower or higher, a tolerance not a number >= 0, a value not a number, a row
- * given twice, a row of the wrong length). */
-sim_regress_t *sim_regress_open (const char *dir, const disp_policy_t *own, size_t own_count, char *err,
-                                 size_t errlen);
+ * given twice, a row of the wrong length). *unreadable (may be NULL) is then 1 when what failed was reading the
+ * folder, a scenario file or tolerances.csv (not what they hold), else 0. */
+sim_regress_t *sim_regress_open (const char *dir, const disp_policy_t *own, size_t own_count, int *unreadable,
+                                 char *err, size_t errlen);
 
 /* Frees the suite; NULL-safe, sets *self_p to NULL. */
 void sim_regress_destroy (sim_regress_t **self_p);

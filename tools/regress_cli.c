@@ -2,13 +2,11 @@
 #define _XOPEN_SOURCE 700 /* clock_gettime */
 #include "regress_cli.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,41 +222,6 @@ s_print_findings (const sim_regress_t *r)
         }
 }
 
-/* 1 when path is a regular file this process can read. */
-static int
-s_readable_file (const char *path)
-{
-    struct stat st;
-    return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, R_OK) == 0;
-}
-
-/* Why the suite in dir was refused, as an exit status: EX_NOINPUT when the folder, one of its scenario files
- * (NAME.ini) or its tolerances.csv cannot be read, EX_CONFIG when they can (so what is in one of them was refused). */
-static int
-s_suite_status (const char *dir)
-{
-    char path[4200];
-    snprintf (path, sizeof path, "%s/tolerances.csv", dir);
-    DIR *d = opendir (dir);
-    if (!d || !s_readable_file (path)) {
-        if (d)
-            closedir (d);
-        return EX_NOINPUT;
-    }
-    int status = EX_CONFIG;
-    struct dirent *e;
-    while (status == EX_CONFIG && (e = readdir (d))) {
-        size_t len = strlen (e->d_name);
-        if (len <= 4 || strcmp (e->d_name + len - 4, ".ini") != 0 || e->d_name[0] == '.')
-            continue;
-        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
-        if (!s_readable_file (path))
-            status = EX_NOINPUT;
-    }
-    closedir (d);
-    return status;
-}
-
 /* A count from 1 to 256 in text, or -1. */
 static long
 s_jobs (const char *text)
@@ -347,9 +310,10 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
             }
         }
     }
-    r = sim_regress_open (suite, own, own_count, err, sizeof err);
+    int unreadable = 0;
+    r = sim_regress_open (suite, own, own_count, &unreadable, err, sizeof err);
     if (!r) {
-        rc = s_suite_status (suite);
+        rc = unreadable ? EX_NOINPUT : EX_CONFIG;
         goto fail;
     }
     /* --scenario and --policy name what to play: a name not in the suite is bad usage (2) */
