@@ -207,25 +207,15 @@ static int s_decode_rebalance (const char *field, const Robotaxi__V1__RebalanceS
                                       .zone_count = nz,
                                       .orders = orders,
                                       .order_count = no};
-    if (r->decay_ms < 0)
-        return map_error (err, errlen, "%s.decay_ms: %lld is negative", field, (long long)r->decay_ms);
     for (size_t i = 0; i < nz; i++) {
         const Robotaxi__V1__ZoneDemand *z = r->zones[i];
-        if (i > 0 && z->zone <= zones[i - 1].zone)
-            return map_error (err, errlen, "%s.zones[%zu].zone: %u does not follow zone %u", field, i, z->zone,
-                              zones[i - 1].zone);
-        if (!(isfinite (z->demand) && z->demand >= 0))
-            return map_error (err, errlen, "%s.zones[%zu].demand: %g is not a finite count >= 0", field, i,
-                              z->demand);
-        if (!isfinite (z->sum_x) || !isfinite (z->sum_y))
-            return map_error (err, errlen, "%s.zones[%zu].sum_%c: not finite", field, i,
-                              isfinite (z->sum_x) ? 'y' : 'x');
         zones[i] = (disp_zone_demand_t){.zone = z->zone, .demand = z->demand, .sum_x = z->sum_x, .sum_y = z->sum_y};
     }
     for (size_t i = 0; i < no; i++)
         orders[i] = (disp_rebalance_order_t){
             .vehicle_id = r->orders[i]->vehicle_id, .zone = r->orders[i]->zone, .arrive_ms = r->orders[i]->arrive_ms};
-    return 0;
+    /* the map's zone count is the engine's to check; everything else here */
+    return disp_rebalance_state_check (state, SIZE_MAX, field, err, errlen);
 }
 
 /* Fills the requests, vehicles and cancellations of msg->tick from a Tick or an Update (`what` names it in

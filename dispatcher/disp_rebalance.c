@@ -396,26 +396,10 @@ int disp_rebalance_check_state (const disp_rebalance_t *self, const disp_rebalan
     if (state->run_ms > now_ms)
         return map_error (err, errlen, "%s.run_ms: %lld is after the step's now_ms %lld", field,
                           (long long)state->run_ms, (long long)now_ms);
-    if (state->decay_ms < 0)
-        return map_error (err, errlen, "%s.decay_ms: %lld is negative", field, (long long)state->decay_ms);
     if (state->zone_count > self->zone_count)
         return map_error (err, errlen, "%s.zones: %zu entries, more than the %zu zones of the map", field,
                           state->zone_count, self->zone_count);
-    for (size_t i = 0; i < state->zone_count; i++) {
-        const disp_zone_demand_t *z = &state->zones[i];
-        if (z->zone >= self->zone_count)
-            return map_error (err, errlen, "%s.zones[%zu].zone: %u is not a zone (the map has %zu)", field, i,
-                              z->zone, self->zone_count);
-        if (i > 0 && z->zone <= state->zones[i - 1].zone)
-            return map_error (err, errlen, "%s.zones[%zu].zone: %u does not follow zone %u", field, i, z->zone,
-                              state->zones[i - 1].zone);
-        if (!(isfinite (z->demand) && z->demand >= 0))
-            return map_error (err, errlen, "%s.zones[%zu].demand: %g is not a finite count >= 0", field, i,
-                              z->demand);
-        if (!isfinite (z->sum_x) || !isfinite (z->sum_y))
-            return map_error (err, errlen, "%s.zones[%zu].sum_%c: not finite", field, i,
-                              isfinite (z->sum_x) ? 'y' : 'x');
-    }
+    if (disp_rebalance_state_check (state, self->zone_count, field, err, errlen) != 0) return -1;
     if (state->order_count > vehicle_capacity)
         return map_error (err, errlen, "%s.orders: %zu entries, more than the session's %u vehicles", field,
                           state->order_count, vehicle_capacity);

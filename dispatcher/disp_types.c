@@ -1,6 +1,10 @@
-/* disp_types: names of the dispatcher's enumerations, the fleets a request accepts, and the policy parameters'
- * defaults and ranges. */
+/* disp_types: names of the dispatcher's enumerations, the fleets a request accepts, the policy parameters'
+ * defaults and ranges, and the checks a rebalancer state's figures must pass. */
 #include "disp_types.h"
+
+#include <math.h>
+#include <stdint.h>
+
 #include "map_error.h"
 
 const char *disp_fleet_name (disp_fleet_t fleet)
@@ -78,5 +82,28 @@ int disp_params_check (const disp_params_t *p, char *err, size_t errlen)
     if (p->rebalance_horizon_ms < 60000 || p->rebalance_horizon_ms > 86400000)
         return map_error (err, errlen, "params.rebalance_horizon_ms: %lld is not in [60000, 86400000]",
                           (long long)p->rebalance_horizon_ms);
+    return 0;
+}
+
+int disp_rebalance_state_check (const disp_rebalance_state_t *state, size_t zone_count, const char *field, char *err,
+                                size_t errlen)
+{
+    if (state->decay_ms < 0)
+        return map_error (err, errlen, "%s.decay_ms: %lld is negative", field, (long long)state->decay_ms);
+    for (size_t i = 0; i < state->zone_count; i++) {
+        const disp_zone_demand_t *z = &state->zones[i];
+        if (z->zone >= zone_count)
+            return map_error (err, errlen, "%s.zones[%zu].zone: %u is not a zone (the map has %zu)", field, i,
+                              z->zone, zone_count);
+        if (i > 0 && z->zone <= state->zones[i - 1].zone)
+            return map_error (err, errlen, "%s.zones[%zu].zone: %u does not follow zone %u", field, i, z->zone,
+                              state->zones[i - 1].zone);
+        if (!(isfinite (z->demand) && z->demand >= 0))
+            return map_error (err, errlen, "%s.zones[%zu].demand: %g is not a finite count >= 0", field, i,
+                              z->demand);
+        if (!isfinite (z->sum_x) || !isfinite (z->sum_y))
+            return map_error (err, errlen, "%s.zones[%zu].sum_%c: not finite", field, i,
+                              isfinite (z->sum_x) ? 'y' : 'x');
+    }
     return 0;
 }
