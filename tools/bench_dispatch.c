@@ -25,10 +25,10 @@
 #define PROG "robotaxi-bench dispatch"
 
 typedef struct {
-    long requests;   /* live requests to dispatch */
-    long vehicles;   /* idle robotaxis */
-    long window;     /* live requests in flight */
-    long batch;      /* requests in the batch window */
+    long requests;       /* live requests to dispatch */
+    long vehicles;       /* idle robotaxis */
+    long window;         /* live requests in flight */
+    long batch;          /* requests in the batch window */
     double build_grid_m; /* the embedded city's grid for the map another client makes the service build */
     unsigned long long seed;
 } s_options_t;
@@ -134,10 +134,30 @@ static double s_raw_rate (void *ctx, const char *endpoint, size_t size, long cou
     return rate;
 }
 
+/* A lockstep Hello for the benchmark's sessions: the embedded map g (built from the 600 m grid), free-flow traffic,
+ * `policy`, a pickup limit of an hour, `vehicles` vehicles, a heartbeat promise of a minute. */
+static disp_hello_t s_bench_hello (const map_graph_t *g, const char *session, const char *policy, long vehicles)
+{
+    disp_hello_t hello;
+    memset (&hello, 0, sizeof hello);
+    snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
+    snprintf (hello.session, sizeof hello.session, "%s", session);
+    snprintf (hello.map.source, sizeof hello.map.source, "embedded:wuhan");
+    hello.map.grid_m = 600;
+    hello.map_fingerprint = map_graph_fingerprint (g);
+    for (int h = 0; h < 24; h++)
+        hello.traffic.hour_factor[h] = 1.0;
+    snprintf (hello.config.policy, sizeof hello.config.policy, "%s", policy);
+    hello.config.max_pickup_ms = 60 * 60000;
+    hello.config.vehicle_capacity = (uint32_t)vehicles;
+    hello.heartbeat_ms = 60000;
+    return hello;
+}
+
 /* ---- live nearest ---- */
 
 typedef struct {
-    double rate;         /* requests assigned per second */
+    double rate; /* requests assigned per second */
     int64_t p50_ns, p99_ns, max_ns;
     long assigned;
 } s_live_result_t;
@@ -147,18 +167,7 @@ typedef struct {
 static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_options_t *o, s_live_result_t *res)
 {
     uint32_t nodes = (uint32_t)map_graph_node_count (g);
-    disp_hello_t hello;
-    memset (&hello, 0, sizeof hello);
-    snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
-    snprintf (hello.session, sizeof hello.session, "bench dispatch live");
-    snprintf (hello.map.source, sizeof hello.map.source, "embedded:wuhan");
-    hello.map.grid_m = 600;
-    hello.map_fingerprint = map_graph_fingerprint (g);
-    for (int h = 0; h < 24; h++)
-        hello.traffic.hour_factor[h] = 1.0;
-    snprintf (hello.config.policy, sizeof hello.config.policy, "nearest");
-    hello.config.max_pickup_ms = 60 * 60000;
-    hello.config.vehicle_capacity = (uint32_t)o->vehicles;
+    disp_hello_t hello = s_bench_hello (g, "bench dispatch live", "nearest", o->vehicles);
     hello.mode = DISP_MODE_LIVE;
     hello.heartbeat_ms = DISP_HEARTBEAT_MS_DEFAULT;
     hello.clock_start_ms = 8 * 3600000LL;
@@ -181,7 +190,9 @@ static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_o
         goto done;
     }
     for (long v = 0; v < o->vehicles; v++)
-        fleet[v] = (disp_vehicle_t){.id = (uint32_t)v, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE,
+        fleet[v] = (disp_vehicle_t){.id = (uint32_t)v,
+                                    .fleet = DISP_FLEET_ROBOTAXI,
+                                    .status = DISP_VEH_IDLE,
                                     .position = {0, 0, (uint32_t)(s_next (&rng) % nodes)}};
     for (long i = 0; i < n; i++)
         reqs[i] = (disp_request_t){.id = (uint64_t)i,
@@ -263,7 +274,9 @@ static int s_window_make (const map_graph_t *g, const s_options_t *o, int64_t wi
     w->requests = malloc ((size_t)o->batch * sizeof *w->requests);
     if (!w->vehicles || !w->requests) return -1;
     for (long v = 0; v < o->vehicles; v++)
-        w->vehicles[v] = (disp_vehicle_t){.id = (uint32_t)v, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE,
+        w->vehicles[v] = (disp_vehicle_t){.id = (uint32_t)v,
+                                          .fleet = DISP_FLEET_ROBOTAXI,
+                                          .status = DISP_VEH_IDLE,
                                           .position = {0, 0, (uint32_t)(s_next (&rng) % nodes)}};
     int64_t start = 8 * 3600000LL;
     for (long i = 0; i < o->batch; i++)
@@ -273,8 +286,12 @@ static int s_window_make (const map_graph_t *g, const s_options_t *o, int64_t wi
                                           .destination = {0, 0, (uint32_t)(s_next (&rng) % nodes)},
                                           .fleet = DISP_FLEET_ROBOTAXI,
                                           .deadline_ms = start + 3600000};
-    w->open = (disp_tick_t){.step = 1, .now_ms = start, .vehicles = w->vehicles, .vehicle_count = (size_t)o->vehicles,
-                            .requests = w->requests, .request_count = (size_t)o->batch};
+    w->open = (disp_tick_t){.step = 1,
+                            .now_ms = start,
+                            .vehicles = w->vehicles,
+                            .vehicle_count = (size_t)o->vehicles,
+                            .requests = w->requests,
+                            .request_count = (size_t)o->batch};
     w->close = (disp_tick_t){.step = 2, .now_ms = start + window_ms};
     return 0;
 }
@@ -373,21 +390,9 @@ static int s_steps (disp_link_t *link, const map_graph_t *g, uint64_t *rng, uint
 
 /* A lockstep session's step latency, quiet and then while another client's Hello makes the service build the
  * embedded city at grid_m (its own worker thread does; the service thread keeps answering). 0, or -1. */
-static int s_during_build (const char *endpoint, const map_graph_t *g, const map_spec_t *spec, const s_options_t *o,
-                           double grid_m)
+static int s_during_build (const char *endpoint, const map_graph_t *g, const s_options_t *o, double grid_m)
 {
-    disp_hello_t hello;
-    memset (&hello, 0, sizeof hello);
-    snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
-    snprintf (hello.session, sizeof hello.session, "bench dispatch steps");
-    hello.map = *spec;
-    hello.map_fingerprint = map_graph_fingerprint (g);
-    for (int h = 0; h < 24; h++)
-        hello.traffic.hour_factor[h] = 1.0;
-    snprintf (hello.config.policy, sizeof hello.config.policy, "nearest");
-    hello.config.max_pickup_ms = 60 * 60000;
-    hello.config.vehicle_capacity = (uint32_t)o->vehicles;
-    hello.heartbeat_ms = 60000;
+    disp_hello_t hello = s_bench_hello (g, "bench dispatch steps", "nearest", o->vehicles);
     char err[512];
     disp_link_t *link = disp_link_zmq_new (endpoint, &hello, 60000, err, sizeof err);
     if (!link) {
@@ -467,19 +472,20 @@ done:
 
 static void s_usage (FILE *out)
 {
-    fprintf (out,
-             "Usage: robotaxi-bench dispatch [--requests N] [--vehicles N] [--window N] [--batch N] [--seed N]\n"
-             "                               [--build-grid M]\n"
-             "The dispatcher service on a thread and a client on another, over TCP loopback, in one run:\n"
-             "  1. raw ZeroMQ round trips (DEALER to an echoing ROUTER), one and --window in flight;\n"
-             "  2. live `nearest`: --requests requests (default 200000) against --vehicles idle robotaxis\n"
-             "     (default 5000) on the embedded Wuhan map, --window in flight (default 32); each assignment frees\n"
-             "     its vehicle again at the rider's destination; throughput and latency percentiles;\n"
-             "  3. `batch`: one window of --batch requests (default 1000) against the idle robotaxis, timed from the\n"
-             "     tick that closes the window to its decisions, over TCP and in-process;\n"
-             "  4. a lockstep session's step latency, quiet and while another client's Hello makes the service build\n"
-             "     the embedded city at a --build-grid M metre grid (default 58: about 300,000 nodes).\n"
-             "Targets (issue 5): >= 100,000 requests/s with p99 <= 1 ms; the batch window in <= 100 ms.\n");
+    fprintf (
+        out,
+        "Usage: robotaxi-bench dispatch [--requests N] [--vehicles N] [--window N] [--batch N] [--seed N]\n"
+        "                               [--build-grid M]\n"
+        "The dispatcher service on a thread and a client on another, over TCP loopback, in one run:\n"
+        "  1. raw ZeroMQ round trips (DEALER to an echoing ROUTER), one and --window in flight;\n"
+        "  2. live `nearest`: --requests requests (default 200000) against --vehicles idle robotaxis\n"
+        "     (default 5000) on the embedded Wuhan map, --window in flight (default 32); each assignment frees\n"
+        "     its vehicle again at the rider's destination; throughput and latency percentiles;\n"
+        "  3. `batch`: one window of --batch requests (default 1000) against the idle robotaxis, timed from the\n"
+        "     tick that closes the window to its decisions, over TCP and in-process;\n"
+        "  4. a lockstep session's step latency, quiet and while another client's Hello makes the service build\n"
+        "     the embedded city at a --build-grid M metre grid (default 58: about 300,000 nodes).\n"
+        "Targets (issue 5): >= 100,000 requests/s with p99 <= 1 ms; the batch window in <= 100 ms.\n");
 }
 
 static int s_parse_long (const char *name, const char *text, long min, long max, long *out)
@@ -497,11 +503,10 @@ static int s_parse_long (const char *name, const char *text, long min, long max,
 int bench_dispatch_main (int argc, char **argv)
 {
     static const struct option options[] = {
-        {"requests", required_argument, NULL, 'r'}, {"vehicles", required_argument, NULL, 'v'},
-        {"window", required_argument, NULL, 'w'},   {"batch", required_argument, NULL, 'b'},
-        {"seed", required_argument, NULL, 's'},     {"help", no_argument, NULL, 'h'},
-        {"build-grid", required_argument, NULL, 'g'},
-        {NULL, 0, NULL, 0}};
+        {"requests", required_argument, NULL, 'r'},   {"vehicles", required_argument, NULL, 'v'},
+        {"window", required_argument, NULL, 'w'},     {"batch", required_argument, NULL, 'b'},
+        {"seed", required_argument, NULL, 's'},       {"help", no_argument, NULL, 'h'},
+        {"build-grid", required_argument, NULL, 'g'}, {NULL, 0, NULL, 0}};
     s_options_t o = {
         .requests = 200000, .vehicles = 5000, .window = 32, .batch = 1000, .seed = 42, .build_grid_m = 58};
     long build_grid = 58;
@@ -511,14 +516,30 @@ int bench_dispatch_main (int argc, char **argv)
     while ((c = getopt_long (argc, argv, "h", options, NULL)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'r': bad = s_parse_long ("requests", optarg, 1000, 100000000, &o.requests); break;
-        case 'v': bad = s_parse_long ("vehicles", optarg, 1, 1 << 22, &o.vehicles); break;
-        case 'w': bad = s_parse_long ("window", optarg, 1, 10000, &o.window); break;
-        case 'b': bad = s_parse_long ("batch", optarg, 1, 1000000, &o.batch); break;
-        case 's': bad = s_parse_long ("seed", optarg, 0, 2147483647, &seed); break;
-        case 'g': bad = s_parse_long ("build-grid", optarg, 50, 2000, &build_grid); break;
-        case 'h': s_usage (stdout); return 0;
-        default: s_usage (stderr); return 2;
+        case 'r':
+            bad = s_parse_long ("requests", optarg, 1000, 100000000, &o.requests);
+            break;
+        case 'v':
+            bad = s_parse_long ("vehicles", optarg, 1, 1 << 22, &o.vehicles);
+            break;
+        case 'w':
+            bad = s_parse_long ("window", optarg, 1, 10000, &o.window);
+            break;
+        case 'b':
+            bad = s_parse_long ("batch", optarg, 1, 1000000, &o.batch);
+            break;
+        case 's':
+            bad = s_parse_long ("seed", optarg, 0, 2147483647, &seed);
+            break;
+        case 'g':
+            bad = s_parse_long ("build-grid", optarg, 50, 2000, &build_grid);
+            break;
+        case 'h':
+            s_usage (stdout);
+            return 0;
+        default:
+            s_usage (stderr);
+            return 2;
         }
         if (bad) return 2;
     }
@@ -537,9 +558,10 @@ int bench_dispatch_main (int argc, char **argv)
         return 1;
     }
     const map_graph_t *g = map_net_graph (net);
-    printf ("robotaxi-bench dispatch: embedded Wuhan (%zu nodes), %ld idle robotaxis, TCP loopback, service and client "
-            "on two threads\n",
-            map_graph_node_count (g), o.vehicles);
+    printf (
+        "robotaxi-bench dispatch: embedded Wuhan (%zu nodes), %ld idle robotaxis, TCP loopback, service and client "
+        "on two threads\n",
+        map_graph_node_count (g), o.vehicles);
 
     /* 1. the raw ceiling, with messages the size of a live request */
     void *ctx = zmq_ctx_new ();
@@ -584,9 +606,10 @@ int bench_dispatch_main (int argc, char **argv)
     s_live_result_t live;
     if (s_live_nearest (endpoint, g, &o, &live) == 0) {
         int met = live.rate >= 100000 && live.p99_ns <= 1000000;
-        printf ("  nearest, live over TCP, %ld in flight:      %9.0f requests/s   p50 %.0f us  p99 %.0f us  max %.1f ms"
-                "   (%.2f of raw ZeroMQ at the same window)\n",
-                o.window, live.rate, live.p50_ns / 1e3, live.p99_ns / 1e3, live.max_ns / 1e6, live.rate / raww);
+        printf (
+            "  nearest, live over TCP, %ld in flight:      %9.0f requests/s   p50 %.0f us  p99 %.0f us  max %.1f ms"
+            "   (%.2f of raw ZeroMQ at the same window)\n",
+            o.window, live.rate, live.p50_ns / 1e3, live.p99_ns / 1e3, live.max_ns / 1e6, live.rate / raww);
         printf ("    target >= 100000 requests/s with p99 <= 1 ms: %s\n", met ? "met" : "NOT met");
     } else {
         rc = 1;
@@ -595,19 +618,8 @@ int bench_dispatch_main (int argc, char **argv)
     if (!disp_policy_find ("batch")) {
         printf ("  batch: this build has no batch policy\n");
     } else {
-        disp_hello_t hello;
-        memset (&hello, 0, sizeof hello);
-        snprintf (hello.protocol, sizeof hello.protocol, "%s", DISP_PROTOCOL);
-        snprintf (hello.session, sizeof hello.session, "bench dispatch batch");
-        hello.map = spec;
-        hello.map_fingerprint = map_graph_fingerprint (g);
-        for (int h = 0; h < 24; h++)
-            hello.traffic.hour_factor[h] = 1.0;
-        snprintf (hello.config.policy, sizeof hello.config.policy, "batch");
-        hello.config.max_pickup_ms = 60 * 60000;
-        hello.config.vehicle_capacity = (uint32_t)o.vehicles;
+        disp_hello_t hello = s_bench_hello (g, "bench dispatch batch", "batch", o.vehicles);
         hello.config.params.batch_window_ms = 30000;
-        hello.heartbeat_ms = 60000;
         s_window_t w = {0};
         disp_link_t *remote = disp_link_zmq_new (endpoint, &hello, 60000, err, sizeof err);
         disp_link_t *local = disp_link_inproc_new (net, &hello, NULL, NULL, err, sizeof err);
@@ -637,7 +649,7 @@ int bench_dispatch_main (int argc, char **argv)
         free (w.vehicles);
         free (w.requests);
     }
-    if (s_during_build (endpoint, g, &spec, &o, o.build_grid_m) != 0) rc = 1;
+    if (s_during_build (endpoint, g, &o, o.build_grid_m) != 0) rc = 1;
     svc.stop = 1;
     pthread_join (thread, NULL);
     disp_server_destroy (&svc.server);
