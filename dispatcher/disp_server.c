@@ -355,13 +355,24 @@ static const char *s_client_of (const char *peer, const char *key)
     return key[0] ? key : peer;
 }
 
-/* The session this connection owns, or NULL. A routing id naming a session that another connection or client opened
- * (a reused or guessed id) finds nothing: that is refused as if there were no session. */
-static s_session_t *s_session_find (disp_server_t *self, const s_route_t *route)
+/* The session this connection owns, or NULL, in one pass over the sessions and the Hellos waiting for their maps.
+ * *foreign is set when the routing id names one that another connection or client opened (a reused or guessed id):
+ * that finds nothing, as if there were no session. */
+static s_session_t *s_session_find (disp_server_t *self, const s_route_t *route, int *foreign)
 {
+    *foreign = 0;
+    s_session_t *found = NULL;
     for (size_t i = 0; i < self->session_count; i++)
-        if (s_owned_by (&self->sessions[i]->owner, route)) return self->sessions[i];
-    return NULL;
+        if (s_same_connection (&self->sessions[i]->owner, route)) {
+            if (s_owned_by (&self->sessions[i]->owner, route))
+                found = self->sessions[i];
+            else
+                *foreign = 1;
+        }
+    for (size_t i = 0; i < self->pending_count; i++)
+        if (s_same_connection (&self->pending[i]->owner, route) && !s_owned_by (&self->pending[i]->owner, route))
+            *foreign = 1;
+    return found;
 }
 
 /* Removes a session; keeps the others in order. why: for the log. */
@@ -504,22 +515,11 @@ static int s_name_taken (const disp_server_t *self, const char *name, const char
     return 0;
 }
 
-/* Whether the routing id names a session, or a Hello waiting for its map, that another connection or client opened. */
-static int s_id_held_by_another (const disp_server_t *self, const s_route_t *route)
-{
-    for (size_t i = 0; i < self->session_count; i++)
-        if (s_same_connection (&self->sessions[i]->owner, route) && !s_owned_by (&self->sessions[i]->owner, route))
-            return 1;
-    for (size_t i = 0; i < self->pending_count; i++)
-        if (s_same_connection (&self->pending[i]->owner, route) && !s_owned_by (&self->pending[i]->owner, route))
-            return 1;
-    return 0;
-}
-
-static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_hello_t *hello)
+/* foreign: the routing id names a session (or waiting Hello) another connection opened (s_session_find). */
+static void s_on_hello (disp_server_t *self, const s_route_t *route, const disp_hello_t *hello, int foreign)
 {
     /* A routing id of someone else's session, presented from elsewhere, opens nothing and closes nothing. */
-    if (s_id_held_by_another (self, route)) {
+    if (foreign) {
         s_reply_error (self, route, DISP_ERR_PROTOCOL, "routing id: in use by another connection's session");
         return;
     }
@@ -853,12 +853,13 @@ static void s_on_payload (disp_server_t *self, const s_route_t *route, const uin
         s_reply_error (self, route, DISP_ERR_MALFORMED, "%s", err);
         return;
     }
-    s_session_t *session = s_session_find (self, route);
-    if (s_id_held_by_another (self, route)) self->stats.foreign++;
+    int foreign;
+    s_session_t *session = s_session_find (self, route, &foreign);
+    if (foreign) self->stats.foreign++;
     if (session) session->heard_ms = disp_zmq_clock_ms ();
     switch (msg.kind) {
     case DISP_MSG_HELLO:
-        s_on_hello (self, route, &msg.hello);
+        s_on_hello (self, route, &msg.hello, foreign);
         break;
     case DISP_MSG_BYE:
         s_session_remove (self, route);
