@@ -215,7 +215,7 @@ static int s_decode_rebalance (const char *field, const Robotaxi__V1__RebalanceS
         orders[i] = (disp_rebalance_order_t){
             .vehicle_id = r->orders[i]->vehicle_id, .zone = r->orders[i]->zone, .arrive_ms = r->orders[i]->arrive_ms};
     /* the map's zone count is the engine's to check; everything else here */
-    return disp_rebalance_state_check (state, SIZE_MAX, field, err, errlen);
+    return disp_resync_state_check (state, SIZE_MAX, field, err, errlen);
 }
 
 /* Fills the requests, vehicles and cancellations of msg->tick from a Tick or an Update (`what` names it in

@@ -399,7 +399,7 @@ int disp_rebalance_check_state (const disp_rebalance_t *self, const disp_rebalan
     if (state->zone_count > self->zone_count)
         return map_error (err, errlen, "%s.zones: %zu entries, more than the %zu zones of the map", field,
                           state->zone_count, self->zone_count);
-    if (disp_rebalance_state_check (state, self->zone_count, field, err, errlen) != 0) return -1;
+    if (disp_resync_state_check (state, self->zone_count, field, err, errlen) != 0) return -1;
     if (state->order_count > vehicle_capacity)
         return map_error (err, errlen, "%s.orders: %zu entries, more than the session's %u vehicles", field,
                           state->order_count, vehicle_capacity);

@@ -85,7 +85,7 @@ int disp_params_check (const disp_params_t *p, char *err, size_t errlen)
     return 0;
 }
 
-int disp_rebalance_state_check (const disp_rebalance_state_t *state, size_t zone_count, const char *field, char *err,
+int disp_resync_state_check (const disp_rebalance_state_t *state, size_t zone_count, const char *field, char *err,
                                 size_t errlen)
 {
     if (state->decay_ms < 0)

@@ -181,7 +181,7 @@ int disp_params_check (const disp_params_t *params, char *err, size_t errlen);
 /* Checks a rebalancer state's figures as the codec and the rebalancer both need them: decay_ms >= 0, zones in
  * ascending order, each below zone_count (SIZE_MAX: any), with finite figures and demand >= 0. 0, or -1 with a
  * message naming field and the entry ("tick.rebalance.zones[3].zone: 7 does not follow zone 9"). */
-int disp_rebalance_state_check (const disp_rebalance_state_t *state, size_t zone_count, const char *field, char *err,
+int disp_resync_state_check (const disp_rebalance_state_t *state, size_t zone_count, const char *field, char *err,
                                 size_t errlen);
 
 #endif
