@@ -22,13 +22,17 @@ import tempfile
 from contextlib import redirect_stdout
 
 # Folder prefix -> rank, low to high. The longest prefix that matches a file's folder gives its rank, so a sub-folder
-# may sit above or below its parent: e.g. "sim/world": 3, "sim/output": 4, "sim/experiment": 5, "tools": 6.
+# may sit above or below its parent. sim/ itself holds no source: its four folders are layers of their own.
 LAYERS = {
     "proto": 0,
     "maps": 1,
     "dispatcher": 2,
     "sim": 3,
-    "tools": 4,
+    "sim/scenario": 3,    # what a run is asked to play: parameters, scenario files
+    "sim/world": 4,       # the simulated day; knows no file, plot or sweep
+    "sim/output": 5,      # what a run writes, read from the world's results
+    "sim/experiment": 6,  # runs, sweeps, regression suites built from the world and its outputs
+    "tools": 7,
 }
 # Folders read but free to include anything (they are not part of the layering, only of the circle check).
 UNRANKED = ("tests",)
@@ -222,10 +226,13 @@ SELF_TEST_TREE = {
     "dispatcher/disp_p_nearest.c": '#include "disp_p.h"\n#include "disp_a.h"\n'
                                    "int disp_p_nearest_assign (void) { return disp_a_now (); }\n",
     "sim/sim_w.h": '#include "disp_a.h"\n#include "map_x.h"\n',
+    "sim/output/sim_o.h": "int sim_o_rows (void);\n",
+    "sim/world/sim_v.h": '#include "sim_w.h"\n#include "sim_o.h"\n',
     "tests/check_w.c": '#include "sim_w.h"\n#include "map_x.h"\n',
 }
 SELF_TEST_WANT = [
     "maps/map_x.c:2: maps/ includes disp_b.h of dispatcher/, a higher layer",
+    "sim/world/sim_v.h:2: sim/world/ includes sim_o.h of sim/output/, a higher layer",
     "circle: dispatcher/disp_a -> dispatcher/disp_b -> dispatcher/disp_a",
     "  dispatcher/disp_a -> dispatcher/disp_b: dispatcher/disp_a.c:2 includes disp_b.h",
     "  dispatcher/disp_b -> dispatcher/disp_a: dispatcher/disp_b.c:5 calls disp_a_now",

@@ -46,7 +46,7 @@ static double
 s_day (const sim_config_t *cfg, const map_net_t *g, disp_link_t *link, sim_snapshot_t *final)
 {
     char err[512];
-    sim_world_opts_t opts = {.baseline = 0, .publish = 0};
+    sim_world_opts_t opts = {.baseline = 0, .publish = NULL};
     double t0 = s_now_s ();
     sim_world_t *w = sim_world_new (cfg, g, &opts, err, sizeof err);
     if (!w || sim_world_run (w, link, NULL, NULL, err, sizeof err) < 0) {

@@ -61,7 +61,7 @@ static const char *s_in (int slot, const char *dir, const char *name)
 
 /* What a log holds, per day (1..3), kind and fleet. */
 typedef struct {
-    uint64_t n[4][SIM_EVENTS_KIND_COUNT][DISP_FLEET_COUNT];
+    uint64_t n[4][SIM_EVENT_KIND_COUNT][DISP_FLEET_COUNT];
     uint64_t rows;
 } s_counts_t;
 
@@ -72,11 +72,11 @@ static void s_count (const char *path, s_counts_t *c)
     memset (c, 0, sizeof *c);
     sim_evdiff_reader_t *r = sim_evdiff_reader_open (path, NULL, err, sizeof err);
     ck_assert_msg (r != NULL, "%s", err);
-    sim_events_row_t row;
+    sim_event_t row;
     size_t line;
     int rc;
     while ((rc = sim_evdiff_reader_next (r, &row, &line, err, sizeof err)) == 1) {
-        ck_assert_msg (row.day >= 1 && row.day <= 3 && row.fleet != SIM_EVENTS_NONE, "%s:%zu", path, line);
+        ck_assert_msg (row.day >= 1 && row.day <= 3 && row.fleet != SIM_EVENT_NONE, "%s:%zu", path, line);
         c->n[row.day][row.kind][row.fleet]++;
         c->rows++;
     }
@@ -102,12 +102,12 @@ static void s_assert_agrees_with_summary (const char *dir, const s_counts_t *c, 
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         const char *name = disp_fleet_name ((disp_fleet_t)f);
         uint64_t served = s_fleet_figure (summary, name, "served");
-        ck_assert_uint_eq (c->n[day][SIM_EVENTS_PICKUP][f], served);
-        ck_assert_uint_eq (c->n[day][SIM_EVENTS_DROPOFF][f], served);
-        ck_assert_uint_eq (c->n[day][SIM_EVENTS_ASSIGN][f], served);
-        ck_assert_uint_eq (c->n[day][SIM_EVENTS_GIVEUP][f], s_fleet_figure (summary, name, "unserved"));
+        ck_assert_uint_eq (c->n[day][SIM_EVENT_PICKUP][f], served);
+        ck_assert_uint_eq (c->n[day][SIM_EVENT_DROPOFF][f], served);
+        ck_assert_uint_eq (c->n[day][SIM_EVENT_ASSIGN][f], served);
+        ck_assert_uint_eq (c->n[day][SIM_EVENT_GIVEUP][f], s_fleet_figure (summary, name, "unserved"));
         requests += s_fleet_figure (summary, name, "requests");
-        logged_requests += c->n[day][SIM_EVENTS_REQUEST][f];
+        logged_requests += c->n[day][SIM_EVENT_REQUEST][f];
         ck_assert_uint_gt (served, 0);
     }
     /* a rider moved to the other fleet (dispatch.mixed_fleet) counts there; the log says whom they asked */
@@ -144,7 +144,7 @@ START_TEST (test_default_day_logs_the_same_events_in_process_and_over_tcp)
     ck_assert_msg (strncmp (s_out, expect, strlen (expect)) == 0, "%s", s_out);
     s_assert_agrees_with_summary (in_dir, &c, 1);
     /* the default day: a robotaxi's shift and the riders still underway at midnight are in it */
-    ck_assert_uint_gt (c.n[1][SIM_EVENTS_SHIFT_START][DISP_FLEET_ROBOTAXI], 0);
+    ck_assert_uint_gt (c.n[1][SIM_EVENT_SHIFT_START][DISP_FLEET_ROBOTAXI], 0);
     char *text = rt_slurp (s_in (0, in_dir, "events.csv"), NULL);
     ck_assert_ptr_nonnull (strstr (text, "\n1,86400."));
     free (text);
@@ -186,16 +186,16 @@ START_TEST (test_log_agrees_with_summary_and_days_and_skips_the_baseline)
             sscanf (line, "%u,%*[^,],%*[^,],%*[^,],%*[^,],%llu,%llu,%*[^,],%llu", &d, &robotaxi, &human, &unserved),
             4);
         ck_assert_uint_eq (d, day);
-        ck_assert_uint_eq (c.n[day][SIM_EVENTS_PICKUP][DISP_FLEET_ROBOTAXI], robotaxi);
-        ck_assert_uint_eq (c.n[day][SIM_EVENTS_DROPOFF][DISP_FLEET_HUMAN], human);
-        ck_assert_uint_eq (c.n[day][SIM_EVENTS_GIVEUP][DISP_FLEET_ROBOTAXI] +
-                               c.n[day][SIM_EVENTS_GIVEUP][DISP_FLEET_HUMAN],
+        ck_assert_uint_eq (c.n[day][SIM_EVENT_PICKUP][DISP_FLEET_ROBOTAXI], robotaxi);
+        ck_assert_uint_eq (c.n[day][SIM_EVENT_DROPOFF][DISP_FLEET_HUMAN], human);
+        ck_assert_uint_eq (c.n[day][SIM_EVENT_GIVEUP][DISP_FLEET_ROBOTAXI] +
+                               c.n[day][SIM_EVENT_GIVEUP][DISP_FLEET_HUMAN],
                            unserved);
         /* robotaxis were sent to rebalance, and every drive that ended arrived */
-        ck_assert_uint_gt (c.n[day][SIM_EVENTS_REPOSITION][DISP_FLEET_ROBOTAXI], 0);
-        ck_assert_uint_le (c.n[day][SIM_EVENTS_ARRIVE][DISP_FLEET_ROBOTAXI],
-                           c.n[day][SIM_EVENTS_REPOSITION][DISP_FLEET_ROBOTAXI]);
-        ck_assert_uint_eq (c.n[day][SIM_EVENTS_REPOSITION][DISP_FLEET_HUMAN], 0);
+        ck_assert_uint_gt (c.n[day][SIM_EVENT_REPOSITION][DISP_FLEET_ROBOTAXI], 0);
+        ck_assert_uint_le (c.n[day][SIM_EVENT_ARRIVE][DISP_FLEET_ROBOTAXI],
+                           c.n[day][SIM_EVENT_REPOSITION][DISP_FLEET_ROBOTAXI]);
+        ck_assert_uint_eq (c.n[day][SIM_EVENT_REPOSITION][DISP_FLEET_HUMAN], 0);
     }
     fclose (f);
     free (dir);

@@ -1,4 +1,4 @@
-/* sim_events: writing DIR/events.csv, and the names of its events. */
+/* sim_events: writing DIR/events.csv. */
 #include "sim_events.h"
 
 #include <assert.h>
@@ -28,29 +28,6 @@ struct sim_events_t {
     s_place_t *places; /* by node, [place_cap] */
     size_t place_cap;
 };
-
-static const char *const s_kind_names[SIM_EVENTS_KIND_COUNT] = {
-    [SIM_EVENTS_REQUEST] = "request",     [SIM_EVENTS_ASSIGN] = "assign",
-    [SIM_EVENTS_PICKUP] = "pickup",       [SIM_EVENTS_DROPOFF] = "dropoff",
-    [SIM_EVENTS_GIVEUP] = "giveup",       [SIM_EVENTS_REPOSITION] = "reposition",
-    [SIM_EVENTS_ARRIVE] = "arrive",       [SIM_EVENTS_SHIFT_START] = "shift_start",
-    [SIM_EVENTS_SHIFT_END] = "shift_end",
-};
-
-const char *sim_events_kind_name (sim_events_kind_t kind)
-{
-    return (unsigned)kind < SIM_EVENTS_KIND_COUNT ? s_kind_names[kind] : NULL;
-}
-
-int sim_events_kind_parse (const char *name, size_t len, sim_events_kind_t *kind)
-{
-    for (int k = 0; k < SIM_EVENTS_KIND_COUNT; k++)
-        if (strlen (s_kind_names[k]) == len && memcmp (s_kind_names[k], name, len) == 0) {
-            *kind = (sim_events_kind_t)k;
-            return 0;
-        }
-    return -1;
-}
 
 /* DIR/NAME into buf. 0, or -1 with "DIR/NAME: path too long". */
 static int s_path (char *buf, size_t size, const char *dir, const char *name, char *err, size_t errlen)
@@ -86,11 +63,11 @@ sim_events_t *sim_events_open (const char *dir, char *err, size_t errlen)
 /* An id field: the number, or nothing when absent. */
 static void s_put_id (FILE *f, int64_t id)
 {
-    if (id != SIM_EVENTS_NONE) fprintf (f, "%lld", (long long)id);
+    if (id != SIM_EVENT_NONE) fprintf (f, "%lld", (long long)id);
 }
 
 /* ",lon,lat" of row, empty coordinates when it has none: from the node's kept text when it is the same position. */
-static const char *s_place (sim_events_t *self, const sim_events_row_t *row, char *buf, size_t size)
+static const char *s_place (sim_events_t *self, const sim_event_t *row, char *buf, size_t size)
 {
     if (isnan (row->lon) || isnan (row->lat)) return ",,";
     s_place_t *p = NULL;
@@ -119,18 +96,18 @@ static const char *s_place (sim_events_t *self, const sim_events_row_t *row, cha
     return buf;
 }
 
-void sim_events_write (sim_events_t *self, const sim_events_row_t *row)
+void sim_events_write (sim_events_t *self, const sim_event_t *row)
 {
     assert (row->day >= 1 && row->time_ms >= 0); /* the world's days count from 1, its clock from midnight */
     FILE *f = self->out.f;
-    const char *name = sim_events_kind_name (row->kind);
+    const char *name = sim_event_kind_name (row->kind);
     if (!name) name = ""; /* not a kind: the reader will say so */
     /* time as integer milliseconds, so the text is exact: no floating-point rounding of the clock */
     fprintf (f, "%u,%lld.%03lld,%s,", row->day, (long long)(row->time_ms / 1000), (long long)(row->time_ms % 1000),
              name);
     s_put_id (f, row->vehicle);
     fputc (',', f);
-    if (row->fleet != SIM_EVENTS_NONE) fputs (disp_fleet_name ((disp_fleet_t)row->fleet), f);
+    if (row->fleet != SIM_EVENT_NONE) fputs (disp_fleet_name ((disp_fleet_t)row->fleet), f);
     fputc (',', f);
     s_put_id (f, row->request);
     fputc (',', f);
@@ -139,6 +116,11 @@ void sim_events_write (sim_events_t *self, const sim_events_row_t *row)
     fputs (s_place (self, row, buf, sizeof buf), f);
     fputc ('\n', f);
     self->count++;
+}
+
+void sim_events_on_event (void *log, const sim_event_t *row)
+{
+    sim_events_write (log, row);
 }
 
 uint64_t sim_events_count (const sim_events_t *self)

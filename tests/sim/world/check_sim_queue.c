@@ -19,7 +19,7 @@ START_TEST (test_order_time_then_insertion)
     sim_queue_push (q, 5, 0, 12);
     sim_queue_push (q, 0, 0, 0);
     uint32_t expect[] = {0, 1, 10, 11, 12, 2};
-    sim_event_t ev;
+    sim_queue_entry_t ev;
     for (size_t i = 0; i < 6; i++) {
         ck_assert_int_eq (sim_queue_pop (q, &ev), 0);
         ck_assert_uint_eq (ev.subject, expect[i]);
@@ -43,7 +43,7 @@ START_TEST (test_random_against_sorted)
         sim_queue_push (q, times[i], 1, i);
     }
     ck_assert_uint_eq (sim_queue_size (q), N);
-    sim_event_t prev = {.time_ms = -1}, ev;
+    sim_queue_entry_t prev = {.time_ms = -1}, ev;
     for (uint32_t i = 0; i < N; i++) {
         ck_assert_int_eq (sim_queue_pop (q, &ev), 0);
         ck_assert_int_eq (ev.time_ms, times[ev.subject]);
@@ -60,7 +60,7 @@ START_TEST (test_interleaved_push_pop)
     /* events scheduled while popping (as handlers do) still come out in order */
     sim_queue_t *q = sim_queue_new ();
     sim_queue_push (q, 10, 0, 0);
-    sim_event_t ev;
+    sim_queue_entry_t ev;
     int64_t last = -1;
     uint32_t popped = 0;
     while (sim_queue_pop (q, &ev) == 0) {
@@ -82,7 +82,7 @@ END_TEST
 START_TEST (test_empty_and_destroy_null)
 {
     sim_queue_t *q = sim_queue_new ();
-    sim_event_t ev;
+    sim_queue_entry_t ev;
     ck_assert_int_eq (sim_queue_pop (q, &ev), -1);
     ck_assert_ptr_null (sim_queue_peek (q));
     sim_queue_destroy (&q);

@@ -28,7 +28,7 @@ void sim_evdiff_reader_destroy (sim_evdiff_reader_t **self_p);
 /* The next row into *row, its line number (1-based, as an editor counts) into *line. 1, 0 at the end of the file,
  * or -1 with "NAME:LINE: column: why" when the row is malformed: a bad number, an unknown event or fleet, a field
  * count other than the header's, a day going backwards, or a time going backwards within a day. */
-int sim_evdiff_reader_next (sim_evdiff_reader_t *self, sim_events_row_t *row, size_t *line, char *err, size_t errlen);
+int sim_evdiff_reader_next (sim_evdiff_reader_t *self, sim_event_t *row, size_t *line, char *err, size_t errlen);
 
 /* ---- comparing two logs ---- */
 
@@ -51,7 +51,7 @@ int sim_evdiff_compare (const char *path_a, const char *name_a, const char *path
 
 /* An event in words into buf (truncated to size), e.g. "assign request 17 to robotaxi 3 at node 120 (114.3051200,
  * 30.5931100)". */
-void sim_evdiff_words (const sim_events_row_t *row, char *buf, size_t size);
+void sim_evdiff_words (const sim_event_t *row, char *buf, size_t size);
 
 /* "day D HH:MM:SS.mmm" of an instant (hours past 23 after midnight) into buf. */
 void sim_evdiff_instant (uint32_t day, int64_t time_ms, char *buf, size_t size);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim_file.h"
 
 /* What one vehicle does in one (vehicle-)day; the parts are computed from these alone, so the run's own figures and
  * the curve's hypothetical ones go through the same arithmetic. */
@@ -162,60 +161,4 @@ sim_cost_per_km_at (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_
     sim_cost_t cost;
     s_day_cost (cfg, fleet, &day, &cost);
     return s_ratio (cost.cost_per_vehicle_day, day.km);
-}
-
-static int
-s_write_costs (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
-               size_t errlen)
-{
-    sim_file_t out;
-    FILE *f = sim_file_open (&out, dir, "costs.csv", err, errlen) == 0 ? out.f : NULL;
-    if (!f)
-        return -1;
-    fprintf (f, "fleet,vehicle_days,hours_online,hours_occupied,km,trips,fares_yuan,capital,rent,insurance,energy,"
-                "maintenance,cleaning,depot,software,operators,commission,driver_time,fixed_per_vehicle_day,"
-                "variable_per_km,cost_per_vehicle_day,cost_per_km,cost_per_trip,cost_per_10km,"
-                "revenue_per_vehicle_day,revenue_per_trip,profit_per_vehicle_day,break_even_rides_per_day,"
-                "utilization\n");
-    for (int fl = 0; fl < DISP_FLEET_COUNT; fl++) {
-        const sim_cost_use_t *u = &use[fl];
-        sim_cost_t c;
-        sim_cost_fleet (cfg, (disp_fleet_t) fl, u, &c);
-        fprintf (f, "%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,", disp_fleet_name ((disp_fleet_t) fl), u->vehicle_days,
-                 u->hours_online, u->hours_occupied, u->km, u->trips, u->fares_yuan);
-        fprintf (f, "%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,", c.capital, c.rent, c.insurance,
-                 c.energy, c.maintenance, c.cleaning, c.depot, c.software, c.operators, c.commission, c.driver_time);
-        fprintf (f, "%.2f,%.4f,%.2f,%.4f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.4f\n", c.fixed_per_vehicle_day,
-                 c.variable_per_km, c.cost_per_vehicle_day, c.cost_per_km, c.cost_per_trip, c.cost_per_10km,
-                 c.revenue_per_vehicle_day, c.revenue_per_trip, c.profit_per_vehicle_day, c.break_even_rides_per_day,
-                 c.utilization);
-    }
-    return sim_file_close (&out, err, errlen);
-}
-
-static int
-s_write_curve (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
-               size_t errlen)
-{
-    sim_file_t out;
-    FILE *f = sim_file_open (&out, dir, "costcurve.csv", err, errlen) == 0 ? out.f : NULL;
-    if (!f)
-        return -1;
-    fprintf (f, "utilization,robotaxi_yuan_per_km,human_yuan_per_km\n");
-    for (int i = 1; i <= 20; i++) {
-        double u = i * 0.05; /* from the integer step, so the last row is exactly 1 */
-        fprintf (f, "%.2f,%.4f,%.4f\n", u,
-                 sim_cost_per_km_at (cfg, DISP_FLEET_ROBOTAXI, &use[DISP_FLEET_ROBOTAXI], u),
-                 sim_cost_per_km_at (cfg, DISP_FLEET_HUMAN, &use[DISP_FLEET_HUMAN], u));
-    }
-    return sim_file_close (&out, err, errlen);
-}
-
-int
-sim_cost_write (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
-                size_t errlen)
-{
-    if (s_write_costs (dir, cfg, use, err, errlen) != 0)
-        return -1;
-    return s_write_curve (dir, cfg, use, err, errlen);
 }

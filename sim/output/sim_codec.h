@@ -13,6 +13,10 @@ const char *sim_codec_topic (sim_snapshot_kind_t kind);
 /* Encodes into a malloc'd buffer (caller frees). 0 or -1 when out of memory. */
 int sim_codec_encode_snapshot (const sim_snapshot_t *snap, uint8_t **out, size_t *out_len);
 
+/* The snapshot as a publication: its topic, and its encoding in a malloc'd payload (the receiver frees it). The
+ * world's publish hook (sim_world_publish_fn). 0 or -1 when out of memory. */
+int sim_codec_publication (const sim_snapshot_t *snap, disp_publication_t *out);
+
 /* Decodes. 0, or -1 with a message when the bytes are not a MetricsSnapshot or a fleet is unknown. */
 int sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap, char *err, size_t errlen);
 

@@ -52,9 +52,4 @@ void sim_cost_fleet (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost
  * and hours online per vehicle-day: the cost-against-utilization curve. 0 when the run gives no basis (no km). */
 double sim_cost_per_km_at (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_use_t *use, double u);
 
-/* DIR/costs.csv: one row per fleet with every field above. DIR/costcurve.csv: utilization 0.05 .. 1 in 0.05 steps,
- * cost per km of each fleet. 0, or -1 with "PATH: why". */
-int sim_cost_write (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT],
-                    char *err, size_t errlen);
-
 #endif

@@ -67,7 +67,7 @@ s_play (const sim_config_t *cfg, int baseline, sim_snapshot_t *final, const sim_
     sim_run_hello (cfg, s_graph, &hello);
     disp_link_t *link = disp_link_inproc_new (s_graph, &hello, NULL, NULL, err, sizeof err);
     ck_assert_msg (link != NULL, "%s", err);
-    sim_world_opts_t opts = {.baseline = baseline, .publish = 0};
+    sim_world_opts_t opts = {.baseline = baseline, .publish = NULL};
     sim_world_t *w = sim_world_new (cfg, s_graph, &opts, err, sizeof err);
     ck_assert_msg (w != NULL, "%s", err);
     s_hours_seen = 0;

@@ -9,9 +9,23 @@
 #include <stdio.h>
 #include "map_net.h"
 #include "map_traffic.h"
-#include "sim_fare.h"
 
 #define SIM_MAX_ZONES 64
+
+/* A fleet's tariff (sim_fare prices a trip with it). */
+typedef struct {
+    double start_yuan;         /* start fare, includes start_km and start_min */
+    double start_km;
+    double start_min;
+    double per_km_yuan;        /* beyond start_km */
+    double per_min_yuan;       /* beyond start_min */
+    double long_km;            /* the per-km rate rises by long_surcharge beyond this distance */
+    double long_surcharge;     /* 0.5 = +50%; 0 = no long-distance surcharge */
+    double promo_factor;       /* paid share of the list price (1 = no promotion) */
+    double min_fare_yuan;      /* floor after promotion and coupon */
+    double coupon_yuan;        /* taken off the promoted price for riders holding a coupon */
+    double coupon_share;       /* share of riders holding a coupon */
+} sim_tariff_t;
 
 /* A demand zone: nodes near it draw more trips (weight x exp(-(d / radius)^2 / 2)). */
 typedef struct {

@@ -16,6 +16,7 @@
 #include "map_error.h"
 #include "map_graph.h"
 #include "map_net.h"
+#include "sim_codec.h"
 #include "sim_cost.h"
 #include "sim_drivers.h"
 #include "sim_events.h"
@@ -171,7 +172,8 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
         return -1;
     sim_drivers_decide (x->drivers, day, x->works);
     sim_world_opts_t wopts = {
-        .baseline = x->is_baseline, .publish = !x->is_baseline, .day = day, .works = x->works, .events = x->events};
+        .baseline = x->is_baseline, .publish = x->is_baseline ? NULL : sim_codec_publication, .day = day,
+        .works = x->works, .on_event = x->events ? sim_events_on_event : NULL, .event_arg = x->events};
     x->world = sim_world_new (cfg, net, &wopts, err, errlen);
     if (!x->world)
         return -1;
@@ -278,7 +280,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         sim_cost_fleet (cfg, (disp_fleet_t) f, &res->use[f], &res->cost[f]);
     if (out_dir && (s_write_day_files (out_dir, cfg, main.world, &main.final, err, errlen) < 0 ||
                     sim_report_write_days (out_dir, res->days, res->day_count, err, errlen) < 0 ||
-                    sim_cost_write (out_dir, cfg, res->use, err, errlen) < 0 ||
+                    sim_report_write_costs (out_dir, cfg, res->use, err, errlen) < 0 ||
                     sim_report_write_fares (out_dir, cfg, err, errlen) < 0))
         goto done;
     if (sim_events_close (&main.events, err, errlen) < 0)

@@ -14,51 +14,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sim_event.h"
 
 #define SIM_EVENTS_FILE    "events.csv"
 #define SIM_EVENTS_COLUMNS "day,time_s,event,vehicle,fleet,request,node,lon,lat"
-#define SIM_EVENTS_NONE    (-1) /* an id field (vehicle, request, node, fleet) the event does not have */
-
-typedef enum {
-    SIM_EVENTS_REQUEST = 0, /* a rider asks for a ride: fleet asked, request, node = origin */
-    SIM_EVENTS_ASSIGN,      /* the dispatcher's decision applied: vehicle, its fleet, request, its node */
-    SIM_EVENTS_PICKUP,      /* vehicle, fleet, request, node = origin */
-    SIM_EVENTS_DROPOFF,     /* vehicle, fleet, request, node = destination */
-    SIM_EVENTS_GIVEUP,      /* a waiting rider gives up: fleet, request, node = origin */
-    SIM_EVENTS_REPOSITION,  /* a rebalancing order applied: vehicle, fleet, node = target */
-    SIM_EVENTS_ARRIVE,      /* the end of a reposition drive: vehicle, fleet, node = target */
-    SIM_EVENTS_SHIFT_START, /* vehicle, fleet, its node */
-    SIM_EVENTS_SHIFT_END,   /* vehicle, fleet, its node */
-    SIM_EVENTS_KIND_COUNT
-} sim_events_kind_t;
-
-/* One row of the log. Ids are SIM_EVENTS_NONE when absent; lon and lat are NAN when absent (only a file written by
- * hand has that: the world always gives a node and its position). */
-typedef struct {
-    uint32_t day;    /* 1-based */
-    int64_t time_ms; /* since the day's midnight */
-    sim_events_kind_t kind;
-    int64_t vehicle;
-    int fleet; /* disp_fleet_t */
-    int64_t request;
-    int64_t node;
-    double lon, lat;
-} sim_events_row_t;
-
 typedef struct sim_events_t sim_events_t;
-
-/* The event's name in the log ("request", "shift_start"); NULL for a kind out of range. */
-const char *sim_events_kind_name (sim_events_kind_t kind);
-
-/* The kind named name (len bytes, not necessarily NUL-terminated). 0, or -1 when no event has that name. */
-int sim_events_kind_parse (const char *name, size_t len, sim_events_kind_t *kind);
 
 /* Opens the log of DIR: removes an events.csv left there by an earlier run, and writes the header to
  * DIR/events.csv.part. NULL with "PATH: why" in err. */
 sim_events_t *sim_events_open (const char *dir, char *err, size_t errlen);
 
 /* Appends one row. Write failures show at sim_events_close. */
-void sim_events_write (sim_events_t *self, const sim_events_row_t *row);
+void sim_events_write (sim_events_t *self, const sim_event_t *row);
+
+/* The same as a world's event hook (sim_world_opts_t.on_event, with the log as its arg). */
+void sim_events_on_event (void *log, const sim_event_t *row);
 
 /* Rows written so far. */
 uint64_t sim_events_count (const sim_events_t *self);

@@ -9,7 +9,6 @@
 
 #include "map_ch.h"
 #include "map_traffic.h"
-#include "sim_codec.h"
 #include "sim_cost.h"
 #include "sim_fare.h"
 #include "sim_queue.h"
@@ -172,24 +171,24 @@ s_reserve (void **array, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* Logs an event of the world's day at now, at node (sim_events.h says which ids each kind has). Nothing without a
- * log. */
+/* Tells the listener of an event of the world's day at now, at node (sim_event.h says which ids each kind has).
+ * Nothing without a listener. */
 static void
-s_log (sim_world_t *self, sim_events_kind_t kind, int64_t vehicle, int fleet, int64_t request, uint32_t node)
+s_log (sim_world_t *self, sim_event_kind_t kind, int64_t vehicle, int fleet, int64_t request, uint32_t node)
 {
-    if (!self->opts.events)
+    if (!self->opts.on_event)
         return;
     const map_node_t *n = map_graph_node (self->graph, node);
-    sim_events_row_t row = {.day = self->opts.day + 1,
-                            .time_ms = self->now_ms,
-                            .kind = kind,
-                            .vehicle = vehicle,
-                            .fleet = fleet,
-                            .request = request,
-                            .node = node,
-                            .lon = n->lon,
-                            .lat = n->lat};
-    sim_events_write (self->opts.events, &row);
+    sim_event_t row = {.day = self->opts.day + 1,
+                       .time_ms = self->now_ms,
+                       .kind = kind,
+                       .vehicle = vehicle,
+                       .fleet = fleet,
+                       .request = request,
+                       .node = node,
+                       .lon = n->lon,
+                       .lat = n->lat};
+    self->opts.on_event (self->opts.event_arg, &row);
 }
 
 /* ---- demand ---------------------------------------------------------------------------------------------- */
@@ -592,7 +591,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
     self->new_riders[self->new_count++] = r;
     sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
     s_schedule (self, rider->deadline_ms, S_EV_GIVEUP, r);
-    s_log (self, SIM_EVENTS_REQUEST, SIM_EVENTS_NONE, rider->fleet, r, rider->origin);
+    s_log (self, SIM_EVENT_REQUEST, SIM_EVENT_NONE, rider->fleet, r, rider->origin);
 }
 
 static void
@@ -603,7 +602,7 @@ s_on_giveup (sim_world_t *self, uint32_t r)
         return;   /* assigned riders wait for their car: the dispatcher promised it before the deadline */
     rider->state = S_RIDER_GAVE_UP;
     self->active_riders--;
-    s_log (self, SIM_EVENTS_GIVEUP, SIM_EVENTS_NONE, rider->fleet, r, rider->origin);
+    s_log (self, SIM_EVENT_GIVEUP, SIM_EVENT_NONE, rider->fleet, r, rider->origin);
     sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
     if (s_waits_add (&self->waits[rider->chosen], self->now_ms, self->cfg->demand.patience_min) < 0)
         s_fail (self, "out of memory");
@@ -639,7 +638,7 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     s_vehicle_t *veh = &self->vehicles[v];
     rider->state = S_RIDER_RIDING;
     veh->node = rider->origin;
-    s_log (self, SIM_EVENTS_PICKUP, v, rider->fleet, r, rider->origin);
+    s_log (self, SIM_EVENT_PICKUP, v, rider->fleet, r, rider->origin);
     s_set_state (self, v, S_VEH_OCCUPIED);
     /* the metrics count the serving fleet; the waits riders expect are those of the option they chose */
     if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0 ||
@@ -673,7 +672,7 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     rider->state = S_RIDER_DONE;
     self->active_riders--;
     veh->node = rider->destination;
-    s_log (self, SIM_EVENTS_DROPOFF, v, rider->fleet, r, rider->destination);
+    s_log (self, SIM_EVENT_DROPOFF, v, rider->fleet, r, rider->destination);
     s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
     s_mark_changed (self, v);
 }
@@ -695,7 +694,7 @@ s_on_shift_start (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 1;
-    s_log (self, SIM_EVENTS_SHIFT_START, v, veh->fleet, SIM_EVENTS_NONE, veh->node);
+    s_log (self, SIM_EVENT_SHIFT_START, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
     if (veh->state == S_VEH_OFFLINE) {
         s_set_state (self, v, S_VEH_IDLE);
@@ -708,7 +707,7 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 0;
-    s_log (self, SIM_EVENTS_SHIFT_END, v, veh->fleet, SIM_EVENTS_NONE, veh->node);
+    s_log (self, SIM_EVENT_SHIFT_END, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
     if (veh->state == S_VEH_IDLE) {
         s_set_state (self, v, S_VEH_OFFLINE);
@@ -728,7 +727,7 @@ s_on_arrive (sim_world_t *self, uint32_t v)
         return;
     }
     veh->node = veh->target;
-    s_log (self, SIM_EVENTS_ARRIVE, v, veh->fleet, SIM_EVENTS_NONE, veh->target);
+    s_log (self, SIM_EVENT_ARRIVE, v, veh->fleet, SIM_EVENT_NONE, veh->target);
     s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
     s_mark_changed (self, v);
 }
@@ -745,9 +744,7 @@ s_publish (sim_world_t *self, sim_snapshot_t *snap)
         s_fail (self, "out of memory");
         return;
     }
-    disp_publication_t *p = &self->pubs[self->pub_count];
-    snprintf (p->topic, sizeof p->topic, "%s", sim_codec_topic (snap->kind));
-    if (sim_codec_encode_snapshot (snap, &p->payload, &p->payload_len) < 0) {
+    if (self->opts.publish (snap, &self->pubs[self->pub_count]) < 0) {
         s_fail (self, "out of memory");
         return;
     }
@@ -793,7 +790,7 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
     }
     s_set_state (self, v, S_VEH_REPOSITION);
     veh->target = target;
-    s_log (self, SIM_EVENTS_REPOSITION, v, veh->fleet, SIM_EVENTS_NONE, target);
+    s_log (self, SIM_EVENT_REPOSITION, v, veh->fleet, SIM_EVENT_NONE, target);
     double km;
     int64_t drive_ms = s_drive (self, veh->node, target, &km);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
@@ -885,7 +882,7 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         rider->state = S_RIDER_ASSIGNED;
         rider->vehicle = v;
         veh->rider = r;
-        s_log (self, SIM_EVENTS_ASSIGN, v, veh->fleet, r, veh->node);
+        s_log (self, SIM_EVENT_ASSIGN, v, veh->fleet, r, veh->node);
         s_set_state (self, v, S_VEH_PICKUP);
         double km;
         int64_t pickup_ms = s_drive (self, veh->node, rider->origin, &km);
@@ -1028,7 +1025,7 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
                size_t errlen)
 {
     const int64_t step_ms = (int64_t) llround (self->cfg->dispatch.step_s * 1000.0);
-    sim_event_t ev;
+    sim_queue_entry_t ev;
     while (!self->failed && sim_queue_pop (self->queue, &ev) == 0) {
         self->now_ms = ev.time_ms;
         if (ev.type == S_EV_TICK) {

@@ -64,4 +64,9 @@ void sim_report_print_summary (FILE *out, const sim_snapshot_t *snap);
 /* A compact live row per snapshot, with a header line when header is nonzero. */
 void sim_report_print_row (FILE *out, const sim_snapshot_t *snap, int header);
 
+/* DIR/costs.csv: one row per fleet with every field above. DIR/costcurve.csv: utilization 0.05 .. 1 in 0.05 steps,
+ * cost per km of each fleet. 0, or -1 with "PATH: why". */
+int sim_report_write_costs (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT],
+                            char *err, size_t errlen);
+
 #endif

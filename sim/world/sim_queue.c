@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 struct sim_queue_t {
-    sim_event_t *heap;
+    sim_queue_entry_t *heap;
     size_t size, cap;
     uint64_t next_seq;
 };
@@ -26,7 +26,7 @@ sim_queue_destroy (sim_queue_t **self_p)
 }
 
 static inline int
-s_before (const sim_event_t *a, const sim_event_t *b)
+s_before (const sim_queue_entry_t *a, const sim_queue_entry_t *b)
 {
     return a->time_ms < b->time_ms || (a->time_ms == b->time_ms && a->seq < b->seq);
 }
@@ -36,13 +36,13 @@ sim_queue_push (sim_queue_t *self, int64_t time_ms, uint32_t type, uint32_t subj
 {
     if (self->size == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 1024;
-        sim_event_t *heap = realloc (self->heap, cap * sizeof (sim_event_t));
+        sim_queue_entry_t *heap = realloc (self->heap, cap * sizeof (sim_queue_entry_t));
         if (!heap)
             return -1;
         self->heap = heap;
         self->cap = cap;
     }
-    sim_event_t ev = {.time_ms = time_ms, .seq = self->next_seq++, .type = type, .subject = subject};
+    sim_queue_entry_t ev = {.time_ms = time_ms, .seq = self->next_seq++, .type = type, .subject = subject};
     size_t i = self->size++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
@@ -56,12 +56,12 @@ sim_queue_push (sim_queue_t *self, int64_t time_ms, uint32_t type, uint32_t subj
 }
 
 int
-sim_queue_pop (sim_queue_t *self, sim_event_t *out)
+sim_queue_pop (sim_queue_t *self, sim_queue_entry_t *out)
 {
     if (self->size == 0)
         return -1;
     *out = self->heap[0];
-    sim_event_t last = self->heap[--self->size];
+    sim_queue_entry_t last = self->heap[--self->size];
     size_t i = 0;
     for (;;) {
         size_t child = 2 * i + 1;
@@ -79,7 +79,7 @@ sim_queue_pop (sim_queue_t *self, sim_event_t *out)
     return 0;
 }
 
-const sim_event_t *
+const sim_queue_entry_t *
 sim_queue_peek (const sim_queue_t *self)
 {
     return self->size ? &self->heap[0] : NULL;

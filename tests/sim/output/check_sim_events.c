@@ -20,23 +20,23 @@
 
 #define R    DISP_FLEET_ROBOTAXI
 #define H    DISP_FLEET_HUMAN
-#define NONE SIM_EVENTS_NONE
+#define NONE SIM_EVENT_NONE
 
 /* A small day: 8 instants over 2 days, three of them holding several events, one past midnight. */
-static const sim_events_row_t s_day[] = {
-    {1, 0, SIM_EVENTS_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290},
-    {1, 0, SIM_EVENTS_SHIFT_START, 3, R, NONE, 120, 114.3051200, 30.5931100},
-    {1, 0, SIM_EVENTS_SHIFT_START, 5, R, NONE, 98, 114.3100000, 30.6000000},
-    {1, 28800500, SIM_EVENTS_REQUEST, NONE, R, 17, 130, 114.3000000, 30.5800000},
-    {1, 28803250, SIM_EVENTS_ASSIGN, 3, R, 17, 120, 114.3051200, 30.5931100},
-    {1, 28803250, SIM_EVENTS_ASSIGN, 0, H, 16, 2675, 114.2711285, 30.6075290},
-    {1, 28803250, SIM_EVENTS_REPOSITION, 5, R, NONE, 77, 114.3200000, 30.6100000},
-    {1, 28900000, SIM_EVENTS_PICKUP, 3, R, 17, 130, 114.3000000, 30.5800000},
-    {1, 28950000, SIM_EVENTS_ARRIVE, 5, R, NONE, 77, 114.3200000, 30.6100000},
-    {1, 29000000, SIM_EVENTS_GIVEUP, NONE, H, 18, 131, 114.3010000, 30.5810000},
-    {1, 86401250, SIM_EVENTS_DROPOFF, 3, R, 17, 140, 114.3300000, 30.6000000},
-    {1, 86401250, SIM_EVENTS_SHIFT_END, 0, H, NONE, 2675, 114.2711285, 30.6075290},
-    {2, 0, SIM_EVENTS_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290},
+static const sim_event_t s_day[] = {
+    {1, 0, SIM_EVENT_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290},
+    {1, 0, SIM_EVENT_SHIFT_START, 3, R, NONE, 120, 114.3051200, 30.5931100},
+    {1, 0, SIM_EVENT_SHIFT_START, 5, R, NONE, 98, 114.3100000, 30.6000000},
+    {1, 28800500, SIM_EVENT_REQUEST, NONE, R, 17, 130, 114.3000000, 30.5800000},
+    {1, 28803250, SIM_EVENT_ASSIGN, 3, R, 17, 120, 114.3051200, 30.5931100},
+    {1, 28803250, SIM_EVENT_ASSIGN, 0, H, 16, 2675, 114.2711285, 30.6075290},
+    {1, 28803250, SIM_EVENT_REPOSITION, 5, R, NONE, 77, 114.3200000, 30.6100000},
+    {1, 28900000, SIM_EVENT_PICKUP, 3, R, 17, 130, 114.3000000, 30.5800000},
+    {1, 28950000, SIM_EVENT_ARRIVE, 5, R, NONE, 77, 114.3200000, 30.6100000},
+    {1, 29000000, SIM_EVENT_GIVEUP, NONE, H, 18, 131, 114.3010000, 30.5810000},
+    {1, 86401250, SIM_EVENT_DROPOFF, 3, R, 17, 140, 114.3300000, 30.6000000},
+    {1, 86401250, SIM_EVENT_SHIFT_END, 0, H, NONE, 2675, 114.2711285, 30.6075290},
+    {2, 0, SIM_EVENT_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290},
 };
 #define S_DAY_ROWS     (sizeof s_day / sizeof s_day[0])
 #define S_DAY_INSTANTS 8
@@ -63,7 +63,7 @@ static char *s_path (const char *name)
 }
 
 /* Writes rows through the module into SUB/events.csv and returns that path (malloc'd). */
-static char *s_write_log (const char *sub, const sim_events_row_t *rows, size_t n)
+static char *s_write_log (const char *sub, const sim_event_t *rows, size_t n)
 {
     char *dir = s_path (sub), err[512];
     ck_assert_int_eq (mkdir (dir, 0777), 0);
@@ -198,13 +198,13 @@ START_TEST (test_same_meaning_in_another_form_is_the_same)
         while (end < S_DAY_ROWS && s_day[end].day == s_day[start].day && s_day[end].time_ms == s_day[start].time_ms)
             end++;
         for (size_t i = end; i-- > start;) {
-            const sim_events_row_t *r = &s_day[i];
+            const sim_event_t *r = &s_day[i];
             char t[32], vehicle[16] = "", request[16] = "";
             s_short_time (r->time_ms, t, sizeof t);
             if (r->vehicle != NONE) snprintf (vehicle, sizeof vehicle, "00%lld", (long long)r->vehicle);
             if (r->request != NONE) snprintf (request, sizeof request, "%lld", (long long)r->request);
             len += (size_t)snprintf (text + len, cap - len, "%.8f,%s,free text,%lld,%s,%u,%s,%s,%s,%.6f\r\n",
-                                     r->lat + 4e-7, sim_events_kind_name (r->kind), (long long)r->node, t, r->day,
+                                     r->lat + 4e-7, sim_event_kind_name (r->kind), (long long)r->node, t, r->day,
                                      request, disp_fleet_name ((disp_fleet_t)r->fleet), vehicle, r->lon);
         }
         len += (size_t)snprintf (text + len, cap - len, "# instant ends\r\n \r\n");
@@ -225,7 +225,7 @@ END_TEST
 
 START_TEST (test_changed_assignment_is_reported_with_both_lines_in_words)
 {
-    sim_events_row_t other[S_DAY_ROWS];
+    sim_event_t other[S_DAY_ROWS];
     memcpy (other, s_day, sizeof other);
     /* the dispatcher of b sent robotaxi 5 from node 98 instead of robotaxi 3 */
     other[4].vehicle = 5;
@@ -247,10 +247,10 @@ END_TEST
 
 START_TEST (test_extra_event_in_an_instant_is_missing_from_the_other_log)
 {
-    sim_events_row_t more[S_DAY_ROWS + 1];
+    sim_event_t more[S_DAY_ROWS + 1];
     memcpy (more, s_day, 7 * sizeof *more);
     /* b also picks up a rider at the assignments' instant; the rest agrees */
-    more[7] = (sim_events_row_t){1, 28803250, SIM_EVENTS_PICKUP, 9, H, 15, 55, 114.29, 30.59};
+    more[7] = (sim_event_t){1, 28803250, SIM_EVENT_PICKUP, 9, H, 15, 55, 114.29, 30.59};
     memcpy (more + 8, s_day + 7, (S_DAY_ROWS - 7) * sizeof *more);
     char *a = s_write_log ("a", s_day, S_DAY_ROWS), *b = s_write_log ("b", more, S_DAY_ROWS + 1);
     static sim_evdiff_result_t res;
@@ -270,7 +270,7 @@ END_TEST
 
 START_TEST (test_instant_one_log_lacks_is_reported_with_the_others_next)
 {
-    sim_events_row_t fewer[S_DAY_ROWS];
+    sim_event_t fewer[S_DAY_ROWS];
     memcpy (fewer, s_day, 3 * sizeof *fewer);
     memcpy (fewer + 3, s_day + 4, (S_DAY_ROWS - 4) * sizeof *fewer); /* no request at 08:00:00.500 */
     char *a = s_write_log ("a", s_day, S_DAY_ROWS), *b = s_write_log ("b", fewer, S_DAY_ROWS - 1);
@@ -305,26 +305,26 @@ START_TEST (test_events_in_words)
 {
     char buf[256];
     const struct {
-        sim_events_row_t row;
+        sim_event_t row;
         const char *words;
     } cases[] = {
-        {{1, 0, SIM_EVENTS_GIVEUP, NONE, H, 18, 131, 114.301, 30.581},
+        {{1, 0, SIM_EVENT_GIVEUP, NONE, H, 18, 131, 114.301, 30.581},
          "giveup of request 18 for human at node 131 "
          "(114.3010000, 30.5810000)"},
-        {{1, 0, SIM_EVENTS_REPOSITION, 5, R, NONE, 77, 114.32, 30.61},
+        {{1, 0, SIM_EVENT_REPOSITION, 5, R, NONE, 77, 114.32, 30.61},
          "reposition robotaxi 5 to node 77 (114.3200000, "
          "30.6100000)"},
-        {{1, 0, SIM_EVENTS_ARRIVE, 5, R, NONE, 77, 114.32, 30.61},
+        {{1, 0, SIM_EVENT_ARRIVE, 5, R, NONE, 77, 114.32, 30.61},
          "arrive of robotaxi 5 at node 77 (114.3200000, "
          "30.6100000)"},
-        {{1, 0, SIM_EVENTS_SHIFT_END, 2, H, NONE, 7, 114.32, 30.61},
+        {{1, 0, SIM_EVENT_SHIFT_END, 2, H, NONE, 7, 114.32, 30.61},
          "shift_end of human 2 at node 7 (114.3200000, "
          "30.6100000)"},
         /* a hand-written row without fleet, node or place, and with ids its kind does not carry */
-        {{1, 0, SIM_EVENTS_SHIFT_START, 2, NONE, 4, NONE, NAN, NAN},
+        {{1, 0, SIM_EVENT_SHIFT_START, 2, NONE, 4, NONE, NAN, NAN},
          "shift_start of vehicle 2 at no node with "
          "request 4"},
-        {{1, 0, SIM_EVENTS_REQUEST, 1, NONE, NONE, 3, NAN, NAN}, "no request for no fleet at node 3 with vehicle 1"},
+        {{1, 0, SIM_EVENT_REQUEST, 1, NONE, NONE, 3, NAN, NAN}, "no request for no fleet at node 3 with vehicle 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sim_evdiff_words (&cases[i].row, buf, sizeof buf);
@@ -396,8 +396,8 @@ START_TEST (test_empty_logs_and_extreme_values)
     ck_assert_int_eq (s_compare (empty, hand, &res), 0);
     ck_assert_uint_eq (res.events, 0);
     ck_assert_uint_eq (res.instants, 0);
-    sim_events_row_t big[] = {
-        {UINT32_MAX, INT64_C (90061007), SIM_EVENTS_ASSIGN, UINT32_MAX, R, INT64_MAX, UINT32_MAX, -180, -90},
+    sim_event_t big[] = {
+        {UINT32_MAX, INT64_C (90061007), SIM_EVENT_ASSIGN, UINT32_MAX, R, INT64_MAX, UINT32_MAX, -180, -90},
     };
     char *one = s_write_log ("big", big, 1);
     ck_assert_int_eq (s_compare (empty, one, &res), 1);
@@ -436,10 +436,10 @@ START_TEST (test_large_instant_in_any_order_is_the_same)
 {
     /* 5000 events in one instant (the shift starts at midnight are a few thousand): one order against another */
     enum { N = 5000 };
-    sim_events_row_t *rows = malloc (N * sizeof *rows), *shuffled = malloc (N * sizeof *rows);
+    sim_event_t *rows = malloc (N * sizeof *rows), *shuffled = malloc (N * sizeof *rows);
     for (int i = 0; i < N; i++)
-        rows[i] = (sim_events_row_t){
-            1, 0, SIM_EVENTS_SHIFT_START, i, i % 2 ? R : H, NONE, i * 7 % 1000, 114 + i * 1e-4, 30 + i * 1e-4};
+        rows[i] = (sim_event_t){
+            1, 0, SIM_EVENT_SHIFT_START, i, i % 2 ? R : H, NONE, i * 7 % 1000, 114 + i * 1e-4, 30 + i * 1e-4};
     for (int i = 0; i < N; i++)
         shuffled[i] = rows[(i * 7919) % N]; /* 7919 is prime to 5000: a permutation */
     char *a = s_write_log ("a", rows, N), *b = s_write_log ("b", shuffled, N);

@@ -183,6 +183,13 @@ s_snapshot_from (const Robotaxi__V1__MetricsSnapshot *msg, sim_snapshot_t *snap,
 }
 
 int
+sim_codec_publication (const sim_snapshot_t *snap, disp_publication_t *out)
+{
+    snprintf (out->topic, sizeof out->topic, "%s", sim_codec_topic (snap->kind));
+    return sim_codec_encode_snapshot (snap, &out->payload, &out->payload_len);
+}
+
+int
 sim_codec_decode_snapshot (const uint8_t *data, size_t len, sim_snapshot_t *snap, char *err, size_t errlen)
 {
     Robotaxi__V1__MetricsSnapshot *msg = robotaxi__v1__metrics_snapshot__unpack (NULL, len, data);

@@ -11,7 +11,7 @@ typedef struct {
     uint64_t seq;              /* set by sim_queue_push */
     uint32_t type;             /* the world's event kind */
     uint32_t subject;          /* vehicle index, rider index, ... as the kind says */
-} sim_event_t;
+} sim_queue_entry_t;
 
 typedef struct sim_queue_t sim_queue_t;
 
@@ -25,10 +25,10 @@ void sim_queue_destroy (sim_queue_t **self_p);
 int sim_queue_push (sim_queue_t *self, int64_t time_ms, uint32_t type, uint32_t subject);
 
 /* Removes the earliest event into *out. Returns 0, or -1 when the queue is empty. */
-int sim_queue_pop (sim_queue_t *self, sim_event_t *out);
+int sim_queue_pop (sim_queue_t *self, sim_queue_entry_t *out);
 
 /* The earliest event without removing it, or NULL when empty. */
-const sim_event_t *sim_queue_peek (const sim_queue_t *self);
+const sim_queue_entry_t *sim_queue_peek (const sim_queue_t *self);
 
 size_t sim_queue_size (const sim_queue_t *self);
 

@@ -12,6 +12,7 @@
 
 #include "sim_config.h"
 #include "sim_cost.h"
+#include "sim_report.h"
 
 #define TOL 1e-9
 
@@ -346,7 +347,7 @@ START_TEST (test_written_files_hold_the_structs)
 {
     sim_cost_use_t use[DISP_FLEET_COUNT] = {s_robotaxi_use, s_human_use};
     char err[512] = "";
-    ck_assert_int_eq (sim_cost_write (s_dir, &cfg, use, err, sizeof err), 0);
+    ck_assert_int_eq (sim_report_write_costs (s_dir, &cfg, use, err, sizeof err), 0);
 
     char path[512], line[4096];
     snprintf (path, sizeof path, "%s/costs.csv", s_dir);
@@ -505,7 +506,7 @@ START_TEST (test_write_into_missing_folder_names_the_path)
 {
     sim_cost_use_t use[DISP_FLEET_COUNT] = {s_robotaxi_use, s_human_use};
     char err[512] = "";
-    ck_assert_int_eq (sim_cost_write ("/nonexistent/robotaxi-cost", &cfg, use, err, sizeof err), -1);
+    ck_assert_int_eq (sim_report_write_costs ("/nonexistent/robotaxi-cost", &cfg, use, err, sizeof err), -1);
     ck_assert_msg (strstr (err, "/nonexistent/robotaxi-cost/costs.csv: ") == err, "err: %s", err);
     ck_assert_ptr_nonnull (strstr (err, "No such file"));
 }
@@ -516,7 +517,7 @@ START_TEST (test_empty_fleet_writes_zeros)
     /* a run without human drivers still writes both rows and a curve of zeros for them */
     sim_cost_use_t use[DISP_FLEET_COUNT] = {s_robotaxi_use, {.vehicle_days = 0}};
     char err[512] = "";
-    ck_assert_int_eq (sim_cost_write (s_dir, &cfg, use, err, sizeof err), 0);
+    ck_assert_int_eq (sim_report_write_costs (s_dir, &cfg, use, err, sizeof err), 0);
     char path[512], line[4096];
     snprintf (path, sizeof path, "%s/costs.csv", s_dir);
     FILE *f = fopen (path, "r");

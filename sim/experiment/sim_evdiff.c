@@ -240,12 +240,12 @@ static int s_parse_real (s_field_t f, double *out)
     return 0;
 }
 
-/* An optional id (vehicle, request, node): SIM_EVENTS_NONE when empty. 0, or -1 with the message. */
+/* An optional id (vehicle, request, node): SIM_EVENT_NONE when empty. 0, or -1 with the message. */
 static int s_parse_id (sim_evdiff_reader_t *self, s_column_t col, int64_t *out, char *err, size_t errlen)
 {
     s_field_t f = self->fields[self->column[col]];
     uint64_t v;
-    *out = SIM_EVENTS_NONE;
+    *out = SIM_EVENT_NONE;
     if (f.len == 0) return 0;
     if (s_parse_whole (f, INT64_MAX, &v) < 0)
         return s_row_error (self, col, err, errlen, "'%.*s' is not a whole number (an id: 0, 1, 2, ...)", (int)f.len,
@@ -270,7 +270,7 @@ static int s_parse_coord (sim_evdiff_reader_t *self, s_column_t col, double limi
 }
 
 /* Parses the current line into row. 0, or -1 with the message. */
-static int s_parse_row (sim_evdiff_reader_t *self, sim_events_row_t *row, char *err, size_t errlen)
+static int s_parse_row (sim_evdiff_reader_t *self, sim_event_t *row, char *err, size_t errlen)
 {
     size_t n = s_split (self->buf, self->fields, self->header_fields);
     if (n != self->header_fields)
@@ -292,22 +292,22 @@ static int s_parse_row (sim_evdiff_reader_t *self, sim_events_row_t *row, char *
     if (rc < 0) return s_row_error (self, S_TIME, err, errlen, "'%.*s' is not a number", (int)f.len, f.s);
 
     f = self->fields[self->column[S_EVENT]];
-    if (f.len == 0 || sim_events_kind_parse (f.s, f.len, &row->kind) < 0) {
+    if (f.len == 0 || sim_event_kind_parse (f.s, f.len, &row->kind) < 0) {
         char names[256] = "";
-        for (int k = 0; k < SIM_EVENTS_KIND_COUNT; k++)
+        for (int k = 0; k < SIM_EVENT_KIND_COUNT; k++)
             snprintf (names + strlen (names), sizeof names - strlen (names), "%s%s", k ? ", " : "",
-                      sim_events_kind_name ((sim_events_kind_t)k));
+                      sim_event_kind_name ((sim_event_kind_t)k));
         if (f.len == 0) return s_row_error (self, S_EVENT, err, errlen, "empty (one of %s)", names);
         return s_row_error (self, S_EVENT, err, errlen, "unknown event '%.*s' (%s)", (int)f.len, f.s, names);
     }
 
     f = self->fields[self->column[S_FLEET]];
-    row->fleet = SIM_EVENTS_NONE;
+    row->fleet = SIM_EVENT_NONE;
     for (int fl = 0; f.len > 0 && fl < DISP_FLEET_COUNT; fl++) {
         const char *name = disp_fleet_name ((disp_fleet_t)fl);
         if (strlen (name) == f.len && memcmp (name, f.s, f.len) == 0) row->fleet = fl;
     }
-    if (f.len > 0 && row->fleet == SIM_EVENTS_NONE)
+    if (f.len > 0 && row->fleet == SIM_EVENT_NONE)
         return s_row_error (self, S_FLEET, err, errlen, "unknown fleet '%.*s' (robotaxi, human)", (int)f.len, f.s);
 
     if (s_parse_id (self, S_VEHICLE, &row->vehicle, err, errlen) < 0 ||
@@ -319,7 +319,7 @@ static int s_parse_row (sim_evdiff_reader_t *self, sim_events_row_t *row, char *
     return 0;
 }
 
-int sim_evdiff_reader_next (sim_evdiff_reader_t *self, sim_events_row_t *row, size_t *line, char *err, size_t errlen)
+int sim_evdiff_reader_next (sim_evdiff_reader_t *self, sim_event_t *row, size_t *line, char *err, size_t errlen)
 {
     int rc = s_next_line (self, err, errlen);
     if (rc <= 0) return rc;
@@ -372,26 +372,26 @@ static void s_add (s_text_t *t, const char *fmt, ...)
 }
 
 /* "robotaxi 3", "vehicle 3" without a fleet, "robotaxi" without a vehicle, "no vehicle" without either. */
-static void s_add_vehicle (s_text_t *t, const sim_events_row_t *row)
+static void s_add_vehicle (s_text_t *t, const sim_event_t *row)
 {
-    const char *fleet = row->fleet != SIM_EVENTS_NONE ? disp_fleet_name ((disp_fleet_t)row->fleet) : NULL;
-    if (row->vehicle != SIM_EVENTS_NONE)
+    const char *fleet = row->fleet != SIM_EVENT_NONE ? disp_fleet_name ((disp_fleet_t)row->fleet) : NULL;
+    if (row->vehicle != SIM_EVENT_NONE)
         s_add (t, "%s %lld", fleet ? fleet : "vehicle", (long long)row->vehicle);
     else
         s_add (t, "%s", fleet ? fleet : "no vehicle");
 }
 
-static void s_add_request (s_text_t *t, const sim_events_row_t *row)
+static void s_add_request (s_text_t *t, const sim_event_t *row)
 {
-    if (row->request != SIM_EVENTS_NONE)
+    if (row->request != SIM_EVENT_NONE)
         s_add (t, "request %lld", (long long)row->request);
     else
         s_add (t, "no request");
 }
 
-static void s_add_place (s_text_t *t, const sim_events_row_t *row)
+static void s_add_place (s_text_t *t, const sim_event_t *row)
 {
-    if (row->node != SIM_EVENTS_NONE)
+    if (row->node != SIM_EVENT_NONE)
         s_add (t, "node %lld", (long long)row->node);
     else
         s_add (t, "no node");
@@ -402,20 +402,20 @@ static void s_add_place (s_text_t *t, const sim_events_row_t *row)
 }
 
 /* How each kind reads: %r the request, %v the vehicle (with its fleet), %f the fleet, %p the place. */
-static const char *const s_templates[SIM_EVENTS_KIND_COUNT] = {
-    [SIM_EVENTS_REQUEST] = "%r for %f at %p",          [SIM_EVENTS_ASSIGN] = "assign %r to %v at %p",
-    [SIM_EVENTS_PICKUP] = "pickup of %r by %v at %p",  [SIM_EVENTS_DROPOFF] = "dropoff of %r by %v at %p",
-    [SIM_EVENTS_GIVEUP] = "giveup of %r for %f at %p", [SIM_EVENTS_REPOSITION] = "reposition %v to %p",
-    [SIM_EVENTS_ARRIVE] = "arrive of %v at %p",        [SIM_EVENTS_SHIFT_START] = "shift_start of %v at %p",
-    [SIM_EVENTS_SHIFT_END] = "shift_end of %v at %p",
+static const char *const s_templates[SIM_EVENT_KIND_COUNT] = {
+    [SIM_EVENT_REQUEST] = "%r for %f at %p",          [SIM_EVENT_ASSIGN] = "assign %r to %v at %p",
+    [SIM_EVENT_PICKUP] = "pickup of %r by %v at %p",  [SIM_EVENT_DROPOFF] = "dropoff of %r by %v at %p",
+    [SIM_EVENT_GIVEUP] = "giveup of %r for %f at %p", [SIM_EVENT_REPOSITION] = "reposition %v to %p",
+    [SIM_EVENT_ARRIVE] = "arrive of %v at %p",        [SIM_EVENT_SHIFT_START] = "shift_start of %v at %p",
+    [SIM_EVENT_SHIFT_END] = "shift_end of %v at %p",
 };
 
-void sim_evdiff_words (const sim_events_row_t *row, char *buf, size_t size)
+void sim_evdiff_words (const sim_event_t *row, char *buf, size_t size)
 {
     s_text_t t = {buf, size, 0};
     if (size == 0) return;
     buf[0] = '\0';
-    const char *tpl = (unsigned)row->kind < SIM_EVENTS_KIND_COUNT ? s_templates[row->kind] : "event of %v at %p";
+    const char *tpl = (unsigned)row->kind < SIM_EVENT_KIND_COUNT ? s_templates[row->kind] : "event of %v at %p";
     for (const char *p = tpl; *p; p++) {
         if (*p != '%') {
             s_add (&t, "%c", *p);
@@ -429,7 +429,7 @@ void sim_evdiff_words (const sim_events_row_t *row, char *buf, size_t size)
             s_add_vehicle (&t, row);
             break;
         case 'f':
-            s_add (&t, "%s", row->fleet != SIM_EVENTS_NONE ? disp_fleet_name ((disp_fleet_t)row->fleet) : "no fleet");
+            s_add (&t, "%s", row->fleet != SIM_EVENT_NONE ? disp_fleet_name ((disp_fleet_t)row->fleet) : "no fleet");
             break;
         default:
             s_add_place (&t, row);
@@ -437,9 +437,9 @@ void sim_evdiff_words (const sim_events_row_t *row, char *buf, size_t size)
         }
     }
     /* an id the kind does not carry (a file written by hand) is added, so two rows that differ never read the same */
-    if (!strstr (tpl, "%v") && row->vehicle != SIM_EVENTS_NONE)
+    if (!strstr (tpl, "%v") && row->vehicle != SIM_EVENT_NONE)
         s_add (&t, " with vehicle %lld", (long long)row->vehicle);
-    if (!strstr (tpl, "%r") && row->request != SIM_EVENTS_NONE)
+    if (!strstr (tpl, "%r") && row->request != SIM_EVENT_NONE)
         s_add (&t, " with request %lld", (long long)row->request);
 }
 
@@ -452,7 +452,7 @@ static const char *s_plural (uint64_t n)
 /* ---- comparing ---------------------------------------------------------------------------------------------- */
 
 typedef struct {
-    sim_events_row_t row;
+    sim_event_t row;
     size_t line;
     int matched; /* has an equal event in the other log's instant */
 } s_item_t;
@@ -511,7 +511,7 @@ static int s_cmp_coord (double a, double b)
 /* The order in which an instant's events are matched: by kind, request, vehicle, fleet, node, then place. */
 static int s_cmp_item (const void *pa, const void *pb)
 {
-    const sim_events_row_t *a = &((const s_item_t *)pa)->row, *b = &((const s_item_t *)pb)->row;
+    const sim_event_t *a = &((const s_item_t *)pa)->row, *b = &((const s_item_t *)pb)->row;
     int c;
     if ((c = s_cmp_i64 (a->kind, b->kind)) || (c = s_cmp_i64 (a->request, b->request)) ||
         (c = s_cmp_i64 (a->vehicle, b->vehicle)) || (c = s_cmp_i64 (a->fleet, b->fleet)) ||
@@ -527,7 +527,7 @@ static int s_same_coord (double a, double b)
     return fabs (a - b) <= SIM_EVDIFF_LONLAT_TOLERANCE * (1 + 1e-6);
 }
 
-static int s_same_row (const sim_events_row_t *a, const sim_events_row_t *b)
+static int s_same_row (const sim_event_t *a, const sim_event_t *b)
 {
     return a->kind == b->kind && a->request == b->request && a->vehicle == b->vehicle && a->fleet == b->fleet &&
            a->node == b->node && s_same_coord (a->lon, b->lon) && s_same_coord (a->lat, b->lat);
@@ -571,8 +571,8 @@ static const s_item_t *s_partner (const s_side_t *side, const s_item_t *x)
     for (size_t i = 0; i < side->count; i++) {
         const s_item_t *y = &side->items[i];
         if (y->matched || y->row.kind != x->row.kind) continue;
-        int score = (x->row.request != SIM_EVENTS_NONE && y->row.request == x->row.request) * 2 +
-                    (x->row.vehicle != SIM_EVENTS_NONE && y->row.vehicle == x->row.vehicle);
+        int score = (x->row.request != SIM_EVENT_NONE && y->row.request == x->row.request) * 2 +
+                    (x->row.vehicle != SIM_EVENT_NONE && y->row.vehicle == x->row.vehicle);
         if (score > best_score || (score == best_score && y->line < best->line)) {
             best = y;
             best_score = score;

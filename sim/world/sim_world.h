@@ -10,22 +10,28 @@
 #include "map_net.h"
 #include "sim_config.h"
 #include "sim_cost.h"
-#include "sim_events.h"
+#include "sim_event.h"
 #include "sim_metrics.h"
 
 #define SIM_DAY_MS 86400000LL
 
 typedef struct sim_world_t sim_world_t;
 
+/* Encodes a metrics snapshot into a publication (topic and payload, malloc'd) the dispatcher link sends on: how a
+ * run's snapshots reach subscribers is the caller's (sim_codec_publication), not the world's. 0, or -1 when out of
+ * memory. */
+typedef int (sim_world_publish_fn) (const sim_snapshot_t *snap, disp_publication_t *out);
+
 typedef struct {
     int baseline;              /* 1: the same day without robotaxis (riders choose between the others) */
-    int publish;               /* 1: send metrics snapshots with the ticks */
+    sim_world_publish_fn *publish; /* NULL, or how to encode a metrics snapshot sent with the ticks */
     uint32_t day;              /* 0-based day of a run of several: picks the day's riders, shifts and downtimes */
     const uint8_t *works;      /* per driver of the pool (human.drivers): 1 = works this day; NULL = all work */
-    sim_events_t *events;      /* NULL, or the log that gets a row for every request, assignment, pickup, drop-off,
-                                * give-up, reposition, arrival and shift change of the day (the caller owns it;
-                                * logging changes no result). sim_run gives it to the main series only, never to
-                                * the day without robotaxis of --baseline. */
+    sim_event_fn *on_event;    /* NULL, or called for every request, assignment, pickup, drop-off, give-up,
+                                * reposition, arrival and shift change of the day, with event_arg (logging changes no
+                                * result). sim_run gives the events log to the main series only, never to the day
+                                * without robotaxis of --baseline. */
+    void *event_arg;
 } sim_world_opts_t;
 
 /* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the
