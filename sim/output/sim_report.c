@@ -353,7 +353,7 @@ sim_report_print_row (FILE *out, const sim_snapshot_t *snap, int header)
 
 static int
 s_write_cost_table (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
-               size_t errlen)
+                    size_t errlen)
 {
     sim_file_t out;
     FILE *f = sim_file_open (&out, dir, "costs.csv", err, errlen) == 0 ? out.f : NULL;
@@ -382,7 +382,7 @@ s_write_cost_table (const char *dir, const sim_config_t *cfg, const sim_cost_use
 
 static int
 s_write_cost_curve (const char *dir, const sim_config_t *cfg, const sim_cost_use_t use[DISP_FLEET_COUNT], char *err,
-               size_t errlen)
+                    size_t errlen)
 {
     sim_file_t out;
     FILE *f = sim_file_open (&out, dir, "costcurve.csv", err, errlen) == 0 ? out.f : NULL;
