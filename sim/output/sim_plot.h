@@ -1,5 +1,7 @@
-/* sim_plot: turns what a run (or a sweep) left in a folder into SVG plots drawn by gnuplot and a one-page
- * report.html that shows them beside summary tables, readable offline in a browser. */
+/* sim_plot: turns what a run (or a sweep, or a regression suite) left in a folder into SVG plots drawn by gnuplot
+ * and a one-page report.html that shows them beside summary tables, readable offline in a browser. One file per
+ * family implements it (sim_plot_run.c, sim_plot_sweep.c, sim_plot_regress.c), each with a table of its figures'
+ * descriptions over sim_figure. */
 #ifndef SIM_PLOT_H
 #define SIM_PLOT_H
 

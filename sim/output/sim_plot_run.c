@@ -1,0 +1,1020 @@
+/* sim_plot_run: a run's folder (sim_plot_run): its figures, described in one table, and its report.html. */
+#include "sim_plot.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "map_error.h"
+#include "sim_csv.h"
+#include "sim_figure.h"
+
+#define S_COUNT(a)  (sizeof (a) / sizeof (a)[0])
+#define S_PATH_MAX  4096
+#define S_HOURS_MAX (24 * 400)
+#define S_ROBOTAXI  SIM_FIGURE_ROBOTAXI
+#define S_HUMAN     SIM_FIGURE_HUMAN
+#define S_GREEN     SIM_FIGURE_GREEN
+#define S_GREY      SIM_FIGURE_GREY
+#define S_NDASH     SIM_FIGURE_NDASH
+
+typedef struct {
+    sim_figure_folder_t *figures;
+    char scenario[256];      /* for plot titles */
+    json_t *summary;
+    sim_csv_t costs;         /* ncols == 0 when absent */
+    sim_csv_t days;
+} s_run_t;
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* the figures */
+
+/* A run's figure: its description, and the function that reads its CSV, writes gnuplot/NAME.dat and adds the figure
+ * (a copy of the description with what the data decides), or nothing when there is nothing to draw. 0 or -1. */
+typedef struct {
+    int (*data) (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+    sim_figure_t fig;
+} s_run_figure_t;
+
+/* What a figure's data holds, for its series' when. */
+enum {
+    S_HAS_ROBOTAXI = 1,      /* rows (or riders, or a point) of the robotaxi fleet */
+    S_HAS_HUMAN = 2,         /* ... of human ride-hail */
+    S_HAS_TAXI_METER = 4,    /* fares.csv has the taxi meter */
+    S_HAS_DISPLACED = 8,     /* days.csv has the drivers displaced */
+};
+
+static int s_fares (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static int s_utilization (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static int s_waits (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static int s_costcurve (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static int s_choice (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static int s_days (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static sim_figure_lines_fn s_fares_bands, s_hours_axis, s_cost_scale, s_choice_today, s_days_tics;
+
+/* The run's figures, in the order report.html shows them. Each title is followed by the scenario's name. */
+static const s_run_figure_t s_figures[] = {
+    {s_fares,
+     {.name = "fares",
+      .source = "fares.csv",
+      .heading = "Fares",
+      .title = "Fare against ride distance",
+      .alt = "Fare in yuan against ride distance for each price, over the bands of 4" S_NDASH "16 yuan (robotaxi) and "
+             "18" S_NDASH "30 yuan (human ride-hail) per 10 km",
+      .x = {.label = "ride distance, km"},   /* range: 0 to the longest ride in the file */
+      .y = {.label = "fare, yuan", .range = "0:*"},
+      .settings = (const char *const[]){"set samples 2", "set key top left",
+                                        "set style fill transparent solid 0.13 noborder",
+                                        "# the calibration bands: 4-16 yuan per 10 km by robotaxi, 18-30 by human "
+                                        "ride-hail; their",
+                                        "# labels sit near the bands' outer edges, away from where the fares usually "
+                                        "run",
+                                        NULL},
+      .tail = s_fares_bands,
+      .series = (const sim_figure_series_t[]){
+          {.data = "+", .using = "1:(0.4*$1):(1.6*$1)", .with = "filledcurves", .colour = S_ROBOTAXI},
+          {.data = "+", .using = "1:(1.8*$1):(3.0*$1)", .with = "filledcurves", .colour = S_HUMAN},
+          {.using = "1:2", .with = "lines linewidth 1.5 dashtype 2", .colour = S_ROBOTAXI,
+           .title = "robotaxi list price"},
+          {.data = "", .using = "1:3", .with = "lines linewidth 2.5", .colour = S_ROBOTAXI,
+           .title = "robotaxi promotional price"},
+          {.data = "", .using = "1:4", .with = "lines linewidth 2 dashtype 3", .colour = "#56B4E9",
+           .title = "robotaxi with coupon"},
+          {.data = "", .using = "1:5", .with = "lines linewidth 2.5", .colour = S_HUMAN, .title = "human ride-hail"},
+          {.data = "", .using = "1:6", .with = "lines linewidth 1.5", .colour = "#444444", .title = "taxi meter",
+           .when = S_HAS_TAXI_METER},
+          {0}}}},
+    {s_utilization,
+     {.name = "utilization",
+      .source = "hourly.csv",
+      .heading = "Utilization by hour",
+      .title = "Utilization by hour",
+      .alt = "Share of on-shift time carrying a rider, and carrying or driving to a pickup, by hour for each fleet, "
+             "with the vehicles online",
+      .x = {.label = "hour of the day"},     /* range and tics: the hours of the run, in tail */
+      .y = {.label = "share of on-shift time, %", .range = "0:100"},
+      .y2 = {.label = "vehicles online", .range = "0:*", .tics = ""},
+      .settings = (const char *const[]){"set key below horizontal maxrows 2", NULL},
+      .tail = s_hours_axis,
+      .series = (const sim_figure_series_t[]){
+          {.using = "1:2", .with = "linespoints linewidth 2 pointtype 7 pointsize 0.6", .colour = S_ROBOTAXI,
+           .title = "robotaxi carrying a rider", .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:3", .with = "lines linewidth 2 dashtype 2", .colour = S_ROBOTAXI,
+           .title = "robotaxi carrying or driving to a pickup", .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:4", .axes = "x1y2", .with = "steps linewidth 1 dashtype 3", .colour = S_ROBOTAXI,
+           .title = "robotaxis online (right axis)", .when = S_HAS_ROBOTAXI},
+          {.using = "1:5", .with = "linespoints linewidth 2 pointtype 7 pointsize 0.6", .colour = S_HUMAN,
+           .title = "human carrying a rider", .when = S_HAS_HUMAN},
+          {.data = "", .using = "1:6", .with = "lines linewidth 2 dashtype 2", .colour = S_HUMAN,
+           .title = "human carrying or driving to a pickup", .when = S_HAS_HUMAN},
+          {.data = "", .using = "1:7", .axes = "x1y2", .with = "steps linewidth 1 dashtype 3", .colour = S_HUMAN,
+           .title = "human drivers online (right axis)", .when = S_HAS_HUMAN},
+          {0}}}},
+    {s_waits,
+     {.name = "waits",
+      .source = "waits.csv",
+      .heading = "Waits",
+      .title = "Wait from request to pickup",
+      .alt = "Share of each fleet's picked-up riders by minutes waited from request to pickup",
+      .x = {.label = "wait from request to pickup, minutes"},   /* range: to the longest wait, a minute a bar */
+      .y = {.label = "share of the fleet's picked-up riders, %", .range = "0:*"},
+      .settings = (const char *const[]){"set boxwidth 0.4 absolute", "set style fill solid 0.75 noborder",
+                                        "set key top right",
+                                        "# each minute [m, m+1) holds two bars: robotaxi on the left, human "
+                                        "ride-hail on the right",
+                                        NULL},
+      .series = (const sim_figure_series_t[]){
+          {.using = "($1+0.3):2", .with = "boxes", .colour = S_ROBOTAXI, .title = "robotaxi",
+           .when = S_HAS_ROBOTAXI},
+          {.using = "($1+0.7):3", .with = "boxes", .colour = S_HUMAN, .title = "human ride-hail",
+           .when = S_HAS_HUMAN},
+          {0}}}},
+    {s_costcurve,
+     {.name = "costcurve",
+      .source = "costcurve.csv",   /* and each fleet's operating point from costs.csv */
+      .heading = "Cost per km against utilization",
+      .title = "Cost per km against utilization",
+      .alt = "Cost per km in yuan against the share of on-shift time carrying a rider, for both fleets, with where "
+             "each fleet ran today",
+      .x = {.label = "utilization: share of on-shift time carrying a rider, %", .range = "0:100"},
+      .y = {.label = "cost per km, yuan"},  /* a log scale when every value allows one, in tail */
+      .settings = (const char *const[]){"set key top right", NULL},
+      .tail = s_cost_scale,
+      .blocks = 1,   /* index 0: the curves; then one block per fleet with an operating point, in fleet order */
+      .series = (const sim_figure_series_t[]){
+          {.using = "1:2", .with = "lines linewidth 2.5", .colour = S_ROBOTAXI, .title = "robotaxi"},
+          {.data = "", .using = "1:3", .with = "lines linewidth 2.5", .colour = S_HUMAN, .title = "human ride-hail"},
+          {.data = "", .using = "1:2", .with = "points pointtype 7 pointsize 1.6", .colour = S_ROBOTAXI,
+           .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:2:3", .with = "labels left offset character 1,0.9", .colour = S_ROBOTAXI,
+           .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:2", .with = "points pointtype 7 pointsize 1.6", .colour = S_HUMAN,
+           .when = S_HAS_HUMAN},
+          {.data = "", .using = "1:2:3", .with = "labels left offset character 1,-0.9", .colour = S_HUMAN,
+           .when = S_HAS_HUMAN},
+          {0}}}},
+    {s_choice,
+     {.name = "choice",
+      .source = "choice.csv",
+      .heading = "Riders' choice against the robotaxi fare",
+      .title = "Riders' choice against the robotaxi fare",
+      .alt = "Predicted shares of riders choosing a robotaxi, human ride-hail or another way against the robotaxi "
+             "fare for 10 km",
+      .x = {.label = "robotaxi fare for 10 km, yuan"},
+      .y = {.label = "predicted share of riders, %", .range = "0:100"},
+      .settings = (const char *const[]){"set key top right", NULL},
+      .tail = s_choice_today,
+      .series = (const sim_figure_series_t[]){
+          {.using = "1:2", .with = "linespoints linewidth 2.5 pointtype 7 pointsize 0.6", .colour = S_ROBOTAXI,
+           .title = "robotaxi"},
+          {.data = "", .using = "1:3", .with = "linespoints linewidth 2.5 pointtype 7 pointsize 0.6",
+           .colour = S_HUMAN, .title = "human ride-hail"},
+          {.data = "", .using = "1:4", .with = "linespoints linewidth 1.5 pointtype 6 pointsize 0.6",
+           .colour = S_GREY, .title = "other ways"},
+          {0}}}},
+    {s_days,
+     {.name = "days",
+      .source = "days.csv",
+      .heading = "Human drivers by day",
+      .title = "Human drivers by day",
+      .alt = "Active human drivers and their net earnings per hour, day by day",
+      .x = {.label = "day"},                /* a tic a day for up to a month, in tail */
+      .y = {.label = "human drivers", .range = "0:*"},
+      .y2 = {.label = "drivers' net earnings, yuan per hour", .range = "0:*", .tics = ""},
+      .settings = (const char *const[]){"set key below horizontal", NULL},
+      .tail = s_days_tics,
+      .series = (const sim_figure_series_t[]){
+          {.using = "1:2", .with = "linespoints linewidth 2.5 pointtype 7", .colour = S_HUMAN,
+           .title = "active drivers"},
+          {.data = "", .using = "1:4", .with = "linespoints linewidth 2 dashtype 2 pointtype 6", .colour = S_GREY,
+           .title = "drivers displaced (against no robotaxis)", .when = S_HAS_DISPLACED},
+          {.data = "", .using = "1:3", .axes = "x1y2", .with = "linespoints linewidth 2.5 pointtype 5",
+           .colour = S_GREEN, .title = "net yuan per hour (right axis)"},
+          {0}}}},
+};
+
+/* Adds fig, titled with what it shows and then the scenario. */
+static int
+s_run_add (s_run_t *run, sim_figure_t *fig, char *err, size_t errlen)
+{
+    char title[400];
+    snprintf (title, sizeof title, "%s " S_NDASH " %s", fig->title, run->scenario);
+    fig->title = title;
+    return sim_figure_folder_add (run->figures, fig, err, errlen);
+}
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* summary.json, costs.csv and days.csv: what the page shows */
+
+/* How a number reads in a table. */
+typedef enum { S_N0, S_N1, S_N2, S_PCT, S_MIN } s_fmt_t;
+
+static void
+s_html_num (FILE *f, double v, s_fmt_t fmt)
+{
+    if (!isfinite (v)) {
+        fputs (S_NDASH, f);
+        return;
+    }
+    switch (fmt) {
+    case S_N0: fprintf (f, "%.0f", v); break;
+    case S_N1: fprintf (f, "%.1f", v); break;
+    case S_N2: fprintf (f, "%.2f", v); break;
+    case S_PCT: fprintf (f, "%.1f%%", 100 * v); break;
+    case S_MIN: fprintf (f, "%.1f", v / 60); break;
+    }
+}
+
+/* A table row: what a number is, where it comes from (NULL: a section heading), how it reads. */
+typedef struct {
+    const char *label;
+    const char *key;
+    s_fmt_t fmt;
+} s_row_t;
+
+static const char *
+s_fleet_label (const char *fleet)
+{
+    return strcmp (fleet, "human") == 0 ? "human ride-hail" : fleet;
+}
+
+static const s_row_t s_fleet_rows[] = {
+    {"vehicles", "vehicles", S_N0},
+    {"requests", "requests", S_N0},
+    {"trips served", "served", S_N0},
+    {"unserved (gave up)", "unserved", S_N0},
+    {"time carrying a rider", "util_occupied", S_PCT},
+    {"time driving to pickups", "util_pickup", S_PCT},
+    {"time idle", "util_idle", S_PCT},
+    {"empty km share", "empty_km_share", S_PCT},
+    {"km driven", "km_driven", S_N0},
+    {"revenue, yuan", "revenue_yuan", S_N0},
+    {"mean wait, min", "mean_wait_s", S_MIN},
+    {"95th percentile wait, min", "p95_wait_s", S_MIN},
+};
+
+static const char *const s_driver_keys[] = {"drivers", "hours_online", "gross_hourly_yuan", "net_hourly_yuan",
+                                            "net_daily_yuan", "net_income_yuan"};
+
+static const s_row_t s_displacement_rows[] = {
+    {"human ride-hail trips without robotaxis", "baseline_human_trips", S_N0},
+    {"human ride-hail trips with robotaxis", "human_trips", S_N0},
+    {"trips moved to robotaxis", "trips_moved", S_N0},
+    {"drivers' net income without robotaxis, yuan", "baseline_driver_income_yuan", S_N0},
+    {"drivers' net income with robotaxis, yuan", "driver_income_yuan", S_N0},
+    {"net income moved, yuan", "income_moved_yuan", S_N0},
+    {"the same in full-time drivers", "fulltime_drivers_equivalent", S_N1},
+};
+
+static const s_row_t s_cost_rows[] = {
+    {"cost per km, yuan", "cost_per_km", S_N2},
+    {"cost per trip, yuan", "cost_per_trip", S_N2},
+    {"cost per 10 km, yuan", "cost_per_10km", S_N2},
+    {"cost per vehicle-day, yuan", "cost_per_vehicle_day", S_N0},
+    {"revenue per vehicle-day, yuan", "revenue_per_vehicle_day", S_N0},
+    {"profit per vehicle-day, yuan", "profit_per_vehicle_day", S_N0},
+    {"revenue per trip, yuan", "revenue_per_trip", S_N2},
+    {"break-even rides per day", "break_even_rides_per_day", S_N1},
+    {"utilization (time carrying a rider)", "utilization", S_PCT},
+    {"parts, yuan per vehicle-day", NULL, S_N0},
+    {"capital", "capital", S_N1},
+    {"rent", "rent", S_N1},
+    {"insurance", "insurance", S_N1},
+    {"energy", "energy", S_N1},
+    {"maintenance", "maintenance", S_N1},
+    {"cleaning", "cleaning", S_N1},
+    {"depot", "depot", S_N1},
+    {"software", "software", S_N1},
+    {"remote operators", "operators", S_N1},
+    {"platform commission", "commission", S_N1},
+    {"driver time", "driver_time", S_N1},
+    {"fixed, per vehicle-day", "fixed_per_vehicle_day", S_N1},
+    {"variable, per km", "variable_per_km", S_N2},
+    {"what the fleet did", NULL, S_N0},
+    {"vehicle-days", "vehicle_days", S_N1},
+    {"hours online", "hours_online", S_N0},
+    {"hours carrying a rider", "hours_occupied", S_N0},
+    {"km", "km", S_N0},
+    {"trips", "trips", S_N0},
+    {"fares, yuan", "fares_yuan", S_N0},
+};
+
+
+/* The number at key in obj; NaN when obj or the key is absent. */
+static double
+s_json_num (const json_t *obj, const char *key)
+{
+    const json_t *v = obj ? json_object_get (obj, key) : NULL;
+    return json_is_number (v) ? json_number_value (v) : NAN;
+}
+
+/* Each of keys present in obj (named where in messages) must be a number. */
+static int
+s_json_check (const json_t *obj, const char *where, const char *const *keys, size_t n, const char *path, char *err,
+              size_t errlen)
+{
+    if (!obj)
+        return 0;
+    if (!json_is_object (obj))
+        return map_error (err, errlen, "%s: %s: not an object", path, where);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_object_get (obj, keys[i]);
+        if (v && !json_is_number (v))
+            return map_error (err, errlen, "%s: %s.%s: not a number", path, where, keys[i]);
+    }
+    return 0;
+}
+
+static int
+s_rows_check (const json_t *obj, const char *where, const s_row_t *rows, size_t n, const char *path, char *err,
+              size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s_json_check (obj, where, &rows[i].key, 1, path, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+/* Reads DIR/summary.json into run->summary and checks what the report shows. */
+static int
+s_load_summary (s_run_t *run, char *err, size_t errlen)
+{
+    char path[S_PATH_MAX];
+    if (sim_figure_path (path, sizeof path, sim_figure_folder_dir (run->figures), "summary.json", err, errlen) != 0)
+        return -1;
+    if (access (path, R_OK) != 0)
+        return map_error (err, errlen, "%s: %s", path, strerror (errno));
+    json_error_t jerr;
+    run->summary = json_load_file (path, 0, &jerr);
+    if (!run->summary)
+        return map_error (err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+    const json_t *root = run->summary;
+    if (!json_is_object (root))
+        return map_error (err, errlen, "%s: not a JSON object", path);
+    const json_t *fleets = json_object_get (root, "fleets");
+    if (!json_is_object (fleets))
+        return map_error (err, errlen, "%s: no \"fleets\" object", path);
+    static const char *const fleet_names[] = {"robotaxi", "human"};
+    for (size_t i = 0; i < 2; i++) {
+        char where[32];
+        snprintf (where, sizeof where, "fleets.%s", fleet_names[i]);
+        const json_t *fl = json_object_get (fleets, fleet_names[i]);
+        if (!fl)
+            return map_error (err, errlen, "%s: no \"%s\" object", path, where);
+        if (s_rows_check (fl, where, s_fleet_rows, S_COUNT (s_fleet_rows), path, err, errlen) != 0)
+            return -1;
+    }
+    if (s_json_check (json_object_get (root, "drivers"), "drivers", s_driver_keys, S_COUNT (s_driver_keys), path,
+                      err, errlen) != 0 ||
+        s_rows_check (json_object_get (root, "displacement"), "displacement", s_displacement_rows,
+                      S_COUNT (s_displacement_rows), path, err, errlen) != 0)
+        return -1;
+    const json_t *scenario = json_object_get (root, "scenario");
+    if (scenario && !json_is_string (scenario))
+        return map_error (err, errlen, "%s: scenario: not a string", path);
+    const json_t *days = json_object_get (root, "days");
+    if (days && !json_is_integer (days))
+        return map_error (err, errlen, "%s: days: not a whole number", path);
+    snprintf (run->scenario, sizeof run->scenario, "%s",
+              scenario ? json_string_value (scenario) : "(unnamed scenario)");
+    return 0;
+}
+
+/* Reads DIR/costs.csv into *costs when there is one (ncols stays 0 when not) and checks the columns the report
+ * and the cost curve read. */
+static int
+s_load_costs (const char *dir, sim_csv_t *costs, char *err, size_t errlen)
+{
+    static const char *const need[] = {"fleet"};
+    int col[1];
+    int rc = sim_figure_csv_open (costs, dir, "costs.csv", need, col, 1, "fleet", err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    for (size_t i = 0; i < S_COUNT (s_cost_rows); i++) {
+        int c = s_cost_rows[i].key ? sim_csv_col (costs, s_cost_rows[i].key) : -1;
+        if (sim_figure_csv_numeric (costs, &c, 1, err, errlen) != 0) {
+            sim_csv_free (costs);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Reads DIR/days.csv into *days when there is one. */
+static int
+s_load_days (const char *dir, sim_csv_t *days, char *err, size_t errlen)
+{
+    static const char *const need[] = {"day", "active_drivers", "driver_net_hourly_yuan"};
+    int col[S_COUNT (need)];
+    int rc = sim_figure_csv_open (days, dir, "days.csv", need, col, S_COUNT (need), NULL, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    int displaced = sim_csv_col (days, "displaced_drivers");
+    if (sim_figure_csv_numeric (days, &displaced, 1, err, errlen) != 0) {
+        sim_csv_free (days);
+        return -1;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* the figures' data */
+
+/* fares.svg: fare against distance for each price, over the calibration bands. */
+static int
+s_fares (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    static const char *const need[] = {"distance_km", "robotaxi_list_yuan", "robotaxi_yuan", "robotaxi_coupon_yuan",
+                                       "human_yuan", "taxi_yuan"};
+    const size_t nneed = S_COUNT (need) - 1;   /* the taxi meter came later and may be missing */
+    int col[S_COUNT (need)];
+    sim_csv_t csv;
+    sim_file_t dat = {0};
+    int rc = sim_figure_csv_open (&csv, sim_figure_folder_dir (run->figures), row->source, need, col, nneed, NULL, err,
+                                  errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    col[nneed] = sim_csv_col (&csv, need[nneed]);
+    if (sim_figure_csv_numeric (&csv, &col[nneed], 1, err, errlen) != 0)
+        goto fail;
+    if (csv.nrows == 0) {
+        sim_csv_free (&csv);
+        return 0;
+    }
+    double max_km = 0;
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        goto fail;
+    fputs ("# distance_km\trobotaxi_list_yuan\trobotaxi_yuan\trobotaxi_coupon_yuan\thuman_yuan\ttaxi_yuan\n", dat.f);
+    for (size_t r = 0; r < csv.nrows; r++) {
+        for (size_t i = 0; i < S_COUNT (need); i++) {
+            if (i)
+                fputc ('\t', dat.f);
+            sim_figure_dat_num (dat.f, sim_figure_csv_val (&csv, r, col[i]));
+        }
+        fputc ('\n', dat.f);
+        double km = sim_figure_csv_val (&csv, r, col[0]);
+        if (km > max_km)
+            max_km = km;
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        goto fail;
+    if (max_km <= 0)
+        max_km = 30;
+    sim_figure_t fig = *row;
+    char range[64];
+    snprintf (range, sizeof range, "0:%g", max_km);
+    fig.x.range = range;
+    fig.arg = &max_km;
+    fig.have = col[nneed] >= 0 ? S_HAS_TAXI_METER : 0;
+    sim_csv_free (&csv);
+    return s_run_add (run, &fig, err, errlen);
+fail:
+    sim_file_abandon (&dat);
+    sim_csv_free (&csv);
+    return -1;
+}
+
+/* The bands' labels, near their outer edges (away from where the fares usually run), and a mark at 10 km; arg is
+ * the longest ride, km. */
+static void
+s_fares_bands (FILE *f, const void *arg)
+{
+    double lx = 0.82 * *(const double *) arg;
+    fprintf (f, "set label 1 '4" S_NDASH "16 yuan per 10 km' at %g,%g center front textcolor rgb '" S_ROBOTAXI "'\n"
+                "set label 2 '18" S_NDASH "30 yuan per 10 km' at %g,%g center front textcolor rgb '" S_HUMAN "'\n"
+                "set arrow 1 from 10, graph 0 to 10, graph 1 nohead dashtype 2 linecolor rgb '" S_GREY "'\n"
+                "set label 3 '10 km' at 10, graph 0.03 left offset character 0.5,0 textcolor rgb '" S_GREY "'\n",
+             lx, 0.62 * lx, lx, 2.8 * lx);
+}
+
+/* utilization.svg: by hour and fleet, the share of on-shift time carrying a rider and also driving to pickups,
+ * and the vehicles online on the right axis. */
+static int
+s_utilization (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    static const char *const need[] = {"hour", "fleet", "vehicles_online", "util_occupied", "util_pickup"};
+    static const char *const fleets[] = {"robotaxi", "human"};
+    enum { HOUR, FLEET, ONLINE, OCC, PICK };
+    int col[S_COUNT (need)];
+    sim_csv_t csv;
+    sim_file_t dat = {0};
+    double *slot = NULL;   /* per hour and fleet: occupied %, occupied + pickup %, vehicles online */
+    char *seen = NULL;
+    int rc = sim_figure_csv_open (&csv, sim_figure_folder_dir (run->figures), row->source, need, col, S_COUNT (need),
+                                  "fleet", err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    int hours = 0;
+    for (size_t r = 0; r < csv.nrows; r++) {
+        double h = sim_figure_csv_val (&csv, r, col[HOUR]);
+        if (!(h >= 0 && h < S_HOURS_MAX && h == floor (h))) {
+            map_error (err, errlen, "%s:%d: hour: '%.40s' is not an hour of the run", csv.path, csv.lines[r],
+                       sim_csv_cell (&csv, r, col[HOUR]));
+            goto fail;
+        }
+        if ((int) h + 1 > hours)
+            hours = (int) h + 1;
+    }
+    if (hours == 0) {
+        sim_csv_free (&csv);
+        return 0;
+    }
+    slot = malloc ((size_t) hours * 6 * sizeof *slot);
+    seen = calloc ((size_t) hours * 2, 1);
+    if (!slot || !seen) {
+        map_error (err, errlen, "%s: out of memory", csv.path);
+        goto fail;
+    }
+    for (size_t i = 0; i < (size_t) hours * 6; i++)
+        slot[i] = NAN;
+    size_t rows_of[2] = {0, 0};
+    for (size_t r = 0; r < csv.nrows; r++) {
+        const char *fleet = sim_csv_cell (&csv, r, col[FLEET]);
+        int fl = strcmp (fleet, fleets[0]) == 0 ? 0 : strcmp (fleet, fleets[1]) == 0 ? 1 : -1;
+        if (fl < 0) {
+            map_error (err, errlen, "%s:%d: fleet: '%.40s' is neither robotaxi nor human", csv.path, csv.lines[r],
+                       fleet);
+            goto fail;
+        }
+        int h = (int) sim_figure_csv_val (&csv, r, col[HOUR]);
+        if (seen[h * 2 + fl]++) {
+            map_error (err, errlen, "%s:%d: a second row for hour %d, %s", csv.path, csv.lines[r], h, fleet);
+            goto fail;
+        }
+        double occ = sim_figure_csv_val (&csv, r, col[OCC]), pick = sim_figure_csv_val (&csv, r, col[PICK]);
+        double *s = slot + (size_t) (h * 6 + fl * 3);
+        s[0] = 100 * occ;
+        s[1] = 100 * (occ + pick);
+        s[2] = sim_figure_csv_val (&csv, r, col[ONLINE]);
+        rows_of[fl]++;
+    }
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        goto fail;
+    fputs ("# hour\trobotaxi_occupied_pct\trobotaxi_occupied_or_pickup_pct\trobotaxi_vehicles_online"
+           "\thuman_occupied_pct\thuman_occupied_or_pickup_pct\thuman_vehicles_online\n",
+           dat.f);
+    for (int h = 0; h < hours; h++) {
+        fprintf (dat.f, "%d", h);
+        for (int i = 0; i < 6; i++) {
+            fputc ('\t', dat.f);
+            sim_figure_dat_num (dat.f, slot[h * 6 + i]);
+        }
+        fputc ('\n', dat.f);
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        goto fail;
+    sim_figure_t fig = *row;
+    fig.arg = &hours;
+    fig.have = (rows_of[0] ? S_HAS_ROBOTAXI : 0) | (rows_of[1] ? S_HAS_HUMAN : 0);
+    rc = s_run_add (run, &fig, err, errlen);
+    free (slot);
+    free (seen);
+    sim_csv_free (&csv);
+    return rc;
+fail:
+    sim_file_abandon (&dat);
+    free (slot);
+    free (seen);
+    sim_csv_free (&csv);
+    return -1;
+}
+
+/* The x axis of utilization.svg: a day's hours with a tic every two, or every hour of a longer run; arg is the
+ * hours. */
+static void
+s_hours_axis (FILE *f, const void *arg)
+{
+    int hours = *(const int *) arg;
+    if (hours <= 24)
+        fputs ("set xrange [0:23]\nset xtics 0,2,23\n", f);
+    else
+        fprintf (f, "set xrange [0:%d]\n", hours - 1);
+}
+
+/* waits.svg: for each fleet, the share of its picked-up riders per minute of waiting. */
+static int
+s_waits (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    static const char *const need[] = {"wait_min", "robotaxi", "human"};
+    int col[S_COUNT (need)];
+    sim_csv_t csv;
+    sim_file_t dat = {0};
+    int rc = sim_figure_csv_open (&csv, sim_figure_folder_dir (run->figures), row->source, need, col, S_COUNT (need),
+                                  NULL, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    double total[2] = {0, 0}, max_min = 0;
+    for (size_t r = 0; r < csv.nrows; r++) {
+        for (int fl = 0; fl < 2; fl++) {
+            double v = sim_figure_csv_val (&csv, r, col[1 + fl]);
+            if (v < 0) {
+                map_error (err, errlen, "%s:%d: %s: a negative count", csv.path, csv.lines[r], need[1 + fl]);
+                goto fail;
+            }
+            total[fl] += v;
+        }
+        if (sim_figure_csv_val (&csv, r, col[0]) > max_min)
+            max_min = sim_figure_csv_val (&csv, r, col[0]);
+    }
+    if (!(total[0] > 0) && !(total[1] > 0)) {   /* nobody was picked up: nothing to draw */
+        sim_csv_free (&csv);
+        return 0;
+    }
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        goto fail;
+    fputs ("# wait_min\trobotaxi_pct\thuman_pct  (share of the fleet's picked-up riders)\n", dat.f);
+    for (size_t r = 0; r < csv.nrows; r++) {
+        sim_figure_dat_num (dat.f, sim_figure_csv_val (&csv, r, col[0]));
+        for (int fl = 0; fl < 2; fl++) {
+            fputc ('\t', dat.f);
+            sim_figure_dat_num (dat.f, total[fl] > 0 ? 100 * sim_figure_csv_val (&csv, r, col[1 + fl]) / total[fl]
+                                                     : NAN);
+        }
+        fputc ('\n', dat.f);
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        goto fail;
+    sim_csv_free (&csv);
+    sim_figure_t fig = *row;
+    char range[64];
+    snprintf (range, sizeof range, "0:%g", max_min + 1);
+    fig.x.range = range;
+    fig.have = (total[0] > 0 ? S_HAS_ROBOTAXI : 0) | (total[1] > 0 ? S_HAS_HUMAN : 0);
+    return s_run_add (run, &fig, err, errlen);
+fail:
+    sim_file_abandon (&dat);
+    sim_csv_free (&csv);
+    return -1;
+}
+
+/* costcurve.svg: cost per km against utilization for both fleets, each fleet's operating point (its row in
+ * costs.csv) marked. */
+static int
+s_costcurve (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    static const char *const need[] = {"utilization", "robotaxi_yuan_per_km", "human_yuan_per_km"};
+    static const char *const point_need[] = {"utilization", "cost_per_km"};
+    static const char *const fleets[] = {"robotaxi", "human"};
+    static const unsigned has[] = {S_HAS_ROBOTAXI, S_HAS_HUMAN};
+    const sim_csv_t *costs = &run->costs;
+    int col[S_COUNT (need)], pcol[S_COUNT (point_need)];
+    sim_csv_t csv;
+    sim_file_t dat = {0};
+    int rc = sim_figure_csv_open (&csv, sim_figure_folder_dir (run->figures), row->source, need, col, S_COUNT (need),
+                                  NULL, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (csv.nrows == 0) {
+        sim_csv_free (&csv);
+        return 0;
+    }
+    /* the operating points: the row of each fleet in costs.csv */
+    double point[2][2] = {{NAN, NAN}, {NAN, NAN}};
+    if (costs->ncols) {
+        if (sim_csv_need (costs, point_need, pcol, S_COUNT (point_need), err, errlen) != 0)
+            goto fail;
+        int fleet = sim_csv_col (costs, "fleet");
+        for (size_t r = 0; r < costs->nrows; r++)
+            for (int fl = 0; fl < 2; fl++)
+                if (strcmp (sim_csv_cell (costs, r, fleet), fleets[fl]) == 0) {
+                    point[fl][0] = 100 * sim_figure_csv_val (costs, r, pcol[0]);
+                    point[fl][1] = sim_figure_csv_val (costs, r, pcol[1]);
+                }
+    }
+    /* cost per km falls like 1/utilization: a log scale keeps both ends readable, when every value allows one */
+    int logscale = 1;
+    for (size_t r = 0; r < csv.nrows; r++)
+        for (int i = 1; i < 3; i++)
+            if (!(sim_figure_csv_val (&csv, r, col[i]) > 0))
+                logscale = 0;
+    for (int fl = 0; fl < 2; fl++)
+        if (isfinite (point[fl][1]) && !(point[fl][1] > 0))
+            logscale = 0;
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        goto fail;
+    fputs ("# index 0: utilization_pct\trobotaxi_yuan_per_km\thuman_yuan_per_km\n", dat.f);
+    for (size_t r = 0; r < csv.nrows; r++) {
+        sim_figure_dat_num (dat.f, 100 * sim_figure_csv_val (&csv, r, col[0]));
+        fputc ('\t', dat.f);
+        sim_figure_dat_num (dat.f, sim_figure_csv_val (&csv, r, col[1]));
+        fputc ('\t', dat.f);
+        sim_figure_dat_num (dat.f, sim_figure_csv_val (&csv, r, col[2]));
+        fputc ('\n', dat.f);
+    }
+    int block[2] = {-1, -1}, blocks = 1;
+    unsigned have = 0;
+    for (int fl = 0; fl < 2; fl++) {
+        if (!isfinite (point[fl][0]) || !isfinite (point[fl][1]))
+            continue;
+        block[fl] = blocks++;
+        have |= has[fl];
+        fprintf (dat.f, "\n\n# index %d: %s today: utilization_pct\tyuan_per_km\tlabel\n", block[fl], fleets[fl]);
+        sim_figure_dat_num (dat.f, point[fl][0]);
+        fputc ('\t', dat.f);
+        sim_figure_dat_num (dat.f, point[fl][1]);
+        fprintf (dat.f, "\t%s today: %.0f%% at %.2f yuan/km\n", s_fleet_label (fleets[fl]), point[fl][0],
+                 point[fl][1]);
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        goto fail;
+    sim_csv_free (&csv);
+    /* a fleet's point and label read its own block, numbered in the order the fleets' blocks were written */
+    sim_figure_series_t series[8];
+    size_t n = 0;
+    for (const sim_figure_series_t *s = row->series; s->using && n + 1 < S_COUNT (series); s++, n++) {
+        series[n] = *s;
+        for (int fl = 0; fl < 2; fl++)
+            if (s->when & has[fl])
+                series[n].index = block[fl];
+    }
+    series[n] = (sim_figure_series_t){0};
+    sim_figure_t fig = *row;
+    fig.series = series;
+    fig.arg = &logscale;
+    fig.have = have;
+    return s_run_add (run, &fig, err, errlen);
+fail:
+    sim_file_abandon (&dat);
+    sim_csv_free (&csv);
+    return -1;
+}
+
+/* The y scale of costcurve.svg; arg: whether it is logarithmic. */
+static void
+s_cost_scale (FILE *f, const void *arg)
+{
+    fputs (*(const int *) arg ? "set logscale y\n" : "set yrange [0:*]\n", f);
+}
+
+typedef struct {
+    double price, robotaxi, human, other, factor;
+} s_choice_t;
+
+static int
+s_cmp_choice (const void *a, const void *b)
+{
+    double x = ((const s_choice_t *) a)->price, y = ((const s_choice_t *) b)->price;
+    return (x > y) - (x < y);
+}
+
+/* choice.svg: the riders' predicted shares against the robotaxi fare for 10 km. */
+static int
+s_choice (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    static const char *const need[] = {"price_factor", "robotaxi_yuan_10km", "robotaxi_share", "human_share",
+                                       "other_share"};
+    int col[S_COUNT (need)];
+    sim_csv_t csv;
+    sim_file_t dat = {0};
+    s_choice_t *rows = NULL;
+    int rc = sim_figure_csv_open (&csv, sim_figure_folder_dir (run->figures), row->source, need, col, S_COUNT (need),
+                                  NULL, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (csv.nrows == 0) {
+        sim_csv_free (&csv);
+        return 0;
+    }
+    rows = malloc (csv.nrows * sizeof *rows);
+    if (!rows) {
+        map_error (err, errlen, "%s: out of memory", csv.path);
+        goto fail;
+    }
+    double today = NAN;
+    for (size_t r = 0; r < csv.nrows; r++) {
+        s_choice_t *c = &rows[r];
+        c->factor = sim_figure_csv_val (&csv, r, col[0]);
+        c->price = sim_figure_csv_val (&csv, r, col[1]);
+        c->robotaxi = 100 * sim_figure_csv_val (&csv, r, col[2]);
+        c->human = 100 * sim_figure_csv_val (&csv, r, col[3]);
+        c->other = 100 * sim_figure_csv_val (&csv, r, col[4]);
+        if (fabs (c->factor - 1) < 1e-9)
+            today = c->price;
+    }
+    qsort (rows, csv.nrows, sizeof *rows, s_cmp_choice);
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        goto fail;
+    fputs ("# robotaxi_yuan_10km\trobotaxi_pct\thuman_pct\tother_pct\tprice_factor\n", dat.f);
+    for (size_t r = 0; r < csv.nrows; r++) {
+        const double v[] = {rows[r].price, rows[r].robotaxi, rows[r].human, rows[r].other, rows[r].factor};
+        for (size_t i = 0; i < S_COUNT (v); i++) {
+            if (i)
+                fputc ('\t', dat.f);
+            sim_figure_dat_num (dat.f, v[i]);
+        }
+        fputc ('\n', dat.f);
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        goto fail;
+    free (rows);
+    sim_csv_free (&csv);
+    sim_figure_t fig = *row;
+    fig.arg = &today;
+    return s_run_add (run, &fig, err, errlen);
+fail:
+    sim_file_abandon (&dat);
+    free (rows);
+    sim_csv_free (&csv);
+    return -1;
+}
+
+/* A mark at today's fare, when choice.csv has it; arg is the fare (NaN: none). */
+static void
+s_choice_today (FILE *f, const void *arg)
+{
+    double today = *(const double *) arg;
+    if (isfinite (today))
+        fprintf (f, "set arrow 1 from %g, graph 0 to %g, graph 1 nohead dashtype 2 linecolor rgb '" S_GREY "'\n"
+                    "set label 1 'today''s fare' at %g, graph 0.97 left offset character 0.5,0 "
+                    "textcolor rgb '" S_GREY "'\n",
+                 today, today, today);
+}
+
+/* days.svg, for two days or more: active drivers (and those displaced) and their net hourly earnings by day, from
+ * days.csv as the run read it. */
+static int
+s_days (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    const sim_csv_t *days = &run->days;
+    if (days->nrows < 2)
+        return 0;
+    sim_file_t dat;
+    int col[] = {sim_csv_col (days, "day"), sim_csv_col (days, "active_drivers"),
+                 sim_csv_col (days, "driver_net_hourly_yuan"), sim_csv_col (days, "displaced_drivers")};
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        return -1;
+    fputs ("# day\tactive_drivers\tdriver_net_hourly_yuan\tdisplaced_drivers\n", dat.f);
+    for (size_t r = 0; r < days->nrows; r++) {
+        for (size_t i = 0; i < S_COUNT (col); i++) {
+            if (i)
+                fputc ('\t', dat.f);
+            sim_figure_dat_num (dat.f, sim_figure_csv_val (days, r, col[i]));
+        }
+        fputc ('\n', dat.f);
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        return -1;
+    sim_figure_t fig = *row;
+    fig.arg = &days->nrows;
+    fig.have = col[3] >= 0 ? S_HAS_DISPLACED : 0;
+    return s_run_add (run, &fig, err, errlen);
+}
+
+/* A tic a day for up to a month; arg is the number of days (size_t). */
+static void
+s_days_tics (FILE *f, const void *arg)
+{
+    if (*(const size_t *) arg <= 31)
+        fputs ("set xtics 1\n", f);
+}
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* report.html */
+
+static void
+s_html_fleet_table (FILE *f, const json_t *fleets)
+{
+    static const char *const names[] = {"robotaxi", "human"};
+    fputs ("<table>\n<tr><th></th>", f);
+    for (size_t i = 0; i < S_COUNT (names); i++)
+        fprintf (f, "<th class=\"n\">%s</th>", s_fleet_label (names[i]));
+    fputs ("</tr>\n", f);
+    for (size_t r = 0; r < S_COUNT (s_fleet_rows); r++) {
+        fprintf (f, "<tr><th>%s</th>", s_fleet_rows[r].label);
+        for (size_t i = 0; i < S_COUNT (names); i++) {
+            fputs ("<td class=\"n\">", f);
+            s_html_num (f, s_json_num (json_object_get (fleets, names[i]), s_fleet_rows[r].key), s_fleet_rows[r].fmt);
+            fputs ("</td>", f);
+        }
+        fputs ("</tr>\n", f);
+    }
+    fputs ("</table>\n", f);
+}
+
+static void
+s_html_costs (FILE *f, const sim_csv_t *costs)
+{
+    int fleet = sim_csv_col (costs, "fleet");
+    fputs ("<h2>Costs</h2>\n<table>\n<tr><th></th>", f);
+    for (size_t r = 0; r < costs->nrows; r++) {
+        fputs ("<th class=\"n\">", f);
+        sim_figure_html (f, s_fleet_label (sim_csv_cell (costs, r, fleet)));
+        fputs ("</th>", f);
+    }
+    fputs ("</tr>\n", f);
+    for (size_t i = 0; i < S_COUNT (s_cost_rows); i++) {
+        const s_row_t *row = &s_cost_rows[i];
+        if (!row->key) {
+            fprintf (f, "<tr class=\"sec\"><th colspan=\"%zu\">%s</th></tr>\n", costs->nrows + 1, row->label);
+            continue;
+        }
+        int c = sim_csv_col (costs, row->key);
+        if (c < 0)
+            continue;
+        fprintf (f, "<tr><th>%s</th>", row->label);
+        for (size_t r = 0; r < costs->nrows; r++) {
+            fputs ("<td class=\"n\">", f);
+            s_html_num (f, sim_figure_csv_val (costs, r, c), row->fmt);
+            fputs ("</td>", f);
+        }
+        fputs ("</tr>\n", f);
+    }
+    fputs ("</table>\n", f);
+}
+
+/* The page: the run's figures in tables, then its plots and data files. */
+static void
+s_run_page (FILE *f, const void *arg)
+{
+    const s_run_t *run = arg;
+    const json_t *root = run->summary;
+    char title[320];
+    snprintf (title, sizeof title, "robotaxi run: %s", run->scenario);
+    sim_figure_html_begin (f, title);
+    fputs ("<p class=\"meta\">seed ", f);
+    const json_t *seed = json_object_get (root, "seed");
+    if (json_is_string (seed))
+        sim_figure_html (f, json_string_value (seed));
+    else if (json_is_integer (seed))
+        fprintf (f, "%" JSON_INTEGER_FORMAT, json_integer_value (seed));
+    else
+        fputs (S_NDASH, f);
+    const json_t *days = json_object_get (root, "days"), *day = json_object_get (root, "day");
+    if (json_is_integer (days))
+        fprintf (f, " &middot; %" JSON_INTEGER_FORMAT " day%s", json_integer_value (days),
+                 json_integer_value (days) == 1 ? "" : "s");
+    else if (json_is_integer (day))
+        fprintf (f, " &middot; day %" JSON_INTEGER_FORMAT, json_integer_value (day));
+    fputs ("</p>\n", f);
+    sim_figure_folder_html_notes (run->figures, f);
+
+    fputs ("<h2>Fleets</h2>\n", f);
+    s_html_fleet_table (f, json_object_get (root, "fleets"));
+    const json_t *drivers = json_object_get (root, "drivers");
+    if (drivers) {
+        fputs ("<p>Human drivers: ", f);
+        s_html_num (f, s_json_num (drivers, "drivers"), S_N0);
+        fputs (" worked ", f);
+        s_html_num (f, s_json_num (drivers, "hours_online"), S_N0);
+        fputs (" h; gross ", f);
+        s_html_num (f, s_json_num (drivers, "gross_hourly_yuan"), S_N1);
+        fputs (" yuan/h, net ", f);
+        s_html_num (f, s_json_num (drivers, "net_hourly_yuan"), S_N1);
+        fputs (" yuan/h, net ", f);
+        s_html_num (f, s_json_num (drivers, "net_daily_yuan"), S_N0);
+        fputs (" yuan/day each; ", f);
+        s_html_num (f, s_json_num (drivers, "net_income_yuan"), S_N0);
+        fputs (" yuan net in all.</p>\n", f);
+    }
+    const json_t *moved = json_object_get (root, "displacement");
+    if (moved) {
+        fputs ("<h2>Displacement against the same day without robotaxis</h2>\n<table>\n", f);
+        for (size_t i = 0; i < S_COUNT (s_displacement_rows); i++) {
+            fprintf (f, "<tr><th>%s</th><td class=\"n\">", s_displacement_rows[i].label);
+            s_html_num (f, s_json_num (moved, s_displacement_rows[i].key), s_displacement_rows[i].fmt);
+            fputs ("</td></tr>\n", f);
+        }
+        fputs ("</table>\n", f);
+    }
+    if (run->costs.ncols)
+        s_html_costs (f, &run->costs);
+    if (run->days.ncols) {
+        fputs ("<h2>Days</h2>\n", f);
+        sim_figure_html_csv (f, &run->days);
+    }
+    sim_figure_folder_html_figures (run->figures, f);
+    sim_figure_html_files (f, sim_figure_folder_dir (run->figures));
+    fputs ("</body>\n</html>\n", f);
+}
+
+int
+sim_plot_run (const char *dir, char *err, size_t errlen)
+{
+    if (sim_figure_check_dir (dir, err, errlen) != 0)
+        return -1;
+    s_run_t *run = calloc (1, sizeof *run);
+    if (!run || !(run->figures = sim_figure_folder_new (dir))) {
+        free (run);
+        return map_error (err, errlen, "%s: out of memory", dir);
+    }
+    int rc = -1;
+    const char *d = sim_figure_folder_dir (run->figures);
+    if (s_load_summary (run, err, errlen) != 0 || s_load_costs (d, &run->costs, err, errlen) != 0 ||
+        s_load_days (d, &run->days, err, errlen) != 0 || sim_figure_folder_make_dir (run->figures, err, errlen) != 0)
+        goto done;
+    for (size_t i = 0; i < S_COUNT (s_figures); i++)
+        if (s_figures[i].data (run, &s_figures[i].fig, err, errlen) != 0)
+            goto done;
+    rc = sim_figure_folder_finish (run->figures, s_run_page, run, err, errlen);
+done:
+    json_decref (run->summary);
+    sim_csv_free (&run->costs);
+    sim_csv_free (&run->days);
+    sim_figure_folder_destroy (&run->figures);
+    free (run);
+    return rc;
+}
