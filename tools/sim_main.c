@@ -1,5 +1,6 @@
 /* robotaxi-sim: plays a simulated city day with a driverless fleet beside human ride-hail drivers. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,19 @@
 #include "sim_sweep.h"
 
 #define PROG "robotaxi-sim"
+
+/* The signal that asked a sweep to stop (SIGINT, SIGTERM), 0 before: the program's only global. */
+static volatile sig_atomic_t s_stop;
+
+static void
+s_on_stop (int sig)
+{
+    static const char msg[] = PROG ": sweep: stopping: no further run starts, the runs under way finish (the same "
+                              "signal again stops at once)\n";
+    s_stop = sig;
+    ssize_t n = write (STDERR_FILENO, msg, sizeof msg - 1);
+    (void) n;
+}
 
 static void
 s_usage (FILE *out)
@@ -42,6 +56,7 @@ s_usage (FILE *out)
              "      --curve-server FILE   ...and the dispatcher's public key file (robotaxi-keygen makes them)\n"
              "  -p, --policy NAME         dispatch policy (= --set dispatch.policy=NAME): nearest, batch, cost\n"
              "  -b, --baseline            also play the same days without robotaxis and report displacement\n"
+             "                            (= --set scenario.baseline=1)\n"
              "      --days N              play N consecutive days (1 .. 3650; = --set scenario.days=N); human drivers\n"
              "                            decide each morning whether to work from what the last days paid\n"
              "      --no-plots            skip the SVG plots and report.html (they need gnuplot)\n"
@@ -52,6 +67,8 @@ s_usage (FILE *out)
              "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
              "      --sweep-seeds N       run each sweep point with seeds S .. S+N-1 (default 1: every point seed S)\n"
              "      --jobs N              sweep runs in parallel on N threads (default: the number of CPUs)\n"
+             "      --resume              continue the sweep stopped in DIR: its finished runs are kept (the same\n"
+             "                            scenario and --sweep options, else refused)\n"
              "  -q, --quiet               no progress lines\n"
              "      --print-config        print the resolved scenario and exit\n"
              "      --help-config         list every scenario parameter with its default, range and source\n"
@@ -61,16 +78,20 @@ s_usage (FILE *out)
              "Outputs in DIR: report.html (one page with the plots and tables), summary.json, costs.csv,\n"
              "costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, choice.csv, drivers.csv, *.svg,\n"
              "events.csv (with --events) and config.ini (the resolved scenario, seed included:\n"
-             "'" PROG " -s DIR/config.ini' repeats the run).\n"
+             "'" PROG " -s DIR/config.ini' repeats the run). What an earlier run or sweep wrote in DIR is removed\n"
+             "first; a DIR holding other files is refused. SIGINT or SIGTERM stop a sweep after the runs under way:\n"
+             "sweep.csv then holds the finished runs, and --resume continues it.\n"
              "Exit status: 0 done, 1 the run failed, 2 bad usage, 66 (EX_NOINPUT) a scenario file that cannot be\n"
              "read or a scenario name found nowhere, 78 (EX_CONFIG) a bad scenario or parameter value (--set, --seed,\n"
-             "--policy, --days, --sweep).\n");
+             "--policy, --days, --sweep), 73 (EX_CANTCREAT) an output folder holding files robotaxi-sim did not write\n"
+             "or (--resume) another sweep, 130 / 143 a sweep stopped by SIGINT / SIGTERM (resume it with --resume).\n"
+             "With --resume, 66 also when DIR holds no sweep.\n");
 }
 
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
@@ -82,7 +103,7 @@ main (int argc, char **argv)
         {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
         {"jobs", required_argument, NULL, O_JOBS}, {"state", required_argument, NULL, O_STATE},
-        {"events", no_argument, NULL, O_EVENTS},
+        {"events", no_argument, NULL, O_EVENTS}, {"resume", no_argument, NULL, O_RESUME},
         {"print-config", no_argument, NULL, O_PRINT}, {"help-config", no_argument, NULL, O_HELPCFG},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -94,7 +115,7 @@ main (int argc, char **argv)
     size_t nsets = 0, nsweeps = 0;
     unsigned long long sweep_seeds = 1;
     long jobs = sysconf (_SC_NPROCESSORS_ONLN);
-    int print_config = 0, jobs_set = 0;
+    int print_config = 0, jobs_set = 0, baseline = 0;
     double timeout_s = 10, reconnect_s = 60;
     sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out"};
     sim_config_t *cfg = NULL;
@@ -119,6 +140,7 @@ main (int argc, char **argv)
         case O_CURVE_SERVER: curve_server = optarg; break;
         case O_NOPLOTS: opts.no_plots = 1; break;
         case O_EVENTS: opts.events = 1; break;
+        case O_RESUME: opts.resume = 1; break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
             sweep_seeds = strtoull (optarg, &end, 10);
@@ -161,7 +183,7 @@ main (int argc, char **argv)
                 goto out;
             }
             break;
-        case 'b': opts.baseline = 1; break;
+        case 'b': baseline = 1; break;
         case 'q': opts.quiet = 1; break;
         case O_PRINT: print_config = 1; break;
         case O_HELPCFG: sim_config_describe (stdout); rc = 0; goto out;
@@ -204,8 +226,8 @@ main (int argc, char **argv)
         fprintf (stderr, PROG ": --sweep runs in process: it takes neither --dispatcher nor --publish\n");
         goto out;
     }
-    if ((sweep_seeds > 1 || jobs_set) && nsweeps == 0) {
-        fprintf (stderr, PROG ": --sweep-seeds and --jobs go with --sweep\n");
+    if ((sweep_seeds > 1 || jobs_set || opts.resume) && nsweeps == 0) {
+        fprintf (stderr, PROG ": --sweep-seeds, --jobs and --resume go with --sweep\n");
         goto out;
     }
 
@@ -242,6 +264,8 @@ main (int argc, char **argv)
         goto fail;
     if (days && sim_config_set_key (cfg, "scenario.days", days, "--days: ", err, sizeof err) < 0)
         goto fail;
+    if (baseline && sim_config_set_key (cfg, "scenario.baseline", "1", "--baseline: ", err, sizeof err) < 0)
+        goto fail;
     if (sim_config_check (cfg, err, sizeof err) < 0)
         goto fail;
     for (size_t i = 0; i < nsweeps; i++)
@@ -254,9 +278,26 @@ main (int argc, char **argv)
         rc = 0;
         goto out;
     }
-    rc = 1;
-    if (nsweeps > 0 ? sim_run_sweep (cfg, sweep, (int) jobs, &opts, err, sizeof err) < 0
-                    : sim_run (cfg, &opts, err, sizeof err) < 0)
+    if (nsweeps > 0) {
+        /* a signal stops the sweep after the runs under way, which then writes what they found; a second one
+         * (SA_RESETHAND) ends the program at once */
+        struct sigaction sa;
+        memset (&sa, 0, sizeof sa);
+        sa.sa_handler = s_on_stop;
+        sa.sa_flags = SA_RESTART | SA_RESETHAND;
+        sigemptyset (&sa.sa_mask);
+        sigaction (SIGINT, &sa, NULL);
+        sigaction (SIGTERM, &sa, NULL);
+        opts.stop = &s_stop;
+    }
+    int ran = nsweeps > 0 ? sim_run_sweep (cfg, sweep, (int) jobs, &opts, err, sizeof err)
+                          : sim_run (cfg, &opts, err, sizeof err);
+    rc = ran == SIM_RUN_REFUSED ? EX_CANTCREAT : ran == SIM_RUN_NO_SWEEP ? EX_NOINPUT : 1;
+    if (ran == SIM_RUN_STOPPED) {
+        rc = 128 + s_stop;   /* as a shell reports a program a signal ended: 130 SIGINT, 143 SIGTERM */
+        goto out;
+    }
+    if (ran < 0)
         goto fail;
     if (nsweeps > 0)
         printf ("sweep: %zu runs; results in %s/: sweep.csv, runs/NNNN/%s%s\n", sim_sweep_runs (sweep), opts.out_dir,

@@ -591,13 +591,13 @@ s_play_run (size_t task, void *arg, char *err, size_t errlen)
     }
     *cfg = *play->cfgs[si];
     snprintf (cfg->dispatch.policy, sizeof cfg->dispatch.policy, "%s", pol->name);
+    cfg->scenario.baseline = 1;   /* the suite's runs report displacement, and their config.ini says so */
     char dir[S_PATH_MAX + 2 * SIM_REGRESS_NAME_LEN];
     snprintf (dir, sizeof dir, "%s/%s/%s", play->runs_dir, scen->name, pol->name);
     sim_run_opts_t ropts = {.dispatcher = play->opts->dispatcher,
                             .timeout_ms = play->opts->timeout_ms,
                             .reconnect_ms = 0,
                             .out_dir = dir,
-                            .baseline = 1,
                             .quiet = 1,
                             .no_plots = 1,
                             .events = play->opts->events,

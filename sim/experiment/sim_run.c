@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "disp_link.h"
@@ -18,9 +19,11 @@
 #include "map_net.h"
 #include "sim_codec.h"
 #include "sim_cost.h"
+#include "sim_csv.h"
 #include "sim_drivers.h"
 #include "sim_events.h"
 #include "sim_file.h"
+#include "sim_outdir.h"
 #include "sim_plot.h"
 #include "sim_report.h"
 #include "sim_world.h"
@@ -231,7 +234,8 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         snprintf (err, errlen, "out of memory");
         return -1;
     }
-    if (opts->baseline && s_series_open (&base, 1, cfg, opts, net, &hello, NULL, err, errlen) < 0)
+    int baseline = cfg->scenario.baseline != 0;
+    if (baseline && s_series_open (&base, 1, cfg, opts, net, &hello, NULL, err, errlen) < 0)
         goto done;
     if (s_series_open (&main, 0, cfg, opts, net, &hello, opts->publish, err, errlen) < 0)
         goto done;
@@ -251,9 +255,9 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         }
     }
     for (uint32_t day = 0; day < days; day++) {
-        if (opts->baseline && s_series_day (&base, NULL, day, cfg, opts, net, &hello, err, errlen) < 0)
+        if (baseline && s_series_day (&base, NULL, day, cfg, opts, net, &hello, err, errlen) < 0)
             goto done;
-        if (s_series_day (&main, opts->baseline ? &base : NULL, day, cfg, opts, net, &hello, err, errlen) < 0)
+        if (s_series_day (&main, baseline ? &base : NULL, day, cfg, opts, net, &hello, err, errlen) < 0)
             goto done;
         sim_day_row_t *row = &res->days[res->day_count++];
         s_day_row (&main.final, row);
@@ -404,8 +408,11 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
         return -1;
     }
     *cfg = *scenario;
-    if (sim_file_make_dir (opts->out_dir, err, errlen) < 0)
+    /* refused before a long map import, cleared once the run is about to write */
+    rc = sim_outdir_prepare (opts->out_dir, SIM_OUTDIR_CHECK, err, errlen);
+    if (rc < 0)
         goto done;
+    rc = -1;
     net = sim_run_open_map (cfg, opts, err, errlen);
     if (!net)
         goto done;
@@ -414,6 +421,11 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
         fprintf (stderr, "robotaxi-sim: map %s: %zu nodes, %zu edges (EPSG:%d); dispatcher %s\n",
                  map_net_meta (net)->source, map_graph_node_count (g), map_graph_edge_count (g), map_graph_epsg (g),
                  opts->dispatcher);
+    int cleared = sim_outdir_prepare (opts->out_dir, 0, err, errlen);
+    if (cleared < 0) {
+        rc = cleared;
+        goto done;
+    }
     /* Written once the scenario is fitted to the map, so the file reproduces the run exactly. */
     if (sim_run_write_config (opts->out_dir, cfg, err, errlen) < 0)
         goto done;
@@ -441,8 +453,21 @@ done:
 
 /* ---- headline figures and sweeps ------------------------------------------------------------------------------ */
 
-int
-sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t *row)
+/* v with `decimals` decimals (as printf's %.Nf would show it, as a double); as it is when decimals < 0 or v is not
+ * finite. */
+static double
+s_round (double v, int decimals)
+{
+    if (decimals < 0 || !isfinite (v))
+        return v;
+    double scale = pow (10.0, decimals);
+    return round (v * scale) / scale + 0.0;   /* + 0.0: no "-0" */
+}
+
+/* The headline figures; with `rounded`, each with the decimals the run's own files give the same quantity
+ * (costs.csv, days.csv, hourly.csv, choice.csv, summary.json), so sweep.csv reads like them. */
+static int
+s_headline (const sim_run_result_t *res, int baseline, int rounded, sim_sweep_row_t *row)
 {
     const sim_snapshot_t *last = &res->final;
     const sim_fleet_metrics_t *lr = &last->fleets[DISP_FLEET_ROBOTAXI], *lh = &last->fleets[DISP_FLEET_HUMAN];
@@ -466,61 +491,131 @@ sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t *ro
         trips_lost += (double) d->trips_lost;
     }
     double served = trips_r + trips_h;
+    const sim_cost_use_t *ur = &res->use[DISP_FLEET_ROBOTAXI];
     struct {
         const char *name;
         double value;
+        int decimals;
     } m[] = {
-        {"robotaxi_trips", trips_r / days},
-        {"human_trips", trips_h / days},
-        {"robotaxi_share", served > 0 ? trips_r / served : 0},
-        {"served_share", served + unserved > 0 ? served / (served + unserved) : 0},
-        {"other_mode_share", considered > 0 ? other / considered : 0},
-        {"robotaxi_mean_wait_s", lr->mean_wait_s},
-        {"robotaxi_p95_wait_s", lr->p95_wait_s},
-        {"human_mean_wait_s", lh->mean_wait_s},
-        {"human_p95_wait_s", lh->p95_wait_s},
-        {"robotaxi_utilization", cr->utilization},
-        {"human_utilization", ch->utilization},
-        {"robotaxi_empty_km_share", lr->empty_km_share},
-        {"human_empty_km_share", lh->empty_km_share},
-        {"robotaxi_revenue_yuan", res->use[DISP_FLEET_ROBOTAXI].fares_yuan / days},
-        {"human_revenue_yuan", res->use[DISP_FLEET_HUMAN].fares_yuan / days},
-        {"robotaxi_rides_per_vehicle_day", res->use[DISP_FLEET_ROBOTAXI].vehicle_days > 0
-                                               ? res->use[DISP_FLEET_ROBOTAXI].trips /
-                                                     res->use[DISP_FLEET_ROBOTAXI].vehicle_days
-                                               : 0},
-        {"robotaxi_cost_per_km", cr->cost_per_km},
-        {"human_cost_per_km", ch->cost_per_km},
-        {"robotaxi_cost_per_vehicle_day", cr->cost_per_vehicle_day},
-        {"robotaxi_profit_per_vehicle_day", cr->profit_per_vehicle_day},
-        {"robotaxi_break_even_rides_per_day", cr->break_even_rides_per_day},
-        {"human_cost_per_vehicle_day", ch->cost_per_vehicle_day},
-        {"human_profit_per_vehicle_day", ch->profit_per_vehicle_day},
-        {"active_drivers", drivers / days},
-        {"driver_net_hourly_yuan", hours > 0 ? net / hours : 0},
-        {"driver_net_income_yuan", net / days},
+        {"robotaxi_trips", trips_r / days, 1},
+        {"human_trips", trips_h / days, 1},
+        {"robotaxi_share", served > 0 ? trips_r / served : 0, 5},
+        {"served_share", served + unserved > 0 ? served / (served + unserved) : 0, 5},
+        {"other_mode_share", considered > 0 ? other / considered : 0, 5},
+        {"robotaxi_mean_wait_s", lr->mean_wait_s, 1},
+        {"robotaxi_p95_wait_s", lr->p95_wait_s, 1},
+        {"human_mean_wait_s", lh->mean_wait_s, 1},
+        {"human_p95_wait_s", lh->p95_wait_s, 1},
+        {"robotaxi_utilization", cr->utilization, 4},
+        {"human_utilization", ch->utilization, 4},
+        {"robotaxi_empty_km_share", lr->empty_km_share, 4},
+        {"human_empty_km_share", lh->empty_km_share, 4},
+        {"robotaxi_revenue_yuan", ur->fares_yuan / days, 2},
+        {"human_revenue_yuan", res->use[DISP_FLEET_HUMAN].fares_yuan / days, 2},
+        {"robotaxi_rides_per_vehicle_day", ur->vehicle_days > 0 ? ur->trips / ur->vehicle_days : 0, 2},
+        {"robotaxi_cost_per_km", cr->cost_per_km, 4},
+        {"human_cost_per_km", ch->cost_per_km, 4},
+        {"robotaxi_cost_per_vehicle_day", cr->cost_per_vehicle_day, 2},
+        {"robotaxi_profit_per_vehicle_day", cr->profit_per_vehicle_day, 2},
+        {"robotaxi_break_even_rides_per_day", cr->break_even_rides_per_day, 2},
+        {"human_cost_per_vehicle_day", ch->cost_per_vehicle_day, 2},
+        {"human_profit_per_vehicle_day", ch->profit_per_vehicle_day, 2},
+        {"active_drivers", drivers / days, 1},
+        {"driver_net_hourly_yuan", hours > 0 ? net / hours : 0, 2},
+        {"driver_net_income_yuan", net / days, 2},
+        /* with a baseline only */
+        {"baseline_active_drivers", base_drivers / days, 1},
+        {"displaced_drivers", displaced / days, 1},
+        {"displaced_income_yuan", income_lost / days, 2},
+        {"displaced_trips", trips_lost / days, 1},
+        {"trips_moved", (double) last->displacement.trips_moved, 0},
+        {"fulltime_drivers_equivalent", last->displacement.fulltime_drivers_equivalent, 2},
     };
-    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-        if (sim_sweep_row_add (row, m[i].name, m[i].value) < 0)
+    size_t count = sizeof m / sizeof m[0] - (baseline ? 0 : 6);
+    for (size_t i = 0; i < count; i++)
+        if (sim_sweep_row_add (row, m[i].name, rounded ? s_round (m[i].value, m[i].decimals) : m[i].value) < 0)
             return -1;
-    if (!baseline)
-        return 0;
-    if (sim_sweep_row_add (row, "baseline_active_drivers", base_drivers / days) < 0 ||
-        sim_sweep_row_add (row, "displaced_drivers", displaced / days) < 0 ||
-        sim_sweep_row_add (row, "displaced_income_yuan", income_lost / days) < 0 ||
-        sim_sweep_row_add (row, "displaced_trips", trips_lost / days) < 0 ||
-        sim_sweep_row_add (row, "trips_moved", (double) last->displacement.trips_moved) < 0 ||
-        sim_sweep_row_add (row, "fulltime_drivers_equivalent", last->displacement.fulltime_drivers_equivalent) < 0)
-        return -1;
     return 0;
 }
+
+int
+sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t *row)
+{
+    return s_headline (res, baseline, 0, row);
+}
+
+#define S_HEADLINE "headline.csv"   /* a sweep's run: its row of sweep.csv, written last */
 
 typedef struct {
     const sim_run_opts_t *opts;
     const map_net_t *net;      /* shared, or NULL: each run opens its own (a map key is swept) */
     char runs_dir[4096];
-    int quiet_progress;
+    int jobs;
+    /* progress; the sweep calls s_sweep_progress with its lock held, so no lock of our own */
+    double start_s, last_line_s, played_s;
+    size_t done, total;
 } s_sweep_ctx_t;
+
+static double
+s_now_s (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* DIR/headline.csv: the run's metrics by name, each the shortest text that reads back as the same double, so a
+ * resumed sweep's sweep.csv is the same bytes as one played in one go. */
+static int
+s_headline_write (const char *dir, const sim_sweep_row_t *row, char *err, size_t errlen)
+{
+    sim_file_t out;
+    if (sim_file_open (&out, dir, S_HEADLINE, err, errlen) < 0)
+        return -1;
+    for (size_t m = 0; m < row->count; m++)
+        sim_csv_field (out.f, row->name[m], m == 0);
+    fputc ('\n', out.f);
+    char num[64];
+    for (size_t m = 0; m < row->count; m++) {
+        sim_csv_format_number (num, sizeof num, row->value[m]);
+        sim_csv_field (out.f, num, m == 0);
+    }
+    fputc ('\n', out.f);
+    return sim_file_close (&out, err, errlen);
+}
+
+/* The row a finished run left in DIR/headline.csv. 1 when read, 0 when the run did not finish (no such file), -1
+ * with "PATH:LINE: why" when the file is not such a row. */
+static int
+s_headline_read (const char *dir, sim_sweep_row_t *row, char *err, size_t errlen)
+{
+    char path[SIM_FILE_PATH_MAX];
+    if (snprintf (path, sizeof path, "%s/%s", dir, S_HEADLINE) >= (int) sizeof path)
+        return map_error (err, errlen, "%s/%s: path too long", dir, S_HEADLINE);
+    sim_csv_t csv;
+    int rc = sim_csv_load (&csv, path, err, errlen);
+    if (rc != 0)
+        return rc > 0 ? 0 : -1;
+    rc = 1;
+    row->count = 0;
+    if (csv.nrows != 1) {
+        rc = map_error (err, errlen, "%s: expected one row of metrics, found %zu", path, csv.nrows);
+        goto done;
+    }
+    for (size_t m = 0; m < csv.ncols; m++) {
+        const char *cell = sim_csv_cell (&csv, 0, (int) m);
+        char *end;
+        double v = strtod (cell, &end);
+        if (end == cell || *end || sim_sweep_row_add (row, csv.names[m], v) < 0) {
+            rc = map_error (err, errlen, "%s:%d: %s: '%s' is not a metric's value", path, csv.lines[0], csv.names[m],
+                            cell);
+            goto done;
+        }
+    }
+done:
+    sim_csv_free (&csv);
+    return rc;
+}
 
 static int
 s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *arg, char *err, size_t errlen)
@@ -528,6 +623,13 @@ s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *
     s_sweep_ctx_t *ctx = arg;
     int rc = -1;
     char dir[4200];
+    snprintf (dir, sizeof dir, "%s/%04zu", ctx->runs_dir, run);
+    /* a resumed sweep keeps a run that finished: its headline.csv is written last */
+    if (ctx->opts->resume) {
+        int got = s_headline_read (dir, row, err, errlen);
+        if (got != 0)
+            return got;
+    }
     map_net_t *own = NULL;
     sim_config_t *cfg = malloc (sizeof *cfg);
     if (!cfg) {
@@ -547,17 +649,18 @@ s_sweep_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *
             goto done;
         net = own;
     }
-    snprintf (dir, sizeof dir, "%s/%04zu", ctx->runs_dir, run);
-    if (sim_file_make_dir (dir, err, errlen) < 0)
+    /* what a run that did not finish left there goes first */
+    if (sim_outdir_prepare (dir, SIM_OUTDIR_IN_SWEEP, err, errlen) < 0)
         goto done;
     if (sim_run_write_config (dir, cfg, err, errlen) < 0)
         goto done;
     sim_run_result_t res;
     if (sim_run_play (cfg, net, &opts, dir, &res, err, errlen) < 0)
         goto done;
-    rc = sim_run_headline (&res, opts.baseline, row);
-    if (rc < 0)
+    if (s_headline (&res, cfg->scenario.baseline != 0, 1, row) < 0)
         snprintf (err, errlen, "too many metrics for a sweep row");
+    else
+        rc = s_headline_write (dir, row, err, errlen);
     sim_run_result_clear (&res);
 done:
     map_net_destroy (&own);
@@ -565,11 +668,156 @@ done:
     return rc;
 }
 
+/* "42s", "3m05s", "2h07m". */
 static void
-s_sweep_progress (size_t done, size_t total, void *arg)
+s_duration (char *buf, size_t len, double s)
 {
-    (void) arg;
-    fprintf (stderr, "robotaxi-sim: sweep: %zu/%zu runs done\n", done, total);
+    long t = lround (s);
+    if (t < 60)
+        snprintf (buf, len, "%lds", t);
+    else if (t < 3600)
+        snprintf (buf, len, "%ldm%02lds", t / 60, t % 60);
+    else
+        snprintf (buf, len, "%ldh%02ldm", t / 3600, t % 3600 / 60);
+}
+
+/* A line per finished run, at most one a second (the first, a failure and the last always), with the time left
+ * from the mean time of the runs played so far spread over the threads. */
+static void
+s_sweep_progress (const sim_sweep_progress_t *p, void *arg)
+{
+    s_sweep_ctx_t *ctx = arg;
+    double now = s_now_s ();
+    size_t played = p->done - p->resumed, settled = p->done + p->failures;
+    if (!p->failed)
+        ctx->played_s += p->run_s;
+    ctx->done = p->done;
+    if (ctx->opts->quiet)
+        return;
+    if (p->failed)
+        fprintf (stderr, "robotaxi-sim: sweep: run %zu failed; no further run starts\n", p->run);
+    if (!(settled == 1 || p->failed || settled == p->total || now - ctx->last_line_s >= 1.0))
+        return;
+    ctx->last_line_s = now;
+    char resumed[48] = "", spent[32], left[48];
+    if (p->resumed)
+        snprintf (resumed, sizeof resumed, " (%zu resumed)", p->resumed);
+    s_duration (spent, sizeof spent, now - ctx->start_s);
+    size_t remaining = p->total - settled;
+    if (remaining == 0) {
+        snprintf (left, sizeof left, "none left");
+    } else if (played == 0) {
+        snprintf (left, sizeof left, "time left unknown until a run is played");
+    } else {
+        size_t threads = (size_t) ctx->jobs < remaining ? (size_t) ctx->jobs : remaining;
+        char t[32];
+        s_duration (t, sizeof t, ctx->played_s / (double) played * (double) remaining / (double) threads);
+        snprintf (left, sizeof left, "about %s left", t);
+    }
+    fprintf (stderr, "robotaxi-sim: sweep: %zu/%zu runs done%s, %zu failed, %s spent, %s\n", p->done, p->total,
+             resumed, p->failures, spent, left);
+}
+
+/* The text write_fn writes into a buffer (malloc'd, NUL-terminated), or NULL when out of memory or on a write
+ * error. */
+static char *
+s_text (int (*write_fn) (const void *, FILE *), const void *what)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&buf, &len);
+    if (!f)
+        return NULL;
+    int rc = write_fn (what, f);
+    if (fclose (f) != 0 || rc < 0) {
+        free (buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int
+s_write_scenario (const void *cfg, FILE *out)
+{
+    return sim_config_write (cfg, out);
+}
+
+typedef struct {
+    const sim_sweep_t *sweep;
+    int events;
+} s_grid_t;
+
+/* sweep.ini: the grid, and whether the runs log their events (a resumed run must be like the others). */
+static int
+s_write_grid (const void *arg, FILE *out)
+{
+    const s_grid_t *g = arg;
+    fprintf (out, "; robotaxi-sim sweep: the grid played on config.ini's scenario; --resume checks that it is the "
+                  "same\n[sweep]\n");
+    if (sim_sweep_write_grid (g->sweep, out) < 0)
+        return -1;
+    fprintf (out, "events = %d\n", g->events);
+    return ferror (out) ? -1 : 0;
+}
+
+/* One line of text (from *at, advanced past it) into buf, "(none)" at the end. */
+static void
+s_line (const char **at, char *buf, size_t len)
+{
+    size_t n = strcspn (*at, "\n");
+    if (n == 0 && !**at)
+        snprintf (buf, len, "(none)");
+    else
+        snprintf (buf, len, "%.*s", (int) n, *at);
+    *at += n + ((*at)[n] == '\n');
+}
+
+/* Whether DIR/NAME holds exactly text; SIM_RUN_REFUSED with the first line that differs when not. */
+static int
+s_same_sweep (const char *dir, const char *name, const char *text, char *err, size_t errlen)
+{
+    char path[SIM_FILE_PATH_MAX];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen (path, "r");
+    if (!f) {
+        map_error (err, errlen, "%s: %s: the folder holds no whole sweep to resume", path, strerror (errno));
+        return SIM_RUN_REFUSED;
+    }
+    char *old = NULL;
+    size_t cap = 0;
+    ssize_t got = getdelim (&old, &cap, '\0', f);
+    fclose (f);
+    if (got < 0) {
+        free (old);
+        return map_error (err, errlen, "%s: cannot read it", path);
+    }
+    const char *a = old, *b = text;
+    int rc = 0;
+    for (int line = 1; *a || *b; line++) {
+        char was[512], now[512];
+        s_line (&a, was, sizeof was);
+        s_line (&b, now, sizeof now);
+        if (strcmp (was, now) != 0) {
+            map_error (err, errlen, "%s:%d: the folder holds another sweep: '%s' there, '%s' now (--resume "
+                       "continues the same sweep: the same scenario, --set, --seed, --sweep, --sweep-seeds and "
+                       "--events)", path, line, was, now);
+            rc = SIM_RUN_REFUSED;
+            break;
+        }
+    }
+    free (old);
+    return rc;
+}
+
+/* Writes DIR/NAME with text. */
+static int
+s_write_text (const char *dir, const char *name, const char *text, char *err, size_t errlen)
+{
+    sim_file_t out;
+    if (sim_file_open (&out, dir, name, err, errlen) < 0)
+        return -1;
+    fputs (text, out.f);
+    return sim_file_close (&out, err, errlen);
 }
 
 int
@@ -578,8 +826,9 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
 {
     int rc = -1;
     char path[4200];
+    char *config_text = NULL, *grid_text = NULL;
     map_net_t *net = NULL;
-    s_sweep_ctx_t ctx = {.opts = opts};
+    s_sweep_ctx_t ctx = {.opts = opts, .jobs = jobs, .total = sim_sweep_runs (sweep)};
     sim_config_t *cfg = malloc (sizeof *cfg);
     if (!cfg) {
         snprintf (err, errlen, "out of memory");
@@ -589,9 +838,21 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
     int map_swept = 0;
     for (size_t k = 0; k < sim_sweep_keys (sweep); k++)
         map_swept |= strncmp (sim_sweep_key (sweep, k), "map.", 4) == 0;
-    snprintf (ctx.runs_dir, sizeof ctx.runs_dir, "%s/runs", opts->out_dir);
-    if (sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
+    unsigned keep = opts->resume ? SIM_OUTDIR_KEEP_SWEEP : 0;
+    snprintf (path, sizeof path, "%s/sweep.ini", opts->out_dir);
+    struct stat st;
+    if (opts->resume && stat (path, &st) < 0) {
+        map_error (err, errlen, "%s: %s: no sweep to resume there (start it without --resume)", path,
+                   strerror (errno));
+        rc = SIM_RUN_NO_SWEEP;
         goto done;
+    }
+    /* refused before a long map import, cleared once the sweep is known to be the one to continue */
+    int ready = sim_outdir_prepare (opts->out_dir, SIM_OUTDIR_CHECK | keep, err, errlen);
+    if (ready < 0) {
+        rc = ready;
+        goto done;
+    }
     if (!map_swept) {
         /* one map for every run; the base is fitted to it once, so every run's config.ini names the same map */
         net = sim_run_open_map (cfg, opts, err, errlen);
@@ -599,18 +860,57 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
             goto done;
         ctx.net = net;
     }
+    s_grid_t grid = {.sweep = sweep, .events = opts->events};
+    config_text = s_text (s_write_scenario, cfg);
+    grid_text = s_text (s_write_grid, &grid);
+    if (!config_text || !grid_text) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
+    }
+    if (opts->resume) {
+        int same = s_same_sweep (opts->out_dir, "config.ini", config_text, err, errlen);
+        if (same == 0)
+            same = s_same_sweep (opts->out_dir, "sweep.ini", grid_text, err, errlen);
+        if (same < 0) {
+            rc = same;
+            goto done;
+        }
+    }
+    ready = sim_outdir_prepare (opts->out_dir, keep, err, errlen);
+    if (ready < 0) {
+        rc = ready;
+        goto done;
+    }
+    if (!opts->resume && (s_write_text (opts->out_dir, "config.ini", config_text, err, errlen) < 0 ||
+                          s_write_text (opts->out_dir, "sweep.ini", grid_text, err, errlen) < 0))
+        goto done;
+    snprintf (ctx.runs_dir, sizeof ctx.runs_dir, "%s/runs", opts->out_dir);
+    if (sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
+        goto done;
     if (!opts->quiet)
-        fprintf (stderr, "robotaxi-sim: sweep: %zu runs (%zu points x %llu seeds) on %d threads\n",
-                 sim_sweep_runs (sweep), sim_sweep_points (sweep), (unsigned long long) sim_sweep_seeds (sweep), jobs);
+        fprintf (stderr, "robotaxi-sim: sweep: %zu runs (%zu points x %llu seeds) on %d threads%s\n",
+                 sim_sweep_runs (sweep), sim_sweep_points (sweep), (unsigned long long) sim_sweep_seeds (sweep), jobs,
+                 opts->resume ? ", finished runs kept" : "");
+    ctx.start_s = s_now_s ();
     snprintf (path, sizeof path, "%s/sweep.csv", opts->out_dir);
-    if (sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, path, opts->quiet ? NULL : s_sweep_progress, NULL, err,
-                       errlen) < 0)
+    sim_sweep_set_stop (sweep, opts->stop);
+    int played = sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, path, s_sweep_progress, &ctx, err, errlen);
+    sim_sweep_set_stop (sweep, NULL);
+    if (played < 0)
         goto done;
     if (!opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
         goto done;
+    if (played > 0) {
+        fprintf (stderr, "robotaxi-sim: sweep stopped: %zu of %zu runs finished, their rows in %s; to finish it, run "
+                         "the same command again with --resume\n", ctx.done, ctx.total, path);
+        rc = SIM_RUN_STOPPED;
+        goto done;
+    }
     rc = 0;
 done:
     map_net_destroy (&net);
+    free (config_text);
+    free (grid_text);
     free (cfg);
     return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "disp_types.h"
 #include "map_net.h"
@@ -21,8 +22,7 @@ typedef struct {
     int timeout_ms;            /* how long to wait for a dispatcher's answer or for subscribers */
     int reconnect_ms;          /* a remote dispatcher that dies mid-run: wait this long for it to come back */
     const disp_curve_keys_t *keys; /* remote dispatcher over CURVE with these keys; NULL: plain */
-    const char *out_dir;       /* created if missing */
-    int baseline;              /* also run the day without robotaxis and report displacement */
+    const char *out_dir;       /* created if missing; see sim_outdir for what may already be there */
     int quiet;                 /* no progress lines on stderr */
     int no_plots;              /* skip the SVG plots and report.html */
     /* In-process dispatchers only: the program's own policies, found by name before the built-ins, so one can
@@ -30,7 +30,18 @@ typedef struct {
     const disp_policy_t *own_policies;
     size_t own_policy_count;
     int events;                /* with an output folder: write OUT/events.csv (sim_events.h), the main series' days */
+    int resume;                /* sweeps: continue the sweep in out_dir, its finished runs kept (--resume) */
+    /* sweeps: once *stop is non-zero (a signal handler sets it), no further run starts, and the sweep writes what
+     * the finished runs found. NULL: never. */
+    const volatile sig_atomic_t *stop;
 } sim_run_opts_t;
+
+/* How sim_run and sim_run_sweep end besides 0 (done) and -1 (failed, message in err). */
+enum {
+    SIM_RUN_STOPPED = 1,       /* a sweep stopped by opts->stop: sweep.csv and the report hold the finished runs */
+    SIM_RUN_REFUSED = -2,      /* out_dir holds files robotaxi-sim did not write, or (--resume) another sweep */
+    SIM_RUN_NO_SWEEP = -3,     /* --resume: out_dir holds no sweep to continue */
+};
 
 /* What a run produced. */
 typedef struct {
@@ -50,7 +61,7 @@ void sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t 
 map_net_t *sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
 
 /* Plays cfg (already fitted to net) for cfg->scenario.days days, each with the drivers' morning decision, and with
- * opts->baseline the same days without robotaxis beside them. With out_dir, writes the run's files there (summary,
+ * cfg->scenario.baseline the same days without robotaxis beside them. With out_dir, writes the run's files there (summary,
  * hourly, waits, choice and drivers of the last day; days.csv, costs.csv, costcurve.csv, fares.csv; with
  * opts->events, events.csv of every day of the main series, else an earlier events.csv there is removed); no
  * config.ini, no plots. Thread-safe for in-process runs without a publisher (sweeps run it on several threads). 0, or -1 with a
@@ -71,13 +82,20 @@ void sim_run_result_clear (sim_run_result_t *res);
 int sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t *row);
 
 /* Runs every run of sweep in process on `jobs` threads: the map opened once (once per run when a map key is
- * swept), each run's files in OUT/runs/NNNN/ with its config.ini, and OUT/sweep.csv with one row of headline
- * figures per run, then the sweep's plots and report.html. Progress on stderr unless opts->quiet. 0, or -1 with a
- * message. */
+ * swept), each run's files in OUT/runs/NNNN/ with its config.ini and, written last, headline.csv (its row of
+ * sweep.csv); OUT/config.ini (the base scenario) and OUT/sweep.ini (the grid) say which sweep the folder holds; then
+ * OUT/sweep.csv with one row of headline figures per run, rounded as the runs' own files round them, and the
+ * sweep's plots and report.html. An earlier run's or sweep's outputs in OUT are removed first (sim_outdir). With
+ * opts->resume, OUT must hold the same sweep (the same config.ini and sweep.ini), and a run whose headline.csv is
+ * there is taken as it is. Progress on stderr unless opts->quiet: a line per finished run, at most one a second,
+ * with runs done, failed, time spent and time left. Returns 0; SIM_RUN_STOPPED when opts->stop ended it early (the
+ * files then hold the finished runs); SIM_RUN_REFUSED or SIM_RUN_NO_SWEEP (above); or -1, each with a message. */
 int sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const sim_run_opts_t *opts, char *err,
                    size_t errlen);
 
-/* Runs cfg (already checked) as opts say. Returns 0, or -1 with a message in err. */
+/* Runs cfg (already checked) as opts say, into opts->out_dir after removing an earlier run's or sweep's outputs
+ * there (sim_outdir). Returns 0, SIM_RUN_REFUSED when the folder holds files robotaxi-sim did not write, or -1; a
+ * message in err. */
 int sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
 
 #endif

@@ -1,4 +1,5 @@
 /* sim_sweep: the grid of swept values, and the thread pool that plays it into sweep.csv in run order. */
+#define _XOPEN_SOURCE 700 /* clock_gettime */
 #include "sim_sweep.h"
 
 #include <assert.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "map_error.h"
 #include "sim_csv.h"
@@ -32,6 +34,7 @@ struct sim_sweep_t {
     size_t axis_count;
     size_t points;             /* product of the axes' counts */
     uint64_t seeds;
+    const volatile sig_atomic_t *stop;  /* sim_sweep_set_stop; NULL: never */
     /* the metrics of the last successful sim_sweep_run */
     sim_sweep_row_t *names;    /* names only; NULL before */
     double *values;            /* runs x names->count */
@@ -47,11 +50,14 @@ typedef struct {
     sim_sweep_progress_fn *progress_fn;
     void *progress_arg;
     size_t runs;
+    const volatile sig_atomic_t *stop;
     pthread_mutex_t lock;
     pthread_cond_t first_settled;  /* run 0 was stored or failed */
     int first_state;           /* run 0: 0 pending, 1 stored (ref holds its names), -1 failed */
     sim_sweep_row_t ref;       /* run 0's row: the names every run must report */
     double *values;            /* runs x ref.count, allocated when run 0 is stored */
+    uint8_t *stored;           /* runs: 1 once the run's row is in values */
+    sim_sweep_progress_t progress;
 } s_pool_t;
 
 /* --- the grid --- */
@@ -261,6 +267,12 @@ sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assignme
     if (strcmp (axis.key, "scenario.seed") == 0) {
         map_error (err, errlen, "%sthe seed is not swept: use --sweep-seeds N to run each point with N seeds",
                    where);
+        goto err;
+    }
+    if (strcmp (axis.key, "scenario.baseline") == 0) {
+        /* sweep.csv has the displacement columns in every row or in none */
+        map_error (err, errlen, "%sthe baseline is not swept: every run of a sweep plays it (--baseline) or none "
+                   "does", where);
         goto err;
     }
     for (size_t k = 0; k < self->axis_count; k++)
@@ -495,20 +507,37 @@ s_store (s_pool_t *pool, size_t run, const sim_sweep_row_t *row, char *msg, size
     }
     if (row->count > 0)
         memcpy (pool->values + run * row->count, row->value, row->count * sizeof row->value[0]);
+    pool->stored[run] = 1;
     return 0;
 }
 
-/* One run as a task of the pool: its config, its row, stored. */
+static double
+s_now_s (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One run as a task of the pool: its config, its row, stored. Dropped (1) when the sweep was stopped before it
+ * started; run 0 never is, since it names the columns every other run is checked against. */
 static int
 s_task (size_t run, void *arg, char *msg, size_t len)
 {
     s_pool_t *pool = arg;
+    if (run > 0 && pool->stop && *pool->stop)
+        return 1;
     sim_config_t cfg;
     sim_sweep_row_t row;
     row.count = 0;
+    double t0 = s_now_s ();
+    int played = 0;
     int rc = sim_sweep_config (pool->sweep, run, pool->base, &cfg, msg, len);
-    if (rc == 0)
-        rc = pool->run_fn (&cfg, run, &row, pool->arg, msg, len) == 0 ? 0 : -1;
+    if (rc == 0) {
+        played = pool->run_fn (&cfg, run, &row, pool->arg, msg, len);
+        rc = played < 0 ? -1 : 0;
+    }
+    double run_s = s_now_s () - t0;
     pthread_mutex_lock (&pool->lock);
     if (rc == 0)
         rc = s_store (pool, run, &row, msg, len);
@@ -517,22 +546,25 @@ s_task (size_t run, void *arg, char *msg, size_t len)
         pool->first_state = -1;
         pthread_cond_broadcast (&pool->first_settled);
     }
+    if (rc <= 0) {
+        sim_sweep_progress_t *p = &pool->progress;
+        p->run = run;
+        p->failed = rc < 0;
+        p->done += rc == 0;
+        p->resumed += rc == 0 && played == 1;
+        p->failures += rc < 0;
+        p->run_s = played == 1 ? 0 : run_s;
+        if (pool->progress_fn)
+            pool->progress_fn (p, pool->progress_arg);
+    }
     pthread_mutex_unlock (&pool->lock);
     return rc;
 }
 
-static void
-s_task_done (size_t run, size_t done, size_t total, void *arg)
-{
-    (void) run;
-    const s_pool_t *pool = arg;
-    if (pool->progress_fn)
-        pool->progress_fn (done, total, pool->progress_arg);
-}
-
+/* sweep.csv: the header, then a line for each run stored, in run order. */
 static void
 s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const sim_sweep_row_t *names,
-             const double *values, size_t runs)
+             const double *values, const uint8_t *stored, size_t runs)
 {
     for (size_t k = 0; k < self->axis_count; k++)
         sim_csv_field (out, self->axes[k].key, k == 0);
@@ -543,6 +575,8 @@ s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const
     fputc ('\n', out);
     char num[64];
     for (size_t r = 0; r < runs; r++) {
+        if (!stored[r])
+            continue;
         for (size_t k = 0; k < self->axis_count; k++)
             sim_csv_field (out, sim_sweep_value (self, r, k), k == 0);
         snprintf (num, sizeof num, "%zu", r);
@@ -573,8 +607,9 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     size_t runs = sim_sweep_runs (self);
     sim_file_t out = {0};
     s_pool_t *pool = calloc (1, sizeof *pool);
+    uint8_t *stored = calloc (runs ? runs : 1, 1);
     sim_sweep_row_t *names = NULL;
-    if (!pool) {
+    if (!pool || !stored) {
         map_error (err, errlen, "--sweep: out of memory");
         goto done;
     }
@@ -583,12 +618,13 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
         goto done;
 
     *pool = (s_pool_t) {.sweep = self, .base = base, .run_fn = run_fn, .arg = arg, .progress_fn = progress_fn,
-                        .progress_arg = progress_arg, .runs = runs};
+                        .progress_arg = progress_arg, .runs = runs, .stop = self->stop, .stored = stored,
+                        .progress = {.total = runs}};
     pthread_mutex_init (&pool->lock, NULL);
     pthread_cond_init (&pool->first_settled, NULL);
     char msg[1024];
     size_t failed;
-    int played = sim_pool_run (runs, jobs, s_task, pool, s_task_done, pool, &failed, msg, sizeof msg);
+    int played = sim_pool_run (runs, jobs, s_task, pool, NULL, NULL, &failed, msg, sizeof msg);
     pthread_cond_destroy (&pool->first_settled);
     pthread_mutex_destroy (&pool->lock);
     if (played < 0 && failed == runs) {
@@ -601,11 +637,19 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
         map_error (err, errlen, "run %zu (%s): %s", failed, point, msg);
         goto done;
     }
+    size_t done_runs = 0;
+    for (size_t r = 0; r < runs; r++)
+        done_runs += stored[r];
     if (out.f) {
-        s_write_csv (out.f, self, base, &pool->ref, pool->values, runs);
+        s_write_csv (out.f, self, base, &pool->ref, pool->values, stored, runs);
         if (sim_file_close (&out, err, errlen) < 0)
             goto done;
     }
+    /* runs stopped before they started read as NAN */
+    for (size_t r = 0; r < runs && pool->values; r++)
+        if (!stored[r])
+            for (size_t m = 0; m < pool->ref.count; m++)
+                pool->values[r * pool->ref.count + m] = NAN;
     names = malloc (sizeof *names);
     if (!names) {
         map_error (err, errlen, "--sweep: out of memory");
@@ -616,13 +660,34 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     self->values = pool->values;
     self->value_runs = runs;
     pool->values = NULL;
-    rc = 0;
+    rc = done_runs < runs ? 1 : 0;
 done:
     sim_file_abandon (&out);
     if (pool)
         free (pool->values);
     free (pool);
+    free (stored);
     return rc;
+}
+
+void
+sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop)
+{
+    self->stop = stop;
+}
+
+int
+sim_sweep_write_grid (const sim_sweep_t *self, FILE *out)
+{
+    for (size_t k = 0; k < self->axis_count; k++) {
+        const s_axis_t *axis = &self->axes[k];
+        fprintf (out, "%s = ", axis->key);
+        for (size_t i = 0; i < axis->count; i++)
+            fprintf (out, "%s%s", i ? "," : "", axis->values[i]);
+        fputc ('\n', out);
+    }
+    fprintf (out, "seeds = %llu\nruns = %zu\n", (unsigned long long) self->seeds, sim_sweep_runs (self));
+    return ferror (out) ? -1 : 0;
 }
 
 size_t

@@ -2,8 +2,10 @@
 #ifndef SIM_SWEEP_H
 #define SIM_SWEEP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "sim_config.h"
 
 #define SIM_SWEEP_MAX_METRICS 64      /* metrics one run may report */
@@ -23,14 +25,26 @@ typedef struct {
 int sim_sweep_row_add (sim_sweep_row_t *row, const char *name, double value);
 
 /* Plays one run: cfg is the run's whole scenario (the base, the grid point's values and the run's seed), run its
- * index. Fills row (empty on entry) and returns 0, or returns -1 with a message in err. Called from several
- * threads at once when jobs > 1, each with its own cfg, row and err; arg is shared. */
+ * index. Fills row (empty on entry) and returns 0; or fills it from an earlier sweep's finished run and returns 1
+ * (nothing played: a resumed sweep); or returns -1 with a message in err. Called from several threads at once when
+ * jobs > 1, each with its own cfg, row and err; arg is shared. */
 typedef int (sim_sweep_run_fn) (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg, char *err,
                                 size_t errlen);
 
-/* Told after each run that completed and was stored: done goes 1, 2, ... total. Called with the sweep's lock held,
- * so calls never overlap and arrive in order of done; it must be quick and must not call into the sweep. */
-typedef void (sim_sweep_progress_fn) (size_t done, size_t total, void *arg);
+/* Where a sweep stands when a run has settled (was stored or failed). */
+typedef struct {
+    size_t run;                /* the run that settled */
+    int failed;                /* 1 when it failed */
+    size_t done;               /* runs stored so far, resumed ones included: 1, 2, ... total when none fails */
+    size_t resumed;            /* of them, runs taken from an earlier sweep (the run callback returned 1) */
+    size_t failures;           /* runs failed so far */
+    size_t total;              /* runs in the sweep */
+    double run_s;              /* wall-clock seconds the run took (0 when resumed) */
+} sim_sweep_progress_t;
+
+/* Told after each run that settled. Called with the sweep's lock held, so calls never overlap and arrive in order
+ * of done + failures; it must be quick and must not call into the sweep. */
+typedef void (sim_sweep_progress_fn) (const sim_sweep_progress_t *progress, void *arg);
 
 typedef struct sim_sweep_t sim_sweep_t;
 
@@ -52,9 +66,19 @@ int sim_sweep_set_seeds (sim_sweep_t *self, uint64_t seeds, char *err, size_t er
  * v1,v2,... (each item taken as text, spaces around it dropped). Each value is applied to a copy of base with
  * sim_config_set_key, so a bad value fails here. The first key added varies slowest in the grid. Returns 0, or -1
  * with "--sweep KEY=SPEC: why" in err: a value sim_config refuses (its message names the key and the range), no
- * points, no '=', a key given twice, scenario.seed (use set_seeds), more than SIM_SWEEP_MAX_RUNS runs in total.
+ * points, no '=', a key given twice, scenario.seed (use set_seeds), scenario.baseline (a sweep's rows have the
+ * same columns), more than SIM_SWEEP_MAX_RUNS runs in total.
  * The sweep is unchanged after a failure. A range SPEC has exactly two ':' and no ','; anything else is a list. */
 int sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assignment, char *err, size_t errlen);
+
+/* Makes sim_sweep_run stop early once *stop is non-zero (a signal handler sets it): no run after run 0 starts any
+ * more, the runs under way finish. NULL (the default): never. */
+void sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop);
+
+/* Writes the grid as lines of a [sweep] section (without its header): each key with its value texts in order
+ * ("robotaxi.fleet_size = 0,30,60"), then "seeds = N" and "runs = N". Two sweeps with the same lines play the same
+ * runs on the same base. 0, or -1 on a write error. */
+int sim_sweep_write_grid (const sim_sweep_t *self, FILE *out);
 
 /* Grid points (the product of every key's value count; 1 with no keys), seeds per point, runs (points x seeds). */
 size_t sim_sweep_points (const sim_sweep_t *self);
@@ -91,6 +115,10 @@ int sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *er
  * double (nan, inf, -inf when not finite). Fields holding ',', '"' or a line break are quoted as in RFC 4180.
  * progress_fn may be NULL. The metrics stay readable through sim_sweep_metric* until the next sim_sweep_run,
  * sim_sweep_add or sim_sweep_set_seeds.
+ *
+ * Stopped (sim_sweep_set_stop) before every run was played, it writes csv_path the same way with the lines of the
+ * runs stored only, still in run order, and returns 1; the metrics of the runs not played read as NAN. Run 0 is
+ * always played (it names the columns).
  *
  * On the first failure no further run is started, the runs under way finish, csv_path is left as it was, and -1
  * is returned with "run N (K=V, ...; seed S): why" in err for the lowest-numbered run that failed (so the message

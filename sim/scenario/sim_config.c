@@ -51,6 +51,8 @@ static const s_param_t s_params[] = {
     {"scenario.seed", T_SEED, OFF (scenario.seed), 0, 0, 0, "42", "random seed (--seed overrides)"},
     {"scenario.days", T_INT, OFF (scenario.days), 0, 1, 3650, "1",
      "consecutive days played; human drivers decide each morning whether to work (--days overrides)"},
+    {"scenario.baseline", T_INT, OFF (scenario.baseline), 0, 0, 1, "0",
+     "1: also play the same days without robotaxis and report displacement (--baseline sets it)"},
 
     {"map.source", T_TEXT, TEXT (map.source), 0, 0, "embedded:wuhan", "embedded road network: embedded:wuhan"},
     {"map.file", T_PATH, TEXT (map_file), 0, 0, "",
@@ -1061,7 +1063,7 @@ sim_config_write (const sim_config_t *cfg, FILE *out)
 {
     char value[1024];
     char section[32] = "";
-    fprintf (out, "; resolved robotaxi scenario: run it again with  robotaxi-sim --scenario THIS_FILE\n");
+    fprintf (out, SIM_CONFIG_BANNER "\n");
     for (size_t i = 0; i < S_PARAM_COUNT; i++) {
         const s_param_t *p = &s_params[i];
         const char *dot = strchr (p->key, '.');

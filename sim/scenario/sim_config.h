@@ -40,6 +40,7 @@ typedef struct {
         char name[64];
         uint64_t seed;
         int64_t days;                  /* consecutive days played (--days) */
+        int64_t baseline;              /* 1: also play the days without robotaxis, for displacement (--baseline) */
     } scenario;
     map_spec_t map;                    /* map.source (embedded), epsg, grid_m, highways, cache */
     char map_file[512];                /* map.file: a map file or OSM extract; overrides map.source when set */
@@ -169,6 +170,10 @@ void sim_config_map_spec (const sim_config_t *cfg, map_spec_t *spec);
  * centre (radius a quarter of its smaller side); when the scenario gave no robotaxi.service_area, it is the whole
  * map. Embedded maps keep the scenario's zones and area. */
 void sim_config_fit_map (sim_config_t *cfg, double lon_min, double lat_min, double lon_max, double lat_max);
+
+/* The first line sim_config_write writes (without its line break): how a results folder's config.ini is known to be
+ * robotaxi-sim's own (sim_outdir). */
+#define SIM_CONFIG_BANNER "; resolved robotaxi scenario: run it again with  robotaxi-sim --scenario THIS_FILE"
 
 /* Writes every key with its resolved value as a scenario file that reproduces the run. 0 or -1 (I/O error). */
 int sim_config_write (const sim_config_t *cfg, FILE *out);

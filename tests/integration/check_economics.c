@@ -1,12 +1,15 @@
 /* check_economics: robotaxi-sim as a user runs it for the cost model: the calibration scenario against the facts
  * it must reproduce (README "Calibration"), runs of several days with drivers deciding whether to work, sweeps,
  * the plots and report, and the refusals of bad parameters. */
+#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rt_check.h"
 #include "rt_proc.h"
@@ -262,6 +265,213 @@ START_TEST (test_sweep_rows_and_threads)
 }
 END_TEST
 
+/* Every file under a/rel is in b/rel with the same bytes, and b/rel holds no other file. Counts the files
+ * compared into *count. */
+static void
+s_same_tree (const char *a, const char *b, const char *rel, size_t *count)
+{
+    char pa[2048], pb[2048];
+    snprintf (pa, sizeof pa, "%s%s%s", a, rel[0] ? "/" : "", rel);
+    snprintf (pb, sizeof pb, "%s%s%s", b, rel[0] ? "/" : "", rel);
+    size_t na = 0, nb = 0;
+    for (int side = 0; side < 2; side++) {
+        DIR *d = opendir (side ? pb : pa);
+        ck_assert_msg (d != NULL, "%s is not a folder", side ? pb : pa);
+        struct dirent *e;
+        while ((e = readdir (d)))
+            if (e->d_name[0] != '.')
+                *(side ? &nb : &na) += 1;
+        closedir (d);
+    }
+    ck_assert_msg (na == nb, "%s holds %zu files, %s %zu", pa, na, pb, nb);
+    DIR *d = opendir (pa);
+    struct dirent *e;
+    while ((e = readdir (d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[1024], full[4200];
+        struct stat st;
+        snprintf (sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+        snprintf (full, sizeof full, "%s/%s", a, sub);
+        ck_assert_int_eq (stat (full, &st), 0);
+        if (S_ISDIR (st.st_mode)) {
+            s_same_tree (a, b, sub, count);
+            continue;
+        }
+        ck_assert_msg (rt_same_in_dirs (a, b, sub), "%s differs between %s and %s", sub, a, b);
+        (*count)++;
+    }
+    closedir (d);
+}
+
+/* The config.ini of a run with --baseline, --days, --seed, --policy and --set, given back with -s and nothing
+ * else, plays the same run: every output is the same bytes, the plots and the report included (none of them
+ * names the folder it is in). */
+START_TEST (test_config_ini_repeats_the_run)
+{
+    char *dir1 = rt_temp_dir ("repeat1"), *dir2 = rt_temp_dir ("repeat2");
+    static char out[65536], err[65536];
+    char *first[] = {s_sim, "-q", "--events", "--baseline", "--days", "2", "--seed", "7", "--policy", "batch", "--set",
+                     "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set", "robotaxi.fleet_size=30",
+                     "--set", "choice.asc_robotaxi=0", "-o", dir1, NULL};
+    int rc = rt_run (first, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim exited %d: %s", rc, err);
+    char config[4200];
+    snprintf (config, sizeof config, "%s/config.ini", dir1);
+    char *text = rt_slurp (config, NULL);
+    ck_assert_ptr_nonnull (text);
+    ck_assert_msg (strstr (text, "\nbaseline = 1\n") && strstr (text, "\ndays = 2\n") && strstr (text, "\nseed = 7\n") &&
+                       strstr (text, "\npolicy = batch\n"),
+                   "config.ini does not record the run: %s", text);
+    free (text);
+    char *again[] = {s_sim, "-q", "--events", "-s", config, "-o", dir2, NULL};
+    rc = rt_run (again, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim -s DIR/config.ini exited %d: %s", rc, err);
+    size_t count = 0;
+    s_same_tree (dir1, dir2, "", &count);
+    /* config.ini, summary.json, 9 CSV files, events.csv, report.html, the SVGs and their scripts and data */
+    ck_assert_msg (count >= 20, "only %zu files compared", count);
+    ck_assert (s_exists (dir2, "days.svg"));
+    json_t *s = s_json (dir2, "summary.json");
+    ck_assert_msg (json_object_get (s, "displacement") != NULL, "the repeat dropped the baseline");
+    json_decref (s);
+    free (dir1);
+    free (dir2);
+}
+END_TEST
+
+/* A run or a sweep into a folder of an earlier one leaves none of its files; a folder with someone else's files
+ * is refused, named, and left as it was. */
+START_TEST (test_output_folder_is_cleared_or_refused)
+{
+    char *dir = rt_temp_dir ("outdir");
+    static char out[65536], err[65536];
+    char *run[] = {s_sim, "-q", "--no-plots", "--events", "--set", "demand.trips_per_day=3000", "--set",
+                   "human.drivers=150", "-o", dir, NULL};
+    int rc = rt_run (run, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim exited %d: %s", rc, err);
+    ck_assert (s_exists (dir, "summary.json") && s_exists (dir, "events.csv"));
+    char *sweep[] = {s_sim, "-q", "--no-plots", "--sweep", "robotaxi.fleet_size=10,20", "--set",
+                     "demand.trips_per_day=3000", "--set", "human.drivers=150", "-o", dir, NULL};
+    rc = rt_run (sweep, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "the sweep exited %d: %s", rc, err);
+    const char *gone[] = {"summary.json", "costs.csv", "days.csv", "drivers.csv", "events.csv", "hourly.csv"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        ck_assert_msg (!s_exists (dir, gone[i]), "the sweep left the run's %s", gone[i]);
+    ck_assert (s_exists (dir, "sweep.csv") && s_exists (dir, "runs/0001/summary.json"));
+    /* and a run into the sweep's folder leaves no sweep behind */
+    rc = rt_run (run, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim exited %d: %s", rc, err);
+    ck_assert (!s_exists (dir, "sweep.csv") && !s_exists (dir, "sweep.ini") && !s_exists (dir, "runs/0001/summary.json"));
+    /* someone else's file: refused before anything runs, 73 (EX_CANTCREAT), nothing removed */
+    char notes[4200];
+    snprintf (notes, sizeof notes, "%s/notes.txt", dir);
+    FILE *f = fopen (notes, "w");
+    ck_assert_ptr_nonnull (f);
+    fputs ("mine\n", f);
+    fclose (f);
+    rc = rt_run (run, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 73, "exit %d, not 73: %s", rc, err);
+    ck_assert_msg (strstr (err, "holds files robotaxi-sim did not write: notes.txt"), "%s", err);
+    rc = rt_run (sweep, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 73 && strstr (err, "notes.txt"), "exit %d: %s", rc, err);
+    ck_assert (s_exists (dir, "notes.txt") && s_exists (dir, "summary.json"));
+    free (dir);
+}
+END_TEST
+
+/* A sweep stopped by a signal writes sweep.csv for the runs it finished and says how to go on; --resume finishes
+ * it, keeping those runs, and its sweep.csv is the same bytes as a sweep played in one go. */
+START_TEST (test_sweep_stopped_and_resumed)
+{
+    char *whole = rt_temp_dir ("sweep-whole"), *dir = rt_temp_dir ("sweep-stopped");
+    static char out[65536], err[65536];
+#define S_SWEEP_ARGS                                                                                                  \
+    "--no-plots", "--sweep", "robotaxi.fleet_size=0:70:10", "--set", "demand.trips_per_day=6000", "--set",            \
+        "human.drivers=300", "--set", "choice.asc_robotaxi=0", "--days", "2", "--baseline"
+    char *one_go[] = {s_sim, "-q", S_SWEEP_ARGS, "--jobs", "2", "-o", whole, NULL};
+    int rc = rt_run (one_go, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "the sweep exited %d: %s", rc, err);
+
+    /* stopped once the first run is reported done, by SIGTERM as a batch system sends it */
+    char *stopped[] = {s_sim, S_SWEEP_ARGS, "--jobs", "1", "-o", dir, NULL};
+    int err_fd = -1;
+    pid_t pid = rt_spawn (stopped, NULL, &err_fd);
+    ck_assert_int_gt (pid, 0);
+    char line[1024];
+    ck_assert_int_eq (rt_wait_line (err_fd, "runs done", line, sizeof line, S_TIMEOUT_MS), 0);
+    ck_assert_msg (strstr (line, "sweep: 1/8 runs done, 0 failed, ") && strstr (line, " left"), "%s", line);
+    ck_assert_int_eq (kill (pid, SIGTERM), 0);
+    ck_assert_int_eq (rt_wait_line (err_fd, "sweep stopped", line, sizeof line, S_TIMEOUT_MS), 0);
+    ck_assert_msg (strstr (line, "run the same command again with --resume"), "%s", line);
+    ck_assert_int_eq (rt_wait (pid, S_TIMEOUT_MS), 143);
+    close (err_fd);
+    s_csv (dir, "sweep.csv", &s_table);
+    ck_assert_msg (s_table.nrows >= 1 && s_table.nrows < 8, "%zu rows after the stop", s_table.nrows);
+    size_t finished = s_table.nrows;
+    ck_assert (s_exists (dir, "runs/0000/headline.csv"));
+
+    /* another grid is not this sweep */
+    char *other[] = {s_sim, "-q", "--no-plots", "--sweep", "robotaxi.fleet_size=0:70:20", "--set",
+                     "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set", "choice.asc_robotaxi=0",
+                     "--days", "2", "--baseline", "--resume", "-o", dir, NULL};
+    rc = rt_run (other, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 73, "exit %d, not 73: %s", rc, err);
+    ck_assert_msg (strstr (err, "sweep.ini:3: the folder holds another sweep: 'robotaxi.fleet_size = "
+                                "0,10,20,30,40,50,60,70' there, 'robotaxi.fleet_size = 0,20,40,60' now"), "%s", err);
+    /* nothing to resume in an empty folder */
+    char *empty = rt_temp_dir ("sweep-empty");
+    char *nothing[] = {s_sim, "-q", S_SWEEP_ARGS, "--resume", "-o", empty, NULL};
+    rc = rt_run (nothing, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 66 && strstr (err, "no sweep to resume there"), "exit %d: %s", rc, err);
+
+    char *resumed[] = {s_sim, S_SWEEP_ARGS, "--jobs", "2", "--resume", "-o", dir, NULL};
+    rc = rt_run (resumed, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "the resumed sweep exited %d: %s", rc, err);
+    char want[64];
+    snprintf (want, sizeof want, "8/8 runs done (%zu resumed), 0 failed", finished);
+    ck_assert_msg (strstr (err, want), "'%s' not in: %s", want, err);
+    ck_assert_msg (rt_same_in_dirs (whole, dir, "sweep.csv"), "the resumed sweep.csv differs from one in one go");
+    ck_assert (rt_same_in_dirs (whole, dir, "runs/0007/summary.json"));
+#undef S_SWEEP_ARGS
+    free (whole);
+    free (dir);
+    free (empty);
+}
+END_TEST
+
+/* sweep.csv rounds each figure as the run's own files round it: no 17-digit floats. */
+START_TEST (test_sweep_csv_is_rounded)
+{
+    char *dir = rt_temp_dir ("sweep-round");
+    static char out[65536], err[65536];
+    char *argv[] = {s_sim, "-q", "--no-plots", "--sweep", "robotaxi.fleet_size=20,40", "--set",
+                    "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set", "choice.asc_robotaxi=0",
+                    "--baseline", "--days", "3", "-o", dir, NULL};
+    int rc = rt_run (argv, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "the sweep exited %d: %s", rc, err);
+    char path[4200];
+    snprintf (path, sizeof path, "%s/sweep.csv", dir);
+    char *text = rt_slurp (path, NULL);
+    ck_assert_ptr_nonnull (text);
+    /* no field has more than 5 decimals (shares; yuan have 2, waits 1) */
+    for (const char *c = text; *c; c++) {
+        if (*c != '.')
+            continue;
+        size_t decimals = strspn (c + 1, "0123456789");
+        ck_assert_msg (decimals <= 5, "a field with %zu decimals: %.40s", decimals, c - 10 > text ? c - 10 : text);
+    }
+    free (text);
+    s_csv (dir, "sweep.csv", &s_table);
+    double hourly = s_table.rows[1][s_col (&s_table, "driver_net_hourly_yuan")];
+    ck_assert_double_eq_tol (hourly * 100, round (hourly * 100), 1e-6);
+    double share = s_table.rows[1][s_col (&s_table, "robotaxi_share")];
+    ck_assert_double_gt (share, 0);
+    ck_assert_double_eq_tol (share * 1e5, round (share * 1e5), 1e-6);
+    free (dir);
+}
+END_TEST
+
 /* A default-sized run leaves the plots and a report that shows them. */
 START_TEST (test_run_writes_plots_and_report)
 {
@@ -331,6 +541,10 @@ main (void)
     tcase_add_test (core, test_days_with_baseline);
     tcase_add_test (core, test_sweep_rows_and_threads);
     tcase_add_test (core, test_run_writes_plots_and_report);
+    tcase_add_test (core, test_config_ini_repeats_the_run);
+    tcase_add_test (core, test_output_folder_is_cleared_or_refused);
+    tcase_add_test (core, test_sweep_stopped_and_resumed);
+    tcase_add_test (core, test_sweep_csv_is_rounded);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, s_teardown);

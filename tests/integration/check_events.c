@@ -304,9 +304,10 @@ END_TEST
 START_TEST (test_run_without_events_removes_an_earlier_log)
 {
     char *dir = rt_temp_dir ("events-stale");
-    FILE *f = fopen (s_in (0, dir, "events.csv"), "w");
-    fputs ("day,time_s,event,vehicle,fleet,request,node,lon,lat\n", f);
-    fclose (f);
+    char *earlier[] = {s_sim, "--events", "--no-plots", "-q", "-o", dir, SMALL, "--set", "demand.trips_per_day=600",
+                       NULL};
+    ck_assert_msg (s_run (earlier) == 0, "%s", s_err);
+    ck_assert_int_eq (access (s_in (0, dir, "events.csv"), F_OK), 0);
     char *argv[] = {s_sim, "--no-plots", "-q", "-o", dir, SMALL, "--set", "demand.trips_per_day=600", NULL};
     ck_assert_msg (s_run (argv) == 0, "%s", s_err);
     ck_assert_msg (access (s_in (0, dir, "events.csv"), F_OK) != 0,

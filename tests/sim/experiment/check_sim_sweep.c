@@ -133,14 +133,14 @@ typedef struct {
 } s_progress_t;
 
 static void
-s_on_progress (size_t done, size_t total, void *arg)
+s_on_progress (const sim_sweep_progress_t *progress, void *arg)
 {
     s_progress_t *p = arg;
-    if (done != p->last_done + 1)
+    if (progress->done != p->last_done + 1 || progress->failed || progress->failures || progress->resumed)
         p->increasing = 0;
     p->calls++;
-    p->last_done = done;
-    p->last_total = total;
+    p->last_done = progress->done;
+    p->last_total = progress->total;
 }
 
 START_TEST (test_range_includes_its_end)

@@ -206,9 +206,9 @@ s_run_to (const char *tag, const char *seed, int baseline)
     char err[512];
     s_small (&cfg);
     ck_assert (sim_config_set_key (&cfg, "scenario.seed", seed, "", err, sizeof err) == 0);
+    cfg.scenario.baseline = baseline;
     char *dir = rt_temp_dir (tag);
-    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = dir, .quiet = 1, .timeout_ms = 5000,
-                           .baseline = baseline};
+    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = dir, .quiet = 1, .timeout_ms = 5000};
     FILE *saved = stdout;
     stdout = fopen ("/dev/null", "w");
     int rc = sim_run (&cfg, &opts, err, sizeof err);
