@@ -121,6 +121,9 @@ s_day_row (const sim_snapshot_t *final, sim_day_row_t *row)
         row->displaced_drivers = x->displaced_drivers;
         row->income_lost_yuan = x->displaced_income_yuan;
         row->trips_lost = x->displaced_trips;
+        row->trips_moved = x->trips_moved;
+        row->income_moved_yuan = x->income_moved_yuan;
+        row->fulltime_drivers_equivalent = x->fulltime_drivers_equivalent;
     }
 }
 
@@ -208,7 +211,7 @@ s_write_day_files (const char *out_dir, const sim_config_t *cfg, sim_world_t *wo
     size_t nrows = sim_world_drivers (world, &rows);
     sim_choice_curve_t curve;
     sim_world_choice_curve (world, &curve);
-    if (sim_report_write_summary (out_dir, final, err, errlen) < 0 ||
+    if (sim_report_write_summary (out_dir, final, (uint32_t) cfg->scenario.days, err, errlen) < 0 ||
         sim_report_write_hourly (out_dir, sim_world_metrics (world), err, errlen) < 0 ||
         sim_report_write_waits (out_dir, sim_world_metrics (world), cfg, err, errlen) < 0 ||
         sim_report_write_choice (out_dir, cfg, &curve, err, errlen) < 0 ||
@@ -271,10 +274,15 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             res->use[f].trips += use.trips;
             res->use[f].fares_yuan += use.fares_yuan;
         }
-        if (days > 1 && !opts->quiet)
-            fprintf (stderr, "robotaxi-sim: day %u/%u  drivers %u  net %.1f yuan/h  robotaxi share %.1f%%  gave up %llu\n",
-                     day + 1, days, row->active_drivers, row->driver_net_hourly_yuan, 100 * row->robotaxi_share,
-                     (unsigned long long) row->unserved);
+        if (days > 1 && !opts->quiet) {
+            char net_h[32], share[32];   /* rounded as days.csv holds them */
+            sim_report_fig_text (sim_report_fig_find (SIM_FIGS_DAY, "driver_net_hourly_yuan"),
+                                 row->driver_net_hourly_yuan, net_h, sizeof net_h);
+            sim_report_fig_text (sim_report_fig_find (SIM_FIGS_DAY, "robotaxi_share"), row->robotaxi_share, share,
+                                 sizeof share);
+            fprintf (stderr, "robotaxi-sim: day %u/%u  drivers %u  net %s yuan/h  robotaxi share %s  gave up %llu\n",
+                     day + 1, days, row->active_drivers, net_h, share, (unsigned long long) row->unserved);
+        }
         if (days > 1 && !opts->quiet && row->has_baseline)
             fprintf (stderr, "robotaxi-sim: day %u/%u  without robotaxis %u drivers; %u displaced\n", day + 1, days,
                      row->baseline_active_drivers, row->displaced_drivers);
@@ -433,10 +441,10 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     sim_run_result_t res;
     if (sim_run_play (cfg, net, opts, opts->out_dir, &res, err, errlen) < 0)
         goto done;
-    sim_report_print_summary (stdout, &res.final);
-    sim_report_print_costs (stdout, res.cost);
-    if (res.day_count > 1)
-        sim_report_print_days (stdout, res.days, res.day_count);
+    sim_report_print_summary (stdout, &res.final, (uint32_t) res.day_count);
+    sim_report_print_costs (stdout, res.cost, (uint32_t) res.day_count);
+    sim_report_print_days (stdout, res.days, res.day_count);
+    sim_report_print_displacement (stdout, res.days, res.day_count);
     sim_run_result_clear (&res);
     if (!opts->no_plots && s_draw (sim_plot_run, opts->out_dir, err, errlen) < 0)
         goto done;

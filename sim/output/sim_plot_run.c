@@ -12,6 +12,7 @@
 #include "map_error.h"
 #include "sim_csv.h"
 #include "sim_figure.h"
+#include "sim_report.h"
 
 #define S_COUNT(a)  (sizeof (a) / sizeof (a)[0])
 #define S_PATH_MAX  4096
@@ -28,6 +29,7 @@ typedef struct {
     json_t *summary;
     sim_csv_t costs;         /* ncols == 0 when absent */
     sim_csv_t days;
+    uint32_t day, ndays;     /* summary.json's day, and the run's number of days (1 when it does not say) */
 } s_run_t;
 
 /* -------------------------------------------------------------------------------------------------------------- */
@@ -197,12 +199,32 @@ static const s_run_figure_t s_figures[] = {
           {0}}}},
 };
 
-/* Adds fig, titled with what it shows and then the scenario. */
+/* The days a figure of a run of several days covers, after its heading and title: the last day's files (hourly,
+ * waits, choice) or all days (the cost model of costs.csv); "" for the rest (fares know no day; days.svg is by
+ * day) and for a run of one day. */
+static void
+s_figure_scope (const s_run_t *run, const char *name, char *buf, size_t len)
+{
+    static const char *const last_day[] = {"utilization", "waits", "choice"};
+    buf[0] = '\0';
+    if (run->ndays < 2)
+        return;
+    for (size_t i = 0; i < S_COUNT (last_day); i++)
+        if (strcmp (name, last_day[i]) == 0)
+            snprintf (buf, len, ", day %u of %u (the last day)", run->day, run->ndays);
+    if (strcmp (name, "costcurve") == 0)
+        snprintf (buf, len, ", all %u days", run->ndays);
+}
+
+/* Adds fig, headed and titled with what it shows and the days it covers, the title then the scenario. */
 static int
 s_run_add (s_run_t *run, sim_figure_t *fig, char *err, size_t errlen)
 {
-    char title[400];
-    snprintf (title, sizeof title, "%s " S_NDASH " %s", fig->title, run->scenario);
+    char title[400], heading[200], scope[64];
+    s_figure_scope (run, fig->name, scope, sizeof scope);
+    snprintf (heading, sizeof heading, "%s%s", fig->heading, scope);
+    snprintf (title, sizeof title, "%s%s " S_NDASH " %s", fig->title, scope, run->scenario);
+    fig->heading = heading;
     fig->title = title;
     return sim_figure_folder_add (run->figures, fig, err, errlen);
 }
@@ -210,31 +232,20 @@ s_run_add (s_run_t *run, sim_figure_t *fig, char *err, size_t errlen)
 /* -------------------------------------------------------------------------------------------------------------- */
 /* summary.json, costs.csv and days.csv: what the page shows */
 
-/* How a number reads in a table. */
-typedef enum { S_N0, S_N1, S_N2, S_PCT, S_MIN } s_fmt_t;
+/* Every figure on the page is sim_report's: its label, and its text rounded once as summary.json and the CSV files
+ * hold it (the terminal prints the same text). */
 
+/* A figure's cell text; a dash when the figure or its value is missing. */
 static void
-s_html_num (FILE *f, double v, s_fmt_t fmt)
+s_html_fig (FILE *f, const sim_fig_t *fig, double v)
 {
-    if (!isfinite (v)) {
+    char text[64];
+    if (!fig || !isfinite (v)) {
         fputs (S_NDASH, f);
         return;
     }
-    switch (fmt) {
-    case S_N0: fprintf (f, "%.0f", v); break;
-    case S_N1: fprintf (f, "%.1f", v); break;
-    case S_N2: fprintf (f, "%.2f", v); break;
-    case S_PCT: fprintf (f, "%.1f%%", 100 * v); break;
-    case S_MIN: fprintf (f, "%.1f", v / 60); break;
-    }
+    fputs (sim_report_fig_text (fig, v, text, sizeof text), f);
 }
-
-/* A table row: what a number is, where it comes from (NULL: a section heading), how it reads. */
-typedef struct {
-    const char *label;
-    const char *key;
-    s_fmt_t fmt;
-} s_row_t;
 
 static const char *
 s_fleet_label (const char *fleet)
@@ -242,67 +253,58 @@ s_fleet_label (const char *fleet)
     return strcmp (fleet, "human") == 0 ? "human ride-hail" : fleet;
 }
 
-static const s_row_t s_fleet_rows[] = {
-    {"vehicles", "vehicles", S_N0},
-    {"requests", "requests", S_N0},
-    {"trips served", "served", S_N0},
-    {"unserved (gave up)", "unserved", S_N0},
-    {"time carrying a rider", "util_occupied", S_PCT},
-    {"time driving to pickups", "util_pickup", S_PCT},
-    {"time idle", "util_idle", S_PCT},
-    {"empty km share", "empty_km_share", S_PCT},
-    {"km driven", "km_driven", S_N0},
-    {"revenue, yuan", "revenue_yuan", S_N0},
-    {"mean wait, min", "mean_wait_s", S_MIN},
-    {"95th percentile wait, min", "p95_wait_s", S_MIN},
+/* The cost table: costs.csv's columns in the page's order, under section headings (key NULL: the label heads a
+ * section). */
+typedef struct {
+    const char *label;
+    const char *key;
+} s_cost_row_t;
+
+static const s_cost_row_t s_cost_rows[] = {
+    {NULL, "cost_per_km"},
+    {NULL, "cost_per_trip"},
+    {NULL, "cost_per_10km"},
+    {NULL, "cost_per_vehicle_day"},
+    {NULL, "revenue_per_vehicle_day"},
+    {NULL, "profit_per_vehicle_day"},
+    {NULL, "revenue_per_trip"},
+    {NULL, "break_even_rides_per_day"},
+    {NULL, "utilization"},
+    {"parts, yuan per vehicle-day", NULL},
+    {NULL, "capital"},
+    {NULL, "rent"},
+    {NULL, "insurance"},
+    {NULL, "energy"},
+    {NULL, "maintenance"},
+    {NULL, "cleaning"},
+    {NULL, "depot"},
+    {NULL, "software"},
+    {NULL, "operators"},
+    {NULL, "commission"},
+    {NULL, "driver_time"},
+    {NULL, "fixed_per_vehicle_day"},
+    {NULL, "variable_per_km"},
+    {"what the fleet did", NULL},
+    {NULL, "vehicle_days"},
+    {NULL, "hours_online"},
+    {NULL, "hours_occupied"},
+    {NULL, "km"},
+    {NULL, "trips"},
+    {NULL, "fares_yuan"},
 };
 
-static const char *const s_driver_keys[] = {"drivers", "hours_online", "gross_hourly_yuan", "net_hourly_yuan",
-                                            "net_daily_yuan", "net_income_yuan"};
+/* The columns of days.csv in the days table and in the displacement table, in sim_report's order. */
+static int
+s_in_days_table (const sim_fig_t *fig)
+{
+    return (fig->flags & SIM_FIG_SHOWN) != 0;
+}
 
-static const s_row_t s_displacement_rows[] = {
-    {"human ride-hail trips without robotaxis", "baseline_human_trips", S_N0},
-    {"human ride-hail trips with robotaxis", "human_trips", S_N0},
-    {"trips moved to robotaxis", "trips_moved", S_N0},
-    {"drivers' net income without robotaxis, yuan", "baseline_driver_income_yuan", S_N0},
-    {"drivers' net income with robotaxis, yuan", "driver_income_yuan", S_N0},
-    {"net income moved, yuan", "income_moved_yuan", S_N0},
-    {"the same in full-time drivers", "fulltime_drivers_equivalent", S_N1},
-};
-
-static const s_row_t s_cost_rows[] = {
-    {"cost per km, yuan", "cost_per_km", S_N2},
-    {"cost per trip, yuan", "cost_per_trip", S_N2},
-    {"cost per 10 km, yuan", "cost_per_10km", S_N2},
-    {"cost per vehicle-day, yuan", "cost_per_vehicle_day", S_N0},
-    {"revenue per vehicle-day, yuan", "revenue_per_vehicle_day", S_N0},
-    {"profit per vehicle-day, yuan", "profit_per_vehicle_day", S_N0},
-    {"revenue per trip, yuan", "revenue_per_trip", S_N2},
-    {"break-even rides per day", "break_even_rides_per_day", S_N1},
-    {"utilization (time carrying a rider)", "utilization", S_PCT},
-    {"parts, yuan per vehicle-day", NULL, S_N0},
-    {"capital", "capital", S_N1},
-    {"rent", "rent", S_N1},
-    {"insurance", "insurance", S_N1},
-    {"energy", "energy", S_N1},
-    {"maintenance", "maintenance", S_N1},
-    {"cleaning", "cleaning", S_N1},
-    {"depot", "depot", S_N1},
-    {"software", "software", S_N1},
-    {"remote operators", "operators", S_N1},
-    {"platform commission", "commission", S_N1},
-    {"driver time", "driver_time", S_N1},
-    {"fixed, per vehicle-day", "fixed_per_vehicle_day", S_N1},
-    {"variable, per km", "variable_per_km", S_N2},
-    {"what the fleet did", NULL, S_N0},
-    {"vehicle-days", "vehicle_days", S_N1},
-    {"hours online", "hours_online", S_N0},
-    {"hours carrying a rider", "hours_occupied", S_N0},
-    {"km", "km", S_N0},
-    {"trips", "trips", S_N0},
-    {"fares, yuan", "fares_yuan", S_N0},
-};
-
+static int
+s_in_displacement_table (const sim_fig_t *fig)
+{
+    return (fig->flags & SIM_FIG_BASELINE) && (fig->flags & SIM_FIG_SUM);
+}
 
 /* The number at key in obj; NaN when obj or the key is absent. */
 static double
@@ -329,12 +331,13 @@ s_json_check (const json_t *obj, const char *where, const char *const *keys, siz
     return 0;
 }
 
+/* Each figure of group present in obj must be a number. */
 static int
-s_rows_check (const json_t *obj, const char *where, const s_row_t *rows, size_t n, const char *path, char *err,
-              size_t errlen)
+s_figs_check (const json_t *obj, const char *where, sim_figs_t group, const char *path, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s_json_check (obj, where, &rows[i].key, 1, path, err, errlen) != 0)
+    const sim_fig_t *fig;
+    for (size_t i = 0; (fig = sim_report_fig (group, i)) != NULL; i++)
+        if (s_json_check (obj, where, &fig->key, 1, path, err, errlen) != 0)
             return -1;
     return 0;
 }
@@ -365,20 +368,23 @@ s_load_summary (s_run_t *run, char *err, size_t errlen)
         const json_t *fl = json_object_get (fleets, fleet_names[i]);
         if (!fl)
             return map_error (err, errlen, "%s: no \"%s\" object", path, where);
-        if (s_rows_check (fl, where, s_fleet_rows, S_COUNT (s_fleet_rows), path, err, errlen) != 0)
+        if (s_figs_check (fl, where, SIM_FIGS_FLEET, path, err, errlen) != 0)
             return -1;
     }
-    if (s_json_check (json_object_get (root, "drivers"), "drivers", s_driver_keys, S_COUNT (s_driver_keys), path,
-                      err, errlen) != 0 ||
-        s_rows_check (json_object_get (root, "displacement"), "displacement", s_displacement_rows,
-                      S_COUNT (s_displacement_rows), path, err, errlen) != 0)
+    if (s_figs_check (json_object_get (root, "drivers"), "drivers", SIM_FIGS_DRIVERS, path, err, errlen) != 0 ||
+        s_figs_check (json_object_get (root, "displacement"), "displacement", SIM_FIGS_DISPLACEMENT, path, err,
+                      errlen) != 0)
         return -1;
     const json_t *scenario = json_object_get (root, "scenario");
     if (scenario && !json_is_string (scenario))
         return map_error (err, errlen, "%s: scenario: not a string", path);
-    const json_t *days = json_object_get (root, "days");
-    if (days && !json_is_integer (days))
-        return map_error (err, errlen, "%s: days: not a whole number", path);
+    const json_t *days = json_object_get (root, "days"), *day = json_object_get (root, "day");
+    if (days && !(json_is_integer (days) && json_integer_value (days) >= 1 && json_integer_value (days) <= 100000))
+        return map_error (err, errlen, "%s: days: not a whole number of days", path);
+    if (day && !(json_is_integer (day) && json_integer_value (day) >= 0 && json_integer_value (day) <= 100000))
+        return map_error (err, errlen, "%s: day: not a day's number", path);
+    run->ndays = days ? (uint32_t) json_integer_value (days) : 1;
+    run->day = day ? (uint32_t) json_integer_value (day) : run->ndays;
     snprintf (run->scenario, sizeof run->scenario, "%s",
               scenario ? json_string_value (scenario) : "(unnamed scenario)");
     return 0;
@@ -395,7 +401,7 @@ s_load_costs (const char *dir, sim_csv_t *costs, char *err, size_t errlen)
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     for (size_t i = 0; i < S_COUNT (s_cost_rows); i++) {
-        int c = s_cost_rows[i].key ? sim_csv_col (costs, s_cost_rows[i].key) : -1;
+        int c = s_cost_rows[i].key ? sim_csv_col (costs, s_cost_rows[i].key) : -1;   /* -1: not checked */
         if (sim_figure_csv_numeric (costs, &c, 1, err, errlen) != 0) {
             sim_csv_free (costs);
             return -1;
@@ -413,10 +419,14 @@ s_load_days (const char *dir, sim_csv_t *days, char *err, size_t errlen)
     int rc = sim_figure_csv_open (days, dir, "days.csv", need, col, S_COUNT (need), NULL, err, errlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    int displaced = sim_csv_col (days, "displaced_drivers");
-    if (sim_figure_csv_numeric (days, &displaced, 1, err, errlen) != 0) {
-        sim_csv_free (days);
-        return -1;
+    /* every column the page and days.svg read, when the file has it */
+    const sim_fig_t *fig;
+    for (size_t i = 0; (fig = sim_report_fig (SIM_FIGS_DAY, i)) != NULL; i++) {
+        int c = sim_csv_col (days, fig->key);
+        if (sim_figure_csv_numeric (days, &c, 1, err, errlen) != 0) {
+            sim_csv_free (days);
+            return -1;
+        }
     }
     return 0;
 }
@@ -716,8 +726,11 @@ s_costcurve (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
         sim_figure_dat_num (dat.f, point[fl][0]);
         fputc ('\t', dat.f);
         sim_figure_dat_num (dat.f, point[fl][1]);
-        fprintf (dat.f, "\t%s today: %.0f%% at %.2f yuan/km\n", s_fleet_label (fleets[fl]), point[fl][0],
-                 point[fl][1]);
+        /* as the cost table shows them (point[fl][0] is already a percentage: the figure's is a share) */
+        char u[32], c[32];
+        sim_report_fig_text (sim_report_fig_find (SIM_FIGS_COST, "utilization"), point[fl][0] / 100, u, sizeof u);
+        sim_report_fig_text (sim_report_fig_find (SIM_FIGS_COST, "cost_per_km"), point[fl][1], c, sizeof c);
+        fprintf (dat.f, "\t%s: %s at %s yuan/km\n", s_fleet_label (fleets[fl]), u, c);
     }
     if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
@@ -875,6 +888,15 @@ s_days_tics (FILE *f, const void *arg)
 /* -------------------------------------------------------------------------------------------------------------- */
 /* report.html */
 
+/* The scope of the last day's figures in a heading: "" for one day, else " on day N of N (the last day)". */
+static void
+s_last_day (const s_run_t *run, char *buf, size_t len)
+{
+    char scope[64];
+    sim_report_last_day (run->day, run->ndays, scope, sizeof scope);
+    snprintf (buf, len, "%s%s", scope[0] ? " on " : "", scope);
+}
+
 static void
 s_html_fleet_table (FILE *f, const json_t *fleets)
 {
@@ -883,11 +905,22 @@ s_html_fleet_table (FILE *f, const json_t *fleets)
     for (size_t i = 0; i < S_COUNT (names); i++)
         fprintf (f, "<th class=\"n\">%s</th>", s_fleet_label (names[i]));
     fputs ("</tr>\n", f);
-    for (size_t r = 0; r < S_COUNT (s_fleet_rows); r++) {
-        fprintf (f, "<tr><th>%s</th>", s_fleet_rows[r].label);
+    const sim_fig_t *fig;
+    for (size_t r = 0; (fig = sim_report_fig (SIM_FIGS_FLEET, r)) != NULL; r++) {
+        if (!(fig->flags & SIM_FIG_SHOWN))
+            continue;
+        double v[S_COUNT (names)];
+        int used = 0;
+        for (size_t i = 0; i < S_COUNT (names); i++) {
+            v[i] = s_json_num (json_object_get (fleets, names[i]), fig->key);
+            used |= isfinite (v[i]) && v[i] != 0;
+        }
+        if ((fig->flags & SIM_FIG_IF_USED) && !used)
+            continue;
+        fprintf (f, "<tr><th>%s</th>", fig->label);
         for (size_t i = 0; i < S_COUNT (names); i++) {
             fputs ("<td class=\"n\">", f);
-            s_html_num (f, s_json_num (json_object_get (fleets, names[i]), s_fleet_rows[r].key), s_fleet_rows[r].fmt);
+            s_html_fig (f, fig, v[i]);
             fputs ("</td>", f);
         }
         fputs ("</tr>\n", f);
@@ -895,11 +928,113 @@ s_html_fleet_table (FILE *f, const json_t *fleets)
     fputs ("</table>\n", f);
 }
 
+/* The human drivers' line, as the terminal prints it. */
 static void
-s_html_costs (FILE *f, const sim_csv_t *costs)
+s_html_drivers (FILE *f, const s_run_t *run, const json_t *drivers)
+{
+    static const char *const keys[] = {"drivers", "hours_online", "gross_hourly_yuan", "net_hourly_yuan",
+                                       "net_daily_yuan", "net_income_yuan"};
+    static const char *const words[] = {" worked ", " h; gross ", " yuan/h, net ", " yuan/h, net ",
+                                        " yuan/day each; ", " yuan net in all.</p>\n"};
+    if (run->ndays > 1)
+        fprintf (f, "<p>Human drivers on day %u: ", run->day);
+    else
+        fputs ("<p>Human drivers: ", f);
+    for (size_t i = 0; i < S_COUNT (keys); i++) {
+        s_html_fig (f, sim_report_fig_find (SIM_FIGS_DRIVERS, keys[i]), s_json_num (drivers, keys[i]));
+        fputs (words[i], f);
+    }
+}
+
+/* summary.json's displacement: the last day's, every figure. */
+static void
+s_html_displacement_day (FILE *f, const s_run_t *run, const json_t *moved)
+{
+    if (run->ndays > 1)
+        fprintf (f, "<h3>Day %u of %u (the last day) in detail</h3>\n<table>\n", run->day, run->ndays);
+    else
+        fputs ("<table>\n", f);
+    const sim_fig_t *fig;
+    for (size_t i = 0; (fig = sim_report_fig (SIM_FIGS_DISPLACEMENT, i)) != NULL; i++) {
+        double v = s_json_num (moved, fig->key);
+        if (!isfinite (v))
+            continue;
+        fprintf (f, "<tr><th>%s</th><td class=\"n\">", fig->label);
+        s_html_fig (f, fig, v);
+        fputs ("</td></tr>\n", f);
+    }
+    fputs ("</table>\n", f);
+}
+
+/* A row of a table of days: its label, then the n figures figs with their values v. */
+static void
+s_html_day_row (FILE *f, const char *label, const sim_fig_t *const *figs, const double *v, size_t n)
+{
+    fprintf (f, "<tr><th>%s</th>", label);
+    for (size_t c = 0; c < n; c++) {
+        fputs ("<td class=\"n\">", f);
+        s_html_fig (f, figs[c], v[c]);
+        fputs ("</td>", f);
+    }
+    fputs ("</tr>\n", f);
+}
+
+/* A table of days.csv: a row per day of the columns whose figure `pick` takes, headed by their labels; with totals,
+ * the total over the days (the sum of each column as the file holds it) and the mean per day. Nothing when the file
+ * has none of the columns. */
+static void
+s_html_days_table (FILE *f, const sim_csv_t *days, int (*pick) (const sim_fig_t *), int totals)
+{
+    const sim_fig_t *figs[32];
+    int cols[32];
+    size_t n = 0;
+    const sim_fig_t *fig;
+    for (size_t i = 0; (fig = sim_report_fig (SIM_FIGS_DAY, i)) != NULL && n < S_COUNT (figs); i++) {
+        int c = sim_csv_col (days, fig->key);
+        if (c >= 0 && pick (fig)) {
+            figs[n] = fig;
+            cols[n++] = c;
+        }
+    }
+    int day = sim_csv_col (days, "day");
+    if (n == 0 || day < 0)
+        return;
+    fputs ("<table>\n<tr><th>day</th>", f);
+    for (size_t c = 0; c < n; c++)
+        fprintf (f, "<th class=\"n\">%s</th>", figs[c]->label);
+    fputs ("</tr>\n", f);
+    double v[32], total[32] = {0};
+    for (size_t r = 0; r < days->nrows; r++) {
+        for (size_t c = 0; c < n; c++) {
+            v[c] = sim_figure_csv_val (days, r, cols[c]);
+            total[c] += v[c];
+        }
+        char label[64];
+        snprintf (label, sizeof label, "day %.0f", sim_figure_csv_val (days, r, day));
+        s_html_day_row (f, label, figs, v, n);
+    }
+    if (totals && days->nrows > 1) {
+        char label[64];
+        snprintf (label, sizeof label, "total, %zu days", days->nrows);
+        s_html_day_row (f, label, figs, total, n);
+        for (size_t c = 0; c < n; c++)
+            v[c] = total[c] / (double) days->nrows;
+        s_html_day_row (f, "mean per day", figs, v, n);
+    }
+    fputs ("</table>\n", f);
+}
+
+static void
+s_html_costs (FILE *f, const s_run_t *run, const sim_csv_t *costs)
 {
     int fleet = sim_csv_col (costs, "fleet");
-    fputs ("<h2>Costs</h2>\n<table>\n<tr><th></th>", f);
+    if (run->ndays > 1)
+        fprintf (f, "<h2>Costs over all %u days</h2>\n<p>Per vehicle-day: the mean over the vehicle-days of all days; "
+                    "utilization: the share of all on-shift hours spent carrying a rider.</p>\n",
+                 run->ndays);
+    else
+        fputs ("<h2>Costs</h2>\n", f);
+    fputs ("<table>\n<tr><th></th>", f);
     for (size_t r = 0; r < costs->nrows; r++) {
         fputs ("<th class=\"n\">", f);
         sim_figure_html (f, s_fleet_label (sim_csv_cell (costs, r, fleet)));
@@ -907,18 +1042,19 @@ s_html_costs (FILE *f, const sim_csv_t *costs)
     }
     fputs ("</tr>\n", f);
     for (size_t i = 0; i < S_COUNT (s_cost_rows); i++) {
-        const s_row_t *row = &s_cost_rows[i];
+        const s_cost_row_t *row = &s_cost_rows[i];
         if (!row->key) {
             fprintf (f, "<tr class=\"sec\"><th colspan=\"%zu\">%s</th></tr>\n", costs->nrows + 1, row->label);
             continue;
         }
+        const sim_fig_t *fig = sim_report_fig_find (SIM_FIGS_COST, row->key);
         int c = sim_csv_col (costs, row->key);
-        if (c < 0)
+        if (c < 0 || !fig)
             continue;
-        fprintf (f, "<tr><th>%s</th>", row->label);
+        fprintf (f, "<tr><th>%s</th>", fig->label);
         for (size_t r = 0; r < costs->nrows; r++) {
             fputs ("<td class=\"n\">", f);
-            s_html_num (f, sim_figure_csv_val (costs, r, c), row->fmt);
+            s_html_fig (f, fig, sim_figure_csv_val (costs, r, c));
             fputs ("</td>", f);
         }
         fputs ("</tr>\n", f);
@@ -926,13 +1062,13 @@ s_html_costs (FILE *f, const sim_csv_t *costs)
     fputs ("</table>\n", f);
 }
 
-/* The page: the run's figures in tables, then its plots and data files. */
+/* The page: the run's figures in tables, each headed with the days it covers, then its plots and data files. */
 static void
 s_run_page (FILE *f, const void *arg)
 {
     const s_run_t *run = arg;
     const json_t *root = run->summary;
-    char title[320];
+    char title[320], scope[96];
     snprintf (title, sizeof title, "robotaxi run: %s", run->scenario);
     sim_figure_html_begin (f, title);
     fputs ("<p class=\"meta\">seed ", f);
@@ -943,48 +1079,40 @@ s_run_page (FILE *f, const void *arg)
         fprintf (f, "%" JSON_INTEGER_FORMAT, json_integer_value (seed));
     else
         fputs (S_NDASH, f);
-    const json_t *days = json_object_get (root, "days"), *day = json_object_get (root, "day");
-    if (json_is_integer (days))
-        fprintf (f, " &middot; %" JSON_INTEGER_FORMAT " day%s", json_integer_value (days),
-                 json_integer_value (days) == 1 ? "" : "s");
-    else if (json_is_integer (day))
-        fprintf (f, " &middot; day %" JSON_INTEGER_FORMAT, json_integer_value (day));
+    fprintf (f, " &middot; %u day%s", run->ndays, run->ndays == 1 ? "" : "s");
     fputs ("</p>\n", f);
     sim_figure_folder_html_notes (run->figures, f);
 
-    fputs ("<h2>Fleets</h2>\n", f);
+    s_last_day (run, scope, sizeof scope);
+    fprintf (f, "<h2>Fleets%s</h2>\n", scope);
     s_html_fleet_table (f, json_object_get (root, "fleets"));
     const json_t *drivers = json_object_get (root, "drivers");
-    if (drivers) {
-        fputs ("<p>Human drivers: ", f);
-        s_html_num (f, s_json_num (drivers, "drivers"), S_N0);
-        fputs (" worked ", f);
-        s_html_num (f, s_json_num (drivers, "hours_online"), S_N0);
-        fputs (" h; gross ", f);
-        s_html_num (f, s_json_num (drivers, "gross_hourly_yuan"), S_N1);
-        fputs (" yuan/h, net ", f);
-        s_html_num (f, s_json_num (drivers, "net_hourly_yuan"), S_N1);
-        fputs (" yuan/h, net ", f);
-        s_html_num (f, s_json_num (drivers, "net_daily_yuan"), S_N0);
-        fputs (" yuan/day each; ", f);
-        s_html_num (f, s_json_num (drivers, "net_income_yuan"), S_N0);
-        fputs (" yuan net in all.</p>\n", f);
-    }
+    if (drivers)
+        s_html_drivers (f, run, drivers);
     const json_t *moved = json_object_get (root, "displacement");
-    if (moved) {
-        fputs ("<h2>Displacement against the same day without robotaxis</h2>\n<table>\n", f);
-        for (size_t i = 0; i < S_COUNT (s_displacement_rows); i++) {
-            fprintf (f, "<tr><th>%s</th><td class=\"n\">", s_displacement_rows[i].label);
-            s_html_num (f, s_json_num (moved, s_displacement_rows[i].key), s_displacement_rows[i].fmt);
-            fputs ("</td></tr>\n", f);
-        }
-        fputs ("</table>\n", f);
+    int days_moved = run->days.nrows > 1 && sim_csv_col (&run->days, "trips_moved") >= 0;
+    if (moved || days_moved) {
+        fprintf (f, "<h2>Displacement: %s against the same day without robotaxis</h2>\n",
+                 days_moved ? "each day" : "the day");
+        fputs ("<p>Trips and income moved: human ride-hail trips and the drivers' net income without robotaxis less "
+               "with them, and that income in full-time drivers' net incomes of a day. Displaced drivers: those who "
+               "worked on the day without robotaxis but not with them; their income and trips are of the day "
+               "without robotaxis.",
+               f);
+        if (days_moved)
+            fputs (" Over days, drivers add up to driver-days: a driver displaced on two days counts twice.", f);
+        fputs ("</p>\n", f);
+        if (days_moved)
+            s_html_days_table (f, &run->days, s_in_displacement_table, 1);
+        if (moved)
+            s_html_displacement_day (f, run, moved);
     }
     if (run->costs.ncols)
-        s_html_costs (f, &run->costs);
-    if (run->days.ncols) {
-        fputs ("<h2>Days</h2>\n", f);
-        sim_figure_html_csv (f, &run->days);
+        s_html_costs (f, run, &run->costs);
+    if (run->days.ncols && run->days.nrows > 1) {
+        fputs ("<h2>Each day</h2>\n", f);
+        s_html_days_table (f, &run->days, s_in_days_table, 0);
+        fputs ("<p>Every column of every day is in <a href=\"days.csv\">days.csv</a>.</p>\n", f);
     }
     sim_figure_folder_html_figures (run->figures, f);
     sim_figure_html_files (f, sim_figure_folder_dir (run->figures));
@@ -1006,6 +1134,8 @@ sim_plot_run (const char *dir, char *err, size_t errlen)
     if (s_load_summary (run, err, errlen) != 0 || s_load_costs (d, &run->costs, err, errlen) != 0 ||
         s_load_days (d, &run->days, err, errlen) != 0 || sim_figure_folder_make_dir (run->figures, err, errlen) != 0)
         goto done;
+    if (!json_object_get (run->summary, "days") && run->days.nrows > 1)
+        run->ndays = (uint32_t) run->days.nrows;   /* a summary.json of before it said its days */
     for (size_t i = 0; i < S_COUNT (s_figures); i++)
         if (s_figures[i].data (run, &s_figures[i].fig, err, errlen) != 0)
             goto done;

@@ -1,52 +1,299 @@
 /* sim_report: output files and printed tables. */
 #include "sim_report.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_fare.h"
 #include "sim_file.h"
 
-/* Rounds for output: figures are printed with a fixed number of decimals, so files are stable and readable. */
-static json_t *
-s_real (double v, int decimals)
+/* ---- figures ------------------------------------------------------------------------------------------------ */
+
+/* Where a figure's value lives in the struct a table is written from. */
+typedef enum { S_U32, S_U64, S_F64, S_USE } s_type_t;   /* S_USE: a double of the sim_cost_use_t beside a cost */
+
+typedef struct {
+    sim_fig_t fig;
+    s_type_t type;
+    size_t offset;
+} s_field_t;
+
+#define S_SHOWN SIM_FIG_SHOWN
+#define S_NUM   SIM_FIG_NUMBER
+#define S_PCT   SIM_FIG_PERCENT
+#define S_MIN   SIM_FIG_MINUTES
+#define S_FLEET(m) offsetof (sim_fleet_metrics_t, m)
+#define S_DRV(m)   offsetof (sim_driver_metrics_t, m)
+#define S_DISP(m)  offsetof (sim_displacement_t, m)
+#define S_DAY(m)   offsetof (sim_day_row_t, m)
+#define S_COST(m)  offsetof (sim_cost_t, m)
+#define S_USE_(m)  offsetof (sim_cost_use_t, m)
+
+/* summary.json fleets.*, in the file's order */
+static const s_field_t s_fleet_fields[] = {
+    {{"vehicles", 0, S_NUM, "vehicles", S_SHOWN}, S_U32, S_FLEET (vehicles)},
+    {{"online", 0, S_NUM, "vehicles on shift now", 0}, S_U32, S_FLEET (online)},
+    {{"requests", 0, S_NUM, "requests", S_SHOWN}, S_U64, S_FLEET (requests)},
+    {{"served", 0, S_NUM, "trips served", S_SHOWN}, S_U64, S_FLEET (served)},
+    {{"unserved", 0, S_NUM, "unserved (gave up)", S_SHOWN}, S_U64, S_FLEET (unserved)},
+    {{"util_occupied", 4, S_PCT, "time carrying a rider", S_SHOWN}, S_F64, S_FLEET (util_occupied)},
+    {{"util_pickup", 4, S_PCT, "time driving to pickups", S_SHOWN}, S_F64, S_FLEET (util_pickup)},
+    {{"util_idle", 4, S_PCT, "time idle", S_SHOWN}, S_F64, S_FLEET (util_idle)},
+    {{"util_reposition", 4, S_PCT, "time repositioning", S_SHOWN | SIM_FIG_IF_USED}, S_F64,
+     S_FLEET (util_reposition)},
+    {{"empty_km_share", 4, S_PCT, "empty km share", S_SHOWN}, S_F64, S_FLEET (empty_km_share)},
+    {{"km_driven", 1, S_NUM, "km driven", S_SHOWN}, S_F64, S_FLEET (km_driven)},
+    {{"reposition_km", 1, S_NUM, "km driven repositioning", S_SHOWN | SIM_FIG_IF_USED}, S_F64,
+     S_FLEET (reposition_km)},
+    {{"revenue_yuan", 2, S_NUM, "revenue, yuan", S_SHOWN}, S_F64, S_FLEET (revenue_yuan)},
+    {{"mean_wait_s", 1, S_MIN, "mean wait, min", S_SHOWN}, S_F64, S_FLEET (mean_wait_s)},
+    {{"p95_wait_s", 1, S_MIN, "95th percentile wait, min", S_SHOWN}, S_F64, S_FLEET (p95_wait_s)},
+    {{"hours_online", 1, S_NUM, "hours on shift", 0}, S_F64, S_FLEET (hours_online)},
+    {{"hours_occupied", 1, S_NUM, "hours carrying a rider", 0}, S_F64, S_FLEET (hours_occupied)},
+    {{"cost_per_km", 4, S_NUM, "cost per km, yuan", 0}, S_F64, S_FLEET (cost_per_km)},
+    {{"cost_per_vehicle_day", 2, S_NUM, "cost per vehicle-day, yuan", 0}, S_F64, S_FLEET (cost_per_vehicle_day)},
+    {{"profit_per_vehicle_day", 2, S_NUM, "profit per vehicle-day, yuan", 0}, S_F64,
+     S_FLEET (profit_per_vehicle_day)},
+    {{"break_even_rides_per_day", 2, S_NUM, "break-even rides per day", 0}, S_F64,
+     S_FLEET (break_even_rides_per_day)},
+};
+
+/* summary.json drivers.* */
+static const s_field_t s_driver_fields[] = {
+    {{"drivers", 0, S_NUM, "drivers who worked", S_SHOWN}, S_U32, S_DRV (drivers)},
+    {{"hours_online", 1, S_NUM, "hours on shift", S_SHOWN}, S_F64, S_DRV (hours_online)},
+    {{"gross_hourly_yuan", 2, S_NUM, "gross yuan/h", S_SHOWN}, S_F64, S_DRV (gross_hourly_yuan)},
+    {{"net_hourly_yuan", 2, S_NUM, "net yuan/h", S_SHOWN}, S_F64, S_DRV (net_hourly_yuan)},
+    {{"net_daily_yuan", 2, S_NUM, "net yuan a day each", S_SHOWN}, S_F64, S_DRV (net_daily_yuan)},
+    {{"net_income_yuan", 2, S_NUM, "net income of them all, yuan", S_SHOWN}, S_F64, S_DRV (net_income_yuan)},
+};
+
+/* summary.json displacement.* */
+static const s_field_t s_displacement_fields[] = {
+    {{"baseline_human_trips", 0, S_NUM, "human ride-hail trips without robotaxis", S_SHOWN}, S_U64,
+     S_DISP (baseline_human_trips)},
+    {{"human_trips", 0, S_NUM, "human ride-hail trips with robotaxis", S_SHOWN}, S_U64, S_DISP (human_trips)},
+    {{"trips_moved", 0, S_NUM, "trips moved to robotaxis", S_SHOWN}, S_U64, S_DISP (trips_moved)},
+    {{"baseline_driver_income_yuan", 2, S_NUM, "drivers' net income without robotaxis, yuan", S_SHOWN}, S_F64,
+     S_DISP (baseline_driver_income_yuan)},
+    {{"driver_income_yuan", 2, S_NUM, "drivers' net income with robotaxis, yuan", S_SHOWN}, S_F64,
+     S_DISP (driver_income_yuan)},
+    {{"income_moved_yuan", 2, S_NUM, "net income moved, yuan", S_SHOWN}, S_F64, S_DISP (income_moved_yuan)},
+    {{"fulltime_drivers_equivalent", 2, S_NUM, "the same in full-time drivers", S_SHOWN}, S_F64,
+     S_DISP (fulltime_drivers_equivalent)},
+    {{"baseline_drivers", 0, S_NUM, "drivers who worked without robotaxis", S_SHOWN}, S_U32,
+     S_DISP (baseline_drivers)},
+    {{"drivers", 0, S_NUM, "drivers who worked with robotaxis", S_SHOWN}, S_U32, S_DISP (drivers)},
+    {{"displaced_drivers", 0, S_NUM, "displaced drivers (worked without robotaxis, not with them)", S_SHOWN}, S_U32,
+     S_DISP (displaced_drivers)},
+    {{"displaced_income_yuan", 2, S_NUM, "their net income without robotaxis, yuan", S_SHOWN}, S_F64,
+     S_DISP (displaced_income_yuan)},
+    {{"displaced_trips", 0, S_NUM, "their trips without robotaxis", S_SHOWN}, S_U64, S_DISP (displaced_trips)},
+};
+
+/* days.csv after `day`, in the file's order: SIM_FIG_SHOWN marks the columns of the days table; the displacement
+ * table shows the baseline columns that add up over days (all but the drivers who worked without robotaxis) */
+#define S_BASE (SIM_FIG_BASELINE | SIM_FIG_SUM)
+static const s_field_t s_day_fields[] = {
+    {{"active_drivers", 0, S_NUM, "drivers who worked", S_SHOWN}, S_U32, S_DAY (active_drivers)},
+    {{"driver_hours", 1, S_NUM, "drivers' hours on shift", SIM_FIG_SUM}, S_F64, S_DAY (driver_hours)},
+    {{"driver_net_hourly_yuan", 2, S_NUM, "drivers' net yuan/h", S_SHOWN}, S_F64, S_DAY (driver_net_hourly_yuan)},
+    {{"driver_net_income_yuan", 2, S_NUM, "drivers' net income, yuan", SIM_FIG_SUM}, S_F64,
+     S_DAY (driver_net_income_yuan)},
+    {{"robotaxi_trips", 0, S_NUM, "robotaxi trips", S_SHOWN | SIM_FIG_SUM}, S_U64, S_DAY (robotaxi_trips)},
+    {{"human_trips", 0, S_NUM, "human ride-hail trips", S_SHOWN | SIM_FIG_SUM}, S_U64, S_DAY (human_trips)},
+    {{"robotaxi_share", 5, S_PCT, "robotaxi share of trips", S_SHOWN}, S_F64, S_DAY (robotaxi_share)},
+    {{"unserved", 0, S_NUM, "riders who gave up", S_SHOWN | SIM_FIG_SUM}, S_U64, S_DAY (unserved)},
+    {{"considered", 0, S_NUM, "riders who considered ride-hail", SIM_FIG_SUM}, S_U64, S_DAY (considered)},
+    {{"chose_other", 0, S_NUM, "riders who chose another mode", SIM_FIG_SUM}, S_U64, S_DAY (chose_other)},
+    {{"baseline_active_drivers", 0, S_NUM, "drivers who worked without robotaxis", S_SHOWN | SIM_FIG_BASELINE},
+     S_U32, S_DAY (baseline_active_drivers)},
+    {{"trips_moved", 0, S_NUM, "trips moved to robotaxis", S_BASE}, S_U64, S_DAY (trips_moved)},
+    {{"income_moved_yuan", 2, S_NUM, "drivers' net income moved, yuan", S_BASE}, S_F64, S_DAY (income_moved_yuan)},
+    {{"fulltime_drivers_equivalent", 2, S_NUM, "the same in full-time drivers", S_BASE}, S_F64,
+     S_DAY (fulltime_drivers_equivalent)},
+    {{"displaced_drivers", 0, S_NUM, "displaced drivers", S_BASE}, S_U32, S_DAY (displaced_drivers)},
+    {{"income_lost_yuan", 2, S_NUM, "their net income without robotaxis, yuan", S_BASE}, S_F64,
+     S_DAY (income_lost_yuan)},
+    {{"trips_lost", 0, S_NUM, "their trips without robotaxis", S_BASE}, S_U64, S_DAY (trips_lost)},
+};
+
+/* costs.csv after `fleet`: what the fleet did (sim_cost_use_t), then its costs (sim_cost_t) */
+static const s_field_t s_cost_fields[] = {
+    {{"vehicle_days", 1, S_NUM, "vehicle-days", 0}, S_USE, S_USE_ (vehicle_days)},
+    {{"hours_online", 1, S_NUM, "hours online", 0}, S_USE, S_USE_ (hours_online)},
+    {{"hours_occupied", 1, S_NUM, "hours carrying a rider", 0}, S_USE, S_USE_ (hours_occupied)},
+    {{"km", 1, S_NUM, "km", 0}, S_USE, S_USE_ (km)},
+    {{"trips", 1, S_NUM, "trips", 0}, S_USE, S_USE_ (trips)},
+    {{"fares_yuan", 2, S_NUM, "fares, yuan", 0}, S_USE, S_USE_ (fares_yuan)},
+    {{"capital", 2, S_NUM, "capital", 0}, S_F64, S_COST (capital)},
+    {{"rent", 2, S_NUM, "rent", 0}, S_F64, S_COST (rent)},
+    {{"insurance", 2, S_NUM, "insurance", 0}, S_F64, S_COST (insurance)},
+    {{"energy", 2, S_NUM, "energy", 0}, S_F64, S_COST (energy)},
+    {{"maintenance", 2, S_NUM, "maintenance", 0}, S_F64, S_COST (maintenance)},
+    {{"cleaning", 2, S_NUM, "cleaning", 0}, S_F64, S_COST (cleaning)},
+    {{"depot", 2, S_NUM, "depot", 0}, S_F64, S_COST (depot)},
+    {{"software", 2, S_NUM, "software", 0}, S_F64, S_COST (software)},
+    {{"operators", 2, S_NUM, "remote operators", 0}, S_F64, S_COST (operators)},
+    {{"commission", 2, S_NUM, "platform commission", 0}, S_F64, S_COST (commission)},
+    {{"driver_time", 2, S_NUM, "driver time", 0}, S_F64, S_COST (driver_time)},
+    {{"fixed_per_vehicle_day", 2, S_NUM, "fixed, per vehicle-day", 0}, S_F64, S_COST (fixed_per_vehicle_day)},
+    {{"variable_per_km", 4, S_NUM, "variable, per km", 0}, S_F64, S_COST (variable_per_km)},
+    {{"cost_per_vehicle_day", 2, S_NUM, "cost per vehicle-day, yuan", S_SHOWN}, S_F64,
+     S_COST (cost_per_vehicle_day)},
+    {{"cost_per_km", 4, S_NUM, "cost per km, yuan", S_SHOWN}, S_F64, S_COST (cost_per_km)},
+    {{"cost_per_trip", 2, S_NUM, "cost per trip, yuan", S_SHOWN}, S_F64, S_COST (cost_per_trip)},
+    {{"cost_per_10km", 2, S_NUM, "cost per 10 km, yuan", S_SHOWN}, S_F64, S_COST (cost_per_10km)},
+    {{"revenue_per_vehicle_day", 2, S_NUM, "revenue per vehicle-day, yuan", S_SHOWN}, S_F64,
+     S_COST (revenue_per_vehicle_day)},
+    {{"revenue_per_trip", 2, S_NUM, "revenue per trip, yuan", S_SHOWN}, S_F64, S_COST (revenue_per_trip)},
+    {{"profit_per_vehicle_day", 2, S_NUM, "profit per vehicle-day, yuan", S_SHOWN}, S_F64,
+     S_COST (profit_per_vehicle_day)},
+    {{"break_even_rides_per_day", 2, S_NUM, "break-even rides per day", S_SHOWN}, S_F64,
+     S_COST (break_even_rides_per_day)},
+    {{"utilization", 4, S_PCT, "utilization: time carrying a rider", S_SHOWN}, S_F64, S_COST (utilization)},
+};
+
+#define S_COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+static const s_field_t *
+s_fields (sim_figs_t group, size_t *count)
 {
-    double scale = pow (10.0, decimals);
-    return json_real (round (v * scale) / scale);
+    switch (group) {
+    case SIM_FIGS_FLEET: *count = S_COUNT (s_fleet_fields); return s_fleet_fields;
+    case SIM_FIGS_DRIVERS: *count = S_COUNT (s_driver_fields); return s_driver_fields;
+    case SIM_FIGS_DISPLACEMENT: *count = S_COUNT (s_displacement_fields); return s_displacement_fields;
+    case SIM_FIGS_DAY: *count = S_COUNT (s_day_fields); return s_day_fields;
+    case SIM_FIGS_COST: *count = S_COUNT (s_cost_fields); return s_cost_fields;
+    }
+    *count = 0;
+    return NULL;
 }
 
+const sim_fig_t *
+sim_report_fig (sim_figs_t group, size_t i)
+{
+    size_t n;
+    const s_field_t *f = s_fields (group, &n);
+    return i < n ? &f[i].fig : NULL;
+}
+
+const sim_fig_t *
+sim_report_fig_find (sim_figs_t group, const char *key)
+{
+    size_t n;
+    const s_field_t *f = s_fields (group, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp (f[i].fig.key, key) == 0)
+            return &f[i].fig;
+    return NULL;
+}
+
+/* The field of group behind fig (a pointer sim_report_fig gave). */
+static const s_field_t *
+s_field_of (const sim_fig_t *fig)
+{
+    return (const s_field_t *) (const void *) ((const char *) fig - offsetof (s_field_t, fig));
+}
+
+double
+sim_report_round (double v, int decimals)
+{
+    double scale = pow (10.0, decimals);
+    return round (v * scale) / scale + 0.0;   /* + 0.0: no "-0.00" */
+}
+
+const char *
+sim_report_fig_text (const sim_fig_t *fig, double v, char *buf, size_t len)
+{
+    if (!isfinite (v)) {
+        snprintf (buf, len, "-");
+        return buf;
+    }
+    double r = sim_report_round (v, fig->decimals);
+    switch (fig->unit) {
+    case SIM_FIG_PERCENT:
+        snprintf (buf, len, "%.*f%%", fig->decimals > 2 ? fig->decimals - 2 : 0, 100 * r);
+        break;
+    case SIM_FIG_MINUTES: snprintf (buf, len, "%.1f", sim_report_round (r / 60.0, 1)); break;
+    case SIM_FIG_NUMBER: snprintf (buf, len, "%.*f", fig->decimals, r); break;
+    }
+    return buf;
+}
+
+const char *
+sim_report_last_day (uint32_t day, uint32_t days, char *buf, size_t len)
+{
+    if (days > 1)
+        snprintf (buf, len, "day %u of %u (the last day)", day, days);
+    else
+        snprintf (buf, len, "%s", "");
+    return buf;
+}
+
+/* The value of field f in the struct at base (for S_USE, in use). */
+static double
+s_value (const s_field_t *f, const void *base, const void *use)
+{
+    const char *p = (const char *) (f->type == S_USE ? use : base) + f->offset;
+    switch (f->type) {
+    case S_U32: return (double) *(const uint32_t *) (const void *) p;
+    case S_U64: return (double) *(const uint64_t *) (const void *) p;
+    case S_F64:
+    case S_USE: return *(const double *) (const void *) p;
+    }
+    return 0;
+}
+
+/* The text of fig (of a table of one struct, not S_USE) for the struct at base. */
+static const char *
+s_text (const sim_fig_t *fig, const void *base, char *buf, size_t len)
+{
+    assert (s_field_of (fig)->type != S_USE);
+    return sim_report_fig_text (fig, s_value (s_field_of (fig), base, NULL), buf, len);
+}
+
+/* Writes a field as a CSV cell: integers whole, doubles rounded once to the figure's decimals. */
+static void
+s_csv_cell (FILE *f, const s_field_t *fd, const void *base, const void *use)
+{
+    if (fd->type == S_U32)
+        fprintf (f, "%u", *(const uint32_t *) (const void *) ((const char *) base + fd->offset));
+    else if (fd->type == S_U64)
+        fprintf (f, "%llu", (unsigned long long) *(const uint64_t *) (const void *) ((const char *) base + fd->offset));
+    else
+        fprintf (f, "%.*f", fd->fig.decimals, sim_report_round (s_value (fd, base, use), fd->fig.decimals));
+}
+
+/* The fields of a table as a JSON object: integers whole, doubles rounded once to the figure's decimals. */
 static json_t *
-s_fleet_json (const sim_fleet_metrics_t *m)
+s_object_json (const s_field_t *fields, size_t n, const void *base)
 {
     json_t *o = json_object ();
-    json_object_set_new (o, "vehicles", json_integer (m->vehicles));
-    json_object_set_new (o, "online", json_integer (m->online));
-    json_object_set_new (o, "requests", json_integer ((json_int_t) m->requests));
-    json_object_set_new (o, "served", json_integer ((json_int_t) m->served));
-    json_object_set_new (o, "unserved", json_integer ((json_int_t) m->unserved));
-    json_object_set_new (o, "util_occupied", s_real (m->util_occupied, 4));
-    json_object_set_new (o, "util_pickup", s_real (m->util_pickup, 4));
-    json_object_set_new (o, "util_idle", s_real (m->util_idle, 4));
-    json_object_set_new (o, "util_reposition", s_real (m->util_reposition, 4));
-    json_object_set_new (o, "empty_km_share", s_real (m->empty_km_share, 4));
-    json_object_set_new (o, "km_driven", s_real (m->km_driven, 1));
-    json_object_set_new (o, "reposition_km", s_real (m->reposition_km, 1));
-    json_object_set_new (o, "revenue_yuan", s_real (m->revenue_yuan, 2));
-    json_object_set_new (o, "mean_wait_s", s_real (m->mean_wait_s, 1));
-    json_object_set_new (o, "p95_wait_s", s_real (m->p95_wait_s, 1));
-    json_object_set_new (o, "hours_online", s_real (m->hours_online, 1));
-    json_object_set_new (o, "hours_occupied", s_real (m->hours_occupied, 1));
-    json_object_set_new (o, "cost_per_km", s_real (m->cost_per_km, 4));
-    json_object_set_new (o, "cost_per_vehicle_day", s_real (m->cost_per_vehicle_day, 2));
-    json_object_set_new (o, "profit_per_vehicle_day", s_real (m->profit_per_vehicle_day, 2));
-    json_object_set_new (o, "break_even_rides_per_day", s_real (m->break_even_rides_per_day, 2));
+    for (size_t i = 0; i < n; i++) {
+        const s_field_t *f = &fields[i];
+        const char *p = (const char *) base + f->offset;
+        json_t *v;
+        if (f->type == S_U32)
+            v = json_integer ((json_int_t) *(const uint32_t *) (const void *) p);
+        else if (f->type == S_U64)
+            v = json_integer ((json_int_t) *(const uint64_t *) (const void *) p);
+        else
+            v = json_real (sim_report_round (*(const double *) (const void *) p, f->fig.decimals));
+        json_object_set_new (o, f->fig.key, v);
+    }
     return o;
 }
 
-char *
-sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
+/* ---- summary.json and the stream's JSON lines ----------------------------------------------------------------- */
+
+/* One snapshot as a JSON object; with days > 0, the run's number of days beside "day". */
+static json_t *
+s_snapshot_object (const sim_snapshot_t *snap, uint32_t days)
 {
     json_t *root = json_object ();
     json_object_set_new (root, "kind", json_string (snap->kind == SIM_SNAPSHOT_FINAL ? "final" : "periodic"));
@@ -58,8 +305,10 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
         json_object_set_new (root, "session", json_string (snap->session));
     if (snap->client[0])
         json_object_set_new (root, "client", json_string (snap->client));
-    json_object_set_new (root, "sim_time_s", s_real ((double) snap->sim_time_ms / 1000.0, 3));
+    json_object_set_new (root, "sim_time_s", json_real (sim_report_round ((double) snap->sim_time_ms / 1000.0, 3)));
     json_object_set_new (root, "day", json_integer (snap->day));
+    if (days > 0)
+        json_object_set_new (root, "days", json_integer (days));
     json_object_set_new (root, "scenario", json_string (snap->scenario));
     /* a seed is 64-bit unsigned; JSON readers lose precision past 2^53, so it travels as text */
     char seed[32];
@@ -67,51 +316,44 @@ sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
     json_object_set_new (root, "seed", json_string (seed));
     json_t *fleets = json_object ();
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
-        json_object_set_new (fleets, disp_fleet_name ((disp_fleet_t) f), s_fleet_json (&snap->fleets[f]));
+        json_object_set_new (fleets, disp_fleet_name ((disp_fleet_t) f),
+                             s_object_json (s_fleet_fields, S_COUNT (s_fleet_fields), &snap->fleets[f]));
     json_object_set_new (root, "fleets", fleets);
-    const sim_driver_metrics_t *d = &snap->drivers;
-    json_t *drivers = json_object ();
-    json_object_set_new (drivers, "drivers", json_integer (d->drivers));
-    json_object_set_new (drivers, "hours_online", s_real (d->hours_online, 1));
-    json_object_set_new (drivers, "gross_hourly_yuan", s_real (d->gross_hourly_yuan, 2));
-    json_object_set_new (drivers, "net_hourly_yuan", s_real (d->net_hourly_yuan, 2));
-    json_object_set_new (drivers, "net_daily_yuan", s_real (d->net_daily_yuan, 2));
-    json_object_set_new (drivers, "net_income_yuan", s_real (d->net_income_yuan, 2));
-    json_object_set_new (root, "drivers", drivers);
+    json_object_set_new (root, "drivers", s_object_json (s_driver_fields, S_COUNT (s_driver_fields), &snap->drivers));
     json_t *choice = json_object ();
     json_object_set_new (choice, "considered", json_integer ((json_int_t) snap->choice.considered));
     json_object_set_new (choice, "chose_robotaxi", json_integer ((json_int_t) snap->choice.chose[DISP_FLEET_ROBOTAXI]));
     json_object_set_new (choice, "chose_human", json_integer ((json_int_t) snap->choice.chose[DISP_FLEET_HUMAN]));
     json_object_set_new (choice, "chose_other", json_integer ((json_int_t) snap->choice.chose[SIM_CHOICE_OTHER]));
     json_object_set_new (root, "choice", choice);
-    if (snap->has_displacement) {
-        const sim_displacement_t *x = &snap->displacement;
-        json_t *o = json_object ();
-        json_object_set_new (o, "baseline_human_trips", json_integer ((json_int_t) x->baseline_human_trips));
-        json_object_set_new (o, "human_trips", json_integer ((json_int_t) x->human_trips));
-        json_object_set_new (o, "trips_moved", json_integer ((json_int_t) x->trips_moved));
-        json_object_set_new (o, "baseline_driver_income_yuan", s_real (x->baseline_driver_income_yuan, 2));
-        json_object_set_new (o, "driver_income_yuan", s_real (x->driver_income_yuan, 2));
-        json_object_set_new (o, "income_moved_yuan", s_real (x->income_moved_yuan, 2));
-        json_object_set_new (o, "fulltime_drivers_equivalent", s_real (x->fulltime_drivers_equivalent, 2));
-        json_object_set_new (o, "baseline_drivers", json_integer (x->baseline_drivers));
-        json_object_set_new (o, "drivers", json_integer (x->drivers));
-        json_object_set_new (o, "displaced_drivers", json_integer (x->displaced_drivers));
-        json_object_set_new (o, "displaced_income_yuan", s_real (x->displaced_income_yuan, 2));
-        json_object_set_new (o, "displaced_trips", json_integer ((json_int_t) x->displaced_trips));
-        json_object_set_new (root, "displacement", o);
-    }
+    if (snap->has_displacement)
+        json_object_set_new (root, "displacement", s_object_json (s_displacement_fields,
+                                                                  S_COUNT (s_displacement_fields),
+                                                                  &snap->displacement));
+    return root;
+}
+
+static char *
+s_dump (json_t *root, int indent)
+{
     size_t flags = JSON_REAL_PRECISION (12) | (indent ? JSON_INDENT (indent) : JSON_COMPACT);
     char *text = json_dumps (root, flags);
     json_decref (root);
     return text;
 }
 
+char *
+sim_report_snapshot_json (const sim_snapshot_t *snap, int indent)
+{
+    return s_dump (s_snapshot_object (snap, 0), indent);
+}
+
 int
-sim_report_write_summary (const char *dir, const sim_snapshot_t *final_snap, char *err, size_t errlen)
+sim_report_write_summary (const char *dir, const sim_snapshot_t *final_snap, uint32_t days, char *err,
+                          size_t errlen)
 {
     sim_file_t out;
-    char *text = sim_report_snapshot_json (final_snap, 2);
+    char *text = s_dump (s_snapshot_object (final_snap, days ? days : 1), 2);
     if (!text) {
         snprintf (err, errlen, "out of memory");
         return -1;
@@ -225,56 +467,152 @@ sim_report_write_days (const char *dir, const sim_day_row_t *days, size_t count,
     if (!f)
         return -1;
     int base = count > 0 && days[0].has_baseline;
-    fprintf (f, "day,active_drivers,driver_hours,driver_net_hourly_yuan,driver_net_income_yuan,robotaxi_trips,"
-                "human_trips,robotaxi_share,unserved,considered,chose_other%s\n",
-             base ? ",baseline_active_drivers,displaced_drivers,income_lost_yuan,trips_lost" : "");
+    fputs ("day", f);
+    for (size_t c = 0; c < S_COUNT (s_day_fields); c++)
+        if (base || !(s_day_fields[c].fig.flags & SIM_FIG_BASELINE))
+            fprintf (f, ",%s", s_day_fields[c].fig.key);
+    fputc ('\n', f);
     for (size_t i = 0; i < count; i++) {
-        const sim_day_row_t *d = &days[i];
-        fprintf (f, "%u,%u,%.1f,%.2f,%.2f,%llu,%llu,%.5f,%llu,%llu,%llu", d->day, d->active_drivers, d->driver_hours,
-                 d->driver_net_hourly_yuan, d->driver_net_income_yuan, (unsigned long long) d->robotaxi_trips,
-                 (unsigned long long) d->human_trips, d->robotaxi_share, (unsigned long long) d->unserved,
-                 (unsigned long long) d->considered, (unsigned long long) d->chose_other);
-        if (base)
-            fprintf (f, ",%u,%u,%.2f,%llu", d->baseline_active_drivers, d->displaced_drivers, d->income_lost_yuan,
-                     (unsigned long long) d->trips_lost);
+        fprintf (f, "%u", days[i].day);
+        for (size_t c = 0; c < S_COUNT (s_day_fields); c++)
+            if (base || !(s_day_fields[c].fig.flags & SIM_FIG_BASELINE)) {
+                fputc (',', f);
+                s_csv_cell (f, &s_day_fields[c], &days[i], NULL);
+            }
         fputc ('\n', f);
     }
     return sim_file_close (&out, err, errlen);
 }
 
+/* ---- the terminal: every figure as summary.json and the CSV files hold it, under its scope -------------------- */
+
+#define S_LABEL_W 36
+
+/* 1 when field f is shown for these two fleets' values: always, or (SIM_FIG_IF_USED) when one is not 0. */
+static int
+s_used (const s_field_t *f, const void *a, const void *b)
+{
+    return !(f->fig.flags & SIM_FIG_IF_USED) || s_value (f, a, NULL) != 0 || s_value (f, b, NULL) != 0;
+}
+
 void
-sim_report_print_costs (FILE *out, const sim_cost_t cost[DISP_FLEET_COUNT])
+sim_report_print_costs (FILE *out, const sim_cost_t cost[DISP_FLEET_COUNT], uint32_t days)
 {
     const sim_cost_t *r = &cost[DISP_FLEET_ROBOTAXI], *h = &cost[DISP_FLEET_HUMAN];
-    fprintf (out, "\n%-28s %14s %14s\n", "costs (costs.csv)", "robotaxi", "human ride-hail");
-    fprintf (out, "%-28s %14.2f %14.2f\n", "cost per vehicle-day, yuan", r->cost_per_vehicle_day,
-             h->cost_per_vehicle_day);
-    fprintf (out, "%-28s %14.3f %14.3f\n", "cost per km, yuan", r->cost_per_km, h->cost_per_km);
-    fprintf (out, "%-28s %14.2f %14.2f\n", "cost per 10 km, yuan", r->cost_per_10km, h->cost_per_10km);
-    fprintf (out, "%-28s %14.2f %14.2f\n", "cost per trip, yuan", r->cost_per_trip, h->cost_per_trip);
-    fprintf (out, "%-28s %14.2f %14.2f\n", "revenue per trip, yuan", r->revenue_per_trip, h->revenue_per_trip);
-    fprintf (out, "%-28s %14.2f %14.2f\n", "profit per vehicle-day, yuan", r->profit_per_vehicle_day,
-             h->profit_per_vehicle_day);
-    fprintf (out, "%-28s %14.1f %14.1f\n", "break-even rides per day", r->break_even_rides_per_day,
-             h->break_even_rides_per_day);
-    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "utilization (occupied)", 100 * r->utilization, 100 * h->utilization);
-    fprintf (out, "(human costs value the drivers' time at their reservation wage and count the commission)\n");
+    char head[64], a[32], b[32];
+    if (days > 1)
+        snprintf (head, sizeof head, "costs over all %u days (costs.csv)", days);
+    else
+        snprintf (head, sizeof head, "costs (costs.csv)");
+    fprintf (out, "\n%-*s %14s %15s\n", S_LABEL_W, head, "robotaxi", "human ride-hail");
+    for (size_t i = 0; i < S_COUNT (s_cost_fields); i++) {
+        const s_field_t *f = &s_cost_fields[i];
+        if (f->fig.flags & SIM_FIG_SHOWN)
+            fprintf (out, "%-*s %14s %15s\n", S_LABEL_W, f->fig.label, s_text (&f->fig, r, a, sizeof a),
+                     s_text (&f->fig, h, b, sizeof b));
+    }
+    fprintf (out, "(human costs value the drivers' time at their reservation wage and count the commission%s)\n",
+             days > 1 ? "; per vehicle-day: the mean over the days" : "");
+}
+
+/* A column of a terminal table of days: the days.csv column and its short heading. */
+typedef struct {
+    const char *key, *head;
+} s_day_col_t;
+
+/* Prints the heading and the figures of one row of a days table; label heads the row. */
+static void
+s_day_cells (FILE *out, const s_day_col_t *cols, size_t n, const double *values)
+{
+    char text[48];
+    for (size_t c = 0; c < n; c++) {
+        int w = (int) strlen (cols[c].head) > 9 ? (int) strlen (cols[c].head) : 9;
+        fprintf (out, "  %*s", w, sim_report_fig_text (sim_report_fig_find (SIM_FIGS_DAY, cols[c].key), values[c],
+                                                       text, sizeof text));
+    }
+    fputc ('\n', out);
+}
+
+static void
+s_day_heads (FILE *out, const char *first, const s_day_col_t *cols, size_t n)
+{
+    fprintf (out, "%-14s", first);
+    for (size_t c = 0; c < n; c++)
+        fprintf (out, "  %9s", cols[c].head);
+    fputc ('\n', out);
+}
+
+/* The values of cols for day d. */
+static void
+s_day_values (const sim_day_row_t *d, const s_day_col_t *cols, size_t n, double *values)
+{
+    for (size_t c = 0; c < n; c++)
+        values[c] = s_value (s_field_of (sim_report_fig_find (SIM_FIGS_DAY, cols[c].key)), d, NULL);
 }
 
 void
 sim_report_print_days (FILE *out, const sim_day_row_t *days, size_t count)
 {
-    int base = count > 0 && days[0].has_baseline;
-    fprintf (out, "\n%5s %8s %10s %11s %10s%s\n", "day", "drivers", "net yuan/h", "robotaxi %", "gave up",
-             base ? "  no-robotaxi drivers  displaced" : "");
+    static const s_day_col_t cols[] = {
+        {"active_drivers", "drivers"},   {"driver_net_hourly_yuan", "net yuan/h"},
+        {"robotaxi_trips", "robotaxi trips"}, {"human_trips", "human trips"},
+        {"robotaxi_share", "robotaxi share"}, {"unserved", "gave up"},
+        {"baseline_active_drivers", "drivers without robotaxis"}};
+    if (count < 2)
+        return;
+    size_t n = S_COUNT (cols) - (days[0].has_baseline ? 0 : 1);
+    double values[S_COUNT (cols)];
+    fprintf (out, "\neach day (days.csv)\n");
+    s_day_heads (out, "", cols, n);
     for (size_t i = 0; i < count; i++) {
-        const sim_day_row_t *d = &days[i];
-        fprintf (out, "%5u %8u %10.1f %10.2f%% %10llu", d->day, d->active_drivers, d->driver_net_hourly_yuan,
-                 100 * d->robotaxi_share, (unsigned long long) d->unserved);
-        if (base)
-            fprintf (out, "  %20u %10u", d->baseline_active_drivers, d->displaced_drivers);
-        fputc ('\n', out);
+        char label[32];
+        snprintf (label, sizeof label, "day %u", days[i].day);
+        fprintf (out, "%-14s", label);
+        s_day_values (&days[i], cols, n, values);
+        s_day_cells (out, cols, n, values);
     }
+}
+
+void
+sim_report_print_displacement (FILE *out, const sim_day_row_t *days, size_t count)
+{
+    static const s_day_col_t cols[] = {
+        {"trips_moved", "trips moved"},        {"income_moved_yuan", "income moved, yuan"},
+        {"fulltime_drivers_equivalent", "full-time drivers"}, {"displaced_drivers", "displaced drivers"},
+        {"income_lost_yuan", "their income, yuan"}, {"trips_lost", "their trips"}};
+    enum { N = S_COUNT (cols) };
+    if (count == 0 || !days[0].has_baseline)
+        return;
+    double values[N], total[N] = {0};
+    fprintf (out, "\ndisplacement: %s against the same day without robotaxis (days.csv)\n",
+             count > 1 ? "each day" : "the day");
+    s_day_heads (out, "", cols, N);
+    for (size_t i = 0; i < count; i++) {
+        char label[32];
+        snprintf (label, sizeof label, "day %u", days[i].day);
+        fprintf (out, "%-14s", label);
+        s_day_values (&days[i], cols, N, values);
+        s_day_cells (out, cols, N, values);
+        /* the total adds the figures as days.csv holds them, so it is the sum of the file's column */
+        for (size_t c = 0; c < N; c++)
+            total[c] += sim_report_round (values[c], sim_report_fig_find (SIM_FIGS_DAY, cols[c].key)->decimals);
+    }
+    if (count > 1) {
+        char label[32];
+        snprintf (label, sizeof label, "total, %zu days", count);
+        fprintf (out, "%-14s", label);
+        s_day_cells (out, cols, N, total);
+        for (size_t c = 0; c < N; c++)
+            values[c] = total[c] / (double) count;
+        fprintf (out, "%-14s", "mean per day");
+        s_day_cells (out, cols, N, values);
+    }
+    fprintf (out, "(trips and income moved: human ride-hail trips and drivers' net income without robotaxis less with "
+                  "them;\n full-time drivers: that income in full-time drivers' net incomes of a day; displaced "
+                  "drivers worked\n without robotaxis but not with them, their income and trips are of the day "
+                  "without robotaxis%s)\n",
+             count > 1 ? ";\n over days, drivers add up to driver-days: a driver displaced on two days counts twice"
+                       : "");
 }
 
 int
@@ -297,57 +635,57 @@ sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t 
 }
 
 void
-sim_report_print_summary (FILE *out, const sim_snapshot_t *snap)
+sim_report_print_summary (FILE *out, const sim_snapshot_t *snap, uint32_t days)
 {
     const sim_fleet_metrics_t *r = &snap->fleets[DISP_FLEET_ROBOTAXI], *h = &snap->fleets[DISP_FLEET_HUMAN];
-    fprintf (out, "\n%-28s %14s %14s\n", "", "robotaxi", "human ride-hail");
-    fprintf (out, "%-28s %14u %14u\n", "vehicles", r->vehicles, h->vehicles);
-    fprintf (out, "%-28s %14llu %14llu\n", "requests", (unsigned long long) r->requests,
-             (unsigned long long) h->requests);
-    fprintf (out, "%-28s %14llu %14llu\n", "trips served", (unsigned long long) r->served,
-             (unsigned long long) h->served);
-    fprintf (out, "%-28s %14llu %14llu\n", "unserved (gave up)", (unsigned long long) r->unserved,
-             (unsigned long long) h->unserved);
-    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time carrying a rider", 100 * r->util_occupied,
-             100 * h->util_occupied);
-    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time driving to pickups", 100 * r->util_pickup, 100 * h->util_pickup);
-    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time idle", 100 * r->util_idle, 100 * h->util_idle);
-    if (r->reposition_km > 0 || h->reposition_km > 0)
-        fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "time repositioning", 100 * r->util_reposition,
-                 100 * h->util_reposition);
-    fprintf (out, "%-28s %13.1f%% %13.1f%%\n", "empty km share", 100 * r->empty_km_share, 100 * h->empty_km_share);
-    fprintf (out, "%-28s %14.0f %14.0f\n", "km driven", r->km_driven, h->km_driven);
-    if (r->reposition_km > 0 || h->reposition_km > 0)
-        fprintf (out, "%-28s %14.0f %14.0f\n", "  of which repositioning", r->reposition_km, h->reposition_km);
-    fprintf (out, "%-28s %14.0f %14.0f\n", "revenue, yuan", r->revenue_yuan, h->revenue_yuan);
-    fprintf (out, "%-28s %14.1f %14.1f\n", "mean wait, min", r->mean_wait_s / 60, h->mean_wait_s / 60);
-    fprintf (out, "%-28s %14.1f %14.1f\n", "95th pct wait, min", r->p95_wait_s / 60, h->p95_wait_s / 60);
-    const sim_driver_metrics_t *d = &snap->drivers;
-    fprintf (out, "\nhuman drivers: %u worked %.0f h; gross %.1f yuan/h, net %.1f yuan/h, net %.0f yuan/day each\n",
-             d->drivers, d->hours_online, d->gross_hourly_yuan, d->net_hourly_yuan, d->net_daily_yuan);
-    if (snap->has_displacement) {
-        const sim_displacement_t *x = &snap->displacement;
-        fprintf (out, "displacement vs. the same day without robotaxis: %llu human trips (%llu -> %llu), "
-                      "%.0f yuan of drivers' net income, = %.1f full-time drivers\n",
-                 (unsigned long long) x->trips_moved, (unsigned long long) x->baseline_human_trips,
-                 (unsigned long long) x->human_trips, x->income_moved_yuan, x->fulltime_drivers_equivalent);
+    char scope[64], a[32], b[32];
+    sim_report_last_day (snap->day, days, scope, sizeof scope);
+    fprintf (out, "\n%-*s %14s %15s\n", S_LABEL_W, scope, "robotaxi", "human ride-hail");
+    for (size_t i = 0; i < S_COUNT (s_fleet_fields); i++) {
+        const s_field_t *f = &s_fleet_fields[i];
+        if ((f->fig.flags & SIM_FIG_SHOWN) && s_used (f, r, h))
+            fprintf (out, "%-*s %14s %15s\n", S_LABEL_W, f->fig.label, s_text (&f->fig, r, a, sizeof a),
+                     s_text (&f->fig, h, b, sizeof b));
     }
+    const sim_driver_metrics_t *d = &snap->drivers;
+    char on_day[32] = "", t[6][32];
+    if (days > 1)
+        snprintf (on_day, sizeof on_day, " on day %u", snap->day);
+    for (size_t i = 0; i < S_COUNT (s_driver_fields); i++)
+        s_text (&s_driver_fields[i].fig, d, t[i], sizeof t[i]);
+    fprintf (out, "\nhuman drivers%s: %s worked %s h; gross %s yuan/h, net %s yuan/h, net %s yuan/day each\n", on_day,
+             t[0], t[1], t[2], t[3], t[4]);
 }
 
 void
 sim_report_print_row (FILE *out, const sim_snapshot_t *snap, int header)
 {
-    if (header)
-        fprintf (out, "%-5s %-8s %5s | %-29s | %-29s | %s\n", "seq", "kind", "time", "robotaxi: served/req util wait",
-                 "human:    served/req util wait", "driver net/h");
-    const sim_fleet_metrics_t *r = &snap->fleets[DISP_FLEET_ROBOTAXI], *h = &snap->fleets[DISP_FLEET_HUMAN];
+    if (header) {
+        fprintf (out, "%-20s | %-33s | %-33s | %s\n", "", "robotaxi:", "human:", "drivers, yuan/h:");
+        fprintf (out, "%-5s %-8s %5s", "seq", "kind", "time");
+        for (int i = 0; i < 2; i++)
+            fprintf (out, " | %9s/%-7s %8s %6s", "served", "request", "carrying", "wait");
+        fprintf (out, " | %7s %7s\n", "gross", "net");
+    }
+    const sim_fig_t *carry = sim_report_fig_find (SIM_FIGS_FLEET, "util_occupied");
+    const sim_fig_t *wait = sim_report_fig_find (SIM_FIGS_FLEET, "mean_wait_s");
+    const sim_fig_t *gross = sim_report_fig_find (SIM_FIGS_DRIVERS, "gross_hourly_yuan");
+    const sim_fig_t *net = sim_report_fig_find (SIM_FIGS_DRIVERS, "net_hourly_yuan");
+    const sim_fleet_metrics_t *m[2] = {&snap->fleets[DISP_FLEET_ROBOTAXI], &snap->fleets[DISP_FLEET_HUMAN]};
     long long minutes = (long long) (snap->sim_time_ms / 60000);
-    fprintf (out, "%-5llu %-8s %02lld:%02lld | %7llu/%-7llu %4.0f%% %5.1fm | %7llu/%-7llu %4.0f%% %5.1fm | %6.1f\n",
-             (unsigned long long) snap->seq, snap->kind == SIM_SNAPSHOT_FINAL ? "final" : "periodic", minutes / 60,
-             minutes % 60, (unsigned long long) r->served, (unsigned long long) r->requests,
-             100 * (r->util_occupied + r->util_pickup), r->mean_wait_s / 60, (unsigned long long) h->served,
-             (unsigned long long) h->requests, 100 * (h->util_occupied + h->util_pickup), h->mean_wait_s / 60,
-             snap->drivers.net_hourly_yuan);
+    fprintf (out, "%-5llu %-8s %02lld:%02lld", (unsigned long long) snap->seq,
+             snap->kind == SIM_SNAPSHOT_FINAL ? "final" : "periodic", minutes / 60, minutes % 60);
+    for (int i = 0; i < 2; i++) {
+        char c[32], w[32];
+        fprintf (out, " | %9llu/%-7llu %8s %5sm", (unsigned long long) m[i]->served,
+                 (unsigned long long) m[i]->requests, sim_report_fig_text (carry, m[i]->util_occupied, c, sizeof c),
+                 sim_report_fig_text (wait, m[i]->mean_wait_s, w, sizeof w));
+    }
+    /* net per hour charges each driver's whole day of rent and insurance: only a finished day has all its hours */
+    char g[32], n[32];
+    fprintf (out, " | %7s %7s\n", sim_report_fig_text (gross, snap->drivers.gross_hourly_yuan, g, sizeof g),
+             snap->kind == SIM_SNAPSHOT_FINAL ? sim_report_fig_text (net, snap->drivers.net_hourly_yuan, n, sizeof n)
+                                              : "-");
     fflush (out);
 }
 
@@ -359,23 +697,19 @@ s_write_cost_table (const char *dir, const sim_config_t *cfg, const sim_cost_use
     FILE *f = sim_file_open (&out, dir, "costs.csv", err, errlen) == 0 ? out.f : NULL;
     if (!f)
         return -1;
-    fprintf (f, "fleet,vehicle_days,hours_online,hours_occupied,km,trips,fares_yuan,capital,rent,insurance,energy,"
-                "maintenance,cleaning,depot,software,operators,commission,driver_time,fixed_per_vehicle_day,"
-                "variable_per_km,cost_per_vehicle_day,cost_per_km,cost_per_trip,cost_per_10km,"
-                "revenue_per_vehicle_day,revenue_per_trip,profit_per_vehicle_day,break_even_rides_per_day,"
-                "utilization\n");
+    fputs ("fleet", f);
+    for (size_t c = 0; c < S_COUNT (s_cost_fields); c++)
+        fprintf (f, ",%s", s_cost_fields[c].fig.key);
+    fputc ('\n', f);
     for (int fl = 0; fl < DISP_FLEET_COUNT; fl++) {
-        const sim_cost_use_t *u = &use[fl];
         sim_cost_t c;
-        sim_cost_fleet (cfg, (disp_fleet_t) fl, u, &c);
-        fprintf (f, "%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,", disp_fleet_name ((disp_fleet_t) fl), u->vehicle_days,
-                 u->hours_online, u->hours_occupied, u->km, u->trips, u->fares_yuan);
-        fprintf (f, "%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,", c.capital, c.rent, c.insurance,
-                 c.energy, c.maintenance, c.cleaning, c.depot, c.software, c.operators, c.commission, c.driver_time);
-        fprintf (f, "%.2f,%.4f,%.2f,%.4f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.4f\n", c.fixed_per_vehicle_day,
-                 c.variable_per_km, c.cost_per_vehicle_day, c.cost_per_km, c.cost_per_trip, c.cost_per_10km,
-                 c.revenue_per_vehicle_day, c.revenue_per_trip, c.profit_per_vehicle_day, c.break_even_rides_per_day,
-                 c.utilization);
+        sim_cost_fleet (cfg, (disp_fleet_t) fl, &use[fl], &c);
+        fputs (disp_fleet_name ((disp_fleet_t) fl), f);
+        for (size_t k = 0; k < S_COUNT (s_cost_fields); k++) {
+            fputc (',', f);
+            s_csv_cell (f, &s_cost_fields[k], &c, &use[fl]);
+        }
+        fputc ('\n', f);
     }
     return sim_file_close (&out, err, errlen);
 }

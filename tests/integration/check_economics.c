@@ -217,7 +217,7 @@ START_TEST (test_days_with_baseline)
     ck_assert_double_gt (s_table.rows[3][s_col (&s_table, "income_lost_yuan")] +
                              s_table.rows[2][s_col (&s_table, "income_lost_yuan")],
                          0);
-    ck_assert_msg (strstr (out, "no-robotaxi drivers"), "the daily table is not printed: %s", out);
+    ck_assert_msg (strstr (out, "drivers without robotaxis"), "the daily table is not printed: %s", out);
     json_t *s = s_json (dir, "summary.json");
     ck_assert_double_eq (s_jnum (s, "day", NULL, NULL), 4);
     ck_assert_double_eq (s_jnum (s, "displacement", "displaced_drivers", NULL),

@@ -63,7 +63,8 @@ s_start_dispatcher_with (const char *bind, char *const *extra)
 }
 
 /* The streamed snapshot has the figures of DIR/summary.json. Only the numbering differs: the stream's `seq` is the
- * publisher's per topic (and it names publisher and session), summary.json's `seq` is the simulator's count. */
+ * publisher's per topic (and it names publisher and session), summary.json's `seq` is the simulator's count (and
+ * its `days` the run's number of days, which a snapshot does not carry). */
 static void
 s_assert_same_as_summary (json_t *streamed, const char *dir)
 {
@@ -73,8 +74,8 @@ s_assert_same_as_summary (json_t *streamed, const char *dir)
     json_t *summary = json_load_file (path, 0, &jerr);
     ck_assert_ptr_nonnull (summary);
     json_t *figures = json_deep_copy (streamed);
-    const char *stamps[] = {"seq", "publisher", "session"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *stamps[] = {"seq", "publisher", "session", "days"};
+    for (size_t i = 0; i < 4; i++) {
         json_object_del (figures, stamps[i]);
         json_object_del (summary, stamps[i]);
     }
@@ -112,7 +113,7 @@ START_TEST (test_tcp_equals_inproc_and_stream_reaches_subscriber)
     char *tcp_argv[] = {s_sim, "-d", s_bind, "--out", tcp_dir, "--baseline", "-q", SMALL, NULL};
     int rc = rt_run (tcp_argv, out, sizeof out, err, sizeof err, 300000);
     ck_assert_msg (rc == 0, "robotaxi-sim over TCP exited %d: %s", rc, err);
-    ck_assert_ptr_nonnull (strstr (out, "displacement vs. the same day without robotaxis"));
+    ck_assert_ptr_nonnull (strstr (out, "displacement: the day against the same day without robotaxis"));
     char *in_argv[] = {s_sim, "--out", inproc_dir, "--baseline", "-q", SMALL, NULL};
     rc = rt_run (in_argv, out, sizeof out, err, sizeof err, 300000);
     ck_assert_msg (rc == 0, "robotaxi-sim in-process exited %d: %s", rc, err);
