@@ -81,7 +81,7 @@ static const sim_figure_t s_figure = {
 };
 
 /* In each panel: a bar per policy (its rows of the metric's block: using is the policy's, colour the palette's,
- * title its name), then the regressions' labels. */
+ * title its name), then the regressions' labels (left out when the panel's one bar is no regression). */
 static const sim_figure_series_t s_bars = {.with = "boxes"};
 static const sim_figure_series_t s_worse = {
     .using = "1:($4 == 1 ? ($2 < 0 ? $2 - 0.45 : $2 + 0.45) : 1/0):(sprintf('WORSE %s', strcol(5)))",
@@ -224,9 +224,15 @@ s_regress_panels (FILE *f, const void *arg)
              rows, top);
     for (size_t m = 0; m < r->metrics.n; m++) {
         const char *better = "";
+        size_t bars = 0, worse = 0;   /* the rows of the metric's block, and the regressions among them */
         for (size_t row = 0; row < r->csv.nrows; row++)
-            if (strcmp (sim_csv_cell (&r->csv, row, r->col[S_R_METRIC]), r->metrics.name[m]) == 0)
+            if (strcmp (sim_csv_cell (&r->csv, row, r->col[S_R_METRIC]), r->metrics.name[m]) == 0) {
                 better = sim_csv_cell (&r->csv, row, r->col[S_R_BETTER]);
+                if (!isnan (s_regress_y (r, row))) {
+                    bars++;
+                    worse += strcmp (sim_csv_cell (&r->csv, row, r->col[S_R_STATUS]), "worse") == 0;
+                }
+            }
         char title[160];
         snprintf (title, sizeof title, "%s (%s is better)", r->metrics.name[m], better);
         fputs ("set title ", f);
@@ -247,9 +253,13 @@ s_regress_panels (FILE *f, const void *arg)
             bar.title = r->policies.name[p];
             sim_figure_clause (f, &s_figure, &bar, &n);
         }
-        sim_figure_series_t worse = s_worse;
-        worse.index = (int) m;
-        sim_figure_clause (f, &s_figure, &worse, &n);
+        /* gnuplot (5.4) dies on a labels clause whose one point is undefined and ends the file (a block of one row
+         * and no regression, as one scenario played with one policy gives): no regression, no labels there */
+        if (worse || bars != 1) {
+            sim_figure_series_t labels = s_worse;
+            labels.index = (int) m;
+            sim_figure_clause (f, &s_figure, &labels, &n);
+        }
         fputc ('\n', f);
     }
     fputs ("unset multiplot\n", f);
