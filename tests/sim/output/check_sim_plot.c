@@ -114,7 +114,7 @@ s_write_summary (void)
 {
     s_write ("summary.json",
              "{\n"
-             "  \"kind\": \"final\", \"seq\": 97, \"sim_time_s\": 90123.5, \"day\": 1,\n"
+             "  \"kind\": \"final\", \"seq\": 97, \"sim_time_s\": 90123.5, \"day\": 3,\n"
              "  \"scenario\": \"Wuhan <core> & \\\"rain\\\"\", \"seed\": \"18446744073709551615\",\n"
              "  \"fleets\": {\n"
              "    \"robotaxi\": {\"vehicles\": 400, \"online\": 0, \"requests\": 12873, \"served\": 12345,\n"
@@ -240,13 +240,14 @@ s_write_days (int days)
 {
     FILE *f = s_create ("days.csv");
     fputs ("day,active_drivers,driver_hours,driver_net_hourly_yuan,driver_net_income_yuan,robotaxi_trips,"
-           "human_trips,robotaxi_share,unserved,baseline_active_drivers,displaced_drivers,income_lost_yuan,"
-           "trips_lost\n",
+           "human_trips,robotaxi_share,unserved,baseline_active_drivers,trips_moved,income_moved_yuan,"
+           "fulltime_drivers_equivalent,displaced_drivers,income_lost_yuan,trips_lost\n",
            f);
     for (int d = 1; d <= days; d++)
-        fprintf (f, "%d,%d,%.1f,%.2f,%.2f,%d,%d,%.4f,%d,%d,%d,%.2f,%d\n", d, 2874 - 40 * d, 25866.0 - 300 * d,
-                 31.42 - 0.8 * d, 812713.2 - 9000 * d, 12345 + 150 * d, 58210 - 150 * d, 0.175 + 0.002 * d, 2468,
-                 3000, 126 + 40 * d, 142286.8 + 9000 * d, 10290 + 150 * d);
+        fprintf (f, "%d,%d,%.1f,%.2f,%.2f,%d,%d,%.5f,%d,%d,%d,%.2f,%.2f,%d,%.2f,%d\n", d, 2874 - 40 * d,
+                 25866.0 - 300 * d, 31.42 - 0.8 * d, 812713.2 - 9000 * d, 12345 + 150 * d, 58210 - 150 * d,
+                 0.175 + 0.002 * d, 2468, 3000, 10140 + 50 * d, 140000.05 + 1000.01 * d, 495.13 + 3.5 * d, 126 + 40 * d,
+                 142286.8 + 9000 * d, 10290 + 150 * d);
     fclose (f);
 }
 
@@ -352,9 +353,9 @@ START_TEST (test_run_folder_draws_every_plot)
     s_assert_has ("utilization.svg", "robotaxis online (right axis)");
     s_assert_has ("waits.svg", "robotaxi");
     s_assert_has ("waits.svg", "human ride-hail");
-    /* the operating points from costs.csv: 41.23% at 2.10 yuan/km, 55.31% at 3.87 */
-    s_assert_has ("costcurve.svg", "robotaxi today: 41% at 2.10 yuan/km");
-    s_assert_has ("costcurve.svg", "human ride-hail today: 55% at 3.87 yuan/km");
+    /* the operating points from costs.csv: 41.23% at 2.10 yuan/km, 55.31% at 3.87, as the cost table shows them */
+    s_assert_has ("costcurve.svg", "robotaxi: 41.23% at 2.1000 yuan/km");
+    s_assert_has ("costcurve.svg", "human ride-hail: 55.31% at 3.8700 yuan/km");
     s_assert_has ("choice.svg", "today's fare");
     s_assert_has ("choice.svg", "other ways");
     s_assert_has ("days.svg", "active drivers");
@@ -382,16 +383,33 @@ START_TEST (test_report_shows_the_run)
     /* fleet figures: served, utilization in %, waits in minutes */
     ck_assert (strstr (html, ">12345<") != NULL);
     ck_assert (strstr (html, ">58210<") != NULL);
-    ck_assert (strstr (html, ">41.2%<") != NULL);
+    /* every figure as summary.json and the CSV files hold it (and the terminal prints it), under its scope */
+    ck_assert (strstr (html, "<h2>Fleets on day 3 of 3 (the last day)</h2>") != NULL);
+    ck_assert (strstr (html, ">41.23%<") != NULL);
     ck_assert (strstr (html, ">4.2<") != NULL);    /* 252 s mean robotaxi wait */
-    ck_assert (strstr (html, "net 31.4 yuan/h") != NULL);
+    ck_assert (strstr (html, "Human drivers on day 3: 2874 worked 25866.0 h; gross 58.76 yuan/h, net 31.42 yuan/h")
+               != NULL);
     ck_assert (strstr (html, "trips moved to robotaxis") != NULL);
     ck_assert (strstr (html, ">10290<") != NULL);
-    /* costs */
+    /* displacement: each day of days.csv in readable columns, their total and mean; then the last day in detail */
+    ck_assert (strstr (html, "<h2>Displacement: each day against the same day without robotaxis</h2>") != NULL);
+    ck_assert (strstr (html, "<th class=\"n\">displaced drivers</th>") != NULL);
+    ck_assert (strstr (html, ">displaced_drivers<") == NULL);
+    ck_assert_msg (strstr (html, "<tr><th>total, 3 days</th><td class=\"n\">30720</td><td class=\"n\">426000.21</td>"
+                                 "<td class=\"n\">1506.39</td><td class=\"n\">618</td><td class=\"n\">480860.40</td>"
+                                 "<td class=\"n\">31770</td></tr>") != NULL, "%.400s", strstr (html, "total, 3"));
+    ck_assert (strstr (html, "<tr><th>mean per day</th><td class=\"n\">10240</td><td class=\"n\">142000.07</td>")
+               != NULL);
+    ck_assert (strstr (html, "Day 3 of 3 (the last day) in detail") != NULL);
+    /* costs over every day, as costs.csv holds them */
+    ck_assert (strstr (html, "<h2>Costs over all 3 days</h2>") != NULL);
     ck_assert (strstr (html, "cost per km, yuan") != NULL);
-    ck_assert (strstr (html, ">2.10<") != NULL);
+    ck_assert (strstr (html, ">2.1000<") != NULL);
     ck_assert (strstr (html, "break-even rides per day") != NULL);
-    ck_assert (strstr (html, ">52.3<") != NULL);
+    ck_assert (strstr (html, ">52.30<") != NULL);
+    ck_assert (strstr (html, "utilization: time carrying a rider") != NULL);
+    /* the plots of the last day say so */
+    ck_assert (strstr (html, "Utilization by hour, day 3 of 3 (the last day)") != NULL);
     ck_assert (strstr (html, "remote operators") != NULL);
     for (size_t i = 0; i < sizeof s_run_plots / sizeof *s_run_plots; i++) {
         char img[64];
