@@ -393,7 +393,8 @@ s_run_gnuplot (const sim_figure_folder_t *self, const char *name, char *err, siz
     snprintf (script, sizeof script, "gnuplot/%s.gp", name);
     FILE *log = tmpfile ();
     if (!log)
-        return map_error (err, errlen, "gnuplot: %s.gp: no temporary file for its messages: %s", name, strerror (errno));
+        return map_error (err, errlen, "gnuplot: %s.gp: no temporary file for its messages: %s", name,
+                          strerror (errno));
     fflush (NULL);
     pid_t pid = fork ();
     if (pid < 0) {
