@@ -51,8 +51,9 @@ s_usage (FILE *out, const char *prog, const disp_policy_t *own, size_t own_count
              "regress.svg and report.html (the changes in units of tolerance), runs/SCENARIO/POLICY/ (each run's\n"
              "files and config.ini), maps/ (import caches of OSM maps).\n"
              "Exit status: 0 every gated metric within tolerance or better (or baselines blessed), 1 a regression, a\n"
-             "run without a baseline (add it with --bless) or a failed run, 2 bad usage, 66 (EX_NOINPUT) a suite\n"
-             "folder, scenario file or tolerances.csv that cannot be read, 78 (EX_CONFIG) a bad suite file or --set.\n",
+             "run without a baseline (add it with --bless), a failed run or a chart gnuplot failed on, 2 bad usage, 66\n"
+             "(EX_NOINPUT) a suite folder, scenario file or tolerances.csv that cannot be read, 78 (EX_CONFIG) a bad\n"
+             "suite file or --set.\n",
              prog);
     if (own_count) {
         fprintf (out, "\nThis program's own policies, played in process in place of the built-in of the same name:\n");
@@ -353,15 +354,20 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
             runs, runs == 1 ? "" : "s", wall_s, threads, threads == 1 ? "" : "s", failed,
             ns * np * sim_regress_metrics (r) - sim_regress_count (r, SIM_REGRESS_FAILED),
             sim_regress_count (r, SIM_REGRESS_WITHIN), sim_regress_count (r, SIM_REGRESS_BETTER), worse, fresh);
-    printf ("results in %s/: regress.csv%s, runs/SCENARIO/POLICY/\n", opts.out_dir,
-            opts.no_plots ? "" : ", regress.svg, report.html");
+    /* a chart gnuplot failed on is not among the results, and fails the run once the verdict is out */
+    const char *chart_why;
+    int chart = sim_regress_chart (r, &chart_why);
+    printf ("results in %s/: regress.csv%s%s, runs/SCENARIO/POLICY/\n", opts.out_dir,
+            chart > 0 ? ", regress.svg" : "", opts.no_plots || chart < 0 ? "" : ", report.html");
+    if (chart < 0)
+        fprintf (stderr, "%s: %s\n", prog, chart_why);
     if (bless) {
         size_t changed, added, dropped;
         if (sim_regress_bless (r, &changed, &added, &dropped, err, sizeof err) < 0)
             goto fail;
         printf ("blessed %s: %zu value%s changed, %zu added, %zu dropped\n", sim_regress_baselines_path (r), changed,
                 changed == 1 ? "" : "s", added, dropped);
-        rc = 0;
+        rc = chart < 0;
         goto out;
     }
     if (worse || fresh || failed) {
@@ -369,7 +375,7 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
                  worse == 1 ? "" : "s", fresh, fresh == 1 ? "" : "s", failed, failed == 1 ? "" : "s");
         goto out;
     }
-    rc = 0;
+    rc = chart < 0;
     goto out;
 fail:
     fprintf (stderr, "%s: %s\n", prog, err);

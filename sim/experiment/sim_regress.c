@@ -89,6 +89,8 @@ struct sim_regress_t {
     s_result_t *results;            /* run_scenario_count x run_policy_count */
     sim_regress_cell_t *cells;      /* results x metric_count */
     size_t status_count[SIM_REGRESS_STATUS_COUNT];
+    int chart;                      /* regress.svg: 1 drawn, 0 not asked for or no gnuplot, -1 gnuplot failed on it */
+    char chart_error[1024];         /* why, when it failed */
 };
 
 static const char *const s_status_names[SIM_REGRESS_STATUS_COUNT] = {"within", "better", "worse", "new", "failed"};
@@ -433,6 +435,8 @@ s_results_clear (sim_regress_t *self)
     self->cells = NULL;
     self->run_scenario_count = self->run_policy_count = 0;
     memset (self->status_count, 0, sizeof self->status_count);
+    self->chart = 0;
+    self->chart_error[0] = '\0';
 }
 
 void
@@ -802,8 +806,9 @@ s_write_csv (const sim_regress_t *self, const sim_regress_opts_t *opts, char *er
     return sim_file_close (&out, err, errlen);
 }
 
+/* Draws regress.svg and report.html, unless opts->no_plots, and keeps how that went for sim_regress_chart. */
 static void
-s_draw (const sim_regress_opts_t *opts)
+s_draw (sim_regress_t *self, const sim_regress_opts_t *opts)
 {
     char svg[S_PATH_MAX];
     snprintf (svg, sizeof svg, "%s/regress.svg", opts->out_dir);
@@ -811,11 +816,15 @@ s_draw (const sim_regress_opts_t *opts)
         unlink (svg);   /* an old chart must not pass for this run's */
         return;
     }
-    /* The chart is for reading; the gate's verdict is in regress.csv and the table, so a chart that could not be
-     * drawn is a note, not a failure. */
+    /* The gate's verdict is in regress.csv and the table, which the caller prints first; a chart gnuplot failed on
+     * is an error it reports after them (sim_regress_chart), a missing gnuplot only a note. */
     char why[1024];
-    if (sim_plot_regress (opts->out_dir, why, sizeof why) != 0)
+    int rc = sim_plot_regress (opts->out_dir, why, sizeof why);
+    if (rc > 0)
         fprintf (stderr, "%s: %s\n", opts->prog, why);
+    else if (rc < 0)
+        snprintf (self->chart_error, sizeof self->chart_error, "%s", why);
+    self->chart = rc == 0 ? 1 : rc > 0 ? 0 : -1;
 }
 
 /* Which scenarios and policies this run plays, and room for their results. */
@@ -884,7 +893,7 @@ sim_regress_run (sim_regress_t *self, const sim_regress_opts_t *opts, char *err,
     }
     if (s_write_csv (self, opts, err, errlen) < 0)
         goto done;
-    s_draw (opts);
+    s_draw (self, opts);
     rc = 0;
 done:
     for (size_t m = 0; play.maps && m < play.map_count; m++)
@@ -997,6 +1006,14 @@ size_t
 sim_regress_count (const sim_regress_t *self, sim_regress_status_t status)
 {
     return status < SIM_REGRESS_STATUS_COUNT ? self->status_count[status] : 0;
+}
+
+int
+sim_regress_chart (const sim_regress_t *self, const char **why)
+{
+    if (why)
+        *why = self->chart < 0 ? self->chart_error : NULL;
+    return self->chart;
 }
 
 const char *

@@ -95,7 +95,8 @@ int sim_regress_check (const sim_regress_t *self, char *err, size_t errlen);
  * OUT/runs/SCENARIO/POLICY/. Then compares the gated
  * metrics with the baselines and writes OUT/regress.csv (scenario,policy,seed,metric,better,baseline,value,change,
  * tolerance,status; the same bytes for any jobs and either kind of dispatcher) and, unless opts->no_plots,
- * OUT/regress.svg and OUT/report.html (sim_plot_regress; a chart not drawn, gnuplot missing, is a note on stderr). A failed run, or the runs on a map
+ * OUT/regress.svg and OUT/report.html (sim_plot_regress; gnuplot missing is a note on stderr, a chart gnuplot failed
+ * on is not a failure of the call: sim_regress_chart tells it). A failed run, or the runs on a map
  * that could not be opened, are FAILED cells with the reason in sim_regress_failure, not a failure of the call.
  * Progress on stderr unless opts->quiet. 0, or -1 with a message (the output folder, out of memory). */
 int sim_regress_run (sim_regress_t *self, const sim_regress_opts_t *opts, char *err, size_t errlen);
@@ -118,6 +119,11 @@ const sim_regress_metric_t *sim_regress_metric (const sim_regress_t *self, size_
 const sim_regress_cell_t *sim_regress_cell (const sim_regress_t *self, size_t s, size_t p, size_t m);
 const char *sim_regress_failure (const sim_regress_t *self, size_t s, size_t p);
 size_t sim_regress_count (const sim_regress_t *self, sim_regress_status_t status);
+
+/* After sim_regress_run: 1 when OUT/regress.svg was drawn; 0 when it was not and that is no failure (opts->no_plots,
+ * or gnuplot missing: a note went to stderr); -1 when gnuplot failed on it (no regress.svg), *why (when why is not
+ * NULL) then saying how, as "gnuplot: regress.gp: ...", until the next run. */
+int sim_regress_chart (const sim_regress_t *self, const char **why);
 
 /* The status as regress.csv writes it: within, better, worse, new, failed. */
 const char *sim_regress_status_name (sim_regress_status_t status);

@@ -404,6 +404,48 @@ s_refused (char *const argv[], int status, const char *want)
     ck_assert_msg (strstr (s_err, want) != NULL, "expected '%s' in:\n%s", want, s_err);
 }
 
+/* One scenario played with one policy: its chart is drawn (gnuplot died on it, signal 11, and the run still exited 0
+ * and listed regress.svg) and listed. A chart gnuplot fails on is an error after the verdict: exit 1 with gnuplot's
+ * message, and regress.svg is not among the results. */
+START_TEST (test_one_scenario_one_policy_charted_and_a_failed_chart_fails)
+{
+    char *out = rt_temp_dir ("regress-one");
+    char *argv[] = {s_regress, "--suite", s_suite, "--scenario", "weekday", "--policy", "nearest", "-o", out, "-q",
+                    NULL};
+    int rc = rt_run (argv, s_out, sizeof s_out, s_err, sizeof s_err, S_RUN_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-regress --scenario weekday --policy nearest exited %d:\n%s\n%s", rc, s_out,
+                   s_err);
+    ck_assert_msg (strstr (s_out, "results in ") && strstr (s_out, "/: regress.csv, regress.svg, report.html, "),
+                   "%s", s_out);
+    ck_assert_msg (strstr (s_err, "gnuplot") == NULL, "%s", s_err);
+    char svg_path[4200], csv_path[4200];
+    snprintf (svg_path, sizeof svg_path, "%s/regress.svg", out);
+    snprintf (csv_path, sizeof csv_path, "%s/regress.csv", out);
+    char *svg = rt_slurp (svg_path, NULL);
+    ck_assert_msg (svg != NULL, "no regress.svg (is gnuplot-nox installed?)");
+    ck_assert_msg (strstr (svg, "</svg>") && strstr (svg, "weekday") && strstr (svg, "nearest"),
+                   "regress.svg is not a whole chart of weekday and nearest");
+    free (svg);
+
+    const char *had = getenv ("ROBOTAXI_GNUPLOT");
+    char *saved = had ? strdup (had) : NULL;
+    setenv ("ROBOTAXI_GNUPLOT", "/bin/false", 1);   /* a gnuplot that fails on every script */
+    rc = rt_run (argv, s_out, sizeof s_out, s_err, sizeof s_err, S_RUN_TIMEOUT_MS);
+    if (saved)
+        setenv ("ROBOTAXI_GNUPLOT", saved, 1);
+    else
+        unsetenv ("ROBOTAXI_GNUPLOT");
+    free (saved);
+    ck_assert_msg (rc == 1, "a chart gnuplot failed on exited %d:\n%s\n%s", rc, s_out, s_err);
+    ck_assert_msg (strstr (s_err, "robotaxi-regress: gnuplot: regress.gp: exit status 1") != NULL, "%s", s_err);
+    ck_assert_msg (strstr (s_out, " 0 WORSE, 0 new") != NULL, "the verdict is still printed:\n%s", s_out);
+    ck_assert_msg (strstr (s_out, "regress.svg") == NULL, "a chart not drawn is listed:\n%s", s_out);
+    ck_assert_msg (access (svg_path, F_OK) != 0, "the first run's regress.svg passes for this one's");
+    ck_assert_msg (access (csv_path, R_OK) == 0, "no regress.csv");
+    s_remove (out);
+}
+END_TEST
+
 START_TEST (test_bad_usage_exits_2_and_bad_suite_files_78_naming_file_and_line)
 {
     char *out = rt_temp_dir ("regress-usage");
@@ -478,6 +520,7 @@ s_suite_new (void)
     tcase_add_test (core, test_baselines_change_only_with_bless);
     tcase_add_test (core, test_same_results_at_any_thread_count_and_over_zeromq);
     tcase_add_test (core, test_events_show_where_the_worse_nearest_parts_from_nearest);
+    tcase_add_test (core, test_one_scenario_one_policy_charted_and_a_failed_chart_fails);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 300);
