@@ -144,6 +144,7 @@ s_regress_dat (const s_regress_t *r, char *err, size_t errlen)
         fprintf (dat.f, "%s# index %zu: ", m ? "\n\n" : "", m);
         sim_figure_dat_text (dat.f, r->metrics.name[m]);
         fputs ("\n# x\tchange_in_tolerances\tpolicy\tworse\tlabel\tscenario\tpolicy_name\tstatus\n", dat.f);
+        size_t rows = 0;
         for (size_t row = 0; row < r->csv.nrows; row++) {
             const sim_csv_t *c = &r->csv;
             if (strcmp (sim_csv_cell (c, row, r->col[S_R_METRIC]), r->metrics.name[m]) != 0)
@@ -174,7 +175,12 @@ s_regress_dat (const s_regress_t *r, char *err, size_t errlen)
             fputc ('\t', dat.f);
             sim_figure_dat_text (dat.f, status);
             fputc ('\n', dat.f);
+            rows++;
         }
+        /* gnuplot does not count a block of comments only as an index: a metric with nothing compared (every row
+         * new) would shift every later panel onto the next metric's data. One undefined row keeps the block. */
+        if (rows == 0)
+            fputs ("NaN\tNaN\t-1\t0\t-\t-\t-\tnone\n", dat.f);
     }
     return sim_file_close (&dat, err, errlen);
 }
@@ -254,8 +260,9 @@ s_regress_panels (FILE *f, const void *arg)
             sim_figure_clause (f, &s_figure, &bar, &n);
         }
         /* gnuplot (5.4) dies on a labels clause whose one point is undefined and ends the file (a block of one row
-         * and no regression, as one scenario played with one policy gives): no regression, no labels there */
-        if (worse || bars != 1) {
+         * and no regression, as one scenario played with one policy gives, or a metric with nothing compared): no
+         * regression, no labels there */
+        if (worse || bars > 1) {
             sim_figure_series_t labels = s_worse;
             labels.index = (int) m;
             sim_figure_clause (f, &s_figure, &labels, &n);

@@ -674,6 +674,53 @@ START_TEST (test_regress_one_scenario_or_one_policy_is_drawn)
 }
 END_TEST
 
+/* A gated metric with nothing compared (every row new, as after adding a metric to the suite) still has its block in
+ * gnuplot/regress.dat: gnuplot does not count a block of comments only, so the later panels showed the next
+ * metric's bars under the wrong title. */
+START_TEST (test_regress_metric_with_nothing_compared_keeps_its_panel)
+{
+    FILE *f = s_create ("regress.csv");
+    fputs ("scenario,policy,seed,metric,better,baseline,value,change,tolerance,status\n"
+           "weekday,nearest,42,served_share,higher,10,10,0,5,within\n"
+           "weekday,batch,42,served_share,higher,10,10,0,5,within\n"
+           "weekday,nearest,42,robotaxi_mean_wait_s,lower,,300,,30,new\n"
+           "weekday,batch,42,robotaxi_mean_wait_s,lower,,310,,30,new\n"
+           "weekday,nearest,42,displaced_drivers,lower,10,10,0,5,within\n"
+           "weekday,batch,42,displaced_drivers,lower,10,40,30,5,worse\n",
+           f);
+    fclose (f);
+    char err[512] = "";
+    ck_assert_msg (sim_plot_regress (s_dir, err, sizeof err) == 0, "%s", err);
+    s_assert_svg ("regress.svg");
+    s_assert_has ("regress.svg", "WORSE +300.0%");
+    /* three blocks, each with a data line, so gnuplot's index m is the m-th metric */
+    FILE *dat = fopen (s_path ("gnuplot/regress.dat"), "r");
+    ck_assert_ptr_nonnull (dat);
+    char line[512];
+    int blocks = 0, data_in_block = 0, blank = 0, empty_blocks = 0;
+    while (fgets (line, sizeof line, dat)) {
+        if (line[0] == '\n') {
+            blank++;
+            continue;
+        }
+        if (blocks == 0 || blank >= 2) {
+            if (blocks > 0 && !data_in_block)
+                empty_blocks++;
+            blocks++;
+            data_in_block = 0;
+        }
+        blank = 0;
+        if (line[0] != '#')
+            data_in_block = 1;
+    }
+    if (!data_in_block)
+        empty_blocks++;
+    fclose (dat);
+    ck_assert_int_eq (blocks, 3);
+    ck_assert_int_eq (empty_blocks, 0);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -687,6 +734,7 @@ main (void)
     tcase_add_test (core, test_sweep_one_key);
     tcase_add_test (core, test_columns_found_by_name);
     tcase_add_test (core, test_regress_one_scenario_or_one_policy_is_drawn);
+    tcase_add_test (core, test_regress_metric_with_nothing_compared_keeps_its_panel);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, s_teardown);
