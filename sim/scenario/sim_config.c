@@ -590,8 +590,11 @@ s_set_param (sim_config_t *cfg, const s_param_t *p, const char *value, const cha
             return -1;
         }
         if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] >= b[2] || b[1] >= b[3]) {
+            /* four numbers that make a box read latitude first: the usual slip, said so */
+            int swapped = b[1] >= -180 && b[3] <= 180 && b[0] >= -90 && b[2] <= 90 && b[1] < b[3] && b[0] < b[2];
             map_error (err, errlen, "%s%s: '%s' is not a box (need -180 <= lon_min < lon_max <= 180, -90 <= lat_min < "
-                   "lat_max <= 90)", where, p->key, value);
+                   "lat_max <= 90)%s", where, p->key, value,
+                   swapped ? "; it is one read latitude first: write lon_min,lat_min,lon_max,lat_max" : "");
             return -1;
         }
         memcpy (base, b, sizeof b);
@@ -664,6 +667,8 @@ typedef struct {
     int line;                  /* number of the line handed to inih last */
     const char *long_value;    /* that line's value when it was too long for inih, else NULL */
     size_t keys;               /* key lines applied */
+    struct s_seen { char *key; int line; } *seen; /* the keys applied so far and their lines: a key is given once */
+    size_t seen_cap;
     char *err;
     size_t errlen;
     int failed;
@@ -689,6 +694,26 @@ s_on_ini (void *arg, const char *section, const char *name, const char *value)
         ld->failed = 1;
         return 0;
     }
+    /* A key given twice is a mistake either way round (the first or the last meant), so it is refused, not the last
+     * one kept. */
+    for (size_t i = 0; i < ld->keys; i++)
+        if (strcmp (ld->seen[i].key, key) == 0) {
+            map_error (ld->err, ld->errlen, "%s:%d: %s: already set on line %d (give each key once)", ld->path,
+                       ld->line, key, ld->seen[i].line);
+            ld->failed = 1;
+            return 0;
+        }
+    if (ld->keys == ld->seen_cap) {
+        size_t cap = ld->seen_cap ? 2 * ld->seen_cap : 64;
+        struct s_seen *grown = realloc (ld->seen, cap * sizeof *grown);
+        if (!grown) {
+            map_error (ld->err, ld->errlen, "%s:%d: out of memory", ld->path, ld->line);
+            ld->failed = 1;
+            return 0;
+        }
+        ld->seen = grown;
+        ld->seen_cap = cap;
+    }
     if (strcmp (section, "zones") == 0 && !ld->cfg->zones_replaced) {
         /* A file that lists zones gives the whole set: its zones replace the defaults. */
         ld->cfg->zone_count = 0;
@@ -713,7 +738,13 @@ s_on_ini (void *arg, const char *section, const char *name, const char *value)
         ld->failed = 1;
         return 0;
     }
-    ld->keys++;
+    ld->seen[ld->keys].key = strdup (key);
+    if (!ld->seen[ld->keys].key) {
+        map_error (ld->err, ld->errlen, "%s:%d: out of memory", ld->path, ld->line);
+        ld->failed = 1;
+        return 0;
+    }
+    ld->seen[ld->keys++].line = ld->line;
     return 1;
 }
 
@@ -909,6 +940,9 @@ sim_config_load (sim_config_t *cfg, const char *path, char *err, size_t errlen)
     s_load_t ld = {.cfg = cfg, .path = path, .next = text, .end = text + len, .err = err, .errlen = errlen};
     rc = ini_parse_stream (s_next_line, &ld, s_on_ini, &ld);
     free (text);
+    for (size_t i = 0; i < ld.keys; i++)
+        free (ld.seen[i].key);
+    free (ld.seen);
     if (ld.failed)
         return SIM_CONFIG_REFUSED;
     if (rc != 0) {
@@ -1132,6 +1166,57 @@ sim_config_map_spec (const sim_config_t *cfg, map_spec_t *spec)
     *spec = cfg->map;
     if (cfg->map_file[0])
         snprintf (spec->source, sizeof spec->source, "%s", cfg->map_file);
+}
+
+int
+sim_config_check_files (const sim_config_t *cfg, char *err, size_t errlen)
+{
+    if (!cfg->map_file[0])
+        return 0;
+    /* as s_read_file opens a scenario: a fifo must not wait for a writer; a folder is no map */
+    int fd = open (cfg->map_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    const char *why = NULL;
+    if (fd < 0 || fstat (fd, &st) < 0)
+        why = strerror (errno);
+    else if (!S_ISREG (st.st_mode))
+        why = "not a regular file";
+    if (fd >= 0)
+        close (fd);
+    if (!why)
+        return 0;
+    map_error (err, errlen, "map.file: %s: %s", cfg->map_file, why);
+    return SIM_CONFIG_UNREADABLE;
+}
+
+/* How many nodes of g lie in the box lon_min, lat_min, lon_max, lat_max. */
+static size_t
+s_nodes_in_box (const map_graph_t *g, double lon_min, double lat_min, double lon_max, double lat_max)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < map_graph_node_count (g); i++) {
+        const map_node_t *node = map_graph_node (g, i);
+        n += node->lon >= lon_min && node->lat >= lat_min && node->lon <= lon_max && node->lat <= lat_max;
+    }
+    return n;
+}
+
+int
+sim_config_check_map (const sim_config_t *cfg, const map_graph_t *g, char *err, size_t errlen)
+{
+    const double *b = cfg->robotaxi.service_area;
+    if (cfg->robotaxi.fleet_size == 0 || s_nodes_in_box (g, b[0], b[1], b[2], b[3]) > 0)
+        return 0;
+    double lon_min, lat_min, lon_max, lat_max;
+    map_graph_lonlat_bounds (g, &lon_min, &lat_min, &lon_max, &lat_max);
+    /* the same four numbers read latitude first, the usual slip */
+    int swapped = s_nodes_in_box (g, b[1], b[0], b[3], b[2]) > 0;
+    map_error (err, errlen,
+               "robotaxi.service_area: %g,%g,%g,%g holds no road of the map (its roads lie within lon %.4f .. %.4f, "
+               "lat %.4f .. %.4f)%s",
+               b[0], b[1], b[2], b[3], lon_min, lon_max, lat_min, lat_max,
+               swapped ? "; read latitude first it holds roads: write lon_min,lat_min,lon_max,lat_max" : "");
+    return SIM_CONFIG_REFUSED;
 }
 
 void

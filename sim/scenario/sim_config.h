@@ -157,6 +157,15 @@ int sim_config_set_key (sim_config_t *cfg, const char *key, const char *value, c
  * positive sum, ...). 0 or -1 with a message naming the keys. */
 int sim_config_check (const sim_config_t *cfg, char *err, size_t errlen);
 
+/* Checks that the files the scenario reads can be read: map.file when set (map.cache may be made by the run). 0, or
+ * SIM_CONFIG_UNREADABLE with "map.file: PATH: why" in err (a tool exits EX_NOINPUT). */
+int sim_config_check_files (const sim_config_t *cfg, char *err, size_t errlen);
+
+/* Checks a scenario fitted to its map (sim_config_fit_map) against that map's roads: with robotaxis, the service
+ * area must hold a road node. 0, or SIM_CONFIG_REFUSED with a message naming robotaxi.service_area and the extent of
+ * the map's roads, and saying so when the box holds roads read latitude first (a tool exits EX_CONFIG). */
+int sim_config_check_map (const sim_config_t *cfg, const map_graph_t *g, char *err, size_t errlen);
+
 /* A real number in text[0 .. len) as scenario files write them: plain decimal with an optional fraction and exponent
  * (1.5, .5, 2e-3, -4), spaces around allowed; no '+', hex, inf or nan. 0 with *out set, or -1 when the text is not
  * such a number or does not fit a double. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "map_graph.h"
 #include "sim_config.h"
 
 static char s_dir[] = "/tmp/robotaxi-config-XXXXXX";
@@ -490,6 +491,105 @@ START_TEST (test_map_key_conflicts)
 }
 END_TEST
 
+START_TEST (test_a_key_given_twice_is_refused_with_both_lines)
+{
+    /* the last one used to win silently */
+    s_refused ("twice.ini", "[robotaxi]\nfleet_size = 40\n; on second thought\nfleet_size = 50\n", SIM_CONFIG_REFUSED,
+               ":4: robotaxi.fleet_size: already set on line 2 (give each key once)");
+    /* a section given again is no way around it */
+    s_refused ("again.ini", "[robotaxi]\nfleet_size = 40\n[human]\ndrivers = 300\n[robotaxi]\nfleet_size = 50\n",
+               SIM_CONFIG_REFUSED, ":6: robotaxi.fleet_size: already set on line 2 (give each key once)");
+    s_refused ("zones.ini", "[zones]\nport = 114.3, 30.6, 1, 1\nport = 114.4, 30.6, 1, 1\n", SIM_CONFIG_REFUSED,
+               ":3: zones.port: already set on line 2 (give each key once)");
+    /* the same name in two sections is two keys; a 252-character comment line does not shift the lines */
+    char text[1024] = "; ";
+    memset (text + 2, '-', 250);
+    snprintf (text + 252, sizeof text - 252, "\n[robotaxi]\ncharge_h_per_day = 2\n[human]\ndrivers = 3\n"
+                                             "[robotaxi]\ncharge_h_per_day = 3\n");
+    ck_assert_uint_eq (strcspn (text, "\n"), 252);
+    s_refused ("long.ini", text, SIM_CONFIG_REFUSED,
+               ":7: robotaxi.charge_h_per_day: already set on line 3 (give each key once)");
+    sim_config_t c;
+    char err[512];
+    sim_config_defaults (&c);
+    const char *path = s_write ("two.ini", "[robotaxi]\ncleaning_yuan_per_day = 3\n[human]\ninsurance_yuan_per_year = 4\n"
+                               "[robotaxi]\ninsurance_yuan_per_year = 5\n");
+    ck_assert_msg (sim_config_load (&c, path, err, sizeof err) == 0, "%s", err);
+    ck_assert_double_eq (c.human.insurance_yuan_per_year, 4);
+    ck_assert_double_eq (c.robotaxi.insurance_yuan_per_year, 5);
+    /* a config.ini read back after a file was read is a new file: its keys are its own */
+    ck_assert_msg (sim_config_load (&c, path, err, sizeof err) == 0, "%s", err);
+}
+END_TEST
+
+START_TEST (test_a_box_read_latitude_first_is_named)
+{
+    sim_config_t c;
+    char err[512];
+    sim_config_defaults (&c);
+    /* Wuhan's box written lat,lon: 114 is no latitude */
+    ck_assert_int_eq (sim_config_set (&c, "robotaxi.service_area=30.43,114.13,30.58,114.47", err, sizeof err), -1);
+    ck_assert_str_eq (err, "--set robotaxi.service_area: '30.43,114.13,30.58,114.47' is not a box (need -180 <= "
+                           "lon_min < lon_max <= 180, -90 <= lat_min < lat_max <= 90); it is one read latitude first: "
+                           "write lon_min,lat_min,lon_max,lat_max");
+    /* no hint where the numbers make no box either way */
+    ck_assert_int_eq (sim_config_set (&c, "robotaxi.service_area=1,2,0,3", err, sizeof err), -1);
+    ck_assert_ptr_null (strstr (err, "latitude first"));
+}
+END_TEST
+
+START_TEST (test_a_service_area_must_hold_roads_of_the_map)
+{
+    /* a little Monaco: where the box is Monaco's read latitude first, a valid box both ways */
+    map_graph_t *g = map_graph_new (32632);
+    ck_assert_ptr_nonnull (g);
+    ck_assert_uint_eq (map_graph_add_node (g, 7.41, 43.72, 0, 0), 0);
+    ck_assert_uint_eq (map_graph_add_node (g, 7.43, 43.74, 1600, 2200), 1);
+    ck_assert_int_eq (map_graph_add_edge (g, 0, 1, 0, 50, MAP_ROAD_LOCAL), 0);
+    ck_assert_int_eq (map_graph_finish (g), 0);
+    sim_config_t c;
+    char err[512];
+    sim_config_defaults (&c);
+    ck_assert_int_eq (sim_config_set (&c, "robotaxi.service_area=7.40,43.71,7.44,43.75", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_map (&c, g, err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_set (&c, "robotaxi.service_area=43.71,7.40,43.75,7.44", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_map (&c, g, err, sizeof err), SIM_CONFIG_REFUSED);
+    ck_assert_str_eq (err, "robotaxi.service_area: 43.71,7.4,43.75,7.44 holds no road of the map (its roads lie within "
+                           "lon 7.4100 .. 7.4300, lat 43.7200 .. 43.7400); read latitude first it holds roads: write "
+                           "lon_min,lat_min,lon_max,lat_max");
+    ck_assert_int_eq (sim_config_set (&c, "robotaxi.service_area=8,44,9,45", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_map (&c, g, err, sizeof err), SIM_CONFIG_REFUSED);
+    ck_assert_str_eq (err, "robotaxi.service_area: 8,44,9,45 holds no road of the map (its roads lie within lon 7.4100 "
+                           ".. 7.4300, lat 43.7200 .. 43.7400)");
+    /* without robotaxis there is no service to give */
+    ck_assert_int_eq (sim_config_set (&c, "robotaxi.fleet_size=0", err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_map (&c, g, err, sizeof err), 0);
+    map_graph_destroy (&g);
+}
+END_TEST
+
+START_TEST (test_a_map_file_that_cannot_be_read)
+{
+    sim_config_t c;
+    char err[512], path[600], want[700];
+    sim_config_defaults (&c);
+    ck_assert_int_eq (sim_config_check_files (&c, err, sizeof err), 0); /* the embedded map: no file */
+    snprintf (path, sizeof path, "map.file=%s/nothere.map", s_dir);
+    ck_assert_int_eq (sim_config_set (&c, path, err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_files (&c, err, sizeof err), SIM_CONFIG_UNREADABLE);
+    snprintf (want, sizeof want, "map.file: %s/nothere.map: No such file or directory", s_dir);
+    ck_assert_str_eq (err, want);
+    snprintf (path, sizeof path, "map.file=%s", s_dir);
+    ck_assert_int_eq (sim_config_set (&c, path, err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_files (&c, err, sizeof err), SIM_CONFIG_UNREADABLE);
+    snprintf (want, sizeof want, "map.file: %s: not a regular file", s_dir);
+    ck_assert_str_eq (err, want);
+    snprintf (path, sizeof path, "map.file=%s", s_write ("city.map", "a map, as far as this check goes\n"));
+    ck_assert_int_eq (sim_config_set (&c, path, err, sizeof err), 0);
+    ck_assert_int_eq (sim_config_check_files (&c, err, sizeof err), 0);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -514,6 +614,10 @@ main (void)
     tcase_add_test (limits, test_empty_scenarios);
     tcase_add_test (limits, test_syntax_errors_at_their_own_line);
     tcase_add_test (limits, test_numbers_are_decimal);
+    tcase_add_test (limits, test_a_key_given_twice_is_refused_with_both_lines);
+    tcase_add_test (limits, test_a_box_read_latitude_first_is_named);
+    tcase_add_test (limits, test_a_service_area_must_hold_roads_of_the_map);
+    tcase_add_test (limits, test_a_map_file_that_cannot_be_read);
     suite_add_tcase (s, limits);
     return rt_check_run (s);
 }
