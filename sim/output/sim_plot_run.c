@@ -56,7 +56,7 @@ static int s_waits (s_run_t *run, const sim_figure_t *fig, char *err, size_t err
 static int s_costcurve (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
 static int s_choice (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
 static int s_days (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
-static sim_figure_lines_fn s_fares_bands, s_hours_axis, s_cost_scale, s_choice_today, s_days_tics;
+static sim_figure_lines_fn s_hours_axis, s_cost_scale, s_choice_today, s_days_tics;
 
 /* The run's figures, in the order report.html shows them. Each title is followed by the scenario's name. */
 static const s_run_figure_t s_figures[] = {
@@ -69,17 +69,21 @@ static const s_run_figure_t s_figures[] = {
              "18" S_NDASH "30 yuan (human ride-hail) per 10 km",
       .x = {.label = "ride distance, km"},   /* range: 0 to the longest ride in the file */
       .y = {.label = "fare, yuan", .range = "0:*"},
-      .settings = (const char *const[]){"set samples 2", "set key top left",
+      .settings = (const char *const[]){"set samples 2", "set key below horizontal maxrows 3",
                                         "set style fill transparent solid 0.13 noborder",
                                         "# the calibration bands: 4-16 yuan per 10 km by robotaxi, 18-30 by human "
-                                        "ride-hail; their",
-                                        "# labels sit near the bands' outer edges, away from where the fares usually "
-                                        "run",
-                                        NULL},
-      .tail = s_fares_bands,
+                                        "ride-hail, named in",
+                                        "# the key (below the plot, like every label, so none lies over a curve)",
+                                        "# a mark at 10 km, the bands' distance, named above the plot",
+                                        "set arrow 1 from 10, graph 0 to 10, graph 1 nohead dashtype 2 "
+                                        "linecolor rgb '" S_GREY "'",
+                                        "set link x2",
+                                        "set x2tics ('10 km' 10) scale 0 textcolor rgb '" S_GREY "'", NULL},
       .series = (const sim_figure_series_t[]){
-          {.data = "+", .using = "1:(0.4*$1):(1.6*$1)", .with = "filledcurves", .colour = S_ROBOTAXI},
-          {.data = "+", .using = "1:(1.8*$1):(3.0*$1)", .with = "filledcurves", .colour = S_HUMAN},
+          {.data = "+", .using = "1:(0.4*$1):(1.6*$1)", .with = "filledcurves", .colour = S_ROBOTAXI,
+           .title = "robotaxi band: 4" S_NDASH "16 yuan per 10 km"},
+          {.data = "+", .using = "1:(1.8*$1):(3.0*$1)", .with = "filledcurves", .colour = S_HUMAN,
+           .title = "human ride-hail band: 18" S_NDASH "30 yuan per 10 km"},
           {.using = "1:2", .with = "lines linewidth 1.5 dashtype 2", .colour = S_ROBOTAXI,
            .title = "robotaxi list price"},
           {.data = "", .using = "1:3", .with = "lines linewidth 2.5", .colour = S_ROBOTAXI,
@@ -96,25 +100,28 @@ static const s_run_figure_t s_figures[] = {
       .heading = "Utilization by hour",
       .title = "Utilization by hour",
       .alt = "Share of on-shift time carrying a rider, and carrying or driving to a pickup, by hour for each fleet, "
-             "with the vehicles online",
+             "with each fleet's vehicles online as a share of its most in an hour",
       .x = {.label = "hour of the day"},     /* range and tics: the hours of the run, in tail */
-      .y = {.label = "share of on-shift time, %", .range = "0:100"},
-      .y2 = {.label = "vehicles online", .range = "0:*", .tics = ""},
-      .settings = (const char *const[]){"set key below horizontal maxrows 2", NULL},
+      .y = {.label = "share of on-shift time, %", .range = "0:*"},
+      /* the fleets differ a hundredfold in size: each one's vehicles online against its own busiest hour, so a
+       * fleet of 40 robotaxis shows its charging dip beside 1,500 drivers (the counts are in the key) */
+      .y2 = {.label = "vehicles online, % of the fleet's most", .range = "0:105", .tics = "0,20,100"},
+      /* the key in two columns, robotaxi's and human ride-hail's */
+      .settings = (const char *const[]){"set key below vertical maxrows 3 width -6", NULL},
       .tail = s_hours_axis,
       .series = (const sim_figure_series_t[]){
           {.using = "1:2", .with = "linespoints linewidth 2 pointtype 7 pointsize 0.6", .colour = S_ROBOTAXI,
            .title = "robotaxi carrying a rider", .when = S_HAS_ROBOTAXI},
           {.data = "", .using = "1:3", .with = "lines linewidth 2 dashtype 2", .colour = S_ROBOTAXI,
            .title = "robotaxi carrying or driving to a pickup", .when = S_HAS_ROBOTAXI},
-          {.data = "", .using = "1:4", .axes = "x1y2", .with = "steps linewidth 1 dashtype 3", .colour = S_ROBOTAXI,
-           .title = "robotaxis online (right axis)", .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:8", .axes = "x1y2", .with = "steps linewidth 1.5 dashtype 3", .colour = S_ROBOTAXI,
+           .title = "robotaxis online (right axis)", .when = S_HAS_ROBOTAXI},   /* the title gets the count */
           {.using = "1:5", .with = "linespoints linewidth 2 pointtype 7 pointsize 0.6", .colour = S_HUMAN,
            .title = "human carrying a rider", .when = S_HAS_HUMAN},
           {.data = "", .using = "1:6", .with = "lines linewidth 2 dashtype 2", .colour = S_HUMAN,
            .title = "human carrying or driving to a pickup", .when = S_HAS_HUMAN},
-          {.data = "", .using = "1:7", .axes = "x1y2", .with = "steps linewidth 1 dashtype 3", .colour = S_HUMAN,
-           .title = "human drivers online (right axis)", .when = S_HAS_HUMAN},
+          {.data = "", .using = "1:9", .axes = "x1y2", .with = "steps linewidth 1.5 dashtype 3", .colour = S_HUMAN,
+           .title = "human drivers online (right axis)", .when = S_HAS_HUMAN},   /* the title gets the count */
           {0}}}},
     {s_waits,
      {.name = "waits",
@@ -122,10 +129,10 @@ static const s_run_figure_t s_figures[] = {
       .heading = "Waits",
       .title = "Wait from request to pickup",
       .alt = "Share of each fleet's picked-up riders by minutes waited from request to pickup",
-      .x = {.label = "wait from request to pickup, minutes"},   /* range: to the longest wait, a minute a bar */
+      .x = {.label = "wait from request to pickup, minutes"},   /* range: to the longest wait had, a minute a bar */
       .y = {.label = "share of the fleet's picked-up riders, %", .range = "0:*"},
       .settings = (const char *const[]){"set boxwidth 0.4 absolute", "set style fill solid 0.75 noborder",
-                                        "set key top right",
+                                        "set key below horizontal",
                                         "# each minute [m, m+1) holds two bars: robotaxi on the left, human "
                                         "ride-hail on the right",
                                         NULL},
@@ -144,19 +151,16 @@ static const s_run_figure_t s_figures[] = {
              "each fleet ran today",
       .x = {.label = "utilization: share of on-shift time carrying a rider, %", .range = "0:100"},
       .y = {.label = "cost per km, yuan"},  /* a log scale when every value allows one, in tail */
-      .settings = (const char *const[]){"set key top right", NULL},
+      .settings = (const char *const[]){"set key below vertical maxrows 2 width -6", NULL},
       .tail = s_cost_scale,
       .blocks = 1,   /* index 0: the curves; then one block per fleet with an operating point, in fleet order */
       .series = (const sim_figure_series_t[]){
           {.using = "1:2", .with = "lines linewidth 2.5", .colour = S_ROBOTAXI, .title = "robotaxi"},
           {.data = "", .using = "1:3", .with = "lines linewidth 2.5", .colour = S_HUMAN, .title = "human ride-hail"},
+          /* where each fleet ran, said in the key (the title from the data), not in a label by the curve */
           {.data = "", .using = "1:2", .with = "points pointtype 7 pointsize 1.6", .colour = S_ROBOTAXI,
            .when = S_HAS_ROBOTAXI},
-          {.data = "", .using = "1:2:3", .with = "labels left offset character 1,0.9", .colour = S_ROBOTAXI,
-           .when = S_HAS_ROBOTAXI},
           {.data = "", .using = "1:2", .with = "points pointtype 7 pointsize 1.6", .colour = S_HUMAN,
-           .when = S_HAS_HUMAN},
-          {.data = "", .using = "1:2:3", .with = "labels left offset character 1,-0.9", .colour = S_HUMAN,
            .when = S_HAS_HUMAN},
           {0}}}},
     {s_choice,
@@ -164,25 +168,32 @@ static const s_run_figure_t s_figures[] = {
       .source = "choice.csv",
       .heading = "Riders' choice against the robotaxi fare",
       .title = "Riders' choice against the robotaxi fare",
-      .alt = "Predicted shares of riders choosing a robotaxi, human ride-hail or another way against the robotaxi "
-             "fare for 10 km",
+      .alt = "Predicted shares of riders choosing a robotaxi (left axis) and human ride-hail (right axis) against "
+             "the robotaxi fare for 10 km, each axis scaled to its fleet's shares; the rest choose another way",
       .x = {.label = "robotaxi fare for 10 km, yuan"},
-      .y = {.label = "predicted share of riders, %", .range = "0:100"},
-      .settings = (const char *const[]){"set key top right", NULL},
+      /* a robotaxi share of a few % beside a human one of 70: each fleet on its own axis, scaled to its shares
+       * (ranges from the data); the other ways' shares are in the key */
+      .y = {.label = "robotaxi, % of riders"},
+      .y2 = {.label = "human ride-hail, % of riders", .tics = ""},
+      .settings = (const char *const[]){"set key below horizontal", "set ylabel textcolor rgb '" S_ROBOTAXI "'",
+                                        "set ytics textcolor rgb '" S_ROBOTAXI "'",
+                                        "set y2label textcolor rgb '" S_HUMAN "'",
+                                        "set y2tics textcolor rgb '" S_HUMAN "'", NULL},
       .tail = s_choice_today,
       .series = (const sim_figure_series_t[]){
           {.using = "1:2", .with = "linespoints linewidth 2.5 pointtype 7 pointsize 0.6", .colour = S_ROBOTAXI,
-           .title = "robotaxi"},
-          {.data = "", .using = "1:3", .with = "linespoints linewidth 2.5 pointtype 7 pointsize 0.6",
-           .colour = S_HUMAN, .title = "human ride-hail"},
-          {.data = "", .using = "1:4", .with = "linespoints linewidth 1.5 pointtype 6 pointsize 0.6",
-           .colour = S_GREY, .title = "other ways"},
+           .title = "robotaxi (left axis)"},
+          {.data = "", .using = "1:3", .axes = "x1y2", .with = "linespoints linewidth 2.5 pointtype 7 pointsize 0.6",
+           .colour = S_HUMAN, .title = "human ride-hail (right axis)"},
+          /* no line: a key entry whose title (from the data) gives the other ways' shares */
+          {.data = "+", .using = "1:(NaN)", .with = "points pointtype 6 pointsize 0.6", .colour = S_GREY,
+           .title = "other ways"},
           {0}}}},
     {s_days,
      {.name = "days",
       .source = "days.csv",
-      .heading = "Human drivers by day",
-      .title = "Human drivers by day",
+      .heading = "Human drivers each day",
+      .title = "Human drivers each day",   /* then ", days 1-N" */
       .alt = "Active human drivers and their net earnings per hour, day by day",
       .x = {.label = "day"},                /* a tic a day for up to a month, in tail */
       .y = {.label = "human drivers", .range = "0:*"},
@@ -199,21 +210,29 @@ static const s_run_figure_t s_figures[] = {
           {0}}}},
 };
 
-/* The days a figure of a run of several days covers, after its heading and title: the last day's files (hourly,
- * waits, choice) or all days (the cost model of costs.csv); "" for the rest (fares know no day; days.svg is by
- * day) and for a run of one day. */
+/* The days a figure covers, after its heading and title: the day of a run of one day; of several, the last day's
+ * files (hourly, waits, choice), all days (the cost model of costs.csv) or each day (days.svg); "" for fares, which
+ * know no day. */
 static void
 s_figure_scope (const s_run_t *run, const char *name, char *buf, size_t len)
 {
     static const char *const last_day[] = {"utilization", "waits", "choice"};
     buf[0] = '\0';
-    if (run->ndays < 2)
+    int of_day = strcmp (name, "costcurve") == 0;
+    for (size_t i = 0; i < S_COUNT (last_day); i++)
+        of_day |= strcmp (name, last_day[i]) == 0;
+    if (run->ndays < 2) {
+        if (of_day)
+            snprintf (buf, len, ", one day");
         return;
+    }
     for (size_t i = 0; i < S_COUNT (last_day); i++)
         if (strcmp (name, last_day[i]) == 0)
             snprintf (buf, len, ", day %u of %u (the last day)", run->day, run->ndays);
     if (strcmp (name, "costcurve") == 0)
         snprintf (buf, len, ", all %u days", run->ndays);
+    if (strcmp (name, "days") == 0)
+        snprintf (buf, len, ", days 1" S_NDASH "%u", run->ndays);
 }
 
 /* Adds fig, headed and titled with what it shows and the days it covers, the title then the scenario. */
@@ -478,7 +497,6 @@ s_fares (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
     char range[64];
     snprintf (range, sizeof range, "0:%g", max_km);
     fig.x.range = range;
-    fig.arg = &max_km;
     fig.have = col[nneed] >= 0 ? S_HAS_TAXI_METER : 0;
     sim_csv_free (&csv);
     return s_run_add (run, &fig, err, errlen);
@@ -486,19 +504,6 @@ fail:
     sim_file_abandon (&dat);
     sim_csv_free (&csv);
     return -1;
-}
-
-/* The bands' labels, near their outer edges (away from where the fares usually run), and a mark at 10 km; arg is
- * the longest ride, km. */
-static void
-s_fares_bands (FILE *f, const void *arg)
-{
-    double lx = 0.82 * *(const double *) arg;
-    fprintf (f, "set label 1 '4" S_NDASH "16 yuan per 10 km' at %g,%g center front textcolor rgb '" S_ROBOTAXI "'\n"
-                "set label 2 '18" S_NDASH "30 yuan per 10 km' at %g,%g center front textcolor rgb '" S_HUMAN "'\n"
-                "set arrow 1 from 10, graph 0 to 10, graph 1 nohead dashtype 2 linecolor rgb '" S_GREY "'\n"
-                "set label 3 '10 km' at 10, graph 0.03 left offset character 0.5,0 textcolor rgb '" S_GREY "'\n",
-             lx, 0.62 * lx, lx, 2.8 * lx);
 }
 
 /* utilization.svg: by hour and fleet, the share of on-shift time carrying a rider and also driving to pickups,
@@ -564,20 +569,45 @@ s_utilization (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
     }
     if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
         goto fail;
+    /* each fleet's most vehicles online in an hour: the right axis's 100% for that fleet */
+    double most[2] = {0, 0};
+    for (int h = 0; h < hours; h++)
+        for (int fl = 0; fl < 2; fl++)
+            if (slot[h * 6 + fl * 3 + 2] > most[fl])
+                most[fl] = slot[h * 6 + fl * 3 + 2];
     fputs ("# hour\trobotaxi_occupied_pct\trobotaxi_occupied_or_pickup_pct\trobotaxi_vehicles_online"
-           "\thuman_occupied_pct\thuman_occupied_or_pickup_pct\thuman_vehicles_online\n",
+           "\thuman_occupied_pct\thuman_occupied_or_pickup_pct\thuman_vehicles_online"
+           "\trobotaxi_online_pct_of_most\thuman_online_pct_of_most\n",
            dat.f);
     for (int h = 0; h < hours; h++) {
         fprintf (dat.f, "%d", h);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 8; i++) {
             fputc ('\t', dat.f);
-            sim_figure_dat_num (dat.f, slot[h * 6 + i]);
+            int fl = i - 6;   /* the last two columns: a fleet's online against its most */
+            sim_figure_dat_num (dat.f, i < 6 ? slot[h * 6 + i]
+                                      : most[fl] > 0 ? 100 * slot[h * 6 + fl * 3 + 2] / most[fl] : NAN);
         }
         fputc ('\n', dat.f);
     }
     if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
+    /* the online lines' titles say what 100% is */
+    static const char *const online[] = {"robotaxis online", "human drivers online"};
+    static const unsigned has[] = {S_HAS_ROBOTAXI, S_HAS_HUMAN};
+    sim_figure_series_t series[8];
+    char titles[2][96];
+    size_t n = 0;
+    for (const sim_figure_series_t *s = row->series; s->using && n + 1 < S_COUNT (series); s++, n++) {
+        series[n] = *s;
+        for (int fl = 0; fl < 2; fl++)
+            if (s->axes && (s->when & has[fl])) {
+                snprintf (titles[fl], sizeof titles[fl], "%s (right axis), 100%% = %.0f", online[fl], most[fl]);
+                series[n].title = titles[fl];
+            }
+    }
+    series[n] = (sim_figure_series_t){0};
     sim_figure_t fig = *row;
+    fig.series = series;
     fig.arg = &hours;
     fig.have = (rows_of[0] ? S_HAS_ROBOTAXI : 0) | (rows_of[1] ? S_HAS_HUMAN : 0);
     rc = s_run_add (run, &fig, err, errlen);
@@ -626,9 +656,10 @@ s_waits (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
                 goto fail;
             }
             total[fl] += v;
+            /* the axis ends at the longest wait anyone had, not at the file's last (empty) minute */
+            if (v > 0 && sim_figure_csv_val (&csv, r, col[0]) > max_min)
+                max_min = sim_figure_csv_val (&csv, r, col[0]);
         }
-        if (sim_figure_csv_val (&csv, r, col[0]) > max_min)
-            max_min = sim_figure_csv_val (&csv, r, col[0]);
     }
     if (!(total[0] > 0) && !(total[1] > 0)) {   /* nobody was picked up: nothing to draw */
         sim_csv_free (&csv);
@@ -653,6 +684,8 @@ s_waits (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
     char range[64];
     snprintf (range, sizeof range, "0:%g", max_min + 1);
     fig.x.range = range;
+    if (max_min < 30)
+        fig.x.tics = "1";   /* a tic a minute, at the start of each minute's bars */
     fig.have = (total[0] > 0 ? S_HAS_ROBOTAXI : 0) | (total[1] > 0 ? S_HAS_HUMAN : 0);
     return s_run_add (run, &fig, err, errlen);
 fail:
@@ -717,12 +750,14 @@ s_costcurve (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
     }
     int block[2] = {-1, -1}, blocks = 1;
     unsigned have = 0;
+    char label[2][160];
     for (int fl = 0; fl < 2; fl++) {
         if (!isfinite (point[fl][0]) || !isfinite (point[fl][1]))
             continue;
         block[fl] = blocks++;
         have |= has[fl];
-        fprintf (dat.f, "\n\n# index %d: %s today: utilization_pct\tyuan_per_km\tlabel\n", block[fl], fleets[fl]);
+        fprintf (dat.f, "\n\n# index %d: %s in this run: utilization_pct\tyuan_per_km\tlabel\n", block[fl],
+                 fleets[fl]);
         sim_figure_dat_num (dat.f, point[fl][0]);
         fputc ('\t', dat.f);
         sim_figure_dat_num (dat.f, point[fl][1]);
@@ -730,19 +765,23 @@ s_costcurve (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
         char u[32], c[32];
         sim_report_fig_text (sim_report_fig_find (SIM_FIGS_COST, "utilization"), point[fl][0] / 100, u, sizeof u);
         sim_report_fig_text (sim_report_fig_find (SIM_FIGS_COST, "cost_per_km"), point[fl][1], c, sizeof c);
-        fprintf (dat.f, "\t%s: %s at %s yuan/km\n", s_fleet_label (fleets[fl]), u, c);
+        snprintf (label[fl], sizeof label[fl], "%s: %s at %s yuan/km (this run)", s_fleet_label (fleets[fl]), u, c);
+        fprintf (dat.f, "\t%s\n", label[fl]);
     }
     if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
     sim_csv_free (&csv);
-    /* a fleet's point and label read its own block, numbered in the order the fleets' blocks were written */
+    /* a fleet's point reads its own block, numbered in the order the fleets' blocks were written, and is named in
+     * the key */
     sim_figure_series_t series[8];
     size_t n = 0;
     for (const sim_figure_series_t *s = row->series; s->using && n + 1 < S_COUNT (series); s++, n++) {
         series[n] = *s;
         for (int fl = 0; fl < 2; fl++)
-            if (s->when & has[fl])
+            if (s->when & has[fl]) {
                 series[n].index = block[fl];
+                series[n].title = block[fl] >= 0 ? label[fl] : NULL;
+            }
     }
     series[n] = (sim_figure_series_t){0};
     sim_figure_t fig = *row;
@@ -760,7 +799,10 @@ fail:
 static void
 s_cost_scale (FILE *f, const void *arg)
 {
-    fputs (*(const int *) arg ? "set logscale y\n" : "set yrange [0:*]\n", f);
+    /* a log scale labelled at 1, 2 and 5 of each decade, so a value can be read off it */
+    fputs (*(const int *) arg ? "set logscale y\nset ytics add (0.02, 0.05, 0.2, 0.5, 2, 5, 20, 50, 200, 500)\n"
+                              : "set yrange [0:*]\n",
+           f);
 }
 
 typedef struct {
@@ -823,9 +865,38 @@ s_choice (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
     }
     if (sim_file_close (&dat, err, errlen) != 0)
         goto fail;
+    /* each axis scaled to its fleet: the robotaxi's from 0 to above its most, the human one's around its shares
+     * (at least 2 points of % tall, so a flat share stays flat) */
+    double rmax = 0, hlo = INFINITY, hhi = -INFINITY, olo = INFINITY, ohi = -INFINITY;
+    for (size_t r = 0; r < csv.nrows; r++) {
+        rmax = fmax (rmax, rows[r].robotaxi);
+        hlo = fmin (hlo, rows[r].human);
+        hhi = fmax (hhi, rows[r].human);
+        olo = fmin (olo, rows[r].other);
+        ohi = fmax (ohi, rows[r].other);
+    }
+    double mid = isfinite (hlo) ? (hlo + hhi) / 2 : 50, half = isfinite (hlo) ? fmax (0.6 * (hhi - hlo), 1) : 50;
+    char yrange[64], y2range[64], other[96];
+    snprintf (yrange, sizeof yrange, "0:%.4g", rmax > 0 ? 1.15 * rmax : 1);
+    snprintf (y2range, sizeof y2range, "%.4g:%.4g", fmax (0, mid - half), fmin (100, mid + half));
+    if (isfinite (olo))
+        snprintf (other, sizeof other, "other ways: %.1f" S_NDASH "%.1f%% of riders", olo, ohi);
+    else
+        snprintf (other, sizeof other, "other ways");
     free (rows);
     sim_csv_free (&csv);
+    sim_figure_series_t series[4];
+    size_t n = 0;
+    for (const sim_figure_series_t *s = row->series; s->using && n + 1 < S_COUNT (series); s++, n++) {
+        series[n] = *s;
+        if (s->data && strcmp (s->data, "+") == 0)
+            series[n].title = other;
+    }
+    series[n] = (sim_figure_series_t){0};
     sim_figure_t fig = *row;
+    fig.y.range = yrange;
+    fig.y2.range = y2range;
+    fig.series = series;
     fig.arg = &today;
     return s_run_add (run, &fig, err, errlen);
 fail:
@@ -835,15 +906,16 @@ fail:
     return -1;
 }
 
-/* A mark at today's fare, when choice.csv has it; arg is the fare (NaN: none). */
+/* A mark at today's fare, when choice.csv has it, named above the plot (x2's tic) rather than inside it; arg is the
+ * fare (NaN: none). */
 static void
 s_choice_today (FILE *f, const void *arg)
 {
     double today = *(const double *) arg;
     if (isfinite (today))
         fprintf (f, "set arrow 1 from %g, graph 0 to %g, graph 1 nohead dashtype 2 linecolor rgb '" S_GREY "'\n"
-                    "set label 1 'today''s fare' at %g, graph 0.97 left offset character 0.5,0 "
-                    "textcolor rgb '" S_GREY "'\n",
+                    "set link x2\n"
+                    "set x2tics ('today''s fare' %g) scale 0 textcolor rgb '" S_GREY "'\n",
                  today, today, today);
 }
 
