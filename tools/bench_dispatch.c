@@ -21,6 +21,7 @@
 #include "disp_zmq.h"
 #include "map_graph.h"
 #include "map_net.h"
+#include "tool_cli.h"
 
 #define PROG "robotaxi-bench dispatch"
 
@@ -485,7 +486,11 @@ static void s_usage (FILE *out)
         "     tick that closes the window to its decisions, over TCP and in-process;\n"
         "  4. a lockstep session's step latency, quiet and while another client's Hello makes the service build\n"
         "     the embedded city at a --build-grid M metre grid (default 58: about 300,000 nodes).\n"
-        "Targets (issue 5): >= 100,000 requests/s with p99 <= 1 ms; the batch window in <= 100 ms.\n");
+        "Targets (issue 5): >= 100,000 requests/s with p99 <= 1 ms; the batch window in <= 100 ms.\n"
+        "  -h, --help     this help\n"
+        "  -V, --version  version\n"
+        "\n");
+    tool_cli_help_status (out, "measured", "the dispatcher or the link failed");
 }
 
 static int s_parse_long (const char *name, const char *text, long min, long max, long *out)
@@ -493,7 +498,7 @@ static int s_parse_long (const char *name, const char *text, long min, long max,
     char *end;
     long v = strtol (text, &end, 10);
     if (*end || end == text || v < min || v > max) {
-        fprintf (stderr, PROG ": --%s: '%s' is not a count from %ld to %ld\n", name, text, min, max);
+        tool_cli_usage_error (PROG, "--%s: '%s' is not a count from %ld to %ld", name, text, min, max);
         return -1;
     }
     *out = v;
@@ -506,14 +511,16 @@ int bench_dispatch_main (int argc, char **argv)
         {"requests", required_argument, NULL, 'r'},   {"vehicles", required_argument, NULL, 'v'},
         {"window", required_argument, NULL, 'w'},     {"batch", required_argument, NULL, 'b'},
         {"seed", required_argument, NULL, 's'},       {"help", no_argument, NULL, 'h'},
-        {"build-grid", required_argument, NULL, 'g'}, {NULL, 0, NULL, 0}};
+        {"build-grid", required_argument, NULL, 'g'}, {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
     s_options_t o = {
         .requests = 200000, .vehicles = 5000, .window = 32, .batch = 1000, .seed = 42, .build_grid_m = 58};
     long build_grid = 58;
     int c;
     long seed = 42;
     optind = 1;
-    while ((c = getopt_long (argc, argv, "h", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":hV", options, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'r':
@@ -537,16 +544,15 @@ int bench_dispatch_main (int argc, char **argv)
         case 'h':
             s_usage (stdout);
             return 0;
+        case 'V':
+            printf ("robotaxi-bench " RT_VERSION "\n");
+            return 0;
         default:
-            s_usage (stderr);
-            return 2;
+            return tool_cli_bad_option (PROG, c, argv, options);
         }
         if (bad) return 2;
     }
-    if (optind != argc) {
-        s_usage (stderr);
-        return 2;
-    }
+    if (optind != argc) return tool_cli_usage_error (PROG, "%s: unexpected argument", argv[optind]);
     o.seed = (unsigned long long)seed;
     o.build_grid_m = (double)build_grid;
 

@@ -17,6 +17,7 @@
 #include "sim_config.h"
 #include "sim_run.h"
 #include "sim_world.h"
+#include "tool_cli.h"
 
 #define PROG "robotaxi-bench"
 
@@ -66,10 +67,11 @@ s_bench_day (sim_config_t *cfg)
     char err[512];
     double t0 = s_now_s ();
     sim_run_opts_t quiet = {.quiet = 1};
+    /* a map that cannot be used, or a service area without its roads, is a bad scenario (as robotaxi-sim has it) */
     map_net_t *g = sim_run_open_map (cfg, &quiet, err, sizeof err);
     if (!g) {
         fprintf (stderr, PROG ": %s\n", err);
-        return 1;
+        return TOOL_CLI_CONFIG;
     }
     double map_s = s_now_s () - t0;
     disp_hello_t hello;
@@ -139,8 +141,13 @@ s_usage (FILE *out)
                   "  routing  contraction hierarchies against Dijkstra on real and generated maps (see routing --help)\n"
                   "  dispatch the dispatcher over TCP: live nearest throughput and latency, one batch window, beside\n"
                   "           the raw ZeroMQ round-trip rate (see dispatch --help)\n"
-                  "  -s, --scenario FILE, --set SECTION.KEY=VALUE  as for robotaxi-sim\n"
-                  "  -h, --help, -V, --version\n");
+                  "  -s, --scenario FILE       as for robotaxi-sim\n"
+                  "      --set SECTION.KEY=VALUE  as for robotaxi-sim\n"
+                  "  -h, --help                this help\n"
+                  "  -V, --version             version\n"
+                  "\n");
+    tool_cli_help_status (out, "done (day: the same results in-process and over TCP)",
+                          "a benchmark failed, or (day) the two results differ");
 }
 
 int
@@ -162,7 +169,8 @@ main (int argc, char **argv)
     if (!cfg)
         return 1;
     sim_config_defaults (cfg);
-    while ((c = getopt_long (argc, argv, "s:hV", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":s:hV", options, NULL)) != -1) {
         switch (c) {
         case 's':
             rc = sim_config_load (cfg, optarg, err, sizeof err);
@@ -178,16 +186,23 @@ main (int argc, char **argv)
             break;
         case 'h': s_usage (stdout); free (cfg); return 0;
         case 'V': printf (PROG " " RT_VERSION "\n"); free (cfg); return 0;
-        default: s_usage (stderr); free (cfg); return 2;
+        default: free (cfg); return tool_cli_bad_option (PROG, c, argv, options);
         }
     }
-    if (optind != argc - 1 || strcmp (argv[optind], "day") != 0) {
-        s_usage (stderr);
+    if (optind == argc) {
         free (cfg);
-        return 2;
+        return tool_cli_usage_error (PROG, "BENCHMARK: missing operand (day, routing, dispatch)");
+    }
+    if (optind != argc - 1 || strcmp (argv[optind], "day") != 0) {
+        free (cfg);
+        return tool_cli_usage_error (PROG, "%s: not a benchmark, or options before routing or dispatch (day, "
+                                     "routing, dispatch)", argv[optind]);
     }
     rc = EX_CONFIG;
     if (sim_config_check (cfg, err, sizeof err) < 0)
+        goto bad;
+    rc = EX_NOINPUT;
+    if (sim_config_check_files (cfg, err, sizeof err) < 0)
         goto bad;
     rc = s_bench_day (cfg);
     free (cfg);

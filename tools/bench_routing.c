@@ -15,8 +15,10 @@
 #include "map_osm.h"
 #include "map_route.h"
 #include "map_wuhan.h"
+#include "tool_cli.h"
 
 #define PROG              "robotaxi-bench"
+#define S_CMD             PROG " routing" /* messages: "robotaxi-bench: routing: ..." */
 #define S_DEFAULT_OSM     "../shared/data/osm/monaco.osm.pbf"
 #define S_MAX_MAPS        16
 #define S_TABLE_RUNS      3 /* the table is timed this many times; the median is reported */
@@ -77,11 +79,14 @@ static void s_usage (FILE *out)
              "  --dijkstra-pairs N    of those, the first N also by plain Dijkstra (default 1000)\n"
              "  --table N             time an N x N table, median of %d runs (default 1000; 0: none)\n"
              "  --seed S              seed of the random pairs (default 1)\n"
-             "  -h, --help, -V, --version\n"
+             "  -h, --help            this help\n"
+             "  -V, --version         version\n"
              "Targets: CH queries >= %.0fx Dijkstra on the largest map of >= %d nodes, preprocessing < %.0f s at\n"
-             ">= %d nodes, a 1000 x 1000 table < %.0f ms on the largest map. Exit status 0 when every map was\n"
-             "measured and CH agreed with Dijkstra on every pair (a MISS does not change it), 1 otherwise.\n",
+             ">= %d nodes, a 1000 x 1000 table < %.0f ms on the largest map.\n"
+             "\n",
              S_TABLE_RUNS, S_SPEEDUP_TARGET, S_BIG_NODES, S_PREP_TARGET_S, S_HUGE_NODES, S_TABLE_TARGET_MS);
+    tool_cli_help_status (out, "every map measured and CH agreed with Dijkstra on every pair (a MISS does not change it)",
+                          "a map could not be measured, or CH and Dijkstra disagreed");
 }
 
 /* Parses a whole non-negative integer argument into *out. 0 or -1. */
@@ -128,8 +133,7 @@ static int s_parse (int argc, char **argv, s_options_t *o)
             if (o->grid_count == S_MAX_MAPS) goto too_many;
             double grid_m = strtod (optarg, &end);
             if (end == optarg || *end || !(grid_m > 0)) {
-                fprintf (stderr, PROG ": routing: --grid %s: not a length in metres\n", optarg);
-                return 2;
+                return tool_cli_usage_error (S_CMD, "--grid: '%s' is not a length in metres", optarg);
             }
             o->grid_m[o->grid_count++] = grid_m;
             o->grid_given = 1;
@@ -141,19 +145,16 @@ static int s_parse (int argc, char **argv, s_options_t *o)
         case 'p':
         case 'd':
         case 't':
-            if (s_parse_count (optarg, &count) < 0) {
-                fprintf (stderr, PROG ": routing: '%s': not a count\n", optarg);
-                return 2;
-            }
+            if (s_parse_count (optarg, &count) < 0)
+                return tool_cli_usage_error (S_CMD, "--%s: '%s' is not a count",
+                                             c == 'p' ? "pairs" : c == 'd' ? "dijkstra-pairs" : "table", optarg);
             if (c == 'p') o->pairs = count;
             if (c == 'd') o->dijkstra_pairs = count;
             if (c == 't') o->table = count;
             break;
         case 's':
-            if (s_parse_count (optarg, &count) < 0) {
-                fprintf (stderr, PROG ": routing: --seed %s: not a number\n", optarg);
-                return 2;
-            }
+            if (s_parse_count (optarg, &count) < 0)
+                return tool_cli_usage_error (S_CMD, "--seed: '%s' is not a number", optarg);
             o->seed = count;
             break;
         case 'h':
@@ -162,26 +163,13 @@ static int s_parse (int argc, char **argv, s_options_t *o)
         case 'V':
             printf (PROG " " RT_VERSION "\n");
             return 1;
-        case ':':
-            fprintf (stderr, PROG ": routing: option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf (stderr, PROG ": routing: bad option '%s' (see " PROG " routing --help)\n", argv[optind - 1]);
-            return 2;
+            return tool_cli_bad_option (S_CMD, c, argv, options);
         }
     }
-    if (optind != argc) {
-        fprintf (stderr, PROG ": routing: unexpected argument '%s' (see " PROG " routing --help)\n", argv[optind]);
-        return 2;
-    }
-    if (o->table > 65535) {
-        fprintf (stderr, PROG ": routing: --table %zu: at most 65535\n", o->table);
-        return 2;
-    }
-    if (o->pairs == 0) {
-        fprintf (stderr, PROG ": routing: --pairs must be at least 1\n");
-        return 2;
-    }
+    if (optind != argc) return tool_cli_usage_error (S_CMD, "%s: unexpected argument", argv[optind]);
+    if (o->table > 65535) return tool_cli_usage_error (S_CMD, "--table: %zu is more than 65535", o->table);
+    if (o->pairs == 0) return tool_cli_usage_error (S_CMD, "--pairs: must be at least 1");
     if (o->dijkstra_pairs > o->pairs) o->dijkstra_pairs = o->pairs;
     if (!o->grid_given) {
         o->grid_m[o->grid_count++] = 95;
@@ -189,8 +177,7 @@ static int s_parse (int argc, char **argv, s_options_t *o)
     }
     return 0;
 too_many:
-    fprintf (stderr, PROG ": routing: at most %d maps of a kind\n", S_MAX_MAPS);
-    return 2;
+    return tool_cli_usage_error (S_CMD, "at most %d maps of a kind (--osm, --grid)", S_MAX_MAPS);
 }
 
 /* ---- plain Dijkstra: map_router's bounded search, stopped at the target -------------------------------------- */

@@ -12,6 +12,7 @@
 #include "disp_policy.h"
 #include "disp_replay.h"
 #include "disp_zmq.h"
+#include "tool_cli.h"
 
 #ifndef RT_VERSION
 #define RT_VERSION "unknown"
@@ -89,8 +90,8 @@ static void s_usage (FILE *out)
              "  patience_s  request: the rider gives up unless picked up within this long (empty: waits until\n"
              "              cancelled)\n"
              "A vehicle the dispatcher assigns counts as busy until a row reports it idle again.\n"
-             "\n"
-             "Exit status: 0 replayed, 1 the dispatcher failed or refused, 2 bad usage or a bad file.\n");
+             "\n");
+    tool_cli_help_status (out, "replayed", "the dispatcher failed or refused");
 }
 
 static int s_parse_double (const char *opt, const char *text, double min, double max, double *out)
@@ -99,7 +100,7 @@ static int s_parse_double (const char *opt, const char *text, double min, double
     errno = 0;
     double v = strtod (text, &end);
     if (errno || end == text || *end || !(v >= min && v <= max)) {
-        fprintf (stderr, S_PROG ": %s: '%s' is not a number from %g to %g\n", opt, text, min, max);
+        tool_cli_usage_error (S_PROG, "%s: '%s' is not a number from %g to %g", opt, text, min, max);
         return -1;
     }
     *out = v;
@@ -147,31 +148,19 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         case O_MAX_PICKUP: bad = s_parse_double ("--max-pickup", optarg, 0.1, 120, &opt->max_pickup_min); break;
         case 'h': s_usage (stdout); return 1;
         case 'V': printf (S_PROG " %s\n", RT_VERSION); return 1;
-        case ':':
-            fprintf (stderr, S_PROG ": %s: missing argument\nTry '" S_PROG " --help' for more information.\n",
-                     argv[optind - 1]);
-            return 2;
-        default:
-            fprintf (stderr, S_PROG ": %s: unknown option\nTry '" S_PROG " --help' for more information.\n",
-                     argv[optind - 1]);
-            return 2;
+        default: return tool_cli_bad_option (S_PROG, c, argv, longopts);
         }
         if (bad) return 2;
     }
-    if (optind != argc - 1) {
-        fprintf (stderr, S_PROG ": expected one FILE.csv (see --help)\n");
-        return 2;
-    }
+    if (optind != argc - 1)
+        return tool_cli_usage_error (S_PROG, "FILE.csv: one replay file, not %d operands", argc - optind);
     opt->csv = argv[optind];
-    if (!opt->curve_secret != !opt->curve_server) {
-        fprintf (stderr, S_PROG ": --curve-secret and --curve-server go together\n");
-        return 2;
-    }
+    if (!opt->curve_secret != !opt->curve_server)
+        return tool_cli_usage_error (S_PROG, "--curve-secret, --curve-server: the two go together");
     if (!disp_policy_find (opt->policy)) {
         char names[128];
-        fprintf (stderr, S_PROG ": --policy: '%s' is not a policy (%s)\n", opt->policy,
-                 disp_policy_names (names, sizeof names));
-        return 2;
+        return tool_cli_usage_error (S_PROG, "--policy: '%s' is not a policy (%s)", opt->policy,
+                                     disp_policy_names (names, sizeof names));
     }
     return 0;
 }
@@ -215,10 +204,11 @@ int main (int argc, char **argv)
     if (rc == 2) return 2;
 
     char err[512];
+    if ((rc = tool_cli_readable (S_PROG, NULL, opt.csv)) != 0) return rc;
     disp_replay_t *replay = disp_replay_load (opt.csv, err, sizeof err);
     if (!replay) {
         fprintf (stderr, S_PROG ": %s\n", err);
-        return 2;
+        return TOOL_CLI_DATAERR;
     }
     disp_replay_row_t *rows = disp_replay_rows (replay);
     size_t row_count = disp_replay_count (replay);
@@ -263,7 +253,7 @@ int main (int argc, char **argv)
         disp_replay_destroy (&replay);
         free (sent);
         free (latency);
-        return 2;
+        return tool_cli_keys_status (opt.curve_secret, opt.curve_server);
     }
     disp_link_t *link = disp_link_zmq_new_keys (opt.endpoint, &hello, (int)(opt.timeout_s * 1000),
                                                 opt.curve_secret ? &keys : NULL, err, sizeof err);

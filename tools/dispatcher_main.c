@@ -13,6 +13,7 @@
 
 #include "disp_policy.h"
 #include "disp_server.h"
+#include "tool_cli.h"
 
 #ifndef RT_VERSION
 #define RT_VERSION "unknown"
@@ -60,10 +61,10 @@ static void s_usage (FILE *out)
              "the sessions send on a PUB socket, numbered per topic; a late subscriber asks the state endpoint for\n"
              "the latest snapshot of each session.\n"
              "\n"
-             "  -b, --bind ENDPOINT      where simulators and live clients connect (default " S_DEFAULT_BIND ")\n"
-             "  -p, --publish ENDPOINT   where metrics subscribers connect (default " S_DEFAULT_PUBLISH
+             "      --bind ENDPOINT      where simulators and live clients connect (default " S_DEFAULT_BIND ")\n"
+             "      --publish ENDPOINT   where metrics subscribers connect (default " S_DEFAULT_PUBLISH
              "); 'none' disables\n"
-             "  -s, --state ENDPOINT     where subscribers ask for the stream's state (default " S_DEFAULT_STATE
+             "      --state ENDPOINT     where subscribers ask for the stream's state (default " S_DEFAULT_STATE
              "); 'none' disables\n"
              "      --max-message MB     answer larger client frames with ERROR_TOO_LARGE (default 16, at most 64)\n"
              "      --curve-secret FILE  CURVE on every endpoint (clients, metrics, state): this server's key pair\n"
@@ -99,18 +100,19 @@ static void s_usage (FILE *out)
     size_t count = disp_policy_list (&list);
     for (size_t i = 0; i < count; i++)
         fprintf (out, "  %-10s %s\n", list[i].name, list[i].summary);
-    fprintf (out, "\nSIGINT or SIGTERM stop the service; it prints its counters on stderr.\n");
+    fprintf (out, "\nSIGINT or SIGTERM stop the service; it prints its counters on stderr.\n\n");
+    tool_cli_help_status (out, "stopped by SIGINT or SIGTERM", "the service could not start or failed");
 }
 
-/* A whole number in [min, max] for option `name`. 0, or 2 (bad usage) after a message. */
+/* A whole number in [min, max] for option `name`. 0, or 2 (bad usage) after the message and the Try line. */
 static int s_count (const char *arg, const char *name, long long min, long long max, long long *out)
 {
     char *end;
     errno = 0;
     long long v = strtoll (arg, &end, 10);
     if (errno || end == arg || *end || arg[0] == '+' || arg[0] == '-' || v < min || v > max) {
-        fprintf (stderr, S_PROG ": %s: '%s' is not a whole number from %lld to %lld\n", name, arg, min, max);
-        return 2;
+        return tool_cli_usage_error (S_PROG, "%s: '%s' is not a whole number from %lld to %lld", name, arg, min,
+                                     max);
     }
     *out = v;
     return 0;
@@ -121,9 +123,8 @@ static int s_count (const char *arg, const char *name, long long min, long long 
 static int s_add_map (s_options_t *opt, const char *name, const char *path, char *owned)
 {
     if (opt->map_count == S_MAPS_MAX) {
-        fprintf (stderr, S_PROG ": --map: more than %d maps\n", S_MAPS_MAX);
         free (owned);
-        return 2;
+        return tool_cli_usage_error (S_PROG, "--map: more than %d maps", S_MAPS_MAX);
     }
     size_t i = opt->map_count;
     if (name) {
@@ -223,8 +224,8 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
     disp_server_limits_defaults (&opt->limits);
     int c, rc;
     long long v;
-    opterr = 0; /* our own messages, in the "prog: what: why" shape */
-    while ((c = getopt_long (argc, argv, ":b:p:s:vhV", longopts, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'b':
             opt->bind = optarg;
@@ -242,10 +243,8 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         case 'M': {
             char *end;
             double mb = strtod (optarg, &end);
-            if (*end || end == optarg || !(mb >= 0.001 && mb <= 64)) {
-                fprintf (stderr, S_PROG ": --max-message: '%s' is not a size from 0.001 to 64 MB\n", optarg);
-                return 2;
-            }
+            if (*end || end == optarg || !(mb >= 0.001 && mb <= 64))
+                return tool_cli_usage_error (S_PROG, "--max-message: '%s' is not a size from 0.001 to 64 MB", optarg);
             opt->max_message_bytes = (size_t)(mb * 1024 * 1024);
             break;
         }
@@ -302,33 +301,20 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         case 'V':
             printf (S_PROG " %s\n", RT_VERSION);
             return 0;
-        case ':':
-            fprintf (stderr, S_PROG ": %s: missing argument\n", argv[optind - 1]);
-            fprintf (stderr, "Try '" S_PROG " --help' for more information.\n");
-            return 2;
         default:
-            fprintf (stderr, S_PROG ": %s: unknown option\n", argv[optind - 1]);
-            fprintf (stderr, "Try '" S_PROG " --help' for more information.\n");
-            return 2;
+            return tool_cli_bad_option (S_PROG, c, argv, longopts);
         }
     }
-    if (optind < argc) {
-        fprintf (stderr, S_PROG ": %s: unexpected argument\n", argv[optind]);
-        return 2;
-    }
-    if (!opt->curve_secret != !opt->curve_clients) {
-        fprintf (stderr, S_PROG ": --curve-secret and --curve-clients go together\n");
-        return 2;
-    }
-    if (opt->bind[0] == '\0') {
-        fprintf (stderr, S_PROG ": --bind: empty endpoint\n");
-        return 2;
-    }
+    if (optind < argc)
+        return tool_cli_usage_error (S_PROG, "%s: unexpected argument", argv[optind]);
+    if (!opt->curve_secret != !opt->curve_clients)
+        return tool_cli_usage_error (S_PROG, "--curve-secret, --curve-clients: the two go together");
+    if (opt->bind[0] == '\0')
+        return tool_cli_usage_error (S_PROG, "--bind: empty endpoint");
     if (!opt->publish && opt->state) {
-        if (opt->state_given) {
-            fprintf (stderr, S_PROG ": --state: there is no stream to give the state of with --publish none\n");
-            return 2;
-        }
+        if (opt->state_given)
+            return tool_cli_usage_error (S_PROG, "--state: there is no stream to give the state of with --publish "
+                                                 "none");
         opt->state = NULL;
     }
     return -1;
@@ -349,6 +335,21 @@ int main (int argc, char **argv)
     sigemptyset (&sa.sa_mask);
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
+
+    /* key files that cannot be read are told apart from a service that cannot start */
+    DIR *clients = opt.curve_clients ? opendir (opt.curve_clients) : NULL;
+    if (opt.curve_clients && !clients) {
+        fprintf (stderr, S_PROG ": --curve-clients: %s: %s\n", opt.curve_clients, strerror (errno));
+        s_options_free (&opt);
+        return TOOL_CLI_NOINPUT;
+    }
+    if (clients) closedir (clients);
+    if (opt.curve_secret && tool_cli_keys_status (opt.curve_secret, NULL) == TOOL_CLI_NOINPUT) {
+        fprintf (stderr, S_PROG ": --curve-secret: %s: cannot be read (nor %s_secret)\n", opt.curve_secret,
+                 opt.curve_secret);
+        s_options_free (&opt);
+        return TOOL_CLI_NOINPUT;
+    }
 
     char err[512];
     disp_server_opts_t sopts = {.bind = opt.bind,

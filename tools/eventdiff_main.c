@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "sim_evdiff.h"
+#include "tool_cli.h"
 
 #define PROG "robotaxi-eventdiff"
 
@@ -19,8 +20,8 @@ static void s_usage (FILE *out)
         "  -q, --quiet     print no verdict, only the exit status says it (errors still go to stderr)\n"
         "  -h, --help      this help\n"
         "  -V, --version   version\n"
-        "\n"
-        "Exit status: 0 the same events, 1 they differ, 2 bad usage or an unreadable or malformed file.\n");
+        "\n");
+    tool_cli_help_status (out, "the same events", "they differ");
 }
 
 int main (int argc, char **argv)
@@ -30,7 +31,8 @@ int main (int argc, char **argv)
                                             {"version", no_argument, NULL, 'V'},
                                             {NULL, 0, NULL, 0}};
     int quiet = 0, c;
-    while ((c = getopt_long (argc, argv, "qhV", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":qhV", options, NULL)) != -1) {
         switch (c) {
         case 'q':
             quiet = 1;
@@ -42,20 +44,23 @@ int main (int argc, char **argv)
             printf (PROG " " RT_VERSION "\n");
             return 0;
         default:
-            s_usage (stderr);
-            return 2;
+            return tool_cli_bad_option (PROG, c, argv, options);
         }
     }
-    if (argc - optind != 2) {
-        fprintf (stderr, PROG ": two events logs to compare, A.csv and B.csv (see --help)\n");
-        return 2;
+    if (argc - optind != 2)
+        return tool_cli_usage_error (PROG, "A.csv B.csv: two events logs to compare, not %d", argc - optind);
+    /* one that cannot be read is told apart from one that is malformed */
+    for (int i = optind; i < argc; i++) {
+        int rc = tool_cli_readable (PROG, NULL, argv[i]);
+        if (rc)
+            return rc;
     }
     static sim_evdiff_result_t res;
     char err[1024];
     int rc = sim_evdiff_compare (argv[optind], NULL, argv[optind + 1], NULL, &res, err, sizeof err);
     if (rc < 0) {
         fprintf (stderr, PROG ": %s\n", err);
-        return 2;
+        return TOOL_CLI_DATAERR;
     }
     if (!quiet && rc == 0)
         printf ("same events: %llu event%s in %llu instant%s\n", (unsigned long long)res.events,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "disp_curve.h"
+#include "tool_cli.h"
 
 #ifndef RT_VERSION
 #define RT_VERSION "unknown"
@@ -21,7 +22,9 @@ static void s_usage (FILE *out)
              "file (--curve-secret, --curve-server). Keep the _secret files private.\n"
              "\n"
              "  -h, --help     this help\n"
-             "  -V, --version  version\n");
+             "  -V, --version  version\n"
+             "\n");
+    tool_cli_help_status (out, "the key pairs written", "a key pair could not be written");
 }
 
 int main (int argc, char **argv)
@@ -29,17 +32,16 @@ int main (int argc, char **argv)
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long (argc, argv, "hV", longopts, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': s_usage (stdout); return 0;
         case 'V': printf (S_PROG " %s\n", RT_VERSION); return 0;
-        default: s_usage (stderr); return 2;
+        default: return tool_cli_bad_option (S_PROG, c, argv, longopts);
         }
     }
-    if (optind == argc) {
-        fprintf (stderr, S_PROG ": expected a NAME (see --help)\n");
-        return 2;
-    }
+    if (optind == argc)
+        return tool_cli_usage_error (S_PROG, "NAME: missing operand (the key pair to write)");
     for (int i = optind; i < argc; i++) {
         char err[512];
         if (disp_curve_keygen (argv[i], err, sizeof err) != 0) {

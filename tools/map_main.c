@@ -14,6 +14,7 @@
 #include "map_net.h"
 #include "map_osm.h"
 #include "map_proj.h"
+#include "tool_cli.h"
 
 #define PROG "robotaxi-map"
 
@@ -41,13 +42,16 @@ static void s_usage (FILE *out)
              "  route    fastest free-flow route between two points: length, time, and the path as GeoJSON\n"
              "  render   the road network drawn to scale as SVG, coloured by road class\n"
              "Options:\n"
-             "  -o, --output FILE      where import, render (and optionally route) write\n"
+             "  -o, --out FILE         where import, render (and optionally route) write (--output: the same)\n"
              "      --epsg N           metric CRS to project to (default: UTM zone of the map's centre)\n"
              "      --highways LIST    OSM highway classes to keep (default: " MAP_OSM_DEFAULT_HIGHWAYS ")\n"
              "      --grid M           street grid of embedded:wuhan, metres (default 600)\n"
              "      --width PX         render: picture width in pixels (default 1600)\n"
              "  -q, --quiet            no progress lines\n"
-             "  -h, --help, -V, --version\n");
+             "  -h, --help             this help\n"
+             "  -V, --version          version\n"
+             "\n");
+    tool_cli_help_status (out, "done", "a map or extract that cannot be imported, projected, routed or drawn");
 }
 
 static void s_on_log (const char *line, void *arg)
@@ -77,10 +81,6 @@ static double s_now_s (void)
 static int s_import (s_opts_t *o)
 {
     char err[1024];
-    if (!o->out) {
-        fprintf (stderr, PROG ": import: -o CITY.map is required\n");
-        return 2;
-    }
     double t0 = s_now_s ();
     map_net_t *net = s_open (o);
     if (!net) return 1;
@@ -249,10 +249,6 @@ static const struct {
 
 static int s_render (s_opts_t *o)
 {
-    if (!o->out) {
-        fprintf (stderr, PROG ": render: -o CITY.svg is required\n");
-        return 2;
-    }
     map_net_t *net = s_open (o);
     if (!net) return 1;
     const map_graph_t *g = map_net_graph (net);
@@ -324,7 +320,8 @@ static int s_render (s_opts_t *o)
 int main (int argc, char **argv)
 {
     static const struct option options[] = {
-        {"output", required_argument, NULL, 'o'}, {"epsg", required_argument, NULL, 'E'},
+        {"out", required_argument, NULL, 'o'},    {"output", required_argument, NULL, 'o'},
+        {"epsg", required_argument, NULL, 'E'},
         {"highways", required_argument, NULL, 'H'}, {"grid", required_argument, NULL, 'G'},
         {"width", required_argument, NULL, 'W'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
@@ -333,45 +330,39 @@ int main (int argc, char **argv)
     o.spec.grid_m = 600;
     int c;
     char *end;
-    while ((c = getopt_long (argc, argv, "o:qhV", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":o:qhV", options, NULL)) != -1) {
         switch (c) {
         case 'o': o.out = optarg; break;
         case 'E':
             errno = 0;
             long epsg = strtol (optarg, &end, 10);
-            if (*end || end == optarg || epsg < 1024 || epsg > 999999) {
-                fprintf (stderr, PROG ": --epsg: '%s' is not an EPSG code (1024..999999)\n", optarg);
-                return 2;
-            }
+            if (*end || end == optarg || epsg < 1024 || epsg > 999999)
+                return tool_cli_usage_error (PROG, "--epsg: '%s' is not an EPSG code (1024..999999)", optarg);
             o.spec.epsg = (int)epsg;
             break;
         case 'H':
-            if (strlen (optarg) >= sizeof o.spec.highways) {
-                fprintf (stderr, PROG ": --highways: list longer than %zu characters\n", sizeof o.spec.highways - 1);
-                return 2;
-            }
+            if (strlen (optarg) >= sizeof o.spec.highways)
+                return tool_cli_usage_error (PROG, "--highways: list longer than %zu characters",
+                                             sizeof o.spec.highways - 1);
             snprintf (o.spec.highways, sizeof o.spec.highways, "%s", optarg);
             break;
         case 'G':
             o.spec.grid_m = strtod (optarg, &end);
-            if (*end || end == optarg) {
-                fprintf (stderr, PROG ": --grid: '%s' is not a number of metres\n", optarg);
-                return 2;
-            }
+            if (*end || end == optarg)
+                return tool_cli_usage_error (PROG, "--grid: '%s' is not a number of metres", optarg);
             break;
         case 'W': {
             long w = strtol (optarg, &end, 10);
-            if (*end || end == optarg || w < 100 || w > 20000) {
-                fprintf (stderr, PROG ": --width: '%s' is not a width from 100 to 20000 px\n", optarg);
-                return 2;
-            }
+            if (*end || end == optarg || w < 100 || w > 20000)
+                return tool_cli_usage_error (PROG, "--width: '%s' is not a width from 100 to 20000 px", optarg);
             o.width_px = (int)w;
             break;
         }
         case 'q': o.quiet = 1; break;
         case 'h': s_usage (stdout); return 0;
         case 'V': printf (PROG " " RT_VERSION "\n"); return 0;
-        default: s_usage (stderr); return 2;
+        default: return tool_cli_bad_option (PROG, c, argv, options);
         }
     }
     int rest = argc - optind;
@@ -380,16 +371,20 @@ int main (int argc, char **argv)
                : strcmp (cmd, "route") == 0 ? 4
                : (strcmp (cmd, "import") == 0 || strcmp (cmd, "info") == 0 || strcmp (cmd, "render") == 0) ? 2
                                                                                                                : -1;
-    if (want < 0 || rest != want) {
-        if (cmd && want < 0) fprintf (stderr, PROG ": '%s' is not a command (import, info, route, render)\n", cmd);
-        else if (cmd) fprintf (stderr, PROG ": %s: wrong number of arguments\n", cmd);
-        s_usage (stderr);
-        return 2;
-    }
-    if (strlen (argv[optind + 1]) >= sizeof o.spec.source) {
-        fprintf (stderr, PROG ": %.60s...: path longer than %zu characters\n", argv[optind + 1],
-                 sizeof o.spec.source - 1);
-        return 2;
+    if (!cmd) return tool_cli_usage_error (PROG, "COMMAND: missing operand (import, info, route, render)");
+    if (want < 0) return tool_cli_usage_error (PROG, "%s: not a command (import, info, route, render)", cmd);
+    if (rest != want)
+        return tool_cli_usage_error (PROG, "%s: %d operands after the command, not %d", cmd, rest - 1, want - 1);
+    if (strlen (argv[optind + 1]) >= sizeof o.spec.source)
+        return tool_cli_usage_error (PROG, "%.60s...: path longer than %zu characters", argv[optind + 1],
+                                     sizeof o.spec.source - 1);
+    if (!o.out && (strcmp (cmd, "import") == 0 || strcmp (cmd, "render") == 0))
+        return tool_cli_usage_error (PROG, "%s: -o %s is required", cmd,
+                                     strcmp (cmd, "import") == 0 ? "CITY.map" : "CITY.svg");
+    /* a file that cannot be read is told apart from one that is no map */
+    if (strncmp (argv[optind + 1], "embedded:", 9) != 0) {
+        int rc = tool_cli_readable (PROG, NULL, argv[optind + 1]);
+        if (rc) return rc;
     }
     snprintf (o.spec.source, sizeof o.spec.source, "%s", argv[optind + 1]);
     if (strcmp (cmd, "import") == 0) return s_import (&o);

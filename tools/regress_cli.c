@@ -14,6 +14,7 @@
 #include "disp_policy.h"
 #include "sim_data.h"
 #include "sim_regress.h"
+#include "tool_cli.h"
 
 #define S_CELL_LEN 160
 
@@ -26,7 +27,7 @@ s_usage (FILE *out, const char *prog, const disp_policy_t *own, size_t own_count
              "without robotaxis beside it, and compare the headline metrics with the suite's baselines: a side-by-side\n"
              "table of policies and scenarios on stdout, each change beyond its tolerance marked (WORSE or better).\n"
              "\n"
-             "  -s, --suite DIR           the suite (default: tests/policies, or where there is none the installed\n"
+             "      --suite DIR           the suite (default: tests/policies, or where there is none the installed\n"
              "                            suite, policies/ in the data folder): scenario files DIR/NAME.ini, the\n"
              "                            gated metrics DIR/tolerances.csv, the baselines DIR/baselines.csv\n"
              "      --scenario NAME       play only this scenario (repeatable; default: all of the suite)\n"
@@ -50,11 +51,11 @@ s_usage (FILE *out, const char *prog, const disp_policy_t *own, size_t own_count
              "Outputs in DIR: regress.csv (scenario,policy,seed,metric,better,baseline,value,change,tolerance,status),\n"
              "regress.svg and report.html (the changes in units of tolerance), runs/SCENARIO/POLICY/ (each run's\n"
              "files and config.ini), maps/ (import caches of OSM maps).\n"
-             "Exit status: 0 every gated metric within tolerance or better (or baselines blessed), 1 a regression, a\n"
-             "run without a baseline (add it with --bless), a failed run or a chart gnuplot failed on, 2 bad usage, 66\n"
-             "(EX_NOINPUT) a suite folder, scenario file or tolerances.csv that cannot be read, 78 (EX_CONFIG) a bad\n"
-             "suite file or --set.\n",
+             "\n",
              prog);
+    tool_cli_help_status (out, "every gated metric within tolerance or better (or baselines blessed)",
+                          "a regression, a run without a baseline (add it with --bless), a failed run or a chart "
+                          "gnuplot failed on");
     if (own_count) {
         fprintf (out, "\nThis program's own policies, played in process in place of the built-in of the same name:\n");
         for (size_t i = 0; i < own_count; i++)
@@ -264,16 +265,17 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
     }
     if (jobs < 1)
         jobs = 1;
-    while ((c = getopt_long (argc, argv, "s:p:o:j:d:qhV", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":p:o:j:d:qhV", options, NULL)) != -1) {
         switch (c) {
-        case 's': suite = optarg; suite_given = 1; break;
+        case 's': suite = optarg; suite_given = 1; break; /* --suite: no short form (-s is a scenario elsewhere) */
         case O_SCENARIO: scenarios[nscenarios++] = optarg; break;
         case 'p': policies[npolicies++] = optarg; break;
         case 'o': opts.out_dir = optarg; break;
         case 'j':
             jobs = s_jobs (optarg);
             if (jobs < 0) {
-                fprintf (stderr, "%s: --jobs: '%s' is not a count from 1 to 256\n", prog, optarg);
+                rc = tool_cli_usage_error (prog, "--jobs: '%s' is not a count from 1 to 256", optarg);
                 goto out;
             }
             break;
@@ -285,18 +287,18 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
         case O_EVENTS: opts.events = 1; break;
         case 'h': s_usage (stdout, prog, own, own_count); rc = 0; goto out;
         case 'V': printf ("%s %s\n", prog, RT_VERSION); rc = 0; goto out;
-        default: s_usage (stderr, prog, own, own_count); goto out;
+        default: rc = tool_cli_bad_option (prog, c, argv, options); goto out;
         }
     }
     if (optind < argc) {
-        fprintf (stderr, "%s: unexpected argument '%s' (see --help)\n", prog, argv[optind]);
+        rc = tool_cli_usage_error (prog, "%s: unexpected argument", argv[optind]);
         goto out;
     }
     opts.jobs = (int) jobs;
     if (own_count && strcmp (opts.dispatcher, "inproc") != 0) {
-        fprintf (stderr, "%s: --dispatcher %s: this program's own policies (%s%s) run in process only; a remote "
-                 "dispatcher knows only its built-ins\n", prog, opts.dispatcher, own[0].name,
-                 own_count > 1 ? ", ..." : "");
+        rc = tool_cli_usage_error (prog, "--dispatcher %s: this program's own policies (%s%s) run in process only; a "
+                                   "remote dispatcher knows only its built-ins", opts.dispatcher, own[0].name,
+                                   own_count > 1 ? ", ..." : "");
         goto out;
     }
     if (!suite_given && access (suite, F_OK) != 0) {
@@ -378,7 +380,10 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
     rc = chart < 0;
     goto out;
 fail:
-    fprintf (stderr, "%s: %s\n", prog, err);
+    if (rc == TOOL_CLI_USAGE)
+        tool_cli_usage_error (prog, "%s", err); /* --scenario or --policy naming none of the suite */
+    else
+        fprintf (stderr, "%s: %s\n", prog, err);
 out:
     sim_regress_destroy (&r);
     free (scenarios);

@@ -12,6 +12,7 @@
 #include "sim_data.h"
 #include "sim_run.h"
 #include "sim_sweep.h"
+#include "tool_cli.h"
 
 #define PROG "robotaxi-sim"
 
@@ -66,7 +67,7 @@ s_usage (FILE *out)
              "                            run every value of KEY (repeat for a grid of several keys) and write\n"
              "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
              "      --sweep-seeds N       run each sweep point with seeds S .. S+N-1 (default 1: every point seed S)\n"
-             "      --jobs N              sweep runs in parallel on N threads (default: the number of CPUs)\n"
+             "  -j, --jobs N              sweep runs in parallel on N threads (default: the number of CPUs)\n"
              "      --resume              continue the sweep stopped in DIR: its finished runs are kept (the same\n"
              "                            scenario and --sweep options, else refused)\n"
              "  -q, --quiet               no progress lines\n"
@@ -81,11 +82,10 @@ s_usage (FILE *out)
              "'" PROG " -s DIR/config.ini' repeats the run). What an earlier run or sweep wrote in DIR is removed\n"
              "first; a DIR holding other files is refused. SIGINT or SIGTERM stop a sweep after the runs under way:\n"
              "sweep.csv then holds the finished runs, and --resume continues it.\n"
-             "Exit status: 0 done, 1 the run failed, 2 bad usage, 66 (EX_NOINPUT) a scenario file that cannot be\n"
-             "read or a scenario name found nowhere, 78 (EX_CONFIG) a bad scenario or parameter value (--set, --seed,\n"
-             "--policy, --days, --sweep), 73 (EX_CANTCREAT) an output folder holding files robotaxi-sim did not write\n"
-             "or (--resume) another sweep, 130 / 143 a sweep stopped by SIGINT / SIGTERM (resume it with --resume).\n"
-             "With --resume, 66 also when DIR holds no sweep.\n");
+             "\n");
+    tool_cli_help_status (out, "done", "the run failed once under way (a dispatcher gone, a write error)");
+    fprintf (out, "66 also for a scenario name found nowhere and (--resume) a DIR that holds no sweep; 73 also for\n"
+                  "(--resume) a DIR that holds another sweep; 130 or 143: a sweep stopped, which --resume continues.\n");
 }
 
 int
@@ -128,7 +128,8 @@ main (int argc, char **argv)
     }
     if (jobs < 1)
         jobs = 1;
-    while ((c = getopt_long (argc, argv, "s:o:d:p:bqhV", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":s:o:d:p:j:bqhV", options, NULL)) != -1) {
         char *end;
         switch (c) {
         case 's': scenario = optarg; break;
@@ -145,16 +146,17 @@ main (int argc, char **argv)
         case O_SWEEP_SEEDS:
             sweep_seeds = strtoull (optarg, &end, 10);
             if (*end || optarg[0] == '-' || sweep_seeds < 1 || sweep_seeds > SIM_SWEEP_MAX_SEEDS) {
-                fprintf (stderr, PROG ": --sweep-seeds: '%s' is not a count from 1 to %d\n", optarg,
-                         SIM_SWEEP_MAX_SEEDS);
+                tool_cli_usage_error (PROG, "--sweep-seeds: '%s' is not a count from 1 to %d", optarg,
+                                      SIM_SWEEP_MAX_SEEDS);
                 goto out;
             }
             break;
+        case 'j':
         case O_JOBS:
             jobs = strtol (optarg, &end, 10);
             jobs_set = 1;
             if (*end || jobs < 1 || jobs > 256) {
-                fprintf (stderr, PROG ": --jobs: '%s' is not a count from 1 to 256\n", optarg);
+                tool_cli_usage_error (PROG, "--jobs: '%s' is not a count from 1 to 256", optarg);
                 goto out;
             }
             break;
@@ -165,21 +167,21 @@ main (int argc, char **argv)
         case O_WAIT:
             opts.wait_subscribers = (int) strtol (optarg, &end, 10);
             if (*end || opts.wait_subscribers < 0 || opts.wait_subscribers > 1000) {
-                fprintf (stderr, PROG ": --wait-subscribers: '%s' is not a count from 0 to 1000\n", optarg);
+                tool_cli_usage_error (PROG, "--wait-subscribers: '%s' is not a count from 0 to 1000", optarg);
                 goto out;
             }
             break;
         case O_TIMEOUT:
             timeout_s = strtod (optarg, &end);
             if (*end || !(timeout_s > 0 && timeout_s <= 3600)) {
-                fprintf (stderr, PROG ": --timeout: '%s' is not a number of seconds from 0 to 3600\n", optarg);
+                tool_cli_usage_error (PROG, "--timeout: '%s' is not a number of seconds from 0 to 3600", optarg);
                 goto out;
             }
             break;
         case O_RECONNECT:
             reconnect_s = strtod (optarg, &end);
             if (*end || !(reconnect_s >= 0 && reconnect_s <= 86400)) {
-                fprintf (stderr, PROG ": --reconnect: '%s' is not a number of seconds from 0 to 86400\n", optarg);
+                tool_cli_usage_error (PROG, "--reconnect: '%s' is not a number of seconds from 0 to 86400", optarg);
                 goto out;
             }
             break;
@@ -189,45 +191,46 @@ main (int argc, char **argv)
         case O_HELPCFG: sim_config_describe (stdout); rc = 0; goto out;
         case 'h': s_usage (stdout); rc = 0; goto out;
         case 'V': printf (PROG " " RT_VERSION "\n"); rc = 0; goto out;
-        default: s_usage (stderr); goto out;
+        default: rc = tool_cli_bad_option (PROG, c, argv, options); goto out;
         }
     }
     if (optind < argc) {
-        fprintf (stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
+        tool_cli_usage_error (PROG, "%s: unexpected argument", argv[optind]);
         goto out;
     }
     opts.timeout_ms = (int) (timeout_s * 1000);
     opts.reconnect_ms = (int) (reconnect_s * 1000);
     if (!curve_secret != !curve_server) {
-        fprintf (stderr, PROG ": --curve-secret and --curve-server go together\n");
+        tool_cli_usage_error (PROG, "--curve-secret, --curve-server: the two go together");
         goto out;
     }
     if (curve_secret) {
         if (strcmp (opts.dispatcher, "inproc") == 0) {
-            fprintf (stderr, PROG ": --curve-secret is for a remote --dispatcher\n");
+            tool_cli_usage_error (PROG, "--curve-secret is for a remote --dispatcher");
             goto out;
         }
         if (disp_curve_keys_load (&keys, curve_secret, curve_server, err, sizeof err) < 0) {
             fprintf (stderr, PROG ": %s\n", err);
+            rc = tool_cli_keys_status (curve_secret, curve_server);
             goto out;
         }
         opts.keys = &keys;
     }
     if (opts.publish && strcmp (opts.dispatcher, "inproc") != 0) {
-        fprintf (stderr, PROG ": --publish is for --dispatcher inproc; a remote dispatcher publishes on its own "
-                         "--publish endpoint\n");
+        tool_cli_usage_error (PROG, "--publish is for --dispatcher inproc; a remote dispatcher publishes on its own "
+                                    "--publish endpoint");
         goto out;
     }
     if (opts.state && !opts.publish) {
-        fprintf (stderr, PROG ": --state goes with --publish (a remote dispatcher has its own --state)\n");
+        tool_cli_usage_error (PROG, "--state goes with --publish (a remote dispatcher has its own --state)");
         goto out;
     }
     if (nsweeps > 0 && (opts.publish || strcmp (opts.dispatcher, "inproc") != 0)) {
-        fprintf (stderr, PROG ": --sweep runs in process: it takes neither --dispatcher nor --publish\n");
+        tool_cli_usage_error (PROG, "--sweep runs in process: it takes neither --dispatcher nor --publish");
         goto out;
     }
     if ((sweep_seeds > 1 || jobs_set || opts.resume) && nsweeps == 0) {
-        fprintf (stderr, PROG ": --sweep-seeds, --jobs and --resume go with --sweep\n");
+        tool_cli_usage_error (PROG, "--sweep-seeds, --jobs and --resume go with --sweep");
         goto out;
     }
 
@@ -278,6 +281,10 @@ main (int argc, char **argv)
         rc = 0;
         goto out;
     }
+    /* a map.file that cannot be read is refused before anything is written */
+    rc = EX_NOINPUT;
+    if (sim_config_check_files (cfg, err, sizeof err) < 0)
+        goto fail;
     if (nsweeps > 0) {
         /* a signal stops the sweep after the runs under way, which then writes what they found; a second one
          * (SA_RESETHAND) ends the program at once */
@@ -292,7 +299,8 @@ main (int argc, char **argv)
     }
     int ran = nsweeps > 0 ? sim_run_sweep (cfg, sweep, (int) jobs, &opts, err, sizeof err)
                           : sim_run (cfg, &opts, err, sizeof err);
-    rc = ran == SIM_RUN_REFUSED ? EX_CANTCREAT : ran == SIM_RUN_NO_SWEEP ? EX_NOINPUT : 1;
+    rc = ran == SIM_RUN_REFUSED ? EX_CANTCREAT : ran == SIM_RUN_NO_SWEEP ? EX_NOINPUT
+         : ran == SIM_RUN_BAD_MAP ? EX_CONFIG : 1;
     if (ran == SIM_RUN_STOPPED) {
         rc = 128 + s_stop;   /* as a shell reports a program a signal ended: 130 SIGINT, 143 SIGTERM */
         goto out;

@@ -12,6 +12,7 @@
 #include "sim_codec.h"
 #include "sim_report.h"
 #include "sim_stream.h"
+#include "tool_cli.h"
 
 #define PROG "robotaxi-watch"
 
@@ -58,10 +59,10 @@ s_usage (FILE *out)
              "and a new publisher id (a restarted publisher) starts the count again. At exit a summary line on\n"
              "stderr gives the messages received, skipped, the gaps and the messages missing.\n"
              "\n"
-             "  -j, --json          print each snapshot as one line of JSON (keys as in summary.json, with the\n"
+             "      --json          print each snapshot as one line of JSON (keys as in summary.json, with the\n"
              "                      publisher and session that sent it)\n"
              "  -t, --topic PREFIX  subscribe to topics starting with PREFIX (default 'metrics.')\n"
-             "  -s, --state ENDPOINT\n"
+             "      --state ENDPOINT\n"
              "                      first ask the publisher's state endpoint (e.g. tcp://127.0.0.1:5557) for the\n"
              "                      latest snapshot of each session, print those, then follow the stream without\n"
              "                      the messages the state already holds\n"
@@ -77,19 +78,20 @@ s_usage (FILE *out)
              "                      run with CURVE sends nothing to a subscriber whose key it does not list\n"
              "  -h, --help          this help\n"
              "  -V, --version       version\n"
-             "\n"
-             "Exit status: 0 done or interrupted, 1 timeout, a failure or (with --fail-on-gap) a gap, 2 bad usage.\n",
+             "\n",
              S_HWM_DEFAULT);
+    tool_cli_help_status (out, "done or interrupted", "a timeout, a failure or (with --fail-on-gap) a gap");
 }
 
-/* Returns 0 to run, 1 when --help/--version was answered, 2 on bad usage. */
+/* Returns -1 to run, or the exit status: 0 when --help/--version was answered, 2 on bad usage, 65 or 66 for key
+ * files. */
 static int
 s_parse (int argc, char **argv, s_options_t *opt)
 {
-    enum { O_TIMEOUT = 256, O_HWM, O_FAIL_ON_GAP, O_CURVE_SECRET, O_CURVE_SERVER };
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+    enum { O_TIMEOUT = 256, O_HWM, O_FAIL_ON_GAP, O_CURVE_SECRET, O_CURVE_SERVER, O_JSON, O_STATE };
+    static const struct option options[] = {{"json", no_argument, NULL, O_JSON},
                                             {"topic", required_argument, NULL, 't'},
-                                            {"state", required_argument, NULL, 's'},
+                                            {"state", required_argument, NULL, O_STATE},
                                             {"once", no_argument, NULL, '1'},
                                             {"timeout", required_argument, NULL, O_TIMEOUT},
                                             {"hwm", required_argument, NULL, O_HWM},
@@ -101,53 +103,46 @@ s_parse (int argc, char **argv, s_options_t *opt)
                                             {NULL, 0, NULL, 0}};
     *opt = (s_options_t) {.hwm = S_HWM_DEFAULT, .topic = "metrics."};
     int c;
-    while ((c = getopt_long (argc, argv, "jt:s:1hV", options, NULL)) != -1) {
+    opterr = 0; /* tool_cli's messages */
+    while ((c = getopt_long (argc, argv, ":t:1hV", options, NULL)) != -1) {
         char *end;
         long n;
         switch (c) {
-        case 'j': opt->json = 1; break;
+        case O_JSON: opt->json = 1; break;
         case 't': opt->topic = optarg; break;
-        case 's': opt->state = optarg; break;
+        case O_STATE: opt->state = optarg; break;
         case '1': opt->once = 1; break;
         case O_FAIL_ON_GAP: opt->fail_on_gap = 1; break;
         case O_CURVE_SECRET: opt->curve_secret = optarg; break;
         case O_CURVE_SERVER: opt->curve_server = optarg; break;
         case O_TIMEOUT:
             opt->timeout_s = strtod (optarg, &end);
-            if (*end || !(opt->timeout_s > 0)) {
-                fprintf (stderr, PROG ": --timeout: '%s' is not a positive number of seconds\n", optarg);
-                return 2;
-            }
+            if (*end || end == optarg || !(opt->timeout_s > 0))
+                return tool_cli_usage_error (PROG, "--timeout: '%s' is not a positive number of seconds", optarg);
             break;
         case O_HWM:
             n = strtol (optarg, &end, 10);
-            if (*end || n < 1 || n > 10000000) {
-                fprintf (stderr, PROG ": --hwm: '%s' is not a count from 1 to 10000000\n", optarg);
-                return 2;
-            }
+            if (*end || end == optarg || n < 1 || n > 10000000)
+                return tool_cli_usage_error (PROG, "--hwm: '%s' is not a count from 1 to 10000000", optarg);
             opt->hwm = (int) n;
             break;
-        case 'h': s_usage (stdout); return 1;
-        case 'V': printf (PROG " " RT_VERSION "\n"); return 1;
-        default: s_usage (stderr); return 2;
+        case 'h': s_usage (stdout); return 0;
+        case 'V': printf (PROG " " RT_VERSION "\n"); return 0;
+        default: return tool_cli_bad_option (PROG, c, argv, options);
         }
     }
-    if (optind != argc - 1) {
-        fprintf (stderr, PROG ": expected one ENDPOINT (see --help)\n");
-        return 2;
-    }
+    if (optind != argc - 1)
+        return tool_cli_usage_error (PROG, "ENDPOINT: one endpoint to subscribe to, not %d operands", argc - optind);
     opt->endpoint = argv[optind];
-    if (!opt->curve_secret != !opt->curve_server) {
-        fprintf (stderr, PROG ": --curve-secret and --curve-server go together\n");
-        return 2;
-    }
+    if (!opt->curve_secret != !opt->curve_server)
+        return tool_cli_usage_error (PROG, "--curve-secret, --curve-server: the two go together");
     char err[512];
     if (opt->curve_secret &&
         disp_curve_keys_load (&opt->keys, opt->curve_secret, opt->curve_server, err, sizeof err) != 0) {
         fprintf (stderr, PROG ": %s\n", err);
-        return 2;
+        return tool_cli_keys_status (opt->curve_secret, opt->curve_server);
     }
-    return 0;
+    return -1;
 }
 
 /* A socket of `type` with the limits every robotaxi socket has: message size, both high-water marks (receiving:
@@ -323,10 +318,8 @@ main (int argc, char **argv)
 {
     s_options_t opt;
     int rc = s_parse (argc, argv, &opt);
-    if (rc == 1)
-        return 0;
-    if (rc == 2)
-        return 2;
+    if (rc >= 0)
+        return rc;
     signal (SIGINT, s_on_signal);
     signal (SIGTERM, s_on_signal);
 

@@ -402,6 +402,8 @@ sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size
     double lon_min, lat_min, lon_max, lat_max;
     map_graph_lonlat_bounds (map_net_graph (net), &lon_min, &lat_min, &lon_max, &lat_max);
     sim_config_fit_map (cfg, lon_min, lat_min, lon_max, lat_max);
+    if (sim_config_check_map (cfg, map_net_graph (net), err, errlen) < 0)
+        map_net_destroy (&net);
     return net;
 }
 
@@ -420,10 +422,11 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     rc = sim_outdir_prepare (opts->out_dir, SIM_OUTDIR_CHECK, err, errlen);
     if (rc < 0)
         goto done;
-    rc = -1;
+    rc = SIM_RUN_BAD_MAP;
     net = sim_run_open_map (cfg, opts, err, errlen);
     if (!net)
         goto done;
+    rc = -1;
     const map_graph_t *g = map_net_graph (net);
     if (!opts->quiet)
         fprintf (stderr, "robotaxi-sim: map %s: %zu nodes, %zu edges (EPSG:%d); dispatcher %s\n",
@@ -864,8 +867,10 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
     if (!map_swept) {
         /* one map for every run; the base is fitted to it once, so every run's config.ini names the same map */
         net = sim_run_open_map (cfg, opts, err, errlen);
-        if (!net)
+        if (!net) {
+            rc = SIM_RUN_BAD_MAP;
             goto done;
+        }
         ctx.net = net;
     }
     s_grid_t grid = {.sweep = sweep, .events = opts->events};

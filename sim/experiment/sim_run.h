@@ -41,6 +41,7 @@ enum {
     SIM_RUN_STOPPED = 1,       /* a sweep stopped by opts->stop: sweep.csv and the report hold the finished runs */
     SIM_RUN_REFUSED = -2,      /* out_dir holds files robotaxi-sim did not write, or (--resume) another sweep */
     SIM_RUN_NO_SWEEP = -3,     /* --resume: out_dir holds no sweep to continue */
+    SIM_RUN_BAD_MAP = -4,      /* the scenario's map cannot be opened, or the scenario does not fit it: a bad scenario */
 };
 
 /* What a run produced. */
@@ -56,8 +57,9 @@ typedef struct {
  * limit and vehicle capacity. */
 void sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hello);
 
-/* Makes cfg's map.file and map.cache absolute, opens the network cfg names (progress on stderr unless opts->quiet)
- * and fits cfg to it (sim_config_fit_map). NULL with a message in err. The caller owns the network. */
+/* Makes cfg's map.file and map.cache absolute, opens the network cfg names (progress on stderr unless opts->quiet),
+ * fits cfg to it (sim_config_fit_map) and checks that cfg fits it (sim_config_check_map: a service area with roads).
+ * NULL with a message in err. The caller owns the network. */
 map_net_t *sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
 
 /* Plays cfg (already fitted to net) for cfg->scenario.days days, each with the drivers' morning decision, and with
@@ -89,13 +91,14 @@ int sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t
  * opts->resume, OUT must hold the same sweep (the same config.ini and sweep.ini), and a run whose headline.csv is
  * there is taken as it is. Progress on stderr unless opts->quiet: a line per finished run, at most one a second,
  * with runs done, failed, time spent and time left. Returns 0; SIM_RUN_STOPPED when opts->stop ended it early (the
- * files then hold the finished runs); SIM_RUN_REFUSED or SIM_RUN_NO_SWEEP (above); or -1, each with a message. */
+ * files then hold the finished runs); SIM_RUN_REFUSED, SIM_RUN_NO_SWEEP or SIM_RUN_BAD_MAP (above); or -1, each with a
+ * message. */
 int sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const sim_run_opts_t *opts, char *err,
                    size_t errlen);
 
 /* Runs cfg (already checked) as opts say, into opts->out_dir after removing an earlier run's or sweep's outputs
- * there (sim_outdir). Returns 0, SIM_RUN_REFUSED when the folder holds files robotaxi-sim did not write, or -1; a
- * message in err. */
+ * there (sim_outdir). Returns 0, SIM_RUN_REFUSED when the folder holds files robotaxi-sim did not write,
+ * SIM_RUN_BAD_MAP when the scenario's map cannot be opened or the scenario does not fit it, or -1; a message in err. */
 int sim_run (const sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size_t errlen);
 
 #endif

@@ -272,7 +272,8 @@ START_TEST (test_eventdiff_usage_and_malformed_files)
     ck_assert_ptr_nonnull (strstr (s_out, "robotaxi-eventdiff "));
     char *one[] = {s_diff, "a.csv", NULL};
     ck_assert_int_eq (s_run (one), 2);
-    ck_assert_ptr_nonnull (strstr (s_err, "robotaxi-eventdiff: two events logs to compare"));
+    ck_assert_str_eq (s_err, "robotaxi-eventdiff: A.csv B.csv: two events logs to compare, not 1\n"
+                             "Try 'robotaxi-eventdiff --help' for more information.\n");
     char *bad_opt[] = {s_diff, "--frobnicate", "a.csv", "b.csv", NULL};
     ck_assert_int_eq (s_run (bad_opt), 2);
 
@@ -285,14 +286,14 @@ START_TEST (test_eventdiff_usage_and_malformed_files)
     fputs ("day,time_s,event,vehicle,fleet,request,node,lon,lat\n# note\n1,x,request,,human,0,5,114.3,30.6\n", f);
     fclose (f);
     char *bad[] = {s_diff, "a.csv", "bad.csv", NULL};
-    ck_assert_int_eq (s_run (bad), 2);
+    ck_assert_int_eq (s_run (bad), 65); /* EX_DATAERR: a malformed input file */
     ck_assert_str_eq (s_err, "robotaxi-eventdiff: bad.csv:3: time_s: 'x' is not a number\n");
     ck_assert_str_eq (s_out, "");
     char *quiet_bad[] = {s_diff, "-q", "a.csv", "bad.csv", NULL};
-    ck_assert_int_eq (s_run (quiet_bad), 2); /* quiet hides the verdict, not why there is none */
+    ck_assert_int_eq (s_run (quiet_bad), 65); /* quiet hides the verdict, not why there is none */
     ck_assert_ptr_nonnull (strstr (s_err, "bad.csv:3: time_s:"));
     char *missing[] = {s_diff, "a.csv", "nowhere.csv", NULL};
-    ck_assert_int_eq (s_run (missing), 2);
+    ck_assert_int_eq (s_run (missing), 66); /* EX_NOINPUT: an input file that cannot be read */
     ck_assert_str_eq (s_err, "robotaxi-eventdiff: nowhere.csv: No such file or directory\n");
     char *same[] = {s_diff, "a.csv", "a.csv", NULL};
     ck_assert_int_eq (s_run (same), 0);

@@ -584,7 +584,8 @@ START_TEST (test_map_refuses_broken_inputs)
     s_write (text, "a text file that merely has the .map suffix\n");
     s_copy_head (good, half, good_len / 2);
 
-    /* Each: exit 1, one line "robotaxi-map: ..." naming the file and saying what is wrong, nothing written. */
+    /* Each: exit 1 (66 for a file that cannot be read), one line "robotaxi-map: ..." naming the file and saying what
+     * is wrong, nothing written. */
     const struct {
         const char *what, *file, *says;
         char *argv[10];
@@ -637,7 +638,8 @@ START_TEST (test_map_refuses_broken_inputs)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = rt_run (cases[i].argv, out, sizeof out, err, sizeof err, 120000);
         ck_assert_msg (rc < 128, "%s: robotaxi-map crashed (status %d): %s", cases[i].what, rc, err);
-        ck_assert_msg (rc == 1, "%s: exit status %d, expected 1: %s", cases[i].what, rc, err);
+        int want = strcmp (cases[i].what, "missing file") == 0 ? 66 : 1; /* EX_NOINPUT: cannot be read */
+        ck_assert_msg (rc == want, "%s: exit status %d, expected %d: %s", cases[i].what, rc, want, err);
         ck_assert_msg (strncmp (err, "robotaxi-map: ", 14) == 0 && strstr (err, cases[i].file) &&
                            strstr (err, cases[i].says),
                        "%s: expected a message naming %s and saying '%s', got '%s'", cases[i].what, cases[i].file,
@@ -879,12 +881,14 @@ START_TEST (test_sim_refuses_missing_or_broken_map)
     s_write (garbage, "this is not a protocol buffer, nor any OSM data\n");
     s_write (text, "a text file that merely has the .map suffix\n");
 
+    /* 66 (EX_NOINPUT) for a file that cannot be read, naming the key; 78 (EX_CONFIG) for one that is no map */
     const struct {
         const char *file, *names, *says;
+        int status;
     } cases[] = {
-        {"/nonexistent.osm.pbf", "/nonexistent.osm.pbf", "No such file"},
-        {garbage, "garbage.osm.pbf", "corrupt"},
-        {text, "notes.map", "not a robotaxi map file"},
+        {"/nonexistent.osm.pbf", "map.file: /nonexistent.osm.pbf", "No such file", 66},
+        {garbage, "garbage.osm.pbf", "corrupt", 78},
+        {text, "notes.map", "not a robotaxi map file", 78},
     };
     static char out[65536], err[65536];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -892,7 +896,8 @@ START_TEST (test_sim_refuses_missing_or_broken_map)
         snprintf (set, sizeof set, "map.file=%s", cases[i].file);
         char *argv[] = {s_sim, "--set", set, "-o", out_dir, "-q", NULL};
         int rc = rt_run (argv, out, sizeof out, err, sizeof err, 60000);
-        ck_assert_msg (rc == 1 || rc == 2, "map.file=%s: exit status %d: %s", cases[i].file, rc, err);
+        ck_assert_msg (rc == cases[i].status, "map.file=%s: exit status %d, not %d: %s", cases[i].file, rc,
+                       cases[i].status, err);
         ck_assert_msg (strncmp (err, "robotaxi-sim: ", 14) == 0 && strstr (err, cases[i].names) &&
                            strstr (err, cases[i].says),
                        "map.file=%s: '%s'", cases[i].file, err);
@@ -949,7 +954,7 @@ START_TEST (test_sim_replaces_a_broken_cache)
     snprintf (unwritable, sizeof unwritable, "map.cache=%s/no-such-folder/city.map", dir);
     char *bad[] = {s_sim, "--set", file_set, "--set", unwritable, "-o", out_dir, "-q", NULL};
     rc = rt_run (bad, out, sizeof out, err, sizeof err, S_SIM_TIMEOUT_MS);
-    ck_assert_msg (rc == 1 || rc == 2, "exit status %d: %s", rc, err);
+    ck_assert_msg (rc == 78, "exit status %d, not 78 (EX_CONFIG: a bad map.cache): %s", rc, err);
     ck_assert_msg (strncmp (err, "robotaxi-sim: ", 14) == 0 && strstr (err, "no-such-folder/city.map"), "%s", err);
     s_remove (dir);
 }

@@ -135,7 +135,7 @@ START_TEST (test_sim_refuses_a_bad_scenario_with_78_at_its_line)
     s_expect (days, EX_CONFIG, "robotaxi-sim", "--days: scenario.days: '0x2' is not a decimal integer");
     /* bad usage is still 2 */
     char *usage[] = {s_sim, "--print-config", "extra", NULL};
-    s_expect (usage, 2, "robotaxi-sim", "unexpected argument 'extra' (see --help)");
+    s_expect (usage, 2, "robotaxi-sim", "extra: unexpected argument\nTry 'robotaxi-sim --help' for more information.");
     /* and a good scenario with a long comment line still plays (prints) */
     s_path (path, sizeof path, "good.ini");
     char text[1024] = "; ";
@@ -145,6 +145,41 @@ START_TEST (test_sim_refuses_a_bad_scenario_with_78_at_its_line)
     char *good[] = {s_sim, "-s", path, "--print-config", NULL};
     ck_assert_int_eq (rt_run (good, s_out, sizeof s_out, s_err, sizeof s_err, 60000), 0);
     ck_assert_msg (strstr (s_out, "\nfleet_size = 16\n"), "%s", s_out);
+}
+END_TEST
+
+START_TEST (test_sim_refuses_a_scenario_that_does_not_fit_its_map)
+{
+    /* each used to exit 1, as a run that failed under way */
+    char path[4200], msg[4600], out[4200];
+    s_path (path, sizeof path, "nomap.ini");
+    s_write (path, "[map]\nfile = city.map\n");
+    snprintf (msg, sizeof msg, "map.file: %s/city.map: No such file or directory", s_dir);
+    s_sim_refuses (path, EX_NOINPUT, msg);
+    /* a box of Wuhan's roads written latitude first is no box at all (114 is no latitude) */
+    s_path (path, sizeof path, "swapped.ini");
+    s_write (path, "[robotaxi]\nservice_area = 30.43,114.13,30.58,114.47\n");
+    snprintf (msg, sizeof msg, "%s:2: robotaxi.service_area: '30.43,114.13,30.58,114.47' is not a box (need -180 <= "
+              "lon_min < lon_max <= 180, -90 <= lat_min < lat_max <= 90); it is one read latitude first: write "
+              "lon_min,lat_min,lon_max,lat_max", path);
+    s_sim_refuses (path, EX_CONFIG, msg);
+    /* a box away from every road: found once the map is open, before the day is played */
+    s_path (out, sizeof out, "out");
+    char *away[] = {s_sim, "-q", "--no-plots", "--set", "robotaxi.service_area=114.6,30.8,114.7,30.9", "-o", out,
+                    NULL};
+    s_expect (away, EX_CONFIG, "robotaxi-sim", "robotaxi.service_area: 114.6,30.8,114.7,30.9 holds no road of the map "
+              "(its roads lie within lon 114.1301 .. 114.4699, lat 30.4301 .. 30.7000)");
+    ck_assert_msg (s_out[0] == '\0', "a refused scenario printed: %s", s_out);
+    /* a key given twice */
+    s_path (path, sizeof path, "twice.ini");
+    s_write (path, "[robotaxi]\nfleet_size = 40\n[human]\ndrivers = 300\n[robotaxi]\nfleet_size = 50\n");
+    snprintf (msg, sizeof msg, "%s:6: robotaxi.fleet_size: already set on line 2 (give each key once)", path);
+    s_sim_refuses (path, EX_CONFIG, msg);
+    /* robotaxi-bench plays the same scenarios with the same statuses */
+    s_path (path, sizeof path, "nomap.ini");
+    char *bench[] = {s_bench, "-s", path, "day", NULL};
+    snprintf (msg, sizeof msg, "map.file: %s/city.map: No such file or directory", s_dir);
+    s_expect (bench, EX_NOINPUT, "robotaxi-bench", msg);
 }
 END_TEST
 
@@ -194,6 +229,7 @@ main (void)
     tcase_add_checked_fixture (limits, s_setup, s_teardown);
     tcase_add_test (limits, test_sim_refuses_what_is_not_a_readable_file_with_66);
     tcase_add_test (limits, test_sim_refuses_a_bad_scenario_with_78_at_its_line);
+    tcase_add_test (limits, test_sim_refuses_a_scenario_that_does_not_fit_its_map);
     tcase_add_test (limits, test_regress_and_bench_use_the_same_statuses);
     suite_add_tcase (s, limits);
     return rt_check_run (s);

@@ -330,7 +330,7 @@ START_TEST (test_client_replays_requests_and_telemetry)
                               "0.1,request,11,car,114.3000,30.5800,,,,\n");
     char *bargv[] = {client, "-d", s_bind, bad, NULL};
     rc = rt_run (bargv, out, sizeof out, err, sizeof err, 60000);
-    ck_assert_int_eq (rc, 2);
+    ck_assert_int_eq (rc, 65); /* EX_DATAERR: a malformed input file */
     ck_assert_msg (strstr (err, "bad.csv:3: fleet: 'car' is not robotaxi, human or any"), "%s", err);
     /* two requests with one id: an assignment could not say which rider it serves */
     char *twice = s_write_file (dir, "twice.csv",
@@ -340,7 +340,7 @@ START_TEST (test_client_replays_requests_and_telemetry)
                                 "0.3,request,11,human,114.3000,30.5800,,,,\n");
     char *targv[] = {client, "-d", s_bind, twice, NULL};
     rc = rt_run (targv, out, sizeof out, err, sizeof err, 60000);
-    ck_assert_int_eq (rc, 2);
+    ck_assert_int_eq (rc, 65);
     ck_assert_msg (strstr (err, "twice.csv:4: id: request 11 was already asked on line 2"), "%s", err);
     free (twice);
 
@@ -431,7 +431,7 @@ START_TEST (test_curve_admits_only_listed_keys)
     snprintf (server_public_only, sizeof server_public_only, "%s", sim_public);
     pub_argv[6] = server_public_only;
     rc = rt_run (pub_argv, out, sizeof out, err, sizeof err, 60000);
-    ck_assert_int_eq (rc, 2);
+    ck_assert_int_eq (rc, 65); /* EX_DATAERR: read, but not a key pair */
     ck_assert_msg (strstr (err, "holds no secret key"), "%s", err);
     /* still serving the listed key */
     rc = rt_run (ok_argv, out, sizeof out, err, sizeof err, 300000);
