@@ -288,6 +288,19 @@ sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assignme
     for (size_t i = 0; i < axis.count; i++)
         if (sim_config_set_key (probe, axis.key, axis.values[i], where, err, errlen) < 0)
             goto err;
+    /* a range's ends as written are values of the key too: an integer key refuses 1e3 there as in a list, though
+     * the points made from it print as 1000 */
+    const char *spec = eq + 1, *c1 = strchr (spec, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+    if (c2 && !strchr (c2 + 1, ':') && !strchr (spec, ',')) {
+        const char *end[2] = {spec, c1 + 1};
+        size_t len[2] = {(size_t) (c1 - spec), (size_t) (c2 - c1 - 1)};
+        for (int i = 0; i < 2; i++) {
+            char text[64];
+            if (s_trim_copy (end[i], len[i], text, sizeof text) != (size_t) -1 &&
+                sim_config_set_key (probe, axis.key, text, where, err, errlen) < 0)
+                goto err;
+        }
+    }
     /* both factors are at most SIM_SWEEP_MAX_RUNS and seeds at most SIM_SWEEP_MAX_SEEDS: no overflow */
     uint64_t runs = (uint64_t) self->points * axis.count * self->seeds;
     if (runs > SIM_SWEEP_MAX_RUNS) {

@@ -415,6 +415,12 @@ START_TEST (test_values_the_scenario_refuses)
     /* a range's ends and step are decimal too, as in a scenario file: no hex, no inf */
     s_refused (sw, &base, "robotaxi.fleet_size=0x0:0x10:8", "robotaxi.fleet_size", NULL);
     s_refused (sw, &base, "human.commission=0:inf:0.1", "human.commission", NULL);
+    /* an integer key's ends are integers as written: 1e1 made the points 10 and 20 */
+    s_refused (sw, &base, "robotaxi.fleet_size=1e1:2e1:5", "robotaxi.fleet_size: '1e1' is not a decimal integer",
+               NULL);
+    s_refused (sw, &base, "robotaxi.fleet_size=10:20.0:5", "robotaxi.fleet_size: '20.0' is not a decimal integer",
+               NULL);
+    s_refused (sw, &base, "human.drivers=100,2e2", "human.drivers: '2e2' is not a decimal integer", NULL);
     const char *typo = "robotaxi.fleet_sise=1,2";
     s_refused (sw, &base, typo, "--sweep robotaxi.fleet_sise=1,2: robotaxi.fleet_sise: unknown key",
                "did you mean robotaxi.fleet_size");
