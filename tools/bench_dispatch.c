@@ -24,6 +24,7 @@
 #include "tool_cli.h"
 
 #define PROG "robotaxi-bench dispatch"
+#define S_MSG "robotaxi-bench: dispatch" /* messages after the command line: "robotaxi-bench: dispatch: ..." */
 
 typedef struct {
     long requests;       /* live requests to dispatch */
@@ -176,7 +177,7 @@ static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_o
     char err[512];
     disp_link_t *link = disp_link_zmq_new (endpoint, &hello, 60000, err, sizeof err);
     if (!link) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         return -1;
     }
     uint64_t rng = o->seed;
@@ -187,7 +188,7 @@ static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_o
     disp_vehicle_t *freed = malloc ((size_t)o->vehicles * sizeof *freed);
     int rc = -1;
     if (!fleet || !reqs || !sent_ns || !lat || !freed) {
-        fprintf (stderr, PROG ": out of memory\n");
+        fprintf (stderr, S_MSG ": out of memory\n");
         goto done;
     }
     for (long v = 0; v < o->vehicles; v++)
@@ -219,14 +220,14 @@ static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_o
         int r = disp_link_receive (link, 10000, &d, err, sizeof err);
         if (r < 0) goto fail;
         if (r == 0) {
-            fprintf (stderr, PROG ": no decision for 10 s with %ld requests in flight\n", sent - got);
+            fprintf (stderr, S_MSG ": no decision for 10 s with %ld requests in flight\n", sent - got);
             goto done;
         }
         int64_t now = s_now_ns ();
         for (size_t i = 0; i < d.assignment_count; i++) {
             uint64_t id = d.assignments[i].request_id;
             if (id >= (uint64_t)sent || got >= n) {
-                fprintf (stderr, PROG ": request %llu assigned but never sent, or assigned twice\n",
+                fprintf (stderr, S_MSG ": request %llu assigned but never sent, or assigned twice\n",
                          (unsigned long long)id);
                 goto done;
             }
@@ -247,7 +248,7 @@ static int s_live_nearest (const char *endpoint, const map_graph_t *g, const s_o
     rc = 0;
     goto done;
 fail:
-    fprintf (stderr, PROG ": %s\n", err);
+    fprintf (stderr, S_MSG ": %s\n", err);
 done:
     disp_link_destroy (&link);
     free (fleet);
@@ -303,13 +304,13 @@ static double s_window_time (disp_link_t *link, const s_window_t *w, size_t *ass
     char err[512];
     disp_decisions_t d;
     if (disp_link_step (link, &w->open, &d, err, sizeof err) != 0) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         return -1;
     }
     size_t early = d.assignment_count;
     int64_t t0 = s_now_ns ();
     if (disp_link_step (link, &w->close, &d, err, sizeof err) != 0) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         return -1;
     }
     double ms = (double)(s_now_ns () - t0) / 1e6;
@@ -360,7 +361,7 @@ static int s_steps (disp_link_t *link, const map_graph_t *g, uint64_t *rng, uint
         disp_decisions_t d;
         int64_t t0 = s_now_ns ();
         if (disp_link_step (link, &t, &d, err, sizeof err) != 0) {
-            fprintf (stderr, PROG ": %s\n", err);
+            fprintf (stderr, S_MSG ": %s\n", err);
             free (lat);
             return -1;
         }
@@ -397,7 +398,7 @@ static int s_during_build (const char *endpoint, const map_graph_t *g, const s_o
     char err[512];
     disp_link_t *link = disp_link_zmq_new (endpoint, &hello, 60000, err, sizeof err);
     if (!link) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         return -1;
     }
     /* every vehicle idle somewhere first */
@@ -415,7 +416,7 @@ static int s_during_build (const char *endpoint, const map_graph_t *g, const s_o
                                     .position = {0, 0, (uint32_t)(s_next (&rng) % nodes)}};
     disp_tick_t first = {.step = 1, .now_ms = 1000, .vehicles = fleet, .vehicle_count = (size_t)o->vehicles};
     if (disp_link_step (link, &first, &d, err, sizeof err) != 0) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         goto done;
     }
     s_steps_t quiet, busy;
@@ -448,7 +449,7 @@ static int s_during_build (const char *endpoint, const map_graph_t *g, const s_o
     int ok = disp_codec_decode (zmq_msg_data (&reply), zmq_msg_size (&reply), &msg, err, sizeof err) == 0;
     zmq_msg_close (&reply);
     if (!ok || msg.kind != DISP_MSG_HELLO_REPLY) {
-        fprintf (stderr, PROG ": the big map was refused: %s\n", ok ? msg.error.message : err);
+        fprintf (stderr, S_MSG ": the big map was refused: %s\n", ok ? msg.error.message : err);
         if (ok) disp_msg_clear (&msg);
         goto done;
     }
@@ -560,7 +561,7 @@ int bench_dispatch_main (int argc, char **argv)
     map_spec_t spec = {.source = "embedded:wuhan", .grid_m = 600};
     map_net_t *net = map_net_open (&spec, NULL, NULL, err, sizeof err);
     if (!net) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         return 1;
     }
     const map_graph_t *g = map_net_graph (net);
@@ -599,7 +600,7 @@ int bench_dispatch_main (int argc, char **argv)
     disp_server_opts_t sopts = {.bind = "tcp://127.0.0.1:0"};
     svc.server = disp_server_new (&sopts, err, sizeof err);
     if (!svc.server) {
-        fprintf (stderr, PROG ": %s\n", err);
+        fprintf (stderr, S_MSG ": %s\n", err);
         map_net_destroy (&net);
         return 1;
     }
@@ -635,7 +636,7 @@ int bench_dispatch_main (int argc, char **argv)
             tcp_ms = s_window_time (remote, &w, &tcp_assigned);
             local_ms = s_window_time (local, &w, &local_assigned);
         } else if (!remote || !local) {
-            fprintf (stderr, PROG ": %s\n", err);
+            fprintf (stderr, S_MSG ": %s\n", err);
         }
         if (tcp_ms >= 0 && local_ms >= 0) {
             printf ("  batch, one window of %ld requests, %ld idle: %7.1f ms over TCP, %.1f ms in-process; "
@@ -643,7 +644,7 @@ int bench_dispatch_main (int argc, char **argv)
                     o.batch, o.vehicles, tcp_ms, local_ms, tcp_assigned);
             printf ("    target <= 100 ms: %s\n", tcp_ms <= 100 ? "met" : "NOT met");
             if (tcp_assigned != local_assigned) {
-                fprintf (stderr, PROG ": batch assigned %zu over TCP but %zu in-process\n", tcp_assigned,
+                fprintf (stderr, S_MSG ": batch assigned %zu over TCP but %zu in-process\n", tcp_assigned,
                          local_assigned);
                 rc = 1;
             }
