@@ -540,9 +540,10 @@ s_headline (const sim_run_result_t *res, int baseline, int rounded, sim_sweep_ro
         {"displaced_income_yuan", income_lost / days, 2},
         {"displaced_trips", trips_lost / days, 1},
         {"trips_moved", (double) last->displacement.trips_moved, 0},
+        {"income_moved_yuan", last->displacement.income_moved_yuan, 2},
         {"fulltime_drivers_equivalent", last->displacement.fulltime_drivers_equivalent, 2},
     };
-    size_t count = sizeof m / sizeof m[0] - (baseline ? 0 : 6);
+    size_t count = sizeof m / sizeof m[0] - (baseline ? 0 : 7);
     for (size_t i = 0; i < count; i++)
         if (sim_sweep_row_add (row, m[i].name, rounded ? s_round (m[i].value, m[i].decimals) : m[i].value) < 0)
             return -1;
