@@ -15,7 +15,7 @@
 #include "map_error.h"
 
 #define S_PATH_MAX 4096
-#define S_PLOT_MAX 8
+#define S_PLOT_MAX 16
 
 const char *
 sim_figure_palette (size_t i)

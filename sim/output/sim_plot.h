@@ -23,10 +23,14 @@
 int sim_plot_run (const char *dir, char *err, size_t errlen);
 
 /* The same for a sweep's folder DIR: reads DIR/sweep.csv (required: the swept keys first, named with a dot, then
- * `seed`, then metrics, among them robotaxi_share, active_drivers and driver_net_hourly_yuan), writes
- * sweep_drivers.svg (active drivers and their net hourly earnings against the first key) and sweep_share.svg
- * (robotaxi share against the first key), both the mean over rows with the same key values, one line per value of
- * the second key when there is one, and report.html with the whole sweep table. Returns as sim_plot_run. */
+ * `seed`, then metrics, among them robotaxi_share, active_drivers and driver_net_hourly_yuan; the other headline
+ * metrics are drawn when present) and DIR/config.ini (the days played, for the titles). Writes a figure per headline
+ * metric against the first key (sweep_share, sweep_rides, sweep_utilization, sweep_cost, sweep_profit, sweep_wait,
+ * sweep_displaced and sweep_income with the baseline's columns, sweep_drivers), a line per value of the second key
+ * (up to 8), each point the mean of the runs with the same key values and, with several seeds per point, an error
+ * bar of its 95% interval (Student's t); for exactly two keys, heat maps over both (sweep_heat_share, _profit,
+ * _displaced, _moved) of the metrics that differ on the grid; and report.html: what the sweep found, the headline
+ * figures per point, the figures and the whole sweep table. Returns as sim_plot_run. */
 int sim_plot_sweep (const char *dir, char *err, size_t errlen);
 
 /* The same for a regression suite's folder DIR (robotaxi-regress): reads DIR/regress.csv (required: scenario,

@@ -472,6 +472,46 @@ START_TEST (test_sweep_csv_is_rounded)
 }
 END_TEST
 
+/* A --baseline sweep of two keys and two seeds leaves a report worth reading: a figure per headline metric against
+ * the first key with the seeds' 95% intervals as bars, a heat map per headline metric over both keys, and a page
+ * that leads with what the sweep found and the headline figures per point. */
+START_TEST (test_sweep_report_with_baseline)
+{
+    char *dir = rt_temp_dir ("sweep-report");
+    static char out[65536], err[65536];
+    char *argv[] = {s_sim, "-q", "--sweep", "robotaxi.fleet_size=20,40", "--sweep", "robotaxi.promo_factor=0.3,0.6",
+                    "--sweep-seeds", "2", "--set", "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set",
+                    "choice.asc_robotaxi=0", "--baseline", "--days", "2", "-o", dir, NULL};
+    int rc = rt_run (argv, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "the sweep exited %d: %s", rc, err);
+    static const char *const figures[] = {"sweep_share", "sweep_rides", "sweep_utilization", "sweep_cost",
+                                          "sweep_profit", "sweep_wait", "sweep_displaced", "sweep_income",
+                                          "sweep_heat_share", "sweep_heat_profit", "sweep_heat_moved"};
+    char path[4200], name[64];
+    snprintf (path, sizeof path, "%s/report.html", dir);
+    char *html = rt_slurp (path, NULL);
+    ck_assert_ptr_nonnull (html);
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        snprintf (name, sizeof name, "%s.svg", figures[i]);
+        ck_assert_msg (s_exists (dir, name), "%s is missing", name);
+        ck_assert_msg (strstr (html, name) != NULL, "report.html does not show %s", name);
+    }
+    /* two seeds a point: the line figures draw the means with bars */
+    snprintf (path, sizeof path, "%s/gnuplot/sweep_share.gp", dir);
+    char *gp = rt_slurp (path, NULL);
+    ck_assert_msg (gp && strstr (gp, "with yerrorlines"), "sweep_share.gp draws no bars");
+    free (gp);
+    const char *found = strstr (html, "What the sweep found"), *table = strstr (html, "Headline figures per point");
+    ck_assert (found && table && found < table && table < strstr (html, "<img"));
+    ck_assert (strstr (html, "8 runs: 4 points \xc3\x97 2 seeds, 2 days each") != NULL);
+    free (html);
+    s_csv (dir, "sweep.csv", &s_table);
+    /* the income moved, beside the displaced drivers, in sweep.csv too (s_col fails on a missing column) */
+    ck_assert_double_gt (s_table.rows[0][s_col (&s_table, "income_moved_yuan")], 0);
+    free (dir);
+}
+END_TEST
+
 /* A default-sized run leaves the plots and a report that shows them. */
 START_TEST (test_run_writes_plots_and_report)
 {
@@ -545,6 +585,7 @@ main (void)
     tcase_add_test (core, test_output_folder_is_cleared_or_refused);
     tcase_add_test (core, test_sweep_stopped_and_resumed);
     tcase_add_test (core, test_sweep_csv_is_rounded);
+    tcase_add_test (core, test_sweep_report_with_baseline);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, s_teardown);

@@ -448,16 +448,23 @@ START_TEST (test_sweep_two_key_grid)
     ck_assert_msg (sim_plot_sweep (s_dir, err, sizeof err) == 0, "%s", err);
     s_assert_svg ("sweep_drivers.svg");
     s_assert_svg ("sweep_share.svg");
-    /* one line per promotion, drawn against the fleet size */
-    s_assert_has ("sweep_drivers.svg", "active drivers, robotaxi.promo_factor = 0.3");
-    s_assert_has ("sweep_drivers.svg", "net yuan per hour (right axis), robotaxi.promo_factor = 0.6");
+    /* one line per promotion, drawn against the fleet size: the legend names the key once, then each value, then
+     * each metric's style */
+    s_assert_has ("sweep_drivers.svg", ">robotaxi.promo_factor<");
+    s_assert_has ("sweep_drivers.svg", ">0.3<");
+    s_assert_has ("sweep_drivers.svg", ">0.6<");
+    s_assert_has ("sweep_drivers.svg", ">active drivers<");
+    s_assert_has ("sweep_drivers.svg", ">net yuan/h (right axis)<");
+    /* the title says what the days are, for each metric when they differ (no config.ini: the number is unknown) */
+    s_assert_has ("sweep_drivers.svg", "active drivers: mean per day, net yuan/h (right axis): all days");
     s_assert_has ("sweep_drivers.svg", "robotaxi.fleet_size");
-    s_assert_has ("sweep_drivers.svg", "mean over seeds");
-    s_assert_has ("sweep_share.svg", "robotaxi share, robotaxi.promo_factor = 0.6");
-    /* the means over the two seeds: 3000 - 50 - 30 + 15 = 2935 drivers at 100 robotaxis, promotion 0.3 */
-    s_assert_has ("gnuplot/sweep_drivers.dat", "100\t100\t2\t2935\t");
-    /* 400 robotaxis at 0.6: 3000 - 200 - 60 + 15 = 2755, share 400/2500/0.6 = 26.67% */
-    s_assert_has ("gnuplot/sweep_share.dat", "400\t400\t2\t2755\t32.755\t26.67\n");
+    s_assert_has ("sweep_drivers.svg", "mean of 2 seeds per point, bars: 95% interval");
+    /* the means over the two seeds, 2930 and 2940 drivers at 100 robotaxis and promotion 0.3 (3000 - 50 - 30 + 10
+     * seed): 2935 +- t(1) 12.706 x sd 7.071 / sqrt 2 = 63.53, drawn 7.5 left of 100 (the four lines spread over 5%
+     * of the 300-robotaxi axis, so their bars do not hide each other) */
+    s_assert_has ("gnuplot/sweep_drivers.dat", "100\t100\t2\t92.5\t2935\t2871.47\t2998.53\t");
+    /* 400 robotaxis at 0.6: share 400/2500/0.6 = 26.67% in both seeds, no spread; the second of two lines */
+    s_assert_has ("gnuplot/sweep_share.dat", "400\t400\t2\t407.5\t26.67\t26.67\t26.67\n");
     char *html = s_read ("report.html");
     ck_assert (strstr (html, "robotaxi sweep: robotaxi.fleet_size \xc3\x97 robotaxi.promo_factor") != NULL);
     ck_assert (strstr (html, "12 runs") != NULL);
@@ -479,7 +486,148 @@ START_TEST (test_sweep_one_key)
     ck_assert_msg (sim_plot_sweep (s_dir, err, sizeof err) == 0, "%s", err);
     s_assert_svg ("sweep_drivers.svg");
     s_assert_has ("sweep_drivers.svg", "active drivers");
-    s_assert_has ("gnuplot/sweep_share.dat", "100\t100\t2\t2945\t33.2\t4.5\n");
+    /* 4% and 5%: 4.5 +- 12.706 x 0.707 / sqrt 2 = 6.353 */
+    s_assert_has ("gnuplot/sweep_share.dat", "100\t100\t2\t100\t4.5\t-1.853\t10.853\n");
+    /* a heat map needs two keys */
+    ck_assert (!s_exists ("sweep_heat_share.svg"));
+}
+END_TEST
+
+/* A sweep as robotaxi-sim writes it: the first nkeys of fleet size (100, 200, 400), promotion (0.3, 0.6) and
+ * drivers (2000, 3000) swept, seeds runs per point and, with baseline, the displacement columns. Share = size / 2500 /
+ * promo, the same for every seed; profit = 50 - size/4 - 100 promo + 10 seed (a profit only at 100 robotaxis and
+ * 0.3); displaced drivers = size / 10 + seed. */
+static void
+s_write_sweep_full (int nkeys, int seeds, int baseline)
+{
+    FILE *f = s_create ("sweep.csv");
+    static const char *const key[] = {"robotaxi.fleet_size", "robotaxi.promo_factor", "human.drivers"};
+    for (int k = 0; k < nkeys; k++)
+        fprintf (f, "%s,", key[k]);
+    fputs ("run,seed,robotaxi_trips,robotaxi_share,robotaxi_mean_wait_s,human_mean_wait_s,robotaxi_utilization,"
+           "robotaxi_rides_per_vehicle_day,robotaxi_cost_per_vehicle_day,robotaxi_profit_per_vehicle_day,"
+           "robotaxi_break_even_rides_per_day,active_drivers,driver_net_hourly_yuan",
+           f);
+    fputs (baseline ? ",displaced_drivers,displaced_income_yuan,trips_moved,income_moved_yuan,"
+                      "fulltime_drivers_equivalent\n"
+                    : "\n",
+           f);
+    static const int sizes[] = {100, 200, 400};
+    static const double promos[] = {0.3, 0.6};
+    static const int drivers[] = {2000, 3000};
+    int run = 0;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < (nkeys > 1 ? 2 : 1); j++)
+            for (int d = 0; d < (nkeys > 2 ? 2 : 1); d++)
+                for (int seed = 1; seed <= seeds; seed++) {
+                    double promo = promos[j], profit = 50 - sizes[i] / 4.0 - 100 * promo + 10 * seed;
+                    fprintf (f, "%d,", sizes[i]);
+                    if (nkeys > 1)
+                        fprintf (f, "%g,", promo);
+                    if (nkeys > 2)
+                        fprintf (f, "%d,", drivers[d]);
+                    fprintf (f, "%d,%d,%d,%.4f,%d,200,%.4f,%.2f,160,%.2f,%.2f,2800,17.5", run++, seed, sizes[i] * 5,
+                             sizes[i] / 2500.0 / promo, 180 + seed * 30, 0.05 + 0.01 * seed, 5.0 + seed, profit,
+                             profit > 0 ? 5.0 : 11.0);
+                    if (baseline)
+                        fprintf (f, ",%d,%d,%d,%.2f,%.2f", sizes[i] / 10 + seed, sizes[i] * 20, sizes[i] * 2,
+                                 sizes[i] * 25.0, sizes[i] / 12.0);
+                    fputc ('\n', f);
+                }
+    fclose (f);
+    s_write ("config.ini", "[scenario]\nname = test\nseed = 1\ndays = 3\nbaseline = 1\n");
+}
+
+static const char *const s_sweep_lines[] = {"sweep_share",  "sweep_rides", "sweep_utilization", "sweep_cost",
+                                            "sweep_profit", "sweep_wait",  "sweep_drivers"};
+static const char *const s_sweep_baseline_lines[] = {"sweep_displaced", "sweep_income"};
+static const char *const s_sweep_heats[] = {"sweep_heat_share", "sweep_heat_profit", "sweep_heat_displaced",
+                                            "sweep_heat_moved"};
+
+/* A --baseline sweep of two keys and two seeds draws every figure the issue names, the heat maps, and bars of the
+ * means' 95% intervals; its page leads with what the sweep found and the headline figures per point. */
+START_TEST (test_sweep_report_with_baseline_and_seeds)
+{
+    char err[512] = "", name[64];
+    s_write_sweep_full (2, 2, 1);
+    ck_assert_msg (sim_plot_sweep (s_dir, err, sizeof err) == 0, "%s", err);
+    char *html = s_read ("report.html");
+    const char *const *sets[] = {s_sweep_lines, s_sweep_baseline_lines, s_sweep_heats};
+    size_t sizes[] = {sizeof s_sweep_lines / sizeof *s_sweep_lines, 2, 4};
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < sizes[k]; i++) {
+            snprintf (name, sizeof name, "%s.svg", sets[k][i]);
+            s_assert_svg (name);
+            char img[100];
+            snprintf (img, sizeof img, "<img src=\"%s\"", name);
+            ck_assert_msg (strstr (html, img) != NULL, "report.html does not show %s", name);
+        }
+    /* bars on every line figure, t-based: profit at 100 robotaxis and 0.3 is 5 and 15, so 10 +- 63.53 */
+    for (size_t i = 0; i < sizeof s_sweep_lines / sizeof *s_sweep_lines; i++) {
+        snprintf (name, sizeof name, "gnuplot/%s.gp", s_sweep_lines[i]);
+        s_assert_has (name, "with yerrorlines");
+    }
+    s_assert_has ("gnuplot/sweep_profit.dat", "\t10\t-53.53\t73.53\n");
+    s_assert_has ("sweep_profit.svg", "bars: 95% interval");
+    /* the titles say what the days are: config.ini played 3 days */
+    s_assert_has ("sweep_share.svg", "all 3 days");
+    s_assert_has ("sweep_displaced.svg", "mean per day over 3 days");
+    s_assert_has ("sweep_wait.svg", "the last of 3 days");
+    /* the heat maps write each cell's mean: 400 robotaxis at 0.6 take 26.67% */
+    s_assert_has ("sweep_heat_share.svg", ">26.67<");
+    s_assert_has ("sweep_heat_share.svg", ">robotaxi.promo_factor<");
+    /* the page: findings first, then the table of headline figures with readable names, then the figures */
+    const char *found = strstr (html, "What the sweep found"), *table = strstr (html, "Headline figures per point");
+    const char *figure = strstr (html, "<img");
+    ck_assert (found && table && figure && found < table && table < figure);
+    ck_assert (strstr (html, "; 1 of 6 points make a profit") != NULL);
+    ck_assert (strstr (html, ">Profit per robotaxi-day, yuan<") != NULL);
+    ck_assert (strstr (html, ">Displaced drivers<") != NULL);
+    ck_assert (strstr (html, ">Income moved, yuan<") != NULL);
+    ck_assert (strstr (html, ">10.0<br><small>\xc2\xb1" "63.5</small>") != NULL);
+    ck_assert (strstr (html, "12 runs: 6 points \xc3\x97 2 seeds, 3 days each") != NULL);
+    free (html);
+}
+END_TEST
+
+/* One seed per point: means of one run have no interval, so no bars and no +- in the table. */
+START_TEST (test_sweep_one_seed_has_no_bars)
+{
+    char err[512] = "", name[64];
+    s_write_sweep_full (2, 1, 1);
+    ck_assert_msg (sim_plot_sweep (s_dir, err, sizeof err) == 0, "%s", err);
+    for (size_t i = 0; i < sizeof s_sweep_lines / sizeof *s_sweep_lines; i++) {
+        snprintf (name, sizeof name, "gnuplot/%s.gp", s_sweep_lines[i]);
+        s_assert_lacks (name, "yerrorlines");
+        s_assert_has (name, "with linespoints");
+    }
+    s_assert_has ("sweep_share.svg", "one run per point");
+    s_assert_lacks ("report.html", "\xc2\xb1");
+    s_assert_svg ("sweep_heat_profit.svg");
+}
+END_TEST
+
+/* A heat map for exactly two swept keys: not for one, not for three (whose lines are means over the third key, and
+ * say so, without bars); without --baseline, no displacement figure. */
+START_TEST (test_sweep_heat_maps_only_for_two_keys)
+{
+    char err[512] = "", name[64];
+    for (int nkeys = 1; nkeys <= 3; nkeys += 2) {
+        s_rm_tree (s_dir);
+        ck_assert (mkdir (s_dir, 0700) == 0);
+        s_write_sweep_full (nkeys, 2, 0);
+        ck_assert_msg (sim_plot_sweep (s_dir, err, sizeof err) == 0, "%s", err);
+        s_assert_svg ("sweep_share.svg");
+        s_assert_svg ("sweep_profit.svg");
+        for (size_t i = 0; i < sizeof s_sweep_heats / sizeof *s_sweep_heats; i++) {
+            snprintf (name, sizeof name, "%s.svg", s_sweep_heats[i]);
+            ck_assert_msg (!s_exists (name), "%d keys drew %s", nkeys, name);
+        }
+        ck_assert (!s_exists ("sweep_displaced.svg") && !s_exists ("sweep_income.svg"));
+        s_assert_lacks ("report.html", ">Displaced drivers<");
+    }
+    s_assert_has ("sweep_share.svg", "mean over seeds and the other swept keys");
+    s_assert_lacks ("gnuplot/sweep_share.gp", "yerrorlines");
 }
 END_TEST
 
@@ -732,6 +880,9 @@ main (void)
     tcase_add_test (core, test_days_plot_needs_two_days);
     tcase_add_test (core, test_sweep_two_key_grid);
     tcase_add_test (core, test_sweep_one_key);
+    tcase_add_test (core, test_sweep_report_with_baseline_and_seeds);
+    tcase_add_test (core, test_sweep_one_seed_has_no_bars);
+    tcase_add_test (core, test_sweep_heat_maps_only_for_two_keys);
     tcase_add_test (core, test_columns_found_by_name);
     tcase_add_test (core, test_regress_one_scenario_or_one_policy_is_drawn);
     tcase_add_test (core, test_regress_metric_with_nothing_compared_keeps_its_panel);
