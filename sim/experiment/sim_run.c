@@ -485,7 +485,7 @@ s_headline (const sim_run_result_t *res, int baseline, int rounded, sim_sweep_ro
     const sim_cost_t *cr = &res->cost[DISP_FLEET_ROBOTAXI], *ch = &res->cost[DISP_FLEET_HUMAN];
     double days = res->day_count ? (double) res->day_count : 1.0;
     double trips_r = 0, trips_h = 0, unserved = 0, considered = 0, other = 0, drivers = 0, hours = 0, net = 0;
-    double base_drivers = 0, displaced = 0, income_lost = 0, trips_lost = 0;
+    double base_drivers = 0, displaced = 0, income_lost = 0, trips_lost = 0, moved = 0, income_moved = 0, fte = 0;
     for (size_t i = 0; i < res->day_count; i++) {
         const sim_day_row_t *d = &res->days[i];
         trips_r += (double) d->robotaxi_trips;
@@ -500,6 +500,9 @@ s_headline (const sim_run_result_t *res, int baseline, int rounded, sim_sweep_ro
         displaced += d->displaced_drivers;
         income_lost += d->income_lost_yuan;
         trips_lost += (double) d->trips_lost;
+        moved += (double) d->trips_moved;
+        income_moved += d->income_moved_yuan;
+        fte += d->fulltime_drivers_equivalent;
     }
     double served = trips_r + trips_h;
     const sim_cost_use_t *ur = &res->use[DISP_FLEET_ROBOTAXI];
@@ -539,9 +542,9 @@ s_headline (const sim_run_result_t *res, int baseline, int rounded, sim_sweep_ro
         {"displaced_drivers", displaced / days, 1},
         {"displaced_income_yuan", income_lost / days, 2},
         {"displaced_trips", trips_lost / days, 1},
-        {"trips_moved", (double) last->displacement.trips_moved, 0},
-        {"income_moved_yuan", last->displacement.income_moved_yuan, 2},
-        {"fulltime_drivers_equivalent", last->displacement.fulltime_drivers_equivalent, 2},
+        {"trips_moved", moved / days, 1},
+        {"income_moved_yuan", income_moved / days, 2},
+        {"fulltime_drivers_equivalent", fte / days, 2},
     };
     size_t count = sizeof m / sizeof m[0] - (baseline ? 0 : 7);
     for (size_t i = 0; i < count; i++)

@@ -82,9 +82,9 @@ static const s_metric_t s_metrics[S_METRICS] = {
     [S_M_DISPLACED] = {"displaced_drivers", 1, 1, "Displaced drivers", "", "displaced drivers", "Displaced drivers",
                        S_PER_DAY, 0, 0},
     [S_M_FTE] = {"fulltime_drivers_equivalent", 1, 1, "Income moved, in full-time drivers' incomes", "",
-                 "income moved", "Income moved, full-time drivers", S_LAST_DAY, 0, 0},
+                 "income moved", "Income moved, full-time drivers", S_PER_DAY, 0, 0},
     [S_M_MOVED] = {"income_moved_yuan", 1, 0, "Drivers' income moved to robotaxis", "yuan", "income moved",
-                   "Income moved, yuan", S_LAST_DAY, 0, 0},
+                   "Income moved, yuan", S_PER_DAY, 0, 0},
     [S_M_DISPLACED_INCOME] = {"displaced_income_yuan", 1, 0, "What the displaced drivers earned without robotaxis",
                               "yuan", "displaced drivers' income", "Displaced drivers' income, yuan",
                               S_PER_DAY, 0, 0},
@@ -808,7 +808,7 @@ s_line_style (const s_sweep_t *s, const s_line_t *l, int bars, char *buf, size_t
 }
 
 /* "against KEY; what the days are": the days of the figure's metrics, each metric named when they differ ("against
- * robotaxi.fleet_size; displaced drivers: mean per day over 3 days, income moved: the last of 3 days"). */
+ * robotaxi.fleet_size; displaced drivers: mean per day over 3 days, waits: the last of 3 days"). */
 static void
 s_line_scopes (const s_sweep_t *s, const s_line_fig_t *row, const s_fig_arg_t *a, char *buf, size_t len)
 {
@@ -1166,8 +1166,8 @@ s_html_table (FILE *f, const s_sweep_t *s)
         s_scope_text (s, S_ALL_DAYS, all, sizeof all);
         s_scope_text (s, S_PER_DAY, per, sizeof per);
         s_scope_text (s, S_LAST_DAY, last, sizeof last);
-        fprintf (f, ". Share, rides, utilization, cost and profit cover %s; drivers and displaced drivers are the %s; "
-                    "the wait and the income moved are %s",
+        fprintf (f, ". Share, rides, utilization, cost and profit cover %s; drivers, displaced drivers and the income "
+                    "moved are the %s; the wait is %s",
                  all, per, last);
     }
     fputs (". Utilization: the share of online time carrying a rider. Income moved: the drivers' net income without "

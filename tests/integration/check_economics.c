@@ -508,6 +508,20 @@ START_TEST (test_sweep_report_with_baseline)
     s_csv (dir, "sweep.csv", &s_table);
     /* the income moved, beside the displaced drivers, in sweep.csv too (s_col fails on a missing column) */
     ck_assert_double_gt (s_table.rows[0][s_col (&s_table, "income_moved_yuan")], 0);
+    /* like the displaced drivers beside them, trips and income moved are means per day of the run's days.csv, not
+     * the last day's figures */
+    double moved = s_table.rows[0][s_col (&s_table, "trips_moved")];
+    double income = s_table.rows[0][s_col (&s_table, "income_moved_yuan")];
+    snprintf (path, sizeof path, "%s/runs/0000", dir);
+    s_csv (path, "days.csv", &s_table);
+    ck_assert_uint_eq (s_table.nrows, 2);
+    double day_moved = 0, day_income = 0;
+    for (size_t r = 0; r < s_table.nrows; r++) {
+        day_moved += s_table.rows[r][s_col (&s_table, "trips_moved")];
+        day_income += s_table.rows[r][s_col (&s_table, "income_moved_yuan")];
+    }
+    ck_assert_double_eq_tol (moved, day_moved / 2, 0.051);
+    ck_assert_double_eq_tol (income, day_income / 2, 0.0051);
     free (dir);
 }
 END_TEST
