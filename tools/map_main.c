@@ -14,6 +14,9 @@
 #include "map_net.h"
 #include "map_osm.h"
 #include "map_proj.h"
+#include "sim_config.h"
+#include "sim_data.h"
+#include "sim_map_svg.h"
 #include "tool_cli.h"
 
 #define PROG "robotaxi-map"
@@ -25,6 +28,9 @@ typedef struct {
     map_spec_t spec;
     const char *out;           /* -o */
     int width_px;              /* render: picture width */
+    const char *scenario;      /* render: --scenario FILE|NAME (NULL: the default scenario) */
+    const char **sets;         /* render: each --set KEY=VALUE, in order */
+    size_t nsets;
     int quiet;
 } s_opts_t;
 
@@ -34,19 +40,26 @@ static void s_usage (FILE *out)
              "Usage: " PROG " import FILE.osm.pbf -o CITY.map [--epsg N] [--highways LIST]\n"
              "       " PROG " info MAP\n"
              "       " PROG " route MAP LON,LAT LON,LAT [-o ROUTE.geojson]\n"
-             "       " PROG " render MAP -o CITY.svg [--width PX]\n"
+             "       " PROG " render MAP -o CITY.svg [--width PX] [--scenario FILE|NAME] [--set KEY=VALUE]...\n"
              "MAP is a map file, an OSM extract (.osm, .osm.pbf; imported on the fly) or embedded:wuhan.\n"
              "  import   read an OpenStreetMap extract (.osm or .osm.pbf), keep the drivable roads, project them,\n"
              "           keep the largest strongly connected part, contract it for fast routing, save a map file\n"
              "  info     nodes, edges, km of road, bounding box, CRS, what the import dropped\n"
              "  route    fastest free-flow route between two points: length, time, and the path as GeoJSON\n"
-             "  render   the road network drawn to scale as SVG, coloured by road class\n"
+             "  render   the road network drawn to scale as SVG, shaded by road class, with a scenario's\n"
+             "           demand zones and robotaxi service area over it (fitted to MAP as robotaxi-sim fits\n"
+             "           them) and a legend\n"
              "Options:\n"
              "  -o, --out FILE         where import, render (and optionally route) write (--output: the same)\n"
              "      --epsg N           metric CRS to project to (default: UTM zone of the map's centre)\n"
              "      --highways LIST    OSM highway classes to keep (default: " MAP_OSM_DEFAULT_HIGHWAYS ")\n"
              "      --grid M           street grid of embedded:wuhan, metres (default 600)\n"
              "      --width PX         render: picture width in pixels (default 1600)\n"
+             "      --scenario FILE|NAME  render: the scenario whose zones and service area are drawn (a\n"
+             "                         file, or an installed scenario's name as robotaxi-sim -s takes it;\n"
+             "                         default: the built-in Wuhan scenario)\n"
+             "      --set KEY=VALUE    render: set a scenario parameter (repeatable), e.g.\n"
+             "                         --set zones.NAME=LON,LAT,RADIUS_KM,WEIGHT\n"
              "  -q, --quiet            no progress lines\n"
              "  -h, --help             this help\n"
              "  -V, --version          version\n"
@@ -238,83 +251,85 @@ fail:
 
 /* ---- render ---- */
 
-static const struct {
-    const char *colour;
-    double width_m;
-} s_style[MAP_ROAD_CLASS_COUNT] = {
-    [MAP_ROAD_EXPRESSWAY] = {"#d9480f", 3.0}, [MAP_ROAD_ARTERIAL] = {"#e67700", 2.0},
-    [MAP_ROAD_SECONDARY] = {"#5c7cfa", 1.4},  [MAP_ROAD_LOCAL] = {"#868e96", 0.8},
-    [MAP_ROAD_BRIDGE] = {"#c2255c", 3.0},
-};
+/* The scenario whose zones and service area render draws: the default one, or --scenario's, then each --set (read
+ * before the map, so a bad one is refused before a long import). 0, or an exit status after saying why on stderr. */
+static int s_render_scenario (const s_opts_t *o, sim_config_t *cfg)
+{
+    char err[1024];
+    sim_config_defaults (cfg);
+    if (o->scenario) {
+        /* a bare name that is no file here is an installed scenario, as robotaxi-sim -s finds it */
+        sim_data_dirs_t dirs;
+        char path[SIM_DATA_PATH_MAX];
+        sim_data_dirs_self (&dirs, RT_DATADIR_FROM_BIN, RT_DATADIR);
+        if (sim_data_find (&dirs, o->scenario, ".ini", path, sizeof path, err, sizeof err) < 0) {
+            fprintf (stderr, PROG ": --scenario: %s\n", err);
+            return TOOL_CLI_NOINPUT;
+        }
+        int loaded = sim_config_load (cfg, path, err, sizeof err);
+        if (loaded < 0) {
+            fprintf (stderr, PROG ": %s\n", err);
+            return loaded == SIM_CONFIG_UNREADABLE ? TOOL_CLI_NOINPUT : TOOL_CLI_CONFIG;
+        }
+    }
+    for (size_t i = 0; i < o->nsets; i++)
+        if (sim_config_set (cfg, o->sets[i], err, sizeof err) < 0) {
+            fprintf (stderr, PROG ": %s\n", err);
+            return TOOL_CLI_CONFIG;
+        }
+    if (sim_config_check (cfg, err, sizeof err) < 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return TOOL_CLI_CONFIG;
+    }
+    return 0;
+}
+
+/* cfg fitted to the map drawn, MAP, whatever map the scenario names: on a map file or extract its zones and area are
+ * what a run on it would get (sim_config_fit_map). */
+static void s_render_fit (const s_opts_t *o, const map_graph_t *g, sim_config_t *cfg)
+{
+    if (strncmp (o->spec.source, "embedded:", 9) == 0)
+        cfg->map_file[0] = '\0';
+    else
+        snprintf (cfg->map_file, sizeof cfg->map_file, "%s", o->spec.source);
+    double lon_min, lat_min, lon_max, lat_max;
+    map_graph_lonlat_bounds (g, &lon_min, &lat_min, &lon_max, &lat_max);
+    sim_config_fit_map (cfg, lon_min, lat_min, lon_max, lat_max);
+}
+
+/* The picture of net with cfg's zones and service area (fitted to it), at o->out. 0 or 1, after saying why. */
+static int s_render_write (const s_opts_t *o, const map_net_t *net, sim_config_t *cfg)
+{
+    const map_graph_t *g = map_net_graph (net);
+    s_render_fit (o, g, cfg);
+    char scenario[160], err[1024];
+    snprintf (scenario, sizeof scenario, "%s %s%s", o->scenario ? "scenario" : "the default scenario",
+              cfg->scenario.name, o->nsets ? " with --set" : "");
+    sim_map_svg_stats_t st;
+    if (sim_map_svg_write (g, o->spec.source, cfg, scenario, o->width_px, o->out, &st, err, sizeof err) != 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    printf ("%s: %d x %d px, %.1f x %.1f km, %zu road segments drawn (a two-way street once), %zu demand zones and "
+            "the robotaxi service area of %s\n",
+            o->out, st.width_px, st.height_px, st.width_km, st.height_km, st.segments, st.zones, scenario);
+    return 0;
+}
 
 static int s_render (s_opts_t *o)
 {
-    map_net_t *net = s_open (o);
-    if (!net) return 1;
-    const map_graph_t *g = map_net_graph (net);
-    double min_x, min_y, max_x, max_y;
-    map_graph_bounds (g, &min_x, &min_y, &max_x, &max_y);
-    double w_m = fmax (max_x - min_x, 1.0), h_m = fmax (max_y - min_y, 1.0);
-    double margin = 0.03 * fmax (w_m, h_m);
-    double scale = o->width_px / (w_m + 2 * margin); /* pixels per metre */
-    int height_px = (int)ceil ((h_m + 2 * margin) * scale);
-    /* Stroke widths grow a little with the map, so a city-wide picture still shows its roads. */
-    double stroke_unit = fmax (1.0 / scale, w_m / 4000.0);
-
-    FILE *f = fopen (o->out, "w");
-    if (!f) {
-        fprintf (stderr, PROG ": %s: cannot write: %s\n", o->out, strerror (errno));
-        map_net_destroy (&net);
+    sim_config_t *cfg = calloc (1, sizeof *cfg);
+    if (!cfg) {
+        fprintf (stderr, PROG ": out of memory\n");
         return 1;
     }
-    /* Metres in the picture's own units: x east, y north flipped to SVG's downward y. */
-    fprintf (f,
-             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"%.1f %.1f %.1f %.1f\">\n"
-             "<title>%s: %zu nodes, %zu edges, EPSG:%d</title>\n"
-             "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f8f9fa\"/>\n",
-             o->width_px, height_px, min_x - margin, -(max_y + margin), w_m + 2 * margin, h_m + 2 * margin,
-             o->spec.source, map_graph_node_count (g), map_graph_edge_count (g), map_graph_epsg (g), min_x - margin,
-             -(max_y + margin), w_m + 2 * margin, h_m + 2 * margin);
-    /* Local streets first, so faster roads are drawn over them; a two-way street is drawn once. */
-    static const int order[] = {MAP_ROAD_LOCAL, MAP_ROAD_SECONDARY, MAP_ROAD_ARTERIAL, MAP_ROAD_BRIDGE,
-                                MAP_ROAD_EXPRESSWAY};
-    size_t lines = 0;
-    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-        int c = order[k];
-        fprintf (f, "<path class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.2f\" stroke-linecap=\"round\" d=\"",
-                 map_road_class_name ((map_road_class_t)c), s_style[c].colour, s_style[c].width_m * stroke_unit);
-        for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
-            const map_edge_t *edge = map_graph_edge (g, e);
-            if (edge->road_class != c || map_graph_is_twin (g, e)) continue;
-            const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
-            fprintf (f, "M%.1f %.1fL%.1f %.1f", a->x, -a->y, b->x, -b->y);
-            lines++;
-        }
-        fprintf (f, "\"/>\n");
-    }
-    /* A scale bar of a round length, about a fifth of the width. */
-    double bar = pow (10, floor (log10 (w_m / 5)));
-    if (bar * 5 <= w_m / 5) bar *= 5;
-    else if (bar * 2 <= w_m / 5) bar *= 2;
-    double bx = min_x, by = -(min_y - margin * 0.4);
-    fprintf (f,
-             "<path stroke=\"#212529\" stroke-width=\"%.2f\" d=\"M%.1f %.1fh%.1f\"/>\n"
-             "<text x=\"%.1f\" y=\"%.1f\" font-family=\"sans-serif\" font-size=\"%.1f\" fill=\"#212529\">%g %s</text>\n"
-             "</svg>\n",
-             2 * stroke_unit, bx, by, bar, bx + bar + margin * 0.2, by + margin * 0.15, margin * 0.45,
-             bar >= 1000 ? bar / 1000 : bar, bar >= 1000 ? "km" : "m");
-    int ok = !ferror (f);
-    if (fclose (f) != 0) ok = 0;
-    if (!ok) {
-        fprintf (stderr, PROG ": %s: write error\n", o->out);
-        map_net_destroy (&net);
-        return 1;
-    }
-    printf ("%s: %d x %d px, %.1f x %.1f km, %zu road segments drawn (a two-way street once)\n", o->out, o->width_px,
-            height_px, w_m / 1000, h_m / 1000, lines);
+    map_net_t *net = NULL;
+    int rc = s_render_scenario (o, cfg);
+    if (rc == 0 && !(net = s_open (o))) rc = 1;
+    if (rc == 0) rc = s_render_write (o, net, cfg);
+    free (cfg);
     map_net_destroy (&net);
-    return 0;
+    return rc;
 }
 
 int main (int argc, char **argv)
@@ -324,9 +339,11 @@ int main (int argc, char **argv)
         {"epsg", required_argument, NULL, 'E'},
         {"highways", required_argument, NULL, 'H'}, {"grid", required_argument, NULL, 'G'},
         {"width", required_argument, NULL, 'W'}, {"quiet", no_argument, NULL, 'q'},
+        {"scenario", required_argument, NULL, 'S'}, {"set", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    s_opts_t o = {.width_px = 1600};
+    const char *sets[64];
+    s_opts_t o = {.width_px = 1600, .sets = sets};
     o.spec.grid_m = 600;
     int c;
     char *end;
@@ -359,6 +376,12 @@ int main (int argc, char **argv)
             o.width_px = (int)w;
             break;
         }
+        case 'S': o.scenario = optarg; break;
+        case 'K':
+            if (o.nsets == sizeof sets / sizeof sets[0])
+                return tool_cli_usage_error (PROG, "--set: more than %zu", sizeof sets / sizeof sets[0]);
+            sets[o.nsets++] = optarg;
+            break;
         case 'q': o.quiet = 1; break;
         case 'h': s_usage (stdout); return 0;
         case 'V': printf (PROG " " RT_VERSION "\n"); return 0;
@@ -378,6 +401,8 @@ int main (int argc, char **argv)
     if (strlen (argv[optind + 1]) >= sizeof o.spec.source)
         return tool_cli_usage_error (PROG, "%.60s...: path longer than %zu characters", argv[optind + 1],
                                      sizeof o.spec.source - 1);
+    if ((o.scenario || o.nsets) && strcmp (cmd, "render") != 0)
+        return tool_cli_usage_error (PROG, "%s: --scenario and --set are for render only", cmd);
     if (!o.out && (strcmp (cmd, "import") == 0 || strcmp (cmd, "render") == 0))
         return tool_cli_usage_error (PROG, "%s: -o %s is required", cmd,
                                      strcmp (cmd, "import") == 0 ? "CITY.map" : "CITY.svg");

@@ -480,15 +480,21 @@ START_TEST (test_render_to_scale)
     char *svg = rt_slurp (svg_path, NULL);
     ck_assert_msg (svg != NULL, "render wrote no %s", svg_path);
     ck_assert_msg (strncmp (svg, "<?xml", 5) == 0, "not an XML file: %.40s", svg);
-    const char *root = strstr (svg, "<svg");
-    ck_assert_ptr_nonnull (root);
+    ck_assert_ptr_nonnull (strstr (svg, "<svg"));
     ck_assert_ptr_nonnull (strstr (svg, "</svg>"));
+    /* the map is a picture of its own inside, in metres, between the title and the legend */
+    const char *root = strstr (svg, "<svg class=\"map\"");
+    ck_assert_ptr_nonnull (root);
     int width_px, height_px;
     double vb[4];
     ck_assert_int_eq (sscanf (strstr (root, " width="), " width=\"%d\" height=\"%d\"", &width_px, &height_px), 2);
     ck_assert_int_eq (
         sscanf (strstr (root, "viewBox="), "viewBox=\"%lf %lf %lf %lf\"", &vb[0], &vb[1], &vb[2], &vb[3]), 4);
     ck_assert_int_eq (width_px, 900);
+    /* ... and says what it draws: a legend, the demand zone and the service area a run on it would have */
+    ck_assert_ptr_nonnull (strstr (svg, "robotaxi service area"));
+    ck_assert_ptr_nonnull (strstr (svg, "<circle class=\"zone\""));
+    ck_assert_ptr_nonnull (strstr (svg, "centre (weight 3)"));
 
     /* The picture is the map to scale: the viewBox is the projected extent plus one margin on every side (info
      * rounds metres), and the pixels keep the viewBox's aspect, so nothing is stretched. */
