@@ -27,6 +27,8 @@ packages=(
   protobuf-compiler                  # protoc: robotaxi_pb2.py for Python metrics subscribers, at build time
   help2man                           # a man page per tool from its --help, at build time (cmake --install)
   python3 python3-zmq python3-protobuf   # tools/subscribe.py and its test (Debian's /usr/bin/python3)
+  librsvg2-bin python3-pil chromium fonts-dejavu-core   # the picture test: SVGs rendered by rsvg-convert and read
+                                     # with Pillow, each report.html in headless Chromium; a font for their text
   clang libclang-rt-14-dev           # the fuzz drivers (tests/fuzz): clang 14 and its libFuzzer and sanitizer
                                      # runtimes, which clang only recommends
 )
