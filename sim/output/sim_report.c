@@ -598,7 +598,7 @@ sim_report_print_displacement (FILE *out, const sim_day_row_t *days, size_t coun
             total[c] += sim_report_round (values[c], sim_report_fig_find (SIM_FIGS_DAY, cols[c].key)->decimals);
     }
     if (count > 1) {
-        char label[32];
+        char label[48];
         snprintf (label, sizeof label, "total, %zu days", count);
         fprintf (out, "%-14s", label);
         s_day_cells (out, cols, N, total);
