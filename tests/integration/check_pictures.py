@@ -1,5 +1,5 @@
 """check_pictures: every picture a user opens answers its question at a glance. The built tools write a day's, a
-multi-day run's and a regression run's outputs and the maps robotaxi-map renders; then every SVG must be well-formed
+multi-day run's, a sweep's and a regression run's outputs and the maps robotaxi-map renders; then every SVG must be well-formed
 XML, rsvg-convert must render it, and in each plot the series of each fleet (robotaxi #0072B2, human ride-hail
 #D55E00, the colours sim_figure.h gives them) must cover a visible part of the plot's height, not lie flat along an
 edge, and the fleets together must fill most of its width (an axis scaled to the data). Each report.html is opened
@@ -7,8 +7,9 @@ in headless Chromium: every SVG of the folder is on the page, every image loaded
 figure with its fleets' colours. A map shows its roads, the service area and every demand zone, named in a legend.
 A self-test first proves the checks fail on a flat, a missing, a too-wide and a broken figure.
 
-One function per kind of output (check_run_folder, check_regress_folder, check_map); a sweep's report gets its own
-function beside them (its figures and the fleets each draws, then check_plot and check_report), and lines in main.
+One function per kind of output (check_run_folder, check_sweep_folder, check_regress_folder, check_map). A sweep's
+line figures colour the values of its second key, not fleets: their lines together must span the plot, and each
+heat map must show its coloured cells.
 
 Run by ctest with Debian's python3 (python3-pil), rsvg-convert (librsvg2-bin), chromium and gnuplot, and
 RT_TOOLS_DIR, RT_SOURCE_DIR, RT_SHARED_DATA (the Monaco extract); RT_PICTURES_DIR keeps the outputs and screenshots
@@ -344,6 +345,77 @@ def check_regress_folder(pics, folder):
     check_report(pics, folder, {"regress": ("robotaxi", "human")})
 
 
+# A sweep's line figures: one colour per value of the second swept key (sim_figure_palette: its first two colours are
+# the fleets'), one line style per metric. Drawn with --baseline, so the displacement figures are there too.
+SWEEP_LINES = ("sweep_share", "sweep_rides", "sweep_utilization", "sweep_cost", "sweep_profit", "sweep_wait",
+               "sweep_drivers", "sweep_displaced", "sweep_income")
+SWEEP_HEATS = ("sweep_heat_share", "sweep_heat_profit")   # two keys swept; both vary with the fleet and the price
+HEAT_COVER = 0.05   # a heat map's coloured cells cover at least this share of the picture
+
+
+def check_sweep_plot(pics, path):
+    """A sweep's line figure: well-formed, rendered, the first two values' colours drawn inside the plot, and the
+    lines together spanning a visible part of its height and most of its width. (A value's line may rightly lie
+    low beside another's: the colours are values of a key, not fleets, so each is not held to a height alone.)"""
+    name = os.path.basename(path)
+    if s_parse(pics, path) is None:
+        return
+    img = render(pics, path)
+    if img is None:
+        return
+    pics.checked += 1
+    left, top, right, bottom = plot_area(img)
+    if bottom - top < 100 or right - left < 200:
+        pics.fail(name, "no plot area found (%d..%d x %d..%d px)" % (left, right, top, bottom))
+        return
+    found = colour_pixels(img, (left + 2, top, right, bottom - 2))
+    px = []
+    for value, colour in enumerate(FLEETS):
+        if len(found[colour]) < MIN_PIXELS:
+            pics.fail(name, "the line of the second key's value %d is not drawn inside the plot (%d pixels of its "
+                            "colour)" % (value + 1, len(found[colour])))
+        px += found[colour]
+    if len(px) < MIN_PIXELS:
+        return
+    ys, xs = [y for _, y in px], [x for x, _ in px]
+    height, width = (max(ys) - min(ys) + 1) / (bottom - top), (max(xs) - min(xs) + 1) / (right - left)
+    if height < MIN_HEIGHT:
+        pics.fail(name, "the lines are flat: together they span %.0f%% of the plot's height (at least %.0f%% wanted)"
+                  % (100 * height, 100 * MIN_HEIGHT))
+    if width < MIN_WIDTH:
+        pics.fail(name, "the lines fill %.0f%% of the plot's width: the x axis runs far past the data" % (100 * width))
+
+
+def check_heat_map(pics, path):
+    """A sweep's heat map: well-formed, rendered, and its cells coloured over a visible part of the picture."""
+    name = os.path.basename(path)
+    if s_parse(pics, path) is None:
+        return
+    img = render(pics, path)
+    if img is None:
+        return
+    pics.checked += 1
+    w, h = img.size
+    coloured = sum(1 for p in img.getdata() if max(p) - min(p) >= 40)
+    if coloured < HEAT_COVER * w * h:
+        pics.fail(name, "its cells cover %.1f%% of the picture (at least %.0f%% wanted)" % (100 * coloured / (w * h),
+                                                                                          100 * HEAT_COVER))
+
+
+def check_sweep_folder(pics, folder):
+    """A two-key sweep's folder (robotaxi-sim --sweep K1=... --sweep K2=... --baseline): every line figure and heat
+    map, and report.html."""
+    for name in SWEEP_LINES + SWEEP_HEATS:
+        path = os.path.join(folder, name + ".svg")
+        if not os.path.exists(path):
+            pics.fail(os.path.relpath(path, pics.work), "missing")
+        elif name in SWEEP_HEATS:
+            check_heat_map(pics, path)
+        else:
+            check_sweep_plot(pics, path)
+    check_report(pics, folder, {name: ("robotaxi", "human") for name in SWEEP_LINES})
+
+
 def check_map(pics, path, zones):
     """A map robotaxi-map rendered: well-formed, rendered, its roads, the service area (in the robotaxi fleet's
     colour) and each of zones (names) drawn, and a legend that names them."""
@@ -457,6 +529,13 @@ def main():
         check_run_folder(pics, day, 1)
         pics.tool("robotaxi-sim", "-q", "-o", days, "--days", "3", "--baseline", *SMALL)
         check_run_folder(pics, days, 3)
+
+        # a two-key sweep with the baseline over two days (displacement starts on the second) and two seeds a point
+        sweep = os.path.join(work, "sweep")
+        pics.tool("robotaxi-sim", "-q", "-o", sweep, "--sweep", "robotaxi.fleet_size=20,40,80", "--sweep",
+                  "robotaxi.promo_factor=0.3,0.6", "--sweep-seeds", "2", "--baseline", "--days", "2", "--jobs", "2",
+                  *SMALL)
+        check_sweep_folder(pics, sweep)
 
         # a suite of one scenario, blessed by a first run; the second, with more robotaxis, has changes to draw
         suite, regress = os.path.join(work, "suite"), os.path.join(work, "regress")
