@@ -537,7 +537,7 @@ sim_figure_html_begin (FILE *f, const char *title)
 }
 
 void
-sim_figure_html_csv (FILE *f, const sim_csv_t *csv)
+sim_figure_html_csv (FILE *f, const sim_csv_t *csv, int digits)
 {
     fputs ("<div class=\"wide\"><table>\n<tr>", f);
     for (size_t c = 0; c < csv->ncols; c++) {
@@ -551,7 +551,13 @@ sim_figure_html_csv (FILE *f, const sim_csv_t *csv)
         for (size_t c = 0; c < csv->ncols; c++) {
             double v;
             const char *cell = sim_csv_cell (csv, r, (int) c);
-            fputs (sim_csv_parse_number (cell, &v) == 0 ? "<td class=\"n\">" : "<td>", f);
+            int number = sim_csv_parse_number (cell, &v) == 0;
+            fputs (number ? "<td class=\"n\">" : "<td>", f);
+            char shown[64];
+            if (number && digits > 0 && isfinite (v) && v != trunc (v)) {
+                snprintf (shown, sizeof shown, "%.*g", digits, v);
+                cell = shown;
+            }
             sim_figure_html (f, cell);
             fputs ("</td>", f);
         }

@@ -161,8 +161,9 @@ void sim_figure_html (FILE *f, const char *s);
 /* The page's head (with its style sheet) and the body's opening, with title as <title> and <h1>. */
 void sim_figure_html_begin (FILE *f, const char *title);
 
-/* A whole CSV file as a table; cells that are numbers are right-aligned. */
-void sim_figure_html_csv (FILE *f, const sim_csv_t *csv);
+/* A whole CSV file as a table; cells that are numbers are right-aligned. digits > 0: numbers with a fraction are shown
+ * with that many significant digits (the file keeps them whole); 0: every cell as the file writes it. */
+void sim_figure_html_csv (FILE *f, const sim_csv_t *csv, int digits);
 
 /* "Data files": links to the .csv, .json and .ini files in dir, in name order. */
 void sim_figure_html_files (FILE *f, const char *dir);

@@ -283,8 +283,8 @@ s_regress_page (FILE *f, const void *arg)
              r->metrics.n, r->metrics.n == 1 ? "" : "s");
     sim_figure_folder_html_notes (r->figures, f);
     sim_figure_folder_html_figures (r->figures, f);
-    fputs ("<h2>Every gated metric</h2>\n", f);
-    sim_figure_html_csv (f, &r->csv);
+    fputs ("<h2>Every gated metric</h2>\n<p>Numbers to 6 significant digits; regress.csv holds them in full.</p>\n", f);
+    sim_figure_html_csv (f, &r->csv, 6);
     sim_figure_html_files (f, sim_figure_folder_dir (r->figures));
     fputs ("</body>\n</html>\n", f);
 }

@@ -1211,7 +1211,7 @@ s_sweep_page (FILE *f, const void *arg)
     sim_figure_folder_html_notes (s->figures, f);
     sim_figure_folder_html_figures (s->figures, f);
     fputs ("<h2>Runs</h2>\n<p class=\"meta\">sweep.csv as written: a row per run.</p>\n", f);
-    sim_figure_html_csv (f, &s->csv);
+    sim_figure_html_csv (f, &s->csv, 0);
     sim_figure_html_files (f, sim_figure_folder_dir (s->figures));
     fputs ("</body>\n</html>\n", f);
 }

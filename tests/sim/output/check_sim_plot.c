@@ -829,7 +829,7 @@ START_TEST (test_regress_metric_with_nothing_compared_keeps_its_panel)
 {
     FILE *f = s_create ("regress.csv");
     fputs ("scenario,policy,seed,metric,better,baseline,value,change,tolerance,status\n"
-           "weekday,nearest,42,served_share,higher,10,10,0,5,within\n"
+           "weekday,nearest,42,served_share,higher,10,10.123456789,0.123456789,5,within\n"
            "weekday,batch,42,served_share,higher,10,10,0,5,within\n"
            "weekday,nearest,42,robotaxi_mean_wait_s,lower,,300,,30,new\n"
            "weekday,batch,42,robotaxi_mean_wait_s,lower,,310,,30,new\n"
@@ -841,6 +841,9 @@ START_TEST (test_regress_metric_with_nothing_compared_keeps_its_panel)
     ck_assert_msg (sim_plot_regress (s_dir, err, sizeof err) == 0, "%s", err);
     s_assert_svg ("regress.svg");
     s_assert_has ("regress.svg", "WORSE +300.0%");
+    /* the page's table rounds what regress.csv holds in full */
+    s_assert_has ("report.html", ">10.1235<");
+    s_assert_lacks ("report.html", "10.123456789");
     /* three blocks, each with a data line, so gnuplot's index m is the m-th metric */
     FILE *dat = fopen (s_path ("gnuplot/regress.dat"), "r");
     ck_assert_ptr_nonnull (dat);
