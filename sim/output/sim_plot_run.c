@@ -189,29 +189,44 @@ static const s_run_figure_t s_figures[] = {
           {.data = "+", .using = "1:(NaN)", .with = "points pointtype 6 pointsize 0.6", .colour = S_GREY,
            .title = "other ways"},
           {0}}}},
+    /* a pool of thousands of drivers beside a hundred displaced: each on its own axis, scaled to its numbers */
     {s_days,
      {.name = "days",
       .source = "days.csv",
       .heading = "Human drivers each day",
       .title = "Human drivers each day",   /* then ", days 1-N" */
-      .alt = "Active human drivers and their net earnings per hour, day by day",
+      .alt = "Human drivers who worked (left axis) and, with --baseline, the drivers displaced against the same day "
+             "without robotaxis (right axis), day by day",
       .x = {.label = "day"},                /* a tic a day for up to a month, in tail */
-      .y = {.label = "human drivers", .range = "0:*"},
-      .y2 = {.label = "drivers' net earnings, yuan per hour", .range = "0:*", .tics = ""},
-      .settings = (const char *const[]){"set key below horizontal", NULL},
+      .y = {.label = "human drivers who worked"},
+      .y2 = {.label = "drivers displaced", .range = "0:*", .tics = ""},
+      .settings = (const char *const[]){"set key below horizontal", "set ylabel textcolor rgb '" S_HUMAN "'",
+                                        "set ytics textcolor rgb '" S_HUMAN "'", NULL},
       .tail = s_days_tics,
       .series = (const sim_figure_series_t[]){
           {.using = "1:2", .with = "linespoints linewidth 2.5 pointtype 7", .colour = S_HUMAN,
-           .title = "active drivers"},
-          {.data = "", .using = "1:4", .with = "linespoints linewidth 2 dashtype 2 pointtype 6", .colour = S_GREY,
-           .title = "drivers displaced (against no robotaxis)", .when = S_HAS_DISPLACED},
-          {.data = "", .using = "1:3", .axes = "x1y2", .with = "linespoints linewidth 2.5 pointtype 5",
-           .colour = S_GREEN, .title = "net yuan per hour (right axis)"},
+           .title = "active drivers (left axis)"},
+          {.data = "", .using = "1:4", .axes = "x1y2", .with = "linespoints linewidth 2 dashtype 2 pointtype 6",
+           .colour = S_GREY, .title = "drivers displaced against no robotaxis (right axis)", .when = S_HAS_DISPLACED},
+          {0}}}},
+    {s_days,
+     {.name = "days_pay",
+      .source = "days.csv",
+      .heading = "Human drivers' net earnings each day",
+      .title = "Human drivers' net earnings per hour each day",   /* then ", days 1-N" */
+      .alt = "Human drivers' net earnings per hour online, day by day: what their decisions to work follow",
+      .x = {.label = "day"},
+      .y = {.label = "net yuan per hour online"},
+      .settings = (const char *const[]){"set key below horizontal", NULL},
+      .tail = s_days_tics,
+      .series = (const sim_figure_series_t[]){
+          {.using = "1:3", .with = "linespoints linewidth 2.5 pointtype 5", .colour = S_HUMAN,
+           .title = "drivers' net yuan per hour"},
           {0}}}},
 };
 
 /* The days a figure covers, after its heading and title: the day of a run of one day; of several, the last day's
- * files (hourly, waits, choice), all days (the cost model of costs.csv) or each day (days.svg); "" for fares, which
+ * files (hourly, waits, choice), all days (the cost model of costs.csv) or each day (days, days_pay); "" for fares, which
  * know no day. */
 static void
 s_figure_scope (const s_run_t *run, const char *name, char *buf, size_t len)
@@ -231,7 +246,7 @@ s_figure_scope (const s_run_t *run, const char *name, char *buf, size_t len)
             snprintf (buf, len, ", day %u of %u (the last day)", run->day, run->ndays);
     if (strcmp (name, "costcurve") == 0)
         snprintf (buf, len, ", all %u days", run->ndays);
-    if (strcmp (name, "days") == 0)
+    if (strcmp (name, "days") == 0 || strcmp (name, "days_pay") == 0)
         snprintf (buf, len, ", days 1" S_NDASH "%u", run->ndays);
 }
 
@@ -919,8 +934,8 @@ s_choice_today (FILE *f, const void *arg)
                  today, today, today);
 }
 
-/* days.svg, for two days or more: active drivers (and those displaced) and their net hourly earnings by day, from
- * days.csv as the run read it. */
+/* days.svg and days_pay.svg, for two days or more: active drivers (and those displaced) and their net hourly earnings
+ * by day, from days.csv as the run read it; each figure draws the columns its series name. */
 static int
 s_days (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
 {

@@ -38,7 +38,7 @@ MAP_ZONE = (0xCC, 0x79, 0xA7)   # demand zones on a map (sim_map_svg.c)
 WUHAN_ZONES = ("hankou_cbd", "yongqing", "hankou_station", "jiedaokou", "optics_valley", "wuchang_station",
                "wuhan_station", "wangjiadun", "zhuankou")   # the default scenario's
 
-# The figures of a run's folder and the fleets each one draws; days.svg is of human drivers only.
+# The figures of a run's folder and the fleets each one draws; days.svg and days_pay.svg are of human drivers only.
 RUN_FIGURES = {
     "fares": ("robotaxi", "human"),
     "utilization": ("robotaxi", "human"),
@@ -46,6 +46,7 @@ RUN_FIGURES = {
     "costcurve": ("robotaxi", "human"),
     "choice": ("robotaxi", "human"),
     "days": ("human",),
+    "days_pay": ("human",),
 }
 
 
@@ -322,7 +323,7 @@ def check_run_folder(pics, folder, ndays):
     """A run's folder (robotaxi-sim -o): its figures, days.svg for several days, and report.html."""
     for name, fleets in RUN_FIGURES.items():
         path = os.path.join(folder, name + ".svg")
-        if name == "days" and ndays < 2:
+        if name.startswith("days") and ndays < 2:
             if os.path.exists(path):
                 pics.fail(os.path.relpath(path, pics.work), "drawn for a run of one day")
             continue

@@ -323,7 +323,8 @@ s_assert_lacks (const char *name, const char *needle)
     free (text);
 }
 
-static const char *const s_run_plots[] = {"fares", "utilization", "waits", "costcurve", "choice", "days"};
+static const char *const s_run_plots[] = {"fares", "utilization", "waits", "costcurve", "choice", "days",
+                                           "days_pay"};
 
 START_TEST (test_run_folder_draws_every_plot)
 {
@@ -358,9 +359,11 @@ START_TEST (test_run_folder_draws_every_plot)
     s_assert_has ("costcurve.svg", "human ride-hail: 55.31% at 3.8700 yuan/km");
     s_assert_has ("choice.svg", "today's fare");
     s_assert_has ("choice.svg", "other ways");
-    s_assert_has ("days.svg", "active drivers");
-    s_assert_has ("days.svg", "drivers displaced");
-    s_assert_has ("days.svg", "net yuan per hour (right axis)");
+    /* thousands of active drivers and a hundred displaced, each on its own axis; their pay in a figure of its own */
+    s_assert_has ("days.svg", "active drivers (left axis)");
+    s_assert_has ("days.svg", "drivers displaced against no robotaxis (right axis)");
+    s_assert_has ("gnuplot/days.gp", "axes x1y2");
+    s_assert_has ("days_pay.svg", "drivers' net yuan per hour");
     /* the scripts run again from the folder, as their header says */
     s_assert_has ("gnuplot/fares.gp", "gnuplot gnuplot/fares.gp");
     s_assert_has ("gnuplot/fares.gp", "set output 'fares.svg'");
@@ -431,13 +434,16 @@ START_TEST (test_days_plot_needs_two_days)
     char err[512] = "";
     s_write_run (1);
     ck_assert_msg (sim_plot_run (s_dir, err, sizeof err) == 0, "%s", err);
-    ck_assert (!s_exists ("days.svg"));
+    ck_assert (!s_exists ("days.svg") && !s_exists ("days_pay.svg"));
     s_assert_lacks ("report.html", "days.svg");
+    s_assert_lacks ("report.html", "days_pay.svg");
     s_assert_svg ("fares.svg");
     s_write_days (2);
     ck_assert_msg (sim_plot_run (s_dir, err, sizeof err) == 0, "%s", err);
     s_assert_svg ("days.svg");
+    s_assert_svg ("days_pay.svg");
     s_assert_has ("report.html", "<img src=\"days.svg\"");
+    s_assert_has ("report.html", "<img src=\"days_pay.svg\"");
 }
 END_TEST
 
@@ -695,7 +701,8 @@ START_TEST (test_missing_optional_file_skips_its_plot)
     unlink (s_path ("costs.csv"));
     s_write ("hourly.csv", "hour,fleet,vehicles_online,util_occupied,util_pickup\n");   /* no rows: no plot */
     ck_assert_msg (sim_plot_run (s_dir, err, sizeof err) == 0, "%s", err);
-    ck_assert (!s_exists ("waits.svg") && !s_exists ("choice.svg") && !s_exists ("days.svg"));
+    ck_assert (!s_exists ("waits.svg") && !s_exists ("choice.svg") && !s_exists ("days.svg") &&
+               !s_exists ("days_pay.svg"));
     s_assert_svg ("fares.svg");
     s_assert_svg ("costcurve.svg");   /* drawn without operating points */
     s_assert_lacks ("costcurve.svg", "today");
