@@ -174,23 +174,31 @@ def s_has_colour(text, c):
     return re.search(rgb, text) is not None or ("#%02x%02x%02x" % c) in text.lower()
 
 
-def check_plot(pics, path, fleets):
-    """A plot: well-formed, rendered, and the series of each of fleets span the plot (see the module's comment)."""
-    name = os.path.basename(path)
+def s_plot_pixels(pics, path):
+    """A plot's area (left, top, right, bottom) and, per fleet colour, its pixels inside the axes (the key's samples
+    and coloured tic labels lie outside); None after a failure (not well-formed, not rendered, no plot area)."""
     if s_parse(pics, path) is None:
-        return
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+        return None
     img = render(pics, path)
     if img is None:
-        return
+        return None
     pics.checked += 1
     left, top, right, bottom = plot_area(img)
     if bottom - top < 100 or right - left < 200:
-        pics.fail(name, "no plot area found (%d..%d x %d..%d px)" % (left, right, top, bottom))
+        pics.fail(os.path.basename(path), "no plot area found (%d..%d x %d..%d px)" % (left, right, top, bottom))
+        return None
+    return (left, top, right, bottom), colour_pixels(img, (left + 2, top, right, bottom - 2))
+
+
+def check_plot(pics, path, fleets):
+    """A plot: well-formed, rendered, and the series of each of fleets span the plot (see the module's comment)."""
+    name = os.path.basename(path)
+    drawn = s_plot_pixels(pics, path)
+    if drawn is None:
         return
-    # inside the axes only: the key's samples and coloured tic labels lie outside
-    found = colour_pixels(img, (left + 2, top, right, bottom - 2))
+    (left, top, right, bottom), found = drawn
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     xs = []
     for fleet in fleets:
         if not s_has_colour(text, FLEETS[fleet]):
@@ -359,17 +367,10 @@ def check_sweep_plot(pics, path):
     lines together spanning a visible part of its height and most of its width. (A value's line may rightly lie
     low beside another's: the colours are values of a key, not fleets, so each is not held to a height alone.)"""
     name = os.path.basename(path)
-    if s_parse(pics, path) is None:
+    drawn = s_plot_pixels(pics, path)
+    if drawn is None:
         return
-    img = render(pics, path)
-    if img is None:
-        return
-    pics.checked += 1
-    left, top, right, bottom = plot_area(img)
-    if bottom - top < 100 or right - left < 200:
-        pics.fail(name, "no plot area found (%d..%d x %d..%d px)" % (left, right, top, bottom))
-        return
-    found = colour_pixels(img, (left + 2, top, right, bottom - 2))
+    (left, top, right, bottom), found = drawn
     px = []
     for value, colour in enumerate(FLEETS):
         if len(found[colour]) < MIN_PIXELS:
