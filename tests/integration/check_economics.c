@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "rt_check.h"
+#include "rt_json.h"
 #include "rt_proc.h"
 
 #define S_TIMEOUT_MS (1800 * 1000)
@@ -39,18 +40,6 @@ s_json (const char *dir, const char *name)
     json_t *j = json_load_file (path, 0, &jerr);
     ck_assert_msg (j != NULL, "%s: %s", path, jerr.text);
     return j;
-}
-
-static double
-s_jnum (json_t *root, const char *a, const char *b, const char *c)
-{
-    json_t *v = json_object_get (root, a);
-    if (b)
-        v = json_object_get (v, b);
-    if (c)
-        v = json_object_get (v, c);
-    ck_assert_msg (json_is_number (v), "%s.%s.%s is not a number", a, b ? b : "", c ? c : "");
-    return json_number_value (v);
 }
 
 /* A CSV read whole: header names and rows of numbers (a field that is not a number reads as NAN). */
@@ -169,13 +158,13 @@ START_TEST (test_wuhan_2024_reproduces_the_calibration)
 
     /* 400 robotaxis take about 1% of the city's ride-hail trips: 0.5% .. 2% */
     json_t *s = s_json (dir, "summary.json");
-    ck_assert_double_eq (s_jnum (s, "fleets", "robotaxi", "vehicles"), 400);
-    double rt = s_jnum (s, "fleets", "robotaxi", "served"), hu = s_jnum (s, "fleets", "human", "served");
+    ck_assert_double_eq (rt_json_num (s, "fleets", "robotaxi", "vehicles"), 400);
+    double rt = rt_json_num (s, "fleets", "robotaxi", "served"), hu = rt_json_num (s, "fleets", "human", "served");
     double share = rt / (rt + hu);
     ck_assert_msg (share >= 0.005 && share <= 0.02, "robotaxi share %.2f%%", 100 * share);
 
     /* human ride-hail empty driving near 40% of km: 35% .. 45% */
-    double empty = s_jnum (s, "fleets", "human", "empty_km_share");
+    double empty = rt_json_num (s, "fleets", "human", "empty_km_share");
     ck_assert_msg (empty >= 0.35 && empty <= 0.45, "human empty km %.1f%%", 100 * empty);
     json_decref (s);
 
@@ -219,8 +208,8 @@ START_TEST (test_days_with_baseline)
                          0);
     ck_assert_msg (strstr (out, "drivers without robotaxis"), "the daily table is not printed: %s", out);
     json_t *s = s_json (dir, "summary.json");
-    ck_assert_double_eq (s_jnum (s, "day", NULL, NULL), 4);
-    ck_assert_double_eq (s_jnum (s, "displacement", "displaced_drivers", NULL),
+    ck_assert_double_eq (rt_json_num (s, "day", NULL, NULL), 4);
+    ck_assert_double_eq (rt_json_num (s, "displacement", "displaced_drivers", NULL),
                          s_table.rows[3][s_col (&s_table, "displaced_drivers")]);
     json_decref (s);
     free (dir);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rt_check.h"
+#include "rt_json.h"
 #include "rt_proc.h"
 
 #define S_TIMEOUT_MS (900 * 1000)
@@ -50,19 +51,6 @@ s_read_all (int fd, char *buf, size_t len)
     while (n + 1 < len && (got = read (fd, buf + n, len - 1 - n)) > 0)
         n += (size_t) got;
     buf[n] = '\0';
-}
-
-/* The text of a number of summary.json at a.b.c. */
-static double
-s_jnum (json_t *root, const char *a, const char *b, const char *c)
-{
-    json_t *v = json_object_get (root, a);
-    if (b)
-        v = json_object_get (v, b);
-    if (c)
-        v = json_object_get (v, c);
-    ck_assert_msg (json_is_number (v), "summary.json: %s.%s.%s is not a number", a, b ? b : "", c ? c : "");
-    return json_number_value (v);
 }
 
 /* days.csv: the header and each row's cells as text. */
@@ -185,8 +173,8 @@ START_TEST (test_two_days_read_alike_everywhere)
     s_days_t days;
     s_days (out_dir, &days);
     ck_assert_uint_eq (days.nrows, 2);
-    ck_assert_double_eq (s_jnum (summary, "day", NULL, NULL), 2);
-    ck_assert_double_eq (s_jnum (summary, "days", NULL, NULL), 2);
+    ck_assert_double_eq (rt_json_num (summary, "day", NULL, NULL), 2);
+    ck_assert_double_eq (rt_json_num (summary, "days", NULL, NULL), 2);
 
     /* each table says which days it covers */
     ck_assert_msg (strstr (out, "\nday 2 of 2 (the last day) "), "the last day's table is not labelled: %s", out);
@@ -198,7 +186,7 @@ START_TEST (test_two_days_read_alike_everywhere)
 
     /* net yuan per hour: one text in the terminal, summary.json and report.html */
     char net[64], want[128];
-    snprintf (net, sizeof net, "%.2f", s_jnum (summary, "drivers", "net_hourly_yuan", NULL));
+    snprintf (net, sizeof net, "%.2f", rt_json_num (summary, "drivers", "net_hourly_yuan", NULL));
     snprintf (want, sizeof want, "net %s yuan/h", net);
     ck_assert_msg (strstr (out, want), "terminal lacks '%s': %s", want, out);
     ck_assert_msg (strstr (html, want), "report.html lacks '%s'", want);
@@ -206,7 +194,7 @@ START_TEST (test_two_days_read_alike_everywhere)
 
     /* the watch's "carrying" is the report's "time carrying a rider", as summary.json holds it */
     char cell[64];
-    snprintf (want, sizeof want, "%.2f%%", 100 * s_jnum (summary, "fleets", "robotaxi", "util_occupied"));
+    snprintf (want, sizeof want, "%.2f%%", 100 * rt_json_num (summary, "fleets", "robotaxi", "util_occupied"));
     s_html_cell (html, "time carrying a rider", 0, cell, sizeof cell);
     ck_assert_str_eq (cell, want);
     ck_assert_str_eq (final.r_carry, cell);
