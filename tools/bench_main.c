@@ -136,11 +136,14 @@ s_usage (FILE *out)
     fprintf (out, "Usage: " PROG " day [-s SCENARIO] [--set KEY=VALUE]...\n"
                   "       " PROG " routing [--help]\n"
                   "       " PROG " dispatch [--help]\n"
+                  "       " PROG " scale [--help]\n"
                   "Benchmarks, measured side by side in one run (figures in the README).\n"
                   "  day      the scenario's day (default: the built-in Wuhan day), in-process and over TCP loopback\n"
                   "  routing  contraction hierarchies against Dijkstra on real and generated maps (see routing --help)\n"
                   "  dispatch the dispatcher over TCP: live nearest throughput and latency, one batch window, beside\n"
                   "           the raw ZeroMQ round-trip rate (see dispatch --help)\n"
+                  "  scale    wuhan-2024 on a 325k-node map and the default one, with issue 17's targets and a growth\n"
+                  "           table over map nodes, riders and robotaxis (see scale --help)\n"
                   "  -s, --scenario FILE       as for robotaxi-sim\n"
                   "      --set SECTION.KEY=VALUE  as for robotaxi-sim\n"
                   "  -h, --help                this help\n"
@@ -163,6 +166,8 @@ main (int argc, char **argv)
         return bench_routing_main (argc - 1, argv + 1);
     if (argc >= 2 && strcmp (argv[1], "dispatch") == 0)
         return bench_dispatch_main (argc - 1, argv + 1);
+    if (argc >= 2 && strcmp (argv[1], "scale") == 0)
+        return bench_scale_main (argc - 1, argv + 1);
     sim_config_t *cfg = malloc (sizeof *cfg);
     char err[512];
     int c, rc = 2;
@@ -191,12 +196,12 @@ main (int argc, char **argv)
     }
     if (optind == argc) {
         free (cfg);
-        return tool_cli_usage_error (PROG, "BENCHMARK: missing operand (day, routing, dispatch)");
+        return tool_cli_usage_error (PROG, "BENCHMARK: missing operand (day, routing, dispatch, scale)");
     }
     if (optind != argc - 1 || strcmp (argv[optind], "day") != 0) {
         free (cfg);
-        return tool_cli_usage_error (PROG, "%s: not a benchmark, or options before routing or dispatch (day, "
-                                     "routing, dispatch)", argv[optind]);
+        return tool_cli_usage_error (PROG, "%s: not a benchmark, or options before routing, dispatch or "
+                                     "scale (day, routing, dispatch, scale)", argv[optind]);
     }
     rc = EX_CONFIG;
     if (sim_config_check (cfg, err, sizeof err) < 0)

@@ -1,5 +1,5 @@
 /* check_cli: the one command-line convention of README "Command lines", held by every tool as a user meets it: each
- * installed tool (the list in tools/CMakeLists.txt), robotaxi-bench's routing and dispatch and the test-only
+ * installed tool (the list in tools/CMakeLists.txt), robotaxi-bench's routing, dispatch and scale and the test-only
  * robotaxi-regress-worse answer --help and --version on stdout with 0; refuse an unknown option, an option without
  * its argument and one given an argument it does not take with exactly "tool: what: why" and one "Try 'tool --help'
  * for more information." line and status 2; print the same exit-status table; and give every short option one
@@ -35,6 +35,7 @@ static const s_cmd_t s_cmds[] = {
     {"robotaxi-eventdiff", NULL, "eventdiff"},
     {"robotaxi-regress", NULL, "regress"},
     {"robotaxi-regress-worse", NULL, "regress"},
+    {"robotaxi-bench", "scale", "bench"},
 };
 #define S_CMDS (sizeof s_cmds / sizeof s_cmds[0])
 
