@@ -44,9 +44,9 @@ s_row (const char *name, const char *via, unsigned long *nodes, unsigned long *r
     if (!p)
         return 0;
     unsigned long drivers, robotaxis;
-    double map_s, day_s, wall_s, tps;
-    return sscanf (p + strlen (head), "%lu %lu %lu %lu %lf %lf %lf %lu %lf %lf", nodes, riders, &drivers,
-                   &robotaxis, &map_s, &day_s, &wall_s, trips, &tps, rss_mb) == 10;
+    double map_s, day_s, wall_s, cpu_s, tps;
+    return sscanf (p + strlen (head), "%lu %lu %lu %lu %lf %lf %lf %lf %lu %lf %lf", nodes, riders, &drivers,
+                   &robotaxis, &map_s, &day_s, &wall_s, &cpu_s, trips, &tps, rss_mb) == 11;
 }
 
 START_TEST (test_tiny_day_in_process_and_over_tcp)
