@@ -414,6 +414,7 @@ s_usage (FILE *out)
 {
     fprintf (out,
              "Usage: " PROG " scale [-s SCENARIO] [--set KEY=VALUE]... [--only LIST] [--fraction F] [--no-tcp]\n"
+             "                            [--keep DIR]\n"
              "Issue 17's targets and growth table, each run a whole day (map build and contraction, the day, its\n"
              "output files) in a process of its own: wall time, trips served per second of the day, peak RSS.\n"
              "Target runs (small, big-400, big-4000) are also played over TCP loopback and their output files\n"
