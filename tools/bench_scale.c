@@ -178,7 +178,7 @@ s_child (const s_options_t *o, const s_row_t *row, int tcp, const char *dir, s_r
         snprintf (r->err, sizeof r->err, "out of memory");
         return;
     }
-    char err[512] = "";
+    char err[sizeof r->err] = "";
     map_net_t *g = NULL;
     s_server_thread_t st = {.stop = 0};
     pthread_t thread;
