@@ -65,4 +65,40 @@ int64_t map_ch_time_from (map_ch_query_t *self, uint32_t source);
 int map_ch_table (map_ch_query_t *self, const uint32_t *sources, size_t source_count, const uint32_t *targets,
                   size_t target_count, int64_t *out);
 
+/* ---- standing sources: the sources nearest to a target, by time, as sources come and go ---- */
+
+/* A set of sources (ids 0 .. id_limit - 1, each at a node), kept as buckets: putting a source runs one upward search
+ * from its node, cut at horizon_ms, and files (source, time) in the bucket of every node it settles, sorted by time.
+ * A query runs one upward search backward from the target and reads the buckets it settles, in time order, stopping
+ * as soon as nothing later can enter the answer, so its cost follows the sources near the target, not the set.
+ * Times are exactly plain Dijkstra's for every pair within the horizon. Owns its scratch: one thread at a time. */
+typedef struct map_ch_sources_t map_ch_sources_t;
+
+/* An empty set on hierarchy ch (which must outlive it) holding at most entry_limit bucket entries in all (16 bytes
+ * each; a source takes one per node its search settles). NULL when out of memory or horizon_ms < 0. */
+map_ch_sources_t *map_ch_sources_new (const map_ch_t *ch, uint32_t id_limit, int64_t horizon_ms, size_t entry_limit);
+
+/* NULL-safe; sets *self_p to NULL. */
+void map_ch_sources_destroy (map_ch_sources_t **self_p);
+
+/* Puts source id (< id_limit) at node, moving it when present. 0, or -1 when out of memory or the entry limit would
+ * be passed; the source is then absent. */
+int map_ch_sources_put (map_ch_sources_t *self, uint32_t id, uint32_t node);
+
+/* Takes source id out; a no-op when absent or out of range. */
+void map_ch_sources_remove (map_ch_sources_t *self, uint32_t id);
+
+/* 1 when id is in the set, else 0. */
+int map_ch_sources_contains (const map_ch_sources_t *self, uint32_t id);
+
+/* Sources in the set, bucket entries they hold, and the horizon the set was made with. */
+size_t map_ch_sources_count (const map_ch_sources_t *self);
+size_t map_ch_sources_entries (const map_ch_sources_t *self);
+int64_t map_ch_sources_horizon (const map_ch_sources_t *self);
+
+/* The (at most k) sources that reach target soonest, within limit_ms (precondition: <= the horizon), sorted by
+ * (free-flow time, id): ids[i] and ms[i] for i < the returned count. */
+size_t map_ch_sources_nearest (map_ch_sources_t *self, uint32_t target, int64_t limit_ms, size_t k, uint32_t *ids,
+                               int64_t *ms);
+
 #endif
