@@ -1,10 +1,12 @@
-/* disp_engine: one dispatch session. Keeps a mirror of the vehicles (fleet, status, node), the idle vehicles both in
- * a list per node and in a spatial index per fleet, and the riders still waiting. The nearest idle vehicle is found
- * in two exact ways, cheapest first: a Dijkstra search outward from the rider, which wins when an idle vehicle is
- * close (most of the day in a busy city), given a budget of settled nodes; past that budget, a walk of the fleet's
- * index outward from the rider, timing candidates with the contraction hierarchy until straight distance alone proves
- * nobody farther can be sooner. Neither scans the fleet. A step validates the whole tick before touching anything, so
- * a bad tick is refused without side effects. */
+/* disp_engine: one dispatch session. Keeps a mirror of the vehicles (fleet, status, node), the idle vehicles in a
+ * list per node, in a spatial index per fleet and as standing sources of the contraction hierarchy per fleet
+ * (map_ch_sources: buckets filled by one upward search as a vehicle becomes idle), and the riders still waiting.
+ * The nearest idle vehicle is found exactly: by default one backward upward search from the rider reads the buckets
+ * in time order and stops once nothing later can win, so its cost follows the vehicles near the rider, not the
+ * fleet. Two older exact ways remain: a Dijkstra search outward from the rider given a budget of settled nodes (off
+ * by default), and, for a fleet without buckets, a walk of the fleet's index outward from the rider, timing
+ * candidates with the hierarchy until straight distance alone proves nobody farther can be sooner. A step validates
+ * the whole tick before touching anything, so a bad tick is refused without side effects. */
 #include "disp_engine.h"
 #include "map_error.h"
 
@@ -25,9 +27,13 @@
  * vehicle. */
 #define S_NIL UINT32_MAX
 
-/* Nodes the local search may settle before the index takes over. 512 was fastest of 128..16384 on both the default
- * day (1.95 s) and a Monaco day with scarce vehicles (1.67 s, against 13.3 s at 16384). */
-#define S_LOCAL_BUDGET 512
+/* Nodes the local search may settle before the buckets (or the index walk) take over. With buckets none is best:
+ * the whole Wuhan market's day took 10.8 s at 0, 16.3 s at 64 and 16.9 s at 512 on the 2,946-node map, and the
+ * local search was 62% of the day at 110k nodes with 512. (Before the buckets, 512 was best for the index walk.) */
+#define S_LOCAL_BUDGET 0
+
+/* Bucket entries (16 bytes each) one fleet's standing sources may hold: 1 GB. */
+#define S_NEAR_ENTRY_LIMIT ((size_t)1 << 26)
 
 /* A Hello could ask for billions of vehicles; the mirror is allocated up front, so cap it. */
 #define S_MAX_VEHICLES (1u << 22)
@@ -55,6 +61,11 @@ struct disp_engine_t {
     map_router_t *router;  /* the local search; scratch reused */
     size_t local_budget;   /* nodes it may settle */
     map_ch_query_t *ch;    /* exact travel times for the index walk; scratch reused */
+    /* The idle vehicles of each fleet as standing sources of the hierarchy (map_ch_sources), horizon the pickup limit:
+     * the search used past the local one. NULL when turned off, or after a put ran out of memory or entries (then
+     * the index walk, just as exact, serves that fleet for the rest of the session). */
+    map_ch_sources_t *near[DISP_FLEET_COUNT];
+    size_t near_entry_limit; /* bucket entries each fleet's set may hold */
     /* A lower bound on free-flow time per metre of straight distance: min over edges of time / straight length.
      * Any path from a to b takes at least |ab| x this, whatever its shape. */
     double lb_ms_per_m;
@@ -185,6 +196,8 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
         self->vehicles[v] = (s_vehicle_t){
             .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
+    self->near_entry_limit = S_NEAR_ENTRY_LIMIT;
+    if (disp_engine_set_buckets (self, 1) != 0) goto oom;
     return self;
 oom:
     map_error (err, errlen, "dispatch: out of memory");
@@ -204,8 +217,10 @@ void disp_engine_destroy (disp_engine_t **self_p)
     free (self->rebalance_ids);
     free (self->rebalance_nodes);
     free (self->idle_head);
-    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         disp_index_destroy (&self->idle[f]);
+        map_ch_sources_destroy (&self->near[f]);
+    }
     free (self->vehicles);
     free (self->pending);
     free (self->assigned);
@@ -230,6 +245,7 @@ static void s_idle_remove (disp_engine_t *self, uint32_t v)
     veh->prev = veh->next = S_NIL;
     assert (disp_index_contains (self->idle[veh->fleet], v));
     disp_index_remove (self->idle[veh->fleet], v);
+    if (self->near[veh->fleet]) map_ch_sources_remove (self->near[veh->fleet], v);
 }
 
 /* Precondition: vehicle v is marked idle at a valid node and is in no list or index. */
@@ -245,6 +261,9 @@ static void s_idle_insert (disp_engine_t *self, uint32_t v)
     int rc = disp_index_put (self->idle[veh->fleet], v, at->x, at->y);
     assert (rc == 0); /* ids are below the capacity the index was made for */
     (void)rc;
+    /* Out of memory or entries: the fleet falls back to the index walk, which finds the same vehicles. */
+    if (self->near[veh->fleet] && map_ch_sources_put (self->near[veh->fleet], v, veh->node) != 0)
+        map_ch_sources_destroy (&self->near[veh->fleet]);
 }
 
 /* ---- step -------------------------------------------------------------------------------------------------- */
@@ -666,7 +685,13 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
     map_router_search_to (self->router, node, free_limit_ms, s_visit, self);
     uint32_t best = self->search.vehicle;
     int64_t best_ms = self->search.free_ms;
-    if (self->search.over_budget) best = s_walk_index (self, node, fleet, free_limit_ms, &best_ms);
+    if (self->search.over_budget) {
+        map_ch_sources_t *near = self->near[fleet];
+        if (near && free_limit_ms <= map_ch_sources_horizon (near)) {
+            if (map_ch_sources_nearest (near, node, free_limit_ms, 1, &best, &best_ms) == 0) best = S_NIL;
+        } else
+            best = s_walk_index (self, node, fleet, free_limit_ms, &best_ms);
+    }
     if (best == S_NIL) return -1;
     int64_t eta = map_traffic_time (&self->traffic, self->now_ms, best_ms);
     if (eta > limit_ms) /* only possible through rounding at the very edge of the limit */
@@ -679,6 +704,31 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
 void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes)
 {
     self->local_budget = nodes;
+}
+
+int disp_engine_set_buckets (disp_engine_t *self, int on)
+{
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        map_ch_sources_destroy (&self->near[f]);
+        if (!on || self->config.max_pickup_ms < 0) continue;
+        self->near[f] = map_ch_sources_new (self->hierarchy, self->config.vehicle_capacity, self->config.max_pickup_ms,
+                                            self->near_entry_limit);
+        if (!self->near[f]) return -1;
+    }
+    for (uint32_t v = 0; on && v < self->config.vehicle_capacity; v++) {
+        const s_vehicle_t *veh = &self->vehicles[v];
+        if (veh->status == DISP_VEH_IDLE && self->near[veh->fleet] &&
+            map_ch_sources_put (self->near[veh->fleet], v, veh->node) != 0)
+            map_ch_sources_destroy (&self->near[veh->fleet]);
+    }
+    return 0;
+}
+
+int disp_engine_buckets (const disp_engine_t *self, disp_fleet_t fleet, size_t *entries)
+{
+    if ((unsigned)fleet >= DISP_FLEET_COUNT || !self->near[fleet]) return 0;
+    if (entries) *entries = map_ch_sources_entries (self->near[fleet]);
+    return 1;
 }
 
 void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms)
@@ -786,7 +836,13 @@ size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_flee
     self->knn.settled = 0;
     self->knn.over_budget = 0;
     map_router_search_to (self->router, node, free_limit_ms, s_visit_k, self);
-    if (self->knn.over_budget) s_walk_index_k (self, node, fleet, free_limit_ms);
+    if (self->knn.over_budget) {
+        map_ch_sources_t *near = self->near[fleet];
+        if (near && free_limit_ms <= map_ch_sources_horizon (near))
+            self->knn.count = map_ch_sources_nearest (near, node, free_limit_ms, k, vehicle_ids, eta_ms);
+        else
+            s_walk_index_k (self, node, fleet, free_limit_ms);
+    }
     size_t found = self->knn.count;
     for (size_t i = 0; i < found; i++) {
         int64_t eta = map_traffic_time (&self->traffic, self->now_ms, eta_ms[i]);

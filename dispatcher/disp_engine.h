@@ -41,8 +41,18 @@ int disp_engine_check (const disp_engine_t *self, const disp_tick_t *tick, char 
 /* Requests waiting for a vehicle, after the last step. */
 size_t disp_engine_pending_count (const disp_engine_t *self);
 
-/* How many nodes the local search for a nearest vehicle may settle before the spatial index and the hierarchy take
- * over (default 512). Both give the same answer; 0 makes every search use the index (tests, benchmarks). */
+/* How many nodes a local Dijkstra search for a nearest vehicle may settle before the buckets (or the index walk)
+ * take over: default 0, the fastest with buckets. Every way gives the same answer (tests compare them). */
 void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes);
+
+/* Past the local search, the idle vehicles of each fleet are found through buckets of the contraction hierarchy
+ * (map_ch_sources: one upward search per vehicle as it becomes idle, one backward search per rider), on by default.
+ * Off, a walk of the spatial index times candidates one by one instead: the same answers, slower on large maps (tests
+ * and benchmarks compare the two). A fleet whose buckets run out of memory or entries falls back to the walk for the
+ * rest of the session. Returns 0, or -1 when out of memory (buckets then off). */
+int disp_engine_set_buckets (disp_engine_t *self, int on);
+
+/* 1 when the fleet's idle vehicles are in buckets, and then *entries (when not NULL) is how many entries they hold. */
+int disp_engine_buckets (const disp_engine_t *self, disp_fleet_t fleet, size_t *entries);
 
 #endif

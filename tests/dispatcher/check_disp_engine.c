@@ -503,8 +503,8 @@ END_TEST
 
 /* The nearest idle vehicle is exactly the one a brute force over every idle vehicle of the fleet finds with plain A*
  * (map_route), ties to the lower id, within the limit, at any traffic factor: through the local search alone, through
- * the spatial index and the hierarchy alone (budget 0), and a mix of both (a small budget). Run on the embedded city,
- * with several vehicles sharing nodes. */
+ * the hierarchy's buckets alone (budget 0) or the spatial index walk alone, and mixes (a small budget). Run on the
+ * embedded city, with several vehicles sharing nodes. */
 START_TEST (test_nearest_matches_brute_force)
 {
     map_net_t *net = rt_city ();
@@ -521,11 +521,15 @@ START_TEST (test_nearest_matches_brute_force)
         disp_vehicle_status_t status = (uint32_t)rt_next (&state) % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
         vehs[i] = rt_vehicle (i, fleet, status, node);
     }
-    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0};
-    size_t budgets[] = {0, 0, 40, 40, 1u << 20};
-    for (int f = 0; f < 5; f++) {
+    /* Past the local search: the hierarchy's buckets (the default) or the index walk. */
+    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0, 1.0, 1.37, 1.0, 1.37};
+    size_t budgets[] = {0, 0, 40, 40, 1u << 20, 0, 0, 40, 40};
+    int buckets[] = {1, 1, 1, 1, 1, 0, 0, 0, 0};
+    for (int f = 0; f < 9; f++) {
         disp_engine_t *e = rt_engine (net, "nearest", RT_HOUR_MS, VEHICLES, factors[f], NULL);
         disp_engine_set_local_budget (e, budgets[f]);
+        ck_assert_int_eq (disp_engine_set_buckets (e, buckets[f]), 0);
+        ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, NULL), buckets[f]);
         rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
         map_traffic_t traffic;
         map_traffic_flat (&traffic, factors[f]);

@@ -384,9 +384,11 @@ START_TEST (test_k_nearest_on_the_grid_ties_by_id)
     rt_step (e, 1, 0, vehs, 8, NULL, 0, NULL, 0);
     uint32_t expect[] = {30, 2, 4, 8, 9, 1};
     int64_t expect_eta[] = {0, S_EDGE_MS, S_EDGE_MS, S_EDGE_MS, S_EDGE_MS, 2 * S_EDGE_MS};
-    size_t budgets[] = {0, 3, 512};
-    for (size_t b = 0; b < 3; b++) {
+    /* Budget 0 and 3 go past the local search: to the hierarchy's buckets, then (b >= 3) to the index walk. */
+    size_t budgets[] = {0, 3, 512, 0, 3};
+    for (size_t b = 0; b < 5; b++) {
         disp_engine_set_local_budget (e, budgets[b]);
+        ck_assert_int_eq (disp_engine_set_buckets (e, b < 3), 0);
         for (size_t k = 1; k <= 8; k++) {
             uint32_t ids[8];
             int64_t etas[8];
@@ -450,13 +452,15 @@ START_TEST (test_k_nearest_matches_full_dijkstra)
         disp_vehicle_status_t status = rt_next (&st) % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
         vehs[i] = rt_vehicle (i, fleet, status, node);
     }
-    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0};
-    size_t budgets[] = {0, 0, 40, 40, 1u << 20};
-    for (int f = 0; f < 5; f++) {
+    /* Past the local search: the hierarchy's buckets (the default, f < 5) or the index walk. */
+    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0, 1.0, 1.37, 1.0, 1.37};
+    size_t budgets[] = {0, 0, 40, 40, 1u << 20, 0, 0, 40, 40};
+    for (int f = 0; f < 9; f++) {
         map_traffic_t traffic;
         map_traffic_flat (&traffic, factors[f]);
         disp_engine_t *e = rt_engine (net, "batch", RT_HOUR_MS, VEHICLES, factors[f], NULL);
         disp_engine_set_local_budget (e, budgets[f]);
+        ck_assert_int_eq (disp_engine_set_buckets (e, f < 5), 0);
         rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
         for (int q = 0; q < 120; q++) {
             uint32_t target = (uint32_t)(rt_next (&st) % n);
