@@ -1,4 +1,5 @@
-/* sim_metrics: sums per fleet and hour, wait-time samples for percentiles. */
+/* sim_metrics: sums per fleet and hour, and waits counted per whole second for percentiles: a snapshot costs the
+ * range of waits (minutes of seconds), not the number of riders served. */
 #include "sim_metrics.h"
 
 #include <stdlib.h>
@@ -11,8 +12,9 @@ typedef struct {
     double time_ms[SIM_TIME_KIND_COUNT];
     double km[SIM_KM_KIND_COUNT];
     double revenue_yuan;
-    int32_t *wait_s;           /* waits of riders picked up, seconds (ms precision kept in the sum) */
-    size_t wait_count, wait_cap;
+    uint32_t *wait_at_s;       /* [wait_len]: riders picked up after waiting that many (rounded) seconds */
+    size_t wait_len;
+    size_t wait_count;         /* riders picked up: the sum of wait_at_s */
     double wait_sum_ms;
 } s_bucket_t;
 
@@ -39,7 +41,7 @@ sim_metrics_destroy (sim_metrics_t **self_p)
         return;
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
         for (int h = 0; h < 24; h++)
-            free ((*self_p)->hour[f][h].wait_s);
+            free ((*self_p)->hour[f][h].wait_at_s);
     free (*self_p);
     *self_p = NULL;
 }
@@ -91,15 +93,20 @@ int
 sim_metrics_pickup (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms, int64_t wait_ms)
 {
     s_bucket_t *b = s_bucket (self, fleet, t_ms);
-    if (b->wait_count == b->wait_cap) {
-        size_t cap = b->wait_cap ? b->wait_cap * 2 : 256;
-        int32_t *w = realloc (b->wait_s, cap * sizeof *w);
+    size_t at_s = wait_ms > 0 ? (size_t) ((wait_ms + 500) / 1000) : 0;
+    if (at_s >= b->wait_len) {
+        size_t len = b->wait_len ? b->wait_len : 1024;
+        while (len <= at_s)
+            len *= 2;
+        uint32_t *w = realloc (b->wait_at_s, len * sizeof *w);
         if (!w)
             return -1;
-        b->wait_s = w;
-        b->wait_cap = cap;
+        memset (w + b->wait_len, 0, (len - b->wait_len) * sizeof *w);
+        b->wait_at_s = w;
+        b->wait_len = len;
     }
-    b->wait_s[b->wait_count++] = (int32_t) ((wait_ms + 500) / 1000);
+    b->wait_at_s[at_s]++;
+    b->wait_count++;
     b->wait_sum_ms += (double) wait_ms;
     b->served++;
     return 0;
@@ -135,13 +142,6 @@ void
 sim_metrics_fare (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms, double yuan)
 {
     s_bucket (self, fleet, t_ms)->revenue_yuan += yuan;
-}
-
-static int
-s_cmp_i32 (const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *) a, y = *(const int32_t *) b;
-    return (x > y) - (x < y);
 }
 
 /* Sums hours [h0, h1] into out; p95 by nearest rank over the pooled waits. */
@@ -184,20 +184,21 @@ s_fill (const sim_metrics_t *self, disp_fleet_t fleet, int h0, int h1, sim_fleet
     out->empty_km_share = out->km_driven > 0 ? empty_km / out->km_driven : 0;
     if (waits > 0) {
         out->mean_wait_s = wait_sum_ms / (double) waits / 1000.0;
-        int32_t *all = malloc (waits * sizeof *all);
-        if (all) {
-            size_t n = 0;
-            for (int h = h0; h <= h1; h++) {
-                const s_bucket_t *b = &self->hour[fleet][h];
-                if (b->wait_count == 0)
-                    continue;   /* wait_s may still be NULL */
-                memcpy (all + n, b->wait_s, b->wait_count * sizeof *all);
-                n += b->wait_count;
+        /* Nearest rank, ceil(0.95 n): the smallest wait with at least that many riders at or below it. */
+        size_t rank = (size_t) ((95 * waits + 99) / 100), len = 0, below = 0;
+        if (rank == 0)
+            rank = 1;
+        for (int h = h0; h <= h1; h++)
+            if (self->hour[fleet][h].wait_len > len)
+                len = self->hour[fleet][h].wait_len;
+        for (size_t s = 0; s < len; s++) {
+            for (int h = h0; h <= h1; h++)
+                if (s < self->hour[fleet][h].wait_len)
+                    below += self->hour[fleet][h].wait_at_s[s];
+            if (below >= rank) {
+                out->p95_wait_s = (double) s;
+                break;
             }
-            qsort (all, n, sizeof *all, s_cmp_i32);
-            size_t rank = (size_t) ((95 * n + 99) / 100);   /* nearest rank: ceil(0.95 n) */
-            out->p95_wait_s = all[rank ? rank - 1 : 0];
-            free (all);
         }
     }
 }
@@ -210,9 +211,9 @@ sim_metrics_wait_histogram (const sim_metrics_t *self, disp_fleet_t fleet, uint6
         return;
     for (int h = 0; h < 24; h++) {
         const s_bucket_t *b = &self->hour[fleet][h];
-        for (size_t i = 0; i < b->wait_count; i++) {
-            size_t bin = (size_t) (b->wait_s[i] / 60);
-            counts[bin < nbins ? bin : nbins - 1]++;
+        for (size_t s = 0; s < b->wait_len; s++) {
+            size_t bin = s / 60;
+            counts[bin < nbins ? bin : nbins - 1] += b->wait_at_s[s];
         }
     }
 }
