@@ -38,6 +38,23 @@
 /* A Hello could ask for billions of vehicles; the mirror is allocated up front, so cap it. */
 #define S_MAX_VEHICLES (1u << 22)
 
+/* A vehicle told to a watched place: it reaches the place in ms, as long as it is idle in the same spell (epoch). */
+typedef struct {
+    int64_t ms;
+    uint32_t vehicle, epoch;
+} s_told_t;
+
+/* A watched place: nobody was within limit_ms when it was last searched; told lists every vehicle that became idle
+ * since and reaches it within limit_ms (some of them busy again by now). */
+typedef struct {
+    int64_t limit_ms;
+    s_told_t *told;
+    uint32_t count, cap;
+} s_watched_t;
+
+/* A watched place told of more vehicles than this is no longer watched: its next search is a full one. */
+#define S_WATCH_TOLD_MAX 64
+
 typedef struct {
     uint32_t node;       /* last known node, MAP_NODE_NONE before the first update */
     uint32_t prev, next; /* neighbours in the idle list of `node`; S_NIL at the ends or when not idle */
@@ -66,6 +83,16 @@ struct disp_engine_t {
      * the index walk, just as exact, serves that fleet for the rest of the session). */
     map_ch_sources_t *near[DISP_FLEET_COUNT];
     size_t near_entry_limit; /* bucket entries each fleet's set may hold */
+    /* Places where the buckets found nobody of the fleet within some time (map_ch_watch, ids = nodes): a rider left
+     * waiting is asked for again every step, and the answer can only change through a vehicle becoming idle within
+     * that time of the place. Each such vehicle is told to the place as it is put in the buckets (watched[].told),
+     * so the next search there reads that short list instead of searching. NULL with near[fleet]. */
+    map_ch_watch_t *watch[DISP_FLEET_COUNT];
+    s_watched_t *watched[DISP_FLEET_COUNT]; /* [node_count] */
+    uint32_t *idle_epoch;                   /* [capacity]: bumped each time the vehicle becomes idle */
+    uint32_t *unwatch;                      /* places whose list overflowed during a put, to stop watching */
+    size_t unwatch_count, unwatch_cap;
+    int told_fleet;                         /* the fleet of the put under way (s_on_told) */
     /* A lower bound on free-flow time per metre of straight distance: min over edges of time / straight length.
      * Any path from a to b takes at least |ab| x this, whatever its shape. */
     double lb_ms_per_m;
@@ -107,6 +134,8 @@ struct disp_engine_t {
         int over_budget;
     } knn;
 };
+
+static void s_buckets_off (disp_engine_t *self, int fleet);
 
 /* The lower bound on time per metre of straight distance (see lb_ms_per_m). Edges whose end points coincide
  * constrain nothing. A little is taken off so rounding can never make the bound exceed a real time. */
@@ -180,8 +209,9 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     self->ch = map_ch_query_new (map_net_ch (net));
     self->lb_ms_per_m = s_lower_bound_ms_per_m (g);
     self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
+    self->idle_epoch = calloc (cfg->vehicle_capacity, sizeof *self->idle_epoch);
     self->idle_head = malloc (node_count * sizeof *self->idle_head);
-    if (!self->router || !self->ch || !self->vehicles || !self->idle_head) goto oom;
+    if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->idle_head) goto oom;
     for (size_t n = 0; n < node_count; n++)
         self->idle_head[n] = S_NIL;
     /* Cells about as wide as the spacing of the whole fleet spread over the map keep walks short. */
@@ -219,8 +249,10 @@ void disp_engine_destroy (disp_engine_t **self_p)
     free (self->idle_head);
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         disp_index_destroy (&self->idle[f]);
-        map_ch_sources_destroy (&self->near[f]);
+        s_buckets_off (self, f);
     }
+    free (self->idle_epoch);
+    free (self->unwatch);
     free (self->vehicles);
     free (self->pending);
     free (self->assigned);
@@ -231,6 +263,164 @@ void disp_engine_destroy (disp_engine_t **self_p)
 }
 
 /* ---- idle vehicles ---------------------------------------------------------------------------------------- */
+
+/* ---- buckets and watched places ---------------------------------------------------------------------------- */
+
+/* Stops watching every place of the fleet. */
+static void s_watch_off (disp_engine_t *self, int fleet)
+{
+    map_ch_watch_destroy (&self->watch[fleet]);
+    if (self->watched[fleet]) {
+        for (size_t n = 0; n < self->node_count; n++)
+            free (self->watched[fleet][n].told);
+        free (self->watched[fleet]);
+        self->watched[fleet] = NULL;
+    }
+}
+
+/* Starts the fleet's watch afresh (empty). 0 or -1 when out of memory (then there is none). */
+static int s_watch_on (disp_engine_t *self, int fleet)
+{
+    s_watch_off (self, fleet);
+    self->watch[fleet] = map_ch_watch_new (self->hierarchy, (uint32_t)self->node_count, self->config.max_pickup_ms,
+                                           self->near_entry_limit);
+    self->watched[fleet] = calloc (self->node_count, sizeof *self->watched[fleet]);
+    if (self->watch[fleet] && self->watched[fleet]) return 0;
+    s_watch_off (self, fleet);
+    return -1;
+}
+
+/* Stops using buckets for the fleet: the index walk serves it from now on. */
+static void s_buckets_off (disp_engine_t *self, int fleet)
+{
+    map_ch_sources_destroy (&self->near[fleet]);
+    s_watch_off (self, fleet);
+}
+
+static void s_unwatch_later (disp_engine_t *self, uint32_t node)
+{
+    if (self->unwatch_count == self->unwatch_cap) {
+        size_t cap = self->unwatch_cap ? 2 * self->unwatch_cap : 64;
+        uint32_t *u = realloc (self->unwatch, cap * sizeof *u);
+        if (!u) { /* cannot even note it: keep the place, told list full (s_watched_answer then searches) */
+            return;
+        }
+        self->unwatch = u;
+        self->unwatch_cap = cap;
+    }
+    self->unwatch[self->unwatch_count++] = node;
+}
+
+/* map_ch_watch_fn: vehicle `source`, just idle, reaches watched place `node` in ms. */
+static void s_on_told (uint32_t node, uint32_t source, int64_t ms, void *arg)
+{
+    disp_engine_t *self = arg;
+    s_watched_t *w = &self->watched[self->told_fleet][node];
+    if (w->count == S_WATCH_TOLD_MAX) return; /* already noted for unwatching (or kept full: see s_unwatch_later) */
+    if (w->count == w->cap) {
+        uint32_t cap = w->cap ? 2 * w->cap : 8;
+        s_told_t *t = realloc (w->told, cap * sizeof *t);
+        if (!t) {
+            w->count = S_WATCH_TOLD_MAX; /* a full list is never read */
+            s_unwatch_later (self, node);
+            return;
+        }
+        w->told = t;
+        w->cap = cap;
+    }
+    w->told[w->count++] = (s_told_t){.ms = ms, .vehicle = source, .epoch = self->idle_epoch[source]};
+    if (w->count == S_WATCH_TOLD_MAX) s_unwatch_later (self, node);
+}
+
+/* Puts idle vehicle v in its fleet's buckets, telling the watched places it reaches in time. */
+static void s_buckets_put (disp_engine_t *self, uint32_t v)
+{
+    const s_vehicle_t *veh = &self->vehicles[v];
+    int f = veh->fleet;
+    self->told_fleet = f;
+    self->unwatch_count = 0;
+    /* Out of memory or entries: the fleet falls back to the index walk, which finds the same vehicles. */
+    if (map_ch_sources_put_watched (self->near[f], v, veh->node, self->watch[f], s_on_told, self) != 0) {
+        s_buckets_off (self, f);
+        return;
+    }
+    for (size_t i = 0; i < self->unwatch_count; i++) {
+        uint32_t node = self->unwatch[i];
+        map_ch_watch_remove (self->watch[f], node);
+        self->watched[f][node].count = 0;
+    }
+}
+
+/* The k soonest idle vehicles of the fleet within free_limit_ms of a watched node, from its told list: 1 with
+ * *found set, or 0 when node is not watched for that much time (or its list is full) and a search must answer. */
+static int s_watched_answer (disp_engine_t *self, int fleet, uint32_t node, int64_t free_limit_ms, size_t k,
+                             uint32_t *ids, int64_t *ms, size_t *found)
+{
+    if (!self->watch[fleet] || !map_ch_watch_contains (self->watch[fleet], node)) return 0;
+    s_watched_t *w = &self->watched[fleet][node];
+    if (w->limit_ms < free_limit_ms || w->count == S_WATCH_TOLD_MAX) return 0;
+    uint32_t to = 0;
+    size_t count = 0;
+    for (uint32_t i = 0; i < w->count; i++) {
+        s_told_t t = w->told[i];
+        const s_vehicle_t *veh = &self->vehicles[t.vehicle];
+        if (veh->status != DISP_VEH_IDLE || veh->fleet != fleet || self->idle_epoch[t.vehicle] != t.epoch) continue;
+        w->told[to++] = t; /* still idle since it was told: keep */
+        if (t.ms > free_limit_ms) continue;
+        /* best k by (time, id); one vehicle may be told more than once, the least time counts */
+        size_t at = count;
+        for (size_t j = 0; j < count; j++)
+            if (ids[j] == t.vehicle) {
+                at = j;
+                break;
+            }
+        if (at < count) {
+            if (ms[at] <= t.ms) continue;
+            memmove (ids + at, ids + at + 1, (count - at - 1) * sizeof *ids);
+            memmove (ms + at, ms + at + 1, (count - at - 1) * sizeof *ms);
+            count--;
+        }
+        if (count == k && (t.ms > ms[k - 1] || (t.ms == ms[k - 1] && t.vehicle > ids[k - 1]))) continue;
+        size_t pos = count < k ? count : k - 1;
+        while (pos > 0 && (ms[pos - 1] > t.ms || (ms[pos - 1] == t.ms && ids[pos - 1] > t.vehicle))) {
+            ms[pos] = ms[pos - 1];
+            ids[pos] = ids[pos - 1];
+            pos--;
+        }
+        ms[pos] = t.ms;
+        ids[pos] = t.vehicle;
+        if (count < k) count++;
+    }
+    w->count = to;
+    *found = count;
+    return 1;
+}
+
+/* A search of the fleet's buckets at node found nobody within free_limit_ms: watch the place from now on. */
+static void s_watch_place (disp_engine_t *self, int fleet, uint32_t node, int64_t free_limit_ms)
+{
+    if (!self->watch[fleet]) return;
+    if (map_ch_watch_put (self->watch[fleet], node, node, free_limit_ms) != 0) {
+        /* Out of entries: start the watch afresh (a place not watched is searched, so nothing is lost). */
+        if (s_watch_on (self, fleet) != 0) return;
+        if (map_ch_watch_put (self->watch[fleet], node, node, free_limit_ms) != 0) return;
+    }
+    s_watched_t *w = &self->watched[fleet][node];
+    w->limit_ms = free_limit_ms;
+    w->count = 0;
+}
+
+/* The k soonest idle vehicles of the fleet within free_limit_ms of node, by the buckets (or a watched place's list).
+ * Precondition: near[fleet] and free_limit_ms <= its horizon. */
+static size_t s_buckets_nearest (disp_engine_t *self, int fleet, uint32_t node, int64_t free_limit_ms, size_t k,
+                                 uint32_t *ids, int64_t *ms)
+{
+    size_t found;
+    if (s_watched_answer (self, fleet, node, free_limit_ms, k, ids, ms, &found)) return found;
+    found = map_ch_sources_nearest (self->near[fleet], node, free_limit_ms, k, ids, ms);
+    if (found == 0) s_watch_place (self, fleet, node, free_limit_ms);
+    return found;
+}
 
 /* Precondition: vehicle v is idle at a valid node, so it is in that node's list and its fleet's index. */
 static void s_idle_remove (disp_engine_t *self, uint32_t v)
@@ -261,9 +451,8 @@ static void s_idle_insert (disp_engine_t *self, uint32_t v)
     int rc = disp_index_put (self->idle[veh->fleet], v, at->x, at->y);
     assert (rc == 0); /* ids are below the capacity the index was made for */
     (void)rc;
-    /* Out of memory or entries: the fleet falls back to the index walk, which finds the same vehicles. */
-    if (self->near[veh->fleet] && map_ch_sources_put (self->near[veh->fleet], v, veh->node) != 0)
-        map_ch_sources_destroy (&self->near[veh->fleet]);
+    self->idle_epoch[v]++;
+    if (self->near[veh->fleet]) s_buckets_put (self, v);
 }
 
 /* ---- step -------------------------------------------------------------------------------------------------- */
@@ -688,7 +877,7 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
     if (self->search.over_budget) {
         map_ch_sources_t *near = self->near[fleet];
         if (near && free_limit_ms <= map_ch_sources_horizon (near)) {
-            if (map_ch_sources_nearest (near, node, free_limit_ms, 1, &best, &best_ms) == 0) best = S_NIL;
+            if (s_buckets_nearest (self, fleet, node, free_limit_ms, 1, &best, &best_ms) == 0) best = S_NIL;
         } else
             best = s_walk_index (self, node, fleet, free_limit_ms, &best_ms);
     }
@@ -709,17 +898,18 @@ void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes)
 int disp_engine_set_buckets (disp_engine_t *self, int on)
 {
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
-        map_ch_sources_destroy (&self->near[f]);
+        s_buckets_off (self, f);
         if (!on || self->config.max_pickup_ms < 0) continue;
         self->near[f] = map_ch_sources_new (self->hierarchy, self->config.vehicle_capacity, self->config.max_pickup_ms,
                                             self->near_entry_limit);
-        if (!self->near[f]) return -1;
+        if (!self->near[f] || s_watch_on (self, f) != 0) {
+            s_buckets_off (self, f);
+            return -1;
+        }
     }
     for (uint32_t v = 0; on && v < self->config.vehicle_capacity; v++) {
         const s_vehicle_t *veh = &self->vehicles[v];
-        if (veh->status == DISP_VEH_IDLE && self->near[veh->fleet] &&
-            map_ch_sources_put (self->near[veh->fleet], v, veh->node) != 0)
-            map_ch_sources_destroy (&self->near[veh->fleet]);
+        if (veh->status == DISP_VEH_IDLE && self->near[veh->fleet]) s_buckets_put (self, v);
     }
     return 0;
 }
@@ -839,7 +1029,7 @@ size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_flee
     if (self->knn.over_budget) {
         map_ch_sources_t *near = self->near[fleet];
         if (near && free_limit_ms <= map_ch_sources_horizon (near))
-            self->knn.count = map_ch_sources_nearest (near, node, free_limit_ms, k, vehicle_ids, eta_ms);
+            self->knn.count = s_buckets_nearest (self, fleet, node, free_limit_ms, k, vehicle_ids, eta_ms);
         else
             s_walk_index_k (self, node, fleet, free_limit_ms);
     }

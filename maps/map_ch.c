@@ -1415,6 +1415,8 @@ typedef struct {
 
 struct map_ch_sources_t {
     const map_ch_t *ch;
+    bool watch;            /* a watch (map_ch_watch_t): targets, filed by backward searches, entries time - limit */
+    int64_t *limit_ms;     /* watch only: [id_limit], each target's limit */
     uint32_t id_limit;
     int64_t horizon_ms;
     size_t entry_limit;
@@ -1426,20 +1428,42 @@ struct map_ch_sources_t {
     uint32_t merge_cap;
 };
 
-map_ch_sources_t *map_ch_sources_new (const map_ch_t *ch, uint32_t id_limit, int64_t horizon_ms, size_t entry_limit)
+static map_ch_sources_t *s_set_new (const map_ch_t *ch, bool watch, uint32_t id_limit, int64_t horizon_ms,
+                                    size_t entry_limit)
 {
     assert (ch);
     if (horizon_ms < 0) return NULL;
     map_ch_sources_t *self = calloc (1, sizeof *self);
     if (!self) return NULL;
     self->ch = ch;
+    self->watch = watch;
     self->id_limit = id_limit;
     self->horizon_ms = horizon_ms;
     self->entry_limit = entry_limit;
     self->bucket = calloc (ch->n ? ch->n : 1, sizeof *self->bucket);
     self->source = calloc (id_limit ? id_limit : 1, sizeof *self->source);
-    if (!self->bucket || !self->source || s_side_init (&self->side, ch->n, false) < 0) map_ch_sources_destroy (&self);
+    if (watch) self->limit_ms = malloc ((id_limit ? id_limit : 1) * sizeof *self->limit_ms);
+    if (!self->bucket || !self->source || (watch && !self->limit_ms) || s_side_init (&self->side, ch->n, false) < 0)
+        map_ch_sources_destroy (&self);
     return self;
+}
+
+map_ch_sources_t *map_ch_sources_new (const map_ch_t *ch, uint32_t id_limit, int64_t horizon_ms, size_t entry_limit)
+{
+    return s_set_new (ch, false, id_limit, horizon_ms, entry_limit);
+}
+
+map_ch_watch_t *map_ch_watch_new (const map_ch_t *ch, uint32_t id_limit, int64_t horizon_ms, size_t entry_limit)
+{
+    return (map_ch_watch_t *)s_set_new (ch, true, id_limit, horizon_ms, entry_limit);
+}
+
+void map_ch_watch_destroy (map_ch_watch_t **self_p)
+{
+    if (!self_p) return;
+    map_ch_sources_t *set = (map_ch_sources_t *)*self_p;
+    map_ch_sources_destroy (&set);
+    *self_p = NULL;
 }
 
 void map_ch_sources_destroy (map_ch_sources_t **self_p)
@@ -1454,6 +1478,7 @@ void map_ch_sources_destroy (map_ch_sources_t **self_p)
             free (self->source[id].mark);
     free (self->bucket);
     free (self->source);
+    free (self->limit_ms);
     free (self->merge);
     s_side_free (&self->side);
     free (self);
@@ -1565,25 +1590,87 @@ static int s_source_mark (map_ch_sources_t *self, uint32_t id, uint32_t r, int64
     return 0;
 }
 
-int map_ch_sources_put (map_ch_sources_t *self, uint32_t id, uint32_t node)
+/* Reports to fn every target of watch w whose bucket at rank v holds it within its limit of a source dv away. */
+static void s_watch_scan (const map_ch_sources_t *w, uint32_t v, int64_t dv, uint32_t source, map_ch_watch_fn *fn,
+                          void *arg)
+{
+    const s_bucket_t *bucket = &w->bucket[v];
+    /* An entry is (time to the target - its limit): reached in time when entry + dv <= 0. */
+    for (uint32_t i = 0; i < bucket->sorted; i++) {
+        s_entry_t e = bucket->entry[i];
+        if (e.ms + dv > 0) break;
+        if (s_entry_live (w, e)) fn (e.id, source, e.ms + w->limit_ms[e.id] + dv, arg);
+    }
+    if (bucket->count == bucket->sorted || bucket->tail_min_ms + dv > 0) return;
+    for (uint32_t i = bucket->sorted; i < bucket->count; i++) {
+        s_entry_t e = bucket->entry[i];
+        if (e.ms + dv <= 0 && s_entry_live (w, e)) fn (e.id, source, e.ms + w->limit_ms[e.id] + dv, arg);
+    }
+}
+
+/* Puts id at node: an upward search cut at cut_ms, forward for sources and backward for a watch's targets, filing
+ * each settled node's time less offset_ms; with a watch w, each settled node's bucket there is read too. */
+static int s_put (map_ch_sources_t *self, uint32_t id, uint32_t node, int64_t cut_ms, int64_t offset_ms,
+                  const map_ch_sources_t *w, map_ch_watch_fn *fn, void *arg)
 {
     assert (self && id < self->id_limit && node < self->ch->n);
     const map_ch_t *ch = self->ch;
     map_ch_sources_remove (self, id);
+    const uint32_t *first = self->watch ? ch->bwd_first : ch->fwd_first;
+    const uint32_t *ofirst = self->watch ? ch->fwd_first : ch->bwd_first;
+    const s_arc_t *arcs = self->watch ? ch->bwd : ch->fwd, *oarcs = self->watch ? ch->fwd : ch->bwd;
     s_side_t *f = &self->side;
     s_side_begin (f);
     s_side_offer (f, ch->rank[node], 0);
-    while (f->heap_size > 0 && f->heap[0].key <= self->horizon_ms) {
-        uint32_t v = s_step (f, ch->fwd_first, ch->fwd, ch->bwd_first, ch->bwd, self->horizon_ms);
+    while (f->heap_size > 0 && f->heap[0].key <= cut_ms) {
+        uint32_t v = s_step (f, first, arcs, ofirst, oarcs, cut_ms);
         if (f->label[v].pos != S_SETTLED) continue;
-        if (s_source_mark (self, id, v, f->label[v].dist_ms) < 0) {
+        if (s_source_mark (self, id, v, f->label[v].dist_ms - offset_ms) < 0) {
             s_source_unmark (self, id);
             return -1;
         }
+        if (w && w->count > 0) s_watch_scan (w, v, f->label[v].dist_ms, id, fn, arg);
     }
     self->source[id].present = true;
     self->count++;
     return 0;
+}
+
+int map_ch_sources_put (map_ch_sources_t *self, uint32_t id, uint32_t node)
+{
+    assert (self && !self->watch);
+    return s_put (self, id, node, self->horizon_ms, 0, NULL, NULL, NULL);
+}
+
+int map_ch_sources_put_watched (map_ch_sources_t *self, uint32_t id, uint32_t node, const map_ch_watch_t *watch,
+                                map_ch_watch_fn *fn, void *arg)
+{
+    const map_ch_sources_t *w = (const map_ch_sources_t *)watch;
+    assert (self && !self->watch && (!w || (w->watch && w->ch == self->ch && fn)));
+    return s_put (self, id, node, self->horizon_ms, 0, w, fn, arg);
+}
+
+int map_ch_watch_put (map_ch_watch_t *watch, uint32_t id, uint32_t node, int64_t limit_ms)
+{
+    map_ch_sources_t *self = (map_ch_sources_t *)watch;
+    assert (self && self->watch && id < self->id_limit && limit_ms >= 0 && limit_ms <= self->horizon_ms);
+    self->limit_ms[id] = limit_ms;
+    return s_put (self, id, node, limit_ms, limit_ms, NULL, NULL, NULL);
+}
+
+void map_ch_watch_remove (map_ch_watch_t *watch, uint32_t id)
+{
+    map_ch_sources_remove ((map_ch_sources_t *)watch, id);
+}
+
+int map_ch_watch_contains (const map_ch_watch_t *watch, uint32_t id)
+{
+    return map_ch_sources_contains ((const map_ch_sources_t *)watch, id);
+}
+
+size_t map_ch_watch_count (const map_ch_watch_t *watch)
+{
+    return map_ch_sources_count ((const map_ch_sources_t *)watch);
 }
 
 void map_ch_sources_remove (map_ch_sources_t *self, uint32_t id)
@@ -1651,7 +1738,7 @@ static void s_near_offer (uint32_t *ids, int64_t *ms, size_t k, size_t *count, u
 size_t map_ch_sources_nearest (map_ch_sources_t *self, uint32_t target, int64_t limit_ms, size_t k, uint32_t *ids,
                                int64_t *ms)
 {
-    assert (self && target < self->ch->n && limit_ms <= self->horizon_ms);
+    assert (self && !self->watch && target < self->ch->n && limit_ms <= self->horizon_ms);
     const map_ch_t *ch = self->ch;
     if (k == 0 || limit_ms < 0 || self->count == 0) return 0;
     size_t found = 0;

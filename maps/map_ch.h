@@ -101,4 +101,35 @@ int64_t map_ch_sources_horizon (const map_ch_sources_t *self);
 size_t map_ch_sources_nearest (map_ch_sources_t *self, uint32_t target, int64_t limit_ms, size_t k, uint32_t *ids,
                                int64_t *ms);
 
+/* ---- a watch: targets told about the sources put near them ---- */
+
+/* The same buckets the other way round: targets (ids 0 .. id_limit - 1), each at a node with its own time limit
+ * (<= horizon_ms), filed by one backward upward search cut at that limit. A source put with
+ * map_ch_sources_put_watched reads the watch's buckets at the nodes its own search settles (no search more) and
+ * reports every target it reaches within the target's limit. A dispatcher watches the places where it found nobody:
+ * from then on it learns of each vehicle that could serve there as the vehicle becomes free, and answers the riders
+ * waiting there without searching again. */
+typedef struct map_ch_watch_t map_ch_watch_t;
+
+/* An empty watch; entry_limit as for map_ch_sources_new. NULL when out of memory or horizon_ms < 0. */
+map_ch_watch_t *map_ch_watch_new (const map_ch_t *ch, uint32_t id_limit, int64_t horizon_ms, size_t entry_limit);
+void map_ch_watch_destroy (map_ch_watch_t **self_p);
+
+/* Puts target id (< id_limit) at node with limit_ms (0 .. the horizon), moving it when present. 0, or -1 when out of
+ * memory or past the entry limit (the target is then absent). */
+int map_ch_watch_put (map_ch_watch_t *self, uint32_t id, uint32_t node, int64_t limit_ms);
+void map_ch_watch_remove (map_ch_watch_t *self, uint32_t id);
+int map_ch_watch_contains (const map_ch_watch_t *self, uint32_t id);
+size_t map_ch_watch_count (const map_ch_watch_t *self);
+
+/* Told that source reaches target in ms (within the target's limit). One pair may be told more than once, with
+ * different times (the least is the travel time); the callback must not change the watch. */
+typedef void (map_ch_watch_fn) (uint32_t target, uint32_t source, int64_t ms, void *arg);
+
+/* map_ch_sources_put, telling fn (arg) of every target of watch (on the same hierarchy; may be NULL) that the source
+ * reaches within the target's limit, as the put's own search goes. The horizon of the sources must be at least the
+ * watch's largest limit for every such target to be told. */
+int map_ch_sources_put_watched (map_ch_sources_t *self, uint32_t id, uint32_t node, const map_ch_watch_t *watch,
+                                map_ch_watch_fn *fn, void *arg);
+
 #endif

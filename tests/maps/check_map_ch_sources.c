@@ -1,6 +1,7 @@
 /* check_map_ch_sources: the standing-sources buckets of map_ch answer "which k sources reach this target soonest"
  * exactly as brute force does (plain Dijkstra from the target, every source compared, ties by id), while sources
- * come, move and go; the horizon, the limit and the entry limit behave as documented. */
+ * come, move and go; the horizon, the limit and the entry limit behave as documented; a watch is told of exactly the
+ * sources that reach each target within its limit, with the Dijkstra time. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -266,6 +267,122 @@ START_TEST (test_entry_limit_refuses_and_keeps_the_rest)
 }
 END_TEST
 
+/* ---- the watch ---- */
+
+typedef struct {
+    uint32_t targets, sources;
+    int64_t *least; /* [target * sources + source]: least time told, S_INF when never */
+    size_t told;
+} s_told_t;
+
+static void s_on_told (uint32_t target, uint32_t source, int64_t ms, void *arg)
+{
+    s_told_t *t = arg;
+    ck_assert_uint_lt (target, t->targets);
+    ck_assert_uint_lt (source, t->sources);
+    int64_t *least = &t->least[(size_t)target * t->sources + source];
+    if (ms < *least) *least = ms;
+    t->told++;
+}
+
+/* Targets are watched at random nodes with random limits (some moved, some taken out); then sources are put with the
+ * watch. Every (target, source) pair within the target's limit by plain Dijkstra must be told, with exactly that
+ * least time, and no other pair. */
+static size_t s_expect_watch (const map_graph_t *g, uint64_t seed, uint32_t targets, uint32_t sources)
+{
+    char err[256] = "";
+    map_ch_t *ch = map_ch_build (g, NULL, NULL, err, sizeof err);
+    ck_assert_msg (ch != NULL, "map_ch_build: %s", err);
+    size_t n = map_graph_node_count (g);
+    uint64_t st = seed;
+    map_router_t *r = map_router_new (g);
+    int64_t horizon_ms = 0;
+    for (int i = 0; i < 20; i++) {
+        map_route_t route;
+        if (map_router_route (r, (uint32_t)(rt_next (&st) % n), (uint32_t)(rt_next (&st) % n), &route) == 0 &&
+            route.time_ms > horizon_ms)
+            horizon_ms = route.time_ms;
+    }
+    horizon_ms = horizon_ms / 2 + 1;
+    map_ch_watch_t *w = map_ch_watch_new (ch, targets, horizon_ms, SIZE_MAX);
+    map_ch_sources_t *s = map_ch_sources_new (ch, sources, horizon_ms, SIZE_MAX);
+    ck_assert (w && s);
+    uint32_t *t_node = calloc (targets, sizeof *t_node);
+    int64_t *t_limit = calloc (targets, sizeof *t_limit);
+    int *t_on = calloc (targets, sizeof *t_on);
+    for (uint32_t round = 0; round < 3 * targets; round++) {
+        uint32_t id = (uint32_t)(rt_next (&st) % targets);
+        if (t_on[id] && rt_next (&st) % 4 == 0) {
+            map_ch_watch_remove (w, id);
+            t_on[id] = 0;
+            continue;
+        }
+        t_node[id] = (uint32_t)(rt_next (&st) % n);
+        t_limit[id] = (int64_t)(rt_next (&st) % (uint64_t)(horizon_ms + 1));
+        ck_assert_int_eq (map_ch_watch_put (w, id, t_node[id], t_limit[id]), 0);
+        t_on[id] = 1;
+    }
+    size_t on = 0;
+    for (uint32_t id = 0; id < targets; id++) {
+        ck_assert_int_eq (map_ch_watch_contains (w, id), t_on[id]);
+        on += (size_t)t_on[id];
+    }
+    ck_assert_uint_eq (map_ch_watch_count (w), on);
+    s_told_t told = {.targets = targets, .sources = sources, .least = malloc ((size_t)targets * sources * 8)};
+    for (size_t i = 0; i < (size_t)targets * sources; i++)
+        told.least[i] = S_INF;
+    uint32_t *s_node = malloc (sources * sizeof *s_node);
+    for (uint32_t id = 0; id < sources; id++) {
+        s_node[id] = (uint32_t)(rt_next (&st) % n);
+        ck_assert_int_eq (map_ch_sources_put_watched (s, id, s_node[id], w, s_on_told, &told), 0);
+    }
+    int64_t *to_target = malloc (n * sizeof *to_target);
+    size_t pairs = 0;
+    for (uint32_t t = 0; t < targets; t++) {
+        for (size_t v = 0; v < n; v++)
+            to_target[v] = S_INF;
+        if (t_on[t]) map_router_search_to (r, t_node[t], INT64_MAX, s_record_time, to_target);
+        for (uint32_t id = 0; id < sources; id++) {
+            int64_t want = t_on[t] && to_target[s_node[id]] <= t_limit[t] ? to_target[s_node[id]] : S_INF;
+            int64_t got = told.least[(size_t)t * sources + id];
+            ck_assert_msg (got == want, "target %u (node %u, limit %lld) source %u (node %u): told %lld, Dijkstra %lld",
+                           t, t_node[t], (long long)t_limit[t], id, s_node[id], (long long)got, (long long)want);
+            pairs += want != S_INF;
+        }
+    }
+    map_ch_watch_destroy (&w);
+    ck_assert_ptr_null (w);
+    map_ch_sources_destroy (&s);
+    map_ch_destroy (&ch);
+    map_router_destroy (&r);
+    free (t_node);
+    free (t_limit);
+    free (t_on);
+    free (told.least);
+    free (s_node);
+    free (to_target);
+    return pairs;
+}
+
+START_TEST (test_watch_tells_exactly_the_pairs_within_limits)
+{
+    static const struct {
+        uint64_t seed;
+        size_t n, m;
+    } cases[] = {{41, 40, 90}, {42, 150, 600}, {43, 300, 800}, {44, 200, 220}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        map_graph_t *g = rt_random_graph (cases[c].seed, cases[c].n, cases[c].m, 5);
+        ck_assert_uint_gt (s_expect_watch (g, cases[c].seed, 60, 80), 50);
+        map_graph_destroy (&g);
+    }
+    char err[256] = "";
+    map_graph_t *g = map_wuhan_build (32650, 400, err, sizeof err);
+    ck_assert_ptr_nonnull (g);
+    ck_assert_uint_gt (s_expect_watch (g, 45, 120, 150), 500);
+    map_graph_destroy (&g);
+}
+END_TEST
+
 int main (void)
 {
     Suite *s = suite_create ("map_ch_sources");
@@ -276,6 +393,7 @@ int main (void)
     tcase_add_test (core, test_monaco_equal_brute_force);
     tcase_add_test (core, test_line_limits_and_ties);
     tcase_add_test (core, test_entry_limit_refuses_and_keeps_the_rest);
+    tcase_add_test (core, test_watch_tells_exactly_the_pairs_within_limits);
     suite_add_tcase (s, core);
     return rt_check_run (s);
 }
