@@ -422,6 +422,39 @@ static size_t s_buckets_nearest (disp_engine_t *self, int fleet, uint32_t node, 
     return found;
 }
 
+/* (Re)makes the fleet's buckets with the given horizon and puts its idle vehicles in them. 0, or -1 when out of
+ * memory (then the fleet has none). */
+static int s_buckets_make (disp_engine_t *self, int fleet, int64_t horizon_ms)
+{
+    s_buckets_off (self, fleet);
+    self->near[fleet] =
+        map_ch_sources_new (self->hierarchy, self->config.vehicle_capacity, horizon_ms, self->near_entry_limit);
+    if (!self->near[fleet] || s_watch_on (self, fleet) != 0) {
+        s_buckets_off (self, fleet);
+        return -1;
+    }
+    for (uint32_t v = 0; v < self->config.vehicle_capacity && self->near[fleet]; v++) {
+        const s_vehicle_t *veh = &self->vehicles[v];
+        if (veh->status == DISP_VEH_IDLE && veh->fleet == fleet) s_buckets_put (self, v);
+    }
+    return self->near[fleet] ? 0 : -1;
+}
+
+/* 1 when the fleet's buckets can answer a search within free_limit_ms. A bucket search is exact only within the
+ * horizon its vehicles were put with, and a put costs more the farther it looks, so the horizon starts at nothing
+ * and grows, in whole minutes, to the longest time asked so far (at most the pickup limit): riders' patience, not the
+ * session's limit, usually bounds what is asked. Growing it puts the fleet's idle vehicles again; it happens a few
+ * times a session. */
+static int s_buckets_reach (disp_engine_t *self, int fleet, int64_t free_limit_ms)
+{
+    if (!self->near[fleet]) return 0;
+    if (free_limit_ms <= map_ch_sources_horizon (self->near[fleet])) return 1;
+    if (free_limit_ms > self->config.max_pickup_ms) return 0;
+    int64_t horizon_ms = (free_limit_ms + 59999) / 60000 * 60000;
+    if (horizon_ms > self->config.max_pickup_ms) horizon_ms = self->config.max_pickup_ms;
+    return s_buckets_make (self, fleet, horizon_ms) == 0;
+}
+
 /* Precondition: vehicle v is idle at a valid node, so it is in that node's list and its fleet's index. */
 static void s_idle_remove (disp_engine_t *self, uint32_t v)
 {
@@ -875,8 +908,7 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
     uint32_t best = self->search.vehicle;
     int64_t best_ms = self->search.free_ms;
     if (self->search.over_budget) {
-        map_ch_sources_t *near = self->near[fleet];
-        if (near && free_limit_ms <= map_ch_sources_horizon (near)) {
+        if (s_buckets_reach (self, fleet, free_limit_ms)) {
             if (s_buckets_nearest (self, fleet, node, free_limit_ms, 1, &best, &best_ms) == 0) best = S_NIL;
         } else
             best = s_walk_index (self, node, fleet, free_limit_ms, &best_ms);
@@ -899,17 +931,7 @@ int disp_engine_set_buckets (disp_engine_t *self, int on)
 {
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         s_buckets_off (self, f);
-        if (!on || self->config.max_pickup_ms < 0) continue;
-        self->near[f] = map_ch_sources_new (self->hierarchy, self->config.vehicle_capacity, self->config.max_pickup_ms,
-                                            self->near_entry_limit);
-        if (!self->near[f] || s_watch_on (self, f) != 0) {
-            s_buckets_off (self, f);
-            return -1;
-        }
-    }
-    for (uint32_t v = 0; on && v < self->config.vehicle_capacity; v++) {
-        const s_vehicle_t *veh = &self->vehicles[v];
-        if (veh->status == DISP_VEH_IDLE && self->near[veh->fleet]) s_buckets_put (self, v);
+        if (on && self->config.max_pickup_ms >= 0 && s_buckets_make (self, f, 0) != 0) return -1;
     }
     return 0;
 }
@@ -1027,8 +1049,7 @@ size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_flee
     self->knn.over_budget = 0;
     map_router_search_to (self->router, node, free_limit_ms, s_visit_k, self);
     if (self->knn.over_budget) {
-        map_ch_sources_t *near = self->near[fleet];
-        if (near && free_limit_ms <= map_ch_sources_horizon (near))
+        if (s_buckets_reach (self, fleet, free_limit_ms))
             self->knn.count = s_buckets_nearest (self, fleet, node, free_limit_ms, k, vehicle_ids, eta_ms);
         else
             s_walk_index_k (self, node, fleet, free_limit_ms);
