@@ -83,6 +83,7 @@ struct disp_engine_t {
      * the index walk, just as exact, serves that fleet for the rest of the session). */
     map_ch_sources_t *near[DISP_FLEET_COUNT];
     size_t near_entry_limit; /* bucket entries each fleet's set may hold */
+    int64_t asked_ms_max;    /* the longest pickup time (in traffic) a search has asked for */
     /* Places where the buckets found nobody of the fleet within some time (map_ch_watch, ids = nodes): a rider left
      * waiting is asked for again every step, and the answer can only change through a vehicle becoming idle within
      * that time of the place. Each such vehicle is told to the place as it is put in the buckets (watched[].told),
@@ -440,19 +441,30 @@ static int s_buckets_make (disp_engine_t *self, int fleet, int64_t horizon_ms)
     return self->near[fleet] ? 0 : -1;
 }
 
-/* 1 when the fleet's buckets can answer a search within free_limit_ms. A bucket search is exact only within the
- * horizon its vehicles were put with, and a put costs more the farther it looks, so the horizon starts at nothing
- * and grows, in whole minutes, to the longest time asked so far (at most the pickup limit): riders' patience, not the
- * session's limit, usually bounds what is asked. Growing it puts the fleet's idle vehicles again; it happens a few
- * times a session. */
-static int s_buckets_reach (disp_engine_t *self, int fleet, int64_t free_limit_ms)
+/* Rounds a time up to whole minutes, at most the session's pickup limit. */
+static int64_t s_horizon_minutes (const disp_engine_t *self, int64_t ms)
 {
-    if (!self->near[fleet]) return 0;
-    if (free_limit_ms <= map_ch_sources_horizon (self->near[fleet])) return 1;
+    int64_t horizon_ms = (ms + 59999) / 60000 * 60000;
+    return horizon_ms < self->config.max_pickup_ms ? horizon_ms : self->config.max_pickup_ms;
+}
+
+/* 1 when the fleet's buckets can answer a search within free_limit_ms (limit_ms in traffic, factor the time's traffic
+ * factor). A bucket search is exact only within the horizon its vehicles were put with, and a put costs more the
+ * farther it looks (about as the square of the time), so the horizon follows what is asked: riders' patience
+ * (10 min by default), not the session's pickup limit, bounds it, and at rush hour a free-flow search goes less far
+ * for the same patience. For later puts the horizon drops to the longest time asked so far, in the free-flow
+ * minutes of the present hour (vehicles put farther stay valid: lowering costs nothing); a search past it grows it,
+ * in whole minutes, which puts the fleet's idle vehicles again (a few times a day). */
+static int s_buckets_reach (disp_engine_t *self, int fleet, int64_t free_limit_ms, int64_t limit_ms, double factor)
+{
+    map_ch_sources_t *near = self->near[fleet];
+    if (!near) return 0;
+    if (limit_ms > self->asked_ms_max) self->asked_ms_max = limit_ms;
+    int64_t wanted_ms = s_horizon_minutes (self, (int64_t)floor ((double)self->asked_ms_max / factor));
+    if (wanted_ms < map_ch_sources_horizon (near)) map_ch_sources_lower_horizon (near, wanted_ms);
+    if (free_limit_ms <= map_ch_sources_horizon (near)) return 1;
     if (free_limit_ms > self->config.max_pickup_ms) return 0;
-    int64_t horizon_ms = (free_limit_ms + 59999) / 60000 * 60000;
-    if (horizon_ms > self->config.max_pickup_ms) horizon_ms = self->config.max_pickup_ms;
-    return s_buckets_make (self, fleet, horizon_ms) == 0;
+    return s_buckets_make (self, fleet, s_horizon_minutes (self, free_limit_ms)) == 0;
 }
 
 /* Precondition: vehicle v is idle at a valid node, so it is in that node's list and its fleet's index. */
@@ -908,7 +920,7 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
     uint32_t best = self->search.vehicle;
     int64_t best_ms = self->search.free_ms;
     if (self->search.over_budget) {
-        if (s_buckets_reach (self, fleet, free_limit_ms)) {
+        if (s_buckets_reach (self, fleet, free_limit_ms, limit_ms, factor)) {
             if (s_buckets_nearest (self, fleet, node, free_limit_ms, 1, &best, &best_ms) == 0) best = S_NIL;
         } else
             best = s_walk_index (self, node, fleet, free_limit_ms, &best_ms);
@@ -1049,7 +1061,7 @@ size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_flee
     self->knn.over_budget = 0;
     map_router_search_to (self->router, node, free_limit_ms, s_visit_k, self);
     if (self->knn.over_budget) {
-        if (s_buckets_reach (self, fleet, free_limit_ms))
+        if (s_buckets_reach (self, fleet, free_limit_ms, limit_ms, factor))
             self->knn.count = s_buckets_nearest (self, fleet, node, free_limit_ms, k, vehicle_ids, eta_ms);
         else
             s_walk_index_k (self, node, fleet, free_limit_ms);

@@ -1716,6 +1716,12 @@ size_t map_ch_sources_entries (const map_ch_sources_t *self)
     return self->entries;
 }
 
+void map_ch_sources_lower_horizon (map_ch_sources_t *self, int64_t horizon_ms)
+{
+    assert (self);
+    if (horizon_ms >= 0 && horizon_ms < self->horizon_ms) self->horizon_ms = horizon_ms;
+}
+
 int64_t map_ch_sources_horizon (const map_ch_sources_t *self)
 {
     assert (self);

@@ -96,6 +96,10 @@ size_t map_ch_sources_count (const map_ch_sources_t *self);
 size_t map_ch_sources_entries (const map_ch_sources_t *self);
 int64_t map_ch_sources_horizon (const map_ch_sources_t *self);
 
+/* Lowers the horizon of later puts to horizon_ms (a higher or negative one changes nothing). Sources already put
+ * keep their farther entries, which stay exact, so queries within the new horizon stay exact too. */
+void map_ch_sources_lower_horizon (map_ch_sources_t *self, int64_t horizon_ms);
+
 /* The (at most k) sources that reach target soonest, within limit_ms (precondition: <= the horizon), sorted by
  * (free-flow time, id): ids[i] and ms[i] for i < the returned count. */
 size_t map_ch_sources_nearest (map_ch_sources_t *self, uint32_t target, int64_t limit_ms, size_t k, uint32_t *ids,
