@@ -17,7 +17,8 @@
  * reports. */
 typedef struct {
     char source[512];          /* "embedded:wuhan", or the OSM file's path as given to the importer */
-    uint64_t source_bytes;     /* size and modification time of the OSM file (0 for embedded maps) */
+    uint64_t source_bytes;     /* size and modification time of the OSM file; for an embedded map the version of
+                                  its generator (MAP_WUHAN_GENERATOR) and 0 */
     int64_t source_mtime_s;
     char highways[512];        /* highway classes kept by the import ("" for embedded maps) */
     double grid_m;             /* street grid of an embedded map (0 for OSM) */

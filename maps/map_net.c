@@ -76,6 +76,8 @@ static map_net_t *s_net_from_graph (map_graph_t *g, const map_meta_t *meta, s_lo
     return self;
 }
 
+static map_net_t *s_load_map_file (const char *path, char *err, size_t errlen);
+
 static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err, size_t errlen)
 {
     const char *name = spec->source + strlen (S_EMBEDDED_PREFIX);
@@ -89,11 +91,35 @@ static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err
         map_wuhan_extent (&lon_min, &lat_min, &lon_max, &lat_max);
         epsg = map_osm_utm_epsg ((lon_min + lon_max) / 2, (lat_min + lat_max) / 2);
     }
+    if (spec->cache[0] && access (spec->cache, F_OK) == 0) {
+        /* The same city at the same grid, projection and generator: the contraction is reused, not redone. */
+        char why[512] = "";
+        map_net_t *cached = s_load_map_file (spec->cache, why, sizeof why);
+        const map_meta_t *m = cached ? &cached->meta : NULL;
+        if (m && strcmp (m->source, spec->source) == 0 && m->grid_m == spec->grid_m && m->epsg == epsg &&
+            m->source_bytes == MAP_WUHAN_GENERATOR) {
+            s_log (l, "map %s (%g m grid) from its cache %s: %zu nodes, %zu edges (EPSG:%d)", spec->source,
+                   spec->grid_m, spec->cache, map_graph_node_count (cached->graph),
+                   map_graph_edge_count (cached->graph), m->epsg);
+            return cached;
+        }
+        if (m) snprintf (why, sizeof why, "it holds %s at a %g m grid, EPSG:%d", m->source, m->grid_m, m->epsg);
+        map_net_destroy (&cached);
+        s_log (l, "map cache %s not used: %s; building again", spec->cache, why);
+    }
     map_graph_t *g = map_wuhan_build (epsg, spec->grid_m, err, errlen);
     if (!g) return NULL;
-    map_meta_t meta = {.grid_m = spec->grid_m, .epsg = epsg};
+    map_meta_t meta = {.grid_m = spec->grid_m, .epsg = epsg, .source_bytes = MAP_WUHAN_GENERATOR};
     snprintf (meta.source, sizeof meta.source, "%s", spec->source);
-    return s_net_from_graph (g, &meta, l, err, errlen);
+    map_net_t *self = s_net_from_graph (g, &meta, l, err, errlen);
+    if (self && spec->cache[0]) {
+        if (map_net_save (self, spec->cache, err, errlen) < 0) {
+            map_net_destroy (&self);
+            return NULL;
+        }
+        s_log (l, "map cache written to %s", spec->cache);
+    }
+    return self;
 }
 
 int map_net_is_osm_name (const char *path)

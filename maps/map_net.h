@@ -14,8 +14,9 @@ typedef struct {
     int epsg;                  /* metric CRS; 0 = the UTM zone of the map's centre (a map file keeps its own) */
     double grid_m;             /* street grid spacing of an embedded map */
     char highways[512];        /* OSM highway classes to keep; "" = MAP_OSM_DEFAULT_HIGHWAYS */
-    char cache[512];           /* for an OSM extract: a map file reused while it matches the extract and options,
-                                  (re)written otherwise; "" = import every time */
+    char cache[512];           /* a map file reused while it matches the OSM extract and options, or the embedded
+                                  city's grid, projection and generator; (re)written otherwise; "" = import or
+                                  build every time */
 } map_spec_t;
 
 typedef struct map_net_t map_net_t;

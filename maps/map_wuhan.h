@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include "map_graph.h"
 
+/* Version of what map_wuhan_build makes: bump it whenever the same arguments would give another graph, so map files
+ * caching the embedded city (map.cache) made by an older generator are rebuilt, not reused. */
+#define MAP_WUHAN_GENERATOR 1
+
 typedef enum { MAP_WUHAN_YANGTZE = 0, MAP_WUHAN_HAN = 1, MAP_WUHAN_RIVER_COUNT } map_wuhan_river_t;
 typedef enum { MAP_WUHAN_HANKOU = 0, MAP_WUHAN_WUCHANG = 1, MAP_WUHAN_HANYANG = 2, MAP_WUHAN_TOWN_COUNT } map_wuhan_town_t;
 

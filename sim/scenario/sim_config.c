@@ -62,7 +62,8 @@ static const s_param_t s_params[] = {
     {"map.highways", T_TEXT, TEXT (map.highways), 0, 0, MAP_OSM_DEFAULT_HIGHWAYS,
      "OSM highway classes an import keeps"},
     {"map.cache", T_PATH, TEXT (map.cache), 0, 0, "",
-     "map file caching the import of an OSM map.file: reused while it matches, rewritten otherwise"},
+     "map file caching the road network and its contraction (an OSM map.file's import, or the embedded city at "
+     "its grid): reused while it matches, rewritten otherwise"},
     {"map.grid_m", T_REAL, OFF (map.grid_m), 0, 50, 2000, "600", "street grid spacing of the embedded map, m"},
 
     {"traffic.hour_factors", T_HOURS, OFF (traffic.hour_factor), 0, 1, 10,
@@ -1030,10 +1031,6 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
     }
     if (cfg->map_file[0] && strcmp (cfg->map.source, "embedded:wuhan") != 0) {
         map_error (err, errlen, "map.file and map.source are both set: give one road network");
-        return -1;
-    }
-    if (cfg->map.cache[0] && !cfg->map_file[0]) {
-        map_error (err, errlen, "map.cache is set but map.file is not: only an imported OSM map is cached");
         return -1;
     }
     if (!disp_policy_find (cfg->dispatch.policy)) {

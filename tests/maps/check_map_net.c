@@ -294,6 +294,49 @@ START_TEST (test_osm_cache_reused_and_refreshed)
 }
 END_TEST
 
+/* The embedded city cached: built and written once, then loaded (no contraction) while grid, projection and
+ * generator match; another grid is built again and rewrites the cache. */
+START_TEST (test_embedded_cache_reused_and_refreshed)
+{
+    char *dir = rt_temp_dir ("map_net_embedded");
+    char cache[480], err[1024] = "";
+    snprintf (cache, sizeof cache, "%.400s/wuhan.map", dir);
+    map_spec_t spec = {.grid_m = 900};
+    snprintf (spec.source, sizeof spec.source, "embedded:wuhan");
+    snprintf (spec.cache, sizeof spec.cache, "%s", cache);
+    s_log_t log = {""};
+    map_net_t *first = map_net_open (&spec, s_on_log, &log, err, sizeof err);
+    ck_assert_msg (first != NULL, "%s", err);
+    ck_assert_msg (strstr (log.text, "map cache written") && !strstr (log.text, "from its cache"), "%s", log.text);
+    ck_assert_int_eq (access (cache, R_OK), 0);
+
+    log.text[0] = '\0';
+    map_net_t *second = map_net_open (&spec, s_on_log, &log, err, sizeof err);
+    ck_assert_msg (second != NULL, "%s", err);
+    ck_assert_msg (strstr (log.text, "from its cache") && !strstr (log.text, "written"), "%s", log.text);
+    ck_assert_uint_eq (map_graph_fingerprint (map_net_graph (first)), map_graph_fingerprint (map_net_graph (second)));
+    ck_assert_uint_eq (map_ch_shortcut_count (map_net_ch (first)), map_ch_shortcut_count (map_net_ch (second)));
+    map_net_destroy (&second);
+
+    /* Another grid: not the cached city; built again, and the cache now holds the new one. */
+    spec.grid_m = 1200;
+    log.text[0] = '\0';
+    second = map_net_open (&spec, s_on_log, &log, err, sizeof err);
+    ck_assert_msg (second != NULL, "%s", err);
+    ck_assert_msg (strstr (log.text, "not used") && strstr (log.text, "900 m grid") && strstr (log.text, "written"),
+                   "%s", log.text);
+    ck_assert_uint_ne (map_graph_fingerprint (map_net_graph (first)), map_graph_fingerprint (map_net_graph (second)));
+    ck_assert_double_eq (map_net_meta (second)->grid_m, 1200);
+    map_net_destroy (&second);
+    log.text[0] = '\0';
+    second = map_net_open (&spec, s_on_log, &log, err, sizeof err);
+    ck_assert_msg (second != NULL && strstr (log.text, "from its cache"), "%s", log.text);
+    map_net_destroy (&second);
+    map_net_destroy (&first);
+    free (dir);
+}
+END_TEST
+
 int main (void)
 {
     Suite *s = suite_create ("map_net");
@@ -301,6 +344,7 @@ int main (void)
     tcase_add_test (core, test_embedded_wuhan);
     tcase_add_test (core, test_map_file_round_trip);
     tcase_add_test (core, test_osm_cache_reused_and_refreshed);
+    tcase_add_test (core, test_embedded_cache_reused_and_refreshed);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_unknown_sources_refused);
