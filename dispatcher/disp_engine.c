@@ -32,8 +32,12 @@
  * local search was 62% of the day at 110k nodes with 512. (Before the buckets, 512 was best for the index walk.) */
 #define S_LOCAL_BUDGET 0
 
-/* Bucket entries (16 bytes each) one fleet's standing sources may hold: 1 GB. */
-#define S_NEAR_ENTRY_LIMIT ((size_t)1 << 26)
+/* Bytes one bucket entry may cost with its share of slack: 16 for the entry, 4 for its mark, room for as many dead
+ * entries as live ones and for arrays grown to twice their need. */
+#define S_ENTRY_BYTES 48
+
+/* Bucket entries each fleet's vehicles, and each fleet's watched places, may hold by default: 1 GiB each. */
+#define S_NEAR_ENTRY_LIMIT (((size_t)1 << 30) / S_ENTRY_BYTES)
 
 /* A Hello could ask for billions of vehicles; the mirror is allocated up front, so cap it. */
 #define S_MAX_VEHICLES (1u << 22)
@@ -333,6 +337,16 @@ static void s_on_told (uint32_t node, uint32_t source, int64_t ms, void *arg)
     if (w->count == S_WATCH_TOLD_MAX) s_unwatch_later (self, node);
 }
 
+/* Stops watching the places whose lists a put just filled. */
+static void s_unwatch_noted (disp_engine_t *self, int f)
+{
+    for (size_t i = 0; i < self->unwatch_count; i++) {
+        uint32_t node = self->unwatch[i];
+        map_ch_watch_remove (self->watch[f], node);
+        self->watched[f][node].count = 0;
+    }
+}
+
 /* Puts idle vehicle v in its fleet's buckets, telling the watched places it reaches in time. */
 static void s_buckets_put (disp_engine_t *self, uint32_t v)
 {
@@ -345,11 +359,7 @@ static void s_buckets_put (disp_engine_t *self, uint32_t v)
         s_buckets_off (self, f);
         return;
     }
-    for (size_t i = 0; i < self->unwatch_count; i++) {
-        uint32_t node = self->unwatch[i];
-        map_ch_watch_remove (self->watch[f], node);
-        self->watched[f][node].count = 0;
-    }
+    s_unwatch_noted (self, f);
 }
 
 /* The k soonest idle vehicles of the fleet within free_limit_ms of a watched node, from its told list: 1 with
@@ -937,6 +947,16 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
 void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes)
 {
     self->local_budget = nodes;
+}
+
+int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes)
+{
+    size_t entries = bytes / S_ENTRY_BYTES / (2 * DISP_FLEET_COUNT);
+    self->near_entry_limit = entries ? entries : 1;
+    int on = 0;
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        on |= self->near[f] != NULL;
+    return disp_engine_set_buckets (self, on);
 }
 
 int disp_engine_set_buckets (disp_engine_t *self, int on)

@@ -137,6 +137,7 @@ void disp_server_limits_defaults (disp_server_limits_t *limits)
                                      .max_riders = DISP_SERVER_MAX_RIDERS_DEFAULT,
                                      .max_map_nodes = DISP_SERVER_MAX_MAP_NODES_DEFAULT,
                                      .map_cache_bytes = (size_t)DISP_SERVER_MAP_CACHE_MB_DEFAULT << 20,
+                                     .search_bytes = (size_t)DISP_SERVER_SEARCH_MB_DEFAULT << 20,
                                      .idle_timeout_ms = (int64_t)DISP_SERVER_IDLE_TIMEOUT_S_DEFAULT * 1000};
 }
 
@@ -165,6 +166,7 @@ disp_server_t *disp_server_new (const disp_server_opts_t *opts, char *err, size_
     if (!l->max_riders) l->max_riders = def.max_riders;
     if (!l->max_map_nodes) l->max_map_nodes = def.max_map_nodes;
     if (!l->map_cache_bytes) l->map_cache_bytes = def.map_cache_bytes;
+    if (!l->search_bytes) l->search_bytes = def.search_bytes;
     if (l->idle_timeout_ms <= 0) l->idle_timeout_ms = def.idle_timeout_ms;
     if (!opts->curve_secret != !opts->curve_clients) {
         map_error (err, errlen, "CURVE needs both the server's secret key file and the clients' key folder");
@@ -426,6 +428,7 @@ static void s_session_open (disp_server_t *self, const s_owner_t *owner, const d
     char err[256];
     s_session_t *session = calloc (1, sizeof *session);
     disp_engine_t *engine = session ? disp_engine_new (net, &hello->traffic, &hello->config, err, sizeof err) : NULL;
+    if (engine) disp_engine_set_search_memory (engine, self->limits.search_bytes);
     if (!engine) {
         disp_maps_release (self->maps, map);
         if (session)

@@ -86,6 +86,8 @@ static void s_usage (FILE *out)
              "      --max-riders N           riders waiting in one session (default %d)\n"
              "      --max-map-nodes N        largest road network a session may ask for (default %d)\n"
              "      --map-cache-mb MB        memory for maps; unused ones go, least recently used first (default %d)\n"
+             "      --max-search-mb MB       memory for one session's nearest-vehicle buckets; past it the session\n"
+             "                               finds vehicles without them: the same answers, slower (default %d)\n"
              "      --idle-timeout S         forget a session silent this long, in seconds (default %d)\n"
              "\n"
              "  -v, --verbose            log sessions and subscribers on stderr\n"
@@ -95,7 +97,7 @@ static void s_usage (FILE *out)
              "Policies:\n",
              DISP_SERVER_MAX_SESSIONS_DEFAULT, DISP_SERVER_MAX_CLIENT_SESSIONS_DEFAULT, DISP_SERVER_MAX_VEHICLES_DEFAULT,
              DISP_SERVER_MAX_RIDERS_DEFAULT, DISP_SERVER_MAX_MAP_NODES_DEFAULT, DISP_SERVER_MAP_CACHE_MB_DEFAULT,
-             DISP_SERVER_IDLE_TIMEOUT_S_DEFAULT);
+             DISP_SERVER_SEARCH_MB_DEFAULT, DISP_SERVER_IDLE_TIMEOUT_S_DEFAULT);
     const disp_policy_t *list;
     size_t count = disp_policy_list (&list);
     for (size_t i = 0; i < count; i++)
@@ -216,7 +218,8 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         {"max-sessions", required_argument, NULL, 1},   {"max-client-sessions", required_argument, NULL, 2},
         {"max-vehicles", required_argument, NULL, 3},   {"max-riders", required_argument, NULL, 4},
         {"max-map-nodes", required_argument, NULL, 5},  {"map-cache-mb", required_argument, NULL, 6},
-        {"idle-timeout", required_argument, NULL, 7},   {NULL, 0, NULL, 0}};
+        {"idle-timeout", required_argument, NULL, 7},   {"max-search-mb", required_argument, NULL, 8},
+        {NULL, 0, NULL, 0}};
     memset (opt, 0, sizeof *opt);
     opt->bind = S_DEFAULT_BIND;
     opt->publish = S_DEFAULT_PUBLISH;
@@ -291,6 +294,10 @@ static int s_parse (int argc, char **argv, s_options_t *opt)
         case 7:
             if (s_count (optarg, "--idle-timeout", 1, 86400, &v)) return 2;
             opt->limits.idle_timeout_ms = v * 1000;
+            break;
+        case 8:
+            if (s_count (optarg, "--max-search-mb", 1, 1048576, &v)) return 2;
+            opt->limits.search_bytes = (size_t)v << 20;
             break;
         case 'K':
             opt->curve_clients = optarg;

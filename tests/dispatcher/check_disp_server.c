@@ -692,7 +692,7 @@ static int s_run_tool (const char *const *args, char *out, size_t out_size)
 
 START_TEST (test_tool_usage_and_bind_failure)
 {
-    char out[4096];
+    char out[8192];
     const char *help[] = {"--help", NULL};
     ck_assert_int_eq (s_run_tool (help, out, sizeof out), 0);
     ck_assert_msg (strstr (out, "tcp://127.0.0.1:5555") && strstr (out, "nearest"), "%s", out);
@@ -708,7 +708,8 @@ START_TEST (test_tool_usage_and_bind_failure)
     const char *help_limits[] = {"--help", NULL};
     ck_assert_int_eq (s_run_tool (help_limits, out, sizeof out), 0);
     ck_assert_msg (strstr (out, "--max-sessions N") && strstr (out, "(default 64)") &&
-                       strstr (out, "--map-cache-mb MB") && strstr (out, "--map [NAME=]FILE"),
+                       strstr (out, "--map-cache-mb MB") && strstr (out, "--map [NAME=]FILE") &&
+                       strstr (out, "--max-search-mb MB") && strstr (out, "(default 256)"),
                    "%s", out);
     const char *zero[] = {"--max-sessions", "0", NULL};
     ck_assert_int_eq (s_run_tool (zero, out, sizeof out), 2);
