@@ -86,6 +86,7 @@ typedef struct {
     double fraction;  /* demand, drivers and fleet x this */
     int tcp;          /* play the target runs over TCP too */
     int keep;         /* keep the output folders */
+    const char *map_cache; /* a folder of map caches, one per grid (map.cache), or NULL */
 } s_options_t;
 
 static double
@@ -164,6 +165,17 @@ s_config (const s_options_t *o, const s_row_t *row, sim_config_t *cfg, char *err
     for (size_t i = 0; i < sizeof val / sizeof val[0]; i++) {
         snprintf (kv, sizeof kv, "%s=%.0f", key[i], val[i]);
         if (sim_config_set (cfg, kv, err, errlen) < 0)
+            return -1;
+    }
+    if (o->map_cache) {
+        char setting[sizeof cfg->map.cache + 64];
+        if ((size_t) snprintf (setting, sizeof setting, "map.cache=%s/wuhan-%.0fm.map", o->map_cache, row->grid_m) >=
+            sizeof setting)
+        {
+            snprintf (err, errlen, "--map-cache: %s: too long a folder name", o->map_cache);
+            return -1;
+        }
+        if (sim_config_set (cfg, setting, err, errlen) < 0)
             return -1;
     }
     return sim_config_check (cfg, err, errlen);
@@ -414,7 +426,7 @@ s_usage (FILE *out)
 {
     fprintf (out,
              "Usage: " PROG " scale [-s SCENARIO] [--set KEY=VALUE]... [--only LIST] [--fraction F] [--no-tcp]\n"
-             "                            [--keep DIR]\n"
+             "                            [--keep DIR] [--map-cache DIR]\n"
              "Issue 17's targets and growth table, each run a whole day (map build and contraction, the day, its\n"
              "output files) in a process of its own: wall time, trips served per second of the day, peak RSS.\n"
              "Target runs (small, big-400, big-4000) are also played over TCP loopback and their output files\n"
@@ -425,11 +437,14 @@ s_usage (FILE *out)
              "  -s, --scenario FILE       the scenario (default: " S_DEFAULT_SCEN ", run from the checkout)\n"
              "      --set SECTION.KEY=VALUE  as for robotaxi-sim, before each run's own keys\n"
              "      --only LIST           only these runs or groups, comma-separated (default: all; the two big\n"
-             "                            runs take about 20 min each in-process today)\n"
+             "                            runs and their TCP twins take most of the time)\n"
              "      --fraction F          demand, drivers and robotaxis x F (0 < F <= 1), for a quick check;\n"
              "                            targets are then not judged\n"
              "      --no-tcp              play the target runs in-process only\n"
              "      --keep DIR            keep the runs' output folders in DIR (created; default: a temporary one)\n"
+             "      --map-cache DIR       keep each grid's road network and contraction in DIR/wuhan-GRIDm.map\n"
+             "                            (map.cache) and load it in later runs: \"map s\" is then a load, not a\n"
+             "                            build (default: build every map in every run)\n"
              "  -h, --help                this help\n"
              "  -V, --version             version\n"
              "\n");
@@ -448,6 +463,7 @@ s_parse (int argc, char **argv, s_options_t *o, const char **keep_dir)
                                             {"fraction", required_argument, NULL, 'f'},
                                             {"no-tcp", no_argument, NULL, 'T'},
                                             {"keep", required_argument, NULL, 'k'},
+                                            {"map-cache", required_argument, NULL, 'm'},
                                             {"help", no_argument, NULL, 'h'},
                                             {"version", no_argument, NULL, 'V'},
                                             {NULL, 0, NULL, 0}};
@@ -491,6 +507,7 @@ s_parse (int argc, char **argv, s_options_t *o, const char **keep_dir)
             break;
         case 'T': o->tcp = 0; break;
         case 'k': *keep_dir = optarg; o->keep = 1; break;
+        case 'm': o->map_cache = optarg; break;
         case 'h': s_usage (stdout); return 1;
         case 'V': printf (PROG " " RT_VERSION "\n"); return 1;
         default: return tool_cli_bad_option (S_CMD, c, argv, options);
@@ -509,6 +526,10 @@ bench_scale_main (int argc, char **argv)
     int rc = s_parse (argc, argv, &o, &keep_dir);
     if (rc)
         return rc == 1 ? 0 : 2;
+    if (o.map_cache && mkdir (o.map_cache, 0700) < 0 && errno != EEXIST) {
+        fprintf (stderr, PROG ": scale: --map-cache: %s: %s\n", o.map_cache, strerror (errno));
+        return 73;
+    }
     /* the scenario and the --set keys, checked once here as robotaxi-sim checks them */
     sim_config_t *cfg = malloc (sizeof *cfg);
     char err[512];
