@@ -36,6 +36,11 @@
  * entries as live ones and for arrays grown to twice their need. */
 #define S_ENTRY_BYTES 48
 
+/* Bytes the buckets take per map node whatever their entries, for both fleets: each fleet's sources (bucket heads
+ * 32, search labels and heap 32) and watch (the same, plus 24 for its targets and 8 for their limits) and the watched
+ * places' lists (24). Allocated untouched; pages fill as searches reach them. */
+#define S_NODE_BYTES (DISP_FLEET_COUNT * (64 + 96 + 24))
+
 /* Bucket entries each fleet's vehicles, and each fleet's watched places, may hold by default: 1 GiB each. */
 #define S_NEAR_ENTRY_LIMIT (((size_t)1 << 30) / S_ENTRY_BYTES)
 
@@ -951,12 +956,14 @@ void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes)
 
 int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes)
 {
-    size_t entries = bytes / S_ENTRY_BYTES / (2 * DISP_FLEET_COUNT);
+    /* The per-node arrays come first: a map too large for the budget gets no buckets at all. */
+    size_t fixed = self->node_count * S_NODE_BYTES;
+    size_t entries = bytes > fixed ? (bytes - fixed) / S_ENTRY_BYTES / (2 * DISP_FLEET_COUNT) : 0;
     self->near_entry_limit = entries ? entries : 1;
     int on = 0;
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
         on |= self->near[f] != NULL;
-    return disp_engine_set_buckets (self, on);
+    return disp_engine_set_buckets (self, on && entries > 0);
 }
 
 int disp_engine_set_buckets (disp_engine_t *self, int on)

@@ -52,9 +52,10 @@ void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes);
  * rest of the session. Returns 0, or -1 when out of memory (buckets then off). */
 int disp_engine_set_buckets (disp_engine_t *self, int on);
 
-/* Caps the memory the buckets may take, bytes (about; default 4 GiB, i.e. 1 GiB for each fleet's vehicles and
- * for each fleet's watched places): past it a fleet finds vehicles without them (the index walk), with the same
- * answers. A service sets it for every session (robotaxi-dispatcher --max-search-mb). Call it before the first step;
+/* Caps the memory the buckets may take, bytes (about; default 4 GiB, i.e. 1 GiB of entries for each fleet's
+ * vehicles and for each fleet's watched places, besides their arrays of about 370 bytes per map node): past it a
+ * fleet finds vehicles without them (the index walk), with the same answers; a budget below the per-node arrays
+ * turns the buckets off from the start. A service sets it for every session (robotaxi-dispatcher --max-search-mb). Call it before the first step;
  * it starts the buckets afresh. Returns 0, or -1 when out of memory (buckets then off). */
 int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes);
 
