@@ -53,7 +53,7 @@ START_TEST (test_tiny_day_in_process_and_over_tcp)
 {
     char keep[4200];
     snprintf (keep, sizeof keep, "%s/runs", s_dir);
-    char *argv[] = {s_bench, "scale", "-s", s_scenario, "--only", "small,riders-80k", "--fraction", "0.01",
+    char *argv[] = {s_bench, "scale", "-s", s_scenario, "--only", "small,riders-80k,days-30", "--fraction", "0.01",
                     "--keep", keep, NULL};
     int rc = rt_run (argv, s_out, sizeof s_out, s_err, sizeof s_err, 240000);
     ck_assert_msg (rc == 0, "exit %d; stdout:\n%s\nstderr:\n%s", rc, s_out, s_err);
@@ -97,6 +97,16 @@ START_TEST (test_tiny_day_in_process_and_over_tcp)
     ck_assert_msg (x_trips > want - 0.006 && x_trips < want + 0.006, "x%.2f trips printed, x%.4f measured", x_trips,
                    want);
     ck_assert_msg (strstr (axis, "riders-3.2M  not run"), "%s", axis);
+
+    /* 30 days with a baseline: in-process only, every day's trips (the drivers' pool shrinks after day 1, so
+     * somewhat fewer than 30 small days'), and its own target */
+    ck_assert_msg (s_row ("days-30", "inproc", &nodes, &riders, &trips, &rss), "%s", s_out);
+    ck_assert_msg (trips > 20 * small_trips && trips <= 30 * small_trips, "%lu trips in 30 days, %lu in one", trips,
+                   small_trips);
+    ck_assert_msg (!s_row ("days-30", "tcp", &nodes, &riders, &trips, &rss), "%s", s_out);
+    ck_assert_msg (strstr (s_out, "30 days with a baseline (60 city-days), the map built once: ") &&
+                       strstr (s_out, "(target <= 300 s): not judged (--fraction)"),
+                   "%s", s_out);
 }
 END_TEST
 
