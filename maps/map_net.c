@@ -103,7 +103,7 @@ static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err
                    map_graph_edge_count (cached->graph), m->epsg);
             return cached;
         }
-        if (m) snprintf (why, sizeof why, "it holds %s at a %g m grid, EPSG:%d", m->source, m->grid_m, m->epsg);
+        if (m) snprintf (why, sizeof why, "it holds %.200s at a %g m grid, EPSG:%d", m->source, m->grid_m, m->epsg);
         map_net_destroy (&cached);
         s_log (l, "map cache %s not used: %s; building again", spec->cache, why);
     }
