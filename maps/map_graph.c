@@ -342,10 +342,19 @@ static void s_scan_cell (const map_graph_t *self, uint32_t cx, uint32_t cy, doub
 
 uint32_t map_graph_nearest (const map_graph_t *self, double x, double y)
 {
+    return map_graph_nearest_within (self, x, y, INFINITY);
+}
+
+uint32_t map_graph_nearest_within (const map_graph_t *self, double x, double y, double max_m)
+{
     assert (self && self->finished);
-    if (self->node_count == 0 || isnan (x) || isnan (y)) return MAP_NODE_NONE;
+    if (self->node_count == 0 || isnan (x) || isnan (y) || !(max_m >= 0)) return MAP_NODE_NONE;
     uint32_t best = MAP_NODE_NONE;
     double best_d2 = INFINITY;
+    /* Farther than max_m from the whole bounding box: no node can be within reach. */
+    double out_x = fmax (fmax (self->min_x - x, x - self->max_x), 0);
+    double out_y = fmax (fmax (self->min_y - y, y - self->max_y), 0);
+    if (out_x * out_x + out_y * out_y > max_m * max_m) return MAP_NODE_NONE;
 
     /* Cell coordinates of the query point, possibly outside the grid. */
     double fcx = floor ((x - self->min_x) / self->cell_m);
@@ -360,7 +369,7 @@ uint32_t map_graph_nearest (const map_graph_t *self, double x, double y)
                 best_d2 = d2;
             }
         }
-        return best;
+        return best_d2 <= max_m * max_m ? best : MAP_NODE_NONE;
     }
     int64_t cx = (int64_t)fcx, cy = (int64_t)fcy;
     int64_t cols = self->cols, rows = self->rows;
@@ -393,8 +402,9 @@ uint32_t map_graph_nearest (const map_graph_t *self, double x, double y)
          * the best is strictly closer, so an equally distant node with a lower id cannot be missed. */
         double ring_min = (double)k * self->cell_m;
         if (best != MAP_NODE_NONE && best_d2 < ring_min * ring_min) break;
+        if (ring_min > max_m) break; /* every node not yet seen is farther than max_m */
     }
-    return best;
+    return best != MAP_NODE_NONE && best_d2 <= max_m * max_m ? best : MAP_NODE_NONE;
 }
 
 double map_graph_max_speed_kmh (const map_graph_t *self)

@@ -77,6 +77,10 @@ uint32_t map_graph_in_edge (const map_graph_t *self, uint32_t i);
  * empty graph. Uses the grid index: cost grows with the distance to the network, not with the node count. */
 uint32_t map_graph_nearest (const map_graph_t *self, double x, double y);
 
+/* The same node when it is within max_m metres of (x, y), else MAP_NODE_NONE; a point far from every road costs
+ * only the rings within max_m (or nothing, when the whole network is farther). */
+uint32_t map_graph_nearest_within (const map_graph_t *self, double x, double y, double max_m);
+
 /* Fastest free-flow speed of any edge, km/h (for A* bounds). */
 double map_graph_max_speed_kmh (const map_graph_t *self);
 

@@ -259,10 +259,9 @@ s_draw_destination (sim_world_t *self, uint32_t origin)
         for (int c = 0; c < 6; c++) {
             double phi = 2.0 * S_PI * sim_rng_uniform (&self->rng_demand);
             double x = o->x + straight_m * cos (phi), y = o->y + straight_m * sin (phi);
-            uint32_t node = map_graph_nearest (self->graph, x, y);
-            const map_node_t *d = map_graph_node (self->graph, node);
             /* a point in the river or off the map snaps far away: not a place anybody asked to go */
-            if (node == origin || hypot (d->x - x, d->y - y) > 0.25 * straight_m + 500.0)
+            uint32_t node = map_graph_nearest_within (self->graph, x, y, 0.25 * straight_m + 500.0);
+            if (node == MAP_NODE_NONE || node == origin)
                 continue;
             cand[found] = node;
             weight[found] = s_node_weight (self, node);

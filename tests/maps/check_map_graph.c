@@ -182,10 +182,23 @@ START_TEST (test_nearest_matches_brute_force)
                 x = 240000 + rt_uniform (&st, -0.5, 1.5) * (shapes[s].w + 100);
                 y = 3380000 + rt_uniform (&st, -0.5, 1.5) * (shapes[s].h + 100);
             }
-            ck_assert_uint_eq (map_graph_nearest (g, x, y), s_brute_nearest (g, x, y));
+            uint32_t want = s_brute_nearest (g, x, y);
+            ck_assert_uint_eq (map_graph_nearest (g, x, y), want);
+            /* Within a reach: the same node when it is that near, else none (reaches from 0 to past the box). */
+            const map_node_t *w = map_graph_node (g, want);
+            double d = sqrt ((w->x - x) * (w->x - x) + (w->y - y) * (w->y - y));
+            double reach = rt_uniform (&st, 0, 2) * (d + 1);
+            if (reach >= d * (1 + 1e-12))
+                ck_assert_uint_eq (map_graph_nearest_within (g, x, y, reach), want);
+            else if (reach < d * (1 - 1e-12)) /* (a reach within rounding of the distance is not judged) */
+                ck_assert_uint_eq (map_graph_nearest_within (g, x, y, reach), MAP_NODE_NONE);
+            ck_assert_uint_eq (map_graph_nearest_within (g, x, y, d * (1 + 1e-9) + 1e-9), want);
         }
-        /* Very far away still answers. */
+        /* Very far away still answers, unless a reach is given. */
         ck_assert_uint_eq (map_graph_nearest (g, -1e9, 5e8), s_brute_nearest (g, -1e9, 5e8));
+        ck_assert_uint_eq (map_graph_nearest_within (g, -1e9, 5e8, 1e6), MAP_NODE_NONE);
+        ck_assert_uint_eq (map_graph_nearest_within (g, -1e9, 5e8, 1e10), s_brute_nearest (g, -1e9, 5e8));
+        ck_assert_uint_eq (map_graph_nearest_within (g, 240000, 3380000, -1), MAP_NODE_NONE);
         map_graph_destroy (&g);
     }
 }
