@@ -21,6 +21,7 @@
 #include "disp_index.h"
 #include "disp_rebalance.h"
 #include "map_ch.h"
+#include "map_ch_sources.h"
 #include "map_route.h"
 
 /* No vehicle, and the end of an idle list. Vehicle ids are < capacity <= S_MAX_VEHICLES, so UINT32_MAX is never a
@@ -382,30 +383,8 @@ static int s_watched_answer (disp_engine_t *self, int fleet, uint32_t node, int6
         const s_vehicle_t *veh = &self->vehicles[t.vehicle];
         if (veh->status != DISP_VEH_IDLE || veh->fleet != fleet || self->idle_epoch[t.vehicle] != t.epoch) continue;
         w->told[to++] = t; /* still idle since it was told: keep */
-        if (t.ms > free_limit_ms) continue;
         /* best k by (time, id); one vehicle may be told more than once, the least time counts */
-        size_t at = count;
-        for (size_t j = 0; j < count; j++)
-            if (ids[j] == t.vehicle) {
-                at = j;
-                break;
-            }
-        if (at < count) {
-            if (ms[at] <= t.ms) continue;
-            memmove (ids + at, ids + at + 1, (count - at - 1) * sizeof *ids);
-            memmove (ms + at, ms + at + 1, (count - at - 1) * sizeof *ms);
-            count--;
-        }
-        if (count == k && (t.ms > ms[k - 1] || (t.ms == ms[k - 1] && t.vehicle > ids[k - 1]))) continue;
-        size_t pos = count < k ? count : k - 1;
-        while (pos > 0 && (ms[pos - 1] > t.ms || (ms[pos - 1] == t.ms && ids[pos - 1] > t.vehicle))) {
-            ms[pos] = ms[pos - 1];
-            ids[pos] = ids[pos - 1];
-            pos--;
-        }
-        ms[pos] = t.ms;
-        ids[pos] = t.vehicle;
-        if (count < k) count++;
+        if (t.ms <= free_limit_ms) map_ch_best_offer (ids, ms, k, &count, t.vehicle, t.ms);
     }
     w->count = to;
     *found = count;
@@ -1019,19 +998,7 @@ int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t n
  * last one dropped when the list is full. Each vehicle is offered at most once per search. */
 static void s_knn_offer (disp_engine_t *self, uint32_t v, int64_t free_ms)
 {
-    uint32_t *ids = self->knn.ids;
-    int64_t *ms = self->knn.free_ms;
-    size_t n = self->knn.count, k = self->knn.k;
-    if (n == k && (free_ms > ms[n - 1] || (free_ms == ms[n - 1] && v > ids[n - 1]))) return;
-    size_t at = n < k ? n : k - 1;
-    while (at > 0 && (ms[at - 1] > free_ms || (ms[at - 1] == free_ms && ids[at - 1] > v))) {
-        ms[at] = ms[at - 1];
-        ids[at] = ids[at - 1];
-        at--;
-    }
-    ms[at] = free_ms;
-    ids[at] = v;
-    if (n < k) self->knn.count++;
+    map_ch_best_offer (self->knn.ids, self->knn.free_ms, self->knn.k, &self->knn.count, v, free_ms);
 }
 
 /* Local search visitor, in (free-flow time, node id) order: collects the fleet's idle vehicles of each settled node.

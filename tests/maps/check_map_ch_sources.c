@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "map_ch.h"
+#include "map_ch_sources.h"
 #include "map_graph.h"
 #include "map_osm.h"
 #include "map_route.h"
