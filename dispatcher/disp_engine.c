@@ -88,9 +88,10 @@ struct disp_engine_t {
     map_router_t *router;  /* the local search; scratch reused */
     size_t local_budget;   /* nodes it may settle */
     map_ch_query_t *ch;    /* exact travel times for the index walk; scratch reused */
-    /* The idle vehicles of each fleet as standing sources of the hierarchy (map_ch_sources), horizon the pickup limit:
-     * the search used past the local one. NULL when turned off, or after a put ran out of memory or entries (then
-     * the index walk, just as exact, serves that fleet for the rest of the session). */
+    /* The idle vehicles of each fleet as standing sources of the hierarchy (map_ch_sources): the search used past
+     * the local one. Made by the fleet's first search (s_buckets_reach) while buckets_on; a put that runs out of
+     * memory or entries turns buckets_on off, and the index walk, just as exact, serves that fleet from then on. */
+    int buckets_on[DISP_FLEET_COUNT];
     map_ch_sources_t *near[DISP_FLEET_COUNT];
     size_t near_entry_limit; /* bucket entries each fleet's set may hold */
     int64_t asked_ms_max;    /* the longest pickup time (in traffic) a search has asked for */
@@ -238,7 +239,8 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
         self->vehicles[v] = (s_vehicle_t){
             .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
     self->near_entry_limit = S_NEAR_ENTRY_LIMIT;
-    if (disp_engine_set_buckets (self, 1) != 0) goto oom;
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) /* made by each fleet's first search */
+        self->buckets_on[f] = cfg->max_pickup_ms >= 0;
     return self;
 oom:
     map_error (err, errlen, "dispatch: out of memory");
@@ -273,8 +275,6 @@ void disp_engine_destroy (disp_engine_t **self_p)
     *self_p = NULL;
 }
 
-/* ---- idle vehicles ---------------------------------------------------------------------------------------- */
-
 /* ---- buckets and watched places ---------------------------------------------------------------------------- */
 
 /* Stops watching every place of the fleet. */
@@ -301,21 +301,28 @@ static int s_watch_on (disp_engine_t *self, int fleet)
     return -1;
 }
 
-/* Stops using buckets for the fleet: the index walk serves it from now on. */
+/* Drops the fleet's buckets and watch (a later search may make them again while buckets_on). */
 static void s_buckets_off (disp_engine_t *self, int fleet)
 {
     map_ch_sources_destroy (&self->near[fleet]);
     s_watch_off (self, fleet);
 }
 
+/* Out of memory or entries: the fleet finds vehicles with the index walk from now on. */
+static void s_buckets_fail (disp_engine_t *self, int fleet)
+{
+    s_buckets_off (self, fleet);
+    self->buckets_on[fleet] = 0;
+}
+
+/* Notes a place whose told list is full, to stop watching after the put. Out of memory it stays watched with a full
+ * list, which s_watched_answer never reads: its searches are full ones. */
 static void s_unwatch_later (disp_engine_t *self, uint32_t node)
 {
     if (self->unwatch_count == self->unwatch_cap) {
         size_t cap = self->unwatch_cap ? 2 * self->unwatch_cap : 64;
         uint32_t *u = realloc (self->unwatch, cap * sizeof *u);
-        if (!u) { /* cannot even note it: keep the place, told list full (s_watched_answer then searches) */
-            return;
-        }
+        if (!u) return;
         self->unwatch = u;
         self->unwatch_cap = cap;
     }
@@ -360,9 +367,8 @@ static void s_buckets_put (disp_engine_t *self, uint32_t v)
     int f = veh->fleet;
     self->told_fleet = f;
     self->unwatch_count = 0;
-    /* Out of memory or entries: the fleet falls back to the index walk, which finds the same vehicles. */
     if (map_ch_sources_put_watched (self->near[f], v, veh->node, self->watch[f], s_on_told, self) != 0) {
-        s_buckets_off (self, f);
+        s_buckets_fail (self, f);
         return;
     }
     s_unwatch_noted (self, f);
@@ -418,14 +424,14 @@ static size_t s_buckets_nearest (disp_engine_t *self, int fleet, uint32_t node, 
 }
 
 /* (Re)makes the fleet's buckets with the given horizon and puts its idle vehicles in them. 0, or -1 when out of
- * memory (then the fleet has none). */
+ * memory (then the fleet has none, and buckets_on is off). */
 static int s_buckets_make (disp_engine_t *self, int fleet, int64_t horizon_ms)
 {
     s_buckets_off (self, fleet);
     self->near[fleet] =
         map_ch_sources_new (self->hierarchy, self->config.vehicle_capacity, horizon_ms, self->near_entry_limit);
     if (!self->near[fleet] || s_watch_on (self, fleet) != 0) {
-        s_buckets_off (self, fleet);
+        s_buckets_fail (self, fleet);
         return -1;
     }
     for (uint32_t v = 0; v < self->config.vehicle_capacity && self->near[fleet]; v++) {
@@ -448,18 +454,21 @@ static int64_t s_horizon_minutes (const disp_engine_t *self, int64_t ms)
  * (10 min by default), not the session's pickup limit, bounds it, and at rush hour a free-flow search goes less far
  * for the same patience. For later puts the horizon drops to the longest time asked so far, in the free-flow
  * minutes of the present hour (vehicles put farther stay valid: lowering costs nothing); a search past it grows it,
- * in whole minutes, which puts the fleet's idle vehicles again (a few times a day). */
+ * in whole minutes, which puts the fleet's idle vehicles again (a few times a day). The first search makes them. */
 static int s_buckets_reach (disp_engine_t *self, int fleet, int64_t free_limit_ms, int64_t limit_ms, double factor)
 {
-    map_ch_sources_t *near = self->near[fleet];
-    if (!near) return 0;
+    if (!self->buckets_on[fleet] || free_limit_ms > self->config.max_pickup_ms) return 0;
     if (limit_ms > self->asked_ms_max) self->asked_ms_max = limit_ms;
-    int64_t wanted_ms = s_horizon_minutes (self, (int64_t)floor ((double)self->asked_ms_max / factor));
-    if (wanted_ms < map_ch_sources_horizon (near)) map_ch_sources_lower_horizon (near, wanted_ms);
-    if (free_limit_ms <= map_ch_sources_horizon (near)) return 1;
-    if (free_limit_ms > self->config.max_pickup_ms) return 0;
+    map_ch_sources_t *near = self->near[fleet];
+    if (near) {
+        int64_t wanted_ms = s_horizon_minutes (self, (int64_t)floor ((double)self->asked_ms_max / factor));
+        if (wanted_ms < map_ch_sources_horizon (near)) map_ch_sources_lower_horizon (near, wanted_ms);
+        if (free_limit_ms <= map_ch_sources_horizon (near)) return 1;
+    }
     return s_buckets_make (self, fleet, s_horizon_minutes (self, free_limit_ms)) == 0;
 }
+
+/* ---- idle vehicles ---------------------------------------------------------------------------------------- */
 
 /* Precondition: vehicle v is idle at a valid node, so it is in that node's list and its fleet's index. */
 static void s_idle_remove (disp_engine_t *self, uint32_t v)
@@ -939,25 +948,27 @@ int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes)
     size_t fixed = self->node_count * S_NODE_BYTES;
     size_t entries = bytes > fixed ? (bytes - fixed) / S_ENTRY_BYTES / (2 * DISP_FLEET_COUNT) : 0;
     self->near_entry_limit = entries ? entries : 1;
-    int on = 0;
-    for (int f = 0; f < DISP_FLEET_COUNT; f++)
-        on |= self->near[f] != NULL;
-    return disp_engine_set_buckets (self, on && entries > 0);
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        s_buckets_off (self, f); /* made again, within the new limit, by the next search */
+        if (entries == 0) self->buckets_on[f] = 0;
+    }
+    return entries > 0;
 }
 
 int disp_engine_set_buckets (disp_engine_t *self, int on)
 {
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         s_buckets_off (self, f);
-        if (on && self->config.max_pickup_ms >= 0 && s_buckets_make (self, f, 0) != 0) return -1;
+        self->buckets_on[f] = on && self->config.max_pickup_ms >= 0;
+        if (self->buckets_on[f] && s_buckets_make (self, f, 0) != 0) return -1;
     }
     return 0;
 }
 
 int disp_engine_buckets (const disp_engine_t *self, disp_fleet_t fleet, size_t *entries)
 {
-    if ((unsigned)fleet >= DISP_FLEET_COUNT || !self->near[fleet]) return 0;
-    if (entries) *entries = map_ch_sources_entries (self->near[fleet]);
+    if ((unsigned)fleet >= DISP_FLEET_COUNT || !self->buckets_on[fleet]) return 0;
+    if (entries) *entries = self->near[fleet] ? map_ch_sources_entries (self->near[fleet]) : 0;
     return 1;
 }
 

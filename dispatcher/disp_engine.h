@@ -46,20 +46,23 @@ size_t disp_engine_pending_count (const disp_engine_t *self);
 void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes);
 
 /* Past the local search, the idle vehicles of each fleet are found through buckets of the contraction hierarchy
- * (map_ch_sources: one upward search per vehicle as it becomes idle, one backward search per rider), on by default.
- * Off, a walk of the spatial index times candidates one by one instead: the same answers, slower on large maps (tests
- * and benchmarks compare the two). A fleet whose buckets run out of memory or entries falls back to the walk for the
- * rest of the session. Returns 0, or -1 when out of memory (buckets then off). */
+ * (map_ch_sources: one upward search per vehicle as it becomes idle, one backward search per rider), on by default
+ * and made by a fleet's first search. Off, a walk of the spatial index times candidates one by one instead: the same
+ * answers, slower on large maps (tests and benchmarks compare the two). A fleet whose buckets run out of memory or
+ * entries falls back to the walk for the rest of the session. Turned on here, they are made at once: 0, or -1 when
+ * out of memory (that fleet then walks). */
 int disp_engine_set_buckets (disp_engine_t *self, int on);
 
 /* Caps the memory the buckets may take, bytes (about; default 4 GiB, i.e. 1 GiB of entries for each fleet's
  * vehicles and for each fleet's watched places, besides their arrays of about 370 bytes per map node): past it a
  * fleet finds vehicles without them (the index walk), with the same answers; a budget below the per-node arrays
- * turns the buckets off from the start. A service sets it for every session (robotaxi-dispatcher --max-search-mb). Call it before the first step;
- * it starts the buckets afresh. Returns 0, or -1 when out of memory (buckets then off). */
+ * turns the buckets off. A service sets it for every session (robotaxi-dispatcher --max-search-mb); buckets made
+ * before are dropped and made again within the new cap by the next search. Returns 1, or 0 when the budget is below
+ * the per-node arrays (buckets off). */
 int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes);
 
-/* 1 when the fleet's idle vehicles are in buckets, and then *entries (when not NULL) is how many entries they hold. */
+/* 1 when the fleet finds its idle vehicles through buckets (made or still to be made by its first search), and then
+ * *entries (when not NULL) is how many entries they hold. */
 int disp_engine_buckets (const disp_engine_t *self, disp_fleet_t fleet, size_t *entries);
 
 #endif

@@ -521,17 +521,22 @@ START_TEST (test_nearest_matches_brute_force)
         disp_vehicle_status_t status = (uint32_t)rt_next (&state) % 5 ? DISP_VEH_IDLE : DISP_VEH_BUSY;
         vehs[i] = rt_vehicle (i, fleet, status, node);
     }
-    /* Past the local search: the hierarchy's buckets (the default) or the index walk; the last case caps the
-     * buckets' memory so low (2 KiB) that every fleet falls back to the walk part-way. */
-    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0, 1.0, 1.37, 1.0, 1.37, 1.0};
-    size_t budgets[] = {0, 0, 40, 40, 1u << 20, 0, 0, 40, 40, 0};
-    int buckets[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 1};
-    for (int f = 0; f < 10; f++) {
+    /* Past the local search: the hierarchy's buckets (the default) or the index walk; case 9 caps the buckets' memory
+     * below their per-node arrays (2 KiB: no buckets at all), case 10 just above them, with room for 150 entries a
+     * set: each fleet's first search runs out while filing its idle vehicles and falls back to the walk there. */
+    double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0, 1.0, 1.37, 1.0, 1.37, 1.0, 1.37};
+    size_t budgets[] = {0, 0, 40, 40, 1u << 20, 0, 0, 40, 40, 0, 0};
+    int buckets[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
+    for (int f = 0; f < 11; f++) {
         disp_engine_t *e = rt_engine (net, "nearest", RT_HOUR_MS, VEHICLES, factors[f], NULL);
         disp_engine_set_local_budget (e, budgets[f]);
         ck_assert_int_eq (disp_engine_set_buckets (e, buckets[f]), 0);
         ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, NULL), buckets[f]);
         if (f == 9) ck_assert_int_eq (disp_engine_set_search_memory (e, 2048), 0);
+        if (f == 10) { /* the per-node arrays (368 bytes a node), then 150 entries for each of the four sets */
+            ck_assert_int_eq (disp_engine_set_search_memory (e, (size_t)n * 368 + 4 * 150 * 48), 1);
+            ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_ROBOTAXI, NULL), 1);
+        }
         rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
         map_traffic_t traffic;
         map_traffic_flat (&traffic, factors[f]);
@@ -563,7 +568,7 @@ START_TEST (test_nearest_matches_brute_force)
                 ck_assert_int_eq (eta, expect_eta);
             }
         }
-        if (f == 9) { /* the cap was reached: both fleets search without buckets now */
+        if (f >= 9) { /* the cap was reached: both fleets search without buckets now */
             ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, NULL), 0);
             ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_ROBOTAXI, NULL), 0);
         }
