@@ -78,6 +78,19 @@ static map_net_t *s_net_from_graph (map_graph_t *g, const map_meta_t *meta, s_lo
 
 static map_net_t *s_load_map_file (const char *path, char *err, size_t errlen);
 
+/* Saves a network just built to spec->cache when one is named. self, or NULL (self freed) with a message when the
+ * cache cannot be written. */
+static map_net_t *s_cache_write (map_net_t *self, const map_spec_t *spec, s_log_t *l, char *err, size_t errlen)
+{
+    if (!self || !spec->cache[0]) return self;
+    if (map_net_save (self, spec->cache, err, errlen) < 0) {
+        map_net_destroy (&self);
+        return NULL;
+    }
+    s_log (l, "map cache written to %s", spec->cache);
+    return self;
+}
+
 static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err, size_t errlen)
 {
     const char *name = spec->source + strlen (S_EMBEDDED_PREFIX);
@@ -111,15 +124,7 @@ static map_net_t *s_open_embedded (const map_spec_t *spec, s_log_t *l, char *err
     if (!g) return NULL;
     map_meta_t meta = {.grid_m = spec->grid_m, .epsg = epsg, .source_bytes = MAP_WUHAN_GENERATOR};
     snprintf (meta.source, sizeof meta.source, "%s", spec->source);
-    map_net_t *self = s_net_from_graph (g, &meta, l, err, errlen);
-    if (self && spec->cache[0]) {
-        if (map_net_save (self, spec->cache, err, errlen) < 0) {
-            map_net_destroy (&self);
-            return NULL;
-        }
-        s_log (l, "map cache written to %s", spec->cache);
-    }
-    return self;
+    return s_cache_write (s_net_from_graph (g, &meta, l, err, errlen), spec, l, err, errlen);
 }
 
 int map_net_is_osm_name (const char *path)
@@ -224,15 +229,7 @@ static map_net_t *s_open_osm (const char *path, const map_spec_t *spec, s_log_t 
     s_log (l, "imported %s: %zu nodes, %zu edges, EPSG:%d; %zu of %zu components dropped (%zu nodes)", path,
            map_graph_node_count (g), map_graph_edge_count (g), meta.epsg,
            meta.osm.components ? meta.osm.components - 1 : 0, meta.osm.components, meta.osm.nodes_dropped);
-    map_net_t *self = s_net_from_graph (g, &meta, l, err, errlen);
-    if (self && spec->cache[0]) {
-        if (map_net_save (self, spec->cache, err, errlen) < 0) {
-            map_net_destroy (&self);
-            return NULL;
-        }
-        s_log (l, "map cache written to %s", spec->cache);
-    }
-    return self;
+    return s_cache_write (s_net_from_graph (g, &meta, l, err, errlen), spec, l, err, errlen);
 }
 
 map_net_t *map_net_open (const map_spec_t *spec, map_net_log_fn *log, void *arg, char *err, size_t errlen)
