@@ -255,7 +255,9 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
     sim_run_hello (cfg, net, &hello);
     hello.config.own_policies = opts->own_policies;
     hello.config.own_policy_count = opts->own_policy_count;
-    s_series_t base = {0}, main = {0};
+    /* today: the baseline's finished day as the scenario's series reads it (final and rows), kept while the baseline
+     * plays tomorrow on a second thread */
+    s_series_t base = {0}, main = {0}, today = {0};
     uint32_t days = (uint32_t) cfg->scenario.days;
     res->days = calloc (days, sizeof *res->days);
     if (!res->days) {
@@ -282,15 +284,13 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             goto done;
         }
     }
-    /* Today's baseline as the scenario's series reads it, kept while the baseline plays tomorrow. */
-    s_series_t today = {0};
     size_t pool = (size_t) cfg->human.drivers;
     if (baseline && !(today.rows = malloc ((pool ? pool : 1) * sizeof *today.rows))) {
         snprintf (err, errlen, "out of memory");
         goto done;
     }
     if (baseline && s_series_day (&base, NULL, 0, cfg, opts, net, &hello, err, errlen) < 0)
-        goto done_today;
+        goto done;
     for (uint32_t day = 0; day < days; day++) {
         s_base_job_t job = {.base = &base, .day = day + 1, .cfg = cfg, .opts = opts, .net = net, .hello = &hello};
         pthread_t thread;
@@ -301,7 +301,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             if (day + 1 < days) {
                 ahead = pthread_create (&thread, NULL, s_base_play, &job) == 0;
                 if (!ahead && s_series_day (&base, NULL, day + 1, cfg, opts, net, &hello, err, errlen) < 0)
-                    goto done_today;
+                    goto done;
             }
         }
         int main_rc = s_series_day (&main, baseline ? &today : NULL, day, cfg, opts, net, &hello, err, errlen);
@@ -309,11 +309,11 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             pthread_join (thread, NULL);
             if (main_rc == 0 && job.rc < 0) {
                 snprintf (err, errlen, "%s", job.err);
-                goto done_today;
+                goto done;
             }
         }
         if (main_rc < 0)
-            goto done_today;
+            goto done;
         sim_day_row_t *row = &res->days[res->day_count++];
         s_day_row (&main.final, row);
         for (int f = 0; f < DISP_FLEET_COUNT; f++) {
@@ -339,8 +339,6 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             fprintf (stderr, "robotaxi-sim: day %u/%u  without robotaxis %u drivers; %u displaced\n", day + 1, days,
                      row->baseline_active_drivers, row->displaced_drivers);
     }
-    free (today.rows);
-    today.rows = NULL;
     res->final = main.final;
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
         sim_cost_fleet (cfg, (disp_fleet_t) f, &res->use[f], &res->cost[f]);
@@ -352,10 +350,8 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
     if (sim_events_close (&main.events, err, errlen) < 0)
         goto done;
     rc = 0;
-    goto done;
-done_today:
-    free (today.rows);
 done:
+    free (today.rows);
     sim_events_destroy (&main.events);   /* a failed run leaves no log */
     s_series_clear (&base);
     s_series_clear (&main);
