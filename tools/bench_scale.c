@@ -76,7 +76,7 @@ typedef struct {
     char err[400];
     size_t nodes, edges;
     double map_s, day_s;                  /* map build and contraction; the day with its output files */
-    uint64_t requests, trips, riders, robotaxis, drivers;
+    uint64_t trips, riders, robotaxis, drivers;
     double wall_s;                        /* parent: fork to exit */
     double rss_mb;                        /* parent: the child's ru_maxrss */
     double cpu_s;                         /* parent: the child's user + system time (less noisy on a busy machine) */
@@ -234,15 +234,8 @@ s_child (const s_options_t *o, const s_row_t *row, int tcp, const char *dir, s_r
     if (sim_run_play (cfg, g, &opts, dir, &res, err, sizeof err) < 0)
         goto done;
     r->day_s = s_now_s () - t1;
-    if (res.day_count > 1) { /* every day's trips (the baseline's days are not counted) */
-        for (size_t d = 0; d < res.day_count; d++)
-            r->trips += res.days[d].robotaxi_trips + res.days[d].human_trips;
-    } else {
-        for (int f = 0; f < DISP_FLEET_COUNT; f++) {
-            r->requests += res.final.fleets[f].requests;
-            r->trips += res.final.fleets[f].served;
-        }
-    }
+    for (size_t d = 0; d < res.day_count; d++) /* every day's trips; a baseline's days are not counted */
+        r->trips += res.days[d].robotaxi_trips + res.days[d].human_trips;
     sim_run_result_clear (&res);
     r->ok = 1;
 done:
