@@ -11,7 +11,9 @@
 typedef struct {
     int64_t ms;       /* upward time from the source to the bucket's node */
     uint32_t id;      /* the source */
-    uint32_t version; /* the source's version when filed: a different one now means the entry is dead */
+    uint32_t version; /* the source's version when filed: a different one now means the entry is dead (a dead entry
+                         would look live again only after 2^32 removals of its source while it waits in a bucket
+                         less than half dead) */
 } s_entry_t;
 
 /* A bucket is a sorted part, entries [0, sorted) by (ms, id), and an unsorted tail [sorted, count) that takes

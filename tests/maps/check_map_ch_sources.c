@@ -53,6 +53,18 @@ static size_t s_brute (map_router_t *r, size_t n, uint32_t target, int64_t limit
     return count;
 }
 
+/* The longest of 20 routes between random nodes (the draws come from *st): a typical trip, to set horizons by. */
+static int64_t s_long_trip_ms (map_router_t *r, size_t n, uint64_t *st)
+{
+    int64_t longest = 0;
+    for (int i = 0; i < 20; i++) {
+        uint32_t a = (uint32_t)(rt_next (st) % n), b = (uint32_t)(rt_next (st) % n);
+        map_route_t route;
+        if (map_router_route (r, a, b, &route) == 0 && route.time_ms > longest) longest = route.time_ms;
+    }
+    return longest;
+}
+
 /* Random puts, moves and removals on g, each followed now and then by queries for random targets, limits and k,
  * compared with brute force. Returns how many queries found at least one source (so callers can check the cases
  * were not empty). */
@@ -71,14 +83,7 @@ static size_t s_expect_brute (const map_graph_t *g, uint64_t seed, uint32_t id_l
     int64_t *ms = malloc (id_limit * sizeof *ms);
     int *present = calloc (id_limit, sizeof *present);
     ck_assert (r && to_target && want && node_of && ids && ms && present);
-    int64_t horizon_ms = 0;
-    for (int i = 0; i < 20; i++) {
-        uint32_t a = (uint32_t)(rt_next (&st) % n);
-        map_route_t route;
-        if (map_router_route (r, a, (uint32_t)(rt_next (&st) % n), &route) == 0 && route.time_ms > horizon_ms)
-            horizon_ms = route.time_ms;
-    }
-    horizon_ms = horizon_ms / 3 + 1;
+    int64_t horizon_ms = s_long_trip_ms (r, n, &st) / 3 + 1;
     map_ch_sources_t *s = map_ch_sources_new (ch, id_limit, horizon_ms, SIZE_MAX);
     ck_assert_ptr_nonnull (s);
     ck_assert_int_eq (map_ch_sources_horizon (s), horizon_ms);
@@ -297,14 +302,7 @@ static size_t s_expect_watch (const map_graph_t *g, uint64_t seed, uint32_t targ
     size_t n = map_graph_node_count (g);
     uint64_t st = seed;
     map_router_t *r = map_router_new (g);
-    int64_t horizon_ms = 0;
-    for (int i = 0; i < 20; i++) {
-        map_route_t route;
-        if (map_router_route (r, (uint32_t)(rt_next (&st) % n), (uint32_t)(rt_next (&st) % n), &route) == 0 &&
-            route.time_ms > horizon_ms)
-            horizon_ms = route.time_ms;
-    }
-    horizon_ms = horizon_ms / 2 + 1;
+    int64_t horizon_ms = s_long_trip_ms (r, n, &st) / 2 + 1;
     map_ch_watch_t *w = map_ch_watch_new (ch, targets, horizon_ms, SIZE_MAX);
     map_ch_sources_t *s = map_ch_sources_new (ch, sources, horizon_ms, SIZE_MAX);
     ck_assert (w && s);
