@@ -33,17 +33,8 @@
  * local search was 62% of the day at 110k nodes with 512. (Before the buckets, 512 was best for the index walk.) */
 #define S_LOCAL_BUDGET 0
 
-/* Bytes one bucket entry may cost with its share of slack: 16 for the entry, 4 for its mark, room for as many dead
- * entries as live ones and for arrays grown to twice their need. */
-#define S_ENTRY_BYTES 48
-
-/* Bytes the buckets take per map node whatever their entries, for both fleets: each fleet's sources (bucket heads
- * 32, search labels and heap 32) and watch (the same, plus 24 for its targets and 8 for their limits) and the watched
- * places' lists (24). Allocated untouched; pages fill as searches reach them. */
-#define S_NODE_BYTES (DISP_FLEET_COUNT * (64 + 96 + 24))
-
 /* Bucket entries each fleet's vehicles, and each fleet's watched places, may hold by default: 1 GiB each. */
-#define S_NEAR_ENTRY_LIMIT (((size_t)1 << 30) / S_ENTRY_BYTES)
+#define S_NEAR_ENTRY_BYTES ((size_t)1 << 30)
 
 /* A Hello could ask for billions of vehicles; the mirror is allocated up front, so cap it. */
 #define S_MAX_VEHICLES (1u << 22)
@@ -238,7 +229,7 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
         self->vehicles[v] = (s_vehicle_t){
             .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
-    self->near_entry_limit = S_NEAR_ENTRY_LIMIT;
+    self->near_entry_limit = S_NEAR_ENTRY_BYTES / map_ch_sources_entry_bytes ();
     for (int f = 0; f < DISP_FLEET_COUNT; f++) /* made by each fleet's first search */
         self->buckets_on[f] = cfg->max_pickup_ms >= 0;
     return self;
@@ -945,8 +936,12 @@ void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes)
 int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes)
 {
     /* The per-node arrays come first: a map too large for the budget gets no buckets at all. */
-    size_t fixed = self->node_count * S_NODE_BYTES;
-    size_t entries = bytes > fixed ? (bytes - fixed) / S_ENTRY_BYTES / (2 * DISP_FLEET_COUNT) : 0;
+    /* Per node, for both fleets: the vehicles' buckets, the watch, and the watched places' lists. Allocated
+     * untouched; pages fill as searches reach them. */
+    size_t per_node = DISP_FLEET_COUNT * (map_ch_sources_node_bytes () + map_ch_watch_node_bytes () +
+                                          sizeof (s_watched_t));
+    size_t fixed = self->node_count * per_node;
+    size_t entries = bytes > fixed ? (bytes - fixed) / map_ch_sources_entry_bytes () / (2 * DISP_FLEET_COUNT) : 0;
     self->near_entry_limit = entries ? entries : 1;
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         s_buckets_off (self, f); /* made again, within the new limit, by the next search */

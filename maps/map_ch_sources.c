@@ -310,6 +310,21 @@ int map_ch_sources_contains (const map_ch_sources_t *self, uint32_t id)
     return id < self->id_limit && self->source[id].present;
 }
 
+size_t map_ch_sources_node_bytes (void)
+{
+    return sizeof (s_bucket_t) + sizeof (s_label_t) + sizeof (s_item_t);
+}
+
+size_t map_ch_watch_node_bytes (void)
+{
+    return map_ch_sources_node_bytes () + sizeof (s_source_t) + sizeof (int64_t);
+}
+
+size_t map_ch_sources_entry_bytes (void)
+{
+    return 2 * (2 * sizeof (s_entry_t) + sizeof (uint32_t));
+}
+
 size_t map_ch_sources_count (const map_ch_sources_t *self)
 {
     assert (self);

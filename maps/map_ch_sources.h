@@ -33,6 +33,13 @@ void map_ch_sources_remove (map_ch_sources_t *self, uint32_t id);
 /* 1 when id is in the set, else 0. */
 int map_ch_sources_contains (const map_ch_sources_t *self, uint32_t id);
 
+/* Memory a set takes, bytes: per node of the hierarchy whatever it holds (bucket heads, search labels and heap; a
+ * watch also keeps its targets, one per node when its ids are nodes), and per entry with its share of slack (the
+ * source's mark, as many dead entries as live ones, arrays grown to twice their need). For callers that budget. */
+size_t map_ch_sources_node_bytes (void);
+size_t map_ch_watch_node_bytes (void);
+size_t map_ch_sources_entry_bytes (void);
+
 /* Sources in the set, bucket entries they hold, and the horizon the set was made with. */
 size_t map_ch_sources_count (const map_ch_sources_t *self);
 size_t map_ch_sources_entries (const map_ch_sources_t *self);

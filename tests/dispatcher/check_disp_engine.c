@@ -12,6 +12,7 @@
 
 #include "disp_engine.h"
 #include "disp_policy.h"
+#include "map_ch_sources.h"
 #include "map_route.h"
 #include "rt_engine.h"
 
@@ -534,7 +535,9 @@ START_TEST (test_nearest_matches_brute_force)
         ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, NULL), buckets[f]);
         if (f == 9) ck_assert_int_eq (disp_engine_set_search_memory (e, 2048), 0);
         if (f == 10) { /* the per-node arrays (368 bytes a node), then 150 entries for each of the four sets */
-            ck_assert_int_eq (disp_engine_set_search_memory (e, (size_t)n * 368 + 4 * 150 * 48), 1);
+            ck_assert_uint_eq (2 * (map_ch_sources_node_bytes () + map_ch_watch_node_bytes ()) + 2 * 24, 368);
+            ck_assert_int_eq (
+                disp_engine_set_search_memory (e, (size_t)n * 368 + 4 * 150 * map_ch_sources_entry_bytes ()), 1);
             ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_ROBOTAXI, NULL), 1);
         }
         rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
