@@ -47,7 +47,7 @@ static double
 s_day (const sim_config_t *cfg, const map_net_t *g, disp_link_t *link, sim_snapshot_t *final)
 {
     char err[512];
-    sim_world_opts_t opts = {.baseline = 0, .publish = NULL};
+    sim_world_opts_t opts = {.baseline = 0, .publish = NULL, .route_thread = 1}; /* as robotaxi-sim plays a day */
     double t0 = s_now_s ();
     sim_world_t *w = sim_world_new (cfg, g, &opts, err, sizeof err);
     if (!w || sim_world_run (w, link, NULL, NULL, err, sizeof err) < 0) {

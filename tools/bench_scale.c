@@ -203,7 +203,8 @@ s_child (const s_options_t *o, const s_row_t *row, int tcp, const char *dir, s_r
     double t0 = s_now_s ();
     if (s_config (o, row, cfg, err, sizeof err) < 0)
         goto done;
-    sim_run_opts_t opts = {.dispatcher = "inproc", .quiet = 1, .no_plots = 1, .timeout_ms = S_TIMEOUT_MS};
+    sim_run_opts_t opts = {
+        .dispatcher = "inproc", .quiet = 1, .no_plots = 1, .timeout_ms = S_TIMEOUT_MS, .route_thread = 1};
     g = sim_run_open_map (cfg, &opts, err, sizeof err);
     if (!g)
         goto done;

@@ -117,7 +117,7 @@ main (int argc, char **argv)
     long jobs = sysconf (_SC_NPROCESSORS_ONLN);
     int print_config = 0, jobs_set = 0, baseline = 0;
     double timeout_s = 10, reconnect_s = 60;
-    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out"};
+    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out", .route_thread = 1};
     sim_config_t *cfg = NULL;
     sim_sweep_t *sweep = NULL;
     char err[1024];

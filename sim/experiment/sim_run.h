@@ -29,6 +29,9 @@ typedef struct {
      * replace a built-in (disp_config_t.own_policies; a test's deliberately worse "nearest"). NULL / 0: none. */
     const disp_policy_t *own_policies;
     size_t own_policy_count;
+    int route_thread;          /* 1: the main series routes each ride ahead, on a thread of its own (sim_world_opts_t),
+                                * unless a baseline plays its next day beside it; sweeps leave it 0, as their runs
+                                * already keep every core busy */
     int events;                /* with an output folder: write OUT/events.csv (sim_events.h), the main series' days */
     int resume;                /* sweeps: continue the sweep in out_dir, its finished runs kept (--resume) */
     /* sweeps: once *stop is non-zero (a signal handler sets it), no further run starts, and the sweep writes what

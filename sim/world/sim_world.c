@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "map_ch.h"
+#include "map_ch_ahead.h"
 #include "map_traffic.h"
 #include "sim_cost.h"
 #include "sim_fare.h"
@@ -16,6 +17,9 @@
 
 #define S_HOUR_MS 3600000LL
 #define S_PI 3.14159265358979323846
+/* Rides routed ahead at once (opts.route_thread): the riders asked between the oldest ride not yet picked up and the
+ * newest, about 45 minutes of the 3.2M-rider day's peak; past that a ride is routed at need. */
+#define S_AHEAD_SLOTS 65536
 
 /* A fleet's recent waits, as riders expect them: pickups (and give-ups, counted at the patience) of the last
  * choice.wait_window_min minutes. */
@@ -66,6 +70,7 @@ typedef struct {
     int64_t deadline_ms;
     int64_t leg_start_ms;
     double trip_km;            /* road length of the ride, set at pickup */
+    uint64_t ride_ticket;      /* the ride's route asked ahead (map_ch_ahead), or MAP_CH_AHEAD_NONE */
     uint32_t origin, destination;
     uint32_t vehicle;
     uint8_t fleet;             /* the fleet counting the rider: the one chosen, until another one is assigned */
@@ -76,11 +81,20 @@ typedef struct {
     uint8_t sent;              /* told to the dispatcher */
 } s_rider_t;
 
+/* The route of one assignment's pickup leg, found before the assignments are applied. */
+typedef struct {
+    uint64_t ticket;           /* asked of the routing thread; MAP_CH_AHEAD_NONE once taken, or when refused */
+    int rc;                    /* map_ch_route's answer, once taken */
+    map_route_t route;
+    int ready;
+} s_pickup_t;
+
 struct sim_world_t {
     const sim_config_t *cfg;
     const map_graph_t *graph;
     sim_world_opts_t opts;
     map_ch_query_t *router;           /* contraction-hierarchy queries, scratch reused */
+    map_ch_ahead_t *ahead;            /* opts.route_thread: rides routed from the request on, on a thread */
     sim_queue_t *queue;
     sim_metrics_t *metrics;
     sim_rng_t rng_demand, rng_human, rng_robotaxi;
@@ -117,6 +131,10 @@ struct sim_world_t {
     disp_request_t *tick_requests;
     size_t tick_requests_cap;
     disp_vehicle_t *tick_vehicles;
+
+    /* a step's pickup routes, computed on both cores when there is a routing thread (s_route_pickups) */
+    s_pickup_t *pickups;
+    size_t pickup_count, pickups_cap;
 
     /* rider choice */
     s_waits_t waits[DISP_FLEET_COUNT];
@@ -561,7 +579,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
         s_fail (self, "out of memory");
         return;
     }
-    s_rider_t candidate = {.request_ms = self->now_ms};
+    s_rider_t candidate = {.request_ms = self->now_ms, .ride_ticket = MAP_CH_AHEAD_NONE};
     candidate.deadline_ms = self->now_ms + (int64_t) llround (cfg->demand.patience_min * 60000.0);
     candidate.origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
     candidate.destination = s_draw_destination (self, candidate.origin);
@@ -586,6 +604,9 @@ s_on_request (sim_world_t *self, uint32_t subject)
     rider->any_fleet = cfg->dispatch.mixed_fleet && chosen == DISP_FLEET_HUMAN && self->robotaxis > 0 &&
                        self->in_area[rider->origin] && self->in_area[rider->destination];
     rider->state = S_RIDER_WAITING;
+    /* the ride is routed from now on, on the world's routing thread, ready by the pickup */
+    if (self->ahead)
+        rider->ride_ticket = map_ch_ahead_ask (self->ahead, rider->origin, rider->destination);
     self->active_riders++;
     self->new_riders[self->new_count++] = r;
     sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
@@ -600,6 +621,10 @@ s_on_giveup (sim_world_t *self, uint32_t r)
     if (rider->state != S_RIDER_WAITING)
         return;   /* assigned riders wait for their car: the dispatcher promised it before the deadline */
     rider->state = S_RIDER_GAVE_UP;
+    if (rider->ride_ticket != MAP_CH_AHEAD_NONE) {
+        map_ch_ahead_drop (self->ahead, rider->ride_ticket);
+        rider->ride_ticket = MAP_CH_AHEAD_NONE;
+    }
     self->active_riders--;
     s_log (self, SIM_EVENT_GIVEUP, SIM_EVENT_NONE, rider->fleet, r, rider->origin);
     sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
@@ -615,18 +640,29 @@ s_on_giveup (sim_world_t *self, uint32_t r)
     }
 }
 
-/* Drives vehicle v from `from` to `to` starting now: returns the traffic-adjusted time and sets *km. */
+/* Drives a vehicle from `from` to `to` along route (rc: map_ch_route's answer for them) starting now: returns the
+ * traffic-adjusted time and sets *km. */
 static int64_t
-s_drive (sim_world_t *self, uint32_t from, uint32_t to, double *km)
+s_drive_along (sim_world_t *self, int rc, const map_route_t *route, uint32_t from, uint32_t to, double *km)
 {
-    map_route_t route;
-    if (map_ch_route (self->router, from, to, &route) < 0) {
+    if (rc < 0) {
         s_fail (self, "no road from node %u to node %u", from, to);
         *km = 0;
         return 0;
     }
-    *km = route.length_m / 1000.0;
-    return map_traffic_time (&self->cfg->traffic, self->now_ms, route.time_ms);
+    *km = route->length_m / 1000.0;
+    return map_traffic_time (&self->cfg->traffic, self->now_ms, route->time_ms);
+}
+
+/* Drives a vehicle from `from` to `to` starting now, as s_drive_along. With a ticket (not MAP_CH_AHEAD_NONE) the
+ * route was asked ahead for the same from and to, and the ticket is used up. */
+static int64_t
+s_drive (sim_world_t *self, uint32_t from, uint32_t to, uint64_t ticket, double *km)
+{
+    map_route_t route;
+    int rc = ticket != MAP_CH_AHEAD_NONE ? map_ch_ahead_take (self->ahead, ticket, &route)
+                                         : map_ch_route (self->router, from, to, &route);
+    return s_drive_along (self, rc, &route, from, to, km);
 }
 
 static void
@@ -644,7 +680,8 @@ s_on_pickup (sim_world_t *self, uint32_t r)
         s_waits_add (&self->waits[rider->chosen], self->now_ms, (double) (self->now_ms - rider->request_ms) / 60000.0) < 0)
         s_fail (self, "out of memory");
     double km;
-    int64_t trip_ms = s_drive (self, rider->origin, rider->destination, &km);
+    int64_t trip_ms = s_drive (self, rider->origin, rider->destination, rider->ride_ticket, &km);
+    rider->ride_ticket = MAP_CH_AHEAD_NONE;
     rider->leg_start_ms = self->now_ms;
     rider->trip_km = km;
     sim_metrics_km (self->metrics, rider->fleet, SIM_KM_OCCUPIED, self->now_ms, km);
@@ -791,11 +828,42 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
     veh->target = target;
     s_log (self, SIM_EVENT_REPOSITION, v, veh->fleet, SIM_EVENT_NONE, target);
     double km;
-    int64_t drive_ms = s_drive (self, veh->node, target, &km);
+    int64_t drive_ms = s_drive (self, veh->node, target, MAP_CH_AHEAD_NONE, &km);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
     veh->km += km;
     s_mark_changed (self, v);   /* reported busy */
     s_schedule (self, self->now_ms + drive_ms, S_EV_ARRIVE, v);
+}
+
+/* With a routing thread, a step's pickup legs are routed on both cores before its assignments are applied: all are
+ * asked of the thread, which works from the first on, while this thread takes them from the last back (computing
+ * those the thread has not started). The routes are those map_ch_route gives, so the day is the same. An assignment
+ * the caller then refuses was routed for nothing: the run fails anyway. */
+static void
+s_route_pickups (sim_world_t *self, const disp_decisions_t *dec)
+{
+    size_t n = dec->assignment_count;
+    self->pickup_count = 0;
+    if (!self->ahead || n < 2 || s_reserve ((void **) &self->pickups, &self->pickups_cap, n, sizeof (s_pickup_t)) < 0)
+        return;   /* routed one by one as they are applied */
+    for (size_t i = 0; i < n; i++) {
+        const disp_assignment_t *a = &dec->assignments[i];
+        s_pickup_t *p = &self->pickups[i];
+        p->ready = 0;
+        p->ticket = MAP_CH_AHEAD_NONE;
+        if (a->request_id < self->rider_count && a->vehicle_id < self->vehicle_count)
+            p->ticket = map_ch_ahead_ask (self->ahead, self->vehicles[a->vehicle_id].node,
+                                          self->riders[a->request_id].origin);
+    }
+    for (size_t i = n; i-- > 0;) {
+        s_pickup_t *p = &self->pickups[i];
+        if (p->ticket == MAP_CH_AHEAD_NONE)
+            continue;
+        p->rc = map_ch_ahead_take (self->ahead, p->ticket, &p->route);
+        p->ticket = MAP_CH_AHEAD_NONE;
+        p->ready = 1;
+    }
+    self->pickup_count = n;
 }
 
 /* Sends what happened since the last tick, and applies the dispatcher's decisions. */
@@ -856,6 +924,7 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         s_fail (self, "%s", err);
         return;
     }
+    s_route_pickups (self, &dec);
     for (size_t i = 0; i < dec.assignment_count; i++) {
         const disp_assignment_t *a = &dec.assignments[i];
         if (a->request_id >= self->rider_count || a->vehicle_id >= self->vehicle_count) {
@@ -884,7 +953,9 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         s_log (self, SIM_EVENT_ASSIGN, v, veh->fleet, r, veh->node);
         s_set_state (self, v, S_VEH_PICKUP);
         double km;
-        int64_t pickup_ms = s_drive (self, veh->node, rider->origin, &km);
+        const s_pickup_t *p = i < self->pickup_count ? &self->pickups[i] : NULL;
+        int64_t pickup_ms = p && p->ready ? s_drive_along (self, p->rc, &p->route, veh->node, rider->origin, &km)
+                                          : s_drive (self, veh->node, rider->origin, MAP_CH_AHEAD_NONE, &km);
         sim_metrics_km (self->metrics, veh->fleet, SIM_KM_PICKUP, self->now_ms, km);
         veh->km += km;
         s_schedule (self, self->now_ms + pickup_ms, S_EV_PICKUP, r);
@@ -923,6 +994,9 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     self->robotaxis = opts->baseline ? 0 : (uint32_t) cfg->robotaxi.fleet_size;
     self->vehicle_count = self->humans + self->robotaxis;
     self->router = map_ch_query_new (map_net_ch (net));
+    /* a world that cannot start its routing thread routes every ride at need: slower, the same results */
+    if (opts->route_thread)
+        self->ahead = map_ch_ahead_new (map_net_ch (net), S_AHEAD_SLOTS);
     self->queue = sim_queue_new ();
     self->metrics = sim_metrics_new (SIM_DAY_MS);
     self->node_weight_cum = malloc (n * sizeof (double));
@@ -994,6 +1068,8 @@ sim_world_destroy (sim_world_t **self_p)
     if (!self_p || !*self_p)
         return;
     sim_world_t *self = *self_p;
+    map_ch_ahead_destroy (&self->ahead);
+    free (self->pickups);
     map_ch_query_destroy (&self->router);
     sim_queue_destroy (&self->queue);
     sim_metrics_destroy (&self->metrics);

@@ -32,6 +32,9 @@ typedef struct {
                                 * result). sim_run gives the events log to the main series only, never to the day
                                 * without robotaxis of --baseline. */
     void *event_arg;
+    int route_thread;          /* 1: each ride is routed from the request on, on a thread of the world's own, so the
+                                * route is ready at the pickup (a second core saves a big map's day a third of its
+                                * time); the results are the same either way */
 } sim_world_opts_t;
 
 /* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the

@@ -200,7 +200,7 @@ START_TEST (test_no_drivers_no_robotaxis)
 END_TEST
 
 static char *
-s_run_to (const char *tag, const char *seed, int baseline)
+s_run_to (const char *tag, const char *seed, int baseline, int route_thread)
 {
     sim_config_t cfg;
     char err[512];
@@ -208,7 +208,8 @@ s_run_to (const char *tag, const char *seed, int baseline)
     ck_assert (sim_config_set_key (&cfg, "scenario.seed", seed, "", err, sizeof err) == 0);
     cfg.scenario.baseline = baseline;
     char *dir = rt_temp_dir (tag);
-    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = dir, .quiet = 1, .timeout_ms = 5000};
+    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = dir, .quiet = 1, .timeout_ms = 5000,
+                           .route_thread = route_thread, .events = 1};
     FILE *saved = stdout;
     stdout = fopen ("/dev/null", "w");
     int rc = sim_run (&cfg, &opts, err, sizeof err);
@@ -220,7 +221,7 @@ s_run_to (const char *tag, const char *seed, int baseline)
 
 START_TEST (test_same_seed_identical_files_other_seed_different)
 {
-    char *a = s_run_to ("det-a", "7", 1), *b = s_run_to ("det-b", "7", 1), *c = s_run_to ("det-c", "8", 1);
+    char *a = s_run_to ("det-a", "7", 1, 0), *b = s_run_to ("det-b", "7", 1, 0), *c = s_run_to ("det-c", "8", 1, 0);
     const char *files[] = {"summary.json", "hourly.csv", "fares.csv", "drivers.csv", "config.ini"};
     for (size_t i = 0; i < 5; i++)
         ck_assert_msg (rt_same_in_dirs (a, b, files[i]), "%s differs between two runs with seed 7", files[i]);
@@ -238,6 +239,19 @@ START_TEST (test_same_seed_identical_files_other_seed_different)
     free (a);
     free (b);
     free (c);
+}
+END_TEST
+
+/* Rides routed ahead on the world's own thread (as robotaxi-sim plays a day) change nothing: every file, events
+ * included, is the same as when each ride is routed at its pickup. */
+START_TEST (test_routes_ahead_change_nothing)
+{
+    char *at_need = s_run_to ("ahead-0", "11", 0, 0), *ahead = s_run_to ("ahead-1", "11", 0, 1);
+    const char *files[] = {"summary.json", "hourly.csv", "waits.csv", "drivers.csv", "events.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        ck_assert_msg (rt_same_in_dirs (at_need, ahead, files[i]), "%s differs with rides routed ahead", files[i]);
+    free (at_need);
+    free (ahead);
 }
 END_TEST
 
@@ -264,6 +278,7 @@ main (void)
     tcase_add_test (core, test_day_shape);
     tcase_add_test (core, test_baseline_sees_the_same_riders);
     tcase_add_test (core, test_same_seed_identical_files_other_seed_different);
+    tcase_add_test (core, test_routes_ahead_change_nothing);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 600);
