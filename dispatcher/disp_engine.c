@@ -85,6 +85,9 @@ struct disp_engine_t {
     int buckets_on[DISP_FLEET_COUNT];
     map_ch_sources_t *near[DISP_FLEET_COUNT];
     size_t near_entry_limit; /* bucket entries each fleet's set may hold */
+    size_t near_entry_budget; /* entries both fleets' sets may hold together (0: no such cap); a fleet's put that
+                               * passes it leaves the buckets, as one that passes near_entry_limit does */
+    size_t watch_entry_limit; /* entries each fleet's watch may hold */
     int64_t asked_ms_max;    /* the longest pickup time (in traffic) a search has asked for */
     /* Places where the buckets found nobody of the fleet within some time (map_ch_watch, ids = nodes): a rider left
      * waiting is asked for again every step, and the answer can only change through a vehicle becoming idle within
@@ -229,7 +232,7 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
         self->vehicles[v] = (s_vehicle_t){
             .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
-    self->near_entry_limit = S_NEAR_ENTRY_BYTES / map_ch_sources_entry_bytes ();
+    self->near_entry_limit = self->watch_entry_limit = S_NEAR_ENTRY_BYTES / map_ch_sources_entry_bytes ();
     for (int f = 0; f < DISP_FLEET_COUNT; f++) /* made by each fleet's first search */
         self->buckets_on[f] = cfg->max_pickup_ms >= 0;
     return self;
@@ -285,7 +288,7 @@ static int s_watch_on (disp_engine_t *self, int fleet)
 {
     s_watch_off (self, fleet);
     self->watch[fleet] = map_ch_watch_new (self->hierarchy, (uint32_t)self->node_count, self->config.max_pickup_ms,
-                                           self->near_entry_limit);
+                                           self->watch_entry_limit);
     self->watched[fleet] = calloc (self->node_count, sizeof *self->watched[fleet]);
     if (self->watch[fleet] && self->watched[fleet]) return 0;
     s_watch_off (self, fleet);
@@ -361,6 +364,15 @@ static void s_buckets_put (disp_engine_t *self, uint32_t v)
     if (map_ch_sources_put_watched (self->near[f], v, veh->node, self->watch[f], s_on_told, self) != 0) {
         s_buckets_fail (self, f);
         return;
+    }
+    if (self->near_entry_budget) {
+        size_t both = 0;
+        for (int g = 0; g < DISP_FLEET_COUNT; g++)
+            both += self->near[g] ? map_ch_sources_entries (self->near[g]) : 0;
+        if (both > self->near_entry_budget) {
+            s_buckets_fail (self, f);
+            return;
+        }
     }
     s_unwatch_noted (self, f);
 }
@@ -941,8 +953,13 @@ int disp_engine_set_search_memory (disp_engine_t *self, size_t bytes)
     size_t per_node = DISP_FLEET_COUNT * (map_ch_sources_node_bytes () + map_ch_watch_node_bytes () +
                                           sizeof (s_watched_t));
     size_t fixed = self->node_count * per_node;
-    size_t entries = bytes > fixed ? (bytes - fixed) / map_ch_sources_entry_bytes () / (2 * DISP_FLEET_COUNT) : 0;
-    self->near_entry_limit = entries ? entries : 1;
+    /* The entries left are shared: a quarter for the two fleets' watches (few places are watched at once), the rest
+     * for both fleets' vehicles together, as one fleet (the human drivers, tens of thousands) may need nearly all. */
+    size_t entries = bytes > fixed ? (bytes - fixed) / map_ch_sources_entry_bytes () : 0;
+    size_t watch = entries / (2 * DISP_FLEET_COUNT);
+    self->watch_entry_limit = watch ? watch : 1;
+    size_t vehicles = entries - DISP_FLEET_COUNT * watch;
+    self->near_entry_limit = self->near_entry_budget = vehicles ? vehicles : 1;
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         s_buckets_off (self, f); /* made again, within the new limit, by the next search */
         if (entries == 0) self->buckets_on[f] = 0;

@@ -54,8 +54,10 @@ void disp_engine_set_local_budget (disp_engine_t *self, size_t nodes);
 int disp_engine_set_buckets (disp_engine_t *self, int on);
 
 /* Caps the memory the buckets may take, bytes (about; default 4 GiB, i.e. 1 GiB of entries for each fleet's
- * vehicles and for each fleet's watched places, besides their arrays of about 370 bytes per map node): past it a
- * fleet finds vehicles without them (the index walk), with the same answers; a budget below the per-node arrays
+ * vehicles and for each fleet's watched places, besides their arrays of about 370 bytes per map node). With a cap,
+ * what the per-node arrays leave is shared: an eighth for each fleet's watch, the rest for both fleets' vehicles
+ * together. Past it a fleet finds vehicles without them (the index walk), with the same answers; a budget below the
+ * per-node arrays
  * turns the buckets off. A service sets it for every session (robotaxi-dispatcher --max-search-mb); buckets made
  * before are dropped and made again within the new cap by the next search. Returns 1, or 0 when the budget is below
  * the per-node arrays (buckets off). */

@@ -79,6 +79,7 @@ typedef struct {
     size_t in_request_count, in_vehicle_count, in_cancelled_count;
     size_t in_request_cap, in_vehicle_cap, in_cancelled_cap;
     int in_pending; /* an update came since the last step */
+    int buckets_on[DISP_FLEET_COUNT]; /* as the engine had them after the last step (s_note_buckets) */
 } s_session_t;
 
 /* A Hello whose map is being built: answered when the map is ready (or failed). */
@@ -428,7 +429,10 @@ static void s_session_open (disp_server_t *self, const s_owner_t *owner, const d
     char err[256];
     s_session_t *session = calloc (1, sizeof *session);
     disp_engine_t *engine = session ? disp_engine_new (net, &hello->traffic, &hello->config, err, sizeof err) : NULL;
-    if (engine) disp_engine_set_search_memory (engine, self->limits.search_bytes);
+    if (engine && !disp_engine_set_search_memory (engine, self->limits.search_bytes))
+        s_log (self, "session '%s': map %s needs more than --max-search-mb (%zu MB) for nearest-vehicle buckets: "
+               "vehicles are found by the index walk (the same answers, slower)",
+               hello->session, disp_map_name (map), self->limits.search_bytes >> 20);
     if (!engine) {
         disp_maps_release (self->maps, map);
         if (session)
@@ -442,6 +446,8 @@ static void s_session_open (disp_server_t *self, const s_owner_t *owner, const d
     session->owner = *owner;
     snprintf (session->name, sizeof session->name, "%s", hello->session);
     session->engine = engine;
+    for (int f = 0; f < DISP_FLEET_COUNT; f++)
+        session->buckets_on[f] = disp_engine_buckets (engine, (disp_fleet_t)f, NULL);
     session->map = map;
     session->mode = hello->mode;
     session->vehicle_capacity = hello->config.vehicle_capacity;
@@ -622,6 +628,21 @@ static int s_riders_over (const disp_server_t *self, const s_session_t *session,
     return waiting + more > self->limits.max_riders;
 }
 
+/* Logs (with --verbose) once when a fleet of the session leaves the nearest-vehicle buckets: their memory passed
+ * --max-search-mb, and that fleet's vehicles are found by the slower index walk from then on. */
+static void s_note_buckets (const disp_server_t *self, s_session_t *session)
+{
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        int on = disp_engine_buckets (session->engine, (disp_fleet_t)f, NULL);
+        if (session->buckets_on[f] && !on)
+            s_log (self,
+                   "session '%s': %s vehicles past --max-search-mb (%zu MB): found by the index walk from now on "
+                   "(the same answers, slower)",
+                   session->name, disp_fleet_name ((disp_fleet_t)f), self->limits.search_bytes >> 20);
+        session->buckets_on[f] = on;
+    }
+}
+
 static void s_on_tick (disp_server_t *self, const s_route_t *route, s_session_t *session, const disp_tick_t *tick)
 {
     if (session->mode != DISP_MODE_LOCKSTEP) {
@@ -646,6 +667,7 @@ static void s_on_tick (disp_server_t *self, const s_route_t *route, s_session_t 
         s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
         return;
     }
+    s_note_buckets (self, session);
     if (tick->resync)
         s_log (self, "session '%s' resumed at step %llu: %zu vehicles, %zu waiting riders", session->name,
                (unsigned long long)tick->step, tick->vehicle_count, tick->request_count);
@@ -706,6 +728,7 @@ static void s_live_step (disp_server_t *self, const s_route_t *route, s_session_
         s_reply_error (self, route, DISP_ERR_BAD_VALUE, "%s", err);
         return;
     }
+    s_note_buckets (self, session);
     if (decisions.assignment_count == 0 && decisions.reposition_count == 0) return;
     self->stats.assignments += decisions.assignment_count;
     decisions.rebalance = NULL; /* a live client never resends it: a live session's demand restarts with it */

@@ -53,7 +53,7 @@ typedef struct {
     size_t max_riders;           /* riders waiting for a vehicle in one session [100000] */
     size_t max_map_nodes;        /* the largest road network a session may ask for [1000000] */
     size_t map_cache_bytes;      /* maps kept in memory; unused ones least recently used go first [2 GiB] */
-    size_t search_bytes;         /* one session's nearest-vehicle buckets (disp_engine_set_search_memory) [256 MiB] */
+    size_t search_bytes;         /* one session's nearest-vehicle buckets (disp_engine_set_search_memory) [1 GiB] */
     int64_t idle_timeout_ms;     /* a session silent this long is forgotten [120000] */
 } disp_server_limits_t;
 
@@ -63,7 +63,7 @@ typedef struct {
 #define DISP_SERVER_MAX_RIDERS_DEFAULT          100000
 #define DISP_SERVER_MAX_MAP_NODES_DEFAULT       1000000
 #define DISP_SERVER_MAP_CACHE_MB_DEFAULT        2048
-#define DISP_SERVER_SEARCH_MB_DEFAULT           256
+#define DISP_SERVER_SEARCH_MB_DEFAULT           1024
 #define DISP_SERVER_IDLE_TIMEOUT_S_DEFAULT      120
 
 /* Fills every limit with its default. */

@@ -523,8 +523,9 @@ START_TEST (test_nearest_matches_brute_force)
         vehs[i] = rt_vehicle (i, fleet, status, node);
     }
     /* Past the local search: the hierarchy's buckets (the default) or the index walk; case 9 caps the buckets' memory
-     * below their per-node arrays (2 KiB: no buckets at all), case 10 just above them, with room for 150 entries a
-     * set: each fleet's first search runs out while filing its idle vehicles and falls back to the walk there. */
+     * below their per-node arrays (2 KiB: no buckets at all), case 10 just above them, with room for 600 entries (150
+     * for each fleet's watch, 300 for both fleets' vehicles): each fleet's first search runs out while filing its idle
+     * vehicles and falls back to the walk there. */
     double factors[] = {1.0, 1.37, 1.0, 1.37, 1.0, 1.0, 1.37, 1.0, 1.37, 1.0, 1.37};
     size_t budgets[] = {0, 0, 40, 40, 1u << 20, 0, 0, 40, 40, 0, 0};
     int buckets[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
@@ -534,7 +535,7 @@ START_TEST (test_nearest_matches_brute_force)
         ck_assert_int_eq (disp_engine_set_buckets (e, buckets[f]), 0);
         ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, NULL), buckets[f]);
         if (f == 9) ck_assert_int_eq (disp_engine_set_search_memory (e, 2048), 0);
-        if (f == 10) { /* the per-node arrays (368 bytes a node), then 150 entries for each of the four sets */
+        if (f == 10) { /* the per-node arrays (368 bytes a node), then 600 entries */
             ck_assert_uint_eq (2 * (map_ch_sources_node_bytes () + map_ch_watch_node_bytes ()) + 2 * 24, 368);
             ck_assert_int_eq (
                 disp_engine_set_search_memory (e, (size_t)n * 368 + 4 * 150 * map_ch_sources_entry_bytes ()), 1);
@@ -578,6 +579,49 @@ START_TEST (test_nearest_matches_brute_force)
         disp_engine_destroy (&e);
     }
     map_router_destroy (&router);
+    map_net_destroy (&net);
+}
+END_TEST
+
+/* A service's cap on the buckets (robotaxi-dispatcher --max-search-mb) is shared: a session with thousands of human
+ * drivers and a few robotaxis keeps the human drivers' buckets with a cap that holds all of their entries but not
+ * twice them (split evenly between the fleets' vehicles and watches, as the cap once was, it would not); a cap
+ * below what they need sends that fleet to the index walk. */
+START_TEST (test_search_memory_shared_between_fleets)
+{
+    map_net_t *net = rt_city ();
+    size_t n = map_graph_node_count (map_net_graph (net));
+    enum { HUMANS = 400, ROBOTAXIS = 4 };
+    disp_vehicle_t vehs[HUMANS + ROBOTAXIS];
+    uint64_t state = 99;
+    for (uint32_t i = 0; i < HUMANS + ROBOTAXIS; i++)
+        vehs[i] = rt_vehicle (i, i < HUMANS ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE,
+                              (uint32_t)(rt_next (&state) % n));
+    /* what the human drivers' buckets hold without a cap */
+    disp_engine_t *e = rt_engine (net, "nearest", 20 * 60000, HUMANS + ROBOTAXIS, 1.0, NULL);
+    rt_step (e, 1, 0, vehs, HUMANS + ROBOTAXIS, NULL, 0, NULL, 0);
+    uint32_t got;
+    int64_t eta;
+    ck_assert_int_eq (disp_engine_nearest_idle (e, 0, DISP_FLEET_HUMAN, 20 * 60000, &got, &eta), 0);
+    size_t need = 0;
+    ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, &need), 1);
+    ck_assert_uint_gt (need, HUMANS);
+    disp_engine_destroy (&e);
+    size_t arrays = n * (2 * (map_ch_sources_node_bytes () + map_ch_watch_node_bytes ()) + 2 * 24);
+    for (int fits = 1; fits >= 0; fits--) {
+        /* fits: entries for twice what they need (three quarters of it for both fleets' vehicles); else for half */
+        size_t entries = fits ? 2 * need : need / 2;
+        e = rt_engine (net, "nearest", 20 * 60000, HUMANS + ROBOTAXIS, 1.0, NULL);
+        ck_assert_int_eq (disp_engine_set_search_memory (e, arrays + entries * map_ch_sources_entry_bytes ()), 1);
+        rt_step (e, 1, 0, vehs, HUMANS + ROBOTAXIS, NULL, 0, NULL, 0);
+        uint32_t got_capped;
+        int64_t eta_capped;
+        ck_assert_int_eq (disp_engine_nearest_idle (e, 0, DISP_FLEET_HUMAN, 20 * 60000, &got_capped, &eta_capped), 0);
+        ck_assert_uint_eq (got_capped, got); /* the same answer either way */
+        ck_assert_int_eq (eta_capped, eta);
+        ck_assert_int_eq (disp_engine_buckets (e, DISP_FLEET_HUMAN, NULL), fits);
+        disp_engine_destroy (&e);
+    }
     map_net_destroy (&net);
 }
 END_TEST
@@ -890,6 +934,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_cancelled_never_assigned);
     tcase_add_test (core, test_arrival_order);
     tcase_add_test (core, test_nearest_matches_brute_force);
+    tcase_add_test (core, test_search_memory_shared_between_fleets);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_test (limits, test_invalid_ticks_change_nothing);

@@ -709,7 +709,7 @@ START_TEST (test_tool_usage_and_bind_failure)
     ck_assert_int_eq (s_run_tool (help_limits, out, sizeof out), 0);
     ck_assert_msg (strstr (out, "--max-sessions N") && strstr (out, "(default 64)") &&
                        strstr (out, "--map-cache-mb MB") && strstr (out, "--map [NAME=]FILE") &&
-                       strstr (out, "--max-search-mb MB") && strstr (out, "(default 256)"),
+                       strstr (out, "--max-search-mb MB") && strstr (out, "(default 1024)"),
                    "%s", out);
     const char *zero[] = {"--max-sessions", "0", NULL};
     ck_assert_int_eq (s_run_tool (zero, out, sizeof out), 2);
