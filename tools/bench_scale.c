@@ -579,8 +579,9 @@ bench_scale_main (int argc, char **argv)
             return 1;
         }
     }
-    printf ("each run in its own process; wall = map + day + process; cpu = its user + system time (over TCP with "
-            "the\ndispatcher's thread); trips/s = trips served / day s; RSS = the process's peak\n\n");
+    printf ("each run in its own process; wall = map + day + process; cpu = its user + system time, all threads (the\n"
+            "routing thread of a day; over TCP also the dispatcher's); trips/s = trips served / day s; RSS = the "
+            "process's peak\n\n");
     printf ("  %-12s %-7s %8s %9s %7s %9s %7s %8s %8s %8s %8s %9s %8s\n", "run", "via", "nodes", "riders", "drivers",
             "robotaxis", "map s", "day s", "wall s", "cpu s", "trips", "trips/s", "RSS MB");
     fflush (stdout);

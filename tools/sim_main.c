@@ -67,7 +67,10 @@ s_usage (FILE *out)
              "                            run every value of KEY (repeat for a grid of several keys) and write\n"
              "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
              "      --sweep-seeds N       run each sweep point with seeds S .. S+N-1 (default 1: every point seed S)\n"
-             "  -j, --jobs N              sweep runs in parallel on N threads (default: the number of CPUs)\n"
+             "  -j, --jobs N              threads: a sweep plays N runs at once; one run in-process routes its\n"
+             "                            rides and pickups on a second thread unless N is 1 (the same results;\n"
+             "                            not beside --baseline's second thread in a run of several days)\n"
+             "                            (default: the number of CPUs)\n"
              "      --resume              continue the sweep stopped in DIR: its finished runs are kept (the same\n"
              "                            scenario and --sweep options, else refused)\n"
              "  -q, --quiet               no progress lines\n"
@@ -115,9 +118,9 @@ main (int argc, char **argv)
     size_t nsets = 0, nsweeps = 0;
     unsigned long long sweep_seeds = 1;
     long jobs = sysconf (_SC_NPROCESSORS_ONLN);
-    int print_config = 0, jobs_set = 0, baseline = 0;
+    int print_config = 0, baseline = 0;
     double timeout_s = 10, reconnect_s = 60;
-    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out", .route_thread = 1};
+    sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out"};
     sim_config_t *cfg = NULL;
     sim_sweep_t *sweep = NULL;
     char err[1024];
@@ -154,7 +157,6 @@ main (int argc, char **argv)
         case 'j':
         case O_JOBS:
             jobs = strtol (optarg, &end, 10);
-            jobs_set = 1;
             if (*end || jobs < 1 || jobs > 256) {
                 tool_cli_usage_error (PROG, "--jobs: '%s' is not a count from 1 to 256", optarg);
                 goto out;
@@ -229,8 +231,8 @@ main (int argc, char **argv)
         tool_cli_usage_error (PROG, "--sweep runs in process: it takes neither --dispatcher nor --publish");
         goto out;
     }
-    if ((sweep_seeds > 1 || jobs_set || opts.resume) && nsweeps == 0) {
-        tool_cli_usage_error (PROG, "--sweep-seeds, --jobs and --resume go with --sweep");
+    if ((sweep_seeds > 1 || opts.resume) && nsweeps == 0) {
+        tool_cli_usage_error (PROG, "--sweep-seeds and --resume go with --sweep");
         goto out;
     }
 
@@ -297,6 +299,7 @@ main (int argc, char **argv)
         sigaction (SIGTERM, &sa, NULL);
         opts.stop = &s_stop;
     }
+    opts.route_thread = jobs > 1;
     int ran = nsweeps > 0 ? sim_run_sweep (cfg, sweep, (int) jobs, &opts, err, sizeof err)
                           : sim_run (cfg, &opts, err, sizeof err);
     rc = ran == SIM_RUN_REFUSED ? EX_CANTCREAT : ran == SIM_RUN_NO_SWEEP ? EX_NOINPUT
