@@ -169,6 +169,12 @@ int map_ch_ahead_take (map_ch_ahead_t *self, uint64_t ticket, map_route_t *out)
     return s->rc;
 }
 
+int map_ch_ahead_ready (const map_ch_ahead_t *self, uint64_t ticket)
+{
+    assert (ticket < self->asked && ticket >= self->tail);
+    return atomic_load_explicit (&self->slot[ticket & self->mask].state, memory_order_acquire) == S_DONE;
+}
+
 void map_ch_ahead_drop (map_ch_ahead_t *self, uint64_t ticket)
 {
     assert (ticket < self->asked && ticket >= self->tail);

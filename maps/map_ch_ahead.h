@@ -38,6 +38,10 @@ uint64_t map_ch_ahead_ask (map_ch_ahead_t *self, uint32_t from, uint32_t to);
  * then used up. -1 also when out of memory (the caller's first computation needs a query object). */
 int map_ch_ahead_take (map_ch_ahead_t *self, uint64_t ticket, map_route_t *out);
 
+/* 1 when the routing thread has finished the ticket's route (taking it then costs nothing), else 0. The ticket stays
+ * to be taken or dropped. */
+int map_ch_ahead_ready (const map_ch_ahead_t *self, uint64_t ticket);
+
 /* Gives back a ticket whose route is no longer wanted (a rider who gave up); the thread skips it if not started. */
 void map_ch_ahead_drop (map_ch_ahead_t *self, uint64_t ticket);
 
