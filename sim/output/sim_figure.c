@@ -427,7 +427,7 @@ s_run_gnuplot (const sim_figure_folder_t *self, const char *name, char *err, siz
         fclose (log);
         return 0;
     }
-    char why[400];
+    char why[512]; /* as long as a line of the log: s_first_error never cuts one */
     s_first_error (log, why, sizeof why);
     fclose (log);
     if (!why[0] && WIFEXITED (status))
