@@ -115,6 +115,7 @@ struct sim_world_t {
     s_rider_t *riders;
     size_t rider_count, rider_cap;
     size_t active_riders;
+    size_t next_trip;          /* opts.trips: the row the next request is */
 
     /* what the next tick carries */
     uint32_t *new_riders;
@@ -329,6 +330,11 @@ s_next_arrival (sim_world_t *self, double t_ms)
 static void
 s_schedule_next_request (sim_world_t *self, int64_t after_ms)
 {
+    if (self->opts.trips) {   /* the given demand: its next row, at its own time */
+        if (self->next_trip < self->opts.trip_count)
+            s_schedule (self, self->opts.trips[self->next_trip].time_ms, S_EV_REQUEST, 0);
+        return;
+    }
     int64_t next_ms = s_next_arrival (self, (double) after_ms);
     if (next_ms < SIM_DAY_MS)
         s_schedule (self, next_ms, S_EV_REQUEST, 0);
@@ -521,11 +527,12 @@ s_logit (const double *v, const int *avail, int n, double *p)
         p[k] /= sum;
 }
 
-/* What rider r chooses (a fleet or SIM_CHOICE_OTHER) with the uniform draw u; also adds the rider's probabilities
+/* What rider r chooses (a fleet or SIM_CHOICE_OTHER; with `only` >= 0 that fleet or neither) with the uniform draw
+ * u; also adds the rider's probabilities
  * at every price factor to the choice curve. The rider is quoted fares for the straight distance times the detour
  * factor at the fare-curve speed slowed by the hour's traffic, and expects each fleet's recent mean wait. */
 static int
-s_choose (sim_world_t *self, const s_rider_t *rider, double u_fleet, double u_coupon)
+s_choose (sim_world_t *self, const s_rider_t *rider, int only, double u_fleet, double u_coupon)
 {
     const sim_config_t *cfg = self->cfg;
     const map_node_t *o = map_graph_node (self->graph, rider->origin);
@@ -543,6 +550,9 @@ s_choose (sim_world_t *self, const s_rider_t *rider, double u_fleet, double u_co
                                  self->in_area[rider->destination];
     avail[DISP_FLEET_HUMAN] = self->humans_working > 0;
     avail[SIM_CHOICE_OTHER] = 1;
+    for (int f = 0; only >= 0 && f < DISP_FLEET_COUNT; f++)
+        if (f != only)
+            avail[f] = 0;   /* a rider who asked for one fleet weighs it against going another way */
     double wait_r = s_waits_expect (&self->waits[DISP_FLEET_ROBOTAXI], self->now_ms, window_ms);
     double wait_h = s_waits_expect (&self->waits[DISP_FLEET_HUMAN], self->now_ms, window_ms);
     double v_robotaxi_rest = cfg->choice.asc_robotaxi + cfg->choice.beta_wait * wait_r;
@@ -580,13 +590,24 @@ s_on_request (sim_world_t *self, uint32_t subject)
         return;
     }
     s_rider_t candidate = {.request_ms = self->now_ms, .ride_ticket = MAP_CH_AHEAD_NONE};
-    candidate.deadline_ms = self->now_ms + (int64_t) llround (cfg->demand.patience_min * 60000.0);
-    candidate.origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
-    candidate.destination = s_draw_destination (self, candidate.origin);
+    double patience_min = cfg->demand.patience_min;
+    int only = -1;   /* the one fleet a rider of the given demand asked for, or -1 */
+    if (self->opts.trips) {
+        const sim_trip_t *trip = &self->opts.trips[self->next_trip++];
+        candidate.origin = trip->origin;
+        candidate.destination = trip->destination;
+        only = trip->fleet;
+        if (trip->patience_min > 0)
+            patience_min = trip->patience_min;
+    } else {
+        candidate.origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
+        candidate.destination = s_draw_destination (self, candidate.origin);
+    }
+    candidate.deadline_ms = self->now_ms + (int64_t) llround (patience_min * 60000.0);
     /* Both draws are made for every rider, whatever the fleets, so the baseline day sees the same riders. */
     double u_fleet = sim_rng_uniform (&self->rng_demand);
     double u_coupon = sim_rng_uniform (&self->rng_demand);
-    int chosen = s_choose (self, &candidate, u_fleet, u_coupon);
+    int chosen = s_choose (self, &candidate, only, u_fleet, u_coupon);
     self->choice.considered++;
     self->choice.chose[chosen]++;
     s_schedule_next_request (self, self->now_ms);
@@ -1034,6 +1055,16 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
         snprintf (err, errlen, "robotaxi.service_area: %g,%g,%g,%g holds no road of the map", cfg->robotaxi.service_area[0],
                   cfg->robotaxi.service_area[1], cfg->robotaxi.service_area[2], cfg->robotaxi.service_area[3]);
         goto fail;
+    }
+    for (size_t i = 0; opts->trips && i < opts->trip_count; i++) {
+        const sim_trip_t *t = &opts->trips[i];
+        if (t->time_ms < 0 || t->time_ms >= SIM_DAY_MS || (i > 0 && t->time_ms < opts->trips[i - 1].time_ms) ||
+            t->origin >= n || t->destination >= n || t->origin == t->destination || t->fleet < -1 ||
+            t->fleet >= DISP_FLEET_COUNT || !(t->patience_min >= 0)) {
+            snprintf (err, errlen, "demand: trip %zu (at %lld ms, node %u to %u) is not a request of this day and map",
+                      i, (long long) t->time_ms, t->origin, t->destination);
+            goto fail;
+        }
     }
     double wsum = 0;
     for (int h = 0; h < 24; h++)

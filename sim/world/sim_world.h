@@ -22,6 +22,14 @@ typedef struct sim_world_t sim_world_t;
  * memory. */
 typedef int (sim_world_publish_fn) (const sim_snapshot_t *snap, disp_publication_t *out);
 
+/* One request of a given demand (a trips file, read by whoever runs the world): a person looking at the app. */
+typedef struct {
+    int64_t time_ms;           /* when, ms after midnight (0 .. SIM_DAY_MS - 1); a list is ascending */
+    uint32_t origin, destination; /* road nodes, different */
+    int8_t fleet;              /* the only fleet the rider would take (disp_fleet_t), or -1: any, by price and wait */
+    double patience_min;       /* > 0: how long this rider waits; 0: demand.patience_min */
+} sim_trip_t;
+
 typedef struct {
     int baseline;              /* 1: the same day without robotaxis (riders choose between the others) */
     sim_world_publish_fn *publish; /* NULL, or how to encode a metrics snapshot sent with the ticks */
@@ -32,6 +40,10 @@ typedef struct {
                                 * result). sim_run gives the events log to the main series only, never to the day
                                 * without robotaxis of --baseline. */
     void *event_arg;
+    /* The day's demand, instead of drawing it from the zones (NULL: drawn). The world reads it while it lives and
+     * never changes it; riders still choose a fleet or neither by price and wait (from their own seeded draws). */
+    const sim_trip_t *trips;
+    size_t trip_count;
     int route_thread;          /* 1: each ride is routed from the request on, on a thread of the world's own, so the
                                 * route is ready at the pickup (a second core saves a big map's day a third of its
                                 * time); the results are the same either way */

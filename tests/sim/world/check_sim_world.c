@@ -11,6 +11,7 @@
 #include "map_graph.h"
 #include "map_net.h"
 #include "rt_proc.h"
+#include "rt_rand.h"
 #include "sim_config.h"
 #include "sim_run.h"
 #include "sim_world.h"
@@ -255,6 +256,107 @@ START_TEST (test_routes_ahead_change_nothing)
 }
 END_TEST
 
+/* What a given demand's day records: requests and give-ups, in order. */
+typedef struct {
+    int64_t time_ms[4096], node[4096], request[4096];
+    int fleet[4096];
+    sim_event_kind_t kind[4096];
+    size_t count;
+} s_log_t;
+
+static void
+s_keep_event (void *arg, const sim_event_t *e)
+{
+    s_log_t *log = arg;
+    if ((e->kind != SIM_EVENT_REQUEST && e->kind != SIM_EVENT_GIVEUP) || log->count == 4096)
+        return;
+    log->time_ms[log->count] = e->time_ms;
+    log->node[log->count] = e->node;
+    log->request[log->count] = e->request;
+    log->fleet[log->count] = e->fleet;
+    log->kind[log->count++] = e->kind;
+}
+
+/* A day given its demand (a trips file's rows, as sim_trip_t) plays exactly those requests: each rider who takes a
+ * fleet asks at the row's time and origin, in the rows' order; riders still choose by price and wait, so some go
+ * another way; a row that asks for one fleet never rides the other; a row's patience is its own. A list that is not
+ * a day's demand on this map is refused with a message. */
+START_TEST (test_given_demand_plays_those_requests)
+{
+    sim_config_t cfg;
+    char err[512];
+    s_small (&cfg);
+    size_t n = map_graph_node_count (map_net_graph (s_graph));
+    enum { TRIPS = 2000 };
+    sim_trip_t *trips = calloc (TRIPS, sizeof *trips);
+    ck_assert_ptr_nonnull (trips);
+    uint64_t st = 5;
+    for (size_t i = 0; i < TRIPS; i++) {
+        trips[i].time_ms = (int64_t) (i * (SIM_DAY_MS / TRIPS));
+        trips[i].origin = (uint32_t) (rt_next (&st) % n);
+        do
+            trips[i].destination = (uint32_t) (rt_next (&st) % n);
+        while (trips[i].destination == trips[i].origin);
+        trips[i].fleet = i % 3 == 0 ? (int8_t) DISP_FLEET_HUMAN : (int8_t) -1;
+        /* a night rider (02:00-03:00) with one minute of patience */
+        trips[i].patience_min = trips[i].time_ms >= 2 * 3600000 && trips[i].time_ms < 3 * 3600000 ? 1.0 : 0.0;
+    }
+    disp_hello_t hello;
+    sim_run_hello (&cfg, s_graph, &hello);
+    disp_link_t *link = disp_link_inproc_new (s_graph, &hello, NULL, NULL, err, sizeof err);
+    ck_assert_msg (link != NULL, "%s", err);
+    static s_log_t log;
+    log.count = 0;
+    sim_world_opts_t opts = {.trips = trips, .trip_count = TRIPS, .on_event = s_keep_event, .event_arg = &log};
+    sim_world_t *w = sim_world_new (&cfg, s_graph, &opts, err, sizeof err);
+    ck_assert_msg (w != NULL, "%s", err);
+    ck_assert_msg (sim_world_run (w, link, NULL, NULL, err, sizeof err) == 0, "%s", err);
+    const sim_snapshot_t *snap = sim_world_final (w);
+    ck_assert_uint_eq (snap->choice.considered, TRIPS);
+    ck_assert_uint_gt (snap->choice.chose[SIM_CHOICE_OTHER], 0);
+    ck_assert_uint_gt (snap->choice.chose[DISP_FLEET_ROBOTAXI], 0);
+    size_t row = 0, requests = 0, night_giveups = 0;
+    int64_t asked_ms[TRIPS];
+    for (size_t k = 0; k < log.count; k++) {
+        if (log.kind[k] == SIM_EVENT_GIVEUP) {
+            int64_t asked = asked_ms[log.request[k]], waited = log.time_ms[k] - asked;
+            int night = asked >= 2 * 3600000 && asked < 3 * 3600000;
+            ck_assert_int_eq (waited, night ? 60000 : (int64_t) (cfg.demand.patience_min * 60000));
+            night_giveups += night;
+            continue;
+        }
+        /* the next row a rider took a fleet for: the rows between went another way */
+        while (row < TRIPS && (trips[row].time_ms != log.time_ms[k] || (int64_t) trips[row].origin != log.node[k]))
+            row++;
+        ck_assert_msg (row < TRIPS, "request %zu at %lld ms, node %lld is no row of the demand", k,
+                       (long long) log.time_ms[k], (long long) log.node[k]);
+        if (trips[row].fleet >= 0)
+            ck_assert_int_eq (log.fleet[k], trips[row].fleet);
+        ck_assert_int_lt (log.request[k], TRIPS);
+        asked_ms[log.request[k]] = log.time_ms[k];
+        row++;
+        requests++;
+    }
+    ck_assert_uint_eq (requests, snap->fleets[DISP_FLEET_ROBOTAXI].requests + snap->fleets[DISP_FLEET_HUMAN].requests);
+    ck_assert_uint_eq (requests + snap->choice.chose[SIM_CHOICE_OTHER], TRIPS);
+    sim_world_destroy (&w);
+    disp_link_destroy (&link);
+    ck_assert_uint_gt (night_giveups, 0);   /* the night's few drivers leave some waiting: each its own minute */
+
+    /* not a day's demand: out of order, a node off the map */
+    trips[10].time_ms = trips[9].time_ms - 1;
+    w = sim_world_new (&cfg, s_graph, &opts, err, sizeof err);
+    ck_assert_ptr_null (w);
+    ck_assert_ptr_nonnull (strstr (err, "trip 10 "));
+    trips[10].time_ms = trips[9].time_ms;
+    trips[11].destination = (uint32_t) n;
+    w = sim_world_new (&cfg, s_graph, &opts, err, sizeof err);
+    ck_assert_ptr_null (w);
+    ck_assert_ptr_nonnull (strstr (err, "trip 11 "));
+    free (trips);
+}
+END_TEST
+
 START_TEST (test_unusable_service_area_refused)
 {
     sim_config_t cfg;
@@ -279,6 +381,7 @@ main (void)
     tcase_add_test (core, test_baseline_sees_the_same_riders);
     tcase_add_test (core, test_same_seed_identical_files_other_seed_different);
     tcase_add_test (core, test_routes_ahead_change_nothing);
+    tcase_add_test (core, test_given_demand_plays_those_requests);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 600);
