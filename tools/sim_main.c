@@ -303,7 +303,8 @@ main (int argc, char **argv)
     int ran = nsweeps > 0 ? sim_run_sweep (cfg, sweep, (int) jobs, &opts, err, sizeof err)
                           : sim_run (cfg, &opts, err, sizeof err);
     rc = ran == SIM_RUN_REFUSED ? EX_CANTCREAT : ran == SIM_RUN_NO_SWEEP ? EX_NOINPUT
-         : ran == SIM_RUN_BAD_MAP ? EX_CONFIG : 1;
+         : ran == SIM_RUN_BAD_MAP ? EX_CONFIG : ran == SIM_RUN_BAD_DATA ? EX_DATAERR
+         : ran == SIM_RUN_NO_INPUT ? EX_NOINPUT : 1;
     if (ran == SIM_RUN_STOPPED) {
         rc = 128 + s_stop;   /* as a shell reports a program a signal ended: 130 SIGINT, 143 SIGTERM */
         goto out;

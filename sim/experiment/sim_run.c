@@ -27,6 +27,7 @@
 #include "sim_outdir.h"
 #include "sim_plot.h"
 #include "sim_report.h"
+#include "sim_tripfile.h"
 #include "sim_world.h"
 
 typedef struct {
@@ -133,6 +134,7 @@ s_day_row (const sim_snapshot_t *final, sim_day_row_t *row)
 typedef struct {
     int is_baseline;
     int route_thread;          /* its worlds route rides ahead on a thread of their own (sim_world_opts_t) */
+    const sim_tripfile_t *demand; /* the trips file's rows (demand.file), or NULL: drawn */
     sim_drivers_t *drivers;
     uint8_t *works;
     disp_link_t *link;
@@ -185,7 +187,9 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
                               .works = x->works,
                               .on_event = x->events ? sim_events_on_event : NULL,
                               .event_arg = x->events,
-                              .route_thread = x->route_thread};
+                              .route_thread = x->route_thread,
+                              .trips = x->demand ? x->demand->trips : NULL,
+                              .trip_count = x->demand ? x->demand->count : 0};
     x->world = sim_world_new (cfg, net, &wopts, err, errlen);
     if (!x->world)
         return -1;
@@ -263,6 +267,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
     /* today: the baseline's finished day as the scenario's series reads it (final and rows), kept while the baseline
      * plays tomorrow on a second thread */
     s_series_t base = {0}, main = {0}, today = {0};
+    sim_tripfile_t demand = {0};
     uint32_t days = (uint32_t) cfg->scenario.days;
     res->days = calloc (days, sizeof *res->days);
     if (!res->days) {
@@ -274,6 +279,19 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         goto done;
     if (s_series_open (&main, 0, cfg, opts, net, &hello, opts->publish, err, errlen) < 0)
         goto done;
+    if (cfg->demand.file[0]) {   /* read once: both series, and every day, play its rows */
+        int got = sim_tripfile_load (cfg, net, &demand, err, errlen);
+        if (got != 0) {
+            rc = got == 1 ? SIM_RUN_NO_INPUT : SIM_RUN_BAD_DATA;
+            goto done;
+        }
+        base.demand = main.demand = &demand;
+        char what[1024];
+        sim_tripfile_describe (&demand, cfg->demand.file, what, sizeof what);
+        /* rows not played are always told: nothing of a user's file is dropped silently */
+        if (!opts->quiet || strstr (what, "not played"))
+            fprintf (stderr, "robotaxi-sim: %s\n", what);
+    }
     /* Rides routed ahead take the second core; in a run of several days with a baseline, the baseline's next day
      * already does (a third thread only slowed 30 days of the default city from 240 to 281 s). */
     main.route_thread = opts->route_thread && !(baseline && days > 1);
@@ -360,6 +378,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
     rc = 0;
 done:
     free (today.rows);
+    sim_tripfile_free (&demand);
     sim_events_destroy (&main.events);   /* a failed run leaves no log */
     s_series_clear (&base);
     s_series_clear (&main);
@@ -453,6 +472,7 @@ sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size
     /* Absolute names make config.ini repeat the run from any folder, and let a dispatcher elsewhere open the same
      * files. */
     if (s_make_absolute (cfg->map_file, sizeof cfg->map_file, "map.file", err, errlen) < 0 ||
+        s_make_absolute (cfg->demand.file, sizeof cfg->demand.file, "demand.file", err, errlen) < 0 ||
         s_make_absolute (cfg->map.cache, sizeof cfg->map.cache, "map.cache", err, errlen) < 0)
         return NULL;
     map_spec_t spec;
@@ -503,8 +523,11 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
         goto done;
 
     sim_run_result_t res;
-    if (sim_run_play (cfg, net, opts, opts->out_dir, &res, err, errlen) < 0)
+    int played = sim_run_play (cfg, net, opts, opts->out_dir, &res, err, errlen);
+    if (played < 0) {
+        rc = played;   /* a trips file that is missing or malformed has its own exit status */
         goto done;
+    }
     sim_report_print_summary (stdout, &res.final, (uint32_t) res.day_count);
     sim_report_print_costs (stdout, res.cost, (uint32_t) res.day_count);
     sim_report_print_days (stdout, res.days, res.day_count);

@@ -86,6 +86,34 @@ static const s_param_t s_params[] = {
     {"demand.detour_factor", T_REAL, OFF (demand.detour_factor), 0, 1, 3, "1.3", "road km per straight-line km"},
     {"demand.patience_min", T_REAL, OFF (demand.patience_min), 0, 0.5, 240, "10",
      "a rider not picked up by then gives up, minutes"},
+    {"demand.file", T_PATH, TEXT (demand.file), 0, 0, "",
+     "a trips CSV (one row per request) played instead of drawing the demand; the keys below name its columns"},
+    {"demand.file_day", T_TEXT, TEXT (demand.file_day), 0, 0, "first",
+     "with date-time columns: the day played, YYYY-MM-DD, or first: the first dated row's day"},
+    {"demand.file_scale", T_REAL, OFF (demand.file_scale), 0, 0.001, 100, "1",
+     "rows played per row read: below 1 a seeded share of them, above 1 copies (2 = each twice)"},
+    {"demand.file_strict", T_INT, OFF (demand.file_strict), 0, 0, 1, "0",
+     "1: a row that cannot be played (off the map, bad time) stops the run; 0: it is counted and reported"},
+    {"demand.snap_m", T_REAL, OFF (demand.snap_m), 0, 1, 100000, "300",
+     "a row's lon/lat is snapped to the nearest road node within this many metres, else it is off the map"},
+    {"demand.col_time", T_TEXT, TEXT (demand.col_time), 0, 0, "time",
+     "request time column: seconds of the day, HH:MM:SS, YYYY-MM-DD HH:MM:SS (or T) or MM/DD/YYYY hh:mm:ss AM"},
+    {"demand.col_origin_lon", T_TEXT, TEXT (demand.col_origin_lon), 0, 0, "origin_lon", "origin longitude column"},
+    {"demand.col_origin_lat", T_TEXT, TEXT (demand.col_origin_lat), 0, 0, "origin_lat", "origin latitude column"},
+    {"demand.col_destination_lon", T_TEXT, TEXT (demand.col_destination_lon), 0, 0, "destination_lon",
+     "destination longitude column"},
+    {"demand.col_destination_lat", T_TEXT, TEXT (demand.col_destination_lat), 0, 0, "destination_lat",
+     "destination latitude column"},
+    {"demand.col_origin", T_TEXT, TEXT (demand.col_origin), 0, 0, "origin",
+     "origin road node id column, used when the file has no lon/lat columns"},
+    {"demand.col_destination", T_TEXT, TEXT (demand.col_destination), 0, 0, "destination",
+     "destination road node id column, used when the file has no lon/lat columns"},
+    {"demand.col_fleet", T_TEXT, TEXT (demand.col_fleet), 0, 0, "fleet",
+     "optional column: robotaxi or human (the only fleet that rider takes), empty or any: chooses"},
+    {"demand.col_patience", T_TEXT, TEXT (demand.col_patience), 0, 0, "patience_min",
+     "optional column: that rider's patience in minutes (empty: demand.patience_min)"},
+    {"demand.col_dropoff_time", T_TEXT, TEXT (demand.col_dropoff_time), 0, 0, "dropoff_time",
+     "optional column: the recorded drop-off time; a row whose drop-off is before its pickup is not played"},
 
     {"choice.beta_price", T_REAL, OFF (choice.beta_price), 0, -10, 0, "-0.15",
      "rider utility per yuan of fare [G]"},
@@ -1003,6 +1031,14 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
         map_error (err, errlen, "robotaxi.charge_h_per_day + robotaxi.clean_h_per_day (%g h) must stay below 24",
                    cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day);
         return -1;
+    }
+    if (strcmp (cfg->demand.file_day, "first") != 0) {
+        int y, m, d, n = 0;
+        if (sscanf (cfg->demand.file_day, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+            cfg->demand.file_day[n] || m < 1 || m > 12 || d < 1 || d > 31) {
+            map_error (err, errlen, "demand.file_day: '%s' is not a date YYYY-MM-DD (or first)", cfg->demand.file_day);
+            return -1;
+        }
     }
     if (cfg->demand.trip_km_min >= cfg->demand.trip_km_max) {
         map_error (err, errlen, "demand.trip_km_min (%g) must be below demand.trip_km_max (%g)", cfg->demand.trip_km_min,

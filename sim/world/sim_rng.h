@@ -23,6 +23,7 @@ enum {
     SIM_STREAM_ROBOTAXI = 3,   /* robotaxi depots and downtimes (sim_world) */
     SIM_STREAM_WAGES = 4,      /* reservation wages, drawn once on day 0 (sim_drivers) */
     SIM_STREAM_DECIDE = 5,     /* the morning work decisions (sim_drivers) */
+    SIM_STREAM_TRIPFILE = 6,   /* which rows of a trips file play, with demand.file_scale (sim_tripfile) */
     SIM_STREAMS_PER_DAY = 8
 };
 
