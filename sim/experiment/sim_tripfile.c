@@ -312,7 +312,7 @@ void sim_tripfile_describe (const sim_tripfile_t *self, const char *path, char *
     for (int w = 0; w < SIM_TRIPFILE_REASONS; w++)
         skipped += self->skipped[w];
     const char *base = strrchr (path, '/');
-    int at = snprintf (buf, len, "demand.file %s: %zu rows%s%s, %zu requests", base ? base + 1 : path, self->rows,
+    int at = snprintf (buf, len, "demand.file %s: %zu rows%s%s, %zu played", base ? base + 1 : path, self->rows,
                        self->day[0] ? " of " : "", self->day, self->count);
     if (skipped && at >= 0 && (size_t)at < len) at += snprintf (buf + at, len - at, "; %zu not played:", skipped);
     int first = 1;

@@ -44,7 +44,8 @@ typedef struct {
 int sim_tripfile_load (const sim_config_t *cfg, const map_net_t *net, sim_tripfile_t *out, char *err, size_t errlen);
 
 /* One line for the user: rows read, requests played, and each reason rows were skipped for with its first lines
- * ("demand.file trips.csv: 1000 rows, 990 requests; 10 skipped: 8 off the map (lines 4, 9, ...), 2 ..."). */
+ * ("demand.file trips.csv: 1000 rows, 990 played; 10 not played: 8 off the map (no road ...) (lines 4, 9, ...),
+ * ..."). */
 void sim_tripfile_describe (const sim_tripfile_t *self, const char *path, char *buf, size_t len);
 
 /* Frees what self holds and zeroes it; a zeroed one is fine. */

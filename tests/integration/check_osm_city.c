@@ -969,6 +969,70 @@ END_TEST
 /* Bug: config.ini recorded map.file as resolved against the working folder ("city/monaco.osm.pbf"), but a scenario
  * file's relative paths are read against the file's own folder, so `robotaxi-sim -s OUT/config.ini` looked for
  * OUT/city/monaco.osm.pbf and the README's "repeats the run" failed for every scenario given by a relative path. */
+/* Rows of a file, not counting its header. */
+static size_t s_data_rows (const char *path)
+{
+    char *text = rt_slurp (path, NULL);
+    ck_assert_msg (text != NULL, "%s cannot be read", path);
+    size_t lines = 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n';
+    free (text);
+    return lines - 1;
+}
+
+/* The committed Monaco trips file (scenarios/monaco-trips.ini) plays every row; its generator, run on that day's
+ * events.csv, writes one row per ride driven, and that file plays every row again. */
+START_TEST (test_sim_monaco_day_from_a_trips_file)
+{
+    char pbf[4096];
+    if (!rt_data (S_MONACO, pbf, sizeof pbf)) return;
+    const char *src = getenv ("RT_SOURCE_DIR");
+    ck_assert_msg (src != NULL, "RT_SOURCE_DIR is not set");
+    char *dir = rt_temp_dir ("osmcity-trips");
+    ck_assert_ptr_nonnull (dir);
+    char ini[4096], csv[4096], map_set[4200], cache_set[4200], run[4200], events[4300], again[4300], again_set[4400],
+        gen[4096], run2[4200];
+    snprintf (ini, sizeof ini, "%s/scenarios/monaco-trips.ini", src);
+    snprintf (csv, sizeof csv, "%s/scenarios/monaco-trips.csv", src);
+    snprintf (gen, sizeof gen, "%s/tools/trips_from_events.py", src);
+    snprintf (map_set, sizeof map_set, "map.file=%s", pbf);
+    snprintf (cache_set, sizeof cache_set, "map.cache=%s/monaco.map", dir);
+    snprintf (run, sizeof run, "%s/run", dir);
+    snprintf (run2, sizeof run2, "%s/run2", dir);
+    snprintf (events, sizeof events, "%s/events.csv", run);
+    snprintf (again, sizeof again, "%s/again.csv", dir);
+    snprintf (again_set, sizeof again_set, "demand.file=%s", again);
+    size_t rows = s_data_rows (csv);
+    ck_assert_uint_gt (rows, 1000);
+
+    static char out[65536], err[65536];
+    char *play[] = {s_sim, "-s", ini, "--set", map_set, "--set", cache_set, "--events", "--no-plots", "-o", run, NULL};
+    int rc = rt_run (play, out, sizeof out, err, sizeof err, S_SIM_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim -s monaco-trips.ini exited %d: %s", rc, err);
+    char want[128];
+    snprintf (want, sizeof want, "demand.file monaco-trips.csv: %zu rows, %zu played\n", rows, rows);
+    ck_assert_msg (strstr (err, want), "no '%s' in: %s", want, err);
+    json_t *s = s_load_json (run, "summary.json");
+    ck_assert_double_eq (s_num (s, "choice", "considered", NULL), (double)rows);
+    double served = s_num (s, "fleets", "robotaxi", "served", NULL) + s_num (s, "fleets", "human", "served", NULL);
+    json_decref (s);
+    ck_assert_double_gt (served, 0.5 * (double)rows);
+
+    char *convert[] = {"/usr/bin/python3", gen, events, again, NULL};
+    rc = rt_run (convert, out, sizeof out, err, sizeof err, 60000);
+    ck_assert_msg (rc == 0, "trips_from_events.py exited %d: %s", rc, err);
+    ck_assert_double_eq ((double)s_data_rows (again), served);
+    char *replay[] = {s_sim, "-s", ini, "--set", map_set, "--set", cache_set, "--set", again_set, "--no-plots",
+                      "-o", run2, NULL};
+    rc = rt_run (replay, out, sizeof out, err, sizeof err, S_SIM_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim on the generated file exited %d: %s", rc, err);
+    snprintf (want, sizeof want, "demand.file again.csv: %.0f rows, %.0f played\n", served, served);
+    ck_assert_msg (strstr (err, want), "no '%s' in: %s", want, err);
+    s_remove (dir);
+}
+END_TEST
+
 START_TEST (test_config_ini_repeats_a_relative_scenario)
 {
     char pbf[4096];
@@ -1016,6 +1080,7 @@ int main (void)
     tcase_add_test (core, test_sim_monaco_day_from_cache);
     tcase_add_test (core, test_sim_monaco_tcp_equals_inproc);
     tcase_add_test (core, test_sim_on_osmnx_extracts);
+    tcase_add_test (core, test_sim_monaco_day_from_a_trips_file);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 900);

@@ -149,7 +149,7 @@ START_TEST (test_rows_not_played_are_reported)
         ck_assert_int_eq (t.lines[reason_line[i][0]][0], reason_line[i][1]);
     }
     sim_tripfile_describe (&t, cfg.demand.file, what, sizeof what);
-    ck_assert_msg (strstr (what, "bad.csv: 10 rows of 2024-05-01, 2 requests; 8 not played:") &&
+    ck_assert_msg (strstr (what, "bad.csv: 10 rows of 2024-05-01, 2 played; 8 not played:") &&
                        strstr (what, "1 off the map (no road within demand.snap_m) (line 5)"),
                    "%s", what);
     sim_tripfile_free (&t);
@@ -229,7 +229,7 @@ START_TEST (test_robotaxi_sim_plays_a_file)
     static char out[65536], err[65536];
     char *play[] = {sim, "-q", "--no-plots", "--set", set, "-o", out_dir, NULL};
     ck_assert_int_eq (rt_run (play, out, sizeof out, err, sizeof err, 60000), 0);
-    ck_assert_msg (strstr (err, "demand.file day.csv: 3 rows, 2 requests; 1 not played: 1 off the map") &&
+    ck_assert_msg (strstr (err, "demand.file day.csv: 3 rows, 2 played; 1 not played: 1 off the map") &&
                        strstr (err, "(line 4)"),
                    "%s", err);
     char *strict[] = {sim, "-q", "--no-plots", "--set", set, "--set", "demand.file_strict=1", "-o", out_dir, NULL};
