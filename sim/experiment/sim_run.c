@@ -289,7 +289,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         char what[1024];
         sim_tripfile_describe (&demand, cfg->demand.file, what, sizeof what);
         /* rows not played are always told: nothing of a user's file is dropped silently */
-        if (!opts->quiet || strstr (what, "not played"))
+        if (!opts->quiet || sim_tripfile_not_played (&demand) > 0)
             fprintf (stderr, "robotaxi-sim: %s\n", what);
     }
     /* Rides routed ahead take the second core; in a run of several days with a baseline, the baseline's next day

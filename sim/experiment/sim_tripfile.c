@@ -26,15 +26,6 @@ static const char *const s_reason_text[SIM_TRIPFILE_REASONS] = {
     [SIM_TRIPFILE_BAD_PATIENCE] = "a patience that is not a positive number of minutes",
 };
 
-/* A number filling the whole of s (blanks around it were dropped by the reader). */
-static int s_number (const char *s, double *v)
-{
-    char *end;
-    if (!s[0]) return -1;
-    *v = strtod (s, &end);
-    return *end || !isfinite (*v) ? -1 : 0;
-}
-
 static int s_days_in_month (int y, int m)
 {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -47,43 +38,36 @@ static int s_days_in_month (int y, int m)
  * hh:mm[:ss] AM|PM. 0, or -1 when it is none of these or out of range. */
 static int s_time (const char *s, double *sec, long *date)
 {
+    enum { S_ISO, S_US, S_CLOCK } form;
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, n = 0;
-    double sc = 0;
-    char ampm[3] = "";
     *date = 0;
-    if (s_number (s, sec) == 0) return *sec >= 0 && *sec < S_DAY_S ? 0 : -1;
-    if (sscanf (s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) == 5) {
-        const char *rest = s + n;
-        if (rest[0] == ':') {
-            int m2 = 0;
-            if (sscanf (rest, ":%lf%n", &sc, &m2) != 1) return -1;
-            rest += m2;
-        }
-        if (rest[0] == 'Z') rest++;
-        if (*rest) return -1;
-    } else if ((y = mo = d = h = mi = n = 0, sscanf (s, "%2d/%2d/%4d %2d:%2d%n", &mo, &d, &y, &h, &mi, &n) == 5)) {
-        const char *rest = s + n;
-        if (rest[0] == ':') {
-            int m2 = 0;
-            if (sscanf (rest, ":%lf%n", &sc, &m2) != 1) return -1;
-            rest += m2;
-        }
-        int m3 = 0;
-        if (sscanf (rest, " %2[APMapm]%n", ampm, &m3) != 1 || rest[m3] || strlen (ampm) != 2 ||
+    if (sim_csv_parse_number (s, sec) == 0) return *sec >= 0 && *sec < S_DAY_S ? 0 : -1;
+    if (sscanf (s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) == 5)
+        form = S_ISO;
+    else if ((y = mo = d = h = mi = n = 0, sscanf (s, "%2d/%2d/%4d %2d:%2d%n", &mo, &d, &y, &h, &mi, &n) == 5))
+        form = S_US;
+    else if ((y = mo = d = h = mi = n = 0, sscanf (s, "%2d:%2d%n", &h, &mi, &n) == 2))
+        form = S_CLOCK;
+    else
+        return -1;
+    /* what follows the minutes: seconds, then a Z (ISO) or AM / PM (US) */
+    const char *rest = s + n;
+    double sc = 0;
+    int used = 0;
+    if (rest[0] == ':') {
+        if (sscanf (rest, ":%lf%n", &sc, &used) != 1) return -1;
+        rest += used;
+    }
+    if (form == S_ISO && rest[0] == 'Z') rest++;
+    if (form == S_US) {
+        char ampm[3] = "";
+        if (sscanf (rest, " %2[APMapm]%n", ampm, &used) != 1 ||
             (strcasecmp (ampm, "AM") != 0 && strcasecmp (ampm, "PM") != 0) || h < 1 || h > 12)
             return -1;
         h = h % 12 + (strcasecmp (ampm, "PM") == 0 ? 12 : 0);
-    } else if ((y = mo = d = h = mi = n = 0, sscanf (s, "%2d:%2d%n", &h, &mi, &n) == 2)) {
-        const char *rest = s + n;
-        if (rest[0] == ':') {
-            int m2 = 0;
-            if (sscanf (rest, ":%lf%n", &sc, &m2) != 1) return -1;
-            rest += m2;
-        }
-        if (*rest) return -1;
-    } else {
-        return -1;
+        rest += used;
     }
+    if (*rest) return -1;
     if (y) {
         if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > s_days_in_month (y, mo)) return -1;
         *date = (long)y * 10000 + mo * 100 + d;
@@ -189,7 +173,8 @@ int sim_tripfile_load (const sim_config_t *cfg, const map_net_t *net, sim_tripfi
             double v[4], x, y;
             char perr[256];
             for (int i = 0; i < 4 && why < 0; i++)
-                if (s_number (sim_csv_cell (&csv, r, c[i]), &v[i]) != 0) why = SIM_TRIPFILE_BAD_PLACE;
+                if (sim_csv_parse_number (sim_csv_cell (&csv, r, c[i]), &v[i]) != 0 || !isfinite (v[i]))
+                    why = SIM_TRIPFILE_BAD_PLACE;
             for (int end = 0; end < 2 && why < 0; end++) {
                 if (map_proj_forward (proj, v[2 * end], v[2 * end + 1], &x, &y, perr, sizeof perr) != 0) {
                     why = SIM_TRIPFILE_OFF_MAP; /* a number, but nowhere near the map's projection */
@@ -206,7 +191,7 @@ int sim_tripfile_load (const sim_config_t *cfg, const map_net_t *net, sim_tripfi
         } else if (why < 0) {
             for (int end = 0; end < 2 && why < 0; end++) {
                 double v;
-                if (s_number (sim_csv_cell (&csv, r, c[4 + end]), &v) != 0 || v < 0 || v >= (double)n ||
+                if (sim_csv_parse_number (sim_csv_cell (&csv, r, c[4 + end]), &v) != 0 || v < 0 || v >= (double)n ||
                     v != floor (v))
                     why = SIM_TRIPFILE_BAD_PLACE;
                 else if (end == 0)
@@ -237,7 +222,7 @@ int sim_tripfile_load (const sim_config_t *cfg, const map_net_t *net, sim_tripfi
         }
         if (why < 0 && c_patience >= 0 && sim_csv_cell (&csv, r, c_patience)[0]) {
             double p;
-            if (s_number (sim_csv_cell (&csv, r, c_patience), &p) != 0 || !(p > 0) || p > 1440)
+            if (sim_csv_parse_number (sim_csv_cell (&csv, r, c_patience), &p) != 0 || !(p > 0) || p > 1440)
                 why = SIM_TRIPFILE_BAD_PATIENCE;
             else
                 t.patience_min = p;
@@ -259,27 +244,18 @@ int sim_tripfile_load (const sim_config_t *cfg, const map_net_t *net, sim_tripfi
     double scale = cfg->demand.file_scale, whole = floor (scale), frac = scale - whole;
     sim_rng_t rng;
     sim_rng_seed_day (&rng, cfg->scenario.seed, SIM_STREAM_TRIPFILE, 0);
-    size_t total = 0;
-    unsigned char *copies = malloc (kept ? kept : 1);
-    if (!copies) {
-        map_error (err, errlen, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < kept; i++) {
-        copies[i] = (unsigned char)(whole + (frac > 0 && sim_rng_uniform (&rng) < frac ? 1 : 0));
-        total += copies[i];
-    }
-    s_row_t *played = malloc ((total ? total : 1) * sizeof *played);
+    /* at most whole + 1 copies of each row */
+    s_row_t *played = malloc ((kept ? kept : 1) * (size_t)(whole + 1) * sizeof *played);
     if (!played) {
-        free (copies);
         map_error (err, errlen, "out of memory");
         goto done;
     }
-    size_t at = 0;
-    for (size_t i = 0; i < kept; i++)
-        for (unsigned k = 0; k < copies[i]; k++)
-            played[at++] = rows[i];
-    free (copies);
+    size_t total = 0;
+    for (size_t i = 0; i < kept; i++) {
+        int copies = (int)whole + (frac > 0 && sim_rng_uniform (&rng) < frac ? 1 : 0);
+        for (int k = 0; k < copies; k++)
+            played[total++] = rows[i];
+    }
     qsort (played, total, sizeof *played, s_row_cmp);
     out->trips = malloc ((total ? total : 1) * sizeof *out->trips);
     if (!out->trips) {
@@ -306,11 +282,17 @@ done:
     return rc;
 }
 
-void sim_tripfile_describe (const sim_tripfile_t *self, const char *path, char *buf, size_t len)
+size_t sim_tripfile_not_played (const sim_tripfile_t *self)
 {
     size_t skipped = 0;
     for (int w = 0; w < SIM_TRIPFILE_REASONS; w++)
         skipped += self->skipped[w];
+    return skipped;
+}
+
+void sim_tripfile_describe (const sim_tripfile_t *self, const char *path, char *buf, size_t len)
+{
+    size_t skipped = sim_tripfile_not_played (self);
     const char *base = strrchr (path, '/');
     int at = snprintf (buf, len, "demand.file %s: %zu rows%s%s, %zu played", base ? base + 1 : path, self->rows,
                        self->day[0] ? " of " : "", self->day, self->count);

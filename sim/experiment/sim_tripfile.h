@@ -43,6 +43,9 @@ typedef struct {
  * be played; also when no row can be played). out holds nothing to free after 1 or -1. */
 int sim_tripfile_load (const sim_config_t *cfg, const map_net_t *net, sim_tripfile_t *out, char *err, size_t errlen);
 
+/* Rows read that are not played, for every reason. */
+size_t sim_tripfile_not_played (const sim_tripfile_t *self);
+
 /* One line for the user: rows read, requests played, and each reason rows were skipped for with its first lines
  * ("demand.file trips.csv: 1000 rows, 990 played; 10 not played: 8 off the map (no road ...) (lines 4, 9, ...),
  * ..."). */
