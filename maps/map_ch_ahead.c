@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { S_QUEUED = 1, S_RUNNING, S_DONE, S_TAKEN };
 
@@ -22,6 +23,9 @@ typedef struct {
     uint32_t from, to; /* written by the asker before the ask is published */
     int rc;            /* written by the thread before DONE */
     map_route_t route;
+    uint32_t *path; /* with paths: the route's nodes (written by whoever routes the slot), path_count of them; 0 when
+                     * they could not be kept (out of memory) */
+    size_t path_count, path_cap;
     bool used; /* asker only: taken or dropped */
 } s_slot_t;
 
@@ -40,7 +44,27 @@ struct map_ch_ahead_t {
     map_ch_query_t *mine;   /* the asker's query object, made at its first route */
     map_ch_query_t *theirs; /* the thread's */
     map_ch_ahead_stats_t stats;
+    bool paths; /* keep each route's nodes */
 };
+
+/* Keeps the nodes of query q's last route in slot s (path_count 0 when out of memory). */
+static void s_keep_path (s_slot_t *s, map_ch_query_t *q)
+{
+    size_t n;
+    const uint32_t *path = map_ch_path (q, &n);
+    s->path_count = 0;
+    if (n > s->path_cap) {
+        size_t cap = s->path_cap ? s->path_cap : 64;
+        while (cap < n)
+            cap *= 2;
+        uint32_t *grown = realloc (s->path, cap * sizeof *grown);
+        if (!grown) return;
+        s->path = grown;
+        s->path_cap = cap;
+    }
+    memcpy (s->path, path, n * sizeof *path);
+    s->path_count = n;
+}
 
 static void *s_route_ahead (void *arg)
 {
@@ -61,6 +85,7 @@ static void *s_route_ahead (void *arg)
             int expect = S_QUEUED;
             if (atomic_compare_exchange_strong (&s->state, &expect, S_RUNNING)) {
                 s->rc = map_ch_route (self->theirs, s->from, s->to, &s->route);
+                if (s->rc == 0 && self->paths) s_keep_path (s, self->theirs);
                 atomic_store_explicit (&s->state, S_DONE, memory_order_release);
             }
             atomic_store_explicit (&self->passed, next + 1, memory_order_release);
@@ -69,7 +94,7 @@ static void *s_route_ahead (void *arg)
     }
 }
 
-map_ch_ahead_t *map_ch_ahead_new (const map_ch_t *ch, size_t slots)
+map_ch_ahead_t *map_ch_ahead_new (const map_ch_t *ch, size_t slots, int paths)
 {
     assert (ch);
     size_t n = 2;
@@ -78,6 +103,7 @@ map_ch_ahead_t *map_ch_ahead_new (const map_ch_t *ch, size_t slots)
     map_ch_ahead_t *self = calloc (1, sizeof *self);
     if (!self) return NULL;
     self->ch = ch;
+    self->paths = paths != 0;
     self->mask = n - 1;
     self->slot = calloc (n, sizeof *self->slot);
     self->theirs = map_ch_query_new (ch);
@@ -120,6 +146,8 @@ void map_ch_ahead_destroy (map_ch_ahead_t **self_p)
     pthread_mutex_destroy (&self->lock);
     map_ch_query_destroy (&self->mine);
     map_ch_query_destroy (&self->theirs);
+    for (uint64_t i = 0; i <= self->mask; i++)
+        free (self->slot[i].path);
     free (self->slot);
     free (self);
     *self_p = NULL;
@@ -147,6 +175,30 @@ uint64_t map_ch_ahead_ask (map_ch_ahead_t *self, uint32_t from, uint32_t to)
     if (self->sleeping) pthread_cond_signal (&self->wake);
     pthread_mutex_unlock (&self->lock);
     return ticket;
+}
+
+int map_ch_ahead_take_path (map_ch_ahead_t *self, uint64_t ticket, map_route_t *out, const uint32_t **path,
+                            size_t *count)
+{
+    assert (self->paths);
+    s_slot_t *s = &self->slot[ticket & self->mask];
+    int rc = map_ch_ahead_take (self, ticket, out);
+    *path = NULL;
+    *count = 0;
+    if (rc < 0) return rc;
+    if (atomic_load_explicit (&s->state, memory_order_relaxed) == S_TAKEN) { /* routed here, just now */
+        *path = map_ch_path (self->mine, count);
+        return 0;
+    }
+    if (s->path_count == 0) { /* the thread could not keep it: route it again here */
+        if (!self->mine && !(self->mine = map_ch_query_new (self->ch))) return -1;
+        if (map_ch_route (self->mine, s->from, s->to, out) < 0) return -1;
+        *path = map_ch_path (self->mine, count);
+        return 0;
+    }
+    *path = s->path;
+    *count = s->path_count;
+    return 0;
 }
 
 int map_ch_ahead_take (map_ch_ahead_t *self, uint64_t ticket, map_route_t *out)

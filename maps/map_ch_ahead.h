@@ -21,8 +21,9 @@
 typedef struct map_ch_ahead_t map_ch_ahead_t;
 
 /* Starts a routing thread over ch (which must outlive the object) with `slots` slots (rounded up to a power of two,
- * at least 2). NULL when out of memory or when no thread can be started. */
-map_ch_ahead_t *map_ch_ahead_new (const map_ch_t *ch, size_t slots);
+ * at least 2). With paths, each route's nodes are kept too (map_ch_ahead_take_path). NULL when out of memory or when
+ * no thread can be started. */
+map_ch_ahead_t *map_ch_ahead_new (const map_ch_t *ch, size_t slots, int paths);
 
 /* Stops the thread (routes it has not started are abandoned) and frees everything. NULL-safe; sets *self_p to NULL.
  */
@@ -37,6 +38,11 @@ uint64_t map_ch_ahead_ask (map_ch_ahead_t *self, uint32_t from, uint32_t to);
  * the calling thread when the routing thread has not started it; waits when it is being computed. The ticket is
  * then used up. -1 also when out of memory (the caller's first computation needs a query object). */
 int map_ch_ahead_take (map_ch_ahead_t *self, uint64_t ticket, map_route_t *out);
+
+/* The same, on an object made with paths, and the route's nodes, first to last as map_ch_path gives them (*count >=
+ * 1; NULL and 0 when there is no road): valid until the next map_ch_ahead_ask, take or take_path. */
+int map_ch_ahead_take_path (map_ch_ahead_t *self, uint64_t ticket, map_route_t *out, const uint32_t **path,
+                            size_t *count);
 
 /* 1 when the routing thread has finished the ticket's route (taking it then costs nothing), else 0. The ticket stays
  * to be taken or dropped. */

@@ -63,6 +63,18 @@ s_usage (FILE *out)
              "      --no-plots            skip the SVG plots and report.html (they need gnuplot)\n"
              "      --events              write DIR/events.csv: every request, assignment, pickup, drop-off, give-up,\n"
              "                            reposition and shift change (robotaxi-eventdiff compares two of them)\n"
+             "      --trajectories        write the vehicles' trajectories: DIR/trips.geojson (a LineString per leg,\n"
+             "                            [lon, lat, 0, unix time]: kepler.gl's Trip layer), DIR/fcd.csv (positions\n"
+             "                            every --fcd-period), DIR/roads.geojson and DIR/requests.csv; report.html\n"
+             "                            then shows them on a map. Its size is printed before the run; to narrow it:\n"
+             "      --traj-window HH:MM-HH:MM  only this time of each day (default: the whole day)\n"
+             "      --traj-days N[-M]     only these days of the run (default: all)\n"
+             "      --traj-vehicles LIST  only these vehicles: robotaxi, human, ids and ranges as in events.csv\n"
+             "                            (e.g. robotaxi,0-99; default: all)\n"
+             "      --fcd-period S        seconds between fcd.csv's positions, 1 .. 3600, or 0 for no fcd.csv\n"
+             "                            (default 60)\n"
+             "      --traj-date YYYY-MM-DD  the date of day 1 for the unix times (default 2024-01-01); the\n"
+             "                            simulated city's clock is written as UTC, so viewers show its hours\n"
              "      --sweep KEY=FROM:TO:STEP | KEY=V1,V2,...\n"
              "                            run every value of KEY (repeat for a grid of several keys) and write\n"
              "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
@@ -81,7 +93,8 @@ s_usage (FILE *out)
              "\n"
              "Outputs in DIR: report.html (one page with the plots and tables), summary.json, costs.csv,\n"
              "costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, choice.csv, drivers.csv, *.svg,\n"
-             "events.csv (with --events) and config.ini (the resolved scenario, seed included:\n"
+             "events.csv (with --events), trips.geojson, fcd.csv, roads.geojson and requests.csv (with\n"
+             "--trajectories) and config.ini (the resolved scenario, seed included:\n"
              "'" PROG " -s DIR/config.ini' repeats the run). What an earlier run or sweep wrote in DIR is removed\n"
              "first; a DIR holding other files is refused. SIGINT or SIGTERM stop a sweep after the runs under way:\n"
              "sweep.csv then holds the finished runs, and --resume continues it.\n"
@@ -94,7 +107,7 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME, O_TRAJ, O_TRAJ_WINDOW, O_TRAJ_DAYS, O_TRAJ_VEHICLES, O_FCD_PERIOD, O_TRAJ_DATE };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
@@ -107,6 +120,9 @@ main (int argc, char **argv)
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
         {"jobs", required_argument, NULL, O_JOBS}, {"state", required_argument, NULL, O_STATE},
         {"events", no_argument, NULL, O_EVENTS}, {"resume", no_argument, NULL, O_RESUME},
+        {"trajectories", no_argument, NULL, O_TRAJ}, {"traj-window", required_argument, NULL, O_TRAJ_WINDOW},
+        {"traj-days", required_argument, NULL, O_TRAJ_DAYS}, {"traj-vehicles", required_argument, NULL, O_TRAJ_VEHICLES},
+        {"fcd-period", required_argument, NULL, O_FCD_PERIOD}, {"traj-date", required_argument, NULL, O_TRAJ_DATE},
         {"print-config", no_argument, NULL, O_PRINT}, {"help-config", no_argument, NULL, O_HELPCFG},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -121,6 +137,9 @@ main (int argc, char **argv)
     int print_config = 0, baseline = 0;
     double timeout_s = 10, reconnect_s = 60;
     sim_run_opts_t opts = {.dispatcher = "inproc", .out_dir = "out"};
+    sim_traj_opts_t traj = {.period_s = SIM_TRAJ_PERIOD_S_DEFAULT, .date_unix_s = 1704067200 /* 2024-01-01 */};
+    int trajectories = 0, traj_narrowed = 0;
+    const char *traj_days = NULL;
     sim_config_t *cfg = NULL;
     sim_sweep_t *sweep = NULL;
     char err[1024];
@@ -144,6 +163,31 @@ main (int argc, char **argv)
         case O_CURVE_SERVER: curve_server = optarg; break;
         case O_NOPLOTS: opts.no_plots = 1; break;
         case O_EVENTS: opts.events = 1; break;
+        case O_TRAJ: trajectories = 1; break;
+        case O_TRAJ_WINDOW:
+            traj_narrowed = 1;
+            if (sim_traj_parse_window (optarg, &traj, err, sizeof err) < 0) {
+                tool_cli_usage_error (PROG, "%s", err);
+                goto out;
+            }
+            break;
+        case O_TRAJ_DATE:
+            traj_narrowed = 1;
+            if (sim_traj_parse_date (optarg, &traj, err, sizeof err) < 0) {
+                tool_cli_usage_error (PROG, "%s", err);
+                goto out;
+            }
+            break;
+        case O_TRAJ_DAYS: traj_narrowed = 1; traj_days = optarg; break;
+        case O_TRAJ_VEHICLES: traj_narrowed = 1; traj.vehicles = optarg; break;
+        case O_FCD_PERIOD:
+            traj_narrowed = 1;
+            traj.period_s = (int) strtol (optarg, &end, 10);
+            if (*end || end == optarg || traj.period_s < 0 || traj.period_s > 3600) {
+                tool_cli_usage_error (PROG, "--fcd-period: '%s' is not a number of seconds from 0 to 3600", optarg);
+                goto out;
+            }
+            break;
         case O_RESUME: opts.resume = 1; break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
@@ -231,6 +275,29 @@ main (int argc, char **argv)
         tool_cli_usage_error (PROG, "--sweep runs in process: it takes neither --dispatcher nor --publish");
         goto out;
     }
+    if (traj_narrowed && !trajectories) {
+        tool_cli_usage_error (PROG, "--traj-window, --traj-days, --traj-vehicles, --fcd-period and --traj-date go "
+                                    "with --trajectories");
+        goto out;
+    }
+    if (trajectories && nsweeps > 0) {
+        tool_cli_usage_error (PROG, "--trajectories is for one run, not a --sweep");
+        goto out;
+    }
+    if (traj_days) {
+        unsigned long a, b;
+        int n = 0;
+        if (sscanf (traj_days, "%lu%n", &a, &n) == 1 && !traj_days[n])
+            b = a;
+        else if (n = 0, sscanf (traj_days, "%lu-%lu%n", &a, &b, &n) != 2 || traj_days[n])
+            a = 0;
+        if (a < 1 || b < a || b > 3650 || strchr (traj_days, '+') || traj_days[0] == '-') {
+            tool_cli_usage_error (PROG, "--traj-days: '%s' is not a day N or days N-M of the run (from 1)", traj_days);
+            goto out;
+        }
+        traj.first_day = (uint32_t) a;
+        traj.last_day = (uint32_t) b;
+    }
     if ((sweep_seeds > 1 || opts.resume) && nsweeps == 0) {
         tool_cli_usage_error (PROG, "--sweep-seeds and --resume go with --sweep");
         goto out;
@@ -278,6 +345,20 @@ main (int argc, char **argv)
             goto fail;
     if (sim_sweep_set_seeds (sweep, sweep_seeds, err, sizeof err) < 0 || sim_sweep_check (sweep, cfg, err, sizeof err) < 0)
         goto fail;
+    if (trajectories) {
+        uint32_t picked;
+        if (traj.last_day > (uint32_t) cfg->scenario.days) {
+            rc = tool_cli_usage_error (PROG, "--traj-days: the run has %lld day%s", (long long) cfg->scenario.days,
+                                       cfg->scenario.days == 1 ? "" : "s");
+            goto out;
+        }
+        if (sim_traj_check_vehicles (traj.vehicles, (uint32_t) cfg->human.drivers, (uint32_t) cfg->robotaxi.fleet_size,
+                                     &picked, err, sizeof err) < 0) {
+            rc = tool_cli_usage_error (PROG, "%s", err);
+            goto out;
+        }
+        opts.traj = &traj;
+    }
     if (print_config) {
         sim_config_write (cfg, stdout);
         rc = 0;

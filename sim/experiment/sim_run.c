@@ -23,6 +23,7 @@
 #include "sim_csv.h"
 #include "sim_drivers.h"
 #include "sim_events.h"
+#include "sim_traj.h"
 #include "sim_file.h"
 #include "sim_outdir.h"
 #include "sim_plot.h"
@@ -142,7 +143,19 @@ typedef struct {
     sim_driver_row_t *rows;
     sim_snapshot_t final;
     sim_events_t *events;      /* the run's events log (not owned), or NULL: the baseline series never logs */
+    sim_traj_t *traj;          /* the run's trajectories (not owned), or NULL: the baseline series is not tracked */
 } s_series_t;
+
+/* A world's events, to the series' log and trajectories (requests.csv). */
+static void
+s_on_event (void *series, const sim_event_t *event)
+{
+    const s_series_t *x = series;
+    if (x->events)
+        sim_events_on_event (x->events, event);
+    if (x->traj)
+        sim_traj_on_event (x->traj, event);
+}
 
 static void
 s_series_clear (s_series_t *x)
@@ -185,11 +198,18 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
                               .publish = x->is_baseline ? NULL : sim_codec_publication,
                               .day = day,
                               .works = x->works,
-                              .on_event = x->events ? sim_events_on_event : NULL,
-                              .event_arg = x->events,
+                              .on_event = x->events || x->traj ? s_on_event : NULL,
+                              .event_arg = x,
+                              .on_leg = x->traj ? sim_traj_on_leg : NULL,
+                              .on_sample = x->traj && opts->traj->period_s > 0 ? sim_traj_on_sample : NULL,
+                              .track_arg = x->traj,
+                              .tracked = x->traj ? sim_traj_tracked (x->traj) : NULL,
+                              .sample_ms = x->traj ? (int64_t) opts->traj->period_s * 1000 : 0,
                               .route_thread = x->route_thread,
                               .trips = x->demand ? x->demand->trips : NULL,
                               .trip_count = x->demand ? x->demand->count : 0};
+    if (x->traj)
+        sim_traj_day (x->traj, day + 1);
     x->world = sim_world_new (cfg, net, &wopts, err, errlen);
     if (!x->world)
         return -1;
@@ -302,6 +322,19 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
     } else if (out_dir && sim_events_remove (out_dir, err, errlen) < 0) {
         goto done;
     }
+    if (out_dir && opts->traj) {
+        main.traj = sim_traj_open (out_dir, opts->traj, map_net_graph (net), (uint32_t) cfg->human.drivers,
+                                   (uint32_t) cfg->robotaxi.fleet_size, err, errlen);
+        if (!main.traj)
+            goto done;
+        double geojson, fcd;
+        sim_traj_estimate (main.traj, days, &geojson, &fcd);
+        if (!opts->quiet || geojson + fcd > 1e9)
+            fprintf (stderr,
+                     "robotaxi-sim: trajectories: up to about %.0f MB of trips.geojson and %.0f MB of fcd.csv "
+                     "(--traj-window, --traj-days, --traj-vehicles and --fcd-period write less)\n",
+                     geojson / 1e6, fcd / 1e6);
+    }
     if (opts->publish && opts->wait_subscribers > 0) {
         int joined = disp_link_wait_subscribers (main.link, opts->wait_subscribers, opts->timeout_ms);
         if (joined < opts->wait_subscribers) {
@@ -373,13 +406,14 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
                     sim_report_write_costs (out_dir, cfg, res->use, err, errlen) < 0 ||
                     sim_report_write_fares (out_dir, cfg, err, errlen) < 0))
         goto done;
-    if (sim_events_close (&main.events, err, errlen) < 0)
+    if (sim_events_close (&main.events, err, errlen) < 0 || sim_traj_close (&main.traj, err, errlen) < 0)
         goto done;
     rc = 0;
 done:
     free (today.rows);
     sim_tripfile_free (&demand);
     sim_events_destroy (&main.events);   /* a failed run leaves no log */
+    sim_traj_destroy (&main.traj);
     s_series_clear (&base);
     s_series_clear (&main);
     if (rc < 0)
@@ -536,9 +570,12 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     if (!opts->no_plots && s_draw (sim_plot_run, opts->out_dir, err, errlen) < 0)
         goto done;
     printf ("\nresults in %s/: %ssummary.json, costs.csv, costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, "
-            "choice.csv, drivers.csv, %sconfig.ini\n",
+            "choice.csv, drivers.csv, %s%sconfig.ini\n",
             opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ",
-            opts->events ? "events.csv, " : "");
+            opts->events ? "events.csv, " : "",
+            !opts->traj                ? ""
+            : opts->traj->period_s > 0 ? "trips.geojson, fcd.csv, roads.geojson, requests.csv, "
+                                       : "trips.geojson, roads.geojson, requests.csv, ");
     rc = 0;
 done:
     map_net_destroy (&net);

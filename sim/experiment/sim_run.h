@@ -13,6 +13,7 @@
 #include "sim_metrics.h"
 #include "sim_report.h"
 #include "sim_sweep.h"
+#include "sim_traj.h"
 
 typedef struct {
     const char *dispatcher;    /* "inproc", or a ZeroMQ endpoint of robotaxi-dispatcher */
@@ -33,6 +34,7 @@ typedef struct {
                                 * unless a baseline plays its next day beside it; sweeps leave it 0, as their runs
                                 * already keep every core busy */
     int events;                /* with an output folder: write OUT/events.csv (sim_events.h), the main series' days */
+    const sim_traj_opts_t *traj; /* with an output folder: the main series' trajectories (sim_traj.h); NULL: none */
     int resume;                /* sweeps: continue the sweep in out_dir, its finished runs kept (--resume) */
     /* sweeps: once *stop is non-zero (a signal handler sets it), no further run starts, and the sweep writes what
      * the finished runs found. NULL: never. */

@@ -42,6 +42,7 @@ typedef enum {
     S_EV_SNAPSHOT,
     S_EV_HOUR,
     S_EV_ARRIVE,               /* subject: vehicle, at the end of a reposition drive */
+    S_EV_SAMPLE,               /* tracked vehicles' places asked for (opts.on_sample) */
     S_EV_COUNT
 } s_event_kind_t;
 
@@ -81,12 +82,24 @@ typedef struct {
     uint8_t sent;              /* told to the dispatcher */
 } s_rider_t;
 
+/* A tracked vehicle's open leg (opts.on_leg): a drive's path and times, or an idle spell's node and start (count 1);
+ * count 0 off shift. */
+typedef struct {
+    uint32_t *nodes;
+    int64_t *at_ms;
+    float *kmh;                /* the speed on the edge from each node to the next */
+    uint32_t count, cap;
+    uint32_t cursor;           /* where the last place was found: samples go forward in time */
+} s_track_t;
+
 /* The route of one assignment's pickup leg, found before the assignments are applied. */
 typedef struct {
     uint64_t ticket;           /* asked of the routing thread; MAP_CH_AHEAD_NONE once taken, or when refused */
     int rc;                    /* map_ch_route's answer, once taken */
     map_route_t route;
     int ready;
+    uint32_t *path;            /* a tracked vehicle's: the route's nodes (path_count), for its leg */
+    size_t path_count, path_cap;
 } s_pickup_t;
 
 struct sim_world_t {
@@ -136,6 +149,10 @@ struct sim_world_t {
     /* a step's pickup routes, computed on both cores when there is a routing thread (s_route_pickups) */
     s_pickup_t *pickups;
     size_t pickup_count, pickups_cap;
+
+    s_track_t *tracks;         /* per vehicle, with opts.on_leg; NULL otherwise */
+    const uint32_t *drive_path;   /* a tracked vehicle's drive just routed: its nodes (drive_path_count), or NULL */
+    size_t drive_path_count;
 
     /* rider choice */
     s_waits_t waits[DISP_FLEET_COUNT];
@@ -351,6 +368,156 @@ s_mark_changed (sim_world_t *self, uint32_t v)
     }
 }
 
+/* ---- tracking (opts.on_leg) ---- */
+
+static s_track_t *
+s_tracked (sim_world_t *self, uint32_t v)
+{
+    if (!self->tracks || (self->opts.tracked && !self->opts.tracked[v]))
+        return NULL;
+    return &self->tracks[v];
+}
+
+static sim_leg_state_t
+s_leg_state (s_veh_state_t state)
+{
+    return state == S_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
+           : state == S_VEH_OCCUPIED   ? SIM_LEG_CARRYING
+           : state == S_VEH_REPOSITION ? SIM_LEG_REPOSITION
+                                       : SIM_LEG_IDLE;
+}
+
+/* Makes room for n points of track t. 0 or -1. */
+static int
+s_track_reserve (s_track_t *t, uint32_t n)
+{
+    if (n <= t->cap)
+        return 0;
+    uint32_t cap = t->cap ? t->cap : 16;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *nodes = realloc (t->nodes, cap * sizeof *nodes);
+    if (nodes)
+        t->nodes = nodes;
+    int64_t *at = realloc (t->at_ms, cap * sizeof *at);
+    if (at)
+        t->at_ms = at;
+    float *kmh = realloc (t->kmh, cap * sizeof *kmh);
+    if (kmh)
+        t->kmh = kmh;
+    if (!nodes || !at || !kmh)
+        return -1;
+    t->cap = cap;
+    return 0;
+}
+
+static void
+s_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request)
+{
+    const s_track_t *t = &self->tracks[v];
+    sim_leg_t leg = {.day = self->opts.day + 1,
+                     .vehicle = v,
+                     .fleet = self->vehicles[v].fleet,
+                     .state = state,
+                     .request = request,
+                     .count = t->count,
+                     .nodes = t->nodes,
+                     .at_ms = t->at_ms};
+    self->opts.on_leg (self->opts.track_arg, &leg);
+}
+
+/* Ends vehicle v's open leg now: an idle spell that lasted is told to the listener (a drive was told as it started). */
+static void
+s_track_close (sim_world_t *self, uint32_t v)
+{
+    s_track_t *t = s_tracked (self, v);
+    if (!t)
+        return;
+    if (t->count == 1 && self->now_ms > t->at_ms[0]) {
+        t->nodes[1] = t->nodes[0];
+        t->at_ms[1] = self->now_ms;
+        t->count = 2;
+        s_track_emit (self, v, SIM_LEG_IDLE, -1);
+    }
+    t->count = 0;
+}
+
+/* Opens an idle spell of vehicle v at its node, now. */
+static void
+s_track_idle (sim_world_t *self, uint32_t v)
+{
+    s_track_t *t = s_tracked (self, v);
+    if (!t)
+        return;
+    if (s_track_reserve (t, 2) < 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    t->nodes[0] = self->vehicles[v].node;
+    t->at_ms[0] = self->now_ms;
+    t->count = 1;
+    t->cursor = 0;
+}
+
+/* Vehicle v starts driving from `from` to `to` now, for drive_ms (its state already set): the path, each node's time
+ * (drive_ms shared out by the edges' free-flow times), told to the listener. */
+static void
+s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, uint32_t to, int64_t drive_ms)
+{
+    s_track_t *t = s_tracked (self, v);
+    if (!t || self->failed)
+        return;
+    map_route_t route;
+    size_t n = 1;
+    const uint32_t *path = &from;
+    if (self->drive_path && self->drive_path_count >= 1 && self->drive_path[0] == from &&
+        self->drive_path[self->drive_path_count - 1] == to) {
+        path = self->drive_path;   /* kept when the drive was routed */
+        n = self->drive_path_count;
+    } else if (from != to) {
+        if (map_ch_route (self->router, from, to, &route) < 0) {
+            s_fail (self, "no road from node %u to node %u", from, to);
+            return;
+        }
+        path = map_ch_path (self->router, &n);
+    }
+    if (s_track_reserve (t, (uint32_t) (n < 2 ? 2 : n)) < 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    int64_t total = 0;
+    t->nodes[0] = path[0];
+    t->at_ms[0] = 0;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t e = map_graph_find_edge (self->graph, path[i - 1], path[i]);
+        total += e == MAP_EDGE_NONE ? 0 : map_graph_edge (self->graph, e)->time_ms;
+        t->nodes[i] = path[i];
+        t->at_ms[i] = total;   /* free-flow time so far, scaled below */
+    }
+    if (n < 2) {
+        t->nodes[1] = to;
+        t->at_ms[1] = 0;
+        n = 2;
+    }
+    for (size_t i = 0; i < n; i++)
+        t->at_ms[i] = self->now_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) t->at_ms[i] /
+                                                                     (double) total)
+                                                : (i == n - 1 ? drive_ms : 0));
+    t->at_ms[n - 1] = self->now_ms + drive_ms;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint32_t e = map_graph_find_edge (self->graph, t->nodes[i], t->nodes[i + 1]);
+        int64_t span = t->at_ms[i + 1] - t->at_ms[i];
+        t->kmh[i] = e != MAP_EDGE_NONE && span > 0
+                        ? (float) (map_graph_edge (self->graph, e)->length_m / ((double) span / 3600.0))
+                        : 0.0f;
+    }
+    t->count = (uint32_t) n;
+    t->cursor = 0;
+    self->drive_path = NULL;
+    if (drive_ms > 0 || from != to)
+        s_track_emit (self, v, s_leg_state ((s_veh_state_t) self->vehicles[v].state), request);
+}
+
 static sim_time_kind_t
 s_time_kind (s_veh_state_t state)
 {
@@ -383,6 +550,11 @@ s_set_state (sim_world_t *self, uint32_t v, s_veh_state_t state)
 {
     s_account (self, v);
     self->vehicles[v].state = state;
+    if (self->tracks) {
+        s_track_close (self, v);
+        if (state == S_VEH_IDLE)
+            s_track_idle (self, v);
+    }
 }
 
 /* Schedules vehicle v on service over [start_ms, end_ms) of a day that repeats: a span past midnight wraps to the
@@ -675,14 +847,24 @@ s_drive_along (sim_world_t *self, int rc, const map_route_t *route, uint32_t fro
     return map_traffic_time (&self->cfg->traffic, self->now_ms, route->time_ms);
 }
 
-/* Drives a vehicle from `from` to `to` starting now, as s_drive_along. With a ticket (not MAP_CH_AHEAD_NONE) the
- * route was asked ahead for the same from and to, and the ticket is used up. */
+/* Drives vehicle v from `from` to `to` starting now, as s_drive_along. With a ticket (not MAP_CH_AHEAD_NONE) the
+ * route was asked ahead for the same from and to, and the ticket is used up. A tracked vehicle's path is kept for
+ * its leg (drive_path). */
 static int64_t
-s_drive (sim_world_t *self, uint32_t from, uint32_t to, uint64_t ticket, double *km)
+s_drive (sim_world_t *self, uint32_t v, uint32_t from, uint32_t to, uint64_t ticket, double *km)
 {
     map_route_t route;
-    int rc = ticket != MAP_CH_AHEAD_NONE ? map_ch_ahead_take (self->ahead, ticket, &route)
-                                         : map_ch_route (self->router, from, to, &route);
+    int rc;
+    self->drive_path = NULL;
+    if (ticket != MAP_CH_AHEAD_NONE && s_tracked (self, v)) {
+        rc = map_ch_ahead_take_path (self->ahead, ticket, &route, &self->drive_path, &self->drive_path_count);
+    } else if (ticket != MAP_CH_AHEAD_NONE) {
+        rc = map_ch_ahead_take (self->ahead, ticket, &route);
+    } else {
+        rc = map_ch_route (self->router, from, to, &route);
+        if (rc == 0 && s_tracked (self, v))
+            self->drive_path = map_ch_path (self->router, &self->drive_path_count);
+    }
     return s_drive_along (self, rc, &route, from, to, km);
 }
 
@@ -701,8 +883,9 @@ s_on_pickup (sim_world_t *self, uint32_t r)
         s_waits_add (&self->waits[rider->chosen], self->now_ms, (double) (self->now_ms - rider->request_ms) / 60000.0) < 0)
         s_fail (self, "out of memory");
     double km;
-    int64_t trip_ms = s_drive (self, rider->origin, rider->destination, rider->ride_ticket, &km);
+    int64_t trip_ms = s_drive (self, v, rider->origin, rider->destination, rider->ride_ticket, &km);
     rider->ride_ticket = MAP_CH_AHEAD_NONE;
+    s_track_drive (self, v, r, rider->origin, rider->destination, trip_ms);
     rider->leg_start_ms = self->now_ms;
     rider->trip_km = km;
     sim_metrics_km (self->metrics, rider->fleet, SIM_KM_OCCUPIED, self->now_ms, km);
@@ -822,6 +1005,17 @@ s_on_snapshot (sim_world_t *self, uint32_t subject)
         s_schedule (self, next, S_EV_SNAPSHOT, 0);
 }
 
+/* Tracked vehicles' places asked for (opts.on_sample), then the next sample while the day goes on. */
+static void
+s_on_sample (sim_world_t *self, uint32_t subject)
+{
+    (void) subject;
+    self->opts.on_sample (self->opts.track_arg, self);
+    int64_t next = self->now_ms + self->opts.sample_ms;
+    if (next < SIM_DAY_MS || self->active_riders > 0)
+        s_schedule (self, next, S_EV_SAMPLE, 0);
+}
+
 static disp_position_t
 s_position (const sim_world_t *self, uint32_t node)
 {
@@ -849,7 +1043,8 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
     veh->target = target;
     s_log (self, SIM_EVENT_REPOSITION, v, veh->fleet, SIM_EVENT_NONE, target);
     double km;
-    int64_t drive_ms = s_drive (self, veh->node, target, MAP_CH_AHEAD_NONE, &km);
+    int64_t drive_ms = s_drive (self, v, veh->node, target, MAP_CH_AHEAD_NONE, &km);
+    s_track_drive (self, v, -1, veh->node, target, drive_ms);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
     veh->km += km;
     s_mark_changed (self, v);   /* reported busy */
@@ -865,8 +1060,10 @@ s_route_pickups (sim_world_t *self, const disp_decisions_t *dec)
 {
     size_t n = dec->assignment_count;
     self->pickup_count = 0;
+    size_t had = self->pickups_cap;
     if (!self->ahead || n < 2 || s_reserve ((void **) &self->pickups, &self->pickups_cap, n, sizeof (s_pickup_t)) < 0)
         return;   /* routed one by one as they are applied */
+    memset (self->pickups + had, 0, (self->pickups_cap - had) * sizeof (s_pickup_t));   /* no paths yet */
     for (size_t i = 0; i < n; i++) {
         const disp_assignment_t *a = &dec->assignments[i];
         s_pickup_t *p = &self->pickups[i];
@@ -880,7 +1077,18 @@ s_route_pickups (sim_world_t *self, const disp_decisions_t *dec)
         s_pickup_t *p = &self->pickups[i];
         if (p->ticket == MAP_CH_AHEAD_NONE)
             continue;
-        p->rc = map_ch_ahead_take (self->ahead, p->ticket, &p->route);
+        p->path_count = 0;
+        if (s_tracked (self, dec->assignments[i].vehicle_id)) {
+            const uint32_t *path;
+            size_t count;
+            p->rc = map_ch_ahead_take_path (self->ahead, p->ticket, &p->route, &path, &count);
+            if (p->rc == 0 && s_reserve ((void **) &p->path, &p->path_cap, count, sizeof *path) == 0) {
+                memcpy (p->path, path, count * sizeof *path);
+                p->path_count = count;
+            }
+        } else {
+            p->rc = map_ch_ahead_take (self->ahead, p->ticket, &p->route);
+        }
         p->ticket = MAP_CH_AHEAD_NONE;
         p->ready = 1;
     }
@@ -975,8 +1183,13 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         s_set_state (self, v, S_VEH_PICKUP);
         double km;
         const s_pickup_t *p = i < self->pickup_count ? &self->pickups[i] : NULL;
+        if (p && p->ready) {
+            self->drive_path = p->path_count ? p->path : NULL;
+            self->drive_path_count = p->path_count;
+        }
         int64_t pickup_ms = p && p->ready ? s_drive_along (self, p->rc, &p->route, veh->node, rider->origin, &km)
-                                          : s_drive (self, veh->node, rider->origin, MAP_CH_AHEAD_NONE, &km);
+                                          : s_drive (self, v, veh->node, rider->origin, MAP_CH_AHEAD_NONE, &km);
+        s_track_drive (self, v, r, veh->node, rider->origin, pickup_ms);
         sim_metrics_km (self->metrics, veh->fleet, SIM_KM_PICKUP, self->now_ms, km);
         veh->km += km;
         s_schedule (self, self->now_ms + pickup_ms, S_EV_PICKUP, r);
@@ -994,6 +1207,7 @@ static s_handler_fn *const s_handlers[S_EV_COUNT] = {
     [S_EV_SHIFT_END] = s_on_shift_end,
     [S_EV_SNAPSHOT] = s_on_snapshot,
     [S_EV_ARRIVE] = s_on_arrive,
+    [S_EV_SAMPLE] = s_on_sample,
     /* S_EV_TICK needs the link and S_EV_HOUR the progress callback: the run loop handles them */
 };
 
@@ -1017,7 +1231,7 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     self->router = map_ch_query_new (map_net_ch (net));
     /* a world that cannot start its routing thread routes every ride at need: slower, the same results */
     if (opts->route_thread)
-        self->ahead = map_ch_ahead_new (map_net_ch (net), S_AHEAD_SLOTS);
+        self->ahead = map_ch_ahead_new (map_net_ch (net), S_AHEAD_SLOTS, opts->on_leg != NULL);
     self->queue = sim_queue_new ();
     self->metrics = sim_metrics_new (SIM_DAY_MS);
     self->node_weight_cum = malloc (n * sizeof (double));
@@ -1027,6 +1241,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     self->changed = malloc ((self->vehicle_count ? self->vehicle_count : 1) * sizeof (uint32_t));
     self->tick_vehicles = malloc ((self->vehicle_count ? self->vehicle_count : 1) * sizeof (disp_vehicle_t));
     self->driver_rows = calloc (self->humans ? self->humans : 1, sizeof (sim_driver_row_t));
+    if (opts->on_leg && !(self->tracks = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (s_track_t))))
+        goto nomem;
     if (!self->router || !self->queue || !self->metrics || !self->node_weight_cum || !self->area_weight_cum ||
         !self->in_area || !self->vehicles || !self->changed || !self->tick_vehicles || !self->driver_rows)
         goto nomem;
@@ -1081,6 +1297,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     s_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), S_EV_SNAPSHOT, 0);
     for (int h = 1; h <= 24; h++)
         s_schedule (self, h * S_HOUR_MS, S_EV_HOUR, (uint32_t) h);
+    if (opts->on_sample && opts->sample_ms > 0)
+        s_schedule (self, 0, S_EV_SAMPLE, 0);
     if (self->failed) {
         snprintf (err, errlen, "%s", self->err);
         goto fail;
@@ -1100,6 +1318,8 @@ sim_world_destroy (sim_world_t **self_p)
         return;
     sim_world_t *self = *self_p;
     map_ch_ahead_destroy (&self->ahead);
+    for (size_t i = 0; i < self->pickups_cap; i++)
+        free (self->pickups[i].path);
     free (self->pickups);
     map_ch_query_destroy (&self->router);
     sim_queue_destroy (&self->queue);
@@ -1107,6 +1327,12 @@ sim_world_destroy (sim_world_t **self_p)
     free (self->node_weight_cum);
     free (self->area_weight_cum);
     free (self->in_area);
+    for (uint32_t v = 0; self->tracks && v < self->vehicle_count; v++) {
+        free (self->tracks[v].nodes);
+        free (self->tracks[v].at_ms);
+        free (self->tracks[v].kmh);
+    }
+    free (self->tracks);
     free (self->vehicles);
     free (self->driver_rows);
     free (self->riders);
@@ -1148,6 +1374,8 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
             s_handlers[ev.type](self, ev.subject);
         }
     }
+    for (uint32_t v = 0; self->tracks && !self->failed && v < self->vehicle_count; v++)
+        s_track_close (self, v);   /* the idle spells open at the end */
     if (!self->failed) {
         /* bring vehicle time up to the end, and send the final figures with one last tick */
         sim_world_snapshot (self, SIM_SNAPSHOT_FINAL, &self->final);
@@ -1324,6 +1552,47 @@ int64_t
 sim_world_now (const sim_world_t *self)
 {
     return self->now_ms;
+}
+
+uint32_t
+sim_world_vehicle_count (const sim_world_t *self)
+{
+    return self->vehicle_count;
+}
+
+int
+sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out)
+{
+    if (v >= self->vehicle_count || self->vehicles[v].state == S_VEH_OFFLINE)
+        return -1;
+    s_track_t *t = s_tracked (self, v);
+    if (!t || t->count == 0)
+        return -1;
+    const s_vehicle_t *veh = &self->vehicles[v];
+    out->fleet = veh->fleet;
+    out->state = s_leg_state ((s_veh_state_t) veh->state);
+    out->speed_kmh = 0;
+    uint32_t last = t->count - 1;
+    const map_node_t *a = map_graph_node (self->graph, t->nodes[last]);
+    out->lon = a->lon;
+    out->lat = a->lat;
+    out->node = t->nodes[last];
+    if (t->count < 2 || self->now_ms >= t->at_ms[last])
+        return 0;   /* standing, or at the end of the drive */
+    if (self->now_ms < t->at_ms[t->cursor])
+        t->cursor = 0;
+    while (t->cursor + 1 < last && t->at_ms[t->cursor + 1] <= self->now_ms)
+        t->cursor++;
+    uint32_t i = t->cursor;
+    a = map_graph_node (self->graph, t->nodes[i]);
+    const map_node_t *b = map_graph_node (self->graph, t->nodes[i + 1]);
+    int64_t span = t->at_ms[i + 1] - t->at_ms[i];
+    double f = span > 0 ? (double) (self->now_ms - t->at_ms[i]) / (double) span : 0.0;
+    out->node = f == 0.0 ? t->nodes[i] : UINT32_MAX;
+    out->lon = a->lon + f * (b->lon - a->lon);
+    out->lat = a->lat + f * (b->lat - a->lat);
+    out->speed_kmh = t->kmh[i];
+    return 0;
 }
 
 size_t

@@ -11,11 +11,15 @@
 #include "sim_config.h"
 #include "sim_cost.h"
 #include "sim_event.h"
+#include "sim_leg.h"
 #include "sim_metrics.h"
 
 #define SIM_DAY_MS 86400000LL
 
 typedef struct sim_world_t sim_world_t;
+
+/* Called every sim_world_opts_t.sample_ms of the day with the world at that instant (sim_world_place). */
+typedef void (sim_sample_fn) (void *arg, sim_world_t *world);
 
 /* Encodes a metrics snapshot into a publication (topic and payload, malloc'd) the dispatcher link sends on: how a
  * run's snapshots reach subscribers is the caller's (sim_codec_publication), not the world's. 0, or -1 when out of
@@ -47,6 +51,16 @@ typedef struct {
     int route_thread;          /* 1: each ride is routed from the request on, on a thread of the world's own, so the
                                 * route is ready at the pickup (a second core saves a big map's day a third of its
                                 * time); the results are the same either way */
+    /* Tracking (trajectories), which changes no result. With on_leg, each tracked vehicle (tracked[v] nonzero, or
+     * every vehicle when tracked is NULL) has its legs told to on_leg (sim_leg.h) and its place known at any instant
+     * (sim_world_place); its drives are routed once more for their paths. With on_sample and sample_ms > 0,
+     * on_sample is called at 0, sample_ms, 2 x sample_ms ... of the day, and past midnight while riders are seen
+     * through. Both get track_arg. */
+    sim_leg_fn *on_leg;
+    sim_sample_fn *on_sample;
+    void *track_arg;
+    const uint8_t *tracked;    /* vehicle_count entries (sim_world_vehicle_count), or NULL */
+    int64_t sample_ms;
 } sim_world_opts_t;
 
 /* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the
@@ -117,6 +131,13 @@ const sim_metrics_t *sim_world_metrics (const sim_world_t *self);
 size_t sim_world_drivers (sim_world_t *self, const sim_driver_row_t **out);
 
 int64_t sim_world_now (const sim_world_t *self);
+
+/* Vehicles of the world: human drivers [0, human.drivers), then the robotaxis (none on a baseline day). */
+uint32_t sim_world_vehicle_count (const sim_world_t *self);
+
+/* Where tracked vehicle v is now (opts.on_leg): on its routed path when driving, interpolated by time along the edge
+ * it is on; at its node when idle. 0, or -1 when v is off shift, not tracked or out of range. */
+int sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out);
 
 /* Riders waiting for or in a vehicle right now. */
 size_t sim_world_active_riders (const sim_world_t *self);

@@ -73,7 +73,7 @@ START_TEST (test_routes_equal_map_ch_route_in_any_order)
 {
     size_t n = map_graph_node_count (s_g);
     enum { ASKS = 6000 };
-    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 8192);
+    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 8192, 0);
     ck_assert_ptr_nonnull (ahead);
     map_ch_query_t *q = map_ch_query_new (s_ch);
     ck_assert_ptr_nonnull (q);
@@ -152,7 +152,7 @@ END_TEST
 START_TEST (test_full_ring_refuses_then_serves)
 {
     size_t n = map_graph_node_count (s_g);
-    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 1); /* rounded up to 2 */
+    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 1, 0); /* rounded up to 2 */
     ck_assert_ptr_nonnull (ahead);
     map_ch_query_t *q = map_ch_query_new (s_ch);
     s_ask_t a = {.from = 0, .to = (uint32_t)(n - 1)}, b = {.from = 1, .to = (uint32_t)(n / 2)},
@@ -186,7 +186,7 @@ END_TEST
 START_TEST (test_destroy_with_routes_pending)
 {
     size_t n = map_graph_node_count (s_g);
-    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 4096);
+    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 4096, 0);
     ck_assert_ptr_nonnull (ahead);
     uint64_t st = 7;
     for (int i = 0; i < 4000; i++)
