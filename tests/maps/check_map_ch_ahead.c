@@ -181,6 +181,56 @@ START_TEST (test_full_ring_refuses_then_serves)
 }
 END_TEST
 
+/* With paths kept, a take gives the route's nodes as map_ch_path gives them, both for routes the thread computed
+ * (asked well before, waited for) and for those the caller computes at once (asked and taken back to back); a
+ * route to the same node is that one node. */
+START_TEST (test_paths_equal_map_ch_path)
+{
+    size_t n = map_graph_node_count (s_g);
+    map_ch_ahead_t *ahead = map_ch_ahead_new (s_ch, 1024, 1);
+    map_ch_query_t *q = map_ch_query_new (s_ch);
+    ck_assert (ahead && q);
+    uint64_t st = 11;
+    enum { ROUNDS = 40, BATCH = 20 };
+    s_ask_t asks[BATCH];
+    size_t checked = 0, long_paths = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (int i = 0; i < BATCH; i++) {
+            asks[i].from = (uint32_t)(rt_next (&st) % n);
+            asks[i].to = i == 0 ? asks[i].from : (uint32_t)(rt_next (&st) % n);
+            asks[i].ticket = map_ch_ahead_ask (ahead, asks[i].from, asks[i].to);
+            ck_assert (asks[i].ticket != MAP_CH_AHEAD_NONE);
+        }
+        if (round % 2) { /* let the thread finish them all */
+            double until = s_now_s () + S_WAIT_S;
+            while (!map_ch_ahead_ready (ahead, asks[BATCH - 1].ticket) && s_now_s () < until)
+                sched_yield ();
+        }
+        for (int i = BATCH; i-- > 0;) {
+            map_route_t got, want;
+            const uint32_t *path;
+            size_t count;
+            int rc = map_ch_ahead_take_path (ahead, asks[i].ticket, &got, &path, &count);
+            ck_assert_int_eq (rc, map_ch_route (q, asks[i].from, asks[i].to, &want));
+            if (rc < 0) continue;
+            size_t want_count;
+            const uint32_t *want_path = map_ch_path (q, &want_count);
+            ck_assert_uint_eq (count, want_count);
+            ck_assert (path[0] == asks[i].from && path[count - 1] == asks[i].to);
+            for (size_t k = 0; k < count; k++)
+                ck_assert_uint_eq (path[k], want_path[k]);
+            ck_assert_int_eq (got.time_ms, want.time_ms);
+            checked++;
+            long_paths += count > 10;
+        }
+    }
+    ck_assert_msg (checked > ROUNDS * BATCH * 9 / 10 && long_paths > ROUNDS, "%zu paths checked, %zu long", checked,
+                   long_paths);
+    map_ch_query_destroy (&q);
+    map_ch_ahead_destroy (&ahead);
+}
+END_TEST
+
 /* Destroying with asks open (never taken, never dropped) stops the thread and frees everything (the sanitizer build
  * checks the memory); NULL is accepted. */
 START_TEST (test_destroy_with_routes_pending)
@@ -206,6 +256,7 @@ int main (void)
     tcase_add_checked_fixture (core, s_setup, s_teardown);
     tcase_set_timeout (core, 120);
     tcase_add_test (core, test_routes_equal_map_ch_route_in_any_order);
+    tcase_add_test (core, test_paths_equal_map_ch_path);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, s_teardown);
