@@ -229,6 +229,98 @@ sim_csv_need (const sim_csv_t *csv, const char *const *names, int *col, size_t n
     return 0;
 }
 
+/* The next line of s's file that is not blank into s->line (its end of line dropped), s->lineno counting every
+ * line. 1, 0 at the end of the file, -1 with a message. */
+static int
+s_stream_line (sim_csv_stream_t *s, char *err, size_t errlen)
+{
+    for (;;) {
+        errno = 0;
+        ssize_t n = getline (&s->line, &s->line_cap, s->f);
+        if (n < 0) {
+            if (ferror (s->f))
+                return map_error (err, errlen, "%s:%d: %s", s->head.path, s->lineno + 1,
+                                  errno ? strerror (errno) : "read failed");
+            return 0;
+        }
+        s->lineno++;
+        while (n > 0 && (s->line[n - 1] == '\n' || s->line[n - 1] == '\r'))
+            s->line[--n] = '\0';
+        if (!sim_csv_blank (s->line))
+            return 1;
+    }
+}
+
+/* Splits s->line into s->cells, growing them to its commas. The number of fields, or 0 when out of memory. */
+static size_t
+s_stream_split (sim_csv_stream_t *s)
+{
+    size_t commas = 0;
+    for (const char *c = s->line; *c; c++)
+        commas += *c == ',';
+    if (commas + 1 > s->cells_cap) {
+        char **grown = realloc (s->cells, (commas + 1) * sizeof *grown);
+        if (!grown)
+            return 0;
+        s->cells = grown;
+        s->cells_cap = commas + 1;
+    }
+    return s_split (s->line, s->cells);
+}
+
+int
+sim_csv_stream_open (sim_csv_stream_t *s, const char *path, char *err, size_t errlen)
+{
+    memset (s, 0, sizeof *s);
+    int n_path = snprintf (s->head.path, sizeof s->head.path, "%s", path);
+    if (n_path < 0 || (size_t) n_path >= sizeof s->head.path)
+        return map_error (err, errlen, "%s: path too long", path);
+    if (!(s->f = fopen (path, "rb")))
+        return errno == ENOENT ? 1 : map_error (err, errlen, "%s: %s", path, strerror (errno));
+    int rc = s_stream_line (s, err, errlen);
+    if (rc == 0)
+        map_error (err, errlen, "%s:1: empty file, expected a header line", s->head.path);
+    size_t n = 0;
+    if (rc == 1 && (!(s->head.text = strdup (s->line)) ||
+                    !(s->head.names = malloc ((strlen (s->line) + 1) * sizeof *s->head.names)))) {
+        map_error (err, errlen, "%s: out of memory", s->head.path);
+        rc = -1;
+    }
+    if (rc == 1) {
+        n = s_split (s->head.text, s->head.names);
+        s->head.ncols = n;
+        return 0;
+    }
+    sim_csv_stream_close (s);
+    return -1;
+}
+
+int
+sim_csv_stream_next (sim_csv_stream_t *s, char *err, size_t errlen)
+{
+    int rc = s_stream_line (s, err, errlen);
+    if (rc != 1)
+        return rc;
+    size_t n = s_stream_split (s);
+    if (n == 0)
+        return map_error (err, errlen, "%s: out of memory", s->head.path);
+    if (n != s->head.ncols)
+        return map_error (err, errlen, "%s:%d: expected %zu fields, got %zu", s->head.path, s->lineno, s->head.ncols,
+                          n);
+    return 1;
+}
+
+void
+sim_csv_stream_close (sim_csv_stream_t *s)
+{
+    if (s->f)
+        fclose (s->f);
+    free (s->line);
+    free (s->cells);
+    sim_csv_free (&s->head);
+    memset (s, 0, sizeof *s);
+}
+
 void
 sim_csv_field (FILE *out, const char *text, int first)
 {

@@ -38,6 +38,29 @@ const char *sim_csv_cell (const sim_csv_t *csv, size_t row, int col);
 /* Finds each of names[0..n) into col[]. 0, or -1 with "PATH:1: no column 'x'" for the first one missing. */
 int sim_csv_need (const sim_csv_t *csv, const char *const *names, int *col, size_t n, char *err, size_t errlen);
 
+/* A CSV file read a row at a time, for a file too big to hold whole (fcd.csv): the header as a sim_csv_t without
+ * rows (so sim_csv_col and sim_csv_need work on &head), then each row's cells, which live until the next row. */
+typedef struct {
+    sim_csv_t head;    /* path, names, ncols; nrows stays 0 */
+    FILE *f;
+    char *line;        /* the current row, split in place */
+    size_t line_cap;
+    char **cells;      /* ncols cells of the current row, into line */
+    size_t cells_cap;
+    int lineno;        /* the current row's line, for "PATH:LINE: why" */
+} sim_csv_stream_t;
+
+/* Opens path and reads its header line into s (which it overwrites). 0; 1 when the file does not exist; -1 with
+ * "PATH:LINE: why" (empty file, read error, out of memory). s holds nothing to close after 1 or -1. */
+int sim_csv_stream_open (sim_csv_stream_t *s, const char *path, char *err, size_t errlen);
+
+/* The next row into s->cells (blank lines skipped). 1; 0 at the end of the file; -1 with "PATH:LINE: why" (a
+ * field count not the header's, a read error, out of memory). */
+int sim_csv_stream_next (sim_csv_stream_t *s, char *err, size_t errlen);
+
+/* Closes the file and frees what s holds; a zeroed s is fine. */
+void sim_csv_stream_close (sim_csv_stream_t *s);
+
 /* 1 when text is empty or only blanks. */
 int sim_csv_blank (const char *text);
 

@@ -13,6 +13,7 @@
 #include "sim_csv.h"
 #include "sim_figure.h"
 #include "sim_report.h"
+#include "sim_report_map.h"
 
 #define S_COUNT(a)  (sizeof (a) / sizeof (a)[0])
 #define S_PATH_MAX  4096
@@ -30,6 +31,7 @@ typedef struct {
     sim_csv_t costs;         /* ncols == 0 when absent */
     sim_csv_t days;
     uint32_t day, ndays;     /* summary.json's day, and the run's number of days (1 when it does not say) */
+    sim_report_map_t *map;   /* the map of --trajectories' files; NULL without roads.geojson */
 } s_run_t;
 
 /* -------------------------------------------------------------------------------------------------------------- */
@@ -1201,6 +1203,8 @@ s_run_page (FILE *f, const void *arg)
         s_html_days_table (f, &run->days, s_in_days_table, 0);
         fputs ("<p>Every column of every day is in <a href=\"days.csv\">days.csv</a>.</p>\n", f);
     }
+    if (run->map)
+        sim_report_map_html (run->map, f);
     sim_figure_folder_html_figures (run->figures, f);
     sim_figure_html_files (f, sim_figure_folder_dir (run->figures));
     fputs ("</body>\n</html>\n", f);
@@ -1219,7 +1223,8 @@ sim_plot_run (const char *dir, char *err, size_t errlen)
     int rc = -1;
     const char *d = sim_figure_folder_dir (run->figures);
     if (s_load_summary (run, err, errlen) != 0 || s_load_costs (d, &run->costs, err, errlen) != 0 ||
-        s_load_days (d, &run->days, err, errlen) != 0 || sim_figure_folder_make_dir (run->figures, err, errlen) != 0)
+        s_load_days (d, &run->days, err, errlen) != 0 || sim_report_map_load (d, NULL, &run->map, err, errlen) != 0 ||
+        sim_figure_folder_make_dir (run->figures, err, errlen) != 0)
         goto done;
     if (!json_object_get (run->summary, "days") && run->days.nrows > 1)
         run->ndays = (uint32_t) run->days.nrows;   /* a summary.json of before it said its days */
@@ -1231,6 +1236,7 @@ done:
     json_decref (run->summary);
     sim_csv_free (&run->costs);
     sim_csv_free (&run->days);
+    sim_report_map_destroy (&run->map);
     sim_figure_folder_destroy (&run->figures);
     free (run);
     return rc;
