@@ -16,7 +16,7 @@
 
 #define S_PATH_MAX      4096
 #define S_NAME_MAX      32
-#define S_FLEETS_MAX    8 /* a dot's class is fleet * S_STATES_MAX + state, one byte */
+#define S_FLEETS_MAX    8   /* a dot's class is fleet * S_STATES_MAX + state, one byte */
 #define S_STATES_MAX    16
 #define S_VEHICLE_MAX   (1u << 24)
 #define S_HEAT_ROWS_MAX 400
@@ -36,26 +36,26 @@ typedef struct {
 } s_seg_t;
 
 typedef struct {
-    uint16_t v, x, y; /* v: the vehicle's index among those kept */
+    uint16_t v, x, y;   /* v: the vehicle's index among those kept */
     uint8_t cls;
 } s_dot_t;
 
 typedef struct {
     int32_t time_s;
-    size_t first, n; /* its dots */
+    size_t first, n;   /* its dots */
 } s_frame_t;
 
 struct sim_report_map_t {
-    double lon0, lat0, lon1, lat1; /* the bounding box the positions are quantized to */
+    double lon0, lat0, lon1, lat1;   /* the bounding box the positions are quantized to */
     s_seg_t *segs;                 /* drawn, ordered by class */
     size_t nsegs;
-    uint32_t *heat; /* heat_cols x heat_rows request counts, row 0 south */
+    uint32_t *heat;   /* heat_cols x heat_rows request counts, row 0 south */
     int heat_cols, heat_rows;
     char fleets[S_FLEETS_MAX][S_NAME_MAX];
     size_t nfleets;
     char states[S_STATES_MAX][S_NAME_MAX];
     size_t nstates;
-    uint32_t *kept_ids; /* the kept vehicles' ids, ascending */
+    uint32_t *kept_ids;   /* the kept vehicles' ids, ascending */
     s_frame_t *frames;
     size_t frames_cap;
     s_dot_t *dots;
@@ -239,7 +239,7 @@ s_keep_roads (sim_report_map_t *self, s_segs_t *segs, size_t max)
     self->lat0 = mlat - dlat * 0.51;
     self->lat1 = mlat + dlat * 0.51;
 
-    qsort (segs->segs, segs->n, sizeof *segs->segs, s_cmp_seg); /* biggest class first, drawn first */
+    qsort (segs->segs, segs->n, sizeof *segs->segs, s_cmp_seg);   /* biggest class first, drawn first */
     size_t keep = segs->n;
     size_t cls = S_CLASSES;
     char *out = self->st.classes_left_out;
@@ -252,7 +252,7 @@ s_keep_roads (sim_report_map_t *self, s_segs_t *segs, size_t max)
         snprintf (out + used, sizeof self->st.classes_left_out - used, "%s%s", used ? ", " : "", s_classes[cls]);
     }
     if (keep > max)
-        keep = max; /* still too many of the biggest classes: the first max of them */
+        keep = max;   /* still too many of the biggest classes: the first max of them */
     self->st.segments = segs->n;
     self->st.segments_drawn = keep;
     self->segs = segs->segs;
@@ -392,7 +392,7 @@ s_fcd_scan (sim_report_map_t *self, const char *path, uint8_t **seen, size_t *ns
             break;
         }
         if (row.day != self->st.day)
-            break; /* the map shows the first day */
+            break;   /* the map shows the first day */
         if (row.time_s < prev) {
             rc = map_error (err, errlen, "%s:%d: time_s goes back from %g to %g (rows are ordered by day and time)",
                             path, s.lineno, prev, row.time_s);
@@ -508,7 +508,7 @@ s_fcd_frames (sim_report_map_t *self, const char *path, const int32_t *kept, siz
             break;
         if (day != self->st.day)
             break;
-        if (time_s != sample) { /* a new sample time: a frame when a frame step has passed */
+        if (time_s != sample) {   /* a new sample time: a frame when a frame step has passed */
             sample = time_s;
             in_frame = sample >= next_frame;
             if (in_frame) {
@@ -563,7 +563,7 @@ s_read_fcd (sim_report_map_t *self, const char *dir, const sim_report_map_opts_t
     rc = s_pick (self, seen, nseen, opts->vehicles_max, &kept, err, errlen);
     free (seen);
     if (rc == 0) {
-        /* the frame step: the default or the file's period when longer, doubled while the frames would hold too
+        /* the frame step: the file's period (or the shortest asked for), doubled while the frames would hold too
          * many dots (rows x the share of vehicles kept x the share of samples that are frames) */
         int period = self->st.fcd_period_s ? self->st.fcd_period_s : 1;
         int step = opts->frame_s > period ? opts->frame_s : period;
@@ -612,7 +612,7 @@ s_read_requests (sim_report_map_t *self, const char *dir, char *err, size_t errl
             break;
         }
         if (day == 0)
-            day = (int) d; /* no fcd.csv: the first day of the requests */
+            day = (int) d;   /* no fcd.csv: the first day of the requests */
         if ((int) d != day)
             continue;
         self->st.requests++;
@@ -636,10 +636,9 @@ sim_report_map_load (const char *dir, const sim_report_map_opts_t *opts, sim_rep
     *map = NULL;
     sim_report_map_opts_t o = opts ? *opts : (sim_report_map_opts_t){0};
     o.vehicles_max = o.vehicles_max ? o.vehicles_max : SIM_REPORT_MAP_VEHICLES_MAX;
-    o.vehicles_max = o.vehicles_max > 65535 ? 65535 : o.vehicles_max; /* a dot names its vehicle in 16 bits */
+    o.vehicles_max = o.vehicles_max > 65535 ? 65535 : o.vehicles_max;   /* a dot names its vehicle in 16 bits */
     o.segments_max = o.segments_max ? o.segments_max : SIM_REPORT_MAP_SEGMENTS_MAX;
     o.dots_max = o.dots_max ? o.dots_max : SIM_REPORT_MAP_DOTS_MAX;
-    o.frame_s = o.frame_s > 0 ? o.frame_s : SIM_REPORT_MAP_FRAME_S;
 
     char path[S_PATH_MAX];
     snprintf (path, sizeof path, "%s/roads.geojson", dir);

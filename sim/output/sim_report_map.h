@@ -8,9 +8,9 @@
  *   - roads: every segment up to SIM_REPORT_MAP_SEGMENTS_MAX; above, the smaller classes are left out (local, then
  *     secondary, ...) until the rest fit, and the page says so;
  *   - demand: requests counted on a grid of SIM_REPORT_MAP_HEAT_COLS columns (rows to the map's shape), not points;
- *   - vehicles: fcd.csv's first day only, one frame every frame_s seconds (SIM_REPORT_MAP_FRAME_S, or the file's
- *     period when longer, doubled while the frames would hold more than SIM_REPORT_MAP_DOTS_MAX positions); all
- *     vehicles up to SIM_REPORT_MAP_VEHICLES_MAX, above that as many, evenly spaced in the order of their ids.
+ *   - vehicles: fcd.csv's first day only, one frame every frame_s seconds (the file's period, doubled while the
+ *     frames would hold more than SIM_REPORT_MAP_DOTS_MAX positions: 120 s for a default day sampled every 60 s);
+ *     all vehicles up to SIM_REPORT_MAP_VEHICLES_MAX, above that as many, evenly spaced in the order of their ids.
  * fcd.csv is read twice as a stream (the vehicles, then the frames), never whole. */
 #ifndef SIM_REPORT_MAP_H
 #define SIM_REPORT_MAP_H
@@ -19,12 +19,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SIM_REPORT_MAP_GRID         4095 /* positions are 12-bit on each axis */
+#define SIM_REPORT_MAP_GRID         4095   /* positions are 12-bit on each axis */
 #define SIM_REPORT_MAP_SEGMENTS_MAX 60000
 #define SIM_REPORT_MAP_HEAT_COLS    160
-#define SIM_REPORT_MAP_FRAME_S      120
 #define SIM_REPORT_MAP_VEHICLES_MAX 4000
-#define SIM_REPORT_MAP_DOTS_MAX     1500000 /* 6 bytes each: ~12 MB of base64 at most */
+#define SIM_REPORT_MAP_DOTS_MAX     1000000   /* 6 bytes each: 8 MB of base64 at most */
 
 typedef struct sim_report_map_t sim_report_map_t;
 
@@ -33,13 +32,13 @@ typedef struct {
     size_t vehicles_max;
     size_t segments_max;
     size_t dots_max;
-    int frame_s;
+    int frame_s;   /* the shortest frame step (0: fcd.csv's period) */
 } sim_report_map_opts_t;
 
 typedef struct {
     size_t segments, segments_drawn;   /* in roads.geojson, and on the map */
     char classes_left_out[128];        /* "local, secondary" or "" */
-    size_t requests, requests_outside; /* rows of requests.csv on the map's day, and those off the map */
+    size_t requests, requests_outside;   /* rows of requests.csv on the map's day, and those off the map */
     size_t fcd_rows;                   /* rows of fcd.csv's first day */
     int day;                           /* that day (0: no fcd.csv) */
     int fcd_period_s;                  /* between its first two sample times (0: one sample) */
@@ -51,7 +50,7 @@ typedef struct {
 
 /* One vehicle in a frame, read back (for the tests). */
 typedef struct {
-    uint32_t vehicle; /* its id in fcd.csv */
+    uint32_t vehicle;   /* its id in fcd.csv */
     double lon, lat;  /* its place, as quantized */
     const char *fleet, *state;
 } sim_report_map_dot_t;

@@ -90,8 +90,8 @@ s_fails (const char *want)
 START_TEST (test_frames_hold_each_vehicle_where_it_was)
 {
     s_write ("roads.geojson", s_roads);
-    /* every 60 s; a frame every 120 s keeps 0, 120 and 240. Vehicle 9 is only seen at 60 s (no frame). Day 2 is
-     * not drawn. */
+    /* every 60 s; frames asked every 120 s or more keep 0, 120 and 240. Vehicle 9 is only seen at 60 s (no frame).
+     * Day 2 is not drawn. */
     s_write ("fcd.csv", "day,time_s,vehicle,fleet,state,lon,lat,speed_kmh\n"
                         "1,0,3,robotaxi,idle,114.000000,30.000000,0.0\n"
                         "1,0,5,human,carrying,114.100000,30.100000,30.0\n"
@@ -103,17 +103,18 @@ START_TEST (test_frames_hold_each_vehicle_where_it_was)
                         "1,180,3,robotaxi,carrying,114.030000,30.000000,30.0\n"
                         "1,240,3,robotaxi,carrying,114.040000,30.010000,30.0\n"
                         "2,0,3,robotaxi,idle,114.000000,30.000000,0.0\n");
+    sim_report_map_opts_t opts = {.frame_s = 120};
     sim_report_map_stats_t st;
-    sim_report_map_t *map = s_load (NULL, &st);
+    sim_report_map_t *map = s_load (&opts, &st);
     ck_assert_int_eq (st.day, 1);
     ck_assert_int_eq (st.fcd_period_s, 60);
-    ck_assert_int_eq (st.frame_s, SIM_REPORT_MAP_FRAME_S);
+    ck_assert_int_eq (st.frame_s, 120);
     ck_assert_uint_eq (st.fcd_rows, 9);
     ck_assert_uint_eq (st.vehicles, 3);
     ck_assert_uint_eq (st.vehicles_kept, 3);
     ck_assert_uint_eq (st.frames, 3);
     ck_assert_uint_eq (st.dots, 2 + 2 + 1);
-    ck_assert_uint_eq (st.segments, 4); /* the secondary road's two points make two segments */
+    ck_assert_uint_eq (st.segments, 4);   /* the secondary road's two points make two segments */
     ck_assert_uint_eq (st.segments_drawn, 4);
 
     static const int32_t want_t[] = {0, 120, 240};
@@ -124,7 +125,7 @@ START_TEST (test_frames_hold_each_vehicle_where_it_was)
         ck_assert_uint_eq (n, want_n[k]);
     }
     sim_report_map_dot_t dot;
-    sim_report_map_dot (map, 1, 0, &dot); /* at 120 s, in the order of ids: 3 then 5 */
+    sim_report_map_dot (map, 1, 0, &dot);   /* at 120 s, in the order of ids: 3 then 5 */
     ck_assert_uint_eq (dot.vehicle, 3);
     ck_assert_str_eq (dot.fleet, "robotaxi");
     ck_assert_str_eq (dot.state, "to_pickup");
@@ -198,7 +199,7 @@ START_TEST (test_vehicles_above_the_cap_are_an_even_sample)
         for (size_t i = 0; i < n; i++) {
             sim_report_map_dot_t dot;
             sim_report_map_dot (map, k, i, &dot);
-            ck_assert_uint_eq (dot.vehicle, 5 * i + 4); /* every fifth, evenly spread: both fleets drawn */
+            ck_assert_uint_eq (dot.vehicle, 5 * i + 4);   /* every fifth, evenly spread: both fleets drawn */
         }
     }
     sim_report_map_destroy (&map);
@@ -215,11 +216,11 @@ END_TEST
 START_TEST (test_frame_step_grows_to_the_dots_budget)
 {
     s_write ("roads.geojson", s_roads);
-    s_fcd_many (10, 40, 60); /* 400 rows; every other sample a frame: 200 dots */
+    s_fcd_many (10, 40, 60);   /* 400 rows */
     sim_report_map_opts_t opts = {.dots_max = 60};
     sim_report_map_stats_t st;
     sim_report_map_t *map = s_load (&opts, &st);
-    ck_assert_int_eq (st.frame_s, 480); /* 120 -> 240 -> 480: 400 x 60/480 = 50 dots */
+    ck_assert_int_eq (st.frame_s, 480);   /* 60 -> 120 -> 240 -> 480: 400 x 60/480 = 50 dots */
     ck_assert_uint_eq (st.frames, 5);
     ck_assert_uint_le (st.dots, 60);
     size_t n;
@@ -237,7 +238,7 @@ START_TEST (test_demand_of_the_day_on_the_grid)
                              "1,8.5,0,robotaxi,114.05,30.05\n"
                              "1,9,1,human,114.06,30.05\n"
                              "1,10,2,human,120.00,30.05\n"  /* off the map */
-                             "2,5,3,human,114.05,30.05\n"); /* another day */
+                             "2,5,3,human,114.05,30.05\n");   /* another day */
     sim_report_map_stats_t st;
     sim_report_map_t *map = s_load (NULL, &st);
     ck_assert_uint_eq (st.requests, 3);
@@ -249,7 +250,7 @@ END_TEST
 START_TEST (test_the_page_holds_the_map_and_its_data)
 {
     s_write ("roads.geojson", s_roads);
-    s_fcd_many (4, 6, 60);
+    s_fcd_many (4, 6, 120);
     s_write ("requests.csv", "day,time_s,request,fleet,lon,lat\n1,8.5,0,robotaxi,114.05,30.05\n");
     sim_report_map_stats_t st;
     sim_report_map_t *map = s_load (NULL, &st);
@@ -282,11 +283,12 @@ START_TEST (test_the_page_holds_the_map_and_its_data)
     json_t *root = json_loadb (data, (size_t) (end - data), 0, &jerr);
     ck_assert_msg (root != NULL, "the map's data is no JSON: %s", jerr.text);
     json_t *t = json_object_get (json_object_get (root, "frames"), "t");
-    ck_assert_uint_eq (json_array_size (t), 3); /* 0, 120, 240 */
+    ck_assert_uint_eq (json_array_size (t), 6);   /* 0, 120, .. 600 */
     ck_assert_int_eq (json_integer_value (json_array_get (t, 2)), 240);
+    ck_assert_int_eq (json_integer_value (json_object_get (root, "frame_s")), 120);
     const char *dots = json_string_value (json_object_get (root, "dots"));
     ck_assert_ptr_nonnull (dots);
-    ck_assert_uint_eq (strlen (dots), (3 * 4 * 6 + 2) / 3 * 4); /* 12 dots of 6 bytes, as base64 */
+    ck_assert_uint_eq (strlen (dots), (6 * 4 * 6 + 2) / 3 * 4);   /* 24 dots of 6 bytes, as base64 */
     ck_assert_uint_eq (st.data_bytes, (size_t) (end - data));
     json_decref (root);
     free (html);
@@ -312,7 +314,7 @@ START_TEST (test_too_many_roads_leave_out_the_small_ones)
     ck_assert_uint_eq (st.segments, 4);
     ck_assert_uint_eq (st.segments_drawn, 3);
     ck_assert_str_eq (st.classes_left_out, "local");
-    ck_assert_uint_eq (st.frames, 0); /* no fcd.csv: roads only */
+    ck_assert_uint_eq (st.frames, 0);   /* no fcd.csv: roads only */
     sim_report_map_destroy (&map);
 }
 END_TEST
@@ -333,7 +335,7 @@ START_TEST (test_bad_rows_name_file_and_line)
     s_write ("roads.geojson", s_roads);
     static const char head[] = "day,time_s,vehicle,fleet,state,lon,lat,speed_kmh\n"
                                "1,0,1,robotaxi,idle,114.05,30.05,0\n"
-                               "\n"; /* a blank line still counts */
+                               "\n";   /* a blank line still counts */
     char text[512];
     snprintf (text, sizeof text, "%s1,60,1,robotaxi,idle,east,30.05,0\n", head);
     s_write ("fcd.csv", text);
