@@ -1170,8 +1170,8 @@ sim_report_map_html (const sim_report_map_t *self, FILE *f)
            "roads (darker and wider: bigger roads) and the demand (pink: where riders asked for a ride, darker where "
            "more did). Play runs the day; the slider picks a time.</p>\n",
            f);
-    fputs ("<div><canvas id=\"map-canvas\" width=\"900\" height=\"600\" role=\"img\" "
-           "aria-label=\"Map of the roads, the demand and the vehicles at the time the slider shows\"></canvas></div>\n"
+    fputs ("<div><canvas id=\"map-canvas\" width=\"900\" height=\"600\" role=\"img\" aria-label=\"Map of "
+           "the roads, the demand and the vehicles at the time the slider shows\"></canvas></div>\n"
            "<div class=\"map-controls\"><button id=\"map-play\" type=\"button\">Play</button>"
            "<input id=\"map-time\" type=\"range\" step=\"1\" aria-label=\"time of day\">"
            "<output id=\"map-clock\">00:00</output>"
