@@ -102,7 +102,7 @@ typedef struct {
         /* costs */
         double vehicle_rent_yuan_per_day, insurance_yuan_per_year, maintenance_yuan_per_km;
         /* empty driving besides pickups: cruising while idle, and the trip to and from each shift */
-        double cruise_kmh, commute_km;
+        double cruise_kmh, cruise_hop_km, commute_km;
         /* participation: each driver works a day when expected net hourly earnings beat their reservation wage */
         double reservation_wage_yuan_per_h;   /* median over drivers */
         double reservation_wage_spread;       /* lognormal sigma across drivers */

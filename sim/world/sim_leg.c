@@ -6,6 +6,7 @@ static const char *const s_state_names[SIM_LEG_STATE_COUNT] = {
     [SIM_LEG_TO_PICKUP] = "to_pickup",
     [SIM_LEG_CARRYING] = "carrying",
     [SIM_LEG_REPOSITION] = "repositioning",
+    [SIM_LEG_CRUISING] = "cruising",
 };
 
 const char *sim_leg_state_name (sim_leg_state_t state)

@@ -14,6 +14,7 @@ typedef enum {
     SIM_LEG_TO_PICKUP,  /* driving empty to a rider it was assigned */
     SIM_LEG_CARRYING,   /* driving a rider to the destination */
     SIM_LEG_REPOSITION, /* driving empty where the dispatcher sent it */
+    SIM_LEG_CRUISING,   /* an idle human driver cruising the streets for riders (free for the dispatcher) */
     SIM_LEG_STATE_COUNT
 } sim_leg_state_t;
 

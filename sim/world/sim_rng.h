@@ -24,6 +24,7 @@ enum {
     SIM_STREAM_WAGES = 4,      /* reservation wages, drawn once on day 0 (sim_drivers) */
     SIM_STREAM_DECIDE = 5,     /* the morning work decisions (sim_drivers) */
     SIM_STREAM_TRIPFILE = 6,   /* which rows of a trips file play, with demand.file_scale (sim_tripfile) */
+    SIM_STREAM_CRUISE = 7,     /* the streets idle human drivers cruise (sim_world) */
     SIM_STREAMS_PER_DAY = 8
 };
 

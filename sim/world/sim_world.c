@@ -43,6 +43,8 @@ typedef enum {
     S_EV_HOUR,
     S_EV_ARRIVE,               /* subject: vehicle, at the end of a reposition drive */
     S_EV_SAMPLE,               /* tracked vehicles' places asked for (opts.on_sample) */
+    S_EV_CRUISE_END,           /* subject: vehicle, an idle human driver at the end of a cruise hop */
+    S_EV_CRUISE,               /* subject: vehicle, an idle human driver's parked spell over: the next hop */
     S_EV_COUNT
 } s_event_kind_t;
 
@@ -64,7 +66,18 @@ typedef struct {
     double revenue_yuan, km;
     double shift_start_h, shift_h;
     uint8_t worked;            /* has a shift this day */
+    uint8_t cruising;          /* an idle human driver on a cruise hop (its walk) */
+    int64_t wake_ms;           /* an idle human driver: when the hop under way ends, or the parked spell after it */
 } s_vehicle_t;
+
+/* An idle human driver's cruise hop: the nodes of the walk, when it passes each, and the km driven to each. */
+typedef struct {
+    uint32_t *nodes;
+    int64_t *at_ms;
+    double *km;
+    uint32_t count, cap;
+    uint32_t cut;              /* where the last hop was cut short (s_cruise_arrive) */
+} s_walk_t;
 
 typedef struct {
     int64_t request_ms;
@@ -89,6 +102,7 @@ typedef struct {
     int64_t *at_ms;
     float *kmh;                /* the speed on the edge from each node to the next */
     uint32_t count, cap;
+    uint32_t split;            /* > 0: points before this one are the end of a cruise hop the drive began with */
     uint32_t cursor;           /* where the last place was found: samples go forward in time */
 } s_track_t;
 
@@ -151,6 +165,8 @@ struct sim_world_t {
     size_t pickup_count, pickups_cap;
 
     s_track_t *tracks;         /* per vehicle, with opts.on_leg; NULL otherwise */
+    s_walk_t *walks;           /* per human driver, when idle drivers cruise (human.cruise_kmh > 0); NULL otherwise */
+    sim_rng_t rng_cruise;
     const uint32_t *drive_path;   /* a tracked vehicle's drive just routed: its nodes (drive_path_count), or NULL */
     size_t drive_path_count;
 
@@ -379,12 +395,13 @@ s_tracked (sim_world_t *self, uint32_t v)
 }
 
 static sim_leg_state_t
-s_leg_state (s_veh_state_t state)
+s_leg_state (const s_vehicle_t *veh)
 {
-    return state == S_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
-           : state == S_VEH_OCCUPIED   ? SIM_LEG_CARRYING
-           : state == S_VEH_REPOSITION ? SIM_LEG_REPOSITION
-                                       : SIM_LEG_IDLE;
+    return veh->state == S_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
+           : veh->state == S_VEH_OCCUPIED   ? SIM_LEG_CARRYING
+           : veh->state == S_VEH_REPOSITION ? SIM_LEG_REPOSITION
+           : veh->cruising                  ? SIM_LEG_CRUISING
+                                            : SIM_LEG_IDLE;
 }
 
 /* Makes room for n points of track t. 0 or -1. */
@@ -457,12 +474,14 @@ s_track_idle (sim_world_t *self, uint32_t v)
     t->at_ms[0] = self->now_ms;
     t->count = 1;
     t->cursor = 0;
+    t->split = 0;
 }
 
 /* Vehicle v starts driving from `from` to `to` now, for drive_ms (its state already set): the path, each node's time
  * (drive_ms shared out by the edges' free-flow times), told to the listener. */
 static void
-s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, uint32_t to, int64_t drive_ms)
+s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, uint32_t to, int64_t depart_ms,
+               int64_t drive_ms)
 {
     s_track_t *t = s_tracked (self, v);
     if (!t || self->failed)
@@ -481,29 +500,41 @@ s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, ui
         }
         path = map_ch_path (self->router, &n);
     }
-    if (s_track_reserve (t, (uint32_t) (n < 2 ? 2 : n)) < 0) {
+    /* A drive that starts when a cruise hop cut short reaches its crossing (depart_ms after now) keeps the rest of
+     * that hop before it, so the vehicle's place is known in between; the hop itself was told at the cut. */
+    uint32_t b = 0;
+    const s_walk_t *w = self->walks && v < self->humans ? &self->walks[v] : NULL;
+    if (depart_ms > self->now_ms && w && w->cut < w->count && w->nodes[w->cut] == from &&
+        w->at_ms[w->cut] == depart_ms)
+        b = w->cut;
+    if (s_track_reserve (t, b + (uint32_t) (n < 2 ? 2 : n)) < 0) {
         s_fail (self, "out of memory");
         return;
     }
+    for (uint32_t i = 0; i < b; i++) {
+        t->nodes[i] = w->nodes[i];
+        t->at_ms[i] = w->at_ms[i];
+    }
     int64_t total = 0;
-    t->nodes[0] = path[0];
-    t->at_ms[0] = 0;
+    t->nodes[b] = path[0];
+    t->at_ms[b] = 0;
     for (size_t i = 1; i < n; i++) {
         uint32_t e = map_graph_find_edge (self->graph, path[i - 1], path[i]);
         total += e == MAP_EDGE_NONE ? 0 : map_graph_edge (self->graph, e)->time_ms;
-        t->nodes[i] = path[i];
-        t->at_ms[i] = total;   /* free-flow time so far, scaled below */
+        t->nodes[b + i] = path[i];
+        t->at_ms[b + i] = total;   /* free-flow time so far, scaled below */
     }
     if (n < 2) {
-        t->nodes[1] = to;
-        t->at_ms[1] = 0;
+        t->nodes[b + 1] = to;
+        t->at_ms[b + 1] = 0;
         n = 2;
     }
     for (size_t i = 0; i < n; i++)
-        t->at_ms[i] = self->now_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) t->at_ms[i] /
-                                                                     (double) total)
-                                                : (i == n - 1 ? drive_ms : 0));
-    t->at_ms[n - 1] = self->now_ms + drive_ms;
+        t->at_ms[b + i] = depart_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) t->at_ms[b + i] /
+                                                                      (double) total)
+                                                 : (i == n - 1 ? drive_ms : 0));
+    t->at_ms[b + n - 1] = depart_ms + drive_ms;
+    n += b;
     for (size_t i = 0; i + 1 < n; i++) {
         uint32_t e = map_graph_find_edge (self->graph, t->nodes[i], t->nodes[i + 1]);
         int64_t span = t->at_ms[i + 1] - t->at_ms[i];
@@ -513,9 +544,167 @@ s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, ui
     }
     t->count = (uint32_t) n;
     t->cursor = 0;
+    t->split = b;
     self->drive_path = NULL;
-    if (drive_ms > 0 || from != to)
-        s_track_emit (self, v, s_leg_state ((s_veh_state_t) self->vehicles[v].state), request);
+    if (drive_ms > 0 || from != to) {   /* told from its start */
+        t->nodes += b;
+        t->at_ms += b;
+        t->count -= b;
+        s_track_emit (self, v, s_leg_state (&self->vehicles[v]), request);
+        t->nodes -= b;
+        t->at_ms -= b;
+        t->count += b;
+    }
+}
+
+/* ---- cruising: idle human drivers (human.cruise_kmh > 0) ---- */
+
+#define S_WALK_MAX_EDGES 256   /* a hop ends after this many streets even if shorter than human.cruise_hop_km */
+
+static int
+s_walk_push (s_walk_t *w, uint32_t node, int64_t free_ms, double km)
+{
+    if (w->count == w->cap) {
+        uint32_t cap = w->cap ? 2 * w->cap : 32;
+        uint32_t *nodes = realloc (w->nodes, cap * sizeof *nodes);
+        if (nodes)
+            w->nodes = nodes;
+        int64_t *at = realloc (w->at_ms, cap * sizeof *at);
+        if (at)
+            w->at_ms = at;
+        double *k = realloc (w->km, cap * sizeof *k);
+        if (k)
+            w->km = k;
+        if (!nodes || !at || !k)
+            return -1;
+        w->cap = cap;
+    }
+    w->nodes[w->count] = node;
+    w->at_ms[w->count] = free_ms;
+    w->km[w->count++] = km;
+    return 0;
+}
+
+/* Starts idle human driver v's next cruise hop from its node: a walk along the streets that at every crossing takes a
+ * street other than the one it came by (back only from a dead end), the one leading to the busier place (demand
+ * weight) the more likely, until human.cruise_hop_km are driven; at the hour's traffic. A driver with no street to
+ * take stays parked. The dispatcher hears of the new place at the hop's end (s_on_cruise_end). */
+static void
+s_cruise_start (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    s_walk_t *w = &self->walks[v];
+    uint32_t node = veh->node, prev = MAP_NODE_NONE;
+    double km = 0;
+    int64_t free_ms = 0;
+    w->count = 0;
+    if (s_walk_push (w, node, 0, 0) < 0)
+        goto nomem;
+    for (int steps = 0; km < self->cfg->human.cruise_hop_km && steps < S_WALK_MAX_EDGES; steps++) {
+        uint32_t first, end;
+        map_graph_out (self->graph, node, &first, &end);
+        double total = 0;
+        for (uint32_t e = first; e < end; e++) {
+            uint32_t to = map_graph_edge (self->graph, e)->to;
+            if (to != prev || end - first == 1)
+                total += s_node_weight (self, to);
+        }
+        if (!(total > 0))
+            break;
+        double u = sim_rng_uniform (&self->rng_cruise) * total;
+        const map_edge_t *pick = NULL;
+        for (uint32_t e = first; e < end; e++) {
+            const map_edge_t *edge = map_graph_edge (self->graph, e);
+            if (edge->to == prev && end - first > 1)
+                continue;
+            pick = edge;
+            double wgt = s_node_weight (self, edge->to);
+            if (u < wgt)
+                break;
+            u -= wgt;
+        }
+        km += pick->length_m / 1000.0;
+        free_ms += pick->time_ms;
+        prev = node;
+        node = pick->to;
+        if (s_walk_push (w, node, free_ms, km) < 0)
+            goto nomem;
+    }
+    if (w->count < 2)
+        return;   /* nowhere to go: parked until a rider comes */
+    for (uint32_t i = 0; i < w->count; i++)
+        w->at_ms[i] = self->now_ms + map_traffic_time (&self->cfg->traffic, self->now_ms, w->at_ms[i]);
+    veh->cruising = 1;
+    veh->wake_ms = w->at_ms[w->count - 1];
+    s_track_t *t = s_tracked (self, v);
+    if (t) {   /* the parked spell ends; the hop is told when it ends, where it ends */
+        s_track_close (self, v);
+        if (s_track_reserve (t, w->count) < 0)
+            goto nomem;
+        for (uint32_t i = 0; i < w->count; i++) {
+            t->nodes[i] = w->nodes[i];
+            t->at_ms[i] = w->at_ms[i];
+            int64_t span = i + 1 < w->count ? w->at_ms[i + 1] - w->at_ms[i] : 0;
+            t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / S_HOUR_MS)) : 0.0f;
+        }
+        t->count = w->count;
+        t->cursor = 0;
+        t->split = 0;
+    }
+    s_schedule (self, veh->wake_ms, S_EV_CRUISE_END, v);
+    return;
+nomem:
+    s_fail (self, "out of memory");
+}
+
+/* Ends v's hop at node j of its walk: the km to there are driven (cruising km), it is the vehicle's node, and the
+ * hop so far is told to the tracker. */
+static void
+s_cruise_arrive (sim_world_t *self, uint32_t v, uint32_t j)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    const s_walk_t *w = &self->walks[v];
+    sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, w->km[j]);
+    veh->km += w->km[j];
+    veh->node = w->nodes[j];
+    veh->cruising = 0;
+    self->walks[v].cut = j;
+    s_track_t *t = s_tracked (self, v);
+    if (t) {
+        if (j >= 1) {
+            t->count = j + 1;
+            s_track_emit (self, v, SIM_LEG_CRUISING, -1);
+        }
+        t->count = 0;
+    }
+}
+
+/* The node where cruising vehicle v can turn off its walk: the first it reaches from now on (*j its index); else its
+ * node. */
+static uint32_t
+s_cruise_next (const sim_world_t *self, uint32_t v, uint32_t *j)
+{
+    const s_vehicle_t *veh = &self->vehicles[v];
+    *j = 0;
+    if (!veh->cruising)
+        return veh->node;
+    const s_walk_t *w = &self->walks[v];
+    while (*j + 1 < w->count && w->at_ms[*j] < self->now_ms)
+        (*j)++;
+    return w->nodes[*j];
+}
+
+/* Stops v's hop where it can (s_cruise_next), now: returns how long until it is there (0 when not cruising). */
+static int64_t
+s_cruise_cut (sim_world_t *self, uint32_t v)
+{
+    if (!self->vehicles[v].cruising)
+        return 0;
+    uint32_t j;
+    s_cruise_next (self, v, &j);
+    int64_t lead = self->walks[v].at_ms[j] - self->now_ms;
+    s_cruise_arrive (self, v, j);
+    return lead > 0 ? lead : 0;
 }
 
 static sim_time_kind_t
@@ -535,12 +724,8 @@ s_account (sim_world_t *self, uint32_t v)
     if (veh->state != S_VEH_OFFLINE && self->now_ms > veh->since_ms) {
         sim_metrics_vehicle_time (self->metrics, veh->fleet, s_time_kind (veh->state), veh->since_ms, self->now_ms);
         int64_t end = self->now_ms < SIM_DAY_MS ? self->now_ms : SIM_DAY_MS;
-        if (end > veh->since_ms) {
+        if (end > veh->since_ms)
             veh->online_ms += end - veh->since_ms;
-            /* an idle human driver cruises for riders (the metrics book the same km from the same time) */
-            if (veh->state == S_VEH_IDLE && veh->fleet == DISP_FLEET_HUMAN)
-                veh->km += (double) (end - veh->since_ms) / S_HOUR_MS * self->cfg->human.cruise_kmh;
-        }
     }
     veh->since_ms = self->now_ms;
 }
@@ -885,7 +1070,7 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     double km;
     int64_t trip_ms = s_drive (self, v, rider->origin, rider->destination, rider->ride_ticket, &km);
     rider->ride_ticket = MAP_CH_AHEAD_NONE;
-    s_track_drive (self, v, r, rider->origin, rider->destination, trip_ms);
+    s_track_drive (self, v, r, rider->origin, rider->destination, self->now_ms, trip_ms);
     rider->leg_start_ms = self->now_ms;
     rider->trip_km = km;
     sim_metrics_km (self->metrics, rider->fleet, SIM_KM_OCCUPIED, self->now_ms, km);
@@ -915,6 +1100,8 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     s_log (self, SIM_EVENT_DROPOFF, v, rider->fleet, r, rider->destination);
     s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
     s_mark_changed (self, v);
+    if (veh->on_shift && self->walks && v < self->humans)
+        s_cruise_start (self, v);
 }
 
 /* A human driver's empty trip between home and the area where riders are, at the start and end of a shift (not at
@@ -939,6 +1126,8 @@ s_on_shift_start (sim_world_t *self, uint32_t v)
     if (veh->state == S_VEH_OFFLINE) {
         s_set_state (self, v, S_VEH_IDLE);
         s_mark_changed (self, v);
+        if (self->walks && v < self->humans)
+            s_cruise_start (self, v);
     }
 }
 
@@ -950,6 +1139,7 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
     s_log (self, SIM_EVENT_SHIFT_END, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
     if (veh->state == S_VEH_IDLE) {
+        s_cruise_cut (self, v);   /* a cruising driver stops at the next crossing */
         s_set_state (self, v, S_VEH_OFFLINE);
         s_mark_changed (self, v);
     }
@@ -1005,6 +1195,35 @@ s_on_snapshot (sim_world_t *self, uint32_t subject)
         s_schedule (self, next, S_EV_SNAPSHOT, 0);
 }
 
+/* The end of an idle human driver's cruise hop: the dispatcher hears where the driver is, who parks there until the
+ * hop's km averaged over the hop and the parked spell make human.cruise_kmh, then cruises on. */
+static void
+s_on_cruise_end (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (!veh->cruising || self->now_ms != veh->wake_ms)
+        return;   /* the hop was cut short (a rider, the shift's end) */
+    const s_walk_t *w = &self->walks[v];
+    double km = w->km[w->count - 1];
+    int64_t drove_ms = self->now_ms - w->at_ms[0];
+    s_cruise_arrive (self, v, w->count - 1);
+    s_mark_changed (self, v);
+    s_track_idle (self, v);
+    int64_t park_ms = (int64_t) llround (km / self->cfg->human.cruise_kmh * S_HOUR_MS) - drove_ms;
+    veh->wake_ms = self->now_ms + (park_ms > 0 ? park_ms : 0);
+    s_schedule (self, veh->wake_ms, S_EV_CRUISE, v);
+}
+
+/* An idle human driver's parked spell is over: the next hop. */
+static void
+s_on_cruise (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != S_VEH_IDLE || veh->cruising || !veh->on_shift || self->now_ms != veh->wake_ms)
+        return;   /* a rider came first, or the shift ended */
+    s_cruise_start (self, v);
+}
+
 /* Tracked vehicles' places asked for (opts.on_sample), then the next sample while the day goes on. */
 static void
 s_on_sample (sim_world_t *self, uint32_t subject)
@@ -1044,7 +1263,7 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
     s_log (self, SIM_EVENT_REPOSITION, v, veh->fleet, SIM_EVENT_NONE, target);
     double km;
     int64_t drive_ms = s_drive (self, v, veh->node, target, MAP_CH_AHEAD_NONE, &km);
-    s_track_drive (self, v, -1, veh->node, target, drive_ms);
+    s_track_drive (self, v, -1, veh->node, target, self->now_ms, drive_ms);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
     veh->km += km;
     s_mark_changed (self, v);   /* reported busy */
@@ -1070,8 +1289,11 @@ s_route_pickups (sim_world_t *self, const disp_decisions_t *dec)
         p->ready = 0;
         p->ticket = MAP_CH_AHEAD_NONE;
         if (a->request_id < self->rider_count && a->vehicle_id < self->vehicle_count)
-            p->ticket = map_ch_ahead_ask (self->ahead, self->vehicles[a->vehicle_id].node,
+        {
+            uint32_t j;
+            p->ticket = map_ch_ahead_ask (self->ahead, s_cruise_next (self, a->vehicle_id, &j),
                                           self->riders[a->request_id].origin);
+        }
     }
     for (size_t i = n; i-- > 0;) {
         s_pickup_t *p = &self->pickups[i];
@@ -1179,6 +1401,8 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         rider->state = S_RIDER_ASSIGNED;
         rider->vehicle = v;
         veh->rider = r;
+        /* a cruising driver turns off at the next crossing, and drives to the rider from there */
+        int64_t lead_ms = s_cruise_cut (self, v);
         s_log (self, SIM_EVENT_ASSIGN, v, veh->fleet, r, veh->node);
         s_set_state (self, v, S_VEH_PICKUP);
         double km;
@@ -1189,10 +1413,10 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         }
         int64_t pickup_ms = p && p->ready ? s_drive_along (self, p->rc, &p->route, veh->node, rider->origin, &km)
                                           : s_drive (self, v, veh->node, rider->origin, MAP_CH_AHEAD_NONE, &km);
-        s_track_drive (self, v, r, veh->node, rider->origin, pickup_ms);
+        s_track_drive (self, v, r, veh->node, rider->origin, self->now_ms + lead_ms, pickup_ms);
         sim_metrics_km (self->metrics, veh->fleet, SIM_KM_PICKUP, self->now_ms, km);
         veh->km += km;
-        s_schedule (self, self->now_ms + pickup_ms, S_EV_PICKUP, r);
+        s_schedule (self, self->now_ms + lead_ms + pickup_ms, S_EV_PICKUP, r);
     }
     for (size_t i = 0; i < dec.reposition_count && !self->failed; i++)
         s_reposition (self, &dec.repositions[i]);
@@ -1208,6 +1432,8 @@ static s_handler_fn *const s_handlers[S_EV_COUNT] = {
     [S_EV_SNAPSHOT] = s_on_snapshot,
     [S_EV_ARRIVE] = s_on_arrive,
     [S_EV_SAMPLE] = s_on_sample,
+    [S_EV_CRUISE_END] = s_on_cruise_end,
+    [S_EV_CRUISE] = s_on_cruise,
     /* S_EV_TICK needs the link and S_EV_HOUR the progress callback: the run loop handles them */
 };
 
@@ -1243,6 +1469,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     self->driver_rows = calloc (self->humans ? self->humans : 1, sizeof (sim_driver_row_t));
     if (opts->on_leg && !(self->tracks = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (s_track_t))))
         goto nomem;
+    if (cfg->human.cruise_kmh > 0 && self->humans > 0 && !(self->walks = calloc (self->humans, sizeof (s_walk_t))))
+        goto nomem;
     if (!self->router || !self->queue || !self->metrics || !self->node_weight_cum || !self->area_weight_cum ||
         !self->in_area || !self->vehicles || !self->changed || !self->tick_vehicles || !self->driver_rows)
         goto nomem;
@@ -1250,6 +1478,7 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     sim_rng_seed_day (&self->rng_demand, cfg->scenario.seed, SIM_STREAM_DEMAND, opts->day);
     sim_rng_seed_day (&self->rng_human, cfg->scenario.seed, SIM_STREAM_HUMAN, opts->day);
     sim_rng_seed_day (&self->rng_robotaxi, cfg->scenario.seed, SIM_STREAM_ROBOTAXI, opts->day);
+    sim_rng_seed_day (&self->rng_cruise, cfg->scenario.seed, SIM_STREAM_CRUISE, opts->day);
     for (uint32_t v = 0; v < self->humans; v++)
         self->humans_working += !opts->works || opts->works[v];
     for (int f = 0; f < DISP_FLEET_COUNT; f++)
@@ -1289,7 +1518,6 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
         self->hour_rate_per_ms[h] = cfg->demand.trips_per_day * cfg->demand.hour_weight[h] / wsum / (double) S_HOUR_MS;
 
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans_working);
-    sim_metrics_set_cruise (self->metrics, DISP_FLEET_HUMAN, cfg->human.cruise_kmh);
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
     s_place_fleets (self);
     s_schedule_next_request (self, 0);
@@ -1333,6 +1561,12 @@ sim_world_destroy (sim_world_t **self_p)
         free (self->tracks[v].kmh);
     }
     free (self->tracks);
+    for (uint32_t v = 0; self->walks && v < self->humans; v++) {
+        free (self->walks[v].nodes);
+        free (self->walks[v].at_ms);
+        free (self->walks[v].km);
+    }
+    free (self->walks);
     free (self->vehicles);
     free (self->driver_rows);
     free (self->riders);
@@ -1570,7 +1804,7 @@ sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out)
         return -1;
     const s_vehicle_t *veh = &self->vehicles[v];
     out->fleet = veh->fleet;
-    out->state = s_leg_state ((s_veh_state_t) veh->state);
+    out->state = t->split > 0 && self->now_ms < t->at_ms[t->split] ? SIM_LEG_CRUISING : s_leg_state (veh);
     out->speed_kmh = 0;
     uint32_t last = t->count - 1;
     const map_node_t *a = map_graph_node (self->graph, t->nodes[last]);

@@ -225,7 +225,9 @@ static void s_legs_load (const char *path, const s_roads_t *r, int cut, int64_t 
         ck_assert (state && strlen (state) < sizeof leg->state);
         strcpy (leg->state, state);
         int rider = !strcmp (state, "to_pickup") || !strcmp (state, "carrying");
-        ck_assert_msg (rider || !strcmp (state, "idle") || !strcmp (state, "repositioning"), "state %s", state);
+        ck_assert_msg (rider || !strcmp (state, "idle") || !strcmp (state, "repositioning") ||
+                           (!strcmp (state, "cruising") && leg->vehicle < HUMANS),
+                       "vehicle %u: state %s", leg->vehicle, state);
         ck_assert_msg (rider ? json_is_integer (req) : json_is_null (req), "feature %zu: %s with request %s", i, state,
                        json_is_null (req) ? "null" : "set");
         leg->request = rider ? (int64_t)json_integer_value (req) : -1;
@@ -362,12 +364,12 @@ START_TEST (test_legs_follow_the_roads_the_events_and_fcd)
     s_roads_load (s_in (0, dir, "roads.geojson"), &roads);
     s_legs_t legs;
     s_legs_load (s_in (0, dir, "trips.geojson"), &roads, 0, DAY1_2024 * 1000, (DAY1_2024 + 2 * 86400) * 1000, &legs);
-    size_t by_state[4] = {0};
-    const char *states[] = {"idle", "to_pickup", "carrying", "repositioning"};
+    size_t by_state[5] = {0};
+    const char *states[] = {"idle", "to_pickup", "carrying", "repositioning", "cruising"};
     for (size_t i = 0; i < legs.count; i++)
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 5; k++)
             by_state[k] += !strcmp (legs.leg[i].state, states[k]);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         ck_assert_msg (by_state[k] > 0, "no %s leg among %zu", states[k], legs.count);
 
     /* every pickup and drop-off of the events log starts and ends a carrying leg there and then; every repositioning
