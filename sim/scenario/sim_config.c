@@ -200,10 +200,10 @@ static const s_param_t s_params[] = {
      "commercial insurance per car and year [G]"},
     {"human.maintenance_yuan_per_km", T_REAL, OFF (human.maintenance_yuan_per_km), 0, 0, 100, "0.05",
      "maintenance and tyres per km [G]"},
-    {"human.cruise_kmh", T_REAL, OFF (human.cruise_kmh), 0, 0, 120, "10",
+    {"human.cruise_kmh", T_REAL, OFF (human.cruise_kmh), 0, 0, 120, "7",
      "mean speed of an idle driver (cruising for riders, parked spells included), km/h; 0: they wait parked "
      "[G: tuned to ~40% empty km]"},
-    {"human.cruise_hop_km", T_REAL, OFF (human.cruise_hop_km), 0, 0.1, 50, "1",
+    {"human.cruise_hop_km", T_REAL, OFF (human.cruise_hop_km), 0, 0.1, 50, "3",
      "an idle driver cruises this far along the streets, then parks, then cruises on [G]"},
     {"human.commute_km", T_REAL, OFF (human.commute_km), 0, 0, 200, "5",
      "empty km from home to the first pickup area, and again back home, per shift [G]"},
