@@ -15,6 +15,8 @@ typedef enum {
     SIM_LEG_CARRYING,   /* driving a rider to the destination */
     SIM_LEG_REPOSITION, /* driving empty where the dispatcher sent it */
     SIM_LEG_CRUISING,   /* an idle human driver cruising the streets for riders (free for the dispatcher) */
+    SIM_LEG_TO_DEPOT,   /* a robotaxi out of service (its downtime began) driving empty to its depot */
+    SIM_LEG_GOING_HOME, /* a human driver whose shift ended driving empty home */
     SIM_LEG_STATE_COUNT
 } sim_leg_state_t;
 
@@ -45,7 +47,8 @@ typedef struct {
     int fleet;
 } sim_place_t;
 
-/* The state's name in the outputs ("idle", "to_pickup", "carrying", "repositioning"); NULL out of range. */
+/* The state's name in the outputs ("idle", "to_pickup", "carrying", "repositioning", "cruising", "to_depot",
+ * "going_home"); NULL out of range. */
 const char *sim_leg_state_name (sim_leg_state_t state);
 
 #endif

@@ -45,6 +45,8 @@ typedef enum {
     S_EV_SAMPLE,               /* tracked vehicles' places asked for (opts.on_sample) */
     S_EV_CRUISE_END,           /* subject: vehicle, an idle human driver at the end of a cruise hop */
     S_EV_CRUISE,               /* subject: vehicle, an idle human driver's parked spell over: the next hop */
+    S_EV_HOME,                 /* subject: vehicle, at the end of its drive to its depot or home (opts.depots,
+                                * opts.shifts) */
     S_EV_COUNT
 } s_event_kind_t;
 
@@ -67,7 +69,9 @@ typedef struct {
     double shift_start_h, shift_h;
     uint8_t worked;            /* has a shift this day */
     uint8_t cruising;          /* an idle human driver on a cruise hop (its walk) */
+    uint8_t homing;            /* off shift, driving to home (below); offline for the dispatcher */
     int64_t wake_ms;           /* an idle human driver: when the hop under way ends, or the parked spell after it */
+    uint32_t home;             /* a robotaxi's depot or a driver's home from a fleets file, or MAP_NODE_NONE */
 } s_vehicle_t;
 
 /* An idle human driver's cruise hop: the nodes of the walk, when it passes each, and the km driven to each. */
@@ -397,6 +401,8 @@ s_tracked (sim_world_t *self, uint32_t v)
 static sim_leg_state_t
 s_leg_state (const s_vehicle_t *veh)
 {
+    if (veh->homing)
+        return veh->fleet == DISP_FLEET_ROBOTAXI ? SIM_LEG_TO_DEPOT : SIM_LEG_GOING_HOME;
     return veh->state == S_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
            : veh->state == S_VEH_OCCUPIED   ? SIM_LEG_CARRYING
            : veh->state == S_VEH_REPOSITION ? SIM_LEG_REPOSITION
@@ -782,11 +788,17 @@ s_place_fleets (sim_world_t *self)
         s_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_HUMAN;
         veh->node = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_human));
+        veh->home = MAP_NODE_NONE;
         /* shift start: an hour by weight, a uniform minute within it; length uniform in [min, max] */
         int h = s_draw_hour (&self->rng_human, cfg->human.shift_start_weight);
         double start_h = h + sim_rng_uniform (&self->rng_human);
         double len_h = cfg->human.shift_min_h + (cfg->human.shift_max_h - cfg->human.shift_min_h) *
                                                      sim_rng_uniform (&self->rng_human);
+        if (self->opts.shifts) {   /* drawn all the same, so the stream stays that of a day without the file */
+            veh->node = veh->home = self->opts.shifts[v].home;
+            start_h = self->opts.shifts[v].start_h;
+            len_h = self->opts.shifts[v].length_h;
+        }
         veh->shift_start_h = start_h;
         veh->shift_h = len_h;
         if (self->opts.works && !self->opts.works[v])
@@ -808,6 +820,9 @@ s_place_fleets (sim_world_t *self)
         s_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_ROBOTAXI;
         veh->node = s_draw_node (self->area_weight_cum, n, sim_rng_uniform (&self->rng_robotaxi));
+        veh->home = MAP_NODE_NONE;
+        if (self->opts.depots)
+            veh->node = veh->home = self->opts.depots[i];
         double down_start_h = s_draw_hour (&self->rng_robotaxi, quiet) + sim_rng_uniform (&self->rng_robotaxi);
         veh->worked = 1;
         veh->shift_h = 24 - down_h;
@@ -1078,6 +1093,8 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     s_schedule (self, self->now_ms + trip_ms, S_EV_DROPOFF, r);
 }
 
+static void s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms);
+
 static void
 s_on_dropoff (sim_world_t *self, uint32_t r)
 {
@@ -1098,7 +1115,10 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     self->active_riders--;
     veh->node = rider->destination;
     s_log (self, SIM_EVENT_DROPOFF, v, rider->fleet, r, rider->destination);
-    s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
+    if (veh->on_shift)
+        s_set_state (self, v, S_VEH_IDLE);
+    else
+        s_off_shift (self, v, 0);
     s_mark_changed (self, v);
     if (veh->on_shift && self->walks && v < self->humans)
         s_cruise_start (self, v);
@@ -1110,10 +1130,52 @@ static void
 s_commute (sim_world_t *self, uint32_t v)
 {
     s_vehicle_t *veh = &self->vehicles[v];
-    if (veh->fleet != DISP_FLEET_HUMAN || self->now_ms <= 0 || self->now_ms >= SIM_DAY_MS)
-        return;
+    if (veh->fleet != DISP_FLEET_HUMAN || self->now_ms <= 0 || self->now_ms >= SIM_DAY_MS ||
+        veh->home != MAP_NODE_NONE)
+        return;   /* a driver with a home from the shifts file drives home instead (s_off_shift) */
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, self->cfg->human.commute_km);
     veh->km += self->cfg->human.commute_km;
+}
+
+/* Vehicle v goes off shift now (offline for the dispatcher). One with a home (a robotaxi's depot, a driver's home
+ * from the fleets files) elsewhere drives there empty, setting out lead_ms from now (where a cut cruise hop ends):
+ * empty km, the leg to_depot or going_home, S_EV_HOME on arrival. Not past midnight: the day is over then, and not
+ * at the midnight seam of a service that runs past it. */
+static void
+s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    s_set_state (self, v, S_VEH_OFFLINE);
+    if (veh->home == MAP_NODE_NONE || veh->node == veh->home || self->now_ms <= 0 || self->now_ms >= SIM_DAY_MS)
+        return;
+    veh->homing = 1;
+    double km;
+    int64_t drive_ms = s_drive (self, v, veh->node, veh->home, MAP_CH_AHEAD_NONE, &km);
+    s_track_drive (self, v, -1, veh->node, veh->home, self->now_ms + lead_ms, drive_ms);
+    sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, km);
+    veh->km += km;
+    s_schedule (self, self->now_ms + lead_ms + drive_ms, S_EV_HOME, v);
+}
+
+/* The end of a drive home (s_off_shift): at the depot or home, and back in service from there when service has
+ * resumed on the way. */
+static void
+s_on_home (sim_world_t *self, uint32_t v)
+{
+    s_vehicle_t *veh = &self->vehicles[v];
+    if (!veh->homing) {
+        s_fail (self, "vehicle %u arrived home from a drive it was not on", v);
+        return;
+    }
+    veh->homing = 0;
+    veh->node = veh->home;
+    s_log (self, SIM_EVENT_ARRIVE, v, veh->fleet, SIM_EVENT_NONE, veh->home);
+    s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
+    if (veh->on_shift) {
+        s_mark_changed (self, v);
+        if (self->walks && v < self->humans)
+            s_cruise_start (self, v);
+    }
 }
 
 static void
@@ -1123,7 +1185,7 @@ s_on_shift_start (sim_world_t *self, uint32_t v)
     veh->on_shift = 1;
     s_log (self, SIM_EVENT_SHIFT_START, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
-    if (veh->state == S_VEH_OFFLINE) {
+    if (veh->state == S_VEH_OFFLINE && !veh->homing) {   /* one still driving home starts there (s_on_home) */
         s_set_state (self, v, S_VEH_IDLE);
         s_mark_changed (self, v);
         if (self->walks && v < self->humans)
@@ -1139,12 +1201,12 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
     s_log (self, SIM_EVENT_SHIFT_END, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
     if (veh->state == S_VEH_IDLE) {
-        s_cruise_cut (self, v);   /* a cruising driver stops at the next crossing */
-        s_set_state (self, v, S_VEH_OFFLINE);
+        int64_t lead_ms = s_cruise_cut (self, v);   /* a cruising driver stops at the next crossing */
+        s_off_shift (self, v, lead_ms);
         s_mark_changed (self, v);
     }
     /* a vehicle with a rider finishes the trip and goes off shift at the drop-off; one repositioning drives on to
-     * its target and goes off shift there (its charging and cleaning happen where it stops) */
+     * its target and goes off shift there (its charging and cleaning happen where it stops, or at its depot) */
 }
 
 /* The end of a reposition drive: idle at the target, or off shift when the shift ended on the way. */
@@ -1158,7 +1220,10 @@ s_on_arrive (sim_world_t *self, uint32_t v)
     }
     veh->node = veh->target;
     s_log (self, SIM_EVENT_ARRIVE, v, veh->fleet, SIM_EVENT_NONE, veh->target);
-    s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
+    if (veh->on_shift)
+        s_set_state (self, v, S_VEH_IDLE);
+    else
+        s_off_shift (self, v, 0);
     s_mark_changed (self, v);
 }
 
@@ -1429,6 +1494,7 @@ static s_handler_fn *const s_handlers[S_EV_COUNT] = {
     [S_EV_DROPOFF] = s_on_dropoff,
     [S_EV_SHIFT_START] = s_on_shift_start,
     [S_EV_SHIFT_END] = s_on_shift_end,
+    [S_EV_HOME] = s_on_home,
     [S_EV_SNAPSHOT] = s_on_snapshot,
     [S_EV_ARRIVE] = s_on_arrive,
     [S_EV_SAMPLE] = s_on_sample,
@@ -1508,6 +1574,19 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
             t->fleet >= DISP_FLEET_COUNT || !(t->patience_min >= 0)) {
             snprintf (err, errlen, "demand: trip %zu (at %lld ms, node %u to %u) is not a request of this day and map",
                       i, (long long) t->time_ms, t->origin, t->destination);
+            goto fail;
+        }
+    }
+    for (uint32_t i = 0; opts->depots && i < self->robotaxis; i++)
+        if (opts->depots[i] >= n) {
+            snprintf (err, errlen, "robotaxi %u: depot node %u is not a node of this map", i, opts->depots[i]);
+            goto fail;
+        }
+    for (uint32_t v = 0; opts->shifts && v < self->humans; v++) {
+        const sim_shift_t *s = &opts->shifts[v];
+        if (s->home >= n || !(s->start_h >= 0 && s->start_h < 24) || !(s->length_h > 0 && s->length_h <= 24)) {
+            snprintf (err, errlen, "driver %u: a shift from %g h for %g h from node %u is not one of this day and map",
+                      v, s->start_h, s->length_h, s->home);
             goto fail;
         }
     }
@@ -1797,7 +1876,7 @@ sim_world_vehicle_count (const sim_world_t *self)
 int
 sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out)
 {
-    if (v >= self->vehicle_count || self->vehicles[v].state == S_VEH_OFFLINE)
+    if (v >= self->vehicle_count || (self->vehicles[v].state == S_VEH_OFFLINE && !self->vehicles[v].homing))
         return -1;
     s_track_t *t = s_tracked (self, v);
     if (!t || t->count == 0)

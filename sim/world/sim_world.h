@@ -34,6 +34,13 @@ typedef struct {
     double patience_min;       /* > 0: how long this rider waits; 0: demand.patience_min */
 } sim_trip_t;
 
+/* One human driver's shift pattern (a shifts file, read by whoever runs the world). */
+typedef struct {
+    double start_h;            /* 0 <= start_h < 24; a shift past midnight wraps to the early hours */
+    double length_h;           /* 0 < length_h <= 24 */
+    uint32_t home;             /* road node the driver starts from and drives back to */
+} sim_shift_t;
+
 typedef struct {
     int baseline;              /* 1: the same day without robotaxis (riders choose between the others) */
     sim_world_publish_fn *publish; /* NULL, or how to encode a metrics snapshot sent with the ticks */
@@ -61,6 +68,13 @@ typedef struct {
     void *track_arg;
     const uint8_t *tracked;    /* vehicle_count entries (sim_world_vehicle_count), or NULL */
     int64_t sample_ms;
+    /* Fleets from files (read by whoever runs the world; NULL: placed and drawn as without them). depots: one road
+     * node per robotaxi (robotaxi.fleet_size entries): it starts there, drives back there empty when its downtime
+     * starts (after the ride it is on), and leaves from there when service resumes. shifts: one per driver of the
+     * pool (human.drivers entries): the driver starts from home, works that shift and drives home empty at its
+     * end, instead of a drawn place and shift and the booked human.commute_km. */
+    const uint32_t *depots;
+    const sim_shift_t *shifts;
 } sim_world_opts_t;
 
 /* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the
