@@ -170,6 +170,7 @@ struct sim_world_t {
 
     s_track_t *tracks;         /* per vehicle, with opts.on_leg; NULL otherwise */
     s_walk_t *walks;           /* per human driver, when idle drivers cruise (human.cruise_kmh > 0); NULL otherwise */
+    double *edge_weight;       /* with walks: per edge, the demand weight of its end node */
     sim_rng_t rng_cruise;
     const uint32_t *drive_path;   /* a tracked vehicle's drive just routed: its nodes (drive_path_count), or NULL */
     size_t drive_path_count;
@@ -610,11 +611,9 @@ s_cruise_start (sim_world_t *self, uint32_t v)
         uint32_t first, end;
         map_graph_out (self->graph, node, &first, &end);
         double total = 0;
-        for (uint32_t e = first; e < end; e++) {
-            uint32_t to = map_graph_edge (self->graph, e)->to;
-            if (to != prev || end - first == 1)
-                total += s_node_weight (self, to);
-        }
+        for (uint32_t e = first; e < end; e++)
+            if (end - first == 1 || map_graph_edge (self->graph, e)->to != prev)
+                total += self->edge_weight[e];
         if (!(total > 0))
             break;
         double u = sim_rng_uniform (&self->rng_cruise) * total;
@@ -624,7 +623,7 @@ s_cruise_start (sim_world_t *self, uint32_t v)
             if (edge->to == prev && end - first > 1)
                 continue;
             pick = edge;
-            double wgt = s_node_weight (self, edge->to);
+            double wgt = self->edge_weight[e];
             if (u < wgt)
                 break;
             u -= wgt;
@@ -1596,6 +1595,13 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     for (int h = 0; h < 24; h++)
         self->hour_rate_per_ms[h] = cfg->demand.trips_per_day * cfg->demand.hour_weight[h] / wsum / (double) S_HOUR_MS;
 
+    if (self->walks) {   /* what a cruising driver weighs at every crossing, looked up once */
+        size_t edges = map_graph_edge_count (g);
+        if (!(self->edge_weight = malloc ((edges ? edges : 1) * sizeof (double))))
+            goto nomem;
+        for (uint32_t e = 0; e < edges; e++)
+            self->edge_weight[e] = s_node_weight (self, map_graph_edge (g, e)->to);
+    }
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans_working);
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
     s_place_fleets (self);
@@ -1646,6 +1652,7 @@ sim_world_destroy (sim_world_t **self_p)
         free (self->walks[v].km);
     }
     free (self->walks);
+    free (self->edge_weight);
     free (self->vehicles);
     free (self->driver_rows);
     free (self->riders);
