@@ -29,6 +29,7 @@
 #include "sim_plot.h"
 #include "sim_report.h"
 #include "sim_tripfile.h"
+#include "sim_fleetfile.h"
 #include "sim_world.h"
 
 typedef struct {
@@ -136,6 +137,7 @@ typedef struct {
     int is_baseline;
     int route_thread;          /* its worlds route rides ahead on a thread of their own (sim_world_opts_t) */
     const sim_tripfile_t *demand; /* the trips file's rows (demand.file), or NULL: drawn */
+    const sim_fleetfile_t *fleets; /* depots and shifts from files (robotaxi.depot_file, human.shift_file), or NULL */
     sim_drivers_t *drivers;
     uint8_t *works;
     disp_link_t *link;
@@ -207,7 +209,9 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
                               .sample_ms = x->traj ? (int64_t) opts->traj->period_s * 1000 : 0,
                               .route_thread = x->route_thread,
                               .trips = x->demand ? x->demand->trips : NULL,
-                              .trip_count = x->demand ? x->demand->count : 0};
+                              .trip_count = x->demand ? x->demand->count : 0,
+                              .depots = x->fleets ? x->fleets->depots : NULL,
+                              .shifts = x->fleets ? x->fleets->shifts : NULL};
     if (x->traj)
         sim_traj_day (x->traj, day + 1);
     x->world = sim_world_new (cfg, net, &wopts, err, errlen);
@@ -288,6 +292,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
      * plays tomorrow on a second thread */
     s_series_t base = {0}, main = {0}, today = {0};
     sim_tripfile_t demand = {0};
+    sim_fleetfile_t fleets = {0};
     uint32_t days = (uint32_t) cfg->scenario.days;
     res->days = calloc (days, sizeof *res->days);
     if (!res->days) {
@@ -311,6 +316,19 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         /* rows not played are always told: nothing of a user's file is dropped silently */
         if (!opts->quiet || sim_tripfile_not_played (&demand) > 0)
             fprintf (stderr, "robotaxi-sim: %s\n", what);
+    }
+    if (cfg->robotaxi.depot_file[0] || cfg->human.shift_file[0]) {   /* read once, as the trips file */
+        int got = sim_fleetfile_load (cfg, net, &fleets, err, errlen);
+        if (got != 0) {
+            rc = got == 1 ? SIM_RUN_NO_INPUT : SIM_RUN_BAD_DATA;
+            goto done;
+        }
+        base.fleets = main.fleets = &fleets;
+        if (!opts->quiet) {
+            char what[1024];
+            sim_fleetfile_describe (&fleets, cfg, what, sizeof what);
+            fprintf (stderr, "robotaxi-sim: %s\n", what);
+        }
     }
     /* Rides routed ahead take the second core; in a run of several days with a baseline, the baseline's next day
      * already does (a third thread only slowed 30 days of the default city from 240 to 281 s). */
@@ -412,6 +430,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
 done:
     free (today.rows);
     sim_tripfile_free (&demand);
+    sim_fleetfile_free (&fleets);
     sim_events_destroy (&main.events);   /* a failed run leaves no log */
     sim_traj_destroy (&main.traj);
     s_series_clear (&base);
@@ -507,6 +526,9 @@ sim_run_open_map (sim_config_t *cfg, const sim_run_opts_t *opts, char *err, size
      * files. */
     if (s_make_absolute (cfg->map_file, sizeof cfg->map_file, "map.file", err, errlen) < 0 ||
         s_make_absolute (cfg->demand.file, sizeof cfg->demand.file, "demand.file", err, errlen) < 0 ||
+        s_make_absolute (cfg->robotaxi.depot_file, sizeof cfg->robotaxi.depot_file, "robotaxi.depot_file", err,
+                         errlen) < 0 ||
+        s_make_absolute (cfg->human.shift_file, sizeof cfg->human.shift_file, "human.shift_file", err, errlen) < 0 ||
         s_make_absolute (cfg->map.cache, sizeof cfg->map.cache, "map.cache", err, errlen) < 0)
         return NULL;
     map_spec_t spec;

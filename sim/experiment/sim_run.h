@@ -47,8 +47,9 @@ enum {
     SIM_RUN_REFUSED = -2,      /* out_dir holds files robotaxi-sim did not write, or (--resume) another sweep */
     SIM_RUN_NO_SWEEP = -3,     /* --resume: out_dir holds no sweep to continue */
     SIM_RUN_BAD_MAP = -4,      /* the scenario's map cannot be opened, or the scenario does not fit it: a bad scenario */
-    SIM_RUN_BAD_DATA = -5,     /* demand.file is malformed (a missing column, a bad row with demand.file_strict) */
-    SIM_RUN_NO_INPUT = -6,     /* demand.file does not exist */
+    SIM_RUN_BAD_DATA = -5,     /* demand.file is malformed (a missing column, a bad row with demand.file_strict), or
+                                * robotaxi.depot_file or human.shift_file (a bad row, counts that do not match) */
+    SIM_RUN_NO_INPUT = -6,     /* demand.file, robotaxi.depot_file or human.shift_file does not exist */
 };
 
 /* What a run produced. */

@@ -141,6 +141,11 @@ static const s_param_t s_params[] = {
      "Wuhan fleet mid-2024]"},
     {"robotaxi.service_area", T_BOX, OFF (robotaxi.service_area), 0, 0, 0, "114.13,30.43,114.47,30.58",
      "lon_min,lat_min,lon_max,lat_max the robotaxis serve (Hanyang and Wuchang)"},
+    {"robotaxi.depot_file", T_PATH, TEXT (robotaxi.depot_file), 0, 0, "",
+     "a depots CSV (lon, lat, vehicles[, name]): robotaxis start there and drive back at their downtime; its "
+     "vehicles must add up to robotaxi.fleet_size"},
+    {"robotaxi.depot_snap_m", T_REAL, OFF (robotaxi.depot_snap_m), 0, 1, 100000, "300",
+     "a depot's lon/lat is snapped to the nearest road node within this many metres, else the file is refused"},
     TARIFF_ROWS ("robotaxi", robotaxi.tariff, "16", "1", "2", "2.9", "0.4", "0", "0", "0.3", "1", "4.5", "0.5",
                  "[CALIBRATION: list fare; ~70% discount]"),
     {"robotaxi.vehicle_price_yuan", T_REAL, OFF (robotaxi.vehicle_price_yuan), 0, 0, 1e8, "200000",
@@ -184,6 +189,11 @@ static const s_param_t s_params[] = {
     {"human.shift_start_weights", T_HOURS, OFF (human.shift_start_weight), 0, 0, 1000,
      "1,0.5,0.3,0.3,0.5,1.5,3,3.5,3,2,1.5,1.5,1.5,1.5,1.5,2,2.5,2.5,2,1.5,1.2,1,1,1",
      "relative number of shifts starting in each hour"},
+    {"human.shift_file", T_PATH, TEXT (human.shift_file), 0, 0, "",
+     "a shifts CSV (start_h, length_h, home_lon, home_lat[, drivers]): drivers work these shifts from home and drive "
+     "home at the end; its drivers must add up to human.drivers"},
+    {"human.home_snap_m", T_REAL, OFF (human.home_snap_m), 0, 1, 100000, "300",
+     "a home's lon/lat is snapped to the nearest road node within this many metres, else the file is refused"},
     {"human.commission", T_REAL, OFF (human.commission), 0, 0, 1, "0.14",
      "platform commission on fares [CALIBRATION: 14% in 2024]"},
     {"human.energy_yuan_per_km", T_REAL, OFF (human.energy_yuan_per_km), 0, 0, 20, "0.3",

@@ -79,6 +79,8 @@ typedef struct {
     struct {
         int64_t fleet_size;
         double service_area[4];        /* lon_min, lat_min, lon_max, lat_max */
+        char depot_file[512];          /* "" = robotaxis start where drawn and stop where their downtime finds them */
+        double depot_snap_m;           /* a depot's lon/lat snaps to a road node within this */
         sim_tariff_t tariff;
         /* costs */
         double vehicle_price_yuan, sensor_price_yuan, life_years, residual_share, finance_rate;
@@ -94,6 +96,8 @@ typedef struct {
         int64_t drivers;
         double shift_min_h, shift_max_h;
         double shift_start_weight[24]; /* relative number of shifts starting in each hour */
+        char shift_file[512];          /* "" = shifts and places drawn */
+        double home_snap_m;            /* a home's lon/lat snaps to a road node within this */
         double commission;             /* platform's share of the fare */
         double energy_yuan_per_km;     /* driver's running cost */
         double fulltime_monthly_net_yuan;

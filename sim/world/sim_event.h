@@ -17,7 +17,7 @@ typedef enum {
     SIM_EVENT_DROPOFF,     /* vehicle, fleet, request, node = destination */
     SIM_EVENT_GIVEUP,      /* a waiting rider gives up: fleet, request, node = origin */
     SIM_EVENT_REPOSITION,  /* a rebalancing order applied: vehicle, fleet, node = target */
-    SIM_EVENT_ARRIVE,      /* the end of a reposition drive, or of a drive to the depot or home: vehicle, fleet, node */
+    SIM_EVENT_ARRIVE,      /* the end of a reposition drive, or of one to the depot or home: vehicle, fleet, node */
     SIM_EVENT_SHIFT_START, /* vehicle, fleet, its node */
     SIM_EVENT_SHIFT_END,   /* vehicle, fleet, its node */
     SIM_EVENT_KIND_COUNT
