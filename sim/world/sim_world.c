@@ -1584,8 +1584,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     for (uint32_t v = 0; opts->shifts && v < self->humans; v++) {
         const sim_shift_t *s = &opts->shifts[v];
         if (s->home >= n || !(s->start_h >= 0 && s->start_h < 24) || !(s->length_h > 0 && s->length_h <= 24)) {
-            snprintf (err, errlen, "driver %u: a shift from %g h for %g h from node %u is not one of this day and map",
-                      v, s->start_h, s->length_h, s->home);
+            snprintf (err, errlen, "driver %u: a shift from %g h for %g h from node %u is not one of this day and "
+                      "map", v, s->start_h, s->length_h, s->home);
             goto fail;
         }
     }

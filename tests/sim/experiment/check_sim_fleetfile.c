@@ -118,11 +118,13 @@ START_TEST (test_bad_rows_named_by_line)
         int depots; /* 1: a depots file, 0: a shifts file */
         const char *fmt, *want;
     } cases[] = {
-        {1, "lon,lat,vehicles\n%s,2\n\n10.0,50.0,1\n", "bad.csv:4: no road within robotaxi.depot_snap_m (300 m) of 10, 50"},
+        {1, "lon,lat,vehicles\n%s,2\n\n10.0,50.0,1\n",
+         "bad.csv:4: no road within robotaxi.depot_snap_m (300 m) of 10, 50"},
         {1, "lon,lat,vehicles\n%s,2\nabc,30.5,1\n", "bad.csv:3: 'abc', '30.5' is not a longitude and latitude"},
         {1, "lon,lat,vehicles\n%s,1.5\n", "bad.csv:2: vehicles '1.5' is not a whole number"},
         {1, "lon,lat,vehicles\n%s,\n", "bad.csv:2: no vehicles"},
-        {1, "lon,lat,vehicles\n%s,2\n", "bad.csv: the depots hold 2 vehicles, robotaxi.fleet_size is 3 (they must match)"},
+        {1, "lon,lat,vehicles\n%s,2\n",
+         "bad.csv: the depots hold 2 vehicles, robotaxi.fleet_size is 3 (they must match)"},
         {1, "lon,lat,cars\n%s,3\n", "bad.csv:1: no column 'vehicles'"},
         {1, "lon,lat,vehicles\n", "bad.csv:1: no rows (robotaxi.depot_file)"},
         {0, "start_h,length_h,home_lon,home_lat\n24,8,%s\n", "bad.csv:2: start_h '24' is not an hour"},
