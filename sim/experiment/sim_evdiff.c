@@ -90,13 +90,25 @@ static int s_next_line (sim_evdiff_reader_t *self, char *err, size_t errlen)
     }
 }
 
+/* The comma that ends the field at p, or NULL for the last: a field in double quotes (events.csv's trip) may hold
+ * commas, and "" for a quote. */
+static char *s_field_end (char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '"')
+        for (p++; *p; p++)
+            if (*p == '"' && *++p != '"') break;
+    return strchr (p, ',');
+}
+
 /* Splits the current line at commas into fields (blanks around each trimmed). Returns how many fields the line
  * has; only the first `max` are stored. */
 static size_t s_split (char *line, s_field_t *fields, size_t max)
 {
     size_t n = 0;
     for (char *p = line;;) {
-        char *end = strchr (p, ',');
+        char *end = s_field_end (p);
         size_t len = end ? (size_t)(end - p) : strlen (p);
         const char *s = p;
         while (len > 0 && (*s == ' ' || *s == '\t'))

@@ -1,9 +1,9 @@
 /* sim_evdiff: reads events logs (sim_events.h) and finds where two of them part ways in meaning, not in bytes.
- * Columns are found by their header name (any order; extra columns are ignored); CRLF line ends, blank lines and
- * lines starting with '#' are skipped; numbers compare by value (time_s as integer milliseconds, lon and lat within
- * 1e-6 degrees). The events of one day and one millisecond form an instant whose order carries no meaning: instants
- * compare in order, each as a multiset. Both files are streamed an instant at a time, so memory stays at the largest
- * instant, whatever the length of the logs. */
+ * Columns are found by their header name (any order; extra columns, such as trip, are ignored; a field in double
+ * quotes may hold commas); CRLF line ends, blank lines and lines starting with '#' are skipped; numbers compare by
+ * value (time_s as integer milliseconds, lon and lat within 1e-6 degrees). The events of one day and one millisecond
+ * form an instant whose order carries no meaning: instants compare in order, each as a multiset. Both files are
+ * streamed an instant at a time, so memory stays at the largest instant, whatever the length of the logs. */
 #ifndef SIM_EVDIFF_H
 #define SIM_EVDIFF_H
 

@@ -196,6 +196,8 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
     if (day > 0 && disp_link_restart (x->link, hello, err, errlen) < 0)
         return -1;
     sim_drivers_decide (x->drivers, day, x->works);
+    size_t trip_count = 0;   /* the file's rows of this day's date: the baseline's day plays the same ones */
+    const sim_trip_t *trips = x->demand ? sim_tripfile_trips (x->demand, day, &trip_count) : NULL;
     sim_world_opts_t wopts = {.baseline = x->is_baseline,
                               .publish = x->is_baseline ? NULL : sim_codec_publication,
                               .day = day,
@@ -208,8 +210,8 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
                               .tracked = x->traj ? sim_traj_tracked (x->traj) : NULL,
                               .sample_ms = x->traj ? (int64_t) opts->traj->period_s * 1000 : 0,
                               .route_thread = x->route_thread,
-                              .trips = x->demand ? x->demand->trips : NULL,
-                              .trip_count = x->demand ? x->demand->count : 0,
+                              .trips = trips,
+                              .trip_count = trip_count,
                               .depots = x->fleets ? x->fleets->depots : NULL,
                               .shifts = x->fleets ? x->fleets->shifts : NULL};
     if (x->traj)
@@ -304,7 +306,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         goto done;
     if (s_series_open (&main, 0, cfg, opts, net, &hello, opts->publish, err, errlen) < 0)
         goto done;
-    if (cfg->demand.file[0]) {   /* read once: both series, and every day, play its rows */
+    if (cfg->demand.file[0]) {   /* read once: both series play each day's rows (every day the same without dates) */
         int got = sim_tripfile_load (cfg, net, &demand, err, errlen);
         if (got != 0) {
             rc = got == 1 ? SIM_RUN_NO_INPUT : SIM_RUN_BAD_DATA;

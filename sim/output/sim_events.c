@@ -56,7 +56,7 @@ sim_events_t *sim_events_open (const char *dir, char *err, size_t errlen)
         free (self);
         return NULL;
     }
-    fputs (SIM_EVENTS_COLUMNS "\n", self->out.f);
+    fputs (SIM_EVENTS_HEADER "\n", self->out.f);
     return self;
 }
 
@@ -64,6 +64,23 @@ sim_events_t *sim_events_open (const char *dir, char *err, size_t errlen)
 static void s_put_id (FILE *f, int64_t id)
 {
     if (id != SIM_EVENT_NONE) fprintf (f, "%lld", (long long)id);
+}
+
+/* ",trip": the request's name in its trips file, in double quotes when CSV needs them; "," when it has none. */
+static void s_put_trip (FILE *f, const char *trip)
+{
+    fputc (',', f);
+    if (!trip) return;
+    if (!strpbrk (trip, ",\"\r\n")) {
+        fputs (trip, f);
+        return;
+    }
+    fputc ('"', f);
+    for (const char *p = trip; *p; p++) {
+        if (*p == '"') fputc ('"', f);
+        fputc (*p, f);
+    }
+    fputc ('"', f);
 }
 
 /* ",lon,lat" of row, empty coordinates when it has none: from the node's kept text when it is the same position. */
@@ -114,6 +131,7 @@ void sim_events_write (sim_events_t *self, const sim_event_t *row)
     s_put_id (f, row->node);
     char buf[640]; /* room for any two doubles with 7 decimals */
     fputs (s_place (self, row, buf, sizeof buf), f);
+    s_put_trip (f, row->trip);
     fputc ('\n', f);
     self->count++;
 }

@@ -2,11 +2,13 @@
  * (a request, an assignment, a pickup, a drop-off, a give-up, a reposition and its arrival, a shift change), in
  * the order the world played them. The columns, in this order (README "Outputs"):
  *
- *   day,time_s,event,vehicle,fleet,request,node,lon,lat
+ *   day,time_s,event,vehicle,fleet,request,node,lon,lat,trip
  *
  * day is 1-based; time_s is simulated seconds since the day's midnight with exactly 3 decimals (past 86400 while
  * the last riders are seen through); vehicle and request are the world's ids, empty when the event has none; fleet
- * is robotaxi or human; node is the map node, lon and lat its WGS84 position with 7 decimals. The file appears
+ * is robotaxi or human; node is the map node, lon and lat its WGS84 position with 7 decimals; trip is the request's
+ * name in the trips file it came from (demand.col_request, or its line), empty for drawn demand and events without a
+ * request (in double quotes, as CSV has it, when it holds a comma, a quote or a line break). The file appears
  * complete or not at all: rows go to DIR/events.csv.part, renamed to events.csv when the log is closed. The reader
  * and comparator of such logs is sim_evdiff. */
 #ifndef SIM_EVENTS_H
@@ -17,7 +19,8 @@
 #include "sim_event.h"
 
 #define SIM_EVENTS_FILE    "events.csv"
-#define SIM_EVENTS_COLUMNS "day,time_s,event,vehicle,fleet,request,node,lon,lat"
+#define SIM_EVENTS_COLUMNS "day,time_s,event,vehicle,fleet,request,node,lon,lat" /* the ones a reader needs */
+#define SIM_EVENTS_HEADER  SIM_EVENTS_COLUMNS ",trip"
 typedef struct sim_events_t sim_events_t;
 
 /* Opens the log of DIR: removes an events.csv left there by an earlier run, and writes the header to

@@ -89,7 +89,10 @@ static const s_param_t s_params[] = {
     {"demand.file", T_PATH, TEXT (demand.file), 0, 0, "",
      "a trips CSV (one row per request) played instead of drawing the demand; the keys below name its columns"},
     {"demand.file_day", T_TEXT, TEXT (demand.file_day), 0, 0, "first",
-     "with date-time columns: the day played, YYYY-MM-DD, or first: the first dated row's day"},
+     "with date-time columns: the first day played, YYYY-MM-DD, or first: the first dated row's day"},
+    {"demand.file_dates", T_TEXT, TEXT (demand.file_dates), 0, 0, "calendar",
+     "with dates, day k of a run plays: calendar: file_day + k - 1 (a date without rows stops the run); "
+     "file: the file's k-th date from file_day on, again from there after its last"},
     {"demand.file_scale", T_REAL, OFF (demand.file_scale), 0, 0.001, 100, "1",
      "rows played per row read: below 1 a seeded share of them, above 1 copies (2 = each twice)"},
     {"demand.file_strict", T_INT, OFF (demand.file_strict), 0, 0, 1, "0",
@@ -114,6 +117,8 @@ static const s_param_t s_params[] = {
      "optional column: that rider's patience in minutes (empty: demand.patience_min)"},
     {"demand.col_dropoff_time", T_TEXT, TEXT (demand.col_dropoff_time), 0, 0, "dropoff_time",
      "optional column: the recorded drop-off time; a row whose drop-off is before its pickup is not played"},
+    {"demand.col_request", T_TEXT, TEXT (demand.col_request), 0, 0, "request_id",
+     "column of the request's id, events.csv's trip column (without the column: the row's line number)"},
 
     {"choice.beta_price", T_REAL, OFF (choice.beta_price), 0, -10, 0, "-0.15",
      "rider utility per yuan of fare [G]"},
@@ -1052,6 +1057,10 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
             map_error (err, errlen, "demand.file_day: '%s' is not a date YYYY-MM-DD (or first)", cfg->demand.file_day);
             return -1;
         }
+    }
+    if (strcmp (cfg->demand.file_dates, "calendar") != 0 && strcmp (cfg->demand.file_dates, "file") != 0) {
+        map_error (err, errlen, "demand.file_dates: '%s' is neither calendar nor file", cfg->demand.file_dates);
+        return -1;
     }
     if (cfg->demand.trip_km_min >= cfg->demand.trip_km_max) {
         map_error (err, errlen, "demand.trip_km_min (%g) must be below demand.trip_km_max (%g)", cfg->demand.trip_km_min,

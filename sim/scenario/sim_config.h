@@ -55,11 +55,13 @@ typedef struct {
         /* A trips file instead of drawing the demand (sim_tripfile): where, which rows, and its column names. */
         char file[512];                /* "" = drawn from the zones */
         char file_day[16];             /* YYYY-MM-DD: the rows of that day (date-time columns); "first": the first's */
+        char file_dates[16];           /* "calendar": day k plays file_day + k - 1; "file": the file's k-th date on */
         double file_scale;             /* rows played per row read: < 1 a seeded share, > 1 copies */
         int64_t file_strict;           /* 1: a row that cannot be played stops the run; 0: counted and reported */
         double snap_m;                 /* a lon/lat farther than this from every road node is not on the map */
         char col_time[64], col_origin_lon[64], col_origin_lat[64], col_destination_lon[64], col_destination_lat[64];
         char col_origin[64], col_destination[64], col_fleet[64], col_patience[64], col_dropoff_time[64];
+        char col_request[64];          /* the request's id column (events.csv's trip); absent: its line number */
     } demand;
     /* Rider choice: a multinomial logit over robotaxi (both ends in the service area), human ride-hail and another
      * mode. Utility = asc + beta_price x fare + beta_wait x expected wait (+ beta_time x extra minutes, other mode). */

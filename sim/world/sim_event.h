@@ -34,6 +34,8 @@ typedef struct {
     int64_t request;
     int64_t node;
     double lon, lat;
+    const char *trip; /* the request's name in the trips file it came from (sim_trip_t.ref), or NULL: drawn, or an
+                       * event without a request; valid during the call */
 } sim_event_t;
 
 /* The event's name in the log ("request", "shift_start"); NULL for a kind out of range. */

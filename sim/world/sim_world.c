@@ -91,6 +91,7 @@ typedef struct {
     uint64_t ride_ticket;      /* the ride's route asked ahead (map_ch_ahead), or MAP_CH_AHEAD_NONE */
     uint32_t origin, destination;
     uint32_t vehicle;
+    uint32_t trip;             /* its entry of opts.trips (a given demand), named in its events */
     uint8_t fleet;             /* the fleet counting the rider: the one chosen, until another one is assigned */
     uint8_t chosen;            /* the fleet the rider chose */
     uint8_t any_fleet;         /* accepts a robotaxi too (dispatch.mixed_fleet) */
@@ -244,7 +245,9 @@ s_log (sim_world_t *self, sim_event_kind_t kind, int64_t vehicle, int fleet, int
                        .request = request,
                        .node = node,
                        .lon = n->lon,
-                       .lat = n->lat};
+                       .lat = n->lat,
+                       .trip = self->opts.trips && request != SIM_EVENT_NONE
+                                   ? self->opts.trips[self->riders[request].trip].ref : NULL};
     self->opts.on_event (self->opts.event_arg, &row);
 }
 
@@ -964,6 +967,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
     double patience_min = cfg->demand.patience_min;
     int only = -1;   /* the one fleet a rider of the given demand asked for, or -1 */
     if (self->opts.trips) {
+        candidate.trip = (uint32_t) self->next_trip;
         const sim_trip_t *trip = &self->opts.trips[self->next_trip++];
         candidate.origin = trip->origin;
         candidate.destination = trip->destination;

@@ -32,6 +32,7 @@ typedef struct {
     uint32_t origin, destination; /* road nodes, different */
     int8_t fleet;              /* the only fleet the rider would take (disp_fleet_t), or -1: any, by price and wait */
     double patience_min;       /* > 0: how long this rider waits; 0: demand.patience_min */
+    const char *ref;           /* the request's name in its file (its id or line), or NULL; told in its events */
 } sim_trip_t;
 
 /* One human driver's shift pattern (a shifts file, read by whoever runs the world). */

@@ -24,19 +24,19 @@
 
 /* A small day: 8 instants over 2 days, three of them holding several events, one past midnight. */
 static const sim_event_t s_day[] = {
-    {1, 0, SIM_EVENT_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290},
-    {1, 0, SIM_EVENT_SHIFT_START, 3, R, NONE, 120, 114.3051200, 30.5931100},
-    {1, 0, SIM_EVENT_SHIFT_START, 5, R, NONE, 98, 114.3100000, 30.6000000},
-    {1, 28800500, SIM_EVENT_REQUEST, NONE, R, 17, 130, 114.3000000, 30.5800000},
-    {1, 28803250, SIM_EVENT_ASSIGN, 3, R, 17, 120, 114.3051200, 30.5931100},
-    {1, 28803250, SIM_EVENT_ASSIGN, 0, H, 16, 2675, 114.2711285, 30.6075290},
-    {1, 28803250, SIM_EVENT_REPOSITION, 5, R, NONE, 77, 114.3200000, 30.6100000},
-    {1, 28900000, SIM_EVENT_PICKUP, 3, R, 17, 130, 114.3000000, 30.5800000},
-    {1, 28950000, SIM_EVENT_ARRIVE, 5, R, NONE, 77, 114.3200000, 30.6100000},
-    {1, 29000000, SIM_EVENT_GIVEUP, NONE, H, 18, 131, 114.3010000, 30.5810000},
-    {1, 86401250, SIM_EVENT_DROPOFF, 3, R, 17, 140, 114.3300000, 30.6000000},
-    {1, 86401250, SIM_EVENT_SHIFT_END, 0, H, NONE, 2675, 114.2711285, 30.6075290},
-    {2, 0, SIM_EVENT_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290},
+    {1, 0, SIM_EVENT_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290, NULL},
+    {1, 0, SIM_EVENT_SHIFT_START, 3, R, NONE, 120, 114.3051200, 30.5931100, NULL},
+    {1, 0, SIM_EVENT_SHIFT_START, 5, R, NONE, 98, 114.3100000, 30.6000000, NULL},
+    {1, 28800500, SIM_EVENT_REQUEST, NONE, R, 17, 130, 114.3000000, 30.5800000, "A-17"},
+    {1, 28803250, SIM_EVENT_ASSIGN, 3, R, 17, 120, 114.3051200, 30.5931100, "A-17"},
+    {1, 28803250, SIM_EVENT_ASSIGN, 0, H, 16, 2675, 114.2711285, 30.6075290, "x,\"y\""},
+    {1, 28803250, SIM_EVENT_REPOSITION, 5, R, NONE, 77, 114.3200000, 30.6100000, NULL},
+    {1, 28900000, SIM_EVENT_PICKUP, 3, R, 17, 130, 114.3000000, 30.5800000, "A-17"},
+    {1, 28950000, SIM_EVENT_ARRIVE, 5, R, NONE, 77, 114.3200000, 30.6100000, NULL},
+    {1, 29000000, SIM_EVENT_GIVEUP, NONE, H, 18, 131, 114.3010000, 30.5810000, "42"},
+    {1, 86401250, SIM_EVENT_DROPOFF, 3, R, 17, 140, 114.3300000, 30.6000000, "A-17"},
+    {1, 86401250, SIM_EVENT_SHIFT_END, 0, H, NONE, 2675, 114.2711285, 30.6075290, NULL},
+    {2, 0, SIM_EVENT_SHIFT_START, 0, H, NONE, 2675, 114.2711285, 30.6075290, NULL},
 };
 #define S_DAY_ROWS     (sizeof s_day / sizeof s_day[0])
 #define S_DAY_INSTANTS 8
@@ -117,16 +117,19 @@ START_TEST (test_log_has_the_header_exact_times_and_empty_fields)
     char *path = s_write_log ("one", s_day, S_DAY_ROWS);
     char *text = rt_slurp (path, NULL);
     ck_assert_ptr_nonnull (text);
-    const char *start = "day,time_s,event,vehicle,fleet,request,node,lon,lat\n"
-                        "1,0.000,shift_start,0,human,,2675,114.2711285,30.6075290\n";
+    const char *start = "day,time_s,event,vehicle,fleet,request,node,lon,lat,trip\n"
+                        "1,0.000,shift_start,0,human,,2675,114.2711285,30.6075290,\n";
     ck_assert_msg (strncmp (text, start, strlen (start)) == 0, "%s", text);
-    /* a request has no vehicle; a giveup neither; a reposition no request; time in ms, past midnight too */
-    ck_assert_ptr_nonnull (strstr (text, "\n1,28800.500,request,,robotaxi,17,130,114.3000000,30.5800000\n"));
-    ck_assert_ptr_nonnull (strstr (text, "\n1,28803.250,assign,3,robotaxi,17,120,114.3051200,30.5931100\n"));
-    ck_assert_ptr_nonnull (strstr (text, "\n1,28803.250,reposition,5,robotaxi,,77,114.3200000,30.6100000\n"));
-    ck_assert_ptr_nonnull (strstr (text, "\n1,29000.000,giveup,,human,18,131,114.3010000,30.5810000\n"));
-    ck_assert_ptr_nonnull (strstr (text, "\n1,86401.250,dropoff,3,robotaxi,17,140,114.3300000,30.6000000\n"));
-    ck_assert_ptr_nonnull (strstr (text, "\n2,0.000,shift_start,0,human,,2675,114.2711285,30.6075290\n"));
+    /* a request has no vehicle; a giveup neither; a reposition no request; time in ms, past midnight too; the
+     * trips file's name of the request, quoted as CSV quotes it when it holds a comma or a quote */
+    ck_assert_ptr_nonnull (strstr (text, "\n1,28800.500,request,,robotaxi,17,130,114.3000000,30.5800000,A-17\n"));
+    ck_assert_ptr_nonnull (strstr (text, "\n1,28803.250,assign,3,robotaxi,17,120,114.3051200,30.5931100,A-17\n"));
+    ck_assert_ptr_nonnull (
+        strstr (text, "\n1,28803.250,assign,0,human,16,2675,114.2711285,30.6075290,\"x,\"\"y\"\"\"\n"));
+    ck_assert_ptr_nonnull (strstr (text, "\n1,28803.250,reposition,5,robotaxi,,77,114.3200000,30.6100000,\n"));
+    ck_assert_ptr_nonnull (strstr (text, "\n1,29000.000,giveup,,human,18,131,114.3010000,30.5810000,42\n"));
+    ck_assert_ptr_nonnull (strstr (text, "\n1,86401.250,dropoff,3,robotaxi,17,140,114.3300000,30.6000000,A-17\n"));
+    ck_assert_ptr_nonnull (strstr (text, "\n2,0.000,shift_start,0,human,,2675,114.2711285,30.6075290,\n"));
     free (text);
     /* the same log compares equal to itself, every event and instant counted */
     static sim_evdiff_result_t res;
@@ -187,7 +190,8 @@ START_TEST (test_same_meaning_in_another_form_is_the_same)
 {
     char *a = s_write_log ("canonical", s_day, S_DAY_ROWS);
     /* columns in another order with one more, CRLF, comments and blank lines; each instant's rows in reverse
-     * order; times with fewer decimals, ids with leading zeros, positions a few 1e-7 degrees off */
+     * order; times with fewer decimals, ids with leading zeros, positions a few 1e-7 degrees off; no trip column,
+     * as logs had before it (the canonical log's trips, one quoted with a comma in it, are not compared) */
     size_t cap = 1 << 16, len = 0;
     char *text = malloc (cap);
     len += (size_t)snprintf (text + len, cap - len,
@@ -250,7 +254,7 @@ START_TEST (test_extra_event_in_an_instant_is_missing_from_the_other_log)
     sim_event_t more[S_DAY_ROWS + 1];
     memcpy (more, s_day, 7 * sizeof *more);
     /* b also picks up a rider at the assignments' instant; the rest agrees */
-    more[7] = (sim_event_t){1, 28803250, SIM_EVENT_PICKUP, 9, H, 15, 55, 114.29, 30.59};
+    more[7] = (sim_event_t){1, 28803250, SIM_EVENT_PICKUP, 9, H, 15, 55, 114.29, 30.59, NULL};
     memcpy (more + 8, s_day + 7, (S_DAY_ROWS - 7) * sizeof *more);
     char *a = s_write_log ("a", s_day, S_DAY_ROWS), *b = s_write_log ("b", more, S_DAY_ROWS + 1);
     static sim_evdiff_result_t res;
@@ -308,23 +312,24 @@ START_TEST (test_events_in_words)
         sim_event_t row;
         const char *words;
     } cases[] = {
-        {{1, 0, SIM_EVENT_GIVEUP, NONE, H, 18, 131, 114.301, 30.581},
+        {{1, 0, SIM_EVENT_GIVEUP, NONE, H, 18, 131, 114.301, 30.581, NULL},
          "giveup of request 18 for human at node 131 "
          "(114.3010000, 30.5810000)"},
-        {{1, 0, SIM_EVENT_REPOSITION, 5, R, NONE, 77, 114.32, 30.61},
+        {{1, 0, SIM_EVENT_REPOSITION, 5, R, NONE, 77, 114.32, 30.61, NULL},
          "reposition robotaxi 5 to node 77 (114.3200000, "
          "30.6100000)"},
-        {{1, 0, SIM_EVENT_ARRIVE, 5, R, NONE, 77, 114.32, 30.61},
+        {{1, 0, SIM_EVENT_ARRIVE, 5, R, NONE, 77, 114.32, 30.61, NULL},
          "arrive of robotaxi 5 at node 77 (114.3200000, "
          "30.6100000)"},
-        {{1, 0, SIM_EVENT_SHIFT_END, 2, H, NONE, 7, 114.32, 30.61},
+        {{1, 0, SIM_EVENT_SHIFT_END, 2, H, NONE, 7, 114.32, 30.61, NULL},
          "shift_end of human 2 at node 7 (114.3200000, "
          "30.6100000)"},
         /* a hand-written row without fleet, node or place, and with ids its kind does not carry */
-        {{1, 0, SIM_EVENT_SHIFT_START, 2, NONE, 4, NONE, NAN, NAN},
+        {{1, 0, SIM_EVENT_SHIFT_START, 2, NONE, 4, NONE, NAN, NAN, NULL},
          "shift_start of vehicle 2 at no node with "
          "request 4"},
-        {{1, 0, SIM_EVENT_REQUEST, 1, NONE, NONE, 3, NAN, NAN}, "no request for no fleet at node 3 with vehicle 1"},
+        {{1, 0, SIM_EVENT_REQUEST, 1, NONE, NONE, 3, NAN, NAN, NULL},
+         "no request for no fleet at node 3 with vehicle 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sim_evdiff_words (&cases[i].row, buf, sizeof buf);
@@ -397,7 +402,7 @@ START_TEST (test_empty_logs_and_extreme_values)
     ck_assert_uint_eq (res.events, 0);
     ck_assert_uint_eq (res.instants, 0);
     sim_event_t big[] = {
-        {UINT32_MAX, INT64_C (90061007), SIM_EVENT_ASSIGN, UINT32_MAX, R, INT64_MAX, UINT32_MAX, -180, -90},
+        {UINT32_MAX, INT64_C (90061007), SIM_EVENT_ASSIGN, UINT32_MAX, R, INT64_MAX, UINT32_MAX, -180, -90, NULL},
     };
     char *one = s_write_log ("big", big, 1);
     ck_assert_int_eq (s_compare (empty, one, &res), 1);
@@ -439,7 +444,7 @@ START_TEST (test_large_instant_in_any_order_is_the_same)
     sim_event_t *rows = malloc (N * sizeof *rows), *shuffled = malloc (N * sizeof *rows);
     for (int i = 0; i < N; i++)
         rows[i] = (sim_event_t){
-            1, 0, SIM_EVENT_SHIFT_START, i, i % 2 ? R : H, NONE, i * 7 % 1000, 114 + i * 1e-4, 30 + i * 1e-4};
+            1, 0, SIM_EVENT_SHIFT_START, i, i % 2 ? R : H, NONE, i * 7 % 1000, 114 + i * 1e-4, 30 + i * 1e-4, NULL};
     for (int i = 0; i < N; i++)
         shuffled[i] = rows[(i * 7919) % N]; /* 7919 is prime to 5000: a permutation */
     char *a = s_write_log ("a", rows, N), *b = s_write_log ("b", shuffled, N);
