@@ -147,6 +147,11 @@ START_TEST (test_default_day_logs_the_same_events_in_process_and_over_tcp)
     ck_assert_uint_gt (c.n[1][SIM_EVENT_SHIFT_START][DISP_FLEET_ROBOTAXI], 0);
     char *text = rt_slurp (s_in (0, in_dir, "events.csv"), NULL);
     ck_assert_ptr_nonnull (strstr (text, "\n1,86400."));
+    /* drawn demand: the trip column is there, empty on every row */
+    ck_assert_msg (strncmp (text, SIM_EVENTS_HEADER "\n", strlen (SIM_EVENTS_HEADER) + 1) == 0, "%.80s", text);
+    size_t line = 2;
+    for (char *nl = strchr (strchr (text, '\n') + 1, '\n'); nl; nl = strchr (nl + 1, '\n'), line++)
+        ck_assert_msg (nl[-1] == ',', "events.csv:%zu: a trip on a drawn rider's row", line);
     free (text);
     free (in_dir);
     free (tcp_dir);
