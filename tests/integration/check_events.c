@@ -149,9 +149,9 @@ START_TEST (test_default_day_logs_the_same_events_in_process_and_over_tcp)
     ck_assert_ptr_nonnull (strstr (text, "\n1,86400."));
     /* drawn demand: the trip column is there, empty on every row */
     ck_assert_msg (strncmp (text, SIM_EVENTS_HEADER "\n", strlen (SIM_EVENTS_HEADER) + 1) == 0, "%.80s", text);
-    size_t line = 2;
-    for (char *nl = strchr (strchr (text, '\n') + 1, '\n'); nl; nl = strchr (nl + 1, '\n'), line++)
-        ck_assert_msg (nl[-1] == ',', "events.csv:%zu: a trip on a drawn rider's row", line);
+    size_t row_line = 2;
+    for (char *nl = strchr (strchr (text, '\n') + 1, '\n'); nl; nl = strchr (nl + 1, '\n'), row_line++)
+        ck_assert_msg (nl[-1] == ',', "events.csv:%zu: a trip on a drawn rider's row", row_line);
     free (text);
     free (in_dir);
     free (tcp_dir);
