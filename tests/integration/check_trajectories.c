@@ -15,17 +15,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rt_data.h"
 #include "rt_proc.h"
 #include "sim_evdiff.h"
 
-#define HUMANS 300
-#define ROBOTAXIS 40
+#define MAX_VEHICLES 512
 #define SMALL                                                                                                          \
     "--set", "demand.trips_per_day=6000", "--set", "human.drivers=300", "--set", "robotaxi.fleet_size=40", "--set",    \
         "dispatch.rebalance=1"
 #define DAY1_2024 1704067200LL /* 2024-01-01T00:00:00Z: --traj-date's default */
 
 static char *s_sim;
+static uint32_t s_humans = 300, s_robotaxis = 40; /* the fleets of the run being read (SMALL's by default) */
 static char s_out[65536], s_err[65536];
 
 static void s_setup (void)
@@ -218,15 +219,15 @@ static void s_legs_load (const char *path, const s_roads_t *r, int cut, int64_t 
         json_t *v = json_object_get (p, "vehicle"), *req = json_object_get (p, "request");
         ck_assert (json_is_integer (v));
         leg->vehicle = (uint32_t)json_integer_value (v);
-        ck_assert (leg->vehicle < HUMANS + ROBOTAXIS);
-        ck_assert_str_eq (json_string_value (json_object_get (p, "fleet")), leg->vehicle < HUMANS ? "human" : "robotaxi");
+        ck_assert (leg->vehicle < s_humans + s_robotaxis);
+        ck_assert_str_eq (json_string_value (json_object_get (p, "fleet")), leg->vehicle < s_humans ? "human" : "robotaxi");
         ck_assert_int_eq (json_integer_value (json_object_get (p, "day")), 1);
         const char *state = json_string_value (json_object_get (p, "state"));
         ck_assert (state && strlen (state) < sizeof leg->state);
         strcpy (leg->state, state);
         int rider = !strcmp (state, "to_pickup") || !strcmp (state, "carrying");
         ck_assert_msg (rider || !strcmp (state, "idle") || !strcmp (state, "repositioning") ||
-                           (!strcmp (state, "cruising") && leg->vehicle < HUMANS),
+                           (!strcmp (state, "cruising") && leg->vehicle < s_humans),
                        "vehicle %u: state %s", leg->vehicle, state);
         ck_assert_msg (rider ? json_is_integer (req) : json_is_null (req), "feature %zu: %s with request %s", i, state,
                        json_is_null (req) ? "null" : "set");
@@ -326,8 +327,8 @@ static size_t s_check_fcd (const char *path, const s_legs_t *legs, int period_s,
         ck_assert_msg (ts > last_t || (ts == last_t && v > last_v), "%s:%zu: out of order", path, lineno);
         last_t = ts;
         last_v = v;
-        ck_assert_msg (v < HUMANS + ROBOTAXIS && (!picked || picked[v]), "%s:%zu: vehicle %u", path, lineno, v);
-        ck_assert_str_eq (fleet, v < HUMANS ? "human" : "robotaxi");
+        ck_assert_msg (v < s_humans + s_robotaxis && (!picked || picked[v]), "%s:%zu: vehicle %u", path, lineno, v);
+        ck_assert_str_eq (fleet, v < s_humans ? "human" : "robotaxi");
         ck_assert_msg (kmh >= 0 && kmh <= max_kmh * 1.01 + 0.1, "%s:%zu: %f km/h", path, lineno, kmh);
         int64_t at = (base_s + ts) * 1000;
         const s_leg_t *leg = s_leg_at (legs, v, at, state);
@@ -343,6 +344,41 @@ static size_t s_check_fcd (const char *path, const s_legs_t *legs, int period_s,
     }
     fclose (f);
     return rows;
+}
+
+/* Every pickup and drop-off of the events log at path starts and ends a carrying leg of that vehicle and rider, there
+ * and then; every repositioning ends at its arrival; there are as many pickups and drop-offs as carrying legs. Returns
+ * the pickups. */
+static size_t s_check_events (const char *path, const s_legs_t *legs, size_t carrying)
+{
+    char err[1024];
+    sim_evdiff_reader_t *r = sim_evdiff_reader_open (path, NULL, err, sizeof err);
+    ck_assert_msg (r, "%s", err);
+    sim_event_t ev;
+    size_t line, pickups = 0, dropoffs = 0;
+    int rc;
+    while ((rc = sim_evdiff_reader_next (r, &ev, &line, err, sizeof err)) == 1) {
+        int64_t at = DAY1_2024 * 1000 + ev.time_ms;
+        if (ev.kind == SIM_EVENT_PICKUP || ev.kind == SIM_EVENT_DROPOFF) {
+            const s_leg_t *leg = s_leg_at (legs, (uint32_t)ev.vehicle, at, "carrying");
+            ck_assert_msg (leg && leg->request == ev.request, "events.csv:%zu: no carrying leg of vehicle %lld then",
+                           line, (long long)ev.vehicle);
+            size_t j = ev.kind == SIM_EVENT_PICKUP ? 0 : leg->count - 1;
+            ck_assert_msg (leg->t_ms[j] == at && fabs (leg->lon[j] - ev.lon) < 1e-6 && fabs (leg->lat[j] - ev.lat) < 1e-6,
+                           "events.csv:%zu: the leg %s at %lld [%f, %f]", line, j ? "ends" : "starts",
+                           (long long)leg->t_ms[j], leg->lon[j], leg->lat[j]);
+            pickups += ev.kind == SIM_EVENT_PICKUP;
+            dropoffs += ev.kind == SIM_EVENT_DROPOFF;
+        } else if (ev.kind == SIM_EVENT_ARRIVE && ev.vehicle >= s_humans) {
+            const s_leg_t *leg = s_leg_at (legs, (uint32_t)ev.vehicle, at, "repositioning");
+            ck_assert_msg (leg && leg->t_ms[leg->count - 1] == at, "events.csv:%zu: no repositioning ends then", line);
+        }
+    }
+    ck_assert_msg (rc == 0, "%s", err);
+    sim_evdiff_reader_destroy (&r);
+    ck_assert_int_eq (pickups, carrying);
+    ck_assert_int_eq (dropoffs, carrying);
+    return pickups;
 }
 
 START_TEST (test_legs_follow_the_roads_the_events_and_fcd)
@@ -372,37 +408,8 @@ START_TEST (test_legs_follow_the_roads_the_events_and_fcd)
     for (int k = 0; k < 5; k++)
         ck_assert_msg (by_state[k] > 0, "no %s leg among %zu", states[k], legs.count);
 
-    /* every pickup and drop-off of the events log starts and ends a carrying leg there and then; every repositioning
-     * ends at its arrival */
-    char err[1024];
-    sim_evdiff_reader_t *r = sim_evdiff_reader_open (s_in (1, dir, "events.csv"), NULL, err, sizeof err);
-    ck_assert_msg (r, "%s", err);
-    sim_event_t ev;
-    size_t line, pickups = 0, dropoffs = 0, arrivals = 0;
-    int rc;
-    while ((rc = sim_evdiff_reader_next (r, &ev, &line, err, sizeof err)) == 1) {
-        int64_t at = DAY1_2024 * 1000 + ev.time_ms;
-        if (ev.kind == SIM_EVENT_PICKUP || ev.kind == SIM_EVENT_DROPOFF) {
-            const s_leg_t *leg = s_leg_at (&legs, (uint32_t)ev.vehicle, at, "carrying");
-            ck_assert_msg (leg && leg->request == ev.request, "events.csv:%zu: no carrying leg of vehicle %lld then",
-                           line, (long long)ev.vehicle);
-            size_t j = ev.kind == SIM_EVENT_PICKUP ? 0 : leg->count - 1;
-            ck_assert_msg (leg->t_ms[j] == at && fabs (leg->lon[j] - ev.lon) < 1e-6 && fabs (leg->lat[j] - ev.lat) < 1e-6,
-                           "events.csv:%zu: the leg %s at %lld [%f, %f]", line, j ? "ends" : "starts",
-                           (long long)leg->t_ms[j], leg->lon[j], leg->lat[j]);
-            pickups += ev.kind == SIM_EVENT_PICKUP;
-            dropoffs += ev.kind == SIM_EVENT_DROPOFF;
-        } else if (ev.kind == SIM_EVENT_ARRIVE) {
-            const s_leg_t *leg = s_leg_at (&legs, (uint32_t)ev.vehicle, at, "repositioning");
-            ck_assert_msg (leg && leg->t_ms[leg->count - 1] == at, "events.csv:%zu: no repositioning ends then", line);
-            arrivals++;
-        }
-    }
-    ck_assert_msg (rc == 0, "%s", err);
-    sim_evdiff_reader_destroy (&r);
-    ck_assert_int_eq (pickups, by_state[2]);
-    ck_assert_int_eq (dropoffs, by_state[2]);
-    ck_assert_msg (pickups > 1000 && arrivals > 0, "%zu pickups, %zu arrivals", pickups, arrivals);
+    size_t pickups = s_check_events (s_in (1, dir, "events.csv"), &legs, by_state[2]);
+    ck_assert_msg (pickups > 1000, "%zu pickups", pickups);
 
     size_t rows = s_check_fcd (s_in (0, dir, "fcd.csv"), &legs, 60, DAY1_2024, 0, 2 * 86400, roads.max_kmh, NULL);
     ck_assert_msg (rows > 100000, "%zu fcd rows", rows);
@@ -435,8 +442,8 @@ START_TEST (test_window_vehicles_and_date_narrow_what_is_written)
                     NULL};
     ck_assert_msg (s_run (argv) == 0, "%s", s_err);
     const int64_t base = 1740787200; /* 2025-03-01T00:00:00Z */
-    uint8_t picked[HUMANS + ROBOTAXIS] = {0};
-    for (int v = HUMANS; v < HUMANS + ROBOTAXIS; v++)
+    uint8_t picked[MAX_VEHICLES] = {0};
+    for (uint32_t v = s_humans; v < s_humans + s_robotaxis; v++)
         picked[v] = 1;
     picked[3] = picked[10] = picked[11] = picked[12] = 1;
     s_roads_t roads;
@@ -448,15 +455,15 @@ START_TEST (test_window_vehicles_and_date_narrow_what_is_written)
     for (size_t i = 0; i < legs.count; i++) {
         const s_leg_t *leg = &legs.leg[i];
         ck_assert_msg (picked[leg->vehicle], "vehicle %u was not asked for", leg->vehicle);
-        robotaxi += leg->vehicle >= HUMANS;
-        human += leg->vehicle < HUMANS;
+        robotaxi += leg->vehicle >= s_humans;
+        human += leg->vehicle < s_humans;
         cut += leg->t_ms[0] == (base + 7 * 3600) * 1000 || leg->t_ms[leg->count - 1] == (base + 8 * 3600 + 1800) * 1000;
     }
     ck_assert_msg (robotaxi > 0 && human > 0 && cut > 0, "%zu robotaxi legs, %zu human, %zu cut", robotaxi, human, cut);
     size_t rows = s_check_fcd (s_in (0, dir, "fcd.csv"), &legs, 30, base, 7 * 3600, 8 * 3600 + 1800, roads.max_kmh,
                                picked);
     /* the 40 robotaxis run all the time but for their downtime: most of the 180 samples */
-    ck_assert_msg (rows > 40 * 180 / 2 && rows <= (ROBOTAXIS + 4) * 180, "%zu fcd rows", rows);
+    ck_assert_msg (rows > 40 * 180 / 2 && rows <= (s_robotaxis + 4) * 180, "%zu fcd rows", rows);
     s_legs_free (&legs);
     s_roads_free (&roads);
 
@@ -469,6 +476,42 @@ START_TEST (test_window_vehicles_and_date_narrow_what_is_written)
     const char *gone[] = {"trips.geojson", "roads.geojson", "requests.csv"};
     for (int i = 0; i < 3; i++)
         ck_assert_msg (access (s_in (0, dir, gone[i]), F_OK) != 0, "an earlier run's %s passes for this one's", gone[i]);
+    free (dir);
+}
+END_TEST
+
+/* The README's walk-through on Monaco: the sample trips file played with --trajectories, on a real OSM map with one-way
+ * streets; the same checks. */
+START_TEST (test_monaco_walk_through)
+{
+    char map[4096], scenario[4096];
+    if (!rt_data ("osm/monaco.osm.pbf", map, sizeof map))
+        return;
+    const char *src = getenv ("RT_SOURCE_DIR");
+    snprintf (scenario, sizeof scenario, "%s/scenarios/monaco-trips.ini", src ? src : ".");
+    char set[4200];
+    snprintf (set, sizeof set, "map.file=%s", map);
+    char *dir = rt_temp_dir ("traj-monaco");
+    char *argv[] = {s_sim, "--no-plots", "-q", "-o", dir, "-s", scenario, "--set", set, "--events", "--trajectories",
+                    NULL};
+    ck_assert_msg (s_run (argv) == 0, "%s", s_err);
+    s_humans = 300;
+    s_robotaxis = 60;
+    s_roads_t roads;
+    s_roads_load (s_in (0, dir, "roads.geojson"), &roads);
+    s_legs_t legs;
+    s_legs_load (s_in (0, dir, "trips.geojson"), &roads, 0, DAY1_2024 * 1000, (DAY1_2024 + 2 * 86400) * 1000, &legs);
+    size_t carrying = 0, cruising = 0;
+    for (size_t i = 0; i < legs.count; i++) {
+        carrying += !strcmp (legs.leg[i].state, "carrying");
+        cruising += !strcmp (legs.leg[i].state, "cruising");
+    }
+    size_t pickups = s_check_events (s_in (1, dir, "events.csv"), &legs, carrying);
+    ck_assert_msg (pickups > 2000 && cruising > 1000, "%zu pickups, %zu cruising legs", pickups, cruising);
+    size_t rows = s_check_fcd (s_in (0, dir, "fcd.csv"), &legs, 60, DAY1_2024, 0, 2 * 86400, roads.max_kmh, NULL);
+    ck_assert_msg (rows > 100000, "%zu fcd rows", rows);
+    s_legs_free (&legs);
+    s_roads_free (&roads);
     free (dir);
 }
 END_TEST
@@ -513,6 +556,7 @@ int main (void)
     tcase_add_test (core, test_legs_follow_the_roads_the_events_and_fcd);
     tcase_add_test (core, test_window_vehicles_and_date_narrow_what_is_written);
     tcase_add_test (core, test_bad_options_are_refused_naming_them);
+    tcase_add_test (core, test_monaco_walk_through);
     suite_add_tcase (s, core);
     return rt_check_run (s);
 }
