@@ -1,5 +1,6 @@
 /* sim_report_map: report.html's map of a run with trajectories: roads, demand density and vehicles, read, reduced
- * and written into the page with the script that draws them. */
+ * and written into the page with the script that draws them; and the frames builder that reduces the vehicles while
+ * a run samples them (map_frames.json). */
 #include "sim_report_map.h"
 
 #include <errno.h>
@@ -216,28 +217,34 @@ s_cmp_seg (const void *a, const void *b)
     return (x->cls > y->cls) - (x->cls < y->cls);
 }
 
-/* Keeps the segments that fit in max, leaving out the smallest classes first; sets the bounding box from all. */
+/* The map's box around the roads' bounds: a margin of 2%, and at least ~100 m a side. The frames builder takes the
+ * same bounds, so its dots and the roads share one grid. */
 static void
-s_keep_roads (sim_report_map_t *self, s_segs_t *segs, size_t max)
+s_set_box (sim_report_map_t *self, double lon_min, double lat_min, double lon_max, double lat_max)
 {
-    self->lon0 = self->lat0 = INFINITY;
-    self->lon1 = self->lat1 = -INFINITY;
-    size_t per_class[S_CLASSES] = {0};
-    for (size_t i = 0; i < segs->n; i++) {
-        const s_seg_t *s = &segs->segs[i];
-        self->lon0 = fmin (self->lon0, fmin (s->lon0, s->lon1));
-        self->lon1 = fmax (self->lon1, fmax (s->lon0, s->lon1));
-        self->lat0 = fmin (self->lat0, fmin (s->lat0, s->lat1));
-        self->lat1 = fmax (self->lat1, fmax (s->lat0, s->lat1));
-        per_class[s->cls]++;
-    }
-    /* a margin of 2%, and a box of at least ~100 m a side */
-    double dlon = fmax (self->lon1 - self->lon0, 0.001), dlat = fmax (self->lat1 - self->lat0, 0.001);
-    double mlon = (self->lon0 + self->lon1) / 2, mlat = (self->lat0 + self->lat1) / 2;
+    double dlon = fmax (lon_max - lon_min, 0.001), dlat = fmax (lat_max - lat_min, 0.001);
+    double mlon = (lon_min + lon_max) / 2, mlat = (lat_min + lat_max) / 2;
     self->lon0 = mlon - dlon * 0.51;
     self->lon1 = mlon + dlon * 0.51;
     self->lat0 = mlat - dlat * 0.51;
     self->lat1 = mlat + dlat * 0.51;
+}
+
+/* Keeps the segments that fit in max, leaving out the smallest classes first; sets the bounding box from all. */
+static void
+s_keep_roads (sim_report_map_t *self, s_segs_t *segs, size_t max)
+{
+    double lon0 = INFINITY, lat0 = INFINITY, lon1 = -INFINITY, lat1 = -INFINITY;
+    size_t per_class[S_CLASSES] = {0};
+    for (size_t i = 0; i < segs->n; i++) {
+        const s_seg_t *s = &segs->segs[i];
+        lon0 = fmin (lon0, fmin (s->lon0, s->lon1));
+        lon1 = fmax (lon1, fmax (s->lon0, s->lon1));
+        lat0 = fmin (lat0, fmin (s->lat0, s->lat1));
+        lat1 = fmax (lat1, fmax (s->lat0, s->lat1));
+        per_class[s->cls]++;
+    }
+    s_set_box (self, lon0, lat0, lon1, lat1);
 
     qsort (segs->segs, segs->n, sizeof *segs->segs, s_cmp_seg);   /* biggest class first, drawn first */
     size_t keep = segs->n;
@@ -312,132 +319,206 @@ s_number (const sim_csv_stream_t *s, int col, double *v, char *err, size_t errle
     return 0;
 }
 
-enum { S_DAY, S_TIME, S_VEHICLE, S_FLEET, S_STATE, S_LON, S_LAT, S_FCD_COLS };
-static const char *const s_fcd_cols[S_FCD_COLS] = {"day", "time_s", "vehicle", "fleet", "state", "lon", "lat"};
+/* -------------------------------------------------------------------------------------------------------------- */
+/* the frames builder: the vehicles of the first day, kept compactly row by row, reduced to frames at the end */
 
-/* One fcd.csv row read and checked. */
+/* One fcd.csv row kept: the vehicle's id and its dot class, its quantized place. 8 bytes. */
 typedef struct {
-    int day;
-    double time_s, lon, lat;
-    uint32_t vehicle;
-    int fleet, state;
-} s_row_t;
+    uint32_t vehicle_cls;   /* id << 8 | fleet * S_STATES_MAX + state */
+    uint16_t x, y;
+} s_kept_row_t;
 
-/* Row of s (columns col) into *row. 0, or -1 with "PATH:LINE: why". */
-static int
-s_fcd_row (sim_report_map_t *self, const sim_csv_stream_t *s, const int *col, s_row_t *row, char *err, size_t errlen)
+/* A sample time and where its rows start. */
+typedef struct {
+    int64_t ms;
+    size_t first;
+} s_sample_t;
+
+struct sim_report_map_frames_t {
+    sim_report_map_t *map;    /* the box, fleets and states; at the end the frames, dots and stats */
+    int owns_map;
+    sim_report_map_opts_t opts;   /* the limits, defaults filled in */
+    uint32_t day;             /* the first day, the one kept */
+    int started, done;        /* done: a later day was seen; no more rows are kept */
+    s_kept_row_t *rows;
+    size_t nrows, rows_cap;
+    s_sample_t *samples;
+    size_t nsamples, samples_cap;
+    uint8_t *seen;            /* per vehicle id: seen on the day */
+    size_t seen_cap;
+    int finished;             /* the frames are made */
+    int failed;               /* a row was refused: why says why */
+    char why[256];
+};
+
+/* The limits with their defaults. */
+static sim_report_map_opts_t
+s_opts (const sim_report_map_opts_t *opts)
 {
-    double day, vehicle;
-    if (s_number (s, col[S_DAY], &day, err, errlen) || s_number (s, col[S_TIME], &row->time_s, err, errlen) ||
-        s_number (s, col[S_VEHICLE], &vehicle, err, errlen) || s_number (s, col[S_LON], &row->lon, err, errlen) ||
-        s_number (s, col[S_LAT], &row->lat, err, errlen))
+    sim_report_map_opts_t o = opts ? *opts : (sim_report_map_opts_t){0};
+    o.vehicles_max = o.vehicles_max ? o.vehicles_max : SIM_REPORT_MAP_VEHICLES_MAX;
+    o.vehicles_max = o.vehicles_max > 65535 ? 65535 : o.vehicles_max;   /* a dot names its vehicle in 16 bits */
+    o.segments_max = o.segments_max ? o.segments_max : SIM_REPORT_MAP_SEGMENTS_MAX;
+    o.dots_max = o.dots_max ? o.dots_max : SIM_REPORT_MAP_DOTS_MAX;
+    return o;
+}
+
+/* A map with the known fleets and states (in this order, so a dot's class means the same in every map). */
+static sim_report_map_t *
+s_map_new (void)
+{
+    sim_report_map_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    for (size_t i = 0; i < sizeof s_known_fleets / sizeof *s_known_fleets; i++)
+        s_intern (self->fleets, &self->nfleets, S_FLEETS_MAX, s_known_fleets[i]);
+    for (size_t i = 0; i < sizeof s_known_states / sizeof *s_known_states; i++)
+        s_intern (self->states, &self->nstates, S_STATES_MAX, s_known_states[i]);
+    return self;
+}
+
+/* A builder filling map (which it owns when owns). NULL when out of memory (map is not freed). */
+static sim_report_map_frames_t *
+s_frames_new (sim_report_map_t *map, int owns, const sim_report_map_opts_t *opts)
+{
+    sim_report_map_frames_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->map = map;
+    self->owns_map = owns;
+    self->opts = s_opts (opts);
+    return self;
+}
+
+sim_report_map_frames_t *
+sim_report_map_frames_new (double lon_min, double lat_min, double lon_max, double lat_max,
+                           const sim_report_map_opts_t *opts)
+{
+    sim_report_map_t *map = s_map_new ();
+    sim_report_map_frames_t *self = map ? s_frames_new (map, 1, opts) : NULL;
+    if (!self) {
+        free (map);
+        return NULL;
+    }
+    s_set_box (map, lon_min, lat_min, lon_max, lat_max);
+    return self;
+}
+
+void
+sim_report_map_frames_destroy (sim_report_map_frames_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sim_report_map_frames_t *self = *self_p;
+    if (self->owns_map)
+        sim_report_map_destroy (&self->map);
+    free (self->rows);
+    free (self->samples);
+    free (self->seen);
+    free (self);
+    *self_p = NULL;
+}
+
+static int s_refuse (sim_report_map_frames_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* Refuses a row: why kept, every later call fails. -1. */
+static int
+s_refuse (sim_report_map_frames_t *self, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (self->why, sizeof self->why, fmt, ap);
+    va_end (ap);
+    self->failed = 1;
+    return -1;
+}
+
+/* Makes room for one more of n items of size in *items (capacity *cap). 0, or -1 when out of memory. */
+static int
+s_room (void **items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    size_t grown_cap = *cap ? *cap * 2 : first;
+    void *grown = realloc (*items, grown_cap * size);
+    if (!grown)
         return -1;
-    if (day != trunc (day) || day < 0 || day > 1e6)
-        return map_error (err, errlen, "%s:%d: day '%s' is not a day number", s->head.path, s->lineno,
-                          s->cells[col[S_DAY]]);
-    if (vehicle != trunc (vehicle) || vehicle < 0 || vehicle >= S_VEHICLE_MAX)
-        return map_error (err, errlen, "%s:%d: vehicle '%s' is not an id 0..%u", s->head.path, s->lineno,
-                          s->cells[col[S_VEHICLE]], S_VEHICLE_MAX - 1);
-    row->day = (int) day;
-    row->vehicle = (uint32_t) vehicle;
-    row->fleet = s_intern (self->fleets, &self->nfleets, S_FLEETS_MAX, s->cells[col[S_FLEET]]);
-    if (row->fleet < 0)
-        return map_error (err, errlen,
-                          "%s:%d: fleet '%s' is not a name (letters, digits, _ and -) or one fleet more "
-                          "than %d",
-                          s->head.path, s->lineno, s->cells[col[S_FLEET]], S_FLEETS_MAX);
-    row->state = s_intern (self->states, &self->nstates, S_STATES_MAX, s->cells[col[S_STATE]]);
-    if (row->state < 0)
-        return map_error (err, errlen,
-                          "%s:%d: state '%s' is not a name (letters, digits, _ and -) or one state more "
-                          "than %d",
-                          s->head.path, s->lineno, s->cells[col[S_STATE]], S_STATES_MAX);
+    *items = grown;
+    *cap = grown_cap;
     return 0;
 }
 
-/* Opens fcd.csv and finds its columns. 0, 1 when there is none, -1. */
-static int
-s_fcd_open (sim_csv_stream_t *s, const char *path, int *col, char *err, size_t errlen)
+int
+sim_report_map_frames_add (sim_report_map_frames_t *self, uint32_t day, int64_t time_ms, uint32_t vehicle,
+                           const char *fleet, const char *state, double lon, double lat)
 {
-    int rc = sim_csv_stream_open (s, path, err, errlen);
-    if (rc != 0)
-        return rc;
-    if (sim_csv_need (&s->head, s_fcd_cols, col, S_FCD_COLS, err, errlen) != 0) {
-        sim_csv_stream_close (s);
+    if (self->failed)
         return -1;
+    if (self->done)
+        return 0;
+    if (!self->started) {
+        self->started = 1;
+        self->day = day;
     }
+    if (day < self->day)
+        return s_refuse (self, "day %" PRIu32 " after day %" PRIu32 " (rows are ordered by day and time)", day,
+                         self->day);
+    if (day != self->day) {
+        self->done = 1;   /* the map shows the first day */
+        return 0;
+    }
+    int64_t last = self->nsamples ? self->samples[self->nsamples - 1].ms : INT64_MIN;
+    if (time_ms < last)
+        return s_refuse (self, "time_s goes back from %g to %g (rows are ordered by day and time)",
+                         (double) last / 1000, (double) time_ms / 1000);
+    if (vehicle >= S_VEHICLE_MAX)
+        return s_refuse (self, "vehicle %" PRIu32 " is not an id 0..%u", vehicle, S_VEHICLE_MAX - 1);
+    sim_report_map_t *map = self->map;
+    int f = s_intern (map->fleets, &map->nfleets, S_FLEETS_MAX, fleet);
+    if (f < 0)
+        return s_refuse (self, "fleet '%s' is not a name (letters, digits, _ and -) or one fleet more than %d", fleet,
+                         S_FLEETS_MAX);
+    int s = s_intern (map->states, &map->nstates, S_STATES_MAX, state);
+    if (s < 0)
+        return s_refuse (self, "state '%s' is not a name (letters, digits, _ and -) or one state more than %d", state,
+                         S_STATES_MAX);
+    if (s_room ((void **) &self->rows, &self->rows_cap, self->nrows, sizeof *self->rows, 1 << 16) != 0 ||
+        (time_ms != last &&
+         s_room ((void **) &self->samples, &self->samples_cap, self->nsamples, sizeof *self->samples, 256) != 0))
+        return s_refuse (self, "out of memory");
+    if (vehicle >= self->seen_cap) {
+        size_t cap = self->seen_cap ? self->seen_cap : 1024;
+        while (cap <= vehicle)
+            cap *= 2;
+        uint8_t *grown = realloc (self->seen, cap);
+        if (!grown)
+            return s_refuse (self, "out of memory");
+        memset (grown + self->seen_cap, 0, cap - self->seen_cap);
+        self->seen = grown;
+        self->seen_cap = cap;
+    }
+    if (time_ms != last)
+        self->samples[self->nsamples++] = (s_sample_t){time_ms, self->nrows};
+    if (!self->seen[vehicle]) {
+        self->seen[vehicle] = 1;
+        map->st.vehicles++;
+    }
+    s_kept_row_t *row = &self->rows[self->nrows++];
+    row->vehicle_cls = vehicle << 8 | (uint32_t) (f * S_STATES_MAX + s);
+    s_quantize (map, lon, lat, &row->x, &row->y);
     return 0;
-}
-
-/* The first pass: the day, its rows, sample period and vehicles (seen[id] set), every row checked. */
-static int
-s_fcd_scan (sim_report_map_t *self, const char *path, uint8_t **seen, size_t *nseen, char *err, size_t errlen)
-{
-    sim_csv_stream_t s;
-    int col[S_FCD_COLS];
-    int rc = s_fcd_open (&s, path, col, err, errlen);
-    if (rc != 0)
-        return rc;
-    double prev = -INFINITY, first_t = NAN;
-    size_t cap = 0;
-    while ((rc = sim_csv_stream_next (&s, err, errlen)) == 1) {
-        s_row_t row;
-        if ((rc = s_fcd_row (self, &s, col, &row, err, errlen)) != 0)
-            break;
-        if (self->st.fcd_rows == 0)
-            self->st.day = row.day;
-        if (row.day < self->st.day) {
-            rc = map_error (err, errlen, "%s:%d: day %d after day %d (rows are ordered by day and time)", path,
-                            s.lineno, row.day, self->st.day);
-            break;
-        }
-        if (row.day != self->st.day)
-            break;   /* the map shows the first day */
-        if (row.time_s < prev) {
-            rc = map_error (err, errlen, "%s:%d: time_s goes back from %g to %g (rows are ordered by day and time)",
-                            path, s.lineno, prev, row.time_s);
-            break;
-        }
-        if (isnan (first_t))
-            first_t = row.time_s;
-        else if (row.time_s > first_t && self->st.fcd_period_s == 0)
-            self->st.fcd_period_s = (int) lround (fmax (1, row.time_s - first_t));
-        prev = row.time_s;
-        if (row.vehicle >= cap) {
-            size_t grown_cap = cap ? cap : 1024;
-            while (grown_cap <= row.vehicle)
-                grown_cap *= 2;
-            uint8_t *grown = realloc (*seen, grown_cap);
-            if (!grown) {
-                rc = map_error (err, errlen, "%s: out of memory", path);
-                break;
-            }
-            memset (grown + cap, 0, grown_cap - cap);
-            *seen = grown;
-            cap = grown_cap;
-        }
-        if (!(*seen)[row.vehicle]) {
-            (*seen)[row.vehicle] = 1;
-            self->st.vehicles++;
-        }
-        self->st.fcd_rows++;
-    }
-    *nseen = cap;
-    sim_csv_stream_close (&s);
-    return rc < 0 ? -1 : 0;
 }
 
 /* The vehicles kept: all up to max; above, max of them evenly spaced in the order of their ids. kept[id] is the
  * vehicle's index among those kept, or -1. */
 static int
-s_pick (sim_report_map_t *self, const uint8_t *seen, size_t nseen, size_t max, int32_t **kept, char *err,
-        size_t errlen)
+s_pick (sim_report_map_t *map, const uint8_t *seen, size_t nseen, size_t max, int32_t **kept)
 {
-    size_t v = self->st.vehicles, n = v < max ? v : max;
+    size_t v = map->st.vehicles, n = v < max ? v : max;
     *kept = malloc ((nseen ? nseen : 1) * sizeof **kept);
-    self->kept_ids = malloc ((n ? n : 1) * sizeof *self->kept_ids);
-    if (!*kept || !self->kept_ids)
-        return map_error (err, errlen, "fcd.csv: out of memory");
+    map->kept_ids = malloc ((n ? n : 1) * sizeof *map->kept_ids);
+    if (!*kept || !map->kept_ids)
+        return -1;
     size_t rank = 0, k = 0;
     for (size_t id = 0; id < nseen; id++) {
         (*kept)[id] = -1;
@@ -446,11 +527,11 @@ s_pick (sim_report_map_t *self, const uint8_t *seen, size_t nseen, size_t max, i
         /* rank r is kept when floor((r + 1) n / v) steps up: exactly n of v, evenly spread */
         if ((rank + 1) * n / v > rank * n / v) {
             (*kept)[id] = (int32_t) k;
-            self->kept_ids[k++] = (uint32_t) id;
+            map->kept_ids[k++] = (uint32_t) id;
         }
         rank++;
     }
-    self->st.vehicles_kept = k;
+    map->st.vehicles_kept = k;
     return 0;
 }
 
@@ -458,14 +539,8 @@ s_pick (sim_report_map_t *self, const uint8_t *seen, size_t nseen, size_t max, i
 static int
 s_add_dot (sim_report_map_t *self, s_dot_t dot)
 {
-    if (self->st.dots == self->dots_cap) {
-        size_t cap = self->dots_cap ? self->dots_cap * 2 : 4096;
-        s_dot_t *grown = realloc (self->dots, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        self->dots = grown;
-        self->dots_cap = cap;
-    }
+    if (s_room ((void **) &self->dots, &self->dots_cap, self->st.dots, sizeof *self->dots, 4096) != 0)
+        return -1;
     self->dots[self->st.dots++] = dot;
     self->frames[self->st.frames - 1].n++;
     return 0;
@@ -488,93 +563,319 @@ s_end_frame (sim_report_map_t *self)
     qsort (self->dots + fr->first, fr->n, sizeof *self->dots, s_cmp_dot);
 }
 
-/* The second pass: the frames, with the kept vehicles' dots. */
+/* The frames of the rows kept, into the map: the vehicles picked, the frame step, then a frame every step with the
+ * picked vehicles' dots. 0, or -1 when out of memory (why says so). Once. */
 static int
-s_fcd_frames (sim_report_map_t *self, const char *path, const int32_t *kept, size_t nkept_ids, char *err,
-              size_t errlen)
+s_frames_finish (sim_report_map_frames_t *self)
 {
-    sim_csv_stream_t s;
-    int col[S_FCD_COLS];
-    int rc = s_fcd_open (&s, path, col, err, errlen);
-    if (rc != 0)
-        return rc < 0 ? -1 : map_error (err, errlen, "%s: gone while read", path);
-    double sample = NAN, next_frame = -INFINITY;
-    int in_frame = 0;
-    while ((rc = sim_csv_stream_next (&s, err, errlen)) == 1) {
-        /* the first pass checked every row of the day: here only the day and time of a row not in a frame */
-        double day, time_s;
-        if ((rc = s_number (&s, col[S_DAY], &day, err, errlen)) != 0 ||
-            (rc = s_number (&s, col[S_TIME], &time_s, err, errlen)) != 0)
+    if (self->finished)
+        return self->failed ? -1 : 0;
+    self->finished = 1;
+    sim_report_map_t *map = self->map;
+    map->st.fcd_rows = self->nrows;
+    if (self->failed || self->nrows == 0)
+        return self->failed ? -1 : 0;
+    map->st.day = (int) self->day;
+    if (self->nsamples > 1)
+        map->st.fcd_period_s = (int) lround (fmax (1, (double) (self->samples[1].ms - self->samples[0].ms) / 1000));
+    int32_t *kept = NULL;
+    if (s_pick (map, self->seen, self->seen_cap, self->opts.vehicles_max, &kept) != 0) {
+        free (kept);
+        return s_refuse (self, "out of memory");
+    }
+    /* the frame step: the file's period (or the shortest asked for), doubled while the frames would hold too many
+     * dots (rows x the share of vehicles kept x the share of samples that are frames) */
+    int period = map->st.fcd_period_s ? map->st.fcd_period_s : 1;
+    int step = self->opts.frame_s > period ? self->opts.frame_s : period;
+    double rows = (double) map->st.fcd_rows * (double) map->st.vehicles_kept / (double) map->st.vehicles;
+    while (rows * fmin (1.0, (double) period / step) > (double) self->opts.dots_max && step < 86400)
+        step *= 2;
+    map->st.frame_s = step;
+    int64_t next_frame = INT64_MIN;
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < self->nsamples; k++) {
+        const s_sample_t *sample = &self->samples[k];
+        if (sample->ms < next_frame)
+            continue;
+        s_end_frame (map);
+        if (s_room ((void **) &map->frames, &map->frames_cap, map->st.frames, sizeof *map->frames, 256) != 0) {
+            rc = -1;
             break;
-        if (day != self->st.day)
-            break;
-        if (time_s != sample) {   /* a new sample time: a frame when a frame step has passed */
-            sample = time_s;
-            in_frame = sample >= next_frame;
-            if (in_frame) {
-                s_end_frame (self);
-                if (self->st.frames == self->frames_cap) {
-                    size_t cap = self->frames_cap ? self->frames_cap * 2 : 256;
-                    s_frame_t *grown = realloc (self->frames, cap * sizeof *grown);
-                    if (!grown) {
-                        rc = map_error (err, errlen, "%s: out of memory", path);
-                        break;
-                    }
-                    self->frames = grown;
-                    self->frames_cap = cap;
-                }
-                self->frames[self->st.frames++] = (s_frame_t){(int32_t) floor (sample), self->st.dots, 0};
-                next_frame = sample + self->st.frame_s;
-            }
         }
-        s_row_t row;
-        if (!in_frame)
-            continue;
-        if ((rc = s_fcd_row (self, &s, col, &row, err, errlen)) != 0)
-            break;
-        if (row.vehicle >= nkept_ids || kept[row.vehicle] < 0)
-            continue;
-        s_dot_t dot = {(uint16_t) kept[row.vehicle], 0, 0, (uint8_t) (row.fleet * S_STATES_MAX + row.state)};
-        s_quantize (self, row.lon, row.lat, &dot.x, &dot.y);
-        if (s_add_dot (self, dot) != 0) {
-            rc = map_error (err, errlen, "%s: out of memory", path);
-            break;
+        map->frames[map->st.frames++] =
+            (s_frame_t){(int32_t) floor ((double) sample->ms / 1000), map->st.dots, 0};
+        next_frame = sample->ms + (int64_t) step * 1000;
+        size_t end = k + 1 < self->nsamples ? self->samples[k + 1].first : self->nrows;
+        for (size_t r = sample->first; rc == 0 && r < end; r++) {
+            const s_kept_row_t *row = &self->rows[r];
+            int32_t v = kept[row->vehicle_cls >> 8];
+            if (v >= 0)
+                rc = s_add_dot (map, (s_dot_t){(uint16_t) v, row->x, row->y, (uint8_t) (row->vehicle_cls & 0xff)});
         }
     }
-    s_end_frame (self);
-    sim_csv_stream_close (&s);
-    return rc < 0 ? -1 : 0;
+    s_end_frame (map);
+    free (kept);
+    return rc == 0 ? 0 : s_refuse (self, "out of memory");
 }
 
-/* fcd.csv: two passes, the vehicles and then the frames. 0 (also when there is none), or -1. */
+static int s_frames_json (const sim_report_map_t *self, s_out_t *o);
+
+int
+sim_report_map_frames_write (sim_report_map_frames_t *self, const char *dir, char *err, size_t errlen)
+{
+    if (!self)
+        return 0;
+    sim_file_t file;
+    if (sim_file_open (&file, dir, SIM_REPORT_MAP_FRAMES_FILE, err, errlen) != 0)
+        return -1;
+    if (s_frames_finish (self) != 0) {
+        map_error (err, errlen, "%s: %s", file.path, self->why);
+        sim_file_abandon (&file);
+        return -1;
+    }
+    s_out_t out = {file.f, 0};
+    if (s_frames_json (self->map, &out) != 0) {
+        map_error (err, errlen, "%s: out of memory", file.path);
+        sim_file_abandon (&file);
+        return -1;
+    }
+    return sim_file_close (&file, err, errlen);
+}
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* fcd.csv, read when there is no map_frames.json: a pass through a builder */
+
+enum { S_DAY, S_TIME, S_VEHICLE, S_FLEET, S_STATE, S_LON, S_LAT, S_FCD_COLS };
+static const char *const s_fcd_cols[S_FCD_COLS] = {"day", "time_s", "vehicle", "fleet", "state", "lon", "lat"};
+
+/* The row of s (columns col) given to the builder. 0, or -1 with "PATH:LINE: why". */
+static int
+s_fcd_row (sim_report_map_frames_t *b, const sim_csv_stream_t *s, const int *col, char *err, size_t errlen)
+{
+    double day, time_s, vehicle, lon, lat;
+    if (s_number (s, col[S_DAY], &day, err, errlen) || s_number (s, col[S_TIME], &time_s, err, errlen) ||
+        s_number (s, col[S_VEHICLE], &vehicle, err, errlen) || s_number (s, col[S_LON], &lon, err, errlen) ||
+        s_number (s, col[S_LAT], &lat, err, errlen))
+        return -1;
+    if (day != trunc (day) || day < 0 || day > 1e6)
+        return map_error (err, errlen, "%s:%d: day '%s' is not a day number", s->head.path, s->lineno,
+                          s->cells[col[S_DAY]]);
+    if (vehicle != trunc (vehicle) || vehicle < 0 || vehicle >= S_VEHICLE_MAX)
+        return map_error (err, errlen, "%s:%d: vehicle '%s' is not an id 0..%u", s->head.path, s->lineno,
+                          s->cells[col[S_VEHICLE]], S_VEHICLE_MAX - 1);
+    if (fabs (time_s) > 1e12)
+        return map_error (err, errlen, "%s:%d: time_s '%s' is out of range", s->head.path, s->lineno,
+                          s->cells[col[S_TIME]]);
+    if (sim_report_map_frames_add (b, (uint32_t) day, llround (time_s * 1000), (uint32_t) vehicle,
+                                   s->cells[col[S_FLEET]], s->cells[col[S_STATE]], lon, lat) != 0)
+        return map_error (err, errlen, "%s:%d: %s", s->head.path, s->lineno, b->why);
+    return 0;
+}
+
+/* fcd.csv's first day into the map's frames, one pass. 0 (also when there is none), or -1. */
 static int
 s_read_fcd (sim_report_map_t *self, const char *dir, const sim_report_map_opts_t *opts, char *err, size_t errlen)
 {
     char path[S_PATH_MAX];
     snprintf (path, sizeof path, "%s/fcd.csv", dir);
-    uint8_t *seen = NULL;
-    int32_t *kept = NULL;
-    size_t nseen = 0;
-    int rc = s_fcd_scan (self, path, &seen, &nseen, err, errlen);
-    if (rc != 0 || self->st.fcd_rows == 0) {
-        free (seen);
+    sim_csv_stream_t s;
+    int rc = sim_csv_stream_open (&s, path, err, errlen);
+    if (rc != 0)
         return rc < 0 ? -1 : 0;
+    int col[S_FCD_COLS];
+    if (sim_csv_need (&s.head, s_fcd_cols, col, S_FCD_COLS, err, errlen) != 0) {
+        sim_csv_stream_close (&s);
+        return -1;
     }
-    rc = s_pick (self, seen, nseen, opts->vehicles_max, &kept, err, errlen);
-    free (seen);
-    if (rc == 0) {
-        /* the frame step: the file's period (or the shortest asked for), doubled while the frames would hold too
-         * many dots (rows x the share of vehicles kept x the share of samples that are frames) */
-        int period = self->st.fcd_period_s ? self->st.fcd_period_s : 1;
-        int step = opts->frame_s > period ? opts->frame_s : period;
-        double rows = (double) self->st.fcd_rows * (double) self->st.vehicles_kept / (double) self->st.vehicles;
-        while (rows * fmin (1.0, (double) period / step) > (double) opts->dots_max && step < 86400)
-            step *= 2;
-        self->st.frame_s = step;
-        rc = s_fcd_frames (self, path, kept, nseen, err, errlen);
+    sim_report_map_frames_t *b = s_frames_new (self, 0, opts);
+    if (!b) {
+        sim_csv_stream_close (&s);
+        return map_error (err, errlen, "%s: out of memory", path);
     }
-    free (kept);
-    return rc;
+    while (!b->done && (rc = sim_csv_stream_next (&s, err, errlen)) == 1)
+        if ((rc = s_fcd_row (b, &s, col, err, errlen)) != 0)
+            break;
+    sim_csv_stream_close (&s);
+    if (rc >= 0 && s_frames_finish (b) != 0)
+        rc = map_error (err, errlen, "%s: %s", path, b->why);
+    sim_report_map_frames_destroy (&b);
+    return rc < 0 ? -1 : 0;
+}
+
+/* -------------------------------------------------------------------------------------------------------------- */
+/* map_frames.json */
+
+/* An array of n JSON integers in [lo, hi] into v (n values); 0, or -1. */
+static int
+s_ints (const json_t *a, int64_t lo, int64_t hi, int64_t *v, size_t n)
+{
+    if (!json_is_array (a) || json_array_size (a) != n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *x = json_array_get (a, i);
+        if (!json_is_integer (x) || json_integer_value (x) < lo || json_integer_value (x) > hi)
+            return -1;
+        v[i] = json_integer_value (x);
+    }
+    return 0;
+}
+
+/* Base64 text into bytes (n of them, *n set); 0, or -1 when it is not base64. bytes holds 3/4 of len at least. */
+static int
+s_unbase64 (const char *text, size_t len, uint8_t *bytes, size_t *n)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int8_t table[256];
+    memset (table, -1, sizeof table);
+    for (int i = 0; i < 64; i++)
+        table[(uint8_t) abc[i]] = (int8_t) i;
+    if (len % 4)
+        return -1;
+    size_t w = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        int pad = (text[i + 2] == '=') + (text[i + 3] == '=');
+        if (pad && i + 4 != len)
+            return -1;
+        if (text[i + 3] != '=' && text[i + 2] == '=')
+            return -1;
+        uint32_t v = 0;
+        for (int j = 0; j < 4; j++) {
+            int8_t c = j < 4 - pad ? table[(uint8_t) text[i + j]] : 0;
+            if (c < 0)
+                return -1;
+            v = v << 6 | (uint32_t) c;
+        }
+        bytes[w++] = (uint8_t) (v >> 16);
+        if (pad < 2)
+            bytes[w++] = (uint8_t) (v >> 8);
+        if (pad < 1)
+            bytes[w++] = (uint8_t) v;
+    }
+    *n = w;
+    return 0;
+}
+
+/* Names of a JSON array into names (reset first). 0, or -1. */
+static int
+s_read_names (const json_t *a, char (*names)[S_NAME_MAX], size_t *n, size_t max)
+{
+    if (!json_is_array (a) || json_array_size (a) > max)
+        return -1;
+    *n = 0;
+    for (size_t i = 0; i < json_array_size (a); i++) {
+        const char *name = json_string_value (json_array_get (a, i));
+        if (!name || s_intern (names, n, max, name) != (int) i)
+            return -1;   /* not a name, or twice */
+    }
+    return 0;
+}
+
+/* Reads map_frames.json into the map's box, fleets, states, vehicles, frames and dots. 0, 1 when there is none, or
+ * -1 with "PATH: why". */
+static int
+s_read_frames_file (sim_report_map_t *self, const char *dir, char *err, size_t errlen)
+{
+    char path[S_PATH_MAX];
+    snprintf (path, sizeof path, "%s/%s", dir, SIM_REPORT_MAP_FRAMES_FILE);
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return errno == ENOENT ? 1 : map_error (err, errlen, "%s: %s", path, strerror (errno));
+    json_error_t jerr;
+    json_t *root = json_loadf (f, 0, &jerr);
+    fclose (f);
+    if (!root)
+        return map_error (err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+    const char *why = NULL;
+    sim_report_map_stats_t *st = &self->st;
+    json_t *frames = json_object_get (root, "frames"), *dots = json_object_get (root, "dots");
+    int64_t head[7], box_ok = 1;
+    double box[4];
+    const json_t *bbox = json_object_get (root, "bbox");
+    for (int i = 0; i < 4; i++) {
+        const json_t *v = json_array_get (bbox, (size_t) i);
+        box_ok &= json_is_number (v) && isfinite (box[i] = json_number_value (v)) && fabs (box[i]) <= 180;
+    }
+    static const char *const keys[] = {"grid", "day", "fcd_rows", "fcd_period_s", "frame_s", "vehicles", "frames"};
+    for (int i = 0; i < 7; i++) {
+        const json_t *v = i < 6 ? json_object_get (root, keys[i]) : json_object_get (frames, "t");
+        head[i] = i < 6 ? (json_is_integer (v) ? json_integer_value (v) : -1) : (int64_t) json_array_size (v);
+        if (head[i] < 0 || head[i] > (int64_t) 1 << 40)
+            why = why ? why : "a count that is not a whole number >= 0";
+    }
+    size_t nkept = json_array_size (json_object_get (root, "kept"));
+    const char *text = json_string_value (dots);
+    size_t text_len = text ? strlen (text) : 0;
+    if (!why && head[0] != SIM_REPORT_MAP_GRID)
+        why = "not this program's map frames (another grid)";
+    else if (!why && (!box_ok || !(box[0] < box[2]) || !(box[1] < box[3])))
+        why = "bbox is not [lon_min, lat_min, lon_max, lat_max]";
+    else if (!why && (s_read_names (json_object_get (root, "fleets"), self->fleets, &self->nfleets, S_FLEETS_MAX) ||
+                      s_read_names (json_object_get (root, "states"), self->states, &self->nstates, S_STATES_MAX)))
+        why = "fleets or states are not lists of names";
+    else if (!why && (nkept > 65535 || !text))
+        why = "no kept vehicles or dots";
+    if (why) {
+        json_decref (root);
+        return map_error (err, errlen, "%s: %s", path, why);
+    }
+    size_t nframes = (size_t) head[6];
+    int64_t *ints = malloc ((nframes * 2 + nkept + 1) * sizeof *ints);
+    self->kept_ids = malloc ((nkept + 1) * sizeof *self->kept_ids);
+    self->frames = malloc ((nframes + 1) * sizeof *self->frames);
+    self->frames_cap = nframes + 1;
+    uint8_t *bytes = malloc (text_len / 4 * 3 + 3);
+    size_t nbytes = 0;
+    if (!ints || !self->kept_ids || !self->frames || !bytes)
+        why = "out of memory";
+    else if (s_ints (json_object_get (root, "kept"), 0, S_VEHICLE_MAX - 1, ints, nkept) != 0 ||
+             s_ints (json_object_get (frames, "t"), INT32_MIN, INT32_MAX, ints + nkept, nframes) ||
+             s_ints (json_object_get (frames, "n"), 0, 1 << 30, ints + nkept + nframes, nframes))
+        why = "kept or frames are not lists of whole numbers in range";
+    else if (s_unbase64 (text, text_len, bytes, &nbytes) != 0 || nbytes % 6)
+        why = "dots are not base64 of 6 bytes each";
+    size_t ndots = nbytes / 6, sum = 0;
+    for (size_t k = 0; !why && k < nframes; k++)
+        sum += (size_t) ints[nkept + nframes + k];
+    if (!why && sum != ndots)
+        why = "the frames' counts do not add up to the dots";
+    if (!why && !(self->dots = malloc ((ndots + 1) * sizeof *self->dots)))
+        why = "out of memory";
+    for (size_t i = 0; !why && i < ndots; i++) {
+        const uint8_t *p = bytes + i * 6;
+        s_dot_t *d = &self->dots[i];
+        d->v = (uint16_t) (p[0] | p[1] << 8);
+        d->x = (uint16_t) (p[2] | (p[3] & 15) << 8);
+        d->y = (uint16_t) (p[3] >> 4 | p[4] << 4);
+        d->cls = p[5];
+        if (d->v >= nkept || d->cls / S_STATES_MAX >= self->nfleets || d->cls % S_STATES_MAX >= self->nstates)
+            why = "a dot names a vehicle, fleet or state it does not list";
+    }
+    if (!why) {
+        for (size_t i = 0; i < nkept; i++)
+            self->kept_ids[i] = (uint32_t) ints[i];
+        for (size_t k = 0, at = 0; k < nframes; k++) {
+            size_t n = (size_t) ints[nkept + nframes + k];
+            self->frames[k] = (s_frame_t){(int32_t) ints[nkept + k], at, n};
+            at += n;
+        }
+        self->lon0 = box[0];
+        self->lat0 = box[1];
+        self->lon1 = box[2];
+        self->lat1 = box[3];
+        st->day = (int) head[1];
+        st->fcd_rows = (size_t) head[2];
+        st->fcd_period_s = (int) head[3];
+        st->frame_s = (int) head[4];
+        st->vehicles = (size_t) head[5];
+        st->vehicles_kept = nkept;
+        st->frames = nframes;
+        st->dots = ndots;
+        self->dots_cap = ndots + 1;
+    }
+    free (ints);
+    free (bytes);
+    json_decref (root);
+    return why ? map_error (err, errlen, "%s: %s", path, why) : 0;
 }
 
 /* requests.csv: the requests of the map's day counted on the heat grid. 0 (also when there is none), or -1. */
@@ -634,12 +935,7 @@ sim_report_map_load (const char *dir, const sim_report_map_opts_t *opts, sim_rep
                      size_t errlen)
 {
     *map = NULL;
-    sim_report_map_opts_t o = opts ? *opts : (sim_report_map_opts_t){0};
-    o.vehicles_max = o.vehicles_max ? o.vehicles_max : SIM_REPORT_MAP_VEHICLES_MAX;
-    o.vehicles_max = o.vehicles_max > 65535 ? 65535 : o.vehicles_max;   /* a dot names its vehicle in 16 bits */
-    o.segments_max = o.segments_max ? o.segments_max : SIM_REPORT_MAP_SEGMENTS_MAX;
-    o.dots_max = o.dots_max ? o.dots_max : SIM_REPORT_MAP_DOTS_MAX;
-
+    sim_report_map_opts_t o = s_opts (opts);
     char path[S_PATH_MAX];
     snprintf (path, sizeof path, "%s/roads.geojson", dir);
     s_segs_t segs = {0};
@@ -648,18 +944,18 @@ sim_report_map_load (const char *dir, const sim_report_map_opts_t *opts, sim_rep
         free (segs.segs);
         return rc < 0 ? -1 : 0;
     }
-    sim_report_map_t *self = calloc (1, sizeof *self);
+    sim_report_map_t *self = s_map_new ();
     if (!self) {
         free (segs.segs);
         return map_error (err, errlen, "%s: out of memory", path);
     }
-    for (size_t i = 0; i < sizeof s_known_fleets / sizeof *s_known_fleets; i++)
-        s_intern (self->fleets, &self->nfleets, S_FLEETS_MAX, s_known_fleets[i]);
-    for (size_t i = 0; i < sizeof s_known_states / sizeof *s_known_states; i++)
-        s_intern (self->states, &self->nstates, S_STATES_MAX, s_known_states[i]);
     s_keep_roads (self, &segs, o.segments_max);
     free (segs.segs);
-    if (s_read_fcd (self, dir, &o, err, errlen) != 0 || s_read_requests (self, dir, err, errlen) != 0) {
+    /* the vehicles: the frames the run made (map_frames.json), else made here from fcd.csv (slower) */
+    rc = s_read_frames_file (self, dir, err, errlen);
+    self->st.from_frames_file = rc == 0;
+    if (rc < 0 || (rc == 1 && s_read_fcd (self, dir, &o, err, errlen) != 0) ||
+        s_read_requests (self, dir, err, errlen) != 0) {
         sim_report_map_destroy (&self);
         return -1;
     }
@@ -1035,6 +1331,35 @@ s_put_le16 (uint8_t *p, unsigned v)
     p[1] = (uint8_t) (v >> 8);
 }
 
+/* The dots, 6 bytes each: the vehicle's index (16 bits), x and y (12 bits each), the class (8 bits). */
+static void
+s_pack_dots (const sim_report_map_t *self, uint8_t *bytes)
+{
+    for (size_t i = 0; i < self->st.dots; i++) {
+        const s_dot_t *d = &self->dots[i];
+        uint8_t *p = bytes + i * 6;
+        s_put_le16 (p, d->v);
+        p[2] = (uint8_t) (d->x & 0xff);
+        p[3] = (uint8_t) ((d->x >> 8) | (d->y & 15) << 4);
+        p[4] = (uint8_t) (d->y >> 4);
+        p[5] = d->cls;
+    }
+}
+
+/* "frames":{"t":[...],"n":[...]},\n"dots":"base64" of the packed dots (the page's and map_frames.json's). */
+static void
+s_frames_lists (const sim_report_map_t *self, s_out_t *o, const uint8_t *dots)
+{
+    s_put (o, "\"frames\":{\"t\":[");
+    for (size_t k = 0; k < self->st.frames; k++)
+        s_put (o, "%s%" PRId32, k ? "," : "", self->frames[k].time_s);
+    s_put (o, "],\"n\":[");
+    for (size_t k = 0; k < self->st.frames; k++)
+        s_put (o, "%s%zu", k ? "," : "", self->frames[k].n);
+    s_put (o, "]},\n\"dots\":");
+    s_base64 (o, dots, self->st.dots * 6);
+}
+
 /* The data as JSON. -1 when out of memory (nothing more written). */
 static int
 s_data (const sim_report_map_t *self, s_out_t *o)
@@ -1066,15 +1391,7 @@ s_data (const sim_report_map_t *self, s_out_t *o)
         max = v > max ? v : max;
         s_put_le16 (heat + i * 2, v);
     }
-    for (size_t i = 0; i < self->st.dots; i++) {
-        const s_dot_t *d = &self->dots[i];
-        uint8_t *p = dots + i * 6;
-        s_put_le16 (p, d->v);
-        p[2] = (uint8_t) (d->x & 0xff);
-        p[3] = (uint8_t) ((d->x >> 8) | (d->y & 15) << 4);
-        p[4] = (uint8_t) (d->y >> 4);
-        p[5] = d->cls;
-    }
+    s_pack_dots (self, dots);
     s_put (o, "{\"grid\":%d,\"bbox\":[%.6f,%.6f,%.6f,%.6f],\"day\":%d,\"vehicles\":%zu,\"frame_s\":%d,\n",
            SIM_REPORT_MAP_GRID, self->lon0, self->lat0, self->lon1, self->lat1, self->st.day, self->st.vehicles_kept,
            self->st.frame_s);
@@ -1092,17 +1409,39 @@ s_data (const sim_report_map_t *self, s_out_t *o)
     s_base64 (o, roads, self->nsegs * 8);
     s_put (o, "},\n\"heat\":{\"cols\":%d,\"rows\":%d,\"max\":%u,\"counts\":", self->heat_cols, self->heat_rows, max);
     s_base64 (o, heat, nheat * 2);
-    s_put (o, "},\n\"frames\":{\"t\":[");
-    for (size_t k = 0; k < self->st.frames; k++)
-        s_put (o, "%s%" PRId32, k ? "," : "", self->frames[k].time_s);
-    s_put (o, "],\"n\":[");
-    for (size_t k = 0; k < self->st.frames; k++)
-        s_put (o, "%s%zu", k ? "," : "", self->frames[k].n);
-    s_put (o, "]},\n\"dots\":");
-    s_base64 (o, dots, self->st.dots * 6);
+    s_put (o, "},\n");
+    s_frames_lists (self, o, dots);
     s_put (o, "}\n");
     free (roads);
     free (heat);
+    free (dots);
+    return 0;
+}
+
+/* map_frames.json: the vehicles' part of the page's data (its box, the kept vehicles' ids, the frames and dots as
+ * the page holds them) and what the sampling line says. -1 when out of memory (nothing written). */
+static int
+s_frames_json (const sim_report_map_t *self, s_out_t *o)
+{
+    uint8_t *dots = malloc (self->st.dots * 6 + 1);
+    if (!dots)
+        return -1;
+    s_pack_dots (self, dots);
+    const sim_report_map_stats_t *st = &self->st;
+    s_put (o,
+           "{\"grid\":%d,\"bbox\":[%.17g,%.17g,%.17g,%.17g],\"day\":%d,\"fcd_rows\":%zu,\"fcd_period_s\":%d,"
+           "\"frame_s\":%d,\"vehicles\":%zu,\n\"fleets\":",
+           SIM_REPORT_MAP_GRID, self->lon0, self->lat0, self->lon1, self->lat1, st->day, st->fcd_rows,
+           st->fcd_period_s, st->frame_s, st->vehicles);
+    s_names (o, (const char (*)[S_NAME_MAX]) self->fleets, self->nfleets);
+    s_put (o, ",\"states\":");
+    s_names (o, (const char (*)[S_NAME_MAX]) self->states, self->nstates);
+    s_put (o, ",\n\"kept\":[");
+    for (size_t i = 0; i < st->vehicles_kept; i++)
+        s_put (o, "%s%" PRIu32, i ? "," : "", self->kept_ids[i]);
+    s_put (o, "],\n");
+    s_frames_lists (self, o, dots);
+    s_put (o, "}\n");
     free (dots);
     return 0;
 }
@@ -1139,7 +1478,9 @@ s_sampling (const sim_report_map_t *self, FILE *f)
             st->day, s_count (a, sizeof a, st->vehicles_kept), s_count (b, sizeof b, st->vehicles),
             s_count (c, sizeof c, SIM_REPORT_MAP_VEHICLES_MAX), st->frame_s, st->fcd_period_s);
     else
-        fputs ("Vehicles: none (no fcd.csv, or no rows in it). ", f);
+        fputs ("Vehicles: none (no positions were sampled: no map_frames.json or fcd.csv, or no rows in them, as "
+               "with robotaxi-sim --fcd-period 0). ",
+               f);
     fprintf (f, "Roads: %s of %s segments", s_count (a, sizeof a, st->segments_drawn),
              s_count (b, sizeof b, st->segments));
     if (st->classes_left_out[0])

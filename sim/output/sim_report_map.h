@@ -1,5 +1,5 @@
 /* sim_report_map: report.html's map of a run with trajectories (robotaxi-sim --trajectories): the roads of
- * roads.geojson, the demand density of requests.csv and the vehicles of fcd.csv, read into a compact form and
+ * roads.geojson, the demand density of requests.csv and the vehicles of map_frames.json, read into a compact form and
  * written into the page as data and a hand-written script that draws them on a <canvas> (README "The map in
  * report.html").
  *
@@ -11,7 +11,12 @@
  *   - vehicles: fcd.csv's first day only, one frame every frame_s seconds (the file's period, doubled while the
  *     frames would hold more than SIM_REPORT_MAP_DOTS_MAX positions: 120 s for a default day sampled every 60 s);
  *     all vehicles up to SIM_REPORT_MAP_VEHICLES_MAX, above that as many, evenly spaced in the order of their ids.
- * fcd.csv is read twice as a stream (the vehicles, then the frames), never whole. */
+ *
+ * The vehicles' frames are made while the run samples them: robotaxi-sim gives a frames builder (below) every fcd.csv
+ * row as it writes it, and the builder writes map_frames.json, the frames and dots exactly as the page embeds them
+ * (~7 MB for a default day), so the report copies them instead of reading the 90 MB fcd.csv. A folder with fcd.csv
+ * and no map_frames.json (written by an older robotaxi-sim, or the file removed) is read the slow way: fcd.csv once,
+ * through the same builder, so both ways keep the same frames. */
 #ifndef SIM_REPORT_MAP_H
 #define SIM_REPORT_MAP_H
 
@@ -24,8 +29,10 @@
 #define SIM_REPORT_MAP_HEAT_COLS    160
 #define SIM_REPORT_MAP_VEHICLES_MAX 4000
 #define SIM_REPORT_MAP_DOTS_MAX     1000000   /* 6 bytes each: 8 MB of base64 at most */
+#define SIM_REPORT_MAP_FRAMES_FILE  "map_frames.json"
 
 typedef struct sim_report_map_t sim_report_map_t;
+typedef struct sim_report_map_frames_t sim_report_map_frames_t;
 
 /* Limits; a zero field takes the default above (the tests set small ones). */
 typedef struct {
@@ -46,6 +53,7 @@ typedef struct {
     size_t vehicles, vehicles_kept;    /* seen on the day, and drawn */
     size_t frames, dots;               /* frames, and vehicle positions in them */
     size_t data_bytes;                 /* the page's map data (base64 and JSON), without the script */
+    int from_frames_file;              /* the vehicles came from map_frames.json (0: from fcd.csv, or none) */
 } sim_report_map_stats_t;
 
 /* One vehicle in a frame, read back (for the tests). */
@@ -55,12 +63,35 @@ typedef struct {
     const char *fleet, *state;
 } sim_report_map_dot_t;
 
-/* Reads dir's roads.geojson, requests.csv and fcd.csv into *map. 0 with *map NULL when there is no roads.geojson
- * (no map); 0 with *map set (requests.csv and fcd.csv may be missing: no density, no vehicles); -1 with "PATH:LINE:
- * why" or "PATH: why" in err (a missing column, a bad number or name, fcd.csv going back in time, out of memory).
- * opts may be NULL (the defaults). The caller destroys *map. */
+/* Reads dir's roads.geojson, requests.csv and map_frames.json (without it, fcd.csv) into *map. 0 with *map NULL
+ * when there is no roads.geojson (no map); 0 with *map set (requests.csv and the vehicles' files may be missing: no
+ * density, no vehicles); -1 with "PATH:LINE: why" or "PATH: why" in err (a missing column, a bad number or name,
+ * fcd.csv going back in time, a map_frames.json not as written, out of memory). opts may be NULL (the defaults);
+ * its vehicles_max, dots_max and frame_s apply to fcd.csv only (map_frames.json was made with the writer's). The
+ * map's box is map_frames.json's when there is one. The caller destroys *map. */
 int sim_report_map_load (const char *dir, const sim_report_map_opts_t *opts, sim_report_map_t **map, char *err,
                          size_t errlen);
+
+/* A frames builder for a map of the roads' bounds (lon_min .. lat_max, degrees: the page's box is made from them
+ * the same way) with opts' limits (NULL: the defaults). NULL when out of memory. */
+sim_report_map_frames_t *sim_report_map_frames_new (double lon_min, double lat_min, double lon_max, double lat_max,
+                                                    const sim_report_map_opts_t *opts);
+
+/* One fcd.csv row, given in fcd.csv's order (by day, time and vehicle): the vehicle's place at time_ms after the
+ * day's midnight. Rows of a later day than the first are ignored (the map shows the first day). Keeps 8 bytes a row
+ * of that day until written (~14 MB for a default day). 0; -1 when the row is refused (a day or time going back, a
+ * vehicle id of 2^24 or more, a fleet or state that is not a name (letters, digits, _ and -) or one too many, out of
+ * memory): then every later call fails too, and the write says why. */
+int sim_report_map_frames_add (sim_report_map_frames_t *self, uint32_t day, int64_t time_ms, uint32_t vehicle,
+                               const char *fleet, const char *state, double lon, double lat);
+
+/* Makes the frames (the page's sampling rules) and writes them into dir/map_frames.json (complete or not at all).
+ * 0 (also for a NULL builder: nothing written), or -1 with "PATH: why" (a row refused, out of memory, a failed
+ * write). Once per builder. */
+int sim_report_map_frames_write (sim_report_map_frames_t *self, const char *dir, char *err, size_t errlen);
+
+/* Frees the builder. NULL-safe; sets *self_p to NULL. */
+void sim_report_map_frames_destroy (sim_report_map_frames_t **self_p);
 
 /* Frees the map. NULL-safe; sets *self_p to NULL. */
 void sim_report_map_destroy (sim_report_map_t **self_p);
