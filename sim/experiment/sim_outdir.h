@@ -20,7 +20,8 @@ enum {
  * are neither counted nor removed. Every other entry must be robotaxi-sim's:
  *   - the files of a run or a sweep: config.ini, summary.json, costs.csv, costcurve.csv, hourly.csv, days.csv,
  *     fares.csv, waits.csv, choice.csv, drivers.csv, events.csv, headline.csv, report.html, sweep.csv, sweep.ini,
- *     trips.geojson, fcd.csv, roads.geojson, requests.csv, and NAME.part of each (a file being written when a run was killed);
+ *     trips.geojson, fcd.csv, roads.geojson, requests.csv, map_frames.json, and NAME.part of each (a file being
+ *     written when a run was killed);
  *   - NAME.svg beside gnuplot/NAME.gp (the plot drawn from that script), and gnuplot/ holding .gp and .dat files;
  *   - runs/ holding run folders named by digits (runs/0042), each holding only the files above;
  * and, unless flags has SIM_OUTDIR_IN_SWEEP, DIR must hold robotaxi-sim's config.ini (its first line is

@@ -11,6 +11,7 @@
 #include "disp_types.h"
 #include "map_error.h"
 #include "sim_file.h"
+#include "sim_report_map.h"
 
 #define S_DAY_MS 86400000LL
 
@@ -33,6 +34,8 @@ struct sim_traj_t {
     char *buf;                 /* one leg's text */
     size_t buf_cap;
     char (*place)[24];         /* per node: "lon,lat" as written ("" until first written); NULL when out of memory */
+    char *dir;                 /* the run folder */
+    sim_report_map_frames_t *map;   /* report.html's map frames, made from the fcd rows (map_frames.json) */
 };
 
 /* The stdio buffer of the big files: fewer, larger writes. */
@@ -319,6 +322,16 @@ sim_traj_open (const char *dir, const sim_traj_opts_t *opts, const map_graph_t *
     fputs ("day,time_s,request,fleet,lon,lat\n", self->requests.f);
     if (self->fcd.f)
         fputs ("day,time_s,vehicle,fleet,state,lon,lat,speed_kmh\n", self->fcd.f);
+    if (self->fcd.f) {   /* the map's frames over the roads' bounds (report.html reads them, not fcd.csv) */
+        double b[4];   /* to 6 decimals, as roads.geojson has them: the page's box then is the frames' to the bit */
+        map_graph_lonlat_bounds (g, &b[0], &b[1], &b[2], &b[3]);
+        for (int i = 0; i < 4; i++)
+            b[i] = (double) llround (b[i] * 1e6) / 1e6;
+        if (!(self->dir = strdup (dir)) || !(self->map = sim_report_map_frames_new (b[0], b[1], b[2], b[3], NULL))) {
+            map_error (err, errlen, "out of memory");
+            goto fail;
+        }
+    }
     return self;
 fail:
     sim_traj_destroy (&self);
@@ -509,6 +522,13 @@ sim_traj_on_sample (void *traj, sim_world_t *world)
         *p++ = '\n';
         fwrite (line, 1, (size_t) (p - line), self->fcd.f);
         self->samples++;
+        /* the map's frames get the row as written (6 decimals), the same as from fcd.csv; a refused row fails the
+         * close */
+        const map_node_t *node = at.node != UINT32_MAX ? map_graph_node (self->graph, at.node) : NULL;
+        double lon = node ? node->lon : at.lon, lat = node ? node->lat : at.lat;
+        sim_report_map_frames_add (self->map, self->day, now, v, disp_fleet_name ((disp_fleet_t) at.fleet),
+                                   sim_leg_state_name (at.state), (double) llround (lon * 1e6) / 1e6,
+                                   (double) llround (lat * 1e6) / 1e6);
     }
 }
 
@@ -553,6 +573,8 @@ sim_traj_samples (const sim_traj_t *self)
 static void
 s_free (sim_traj_t *self)
 {
+    sim_report_map_frames_destroy (&self->map);
+    free (self->dir);
     free (self->place);
     free (self->tracked);
     free (self->buf);
@@ -574,9 +596,11 @@ sim_traj_close (sim_traj_t **self_p, char *err, size_t errlen)
         sim_file_abandon (&self->fcd);
     } else {
         fputs ("\n]}\n", self->trips.f);
-        if (sim_file_close (&self->trips, err, errlen) < 0 || sim_file_close (&self->requests, err, errlen) < 0 ||
+        if (sim_report_map_frames_write (self->map, self->dir, err, errlen) < 0 ||
+            sim_file_close (&self->trips, err, errlen) < 0 || sim_file_close (&self->requests, err, errlen) < 0 ||
             sim_file_close (&self->fcd, err, errlen) < 0)
             rc = -1;
+        sim_file_abandon (&self->trips);
         sim_file_abandon (&self->requests);
         sim_file_abandon (&self->fcd);
     }
