@@ -62,6 +62,9 @@ struct sim_report_map_t {
     s_dot_t *dots;
     size_t dots_cap;
     sim_report_map_stats_t st;
+    char *file_text;              /* map_frames.json's text, when read from it: the page copies its dots */
+    const char *dots_b64;         /* in it, the dots as base64 */
+    size_t dots_b64_len;
 };
 
 void
@@ -75,6 +78,7 @@ sim_report_map_destroy (sim_report_map_t **self_p)
     free (self->kept_ids);
     free (self->frames);
     free (self->dots);
+    free (self->file_text);
     free (self);
     *self_p = NULL;
 }
@@ -281,8 +285,8 @@ s_quantize (const sim_report_map_t *self, double lon, double lat, uint16_t *x, u
 }
 
 typedef struct {
-    FILE *f;
-    size_t bytes;
+    FILE *f;        /* NULL: only counted */
+    size_t bytes;   /* written */
 } s_out_t;
 static int s_data (const sim_report_map_t *self, s_out_t *o);
 
@@ -720,38 +724,38 @@ s_ints (const json_t *a, int64_t lo, int64_t hi, int64_t *v, size_t n)
     return 0;
 }
 
-/* Base64 text into bytes (n of them, *n set); 0, or -1 when it is not base64. bytes holds 3/4 of len at least. */
+/* The dots from their base64: 8 characters a dot (6 bytes: never padded). 0, or -1 when it is not that. dots holds
+ * len / 8. */
 static int
-s_unbase64 (const char *text, size_t len, uint8_t *bytes, size_t *n)
+s_unbase64_dots (const char *text, size_t len, s_dot_t *dots)
 {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     int8_t table[256];
     memset (table, -1, sizeof table);
     for (int i = 0; i < 64; i++)
         table[(uint8_t) abc[i]] = (int8_t) i;
-    if (len % 4)
+    if (len % 8)
         return -1;
-    size_t w = 0;
-    for (size_t i = 0; i < len; i += 4) {
-        int pad = (text[i + 2] == '=') + (text[i + 3] == '=');
-        if (pad && i + 4 != len)
-            return -1;
-        if (text[i + 3] != '=' && text[i + 2] == '=')
-            return -1;
-        uint32_t v = 0;
-        for (int j = 0; j < 4; j++) {
-            int8_t c = j < 4 - pad ? table[(uint8_t) text[i + j]] : 0;
-            if (c < 0)
-                return -1;
-            v = v << 6 | (uint32_t) c;
+    const uint8_t *p = (const uint8_t *) text;
+    for (size_t i = 0; i < len / 8; i++, p += 8) {
+        int bad = 0;
+        uint64_t v = 0;
+        for (int j = 0; j < 8; j++) {
+            int c = table[p[j]];
+            bad |= c;
+            v = v << 6 | (uint64_t) (c & 63);
         }
-        bytes[w++] = (uint8_t) (v >> 16);
-        if (pad < 2)
-            bytes[w++] = (uint8_t) (v >> 8);
-        if (pad < 1)
-            bytes[w++] = (uint8_t) v;
+        if (bad < 0)
+            return -1;
+        /* bytes b0..b5 from the top: v = b0 << 40 | .. | b5 */
+        unsigned b[6];
+        for (int j = 0; j < 6; j++)
+            b[j] = (unsigned) (v >> (40 - 8 * j)) & 0xff;
+        dots[i].v = (uint16_t) (b[0] | b[1] << 8);
+        dots[i].x = (uint16_t) (b[2] | (b[3] & 15) << 8);
+        dots[i].y = (uint16_t) (b[3] >> 4 | b[4] << 4);
+        dots[i].cls = (uint8_t) b[5];
     }
-    *n = w;
     return 0;
 }
 
@@ -770,24 +774,72 @@ s_read_names (const json_t *a, char (*names)[S_NAME_MAX], size_t *n, size_t max)
     return 0;
 }
 
+/* The whole of path, NUL-terminated, in *text (*len bytes). 0, 1 when there is no file, or -1 with "PATH: why". */
+static int
+s_slurp (const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return errno == ENOENT ? 1 : map_error (err, errlen, "%s: %s", path, strerror (errno));
+    size_t cap = 1 << 20, n = 0, got;
+    char *buf = malloc (cap);
+    while (buf && (got = fread (buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *grown = realloc (buf, cap * 2);
+            if (!grown) {
+                free (buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    int bad = ferror (f);
+    fclose (f);
+    if (!buf || bad) {
+        free (buf);
+        return map_error (err, errlen, "%s: %s", path, bad ? "read failed" : "out of memory");
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
 /* Reads map_frames.json into the map's box, fleets, states, vehicles, frames and dots. 0, 1 when there is none, or
- * -1 with "PATH: why". */
+ * -1 with "PATH: why". The file is one JSON object whose last member, on the last line, is "dots": its megabytes of
+ * base64 are taken straight from the text, and only what comes before goes through the JSON parser. */
 static int
 s_read_frames_file (sim_report_map_t *self, const char *dir, char *err, size_t errlen)
 {
     char path[S_PATH_MAX];
     snprintf (path, sizeof path, "%s/%s", dir, SIM_REPORT_MAP_FRAMES_FILE);
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return errno == ENOENT ? 1 : map_error (err, errlen, "%s: %s", path, strerror (errno));
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = s_slurp (path, &buf, &len, err, errlen);
+    if (rc != 0)
+        return rc;
+    static const char dots_key[] = ",\n\"dots\":\"";
+    char *dots = strstr (buf, dots_key), *text = dots ? dots + strlen (dots_key) : NULL;
+    char *text_end = text ? strchr (text, '"') : NULL;
+    if (!text_end || text_end[1] != '}' || strspn (text_end + 2, " \t\r\n") != strlen (text_end + 2)) {
+        free (buf);
+        return map_error (err, errlen, "%s: not a map_frames.json of robotaxi-sim (no \"dots\" on the last line)",
+                          path);
+    }
+    size_t text_len = (size_t) (text_end - text);
+    dots[0] = '}';   /* what comes before the dots, closed */
     json_error_t jerr;
-    json_t *root = json_loadf (f, 0, &jerr);
-    fclose (f);
-    if (!root)
+    json_t *root = json_loadb (buf, (size_t) (dots + 1 - buf), 0, &jerr);
+    if (!root) {
+        free (buf);
         return map_error (err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
+    }
     const char *why = NULL;
     sim_report_map_stats_t *st = &self->st;
-    json_t *frames = json_object_get (root, "frames"), *dots = json_object_get (root, "dots");
+    json_t *frames = json_object_get (root, "frames");
     int64_t head[7], box_ok = 1;
     double box[4];
     const json_t *bbox = json_object_get (root, "bbox");
@@ -803,8 +855,6 @@ s_read_frames_file (sim_report_map_t *self, const char *dir, char *err, size_t e
             why = why ? why : "a count that is not a whole number >= 0";
     }
     size_t nkept = json_array_size (json_object_get (root, "kept"));
-    const char *text = json_string_value (dots);
-    size_t text_len = text ? strlen (text) : 0;
     if (!why && head[0] != SIM_REPORT_MAP_GRID)
         why = "not this program's map frames (another grid)";
     else if (!why && (!box_ok || !(box[0] < box[2]) || !(box[1] < box[3])))
@@ -812,10 +862,11 @@ s_read_frames_file (sim_report_map_t *self, const char *dir, char *err, size_t e
     else if (!why && (s_read_names (json_object_get (root, "fleets"), self->fleets, &self->nfleets, S_FLEETS_MAX) ||
                       s_read_names (json_object_get (root, "states"), self->states, &self->nstates, S_STATES_MAX)))
         why = "fleets or states are not lists of names";
-    else if (!why && (nkept > 65535 || !text))
-        why = "no kept vehicles or dots";
+    else if (!why && nkept > 65535)
+        why = "more than 65,535 kept vehicles";
     if (why) {
         json_decref (root);
+        free (buf);
         return map_error (err, errlen, "%s: %s", path, why);
     }
     size_t nframes = (size_t) head[6];
@@ -823,30 +874,22 @@ s_read_frames_file (sim_report_map_t *self, const char *dir, char *err, size_t e
     self->kept_ids = malloc ((nkept + 1) * sizeof *self->kept_ids);
     self->frames = malloc ((nframes + 1) * sizeof *self->frames);
     self->frames_cap = nframes + 1;
-    uint8_t *bytes = malloc (text_len / 4 * 3 + 3);
-    size_t nbytes = 0;
-    if (!ints || !self->kept_ids || !self->frames || !bytes)
+    size_t ndots = text_len / 8, sum = 0;
+    self->dots = malloc ((ndots + 1) * sizeof *self->dots);
+    if (!ints || !self->kept_ids || !self->frames || !self->dots)
         why = "out of memory";
     else if (s_ints (json_object_get (root, "kept"), 0, S_VEHICLE_MAX - 1, ints, nkept) != 0 ||
              s_ints (json_object_get (frames, "t"), INT32_MIN, INT32_MAX, ints + nkept, nframes) ||
              s_ints (json_object_get (frames, "n"), 0, 1 << 30, ints + nkept + nframes, nframes))
         why = "kept or frames are not lists of whole numbers in range";
-    else if (s_unbase64 (text, text_len, bytes, &nbytes) != 0 || nbytes % 6)
+    else if (s_unbase64_dots (text, text_len, self->dots) != 0)
         why = "dots are not base64 of 6 bytes each";
-    size_t ndots = nbytes / 6, sum = 0;
     for (size_t k = 0; !why && k < nframes; k++)
         sum += (size_t) ints[nkept + nframes + k];
     if (!why && sum != ndots)
         why = "the frames' counts do not add up to the dots";
-    if (!why && !(self->dots = malloc ((ndots + 1) * sizeof *self->dots)))
-        why = "out of memory";
     for (size_t i = 0; !why && i < ndots; i++) {
-        const uint8_t *p = bytes + i * 6;
-        s_dot_t *d = &self->dots[i];
-        d->v = (uint16_t) (p[0] | p[1] << 8);
-        d->x = (uint16_t) (p[2] | (p[3] & 15) << 8);
-        d->y = (uint16_t) (p[3] >> 4 | p[4] << 4);
-        d->cls = p[5];
+        const s_dot_t *d = &self->dots[i];
         if (d->v >= nkept || d->cls / S_STATES_MAX >= self->nfleets || d->cls % S_STATES_MAX >= self->nstates)
             why = "a dot names a vehicle, fleet or state it does not list";
     }
@@ -873,7 +916,13 @@ s_read_frames_file (sim_report_map_t *self, const char *dir, char *err, size_t e
         self->dots_cap = ndots + 1;
     }
     free (ints);
-    free (bytes);
+    if (!why) {
+        self->file_text = buf;
+        self->dots_b64 = text;
+        self->dots_b64_len = text_len;
+    } else {
+        free (buf);
+    }
     json_decref (root);
     return why ? map_error (err, errlen, "%s: %s", path, why) : 0;
 }
@@ -959,13 +1008,9 @@ sim_report_map_load (const char *dir, const sim_report_map_opts_t *opts, sim_rep
         sim_report_map_destroy (&self);
         return -1;
     }
-    /* the page's data written once to nothing, for its size (the page says it above the data) */
-    FILE *null = fopen ("/dev/null", "w");
-    s_out_t count = {null, 0};
-    int rc_data = null ? s_data (self, &count) : 0;
-    if (null)
-        fclose (null);
-    if (rc_data != 0) {
+    /* the page's data counted, not written, for its size (the page says it above the data) */
+    s_out_t count = {NULL, 0};
+    if (s_data (self, &count) != 0) {
         sim_report_map_destroy (&self);
         return map_error (err, errlen, "%s: out of memory", dir);
     }
@@ -1282,7 +1327,7 @@ s_put (s_out_t *o, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    int n = vfprintf (o->f, fmt, ap);
+    int n = o->f ? vfprintf (o->f, fmt, ap) : vsnprintf (NULL, 0, fmt, ap);
     va_end (ap);
     if (n > 0)
         o->bytes += (size_t) n;
@@ -1295,6 +1340,10 @@ s_base64 (s_out_t *o, const uint8_t *bytes, size_t n)
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char buf[4096];
     size_t used = 0;
+    if (!o->f) {
+        o->bytes += (n + 2) / 3 * 4 + 2;
+        return;
+    }
     fputc ('"', o->f);
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t) bytes[i] << 16 | (i + 1 < n ? (uint32_t) bytes[i + 1] << 8 : 0) |
@@ -1357,7 +1406,14 @@ s_frames_lists (const sim_report_map_t *self, s_out_t *o, const uint8_t *dots)
     for (size_t k = 0; k < self->st.frames; k++)
         s_put (o, "%s%zu", k ? "," : "", self->frames[k].n);
     s_put (o, "]},\n\"dots\":");
-    s_base64 (o, dots, self->st.dots * 6);
+    if (self->dots_b64 && o->f) {   /* map_frames.json's base64, as it is */
+        fputc ('"', o->f);
+        fwrite (self->dots_b64, 1, self->dots_b64_len, o->f);
+        fputc ('"', o->f);
+        o->bytes += self->dots_b64_len + 2;
+    } else {
+        s_base64 (o, dots, self->st.dots * 6);
+    }
 }
 
 /* The data as JSON. -1 when out of memory (nothing more written). */
@@ -1391,7 +1447,8 @@ s_data (const sim_report_map_t *self, s_out_t *o)
         max = v > max ? v : max;
         s_put_le16 (heat + i * 2, v);
     }
-    s_pack_dots (self, dots);
+    if (o->f && !self->dots_b64)
+        s_pack_dots (self, dots);   /* counted, or copied from map_frames.json, they need no packing */
     s_put (o, "{\"grid\":%d,\"bbox\":[%.6f,%.6f,%.6f,%.6f],\"day\":%d,\"vehicles\":%zu,\"frame_s\":%d,\n",
            SIM_REPORT_MAP_GRID, self->lon0, self->lat0, self->lon1, self->lat1, self->st.day, self->st.vehicles_kept,
            self->st.frame_s);

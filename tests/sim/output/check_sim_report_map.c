@@ -1,7 +1,9 @@
 /* check_sim_report_map: report.html's map reads what --trajectories writes and keeps what it says it keeps: the
  * frames of fcd.csv's first day every frame step with each vehicle where it was, all vehicles up to the cap and an
  * even sample above it, the roads (smaller classes left out past the cap), the demand of the day on its grid; a
- * file with a missing column or a bad row names the file and the line; no roads.geojson, no map. */
+ * file with a missing column or a bad row names the file and the line; no roads.geojson, no map. The frames builder
+ * (what robotaxi-sim gives every fcd row) writes map_frames.json, which the map reads instead of fcd.csv and which
+ * holds the same frames; a row out of order fails its write; a damaged file names itself. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -50,7 +52,8 @@ s_setup (void)
 static void
 s_teardown (void)
 {
-    static const char *const names[] = {"roads.geojson", "requests.csv", "fcd.csv", "map.html"};
+    static const char *const names[] = {"roads.geojson", "requests.csv", "fcd.csv", "map.html",
+                                        SIM_REPORT_MAP_FRAMES_FILE};
     char path[4200];
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         snprintf (path, sizeof path, "%s/%s", s_dir, names[i]);
@@ -379,6 +382,173 @@ START_TEST (test_bad_road_names_file_and_line)
 }
 END_TEST
 
+/* The roads' bounds of s_roads (the builder's box is made from them as the map's is). */
+#define S_ROADS_BOUNDS 114.0, 30.0, 114.1, 30.1
+
+static char *
+s_path (const char *name)
+{
+    static char path[4200];
+    snprintf (path, sizeof path, "%s/%s", s_dir, name);
+    return path;
+}
+
+/* fcd.csv's rows given to a builder (opts' limits), which writes map_frames.json. */
+static void
+s_frames_from_fcd (const sim_report_map_opts_t *opts)
+{
+    FILE *f = fopen (s_path ("fcd.csv"), "r");
+    ck_assert_ptr_nonnull (f);
+    sim_report_map_frames_t *b = sim_report_map_frames_new (S_ROADS_BOUNDS, opts);
+    ck_assert_ptr_nonnull (b);
+    char line[256], fleet[32], state[32];
+    ck_assert_ptr_nonnull (fgets (line, sizeof line, f));   /* the header */
+    unsigned day, vehicle;
+    double t, lon, lat;
+    while (fgets (line, sizeof line, f)) {
+        ck_assert_int_eq (sscanf (line, "%u,%lf,%u,%31[^,],%31[^,],%lf,%lf", &day, &t, &vehicle, fleet, state, &lon,
+                                  &lat),
+                          7);
+        ck_assert_int_eq (sim_report_map_frames_add (b, day, llround (t * 1000), vehicle, fleet, state, lon, lat), 0);
+    }
+    fclose (f);
+    char err[512] = "";
+    ck_assert_msg (sim_report_map_frames_write (b, s_dir, err, sizeof err) == 0, "%s", err);
+    sim_report_map_frames_destroy (&b);
+    ck_assert_ptr_null (b);
+}
+
+/* The page's map section of s_dir (opts), its text. */
+static char *
+s_page (const sim_report_map_opts_t *opts, sim_report_map_stats_t *st)
+{
+    sim_report_map_t *map = s_load (opts, st);
+    FILE *f = fopen (s_path ("map.html"), "w");
+    ck_assert_ptr_nonnull (f);
+    sim_report_map_html (map, f);
+    ck_assert_int_eq (fclose (f), 0);
+    sim_report_map_destroy (&map);
+    char *html = rt_slurp (s_path ("map.html"), NULL);
+    ck_assert_ptr_nonnull (html);
+    return html;
+}
+
+START_TEST (test_frames_file_holds_the_frames_of_fcd_csv)
+{
+    s_write ("roads.geojson", s_roads);
+    s_write ("requests.csv", "day,time_s,request,fleet,lon,lat\n1,8.5,0,robotaxi,114.05,30.05\n");
+    /* 30 vehicles, 40 samples a minute apart: a cap of 12 vehicles and 150 dots (60 s -> 120 -> 240 s) */
+    s_fcd_many (30, 40, 60);
+    sim_report_map_opts_t opts = {.vehicles_max = 12, .dots_max = 150};
+    sim_report_map_stats_t slow, fast;
+    char *from_fcd = s_page (&opts, &slow);
+    ck_assert (!slow.from_frames_file);
+    ck_assert_int_eq (slow.frame_s, 240);
+    ck_assert_uint_eq (slow.vehicles_kept, 12);
+
+    s_frames_from_fcd (&opts);
+    s_write ("fcd.csv", "day,time_s,vehicle,fleet,state,lon,lat,speed_kmh\n"); /* the map no longer needs it */
+    char *from_file = s_page (NULL, &fast);   /* the builder's limits hold, not the reader's */
+    ck_assert (fast.from_frames_file);
+    ck_assert_int_eq (fast.day, 1);
+    ck_assert_uint_eq (fast.fcd_rows, 1200);
+    ck_assert_int_eq (fast.fcd_period_s, 60);
+    ck_assert_int_eq (fast.frame_s, 240);
+    ck_assert_uint_eq (fast.vehicles, 30);
+    ck_assert_uint_eq (fast.vehicles_kept, 12);
+    ck_assert_uint_eq (fast.frames, slow.frames);
+    ck_assert_uint_eq (fast.dots, slow.dots);
+    ck_assert_uint_eq (fast.requests, 1);
+    ck_assert_uint_eq (fast.data_bytes, slow.data_bytes);
+    ck_assert_msg (strcmp (from_fcd, from_file) == 0, "the page from map_frames.json is not the page from fcd.csv");
+    free (from_fcd);
+    free (from_file);
+
+    /* and the dots read back are the vehicles where they were */
+    sim_report_map_t *map = s_load (NULL, &fast);
+    sim_report_map_dot_t dot;
+    size_t n;
+    ck_assert_int_eq (sim_report_map_frame (map, 2, &n), 480);
+    ck_assert_uint_eq (n, 12);
+    sim_report_map_dot (map, 2, 3, &dot);
+    ck_assert_uint_eq (dot.vehicle, 9);   /* every 2.5th of 30: 1, 4, 6, 9, ... */
+    ck_assert_str_eq (dot.fleet, "human");
+    ck_assert_str_eq (dot.state, "carrying");
+    ck_assert_double_eq_tol (dot.lon, 114.0 + 0.1 * 9 / 30, S_STEP_LON);
+    ck_assert_double_eq_tol (dot.lat, 30.0 + 0.1 * 8 / 40, S_STEP_LON);
+    sim_report_map_destroy (&map);
+}
+END_TEST
+
+START_TEST (test_frames_builder_keeps_the_first_day_in_order)
+{
+    s_write ("roads.geojson", s_roads);
+    char err[512] = "";
+    sim_report_map_frames_t *b = sim_report_map_frames_new (S_ROADS_BOUNDS, NULL);
+    ck_assert_ptr_nonnull (b);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 2, 0, 7, "robotaxi", "idle", 114.05, 30.05), 0);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 2, 60000, 7, "robotaxi", "charging", 114.06, 30.05), 0);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 2, 120400, 7, "robotaxi", "idle", 114.07, 30.05), 0);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 3, 0, 7, "robotaxi", "idle", 114.08, 30.05), 0);   /* not kept */
+    ck_assert_int_eq (sim_report_map_frames_write (b, s_dir, err, sizeof err), 0);
+    sim_report_map_frames_destroy (&b);
+    sim_report_map_stats_t st;
+    sim_report_map_t *map = s_load (NULL, &st);
+    ck_assert (st.from_frames_file);
+    ck_assert_int_eq (st.day, 2);
+    ck_assert_uint_eq (st.fcd_rows, 3);
+    ck_assert_uint_eq (st.frames, 3);
+    size_t n;
+    ck_assert_int_eq (sim_report_map_frame (map, 2, &n), 120);   /* 120.4 s: the frame's second */
+    sim_report_map_dot_t dot;
+    sim_report_map_dot (map, 1, 0, &dot);
+    ck_assert_str_eq (dot.state, "charging");
+    sim_report_map_dot (map, 2, 0, &dot);
+    ck_assert_double_eq_tol (dot.lon, 114.07, S_STEP_LON);
+    sim_report_map_destroy (&map);
+
+    /* a time going back: refused, and the write says why and leaves no file */
+    ck_assert_int_eq (unlink (s_path (SIM_REPORT_MAP_FRAMES_FILE)), 0);
+    b = sim_report_map_frames_new (S_ROADS_BOUNDS, NULL);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 1, 60000, 1, "human", "idle", 114.05, 30.05), 0);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 1, 0, 2, "human", "idle", 114.05, 30.05), -1);
+    ck_assert_int_eq (sim_report_map_frames_add (b, 1, 60000, 3, "human", "idle", 114.05, 30.05), -1);
+    ck_assert_int_eq (sim_report_map_frames_write (b, s_dir, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "map_frames.json: time_s goes back from 60 to 0") != NULL, "%s", err);
+    ck_assert_int_eq (access (s_path (SIM_REPORT_MAP_FRAMES_FILE), F_OK), -1);
+    sim_report_map_frames_destroy (&b);
+
+    /* no builder (a run without fcd rows): nothing written */
+    ck_assert_int_eq (sim_report_map_frames_write (NULL, s_dir, err, sizeof err), 0);
+    ck_assert_int_eq (access (s_path (SIM_REPORT_MAP_FRAMES_FILE), F_OK), -1);
+}
+END_TEST
+
+START_TEST (test_damaged_frames_file_names_itself)
+{
+    s_write ("roads.geojson", s_roads);
+    s_fcd_many (4, 3, 60);
+    s_frames_from_fcd (NULL);
+    char *good = rt_slurp (s_path (SIM_REPORT_MAP_FRAMES_FILE), NULL);
+    ck_assert_ptr_nonnull (good);
+    size_t len = strlen (good);
+    good[len / 2] = '\0';   /* cut short */
+    s_write (SIM_REPORT_MAP_FRAMES_FILE, good);
+    s_fails ("map_frames.json: not a map_frames.json of robotaxi-sim");
+    free (good);
+    s_write (SIM_REPORT_MAP_FRAMES_FILE, "{\"grid\":4095,\"bbox\":[114,30,114.1,30.1],\"day\":1,\"fcd_rows\":1,"
+                                         "\"fcd_period_s\":0,\"frame_s\":1,\"vehicles\":1,\n\"fleets\":[\"robotaxi\"],"
+                                         "\"states\":[\"idle\"],\n\"kept\":[5],\n\"frames\":{\"t\":[0],\"n\":[2]},\n"
+                                         "\"dots\":\"AAAAAAAA\"}\n");
+    s_fails ("map_frames.json: the frames' counts do not add up to the dots");
+    s_write (SIM_REPORT_MAP_FRAMES_FILE, "{\"grid\":4095,\"bbox\":[114,30,114.1,30.1],\"day\":1,\"fcd_rows\":1,"
+                                         "\"fcd_period_s\":0,\"frame_s\":1,\"vehicles\":1,\n\"fleets\":[\"robotaxi\"],"
+                                         "\"states\":[\"idle\"],\n\"kept\":[5],\n\"frames\":{\"t\":[0],\"n\":[1]},\n"
+                                         "\"dots\":\"AQAAAAAA\"}\n");   /* vehicle index 1 of 1 kept */
+    s_fails ("map_frames.json: a dot names a vehicle, fleet or state it does not list");
+}
+END_TEST
+
 int
 main (void)
 {
@@ -391,6 +561,8 @@ main (void)
     tcase_add_test (core, test_demand_of_the_day_on_the_grid);
     tcase_add_test (core, test_the_page_holds_the_map_and_its_data);
     tcase_add_test (core, test_no_roads_no_map);
+    tcase_add_test (core, test_frames_file_holds_the_frames_of_fcd_csv);
+    tcase_add_test (core, test_frames_builder_keeps_the_first_day_in_order);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, s_teardown);
@@ -399,6 +571,7 @@ main (void)
     tcase_add_test (limits, test_missing_column_names_file_and_line);
     tcase_add_test (limits, test_bad_rows_name_file_and_line);
     tcase_add_test (limits, test_bad_road_names_file_and_line);
+    tcase_add_test (limits, test_damaged_frames_file_names_itself);
     suite_add_tcase (s, limits);
     return rt_check_run (s);
 }
