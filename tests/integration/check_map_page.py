@@ -172,6 +172,11 @@ def main():
             if run.returncode != 0:
                 raise RuntimeError("robotaxi-sim exited %d: %s" % (run.returncode, run.stderr.strip()[-1000:]))
         page = os.path.join(day, "report.html")
+        frames = os.path.join(day, "map_frames.json")   # the map's vehicles, made during the run (not fcd.csv)
+        if not os.path.exists(frames):
+            failures.fail("day", "--trajectories wrote no map_frames.json")
+        elif os.path.getsize(frames) >= os.path.getsize(os.path.join(day, "fcd.csv")):
+            failures.fail("day", "map_frames.json is not smaller than fcd.csv")
         res = check_page(failures, work, page, shot=os.path.join(work, "map-screenshot.png"))
         with open(os.path.join(work, "map-selftest.json"), "w", encoding="utf-8") as f:
             json.dump(res, f, indent=1)
