@@ -298,14 +298,14 @@ static int s_data (const sim_report_map_t *self, s_out_t *o);
 static int
 s_intern (char (*names)[S_NAME_MAX], size_t *n, size_t max, const char *name)
 {
+    for (size_t i = 0; i < *n; i++)   /* first: a name already there is one (a fleet or state of every row) */
+        if (strcmp (names[i], name) == 0)
+            return (int) i;
     size_t len = strlen (name);
     if (len == 0 || len >= S_NAME_MAX ||
         strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                       "0123456789_-") != len)
         return -1;
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp (names[i], name) == 0)
-            return (int) i;
     if (*n == max)
         return -1;
     memcpy (names[*n], name, len + 1);
