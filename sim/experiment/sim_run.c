@@ -598,7 +598,7 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
             opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ",
             opts->events ? "events.csv, " : "",
             !opts->traj                ? ""
-            : opts->traj->period_s > 0 ? "trips.geojson, fcd.csv, roads.geojson, requests.csv, "
+            : opts->traj->period_s > 0 ? "trips.geojson, fcd.csv, roads.geojson, requests.csv, map_frames.json, "
                                        : "trips.geojson, roads.geojson, requests.csv, ");
     rc = 0;
 done:

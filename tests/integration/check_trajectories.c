@@ -388,7 +388,7 @@ START_TEST (test_legs_follow_the_roads_the_events_and_fcd)
     ck_assert_msg (s_run (argv) == 0, "%s", s_err);
     /* the size is told before the run, and the files are named after it */
     ck_assert_msg (strstr (s_err, "trajectories: up to about"), "%s", s_err);
-    ck_assert_msg (strstr (s_out, "trips.geojson, fcd.csv, roads.geojson, requests.csv"), "%s", s_out);
+    ck_assert_msg (strstr (s_out, "trips.geojson, fcd.csv, roads.geojson, requests.csv, map_frames.json"), "%s", s_out);
     /* tracking changes nothing the run found */
     char *argv2[] = {s_sim, "--no-plots", "-q", "-o", plain, SMALL, "--events", NULL};
     ck_assert_msg (s_run (argv2) == 0, "%s", s_err);
