@@ -21,7 +21,6 @@ typedef struct {
 struct sim_metrics_t {
     int64_t horizon_ms;
     uint32_t vehicles[DISP_FLEET_COUNT];
-    double cruise_km_per_ms[DISP_FLEET_COUNT];
     s_bucket_t hour[DISP_FLEET_COUNT][24];
 };
 
@@ -60,12 +59,6 @@ void
 sim_metrics_set_vehicles (sim_metrics_t *self, disp_fleet_t fleet, uint32_t vehicles)
 {
     self->vehicles[fleet] = vehicles;
-}
-
-void
-sim_metrics_set_cruise (sim_metrics_t *self, disp_fleet_t fleet, double kmh)
-{
-    self->cruise_km_per_ms[fleet] = kmh / 3600000.0;
 }
 
 void
@@ -126,8 +119,6 @@ sim_metrics_vehicle_time (sim_metrics_t *self, disp_fleet_t fleet, sim_time_kind
         int64_t end = to_ms < hour_end ? to_ms : hour_end;
         s_bucket_t *b = &self->hour[fleet][h % 24];
         b->time_ms[kind] += (double) (end - from_ms);
-        if (kind == SIM_TIME_IDLE)
-            b->km[SIM_KM_CRUISE] += (double) (end - from_ms) * self->cruise_km_per_ms[fleet];
         from_ms = end;
     }
 }

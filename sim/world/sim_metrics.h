@@ -95,8 +95,6 @@ sim_metrics_t *sim_metrics_new (int64_t horizon_ms);
 void sim_metrics_destroy (sim_metrics_t **self_p);
 
 void sim_metrics_set_vehicles (sim_metrics_t *self, disp_fleet_t fleet, uint32_t vehicles);
-/* Idle vehicles of `fleet` cruise at kmh: their idle time books kmh x time as cruising km (0: they wait parked). */
-void sim_metrics_set_cruise (sim_metrics_t *self, disp_fleet_t fleet, double kmh);
 void sim_metrics_request (sim_metrics_t *self, disp_fleet_t fleet, int64_t t_ms);
 /* The request made at t_ms and counted for fleet `from` is served by fleet `to` (a mixed-fleet platform): it counts
  * as a request of `to` from now on. */
