@@ -438,8 +438,9 @@ s_track_reserve (s_track_t *t, uint32_t n)
     return 0;
 }
 
+/* Tells the listener the leg held by v's track from point `first` on. */
 static void
-s_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request)
+s_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request, uint32_t first)
 {
     const s_track_t *t = &self->tracks[v];
     sim_leg_t leg = {.day = self->opts.day + 1,
@@ -447,9 +448,9 @@ s_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t requ
                      .fleet = self->vehicles[v].fleet,
                      .state = state,
                      .request = request,
-                     .count = t->count,
-                     .nodes = t->nodes,
-                     .at_ms = t->at_ms};
+                     .count = t->count - first,
+                     .nodes = t->nodes + first,
+                     .at_ms = t->at_ms + first};
     self->opts.on_leg (self->opts.track_arg, &leg);
 }
 
@@ -464,7 +465,7 @@ s_track_close (sim_world_t *self, uint32_t v)
         t->nodes[1] = t->nodes[0];
         t->at_ms[1] = self->now_ms;
         t->count = 2;
-        s_track_emit (self, v, SIM_LEG_IDLE, -1);
+        s_track_emit (self, v, SIM_LEG_IDLE, -1, 0);
     }
     t->count = 0;
 }
@@ -525,18 +526,25 @@ s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, ui
         t->nodes[i] = w->nodes[i];
         t->at_ms[i] = w->at_ms[i];
     }
+    for (uint32_t i = 0; i < b; i++) {   /* the cut hop's speeds up to its last node: its km between its times */
+        int64_t span = w->at_ms[i + 1] - w->at_ms[i];
+        t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / S_HOUR_MS)) : 0.0f;
+    }
     int64_t total = 0;
     t->nodes[b] = path[0];
     t->at_ms[b] = 0;
     for (size_t i = 1; i < n; i++) {
         uint32_t e = map_graph_find_edge (self->graph, path[i - 1], path[i]);
-        total += e == MAP_EDGE_NONE ? 0 : map_graph_edge (self->graph, e)->time_ms;
+        const map_edge_t *edge = e == MAP_EDGE_NONE ? NULL : map_graph_edge (self->graph, e);
+        total += edge ? edge->time_ms : 0;
         t->nodes[b + i] = path[i];
         t->at_ms[b + i] = total;   /* free-flow time so far, scaled below */
+        t->kmh[b + i - 1] = edge ? (float) edge->length_m : 0.0f;   /* metres until the times are known */
     }
     if (n < 2) {
         t->nodes[b + 1] = to;
         t->at_ms[b + 1] = 0;
+        t->kmh[b] = 0.0f;
         n = 2;
     }
     for (size_t i = 0; i < n; i++)
@@ -544,27 +552,17 @@ s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, ui
                                                                       (double) total)
                                                  : (i == n - 1 ? drive_ms : 0));
     t->at_ms[b + n - 1] = depart_ms + drive_ms;
-    n += b;
-    for (size_t i = 0; i + 1 < n; i++) {
-        uint32_t e = map_graph_find_edge (self->graph, t->nodes[i], t->nodes[i + 1]);
+    for (size_t i = b; i + 1 < b + n; i++) {
         int64_t span = t->at_ms[i + 1] - t->at_ms[i];
-        t->kmh[i] = e != MAP_EDGE_NONE && span > 0
-                        ? (float) (map_graph_edge (self->graph, e)->length_m / ((double) span / 3600.0))
-                        : 0.0f;
+        t->kmh[i] = span > 0 ? (float) (t->kmh[i] / ((double) span / 3600.0)) : 0.0f;
     }
+    n += b;
     t->count = (uint32_t) n;
     t->cursor = 0;
     t->split = b;
     self->drive_path = NULL;
-    if (drive_ms > 0 || from != to) {   /* told from its start */
-        t->nodes += b;
-        t->at_ms += b;
-        t->count -= b;
-        s_track_emit (self, v, s_leg_state (&self->vehicles[v]), request);
-        t->nodes -= b;
-        t->at_ms -= b;
-        t->count += b;
-    }
+    if (drive_ms > 0 || from != to)   /* told from its start */
+        s_track_emit (self, v, s_leg_state (&self->vehicles[v]), request, b);
 }
 
 /* ---- cruising: idle human drivers (human.cruise_kmh > 0) ---- */
@@ -681,7 +679,7 @@ s_cruise_arrive (sim_world_t *self, uint32_t v, uint32_t j)
     if (t) {
         if (j >= 1) {
             t->count = j + 1;
-            s_track_emit (self, v, SIM_LEG_CRUISING, -1);
+            s_track_emit (self, v, SIM_LEG_CRUISING, -1, 0);
         }
         t->count = 0;
     }
@@ -1098,6 +1096,16 @@ s_on_pickup (sim_world_t *self, uint32_t r)
 
 static void s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms);
 
+/* Vehicle v is free for riders from now, at its node: idle, the dispatcher told, and an idle human driver cruises. */
+static void
+s_become_free (sim_world_t *self, uint32_t v)
+{
+    s_set_state (self, v, S_VEH_IDLE);
+    s_mark_changed (self, v);
+    if (self->walks && v < self->humans)
+        s_cruise_start (self, v);
+}
+
 static void
 s_on_dropoff (sim_world_t *self, uint32_t r)
 {
@@ -1118,13 +1126,12 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     self->active_riders--;
     veh->node = rider->destination;
     s_log (self, SIM_EVENT_DROPOFF, v, rider->fleet, r, rider->destination);
-    if (veh->on_shift)
-        s_set_state (self, v, S_VEH_IDLE);
-    else
+    if (veh->on_shift) {
+        s_become_free (self, v);
+    } else {
         s_off_shift (self, v, 0);
-    s_mark_changed (self, v);
-    if (veh->on_shift && self->walks && v < self->humans)
-        s_cruise_start (self, v);
+        s_mark_changed (self, v);
+    }
 }
 
 /* A human driver's empty trip between home and the area where riders are, at the start and end of a shift (not at
@@ -1173,12 +1180,10 @@ s_on_home (sim_world_t *self, uint32_t v)
     veh->homing = 0;
     veh->node = veh->home;
     s_log (self, SIM_EVENT_ARRIVE, v, veh->fleet, SIM_EVENT_NONE, veh->home);
-    s_set_state (self, v, veh->on_shift ? S_VEH_IDLE : S_VEH_OFFLINE);
-    if (veh->on_shift) {
-        s_mark_changed (self, v);
-        if (self->walks && v < self->humans)
-            s_cruise_start (self, v);
-    }
+    if (veh->on_shift)
+        s_become_free (self, v);
+    else
+        s_set_state (self, v, S_VEH_OFFLINE);
 }
 
 static void
@@ -1188,12 +1193,8 @@ s_on_shift_start (sim_world_t *self, uint32_t v)
     veh->on_shift = 1;
     s_log (self, SIM_EVENT_SHIFT_START, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
-    if (veh->state == S_VEH_OFFLINE && !veh->homing) {   /* one still driving home starts there (s_on_home) */
-        s_set_state (self, v, S_VEH_IDLE);
-        s_mark_changed (self, v);
-        if (self->walks && v < self->humans)
-            s_cruise_start (self, v);
-    }
+    if (veh->state == S_VEH_OFFLINE && !veh->homing)   /* one still driving home starts there (s_on_home) */
+        s_become_free (self, v);
 }
 
 static void
@@ -1223,11 +1224,12 @@ s_on_arrive (sim_world_t *self, uint32_t v)
     }
     veh->node = veh->target;
     s_log (self, SIM_EVENT_ARRIVE, v, veh->fleet, SIM_EVENT_NONE, veh->target);
-    if (veh->on_shift)
-        s_set_state (self, v, S_VEH_IDLE);
-    else
+    if (veh->on_shift) {
+        s_become_free (self, v);
+    } else {
         s_off_shift (self, v, 0);
-    s_mark_changed (self, v);
+        s_mark_changed (self, v);
+    }
 }
 
 /* Numbers the snapshot (the day's own count, summary.json's seq; the publisher numbers the stream per topic) and,
@@ -1356,12 +1358,10 @@ s_route_pickups (sim_world_t *self, const disp_decisions_t *dec)
         s_pickup_t *p = &self->pickups[i];
         p->ready = 0;
         p->ticket = MAP_CH_AHEAD_NONE;
+        uint32_t j;
         if (a->request_id < self->rider_count && a->vehicle_id < self->vehicle_count)
-        {
-            uint32_t j;
             p->ticket = map_ch_ahead_ask (self->ahead, s_cruise_next (self, a->vehicle_id, &j),
                                           self->riders[a->request_id].origin);
-        }
     }
     for (size_t i = n; i-- > 0;) {
         s_pickup_t *p = &self->pickups[i];
