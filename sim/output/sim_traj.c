@@ -12,6 +12,7 @@
 #include "map_error.h"
 #include "sim_file.h"
 #include "sim_report_map.h"
+#include "sim_spool.h"
 
 #define S_DAY_MS 86400000LL
 
@@ -29,17 +30,42 @@ struct sim_traj_t {
     uint32_t picked;
     uint32_t day;              /* the day being played, 1-based; 0: none tracked */
     sim_file_t trips, fcd, roads, requests;
-    uint64_t legs, samples;
+    /* trips.geojson and fcd.csv are written behind the run: the run copies each leg and sample row into the spool,
+     * whose thread formats and writes them (and feeds the map's frames). What the spool's thread uses (from here to
+     * `map`) the run's thread does not touch until sim_spool_finish. */
+    sim_spool_t *spool;
+    int legs_stream, fcd_stream;
+    uint64_t legs;             /* legs written */
     int nomem;                 /* a leg could not be written: the close fails */
     char *buf;                 /* one leg's text */
     size_t buf_cap;
     char (*place)[24];         /* per node: "lon,lat" as written ("" until first written); NULL when out of memory */
-    char *dir;                 /* the run folder */
     sim_report_map_frames_t *map;   /* report.html's map frames, made from the fcd rows (map_frames.json) */
+    char *dir;                 /* the run folder */
 };
 
-/* The stdio buffer of the big files: fewer, larger writes. */
+/* The stdio buffer of the big files, and the spool's chunks: fewer, larger writes, and a run at most a few MB ahead
+ * of its writer. */
 #define S_FILE_BUFFER (1 << 20)
+#define S_SPOOL_CHUNK (1 << 20)
+#define S_SPOOL_CHUNKS 8
+
+/* A leg as the spool carries it: this head, then int64_t at_ms[count], then uint32_t nodes[count], padded to 8. */
+typedef struct {
+    int64_t request;
+    uint32_t day, vehicle, count;
+    int32_t fleet, state;
+    uint32_t pad;
+} s_leg_head_t;
+
+/* An fcd.csv row as the spool carries it. */
+typedef struct {
+    int64_t now_ms;
+    double lon, lat;           /* when node is UINT32_MAX */
+    double speed_kmh;
+    uint32_t day, vehicle, node;
+    uint8_t fleet, state;
+} s_fcd_row_t;
 
 /* ---- numbers as text, fast: a day's files hold millions of them ---- */
 
@@ -292,6 +318,8 @@ s_write_roads (sim_traj_t *self, char *err, size_t errlen)
     return sim_file_close (&self->roads, err, errlen);
 }
 
+static sim_spool_format_fn s_format_legs, s_format_fcd;
+
 sim_traj_t *
 sim_traj_open (const char *dir, const sim_traj_opts_t *opts, const map_graph_t *g, uint32_t humans,
                uint32_t robotaxis, char *err, size_t errlen)
@@ -332,6 +360,10 @@ sim_traj_open (const char *dir, const sim_traj_opts_t *opts, const map_graph_t *
             goto fail;
         }
     }
+    if (!(self->spool = sim_spool_new (S_SPOOL_CHUNK, S_SPOOL_CHUNKS, err, errlen)))
+        goto fail;
+    self->legs_stream = sim_spool_stream (self->spool, self->trips.f, s_format_legs, self);
+    self->fcd_stream = self->fcd.f ? sim_spool_stream (self->spool, self->fcd.f, s_format_fcd, self) : -1;
     return self;
 fail:
     sim_traj_destroy (&self);
@@ -422,16 +454,12 @@ s_node_point (const sim_traj_t *self, char *p, uint32_t n, uint32_t day, int64_t
     return p;
 }
 
-void
-sim_traj_on_leg (void *traj, const sim_leg_t *leg)
+/* Writes one leg as a Feature of trips.geojson (the spool's thread). */
+static void
+s_write_leg (sim_traj_t *self, const sim_leg_t *leg, FILE *f)
 {
-    sim_traj_t *self = traj;
-    if (!self->day || leg->vehicle >= self->humans + self->robotaxis || !self->tracked[leg->vehicle])
-        return;
     int64_t w0, w1;
     s_window (self, &w0, &w1);
-    if (leg->at_ms[leg->count - 1] < w0 || leg->at_ms[0] > w1)
-        return;
     /* room for every point and its cut: each at most ~60 characters */
     if (self->nomem || s_grow (self, 512 + (leg->count + 2) * 72) < 0) {
         self->nomem = 1;
@@ -477,8 +505,99 @@ sim_traj_on_leg (void *traj, const sim_leg_t *leg)
     p = s_text (p, ",\"day\":");
     p = s_uint (p, leg->day);
     p = s_text (p, "}}");
-    fwrite (self->buf, 1, (size_t) (p - self->buf), self->trips.f);
+    fwrite (self->buf, 1, (size_t) (p - self->buf), f);
     self->legs++;
+}
+
+static size_t
+s_leg_bytes (size_t count)
+{
+    return (sizeof (s_leg_head_t) + count * (sizeof (int64_t) + sizeof (uint32_t)) + 7) / 8 * 8;
+}
+
+static void
+s_format_legs (void *arg, const unsigned char *records, size_t n, FILE *f)
+{
+    sim_traj_t *self = arg;
+    for (size_t at = 0; at < n;) {
+        s_leg_head_t head;
+        memcpy (&head, records + at, sizeof head);
+        const unsigned char *times = records + at + sizeof head;
+        sim_leg_t leg = {.day = head.day, .vehicle = head.vehicle, .fleet = head.fleet,
+                         .state = (sim_leg_state_t) head.state, .request = head.request, .count = head.count,
+                         .at_ms = (const int64_t *) (const void *) times,
+                         .nodes = (const uint32_t *) (const void *) (times + head.count * sizeof (int64_t))};
+        s_write_leg (self, &leg, f);
+        at += s_leg_bytes (head.count);
+    }
+}
+
+void
+sim_traj_on_leg (void *traj, const sim_leg_t *leg)
+{
+    sim_traj_t *self = traj;
+    if (!self->day || leg->vehicle >= self->humans + self->robotaxis || !self->tracked[leg->vehicle])
+        return;
+    int64_t w0, w1;
+    s_window (self, &w0, &w1);
+    if (leg->at_ms[leg->count - 1] < w0 || leg->at_ms[0] > w1)
+        return;
+    size_t bytes = s_leg_bytes (leg->count);
+    unsigned char *rec = sim_spool_reserve (self->spool, self->legs_stream, bytes);
+    if (!rec)
+        return;   /* the spool fails the close */
+    s_leg_head_t head = {.request = leg->request, .day = leg->day, .vehicle = leg->vehicle,
+                         .count = (uint32_t) leg->count, .fleet = leg->fleet, .state = (int32_t) leg->state};
+    memcpy (rec, &head, sizeof head);
+    memcpy (rec + sizeof head, leg->at_ms, leg->count * sizeof (int64_t));
+    memcpy (rec + sizeof head + leg->count * sizeof (int64_t), leg->nodes, leg->count * sizeof (uint32_t));
+    sim_spool_commit (self->spool, self->legs_stream, bytes);
+}
+
+/* Writes fcd.csv rows and gives them to the map's frames (the spool's thread). */
+static void
+s_format_fcd (void *arg, const unsigned char *records, size_t n, FILE *f)
+{
+    sim_traj_t *self = arg;
+    char text[1 << 16];
+    char *p = text;
+    for (size_t at = 0; at + sizeof (s_fcd_row_t) <= n; at += sizeof (s_fcd_row_t)) {
+        s_fcd_row_t row;
+        memcpy (&row, records + at, sizeof row);
+        if (p > text + sizeof text - 256) {
+            fwrite (text, 1, (size_t) (p - text), f);
+            p = text;
+        }
+        const char *fleet = disp_fleet_name ((disp_fleet_t) row.fleet);
+        const char *state = sim_leg_state_name ((sim_leg_state_t) row.state);
+        p = s_uint (p, row.day);
+        *p++ = ',';
+        p = row.now_ms % 1000 ? s_seconds (p, row.now_ms) : s_int (p, row.now_ms / 1000);
+        *p++ = ',';
+        p = s_uint (p, row.vehicle);
+        *p++ = ',';
+        p = s_text (p, fleet);
+        *p++ = ',';
+        p = s_text (p, state);
+        *p++ = ',';
+        if (row.node != UINT32_MAX) {
+            p = s_node (self, p, row.node);
+        } else {
+            p = s_fixed (p, row.lon, 6);
+            *p++ = ',';
+            p = s_fixed (p, row.lat, 6);
+        }
+        *p++ = ',';
+        p = s_fixed (p, row.speed_kmh, 1);
+        *p++ = '\n';
+        /* the map's frames get the row as written (6 decimals), the same as from fcd.csv; a refused row fails the
+         * close */
+        const map_node_t *node = row.node != UINT32_MAX ? map_graph_node (self->graph, row.node) : NULL;
+        double lon = node ? node->lon : row.lon, lat = node ? node->lat : row.lat;
+        sim_report_map_frames_add (self->map, row.day, row.now_ms, row.vehicle, fleet, state,
+                                   (double) llround (lon * 1e6) / 1e6, (double) llround (lat * 1e6) / 1e6);
+    }
+    fwrite (text, 1, (size_t) (p - text), f);
 }
 
 void
@@ -494,42 +613,25 @@ sim_traj_on_sample (void *traj, sim_world_t *world)
     uint32_t count = sim_world_vehicle_count (world);
     if (count > self->humans + self->robotaxis)
         count = self->humans + self->robotaxis;
-    char line[256];
+    /* room for a row of every vehicle; what is used is committed */
+    unsigned char *rec = sim_spool_reserve (self->spool, self->fcd_stream, (size_t) count * sizeof (s_fcd_row_t));
+    if (!rec)
+        return;   /* the spool fails the close */
+    size_t used = 0;
     for (uint32_t v = 0; v < count; v++) {
         sim_place_t at;
         if (!self->tracked[v] || sim_world_place (world, v, &at) < 0)
             continue;
-        char *p = line;
-        p = s_uint (p, self->day);
-        *p++ = ',';
-        p = now % 1000 ? s_seconds (p, now) : s_int (p, now / 1000);
-        *p++ = ',';
-        p = s_uint (p, v);
-        *p++ = ',';
-        p = s_text (p, disp_fleet_name ((disp_fleet_t) at.fleet));
-        *p++ = ',';
-        p = s_text (p, sim_leg_state_name (at.state));
-        *p++ = ',';
-        if (at.node != UINT32_MAX) {
-            p = s_node (self, p, at.node);
-        } else {
-            p = s_fixed (p, at.lon, 6);
-            *p++ = ',';
-            p = s_fixed (p, at.lat, 6);
+        s_fcd_row_t row = {.now_ms = now, .speed_kmh = at.speed_kmh, .day = self->day, .vehicle = v,
+                           .node = at.node, .fleet = (uint8_t) at.fleet, .state = (uint8_t) at.state};
+        if (at.node == UINT32_MAX) {
+            row.lon = at.lon;
+            row.lat = at.lat;
         }
-        *p++ = ',';
-        p = s_fixed (p, at.speed_kmh, 1);
-        *p++ = '\n';
-        fwrite (line, 1, (size_t) (p - line), self->fcd.f);
-        self->samples++;
-        /* the map's frames get the row as written (6 decimals), the same as from fcd.csv; a refused row fails the
-         * close */
-        const map_node_t *node = at.node != UINT32_MAX ? map_graph_node (self->graph, at.node) : NULL;
-        double lon = node ? node->lon : at.lon, lat = node ? node->lat : at.lat;
-        sim_report_map_frames_add (self->map, self->day, now, v, disp_fleet_name ((disp_fleet_t) at.fleet),
-                                   sim_leg_state_name (at.state), (double) llround (lon * 1e6) / 1e6,
-                                   (double) llround (lat * 1e6) / 1e6);
+        memcpy (rec + used, &row, sizeof row);
+        used += sizeof row;
     }
+    sim_spool_commit (self->spool, self->fcd_stream, used);
 }
 
 void
@@ -558,18 +660,6 @@ sim_traj_on_event (void *traj, const sim_event_t *event)
     fwrite (line, 1, (size_t) (p - line), self->requests.f);
 }
 
-uint64_t
-sim_traj_legs (const sim_traj_t *self)
-{
-    return self->legs;
-}
-
-uint64_t
-sim_traj_samples (const sim_traj_t *self)
-{
-    return self->samples;
-}
-
 static void
 s_free (sim_traj_t *self)
 {
@@ -589,6 +679,8 @@ sim_traj_close (sim_traj_t **self_p, char *err, size_t errlen)
     sim_traj_t *self = *self_p;
     *self_p = NULL;
     int rc = 0;
+    if (sim_spool_finish (&self->spool) < 0)
+        self->nomem = 1;
     if (self->nomem) {
         rc = map_error (err, errlen, "%s: out of memory while writing", self->trips.path);
         sim_file_abandon (&self->trips);
@@ -614,6 +706,7 @@ sim_traj_destroy (sim_traj_t **self_p)
     if (!self_p || !*self_p)
         return;
     sim_traj_t *self = *self_p;
+    sim_spool_finish (&self->spool);   /* its thread writes to the files: stopped before they close */
     sim_file_abandon (&self->trips);
     sim_file_abandon (&self->fcd);
     sim_file_abandon (&self->roads);

@@ -67,10 +67,6 @@ void sim_traj_on_leg (void *traj, const sim_leg_t *leg);
 void sim_traj_on_sample (void *traj, sim_world_t *world);
 void sim_traj_on_event (void *traj, const sim_event_t *event);
 
-/* Legs and fcd rows written so far. */
-uint64_t sim_traj_legs (const sim_traj_t *self);
-uint64_t sim_traj_samples (const sim_traj_t *self);
-
 /* Finishes and closes the files; destroys the writer either way. 0, or -1 with "PATH: why". NULL-safe (0). */
 int sim_traj_close (sim_traj_t **self_p, char *err, size_t errlen);
 
