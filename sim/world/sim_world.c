@@ -2,7 +2,6 @@
 #include "sim_world.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,203 +13,14 @@
 #include "sim_fare.h"
 #include "sim_queue.h"
 #include "sim_rng.h"
+#include "sim_world_state.h"
 
-#define S_HOUR_MS 3600000LL
 #define S_PI 3.14159265358979323846
 /* Rides routed ahead at once (opts.route_thread): the riders asked between the oldest ride not yet picked up and the
  * newest, about 45 minutes of the 3.2M-rider day's peak; past that a ride is routed at need. */
 #define S_AHEAD_SLOTS 65536
 
-/* A fleet's recent waits, as riders expect them: pickups (and give-ups, counted at the patience) of the last
- * choice.wait_window_min minutes. */
-typedef struct {
-    int64_t *t_ms;
-    double *wait_min;
-    size_t head, count, cap;   /* live samples are [head, count) */
-    double sum_min;
-    double expect_min;         /* the last mean; choice.wait_init_min before any sample */
-} s_waits_t;
-
-typedef enum {
-    S_EV_REQUEST = 0,          /* the next rider appears (subject unused) */
-    S_EV_TICK,                 /* lockstep exchange with the dispatcher */
-    S_EV_GIVEUP,               /* subject: rider */
-    S_EV_PICKUP,               /* subject: rider */
-    S_EV_DROPOFF,              /* subject: rider */
-    S_EV_SHIFT_START,          /* subject: vehicle */
-    S_EV_SHIFT_END,            /* subject: vehicle */
-    S_EV_SNAPSHOT,
-    S_EV_HOUR,
-    S_EV_ARRIVE,               /* subject: vehicle, at the end of a reposition drive */
-    S_EV_SAMPLE,               /* tracked vehicles' places asked for (opts.on_sample) */
-    S_EV_CRUISE_END,           /* subject: vehicle, an idle human driver at the end of a cruise hop */
-    S_EV_CRUISE,               /* subject: vehicle, an idle human driver's parked spell over: the next hop */
-    S_EV_HOME,                 /* subject: vehicle, at the end of its drive to its depot or home (opts.depots,
-                                * opts.shifts) */
-    S_EV_COUNT
-} s_event_kind_t;
-
-/* S_VEH_REPOSITION: driving empty where the dispatcher sent it (rebalancing); busy for the dispatcher. */
-typedef enum { S_VEH_OFFLINE = 0, S_VEH_IDLE, S_VEH_PICKUP, S_VEH_OCCUPIED, S_VEH_REPOSITION } s_veh_state_t;
-typedef enum { S_RIDER_WAITING = 0, S_RIDER_ASSIGNED, S_RIDER_RIDING, S_RIDER_DONE, S_RIDER_GAVE_UP } s_rider_state_t;
-
-typedef struct {
-    uint8_t fleet;
-    uint8_t state;             /* s_veh_state_t */
-    uint8_t on_shift;
-    uint8_t changed;           /* queued for the next tick */
-    uint32_t node;
-    uint32_t rider;            /* current rider while PICKUP / OCCUPIED */
-    uint32_t target;           /* destination while REPOSITION */
-    int64_t since_ms;          /* when the current state began (or was last accounted) */
-    int64_t online_ms;
-    uint32_t trips;
-    double revenue_yuan, km;
-    double shift_start_h, shift_h;
-    uint8_t worked;            /* has a shift this day */
-    uint8_t cruising;          /* an idle human driver on a cruise hop (its walk) */
-    uint8_t homing;            /* off shift, driving to home (below); offline for the dispatcher */
-    int64_t wake_ms;           /* an idle human driver: when the hop under way ends, or the parked spell after it */
-    uint32_t home;             /* a robotaxi's depot or a driver's home from a fleets file, or MAP_NODE_NONE */
-} s_vehicle_t;
-
-/* An idle human driver's cruise hop: the nodes of the walk, when it passes each, and the km driven to each. */
-typedef struct {
-    uint32_t *nodes;
-    int64_t *at_ms;
-    double *km;
-    uint32_t count, cap;
-    uint32_t cut;              /* where the last hop was cut short (s_cruise_arrive) */
-} s_walk_t;
-
-typedef struct {
-    int64_t request_ms;
-    int64_t deadline_ms;
-    int64_t leg_start_ms;
-    double trip_km;            /* road length of the ride, set at pickup */
-    uint64_t ride_ticket;      /* the ride's route asked ahead (map_ch_ahead), or MAP_CH_AHEAD_NONE */
-    uint32_t origin, destination;
-    uint32_t vehicle;
-    uint32_t trip;             /* its entry of opts.trips (a given demand), named in its events */
-    uint8_t fleet;             /* the fleet counting the rider: the one chosen, until another one is assigned */
-    uint8_t chosen;            /* the fleet the rider chose */
-    uint8_t any_fleet;         /* accepts a robotaxi too (dispatch.mixed_fleet) */
-    uint8_t state;             /* s_rider_state_t */
-    uint8_t coupon[DISP_FLEET_COUNT];   /* the rider holds a coupon of this fleet's tariff */
-    uint8_t sent;              /* told to the dispatcher */
-} s_rider_t;
-
-/* A tracked vehicle's open leg (opts.on_leg): a drive's path and times, or an idle spell's node and start (count 1);
- * count 0 off shift. */
-typedef struct {
-    uint32_t *nodes;
-    int64_t *at_ms;
-    float *kmh;                /* the speed on the edge from each node to the next */
-    uint32_t count, cap;
-    uint32_t split;            /* > 0: points before this one are the end of a cruise hop the drive began with */
-    uint32_t cursor;           /* where the last place was found: samples go forward in time */
-} s_track_t;
-
-/* The route of one assignment's pickup leg, found before the assignments are applied. */
-typedef struct {
-    uint64_t ticket;           /* asked of the routing thread; MAP_CH_AHEAD_NONE once taken, or when refused */
-    int rc;                    /* map_ch_route's answer, once taken */
-    map_route_t route;
-    int ready;
-    uint32_t *path;            /* a tracked vehicle's: the route's nodes (path_count), for its leg */
-    size_t path_count, path_cap;
-} s_pickup_t;
-
-struct sim_world_t {
-    const sim_config_t *cfg;
-    const map_graph_t *graph;
-    sim_world_opts_t opts;
-    map_ch_query_t *router;           /* contraction-hierarchy queries, scratch reused */
-    map_ch_ahead_t *ahead;            /* opts.route_thread: rides routed from the request on, on a thread */
-    sim_queue_t *queue;
-    sim_metrics_t *metrics;
-    sim_rng_t rng_demand, rng_human, rng_robotaxi;
-    int64_t now_ms;
-    uint64_t step;
-
-    /* demand */
-    double *node_weight_cum;   /* prefix sums of node weights, for drawing origins and destinations */
-    double *area_weight_cum;   /* same, restricted to the robotaxi service area (0 outside) */
-    uint8_t *in_area;
-    double hour_rate_per_ms[24];
-
-    /* fleets: human drivers are vehicles [0, humans), robotaxis [humans, humans + robotaxis) */
-    s_vehicle_t *vehicles;
-    uint32_t humans, robotaxis, vehicle_count;
-    sim_driver_row_t *driver_rows;
-
-    s_rider_t *riders;
-    size_t rider_count, rider_cap;
-    size_t active_riders;
-    size_t next_trip;          /* opts.trips: the row the next request is */
-
-    /* what the next tick carries */
-    uint32_t *new_riders;
-    size_t new_count, new_cap;
-    uint32_t *changed;
-    size_t changed_count;
-    uint64_t *cancelled;
-    size_t cancelled_count, cancelled_cap;
-    disp_publication_t *pubs;
-    size_t pub_count, pub_cap;
-    uint64_t pub_seq;
-
-    /* scratch for building ticks */
-    disp_request_t *tick_requests;
-    size_t tick_requests_cap;
-    disp_vehicle_t *tick_vehicles;
-
-    /* a step's pickup routes, computed on both cores when there is a routing thread (s_route_pickups) */
-    s_pickup_t *pickups;
-    size_t pickup_count, pickups_cap;
-
-    s_track_t *tracks;         /* per vehicle, with opts.on_leg; NULL otherwise */
-    s_walk_t *walks;           /* per human driver, when idle drivers cruise (human.cruise_kmh > 0); NULL otherwise */
-    double *edge_weight;       /* with walks: per edge, the demand weight of its end node */
-    sim_rng_t rng_cruise;
-    const uint32_t *drive_path;   /* a tracked vehicle's drive just routed: its nodes (drive_path_count), or NULL */
-    size_t drive_path_count;
-
-    /* rider choice */
-    s_waits_t waits[DISP_FLEET_COUNT];
-    sim_choice_metrics_t choice;
-    double curve[SIM_CHOICE_FACTORS][DISP_FLEET_COUNT + 1];
-    uint32_t humans_working;
-
-    int has_baseline;
-    sim_snapshot_t baseline;
-    const sim_driver_row_t *baseline_rows;
-    sim_snapshot_t final;
-
-    char err[512];             /* first failure inside an event handler */
-    int failed;
-};
-
 typedef void (s_handler_fn) (sim_world_t *self, uint32_t subject);
-
-static void
-s_fail (sim_world_t *self, const char *fmt, ...)
-{
-    if (self->failed)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (self->err, sizeof self->err, fmt, ap);
-    va_end (ap);
-    self->failed = 1;
-}
-
-static void
-s_schedule (sim_world_t *self, int64_t time_ms, s_event_kind_t kind, uint32_t subject)
-{
-    if (sim_queue_push (self->queue, time_ms, kind, subject) < 0)
-        s_fail (self, "out of memory");
-}
 
 /* Grows *array (of elem bytes) so that it holds at least need elements. 0 or -1. */
 static int
@@ -352,8 +162,8 @@ static int64_t
 s_next_arrival (sim_world_t *self, double t_ms)
 {
     while (t_ms < (double) SIM_DAY_MS) {
-        int h = (int) (t_ms / (double) S_HOUR_MS);
-        double hour_end = (double) (h + 1) * S_HOUR_MS;
+        int h = (int) (t_ms / (double) SWI_HOUR_MS);
+        double hour_end = (double) (h + 1) * SWI_HOUR_MS;
         double rate = self->hour_rate_per_ms[h];
         if (rate <= 0) {
             t_ms = hour_end;
@@ -373,361 +183,31 @@ s_schedule_next_request (sim_world_t *self, int64_t after_ms)
 {
     if (self->opts.trips) {   /* the given demand: its next row, at its own time */
         if (self->next_trip < self->opts.trip_count)
-            s_schedule (self, self->opts.trips[self->next_trip].time_ms, S_EV_REQUEST, 0);
+            swi_schedule (self, self->opts.trips[self->next_trip].time_ms, SWI_EV_REQUEST, 0);
         return;
     }
     int64_t next_ms = s_next_arrival (self, (double) after_ms);
     if (next_ms < SIM_DAY_MS)
-        s_schedule (self, next_ms, S_EV_REQUEST, 0);
+        swi_schedule (self, next_ms, SWI_EV_REQUEST, 0);
 }
 
 /* ---- vehicles ---------------------------------------------------------------------------------------------- */
 
-static void
-s_mark_changed (sim_world_t *self, uint32_t v)
-{
-    if (!self->vehicles[v].changed) {
-        self->vehicles[v].changed = 1;
-        self->changed[self->changed_count++] = v;
-    }
-}
-
-/* ---- tracking (opts.on_leg) ---- */
-
-static s_track_t *
-s_tracked (sim_world_t *self, uint32_t v)
-{
-    if (!self->tracks || (self->opts.tracked && !self->opts.tracked[v]))
-        return NULL;
-    return &self->tracks[v];
-}
-
-static sim_leg_state_t
-s_leg_state (const s_vehicle_t *veh)
-{
-    if (veh->homing)
-        return veh->fleet == DISP_FLEET_ROBOTAXI ? SIM_LEG_TO_DEPOT : SIM_LEG_GOING_HOME;
-    return veh->state == S_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
-           : veh->state == S_VEH_OCCUPIED   ? SIM_LEG_CARRYING
-           : veh->state == S_VEH_REPOSITION ? SIM_LEG_REPOSITION
-           : veh->cruising                  ? SIM_LEG_CRUISING
-                                            : SIM_LEG_IDLE;
-}
-
-/* Makes room for n points of track t. 0 or -1. */
-static int
-s_track_reserve (s_track_t *t, uint32_t n)
-{
-    if (n <= t->cap)
-        return 0;
-    uint32_t cap = t->cap ? t->cap : 16;
-    while (cap < n)
-        cap *= 2;
-    uint32_t *nodes = realloc (t->nodes, cap * sizeof *nodes);
-    if (nodes)
-        t->nodes = nodes;
-    int64_t *at = realloc (t->at_ms, cap * sizeof *at);
-    if (at)
-        t->at_ms = at;
-    float *kmh = realloc (t->kmh, cap * sizeof *kmh);
-    if (kmh)
-        t->kmh = kmh;
-    if (!nodes || !at || !kmh)
-        return -1;
-    t->cap = cap;
-    return 0;
-}
-
-/* Tells the listener the leg held by v's track from point `first` on. */
-static void
-s_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request, uint32_t first)
-{
-    const s_track_t *t = &self->tracks[v];
-    sim_leg_t leg = {.day = self->opts.day + 1,
-                     .vehicle = v,
-                     .fleet = self->vehicles[v].fleet,
-                     .state = state,
-                     .request = request,
-                     .count = t->count - first,
-                     .nodes = t->nodes + first,
-                     .at_ms = t->at_ms + first};
-    self->opts.on_leg (self->opts.track_arg, &leg);
-}
-
-/* Ends vehicle v's open leg now: an idle spell that lasted is told to the listener (a drive was told as it started). */
-static void
-s_track_close (sim_world_t *self, uint32_t v)
-{
-    s_track_t *t = s_tracked (self, v);
-    if (!t)
-        return;
-    if (t->count == 1 && self->now_ms > t->at_ms[0]) {
-        t->nodes[1] = t->nodes[0];
-        t->at_ms[1] = self->now_ms;
-        t->count = 2;
-        s_track_emit (self, v, SIM_LEG_IDLE, -1, 0);
-    }
-    t->count = 0;
-}
-
-/* Opens an idle spell of vehicle v at its node, now. */
-static void
-s_track_idle (sim_world_t *self, uint32_t v)
-{
-    s_track_t *t = s_tracked (self, v);
-    if (!t)
-        return;
-    if (s_track_reserve (t, 2) < 0) {
-        s_fail (self, "out of memory");
-        return;
-    }
-    t->nodes[0] = self->vehicles[v].node;
-    t->at_ms[0] = self->now_ms;
-    t->count = 1;
-    t->cursor = 0;
-    t->split = 0;
-}
-
-/* Vehicle v starts driving from `from` to `to` now, for drive_ms (its state already set): the path, each node's time
- * (drive_ms shared out by the edges' free-flow times), told to the listener. */
-static void
-s_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, uint32_t to, int64_t depart_ms,
-               int64_t drive_ms)
-{
-    s_track_t *t = s_tracked (self, v);
-    if (!t || self->failed)
-        return;
-    map_route_t route;
-    size_t n = 1;
-    const uint32_t *path = &from;
-    if (self->drive_path && self->drive_path_count >= 1 && self->drive_path[0] == from &&
-        self->drive_path[self->drive_path_count - 1] == to) {
-        path = self->drive_path;   /* kept when the drive was routed */
-        n = self->drive_path_count;
-    } else if (from != to) {
-        if (map_ch_route (self->router, from, to, &route) < 0) {
-            s_fail (self, "no road from node %u to node %u", from, to);
-            return;
-        }
-        path = map_ch_path (self->router, &n);
-    }
-    /* A drive that starts when a cruise hop cut short reaches its crossing (depart_ms after now) keeps the rest of
-     * that hop before it, so the vehicle's place is known in between; the hop itself was told at the cut. */
-    uint32_t b = 0;
-    const s_walk_t *w = self->walks && v < self->humans ? &self->walks[v] : NULL;
-    if (depart_ms > self->now_ms && w && w->cut < w->count && w->nodes[w->cut] == from &&
-        w->at_ms[w->cut] == depart_ms)
-        b = w->cut;
-    if (s_track_reserve (t, b + (uint32_t) (n < 2 ? 2 : n)) < 0) {
-        s_fail (self, "out of memory");
-        return;
-    }
-    for (uint32_t i = 0; i < b; i++) {
-        t->nodes[i] = w->nodes[i];
-        t->at_ms[i] = w->at_ms[i];
-    }
-    for (uint32_t i = 0; i < b; i++) {   /* the cut hop's speeds up to its last node: its km between its times */
-        int64_t span = w->at_ms[i + 1] - w->at_ms[i];
-        t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / S_HOUR_MS)) : 0.0f;
-    }
-    int64_t total = 0;
-    t->nodes[b] = path[0];
-    t->at_ms[b] = 0;
-    for (size_t i = 1; i < n; i++) {
-        uint32_t e = map_graph_find_edge (self->graph, path[i - 1], path[i]);
-        const map_edge_t *edge = e == MAP_EDGE_NONE ? NULL : map_graph_edge (self->graph, e);
-        total += edge ? edge->time_ms : 0;
-        t->nodes[b + i] = path[i];
-        t->at_ms[b + i] = total;   /* free-flow time so far, scaled below */
-        t->kmh[b + i - 1] = edge ? (float) edge->length_m : 0.0f;   /* metres until the times are known */
-    }
-    if (n < 2) {
-        t->nodes[b + 1] = to;
-        t->at_ms[b + 1] = 0;
-        t->kmh[b] = 0.0f;
-        n = 2;
-    }
-    for (size_t i = 0; i < n; i++)
-        t->at_ms[b + i] = depart_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) t->at_ms[b + i] /
-                                                                      (double) total)
-                                                 : (i == n - 1 ? drive_ms : 0));
-    t->at_ms[b + n - 1] = depart_ms + drive_ms;
-    for (size_t i = b; i + 1 < b + n; i++) {
-        int64_t span = t->at_ms[i + 1] - t->at_ms[i];
-        t->kmh[i] = span > 0 ? (float) (t->kmh[i] / ((double) span / 3600.0)) : 0.0f;
-    }
-    n += b;
-    t->count = (uint32_t) n;
-    t->cursor = 0;
-    t->split = b;
-    self->drive_path = NULL;
-    if (drive_ms > 0 || from != to)   /* told from its start */
-        s_track_emit (self, v, s_leg_state (&self->vehicles[v]), request, b);
-}
-
-/* ---- cruising: idle human drivers (human.cruise_kmh > 0) ---- */
-
-#define S_WALK_MAX_EDGES 256   /* a hop ends after this many streets even if shorter than human.cruise_hop_km */
-
-static int
-s_walk_push (s_walk_t *w, uint32_t node, int64_t free_ms, double km)
-{
-    if (w->count == w->cap) {
-        uint32_t cap = w->cap ? 2 * w->cap : 32;
-        uint32_t *nodes = realloc (w->nodes, cap * sizeof *nodes);
-        if (nodes)
-            w->nodes = nodes;
-        int64_t *at = realloc (w->at_ms, cap * sizeof *at);
-        if (at)
-            w->at_ms = at;
-        double *k = realloc (w->km, cap * sizeof *k);
-        if (k)
-            w->km = k;
-        if (!nodes || !at || !k)
-            return -1;
-        w->cap = cap;
-    }
-    w->nodes[w->count] = node;
-    w->at_ms[w->count] = free_ms;
-    w->km[w->count++] = km;
-    return 0;
-}
-
-/* Starts idle human driver v's next cruise hop from its node: a walk along the streets that at every crossing takes a
- * street other than the one it came by (back only from a dead end), the one leading to the busier place (demand
- * weight) the more likely, until human.cruise_hop_km are driven; at the hour's traffic. A driver with no street to
- * take stays parked. The dispatcher hears of the new place at the hop's end (s_on_cruise_end). */
-static void
-s_cruise_start (sim_world_t *self, uint32_t v)
-{
-    s_vehicle_t *veh = &self->vehicles[v];
-    s_walk_t *w = &self->walks[v];
-    uint32_t node = veh->node, prev = MAP_NODE_NONE;
-    double km = 0;
-    int64_t free_ms = 0;
-    w->count = 0;
-    if (s_walk_push (w, node, 0, 0) < 0)
-        goto nomem;
-    for (int steps = 0; km < self->cfg->human.cruise_hop_km && steps < S_WALK_MAX_EDGES; steps++) {
-        uint32_t first, end;
-        map_graph_out (self->graph, node, &first, &end);
-        double total = 0;
-        for (uint32_t e = first; e < end; e++)
-            if (end - first == 1 || map_graph_edge (self->graph, e)->to != prev)
-                total += self->edge_weight[e];
-        if (!(total > 0))
-            break;
-        double u = sim_rng_uniform (&self->rng_cruise) * total;
-        const map_edge_t *pick = NULL;
-        for (uint32_t e = first; e < end; e++) {
-            const map_edge_t *edge = map_graph_edge (self->graph, e);
-            if (edge->to == prev && end - first > 1)
-                continue;
-            pick = edge;
-            double wgt = self->edge_weight[e];
-            if (u < wgt)
-                break;
-            u -= wgt;
-        }
-        km += pick->length_m / 1000.0;
-        free_ms += pick->time_ms;
-        prev = node;
-        node = pick->to;
-        if (s_walk_push (w, node, free_ms, km) < 0)
-            goto nomem;
-    }
-    if (w->count < 2)
-        return;   /* nowhere to go: parked until a rider comes */
-    for (uint32_t i = 0; i < w->count; i++)
-        w->at_ms[i] = self->now_ms + map_traffic_time (&self->cfg->traffic, self->now_ms, w->at_ms[i]);
-    veh->cruising = 1;
-    veh->wake_ms = w->at_ms[w->count - 1];
-    s_track_t *t = s_tracked (self, v);
-    if (t) {   /* the parked spell ends; the hop is told when it ends, where it ends */
-        s_track_close (self, v);
-        if (s_track_reserve (t, w->count) < 0)
-            goto nomem;
-        for (uint32_t i = 0; i < w->count; i++) {
-            t->nodes[i] = w->nodes[i];
-            t->at_ms[i] = w->at_ms[i];
-            int64_t span = i + 1 < w->count ? w->at_ms[i + 1] - w->at_ms[i] : 0;
-            t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / S_HOUR_MS)) : 0.0f;
-        }
-        t->count = w->count;
-        t->cursor = 0;
-        t->split = 0;
-    }
-    s_schedule (self, veh->wake_ms, S_EV_CRUISE_END, v);
-    return;
-nomem:
-    s_fail (self, "out of memory");
-}
-
-/* Ends v's hop at node j of its walk: the km to there are driven (cruising km), it is the vehicle's node, and the
- * hop so far is told to the tracker. */
-static void
-s_cruise_arrive (sim_world_t *self, uint32_t v, uint32_t j)
-{
-    s_vehicle_t *veh = &self->vehicles[v];
-    const s_walk_t *w = &self->walks[v];
-    sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, w->km[j]);
-    veh->km += w->km[j];
-    veh->node = w->nodes[j];
-    veh->cruising = 0;
-    self->walks[v].cut = j;
-    s_track_t *t = s_tracked (self, v);
-    if (t) {
-        if (j >= 1) {
-            t->count = j + 1;
-            s_track_emit (self, v, SIM_LEG_CRUISING, -1, 0);
-        }
-        t->count = 0;
-    }
-}
-
-/* The node where cruising vehicle v can turn off its walk: the first it reaches from now on (*j its index); else its
- * node. */
-static uint32_t
-s_cruise_next (const sim_world_t *self, uint32_t v, uint32_t *j)
-{
-    const s_vehicle_t *veh = &self->vehicles[v];
-    *j = 0;
-    if (!veh->cruising)
-        return veh->node;
-    const s_walk_t *w = &self->walks[v];
-    while (*j + 1 < w->count && w->at_ms[*j] < self->now_ms)
-        (*j)++;
-    return w->nodes[*j];
-}
-
-/* Stops v's hop where it can (s_cruise_next), now: returns how long until it is there (0 when not cruising). */
-static int64_t
-s_cruise_cut (sim_world_t *self, uint32_t v)
-{
-    if (!self->vehicles[v].cruising)
-        return 0;
-    uint32_t j;
-    s_cruise_next (self, v, &j);
-    int64_t lead = self->walks[v].at_ms[j] - self->now_ms;
-    s_cruise_arrive (self, v, j);
-    return lead > 0 ? lead : 0;
-}
-
 static sim_time_kind_t
-s_time_kind (s_veh_state_t state)
+s_time_kind (swi_veh_state_t state)
 {
-    return state == S_VEH_OCCUPIED     ? SIM_TIME_OCCUPIED
-           : state == S_VEH_PICKUP     ? SIM_TIME_PICKUP
-           : state == S_VEH_REPOSITION ? SIM_TIME_REPOSITION
-                                       : SIM_TIME_IDLE;
+    return state == SWI_VEH_OCCUPIED     ? SIM_TIME_OCCUPIED
+           : state == SWI_VEH_PICKUP     ? SIM_TIME_PICKUP
+           : state == SWI_VEH_REPOSITION ? SIM_TIME_REPOSITION
+                                         : SIM_TIME_IDLE;
 }
 
 /* Books the vehicle's time in its current state up to now. */
 static void
 s_account (sim_world_t *self, uint32_t v)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
-    if (veh->state != S_VEH_OFFLINE && self->now_ms > veh->since_ms) {
+    swi_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != SWI_VEH_OFFLINE && self->now_ms > veh->since_ms) {
         sim_metrics_vehicle_time (self->metrics, veh->fleet, s_time_kind (veh->state), veh->since_ms, self->now_ms);
         int64_t end = self->now_ms < SIM_DAY_MS ? self->now_ms : SIM_DAY_MS;
         if (end > veh->since_ms)
@@ -737,14 +217,14 @@ s_account (sim_world_t *self, uint32_t v)
 }
 
 static void
-s_set_state (sim_world_t *self, uint32_t v, s_veh_state_t state)
+s_set_state (sim_world_t *self, uint32_t v, swi_veh_state_t state)
 {
     s_account (self, v);
     self->vehicles[v].state = state;
     if (self->tracks) {
-        s_track_close (self, v);
-        if (state == S_VEH_IDLE)
-            s_track_idle (self, v);
+        swi_track_close (self, v);
+        if (state == SWI_VEH_IDLE)
+            swi_track_idle (self, v);
     }
 }
 
@@ -754,12 +234,12 @@ static void
 s_schedule_service (sim_world_t *self, uint32_t v, int64_t start_ms, int64_t end_ms)
 {
     if (end_ms > SIM_DAY_MS) {
-        s_schedule (self, 0, S_EV_SHIFT_START, v);
-        s_schedule (self, end_ms - SIM_DAY_MS, S_EV_SHIFT_END, v);
+        swi_schedule (self, 0, SWI_EV_SHIFT_START, v);
+        swi_schedule (self, end_ms - SIM_DAY_MS, SWI_EV_SHIFT_END, v);
         end_ms = SIM_DAY_MS;
     }
-    s_schedule (self, start_ms, S_EV_SHIFT_START, v);
-    s_schedule (self, end_ms, S_EV_SHIFT_END, v);
+    swi_schedule (self, start_ms, SWI_EV_SHIFT_START, v);
+    swi_schedule (self, end_ms, SWI_EV_SHIFT_END, v);
 }
 
 /* An hour drawn with weight w[h]; cum is scratch. */
@@ -785,7 +265,7 @@ s_place_fleets (sim_world_t *self)
     /* Every driver of the pool draws a place and a shift, working or not, so a driver's day does not depend on who
      * else works. */
     for (uint32_t v = 0; v < self->humans; v++) {
-        s_vehicle_t *veh = &self->vehicles[v];
+        swi_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_HUMAN;
         veh->node = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_human));
         veh->home = MAP_NODE_NONE;
@@ -804,8 +284,8 @@ s_place_fleets (sim_world_t *self)
         if (self->opts.works && !self->opts.works[v])
             continue;
         veh->worked = 1;
-        int64_t start_ms = (int64_t) llround (start_h * S_HOUR_MS);
-        s_schedule_service (self, v, start_ms, start_ms + (int64_t) llround (len_h * S_HOUR_MS));
+        int64_t start_ms = (int64_t) llround (start_h * SWI_HOUR_MS);
+        s_schedule_service (self, v, start_ms, start_ms + (int64_t) llround (len_h * SWI_HOUR_MS));
     }
     /* Robotaxis run round the clock but for one block a day of charging and cleaning, started in a quiet hour
      * (weight: how far the hour's demand is below the busiest hour's). */
@@ -817,7 +297,7 @@ s_place_fleets (sim_world_t *self)
     double down_h = cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day;
     for (uint32_t i = 0; i < self->robotaxis; i++) {
         uint32_t v = self->humans + i;
-        s_vehicle_t *veh = &self->vehicles[v];
+        swi_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_ROBOTAXI;
         veh->node = s_draw_node (self->area_weight_cum, n, sim_rng_uniform (&self->rng_robotaxi));
         veh->home = MAP_NODE_NONE;
@@ -831,9 +311,9 @@ s_place_fleets (sim_world_t *self)
             continue;
         }
         /* in service from the end of the downtime until its start the next time round */
-        int64_t back_ms = (int64_t) llround ((down_start_h + down_h) * S_HOUR_MS) % SIM_DAY_MS;
-        veh->shift_start_h = (double) back_ms / S_HOUR_MS;
-        s_schedule_service (self, v, back_ms, back_ms + (int64_t) llround (veh->shift_h * S_HOUR_MS));
+        int64_t back_ms = (int64_t) llround ((down_start_h + down_h) * SWI_HOUR_MS) % SIM_DAY_MS;
+        veh->shift_start_h = (double) back_ms / SWI_HOUR_MS;
+        s_schedule_service (self, v, back_ms, back_ms + (int64_t) llround (veh->shift_h * SWI_HOUR_MS));
     }
 }
 
@@ -841,7 +321,7 @@ s_place_fleets (sim_world_t *self)
 
 /* Adds a wait sample at t_ms. 0 or -1 when out of memory. */
 static int
-s_waits_add (s_waits_t *w, int64_t t_ms, double wait_min)
+s_waits_add (swi_waits_t *w, int64_t t_ms, double wait_min)
 {
     if (w->count == w->cap) {
         if (w->head > 0) {   /* reuse the evicted front before growing */
@@ -871,7 +351,7 @@ s_waits_add (s_waits_t *w, int64_t t_ms, double wait_min)
 
 /* The wait a rider expects at now_ms: the mean of the window's samples, or the last mean when it holds none. */
 static double
-s_waits_expect (s_waits_t *w, int64_t now_ms, int64_t window_ms)
+s_waits_expect (swi_waits_t *w, int64_t now_ms, int64_t window_ms)
 {
     while (w->head < w->count && w->t_ms[w->head] < now_ms - window_ms)
         w->sum_min -= w->wait_min[w->head++];
@@ -904,7 +384,7 @@ s_logit (const double *v, const int *avail, int n, double *p)
  * at every price factor to the choice curve. The rider is quoted fares for the straight distance times the detour
  * factor at the fare-curve speed slowed by the hour's traffic, and expects each fleet's recent mean wait. */
 static int
-s_choose (sim_world_t *self, const s_rider_t *rider, int only, double u_fleet, double u_coupon)
+s_choose (sim_world_t *self, const swi_rider_t *rider, int only, double u_fleet, double u_coupon)
 {
     const sim_config_t *cfg = self->cfg;
     const map_node_t *o = map_graph_node (self->graph, rider->origin);
@@ -956,12 +436,12 @@ s_on_request (sim_world_t *self, uint32_t subject)
     (void) subject;
     const sim_config_t *cfg = self->cfg;
     size_t n = map_graph_node_count (self->graph);
-    if (s_reserve ((void **) &self->riders, &self->rider_cap, self->rider_count + 1, sizeof (s_rider_t)) < 0 ||
+    if (s_reserve ((void **) &self->riders, &self->rider_cap, self->rider_count + 1, sizeof (swi_rider_t)) < 0 ||
         s_reserve ((void **) &self->new_riders, &self->new_cap, self->new_count + 1, sizeof (uint32_t)) < 0) {
-        s_fail (self, "out of memory");
+        swi_fail (self, "out of memory");
         return;
     }
-    s_rider_t candidate = {.request_ms = self->now_ms, .ride_ticket = MAP_CH_AHEAD_NONE};
+    swi_rider_t candidate = {.request_ms = self->now_ms, .ride_ticket = MAP_CH_AHEAD_NONE};
     double patience_min = cfg->demand.patience_min;
     int only = -1;   /* the one fleet a rider of the given demand asked for, or -1 */
     if (self->opts.trips) {
@@ -987,7 +467,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
     if (chosen == SIM_CHOICE_OTHER)
         return;   /* goes by metro, bus or on foot */
     uint32_t r = (uint32_t) self->rider_count++;
-    s_rider_t *rider = &self->riders[r];
+    swi_rider_t *rider = &self->riders[r];
     *rider = candidate;
     rider->fleet = rider->chosen = (uint8_t) chosen;
     /* One draw decides the coupon under either tariff, so a rider moved to a robotaxi keeps their luck. */
@@ -997,24 +477,24 @@ s_on_request (sim_world_t *self, uint32_t subject)
      * whole trip (their service area). */
     rider->any_fleet = cfg->dispatch.mixed_fleet && chosen == DISP_FLEET_HUMAN && self->robotaxis > 0 &&
                        self->in_area[rider->origin] && self->in_area[rider->destination];
-    rider->state = S_RIDER_WAITING;
+    rider->state = SWI_RIDER_WAITING;
     /* the ride is routed from now on, on the world's routing thread, ready by the pickup */
     if (self->ahead)
         rider->ride_ticket = map_ch_ahead_ask (self->ahead, rider->origin, rider->destination);
     self->active_riders++;
     self->new_riders[self->new_count++] = r;
     sim_metrics_request (self->metrics, rider->fleet, self->now_ms);
-    s_schedule (self, rider->deadline_ms, S_EV_GIVEUP, r);
+    swi_schedule (self, rider->deadline_ms, SWI_EV_GIVEUP, r);
     s_log (self, SIM_EVENT_REQUEST, SIM_EVENT_NONE, rider->fleet, r, rider->origin);
 }
 
 static void
 s_on_giveup (sim_world_t *self, uint32_t r)
 {
-    s_rider_t *rider = &self->riders[r];
-    if (rider->state != S_RIDER_WAITING)
+    swi_rider_t *rider = &self->riders[r];
+    if (rider->state != SWI_RIDER_WAITING)
         return;   /* assigned riders wait for their car: the dispatcher promised it before the deadline */
-    rider->state = S_RIDER_GAVE_UP;
+    rider->state = SWI_RIDER_GAVE_UP;
     if (rider->ride_ticket != MAP_CH_AHEAD_NONE) {
         map_ch_ahead_drop (self->ahead, rider->ride_ticket);
         rider->ride_ticket = MAP_CH_AHEAD_NONE;
@@ -1023,11 +503,11 @@ s_on_giveup (sim_world_t *self, uint32_t r)
     s_log (self, SIM_EVENT_GIVEUP, SIM_EVENT_NONE, rider->fleet, r, rider->origin);
     sim_metrics_giveup (self->metrics, rider->fleet, self->now_ms);
     if (s_waits_add (&self->waits[rider->chosen], self->now_ms, self->cfg->demand.patience_min) < 0)
-        s_fail (self, "out of memory");
+        swi_fail (self, "out of memory");
     if (rider->sent) {
         if (s_reserve ((void **) &self->cancelled, &self->cancelled_cap, self->cancelled_count + 1,
                        sizeof (uint64_t)) < 0) {
-            s_fail (self, "out of memory");
+            swi_fail (self, "out of memory");
             return;
         }
         self->cancelled[self->cancelled_count++] = r;
@@ -1040,7 +520,7 @@ static int64_t
 s_drive_along (sim_world_t *self, int rc, const map_route_t *route, uint32_t from, uint32_t to, double *km)
 {
     if (rc < 0) {
-        s_fail (self, "no road from node %u to node %u", from, to);
+        swi_fail (self, "no road from node %u to node %u", from, to);
         *km = 0;
         return 0;
     }
@@ -1057,13 +537,13 @@ s_drive (sim_world_t *self, uint32_t v, uint32_t from, uint32_t to, uint64_t tic
     map_route_t route;
     int rc;
     self->drive_path = NULL;
-    if (ticket != MAP_CH_AHEAD_NONE && s_tracked (self, v)) {
+    if (ticket != MAP_CH_AHEAD_NONE && swi_tracked (self, v)) {
         rc = map_ch_ahead_take_path (self->ahead, ticket, &route, &self->drive_path, &self->drive_path_count);
     } else if (ticket != MAP_CH_AHEAD_NONE) {
         rc = map_ch_ahead_take (self->ahead, ticket, &route);
     } else {
         rc = map_ch_route (self->router, from, to, &route);
-        if (rc == 0 && s_tracked (self, v))
+        if (rc == 0 && swi_tracked (self, v))
             self->drive_path = map_ch_path (self->router, &self->drive_path_count);
     }
     return s_drive_along (self, rc, &route, from, to, km);
@@ -1072,26 +552,26 @@ s_drive (sim_world_t *self, uint32_t v, uint32_t from, uint32_t to, uint64_t tic
 static void
 s_on_pickup (sim_world_t *self, uint32_t r)
 {
-    s_rider_t *rider = &self->riders[r];
+    swi_rider_t *rider = &self->riders[r];
     uint32_t v = rider->vehicle;
-    s_vehicle_t *veh = &self->vehicles[v];
-    rider->state = S_RIDER_RIDING;
+    swi_vehicle_t *veh = &self->vehicles[v];
+    rider->state = SWI_RIDER_RIDING;
     veh->node = rider->origin;
     s_log (self, SIM_EVENT_PICKUP, v, rider->fleet, r, rider->origin);
-    s_set_state (self, v, S_VEH_OCCUPIED);
+    s_set_state (self, v, SWI_VEH_OCCUPIED);
     /* the metrics count the serving fleet; the waits riders expect are those of the option they chose */
     if (sim_metrics_pickup (self->metrics, rider->fleet, self->now_ms, self->now_ms - rider->request_ms) < 0 ||
         s_waits_add (&self->waits[rider->chosen], self->now_ms, (double) (self->now_ms - rider->request_ms) / 60000.0) < 0)
-        s_fail (self, "out of memory");
+        swi_fail (self, "out of memory");
     double km;
     int64_t trip_ms = s_drive (self, v, rider->origin, rider->destination, rider->ride_ticket, &km);
     rider->ride_ticket = MAP_CH_AHEAD_NONE;
-    s_track_drive (self, v, r, rider->origin, rider->destination, self->now_ms, trip_ms);
+    swi_track_drive (self, v, r, rider->origin, rider->destination, self->now_ms, trip_ms);
     rider->leg_start_ms = self->now_ms;
     rider->trip_km = km;
     sim_metrics_km (self->metrics, rider->fleet, SIM_KM_OCCUPIED, self->now_ms, km);
     veh->km += km;
-    s_schedule (self, self->now_ms + trip_ms, S_EV_DROPOFF, r);
+    swi_schedule (self, self->now_ms + trip_ms, SWI_EV_DROPOFF, r);
 }
 
 static void s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms);
@@ -1100,19 +580,19 @@ static void s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms);
 static void
 s_become_free (sim_world_t *self, uint32_t v)
 {
-    s_set_state (self, v, S_VEH_IDLE);
-    s_mark_changed (self, v);
+    s_set_state (self, v, SWI_VEH_IDLE);
+    swi_mark_changed (self, v);
     if (self->walks && v < self->humans)
-        s_cruise_start (self, v);
+        swi_cruise_start (self, v);
 }
 
 static void
 s_on_dropoff (sim_world_t *self, uint32_t r)
 {
     const sim_config_t *cfg = self->cfg;
-    s_rider_t *rider = &self->riders[r];
+    swi_rider_t *rider = &self->riders[r];
     uint32_t v = rider->vehicle;
-    s_vehicle_t *veh = &self->vehicles[v];
+    swi_vehicle_t *veh = &self->vehicles[v];
     /* the fare uses the road length of the trip and its actual duration */
     double km = rider->trip_km;
     double minutes = (double) (self->now_ms - rider->leg_start_ms) / 60000.0;
@@ -1122,7 +602,7 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     sim_metrics_fare (self->metrics, rider->fleet, self->now_ms, fare);
     veh->revenue_yuan += fare;
     veh->trips++;
-    rider->state = S_RIDER_DONE;
+    rider->state = SWI_RIDER_DONE;
     self->active_riders--;
     veh->node = rider->destination;
     s_log (self, SIM_EVENT_DROPOFF, v, rider->fleet, r, rider->destination);
@@ -1130,7 +610,7 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
         s_become_free (self, v);
     } else {
         s_off_shift (self, v, 0);
-        s_mark_changed (self, v);
+        swi_mark_changed (self, v);
     }
 }
 
@@ -1139,7 +619,7 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
 static void
 s_commute (sim_world_t *self, uint32_t v)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
+    swi_vehicle_t *veh = &self->vehicles[v];
     if (veh->fleet != DISP_FLEET_HUMAN || self->now_ms <= 0 || self->now_ms >= SIM_DAY_MS ||
         veh->home != MAP_NODE_NONE)
         return;   /* a driver with a home from the shifts file drives home instead (s_off_shift) */
@@ -1149,22 +629,22 @@ s_commute (sim_world_t *self, uint32_t v)
 
 /* Vehicle v goes off shift now (offline for the dispatcher). One with a home (a robotaxi's depot, a driver's home
  * from the fleets files) elsewhere drives there empty, setting out lead_ms from now (where a cut cruise hop ends):
- * empty km, the leg to_depot or going_home, S_EV_HOME on arrival. Not past midnight: the day is over then, and not
+ * empty km, the leg to_depot or going_home, SWI_EV_HOME on arrival. Not past midnight: the day is over then, and not
  * at the midnight seam of a service that runs past it. */
 static void
 s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
-    s_set_state (self, v, S_VEH_OFFLINE);
+    swi_vehicle_t *veh = &self->vehicles[v];
+    s_set_state (self, v, SWI_VEH_OFFLINE);
     if (veh->home == MAP_NODE_NONE || veh->node == veh->home || self->now_ms <= 0 || self->now_ms >= SIM_DAY_MS)
         return;
     veh->homing = 1;
     double km;
     int64_t drive_ms = s_drive (self, v, veh->node, veh->home, MAP_CH_AHEAD_NONE, &km);
-    s_track_drive (self, v, -1, veh->node, veh->home, self->now_ms + lead_ms, drive_ms);
+    swi_track_drive (self, v, -1, veh->node, veh->home, self->now_ms + lead_ms, drive_ms);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, km);
     veh->km += km;
-    s_schedule (self, self->now_ms + lead_ms + drive_ms, S_EV_HOME, v);
+    swi_schedule (self, self->now_ms + lead_ms + drive_ms, SWI_EV_HOME, v);
 }
 
 /* The end of a drive home (s_off_shift): at the depot or home, and back in service from there when service has
@@ -1172,9 +652,9 @@ s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms)
 static void
 s_on_home (sim_world_t *self, uint32_t v)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
+    swi_vehicle_t *veh = &self->vehicles[v];
     if (!veh->homing) {
-        s_fail (self, "vehicle %u arrived home from a drive it was not on", v);
+        swi_fail (self, "vehicle %u arrived home from a drive it was not on", v);
         return;
     }
     veh->homing = 0;
@@ -1183,31 +663,31 @@ s_on_home (sim_world_t *self, uint32_t v)
     if (veh->on_shift)
         s_become_free (self, v);
     else
-        s_set_state (self, v, S_VEH_OFFLINE);
+        s_set_state (self, v, SWI_VEH_OFFLINE);
 }
 
 static void
 s_on_shift_start (sim_world_t *self, uint32_t v)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
+    swi_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 1;
     s_log (self, SIM_EVENT_SHIFT_START, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
-    if (veh->state == S_VEH_OFFLINE && !veh->homing)   /* one still driving home starts there (s_on_home) */
+    if (veh->state == SWI_VEH_OFFLINE && !veh->homing)   /* one still driving home starts there (s_on_home) */
         s_become_free (self, v);
 }
 
 static void
 s_on_shift_end (sim_world_t *self, uint32_t v)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
+    swi_vehicle_t *veh = &self->vehicles[v];
     veh->on_shift = 0;
     s_log (self, SIM_EVENT_SHIFT_END, v, veh->fleet, SIM_EVENT_NONE, veh->node);
     s_commute (self, v);
-    if (veh->state == S_VEH_IDLE) {
-        int64_t lead_ms = s_cruise_cut (self, v);   /* a cruising driver stops at the next crossing */
+    if (veh->state == SWI_VEH_IDLE) {
+        int64_t lead_ms = swi_cruise_cut (self, v);   /* a cruising driver stops at the next crossing */
         s_off_shift (self, v, lead_ms);
-        s_mark_changed (self, v);
+        swi_mark_changed (self, v);
     }
     /* a vehicle with a rider finishes the trip and goes off shift at the drop-off; one repositioning drives on to
      * its target and goes off shift there (its charging and cleaning happen where it stops, or at its depot) */
@@ -1217,9 +697,9 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
 static void
 s_on_arrive (sim_world_t *self, uint32_t v)
 {
-    s_vehicle_t *veh = &self->vehicles[v];
-    if (veh->state != S_VEH_REPOSITION) {
-        s_fail (self, "vehicle %u arrived from a reposition it was not on (state %d)", v, veh->state);
+    swi_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != SWI_VEH_REPOSITION) {
+        swi_fail (self, "vehicle %u arrived from a reposition it was not on (state %d)", v, veh->state);
         return;
     }
     veh->node = veh->target;
@@ -1228,7 +708,7 @@ s_on_arrive (sim_world_t *self, uint32_t v)
         s_become_free (self, v);
     } else {
         s_off_shift (self, v, 0);
-        s_mark_changed (self, v);
+        swi_mark_changed (self, v);
     }
 }
 
@@ -1241,11 +721,11 @@ s_publish (sim_world_t *self, sim_snapshot_t *snap)
     if (!self->opts.publish)
         return;
     if (s_reserve ((void **) &self->pubs, &self->pub_cap, self->pub_count + 1, sizeof (disp_publication_t)) < 0) {
-        s_fail (self, "out of memory");
+        swi_fail (self, "out of memory");
         return;
     }
     if (self->opts.publish (snap, &self->pubs[self->pub_count]) < 0) {
-        s_fail (self, "out of memory");
+        swi_fail (self, "out of memory");
         return;
     }
     self->pub_count++;
@@ -1262,36 +742,7 @@ s_on_snapshot (sim_world_t *self, uint32_t subject)
     }
     int64_t next = self->now_ms + (int64_t) llround (self->cfg->metrics.interval_min * 60000.0);
     if (next <= SIM_DAY_MS)
-        s_schedule (self, next, S_EV_SNAPSHOT, 0);
-}
-
-/* The end of an idle human driver's cruise hop: the dispatcher hears where the driver is, who parks there until the
- * hop's km averaged over the hop and the parked spell make human.cruise_kmh, then cruises on. */
-static void
-s_on_cruise_end (sim_world_t *self, uint32_t v)
-{
-    s_vehicle_t *veh = &self->vehicles[v];
-    if (!veh->cruising || self->now_ms != veh->wake_ms)
-        return;   /* the hop was cut short (a rider, the shift's end) */
-    const s_walk_t *w = &self->walks[v];
-    double km = w->km[w->count - 1];
-    int64_t drove_ms = self->now_ms - w->at_ms[0];
-    s_cruise_arrive (self, v, w->count - 1);
-    s_mark_changed (self, v);
-    s_track_idle (self, v);
-    int64_t park_ms = (int64_t) llround (km / self->cfg->human.cruise_kmh * S_HOUR_MS) - drove_ms;
-    veh->wake_ms = self->now_ms + (park_ms > 0 ? park_ms : 0);
-    s_schedule (self, veh->wake_ms, S_EV_CRUISE, v);
-}
-
-/* An idle human driver's parked spell is over: the next hop. */
-static void
-s_on_cruise (sim_world_t *self, uint32_t v)
-{
-    s_vehicle_t *veh = &self->vehicles[v];
-    if (veh->state != S_VEH_IDLE || veh->cruising || !veh->on_shift || self->now_ms != veh->wake_ms)
-        return;   /* a rider came first, or the shift ended */
-    s_cruise_start (self, v);
+        swi_schedule (self, next, SWI_EV_SNAPSHOT, 0);
 }
 
 /* Tracked vehicles' places asked for (opts.on_sample), then the next sample while the day goes on. */
@@ -1302,7 +753,7 @@ s_on_sample (sim_world_t *self, uint32_t subject)
     self->opts.on_sample (self->opts.track_arg, self);
     int64_t next = self->now_ms + self->opts.sample_ms;
     if (next < SIM_DAY_MS || self->active_riders > 0)
-        s_schedule (self, next, S_EV_SAMPLE, 0);
+        swi_schedule (self, next, SWI_EV_SAMPLE, 0);
 }
 
 static disp_position_t
@@ -1319,25 +770,25 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
 {
     uint32_t v = order->vehicle_id, target = order->target.node;
     if (v >= self->vehicle_count || target >= map_graph_node_count (self->graph)) {
-        s_fail (self, "dispatcher repositioned unknown vehicle %u or to unknown node %u", v, target);
+        swi_fail (self, "dispatcher repositioned unknown vehicle %u or to unknown node %u", v, target);
         return;
     }
-    s_vehicle_t *veh = &self->vehicles[v];
-    if (veh->state != S_VEH_IDLE || veh->fleet != DISP_FLEET_ROBOTAXI) {
-        s_fail (self, "dispatcher repositioned vehicle %u (state %d, fleet %s)", v, veh->state,
-                disp_fleet_name (veh->fleet));
+    swi_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != SWI_VEH_IDLE || veh->fleet != DISP_FLEET_ROBOTAXI) {
+        swi_fail (self, "dispatcher repositioned vehicle %u (state %d, fleet %s)", v, veh->state,
+                  disp_fleet_name (veh->fleet));
         return;
     }
-    s_set_state (self, v, S_VEH_REPOSITION);
+    s_set_state (self, v, SWI_VEH_REPOSITION);
     veh->target = target;
     s_log (self, SIM_EVENT_REPOSITION, v, veh->fleet, SIM_EVENT_NONE, target);
     double km;
     int64_t drive_ms = s_drive (self, v, veh->node, target, MAP_CH_AHEAD_NONE, &km);
-    s_track_drive (self, v, -1, veh->node, target, self->now_ms, drive_ms);
+    swi_track_drive (self, v, -1, veh->node, target, self->now_ms, drive_ms);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
     veh->km += km;
-    s_mark_changed (self, v);   /* reported busy */
-    s_schedule (self, self->now_ms + drive_ms, S_EV_ARRIVE, v);
+    swi_mark_changed (self, v);   /* reported busy */
+    swi_schedule (self, self->now_ms + drive_ms, SWI_EV_ARRIVE, v);
 }
 
 /* With a routing thread, a step's pickup legs are routed on both cores before its assignments are applied: all are
@@ -1350,25 +801,26 @@ s_route_pickups (sim_world_t *self, const disp_decisions_t *dec)
     size_t n = dec->assignment_count;
     self->pickup_count = 0;
     size_t had = self->pickups_cap;
-    if (!self->ahead || n < 2 || s_reserve ((void **) &self->pickups, &self->pickups_cap, n, sizeof (s_pickup_t)) < 0)
+    if (!self->ahead || n < 2 ||
+        s_reserve ((void **) &self->pickups, &self->pickups_cap, n, sizeof (swi_pickup_t)) < 0)
         return;   /* routed one by one as they are applied */
-    memset (self->pickups + had, 0, (self->pickups_cap - had) * sizeof (s_pickup_t));   /* no paths yet */
+    memset (self->pickups + had, 0, (self->pickups_cap - had) * sizeof (swi_pickup_t));   /* no paths yet */
     for (size_t i = 0; i < n; i++) {
         const disp_assignment_t *a = &dec->assignments[i];
-        s_pickup_t *p = &self->pickups[i];
+        swi_pickup_t *p = &self->pickups[i];
         p->ready = 0;
         p->ticket = MAP_CH_AHEAD_NONE;
         uint32_t j;
         if (a->request_id < self->rider_count && a->vehicle_id < self->vehicle_count)
-            p->ticket = map_ch_ahead_ask (self->ahead, s_cruise_next (self, a->vehicle_id, &j),
+            p->ticket = map_ch_ahead_ask (self->ahead, swi_cruise_next (self, a->vehicle_id, &j),
                                           self->riders[a->request_id].origin);
     }
     for (size_t i = n; i-- > 0;) {
-        s_pickup_t *p = &self->pickups[i];
+        swi_pickup_t *p = &self->pickups[i];
         if (p->ticket == MAP_CH_AHEAD_NONE)
             continue;
         p->path_count = 0;
-        if (s_tracked (self, dec->assignments[i].vehicle_id)) {
+        if (swi_tracked (self, dec->assignments[i].vehicle_id)) {
             const uint32_t *path;
             size_t count;
             p->rc = map_ch_ahead_take_path (self->ahead, p->ticket, &p->route, &path, &count);
@@ -1391,14 +843,14 @@ s_exchange (sim_world_t *self, disp_link_t *link)
 {
     if (s_reserve ((void **) &self->tick_requests, &self->tick_requests_cap, self->new_count,
                    sizeof (disp_request_t)) < 0) {
-        s_fail (self, "out of memory");
+        swi_fail (self, "out of memory");
         return;
     }
     size_t nreq = 0;
     for (size_t i = 0; i < self->new_count; i++) {
         uint32_t r = self->new_riders[i];
-        s_rider_t *rider = &self->riders[r];
-        if (rider->state != S_RIDER_WAITING)
+        swi_rider_t *rider = &self->riders[r];
+        if (rider->state != SWI_RIDER_WAITING)
             continue;   /* gave up before the dispatcher heard of it */
         rider->sent = 1;
         self->tick_requests[nreq++] = (disp_request_t) {.id = r,
@@ -1411,11 +863,11 @@ s_exchange (sim_world_t *self, disp_link_t *link)
     }
     for (size_t i = 0; i < self->changed_count; i++) {
         uint32_t v = self->changed[i];
-        s_vehicle_t *veh = &self->vehicles[v];
+        swi_vehicle_t *veh = &self->vehicles[v];
         veh->changed = 0;
-        uint8_t status = veh->state == S_VEH_OFFLINE ? DISP_VEH_OFFLINE
-                         : veh->state == S_VEH_IDLE  ? DISP_VEH_IDLE
-                                                     : DISP_VEH_BUSY;
+        uint8_t status = veh->state == SWI_VEH_OFFLINE ? DISP_VEH_OFFLINE
+                         : veh->state == SWI_VEH_IDLE  ? DISP_VEH_IDLE
+                                                       : DISP_VEH_BUSY;
         self->tick_vehicles[i] = (disp_vehicle_t) {
             .id = v, .fleet = veh->fleet, .status = status, .position = s_position (self, veh->node),
             .time_ms = self->now_ms};
@@ -1440,24 +892,24 @@ s_exchange (sim_world_t *self, disp_link_t *link)
     self->changed_count = 0;
     self->cancelled_count = 0;
     if (rc < 0) {
-        s_fail (self, "%s", err);
+        swi_fail (self, "%s", err);
         return;
     }
     s_route_pickups (self, &dec);
     for (size_t i = 0; i < dec.assignment_count; i++) {
         const disp_assignment_t *a = &dec.assignments[i];
         if (a->request_id >= self->rider_count || a->vehicle_id >= self->vehicle_count) {
-            s_fail (self, "dispatcher assigned unknown request %llu or vehicle %u", (unsigned long long) a->request_id,
-                    a->vehicle_id);
+            swi_fail (self, "dispatcher assigned unknown request %llu or vehicle %u",
+                      (unsigned long long) a->request_id, a->vehicle_id);
             return;
         }
         uint32_t r = (uint32_t) a->request_id, v = a->vehicle_id;
-        s_rider_t *rider = &self->riders[r];
-        s_vehicle_t *veh = &self->vehicles[v];
-        if (rider->state != S_RIDER_WAITING || veh->state != S_VEH_IDLE ||
+        swi_rider_t *rider = &self->riders[r];
+        swi_vehicle_t *veh = &self->vehicles[v];
+        if (rider->state != SWI_RIDER_WAITING || veh->state != SWI_VEH_IDLE ||
             (veh->fleet != rider->fleet && !rider->any_fleet)) {
-            s_fail (self, "dispatcher assigned request %u (state %d, fleet %s) to vehicle %u (state %d, fleet %s)", r,
-                    rider->state, disp_fleet_name (rider->fleet), v, veh->state, disp_fleet_name (veh->fleet));
+            swi_fail (self, "dispatcher assigned request %u (state %d, fleet %s) to vehicle %u (state %d, fleet %s)",
+                      r, rider->state, disp_fleet_name (rider->fleet), v, veh->state, disp_fleet_name (veh->fleet));
             return;
         }
         if (veh->fleet != rider->fleet) {
@@ -1466,44 +918,44 @@ s_exchange (sim_world_t *self, disp_link_t *link)
                                       rider->request_ms);
             rider->fleet = veh->fleet;
         }
-        rider->state = S_RIDER_ASSIGNED;
+        rider->state = SWI_RIDER_ASSIGNED;
         rider->vehicle = v;
         veh->rider = r;
         /* a cruising driver turns off at the next crossing, and drives to the rider from there */
-        int64_t lead_ms = s_cruise_cut (self, v);
+        int64_t lead_ms = swi_cruise_cut (self, v);
         s_log (self, SIM_EVENT_ASSIGN, v, veh->fleet, r, veh->node);
-        s_set_state (self, v, S_VEH_PICKUP);
+        s_set_state (self, v, SWI_VEH_PICKUP);
         double km;
-        const s_pickup_t *p = i < self->pickup_count ? &self->pickups[i] : NULL;
+        const swi_pickup_t *p = i < self->pickup_count ? &self->pickups[i] : NULL;
         if (p && p->ready) {
             self->drive_path = p->path_count ? p->path : NULL;
             self->drive_path_count = p->path_count;
         }
         int64_t pickup_ms = p && p->ready ? s_drive_along (self, p->rc, &p->route, veh->node, rider->origin, &km)
                                           : s_drive (self, v, veh->node, rider->origin, MAP_CH_AHEAD_NONE, &km);
-        s_track_drive (self, v, r, veh->node, rider->origin, self->now_ms + lead_ms, pickup_ms);
+        swi_track_drive (self, v, r, veh->node, rider->origin, self->now_ms + lead_ms, pickup_ms);
         sim_metrics_km (self->metrics, veh->fleet, SIM_KM_PICKUP, self->now_ms, km);
         veh->km += km;
-        s_schedule (self, self->now_ms + lead_ms + pickup_ms, S_EV_PICKUP, r);
+        swi_schedule (self, self->now_ms + lead_ms + pickup_ms, SWI_EV_PICKUP, r);
     }
     for (size_t i = 0; i < dec.reposition_count && !self->failed; i++)
         s_reposition (self, &dec.repositions[i]);
 }
 
-static s_handler_fn *const s_handlers[S_EV_COUNT] = {
-    [S_EV_REQUEST] = s_on_request,
-    [S_EV_GIVEUP] = s_on_giveup,
-    [S_EV_PICKUP] = s_on_pickup,
-    [S_EV_DROPOFF] = s_on_dropoff,
-    [S_EV_SHIFT_START] = s_on_shift_start,
-    [S_EV_SHIFT_END] = s_on_shift_end,
-    [S_EV_HOME] = s_on_home,
-    [S_EV_SNAPSHOT] = s_on_snapshot,
-    [S_EV_ARRIVE] = s_on_arrive,
-    [S_EV_SAMPLE] = s_on_sample,
-    [S_EV_CRUISE_END] = s_on_cruise_end,
-    [S_EV_CRUISE] = s_on_cruise,
-    /* S_EV_TICK needs the link and S_EV_HOUR the progress callback: the run loop handles them */
+static s_handler_fn *const s_handlers[SWI_EV_COUNT] = {
+    [SWI_EV_REQUEST] = s_on_request,
+    [SWI_EV_GIVEUP] = s_on_giveup,
+    [SWI_EV_PICKUP] = s_on_pickup,
+    [SWI_EV_DROPOFF] = s_on_dropoff,
+    [SWI_EV_SHIFT_START] = s_on_shift_start,
+    [SWI_EV_SHIFT_END] = s_on_shift_end,
+    [SWI_EV_HOME] = s_on_home,
+    [SWI_EV_SNAPSHOT] = s_on_snapshot,
+    [SWI_EV_ARRIVE] = s_on_arrive,
+    [SWI_EV_SAMPLE] = s_on_sample,
+    [SWI_EV_CRUISE_END] = swi_on_cruise_end,
+    [SWI_EV_CRUISE] = swi_on_cruise,
+    /* SWI_EV_TICK needs the link and SWI_EV_HOUR the progress callback: the run loop handles them */
 };
 
 /* ---- the world --------------------------------------------------------------------------------------------- */
@@ -1532,13 +984,14 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     self->node_weight_cum = malloc (n * sizeof (double));
     self->area_weight_cum = malloc (n * sizeof (double));
     self->in_area = malloc (n);
-    self->vehicles = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (s_vehicle_t));
+    self->vehicles = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (swi_vehicle_t));
     self->changed = malloc ((self->vehicle_count ? self->vehicle_count : 1) * sizeof (uint32_t));
     self->tick_vehicles = malloc ((self->vehicle_count ? self->vehicle_count : 1) * sizeof (disp_vehicle_t));
     self->driver_rows = calloc (self->humans ? self->humans : 1, sizeof (sim_driver_row_t));
-    if (opts->on_leg && !(self->tracks = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (s_track_t))))
+    if (opts->on_leg &&
+        !(self->tracks = calloc (self->vehicle_count ? self->vehicle_count : 1, sizeof (swi_track_t))))
         goto nomem;
-    if (cfg->human.cruise_kmh > 0 && self->humans > 0 && !(self->walks = calloc (self->humans, sizeof (s_walk_t))))
+    if (cfg->human.cruise_kmh > 0 && self->humans > 0 && !(self->walks = calloc (self->humans, sizeof (swi_walk_t))))
         goto nomem;
     if (!self->router || !self->queue || !self->metrics || !self->node_weight_cum || !self->area_weight_cum ||
         !self->in_area || !self->vehicles || !self->changed || !self->tick_vehicles || !self->driver_rows)
@@ -1597,7 +1050,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     for (int h = 0; h < 24; h++)
         wsum += cfg->demand.hour_weight[h];
     for (int h = 0; h < 24; h++)
-        self->hour_rate_per_ms[h] = cfg->demand.trips_per_day * cfg->demand.hour_weight[h] / wsum / (double) S_HOUR_MS;
+        self->hour_rate_per_ms[h] =
+            cfg->demand.trips_per_day * cfg->demand.hour_weight[h] / wsum / (double) SWI_HOUR_MS;
 
     if (self->walks) {   /* what a cruising driver weighs at every crossing, looked up once */
         size_t edges = map_graph_edge_count (g);
@@ -1610,12 +1064,12 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
     s_place_fleets (self);
     s_schedule_next_request (self, 0);
-    s_schedule (self, 0, S_EV_TICK, 0);
-    s_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), S_EV_SNAPSHOT, 0);
+    swi_schedule (self, 0, SWI_EV_TICK, 0);
+    swi_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), SWI_EV_SNAPSHOT, 0);
     for (int h = 1; h <= 24; h++)
-        s_schedule (self, h * S_HOUR_MS, S_EV_HOUR, (uint32_t) h);
+        swi_schedule (self, h * SWI_HOUR_MS, SWI_EV_HOUR, (uint32_t) h);
     if (opts->on_sample && opts->sample_ms > 0)
-        s_schedule (self, 0, S_EV_SAMPLE, 0);
+        swi_schedule (self, 0, SWI_EV_SAMPLE, 0);
     if (self->failed) {
         snprintf (err, errlen, "%s", self->err);
         goto fail;
@@ -1684,14 +1138,14 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
     sim_queue_entry_t ev;
     while (!self->failed && sim_queue_pop (self->queue, &ev) == 0) {
         self->now_ms = ev.time_ms;
-        if (ev.type == S_EV_TICK) {
+        if (ev.type == SWI_EV_TICK) {
             s_exchange (self, link);
             if (self->now_ms >= SIM_DAY_MS && self->active_riders == 0)
                 break;
             /* after midnight, keep dispatching only while riders still wait or ride */
             if (self->now_ms + step_ms < SIM_DAY_MS || self->active_riders > 0)
-                s_schedule (self, self->now_ms + step_ms, S_EV_TICK, 0);
-        } else if (ev.type == S_EV_HOUR) {
+                swi_schedule (self, self->now_ms + step_ms, SWI_EV_TICK, 0);
+        } else if (ev.type == SWI_EV_HOUR) {
             if (progress)
                 progress (self, (int) ev.subject, arg);
         } else {
@@ -1699,7 +1153,7 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
         }
     }
     for (uint32_t v = 0; self->tracks && !self->failed && v < self->vehicle_count; v++)
-        s_track_close (self, v);   /* the idle spells open at the end */
+        swi_track_close (self, v);   /* the idle spells open at the end */
     if (!self->failed) {
         /* bring vehicle time up to the end, and send the final figures with one last tick */
         sim_world_snapshot (self, SIM_SNAPSHOT_FINAL, &self->final);
@@ -1800,7 +1254,7 @@ sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t 
     uint32_t online[DISP_FLEET_COUNT] = {0};
     for (uint32_t v = 0; v < self->vehicle_count; v++) {
         s_account (self, v);
-        if (self->vehicles[v].state != S_VEH_OFFLINE)
+        if (self->vehicles[v].state != SWI_VEH_OFFLINE)
             online[self->vehicles[v].fleet]++;
     }
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
@@ -1812,13 +1266,13 @@ sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t 
     sim_driver_metrics_t *d = &out->drivers;
     double revenue = 0, hours = 0, net = 0;
     for (uint32_t v = 0; v < self->humans; v++) {
-        const s_vehicle_t *veh = &self->vehicles[v];
+        const swi_vehicle_t *veh = &self->vehicles[v];
         if (!veh->worked || (veh->online_ms == 0 && veh->trips == 0))
             continue;   /* stays home, or a shift that has not started yet */
         d->drivers++;
         revenue += veh->revenue_yuan;
         net += sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, 1);
-        hours += (double) veh->online_ms / S_HOUR_MS;
+        hours += (double) veh->online_ms / SWI_HOUR_MS;
     }
     d->hours_online = hours;
     d->net_income_yuan = net;
@@ -1856,12 +1310,12 @@ sim_world_drivers (sim_world_t *self, const sim_driver_row_t **out)
 {
     const sim_config_t *cfg = self->cfg;
     for (uint32_t v = 0; v < self->humans; v++) {
-        const s_vehicle_t *veh = &self->vehicles[v];
+        const swi_vehicle_t *veh = &self->vehicles[v];
         sim_driver_row_t *row = &self->driver_rows[v];
         row->id = v;
         row->shift_start_h = veh->shift_start_h;
         row->shift_h = veh->shift_h;
-        row->hours_online = (double) veh->online_ms / S_HOUR_MS;
+        row->hours_online = (double) veh->online_ms / SWI_HOUR_MS;
         row->trips = veh->trips;
         row->revenue_yuan = veh->revenue_yuan;
         row->km = veh->km;
@@ -1882,41 +1336,6 @@ uint32_t
 sim_world_vehicle_count (const sim_world_t *self)
 {
     return self->vehicle_count;
-}
-
-int
-sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out)
-{
-    if (v >= self->vehicle_count || (self->vehicles[v].state == S_VEH_OFFLINE && !self->vehicles[v].homing))
-        return -1;
-    s_track_t *t = s_tracked (self, v);
-    if (!t || t->count == 0)
-        return -1;
-    const s_vehicle_t *veh = &self->vehicles[v];
-    out->fleet = veh->fleet;
-    out->state = t->split > 0 && self->now_ms < t->at_ms[t->split] ? SIM_LEG_CRUISING : s_leg_state (veh);
-    out->speed_kmh = 0;
-    uint32_t last = t->count - 1;
-    const map_node_t *a = map_graph_node (self->graph, t->nodes[last]);
-    out->lon = a->lon;
-    out->lat = a->lat;
-    out->node = t->nodes[last];
-    if (t->count < 2 || self->now_ms >= t->at_ms[last])
-        return 0;   /* standing, or at the end of the drive */
-    if (self->now_ms < t->at_ms[t->cursor])
-        t->cursor = 0;
-    while (t->cursor + 1 < last && t->at_ms[t->cursor + 1] <= self->now_ms)
-        t->cursor++;
-    uint32_t i = t->cursor;
-    a = map_graph_node (self->graph, t->nodes[i]);
-    const map_node_t *b = map_graph_node (self->graph, t->nodes[i + 1]);
-    int64_t span = t->at_ms[i + 1] - t->at_ms[i];
-    double f = span > 0 ? (double) (self->now_ms - t->at_ms[i]) / (double) span : 0.0;
-    out->node = f == 0.0 ? t->nodes[i] : UINT32_MAX;
-    out->lon = a->lon + f * (b->lon - a->lon);
-    out->lat = a->lat + f * (b->lat - a->lat);
-    out->speed_kmh = t->kmh[i];
-    return 0;
 }
 
 size_t

@@ -1,0 +1,211 @@
+/* sim_world_track: where a tracked vehicle is on its routed path, and its legs told to opts.on_leg. */
+#include "sim_world_state.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+swi_track_t *
+swi_tracked (sim_world_t *self, uint32_t v)
+{
+    if (!self->tracks || (self->opts.tracked && !self->opts.tracked[v]))
+        return NULL;
+    return &self->tracks[v];
+}
+
+static sim_leg_state_t
+s_leg_state (const swi_vehicle_t *veh)
+{
+    if (veh->homing)
+        return veh->fleet == DISP_FLEET_ROBOTAXI ? SIM_LEG_TO_DEPOT : SIM_LEG_GOING_HOME;
+    return veh->state == SWI_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
+           : veh->state == SWI_VEH_OCCUPIED   ? SIM_LEG_CARRYING
+           : veh->state == SWI_VEH_REPOSITION ? SIM_LEG_REPOSITION
+           : veh->cruising                    ? SIM_LEG_CRUISING
+                                              : SIM_LEG_IDLE;
+}
+
+/* Makes room for n points of track t. 0 or -1. */
+int
+swi_track_reserve (swi_track_t *t, uint32_t n)
+{
+    if (n <= t->cap)
+        return 0;
+    uint32_t cap = t->cap ? t->cap : 16;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *nodes = realloc (t->nodes, cap * sizeof *nodes);
+    if (nodes)
+        t->nodes = nodes;
+    int64_t *at = realloc (t->at_ms, cap * sizeof *at);
+    if (at)
+        t->at_ms = at;
+    float *kmh = realloc (t->kmh, cap * sizeof *kmh);
+    if (kmh)
+        t->kmh = kmh;
+    if (!nodes || !at || !kmh)
+        return -1;
+    t->cap = cap;
+    return 0;
+}
+
+/* Tells the listener the leg held by v's track from point `first` on. */
+void
+swi_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request, uint32_t first)
+{
+    const swi_track_t *t = &self->tracks[v];
+    sim_leg_t leg = {.day = self->opts.day + 1,
+                     .vehicle = v,
+                     .fleet = self->vehicles[v].fleet,
+                     .state = state,
+                     .request = request,
+                     .count = t->count - first,
+                     .nodes = t->nodes + first,
+                     .at_ms = t->at_ms + first};
+    self->opts.on_leg (self->opts.track_arg, &leg);
+}
+
+/* Ends vehicle v's open leg now: an idle spell that lasted is told to the listener (a drive was told as it started). */
+void
+swi_track_close (sim_world_t *self, uint32_t v)
+{
+    swi_track_t *t = swi_tracked (self, v);
+    if (!t)
+        return;
+    if (t->count == 1 && self->now_ms > t->at_ms[0]) {
+        t->nodes[1] = t->nodes[0];
+        t->at_ms[1] = self->now_ms;
+        t->count = 2;
+        swi_track_emit (self, v, SIM_LEG_IDLE, -1, 0);
+    }
+    t->count = 0;
+}
+
+/* Opens an idle spell of vehicle v at its node, now. */
+void
+swi_track_idle (sim_world_t *self, uint32_t v)
+{
+    swi_track_t *t = swi_tracked (self, v);
+    if (!t)
+        return;
+    if (swi_track_reserve (t, 2) < 0) {
+        swi_fail (self, "out of memory");
+        return;
+    }
+    t->nodes[0] = self->vehicles[v].node;
+    t->at_ms[0] = self->now_ms;
+    t->count = 1;
+    t->cursor = 0;
+    t->split = 0;
+}
+
+/* Vehicle v starts driving from `from` to `to` now, for drive_ms (its state already set): the path, each node's time
+ * (drive_ms shared out by the edges' free-flow times), told to the listener. */
+void
+swi_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, uint32_t to, int64_t depart_ms,
+                 int64_t drive_ms)
+{
+    swi_track_t *t = swi_tracked (self, v);
+    if (!t || self->failed)
+        return;
+    map_route_t route;
+    size_t n = 1;
+    const uint32_t *path = &from;
+    if (self->drive_path && self->drive_path_count >= 1 && self->drive_path[0] == from &&
+        self->drive_path[self->drive_path_count - 1] == to) {
+        path = self->drive_path;   /* kept when the drive was routed */
+        n = self->drive_path_count;
+    } else if (from != to) {
+        if (map_ch_route (self->router, from, to, &route) < 0) {
+            swi_fail (self, "no road from node %u to node %u", from, to);
+            return;
+        }
+        path = map_ch_path (self->router, &n);
+    }
+    /* A drive that starts when a cruise hop cut short reaches its crossing (depart_ms after now) keeps the rest of
+     * that hop before it, so the vehicle's place is known in between; the hop itself was told at the cut. */
+    uint32_t b = 0;
+    const swi_walk_t *w = self->walks && v < self->humans ? &self->walks[v] : NULL;
+    if (depart_ms > self->now_ms && w && w->cut < w->count && w->nodes[w->cut] == from &&
+        w->at_ms[w->cut] == depart_ms)
+        b = w->cut;
+    if (swi_track_reserve (t, b + (uint32_t) (n < 2 ? 2 : n)) < 0) {
+        swi_fail (self, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < b; i++) {
+        t->nodes[i] = w->nodes[i];
+        t->at_ms[i] = w->at_ms[i];
+    }
+    for (uint32_t i = 0; i < b; i++) {   /* the cut hop's speeds up to its last node: its km between its times */
+        int64_t span = w->at_ms[i + 1] - w->at_ms[i];
+        t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / SWI_HOUR_MS)) : 0.0f;
+    }
+    int64_t total = 0;
+    t->nodes[b] = path[0];
+    t->at_ms[b] = 0;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t e = map_graph_find_edge (self->graph, path[i - 1], path[i]);
+        const map_edge_t *edge = e == MAP_EDGE_NONE ? NULL : map_graph_edge (self->graph, e);
+        total += edge ? edge->time_ms : 0;
+        t->nodes[b + i] = path[i];
+        t->at_ms[b + i] = total;   /* free-flow time so far, scaled below */
+        t->kmh[b + i - 1] = edge ? (float) edge->length_m : 0.0f;   /* metres until the times are known */
+    }
+    if (n < 2) {
+        t->nodes[b + 1] = to;
+        t->at_ms[b + 1] = 0;
+        t->kmh[b] = 0.0f;
+        n = 2;
+    }
+    for (size_t i = 0; i < n; i++)
+        t->at_ms[b + i] = depart_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) t->at_ms[b + i] /
+                                                                      (double) total)
+                                                 : (i == n - 1 ? drive_ms : 0));
+    t->at_ms[b + n - 1] = depart_ms + drive_ms;
+    for (size_t i = b; i + 1 < b + n; i++) {
+        int64_t span = t->at_ms[i + 1] - t->at_ms[i];
+        t->kmh[i] = span > 0 ? (float) (t->kmh[i] / ((double) span / 3600.0)) : 0.0f;
+    }
+    n += b;
+    t->count = (uint32_t) n;
+    t->cursor = 0;
+    t->split = b;
+    self->drive_path = NULL;
+    if (drive_ms > 0 || from != to)   /* told from its start */
+        swi_track_emit (self, v, s_leg_state (&self->vehicles[v]), request, b);
+}
+
+int
+sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out)
+{
+    if (v >= self->vehicle_count || (self->vehicles[v].state == SWI_VEH_OFFLINE && !self->vehicles[v].homing))
+        return -1;
+    swi_track_t *t = swi_tracked (self, v);
+    if (!t || t->count == 0)
+        return -1;
+    const swi_vehicle_t *veh = &self->vehicles[v];
+    out->fleet = veh->fleet;
+    out->state = t->split > 0 && self->now_ms < t->at_ms[t->split] ? SIM_LEG_CRUISING : s_leg_state (veh);
+    out->speed_kmh = 0;
+    uint32_t last = t->count - 1;
+    const map_node_t *a = map_graph_node (self->graph, t->nodes[last]);
+    out->lon = a->lon;
+    out->lat = a->lat;
+    out->node = t->nodes[last];
+    if (t->count < 2 || self->now_ms >= t->at_ms[last])
+        return 0;   /* standing, or at the end of the drive */
+    if (self->now_ms < t->at_ms[t->cursor])
+        t->cursor = 0;
+    while (t->cursor + 1 < last && t->at_ms[t->cursor + 1] <= self->now_ms)
+        t->cursor++;
+    uint32_t i = t->cursor;
+    a = map_graph_node (self->graph, t->nodes[i]);
+    const map_node_t *b = map_graph_node (self->graph, t->nodes[i + 1]);
+    int64_t span = t->at_ms[i + 1] - t->at_ms[i];
+    double f = span > 0 ? (double) (self->now_ms - t->at_ms[i]) / (double) span : 0.0;
+    out->node = f == 0.0 ? t->nodes[i] : UINT32_MAX;
+    out->lon = a->lon + f * (b->lon - a->lon);
+    out->lat = a->lat + f * (b->lat - a->lat);
+    out->speed_kmh = t->kmh[i];
+    return 0;
+}
