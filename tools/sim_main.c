@@ -11,6 +11,7 @@
 #include "sim_config.h"
 #include "sim_data.h"
 #include "sim_run.h"
+#include "sim_shard.h"
 #include "sim_sweep.h"
 #include "tool_cli.h"
 
@@ -34,6 +35,7 @@ s_usage (FILE *out)
 {
     fprintf (out,
              "Usage: " PROG " [OPTION]...\n"
+             "       " PROG " merge -o OUT [-j N] [--no-plots] [-q] SHARD_DIR...\n"
              "Play simulated city days: a driverless robotaxi fleet beside human ride-hail drivers, dispatched in\n"
              "lockstep; riders choose a robotaxi, a human driver or neither by price and expected wait. Reports\n"
              "utilization, fares, waits, costs per fleet, drivers' earnings and (with --baseline) displacement.\n"
@@ -85,6 +87,11 @@ s_usage (FILE *out)
              "                            (default: the number of CPUs)\n"
              "      --resume              continue the sweep stopped in DIR: its finished runs are kept (the same\n"
              "                            scenario and --sweep options, else refused)\n"
+             "      --shard K/N           play only the K-th of N shares of the sweep (the runs r with r %% N = K-1)\n"
+             "                            into DIR: its runs/NNNN, config.ini, sweep.ini and shard.ini, but no\n"
+             "                            sweep.csv, plots or report; default in a Slurm array task: K =\n"
+             "                            (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP + 1,\n"
+             "                            N = SLURM_ARRAY_TASK_COUNT. With --resume, plays the shard's missing runs\n"
              "  -q, --quiet               no progress lines\n"
              "      --print-config        print the resolved scenario and exit\n"
              "      --help-config         list every scenario parameter with its default, range and source\n"
@@ -98,16 +105,70 @@ s_usage (FILE *out)
              "'" PROG " -s DIR/config.ini' repeats the run). What an earlier run or sweep wrote in DIR is removed\n"
              "first; a DIR holding other files is refused. SIGINT or SIGTERM stop a sweep after the runs under way:\n"
              "sweep.csv then holds the finished runs, and --resume continues it.\n"
+             "\n"
+             "merge: joins the folders of the N shards of one sweep (--shard 1/N .. N/N) into OUT, the same bytes as\n"
+             "the sweep played in one go: runs/, config.ini, sweep.ini, sweep.csv, plots and report.html. Refused\n"
+             "when the shards are of different sweeps, a shard is missing or given twice, or a run did not finish.\n"
              "\n");
     tool_cli_help_status (out, "done", "the run failed once under way (a dispatcher gone, a write error)");
     fprintf (out, "66 also for a scenario name found nowhere and (--resume) a DIR that holds no sweep; 73 also for\n"
-                  "(--resume) a DIR that holds another sweep; 130 or 143: a sweep stopped, which --resume continues.\n");
+                  "(--resume) a DIR that holds another sweep; 130 or 143: a sweep stopped, which --resume continues.\n"
+                  "merge: 66 a shard, its files or a run missing; 65 shards of different sweeps or a shard given\n"
+                  "twice; 73 OUT holds other files or is a shard.\n");
+}
+
+/* robotaxi-sim merge -o OUT SHARD_DIR...: argv[0] is "merge". */
+static int
+s_merge_main (int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"out", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
+        {"no-plots", no_argument, NULL, 'P'},  {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
+    sim_run_opts_t opts = {.dispatcher = "inproc"};
+    long jobs = sysconf (_SC_NPROCESSORS_ONLN);
+    char err[2048];
+    int c;
+    if (jobs < 1)
+        jobs = 1;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long (argc, argv, ":o:j:qh", options, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o': opts.out_dir = optarg; break;
+        case 'j':
+            jobs = strtol (optarg, &end, 10);
+            if (*end || jobs < 1 || jobs > 256)
+                return tool_cli_usage_error (PROG, "merge: --jobs: '%s' is not a count from 1 to 256", optarg);
+            break;
+        case 'P': opts.no_plots = 1; break;
+        case 'q': opts.quiet = 1; break;
+        case 'h': s_usage (stdout); return 0;
+        default: return tool_cli_bad_option (PROG, c, argv, options);
+        }
+    }
+    if (!opts.out_dir)
+        return tool_cli_usage_error (PROG, "merge: -o OUT is required (the folder of the merged sweep)");
+    if (optind >= argc)
+        return tool_cli_usage_error (PROG, "merge: no shard folders given (merge -o OUT SHARD_DIR...)");
+    int ran = sim_run_merge ((const char *const *) argv + optind, (size_t) (argc - optind), (int) jobs, &opts, err,
+                             sizeof err);
+    if (ran < 0) {
+        fprintf (stderr, PROG ": %s\n", err);
+        return ran == SIM_RUN_REFUSED ? EX_CANTCREAT : ran == SIM_RUN_NO_INPUT ? EX_NOINPUT
+               : ran == SIM_RUN_BAD_DATA ? EX_DATAERR : 1;
+    }
+    if (!opts.quiet)
+        printf ("merge: %d shard%s; results in %s/: sweep.csv, runs/NNNN/%s\n", argc - optind,
+                argc - optind == 1 ? "" : "s", opts.out_dir, opts.no_plots ? "" : ", report.html, sweep_*.svg");
+    return 0;
 }
 
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME, O_TRAJ, O_TRAJ_WINDOW, O_TRAJ_DAYS, O_TRAJ_VEHICLES, O_FCD_PERIOD, O_TRAJ_DATE };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME, O_TRAJ, O_TRAJ_WINDOW, O_TRAJ_DAYS, O_TRAJ_VEHICLES, O_FCD_PERIOD, O_TRAJ_DATE, O_SHARD };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
@@ -120,6 +181,7 @@ main (int argc, char **argv)
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
         {"jobs", required_argument, NULL, O_JOBS}, {"state", required_argument, NULL, O_STATE},
         {"events", no_argument, NULL, O_EVENTS}, {"resume", no_argument, NULL, O_RESUME},
+        {"shard", required_argument, NULL, O_SHARD},
         {"trajectories", no_argument, NULL, O_TRAJ}, {"traj-window", required_argument, NULL, O_TRAJ_WINDOW},
         {"traj-days", required_argument, NULL, O_TRAJ_DAYS}, {"traj-vehicles", required_argument, NULL, O_TRAJ_VEHICLES},
         {"fcd-period", required_argument, NULL, O_FCD_PERIOD}, {"traj-date", required_argument, NULL, O_TRAJ_DATE},
@@ -140,12 +202,17 @@ main (int argc, char **argv)
     sim_traj_opts_t traj = {.period_s = SIM_TRAJ_PERIOD_S_DEFAULT, .date_unix_s = 1704067200 /* 2024-01-01 */};
     int trajectories = 0, traj_narrowed = 0;
     const char *traj_days = NULL;
+    size_t shard_k = 0, shard_n = 0;
     sim_config_t *cfg = NULL;
     sim_sweep_t *sweep = NULL;
     char err[1024];
     int c, rc = 2;
     if (!sets || !sweeps) {
         rc = 1;
+        goto out;
+    }
+    if (argc >= 2 && strcmp (argv[1], "merge") == 0) {
+        rc = s_merge_main (argc - 1, argv + 1);
         goto out;
     }
     if (jobs < 1)
@@ -189,6 +256,12 @@ main (int argc, char **argv)
             }
             break;
         case O_RESUME: opts.resume = 1; break;
+        case O_SHARD:
+            if (sim_shard_parse (optarg, &shard_k, &shard_n, err, sizeof err) < 0) {
+                tool_cli_usage_error (PROG, "%s", err);
+                goto out;
+            }
+            break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
             sweep_seeds = strtoull (optarg, &end, 10);
@@ -298,9 +371,20 @@ main (int argc, char **argv)
         traj.first_day = (uint32_t) a;
         traj.last_day = (uint32_t) b;
     }
-    if ((sweep_seeds > 1 || opts.resume) && nsweeps == 0) {
-        tool_cli_usage_error (PROG, "--sweep-seeds and --resume go with --sweep");
+    if ((sweep_seeds > 1 || opts.resume || shard_n) && nsweeps == 0) {
+        tool_cli_usage_error (PROG, "--sweep-seeds, --resume and --shard go with --sweep");
         goto out;
+    }
+    if (nsweeps > 0 && !shard_n) {
+        /* a task of a Slurm job array plays its share unless told otherwise */
+        char how[256];
+        int got = sim_shard_from_env (&shard_k, &shard_n, how, sizeof how, err, sizeof err);
+        if (got < 0) {
+            tool_cli_usage_error (PROG, "%s", err);
+            goto out;
+        }
+        if (got > 0 && !opts.quiet)
+            fprintf (stderr, PROG ": sweep: %s\n", how);
     }
 
     cfg = malloc (sizeof *cfg);
@@ -345,6 +429,11 @@ main (int argc, char **argv)
             goto fail;
     if (sim_sweep_set_seeds (sweep, sweep_seeds, err, sizeof err) < 0 || sim_sweep_check (sweep, cfg, err, sizeof err) < 0)
         goto fail;
+    if (shard_n) {
+        if (sim_sweep_set_shard (sweep, shard_k, shard_n, err, sizeof err) < 0)
+            goto fail;
+        opts.shard = 1;
+    }
     if (trajectories) {
         uint32_t picked;
         if (traj.last_day > (uint32_t) cfg->scenario.days) {
@@ -392,7 +481,11 @@ main (int argc, char **argv)
     }
     if (ran < 0)
         goto fail;
-    if (nsweeps > 0)
+    if (nsweeps > 0 && opts.shard)
+        printf ("sweep: shard %zu/%zu: %zu of %zu runs; results in %s/: runs/NNNN/%s, shard.ini (" PROG " merge -o "
+                "OUT SHARD_DIR... joins the %zu shards)\n", shard_k, shard_n, sim_sweep_shard_runs (sweep),
+                sim_sweep_runs (sweep), opts.out_dir, opts.events ? " (with events.csv)" : "", shard_n);
+    else if (nsweeps > 0)
         printf ("sweep: %zu runs; results in %s/: sweep.csv, runs/NNNN/%s%s\n", sim_sweep_runs (sweep), opts.out_dir,
                 opts.events ? " (with events.csv)" : "", opts.no_plots ? "" : ", report.html, sweep_*.svg");
     rc = 0;

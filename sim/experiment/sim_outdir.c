@@ -22,7 +22,7 @@
 static const char *const s_outputs[] = {
     "config.ini", "summary.json", "costs.csv", "costcurve.csv", "hourly.csv", "days.csv", "fares.csv",
     "waits.csv", "choice.csv", "drivers.csv", SIM_EVENTS_FILE, "headline.csv", "report.html", "sweep.csv",
-    "sweep.ini", "trips.geojson", "fcd.csv", "roads.geojson", "requests.csv", "map_frames.json"};
+    "sweep.ini", "shard.ini", "trips.geojson", "fcd.csv", "roads.geojson", "requests.csv", "map_frames.json"};
 
 #define S_SHOWN 6   /* foreign names a refusal lists */
 
@@ -233,7 +233,8 @@ s_names (s_list_t *list, char *buf, size_t len)
 static int
 s_kept (const char *path)
 {
-    return strcmp (path, "config.ini") == 0 || strcmp (path, "sweep.ini") == 0 || strcmp (path, "runs") == 0 ||
+    return strcmp (path, "config.ini") == 0 || strcmp (path, "sweep.ini") == 0 || strcmp (path, "shard.ini") == 0 ||
+           strcmp (path, "runs") == 0 ||
            strncmp (path, "runs/", 5) == 0;
 }
 

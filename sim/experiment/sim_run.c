@@ -28,6 +28,7 @@
 #include "sim_outdir.h"
 #include "sim_plot.h"
 #include "sim_report.h"
+#include "sim_shard.h"
 #include "sim_tripfile.h"
 #include "sim_fleetfile.h"
 #include "sim_world.h"
@@ -921,6 +922,19 @@ s_write_grid (const void *arg, FILE *out)
     return ferror (out) ? -1 : 0;
 }
 
+typedef struct {
+    const sim_sweep_t *sweep;
+    uint32_t fingerprint;
+} s_shard_text_t;
+
+/* shard.ini: which share of the sweep the folder holds (sim_shard_write). */
+static int
+s_write_shard (const void *arg, FILE *out)
+{
+    const s_shard_text_t *s = arg;
+    return sim_shard_write (out, s->sweep, s->fingerprint);
+}
+
 /* One line of text (from *at, advanced past it) into buf, "(none)" at the end. */
 static void
 s_line (const char **at, char *buf, size_t len)
@@ -960,8 +974,8 @@ s_same_sweep (const char *dir, const char *name, const char *text, char *err, si
         s_line (&b, now, sizeof now);
         if (strcmp (was, now) != 0) {
             map_error (err, errlen, "%s:%d: the folder holds another sweep: '%s' there, '%s' now (--resume "
-                       "continues the same sweep: the same scenario, --set, --seed, --sweep, --sweep-seeds and "
-                       "--events)", path, line, was, now);
+                       "continues the same sweep: the same scenario, --set, --seed, --sweep, --sweep-seeds, --shard "
+                       "and --events)", path, line, was, now);
             rc = SIM_RUN_REFUSED;
             break;
         }
@@ -987,9 +1001,11 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
 {
     int rc = -1;
     char path[4200];
-    char *config_text = NULL, *grid_text = NULL;
+    char *config_text = NULL, *grid_text = NULL, *shard_text = NULL;
     map_net_t *net = NULL;
-    s_sweep_ctx_t ctx = {.opts = opts, .jobs = jobs, .total = sim_sweep_runs (sweep)};
+    s_sweep_ctx_t ctx = {.opts = opts, .jobs = jobs, .total = sim_sweep_shard_runs (sweep)};
+    size_t shard_k, shard_n;
+    sim_sweep_shard (sweep, &shard_k, &shard_n);
     sim_config_t *cfg = malloc (sizeof *cfg);
     if (!cfg) {
         snprintf (err, errlen, "out of memory");
@@ -1030,10 +1046,31 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
         snprintf (err, errlen, "out of memory");
         goto done;
     }
+    if (opts->shard) {
+        s_shard_text_t st_arg = {.sweep = sweep, .fingerprint = sim_shard_fingerprint (config_text, grid_text)};
+        shard_text = s_text (s_write_shard, &st_arg);
+        if (!shard_text) {
+            snprintf (err, errlen, "out of memory");
+            goto done;
+        }
+    }
     if (opts->resume) {
         int same = s_same_sweep (opts->out_dir, "config.ini", config_text, err, errlen);
         if (same == 0)
             same = s_same_sweep (opts->out_dir, "sweep.ini", grid_text, err, errlen);
+        snprintf (path, sizeof path, "%s/%s", opts->out_dir, SIM_SHARD_FILE);
+        if (same == 0 && opts->shard && stat (path, &st) < 0) {
+            map_error (err, errlen, "%s: %s: the folder holds this sweep played without --shard, not a shard of it "
+                       "(resume it without --shard)", path, strerror (errno));
+            same = SIM_RUN_REFUSED;
+        }
+        if (same == 0 && opts->shard)
+            same = s_same_sweep (opts->out_dir, SIM_SHARD_FILE, shard_text, err, errlen);
+        if (same == 0 && !opts->shard && stat (path, &st) == 0) {
+            map_error (err, errlen, "%s: the folder holds one shard of this sweep, not the whole sweep (resume it "
+                       "with the --shard its shard.ini names; robotaxi-sim merge joins the shards)", path);
+            same = SIM_RUN_REFUSED;
+        }
         if (same < 0) {
             rc = same;
             goto done;
@@ -1045,24 +1082,38 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
         goto done;
     }
     if (!opts->resume && (s_write_text (opts->out_dir, "config.ini", config_text, err, errlen) < 0 ||
-                          s_write_text (opts->out_dir, "sweep.ini", grid_text, err, errlen) < 0))
+                          s_write_text (opts->out_dir, "sweep.ini", grid_text, err, errlen) < 0 ||
+                          (shard_text && s_write_text (opts->out_dir, SIM_SHARD_FILE, shard_text, err, errlen) < 0)))
         goto done;
     snprintf (ctx.runs_dir, sizeof ctx.runs_dir, "%s/runs", opts->out_dir);
     if (sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
         goto done;
-    if (!opts->quiet)
+    if (!opts->quiet && opts->shard)
+        fprintf (stderr, "robotaxi-sim: sweep: shard %zu/%zu: %zu of the %zu runs (%zu points x %llu seeds) on %d "
+                 "threads%s\n", shard_k, shard_n, ctx.total, sim_sweep_runs (sweep), sim_sweep_points (sweep),
+                 (unsigned long long) sim_sweep_seeds (sweep), jobs, opts->resume ? ", finished runs kept" : "");
+    else if (!opts->quiet)
         fprintf (stderr, "robotaxi-sim: sweep: %zu runs (%zu points x %llu seeds) on %d threads%s\n",
                  sim_sweep_runs (sweep), sim_sweep_points (sweep), (unsigned long long) sim_sweep_seeds (sweep), jobs,
                  opts->resume ? ", finished runs kept" : "");
     ctx.start_s = s_now_s ();
     snprintf (path, sizeof path, "%s/sweep.csv", opts->out_dir);
     sim_sweep_set_stop (sweep, opts->stop);
-    int played = sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, path, s_sweep_progress, &ctx, err, errlen);
+    /* a shard's rows are in its runs' headline.csv; sweep.csv, plots and report are the merge's */
+    int played = sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, opts->shard ? NULL : path, s_sweep_progress,
+                                &ctx, err, errlen);
     sim_sweep_set_stop (sweep, NULL);
     if (played < 0)
         goto done;
-    if (!opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
+    if (!opts->shard && !opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
         goto done;
+    if (played > 0 && opts->shard) {
+        fprintf (stderr, "robotaxi-sim: sweep stopped: %zu of the shard's %zu runs finished, in %s/runs; to finish "
+                         "the shard, run the same command again with --resume\n", ctx.done, ctx.total,
+                 opts->out_dir);
+        rc = SIM_RUN_STOPPED;
+        goto done;
+    }
     if (played > 0) {
         fprintf (stderr, "robotaxi-sim: sweep stopped: %zu of %zu runs finished, their rows in %s; to finish it, run "
                          "the same command again with --resume\n", ctx.done, ctx.total, path);
@@ -1074,6 +1125,160 @@ done:
     map_net_destroy (&net);
     free (config_text);
     free (grid_text);
+    free (shard_text);
+    free (cfg);
+    return rc;
+}
+
+/* ---- merging the shards of a sweep ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *const *dirs;
+    const size_t *holder;
+    char runs_dir[4096];
+} s_merge_ctx_t;
+
+/* A run of the merged sweep: its folder copied from the shard that played it, its row from its headline.csv (as a
+ * resumed sweep takes a finished run: 1). */
+static int
+s_merge_one (const sim_config_t *point, size_t run, sim_sweep_row_t *row, void *arg, char *err, size_t errlen)
+{
+    (void) point;
+    const s_merge_ctx_t *ctx = arg;
+    char src[SIM_FILE_PATH_MAX], dst[SIM_FILE_PATH_MAX];
+    if (snprintf (src, sizeof src, "%s/runs/%04zu", ctx->dirs[ctx->holder[run]], run) >= (int) sizeof src ||
+        snprintf (dst, sizeof dst, "%s/%04zu", ctx->runs_dir, run) >= (int) sizeof dst)
+        return map_error (err, errlen, "%s: path too long", ctx->dirs[ctx->holder[run]]);
+    if (sim_shard_copy_dir (src, dst, err, errlen) < 0)
+        return -1;
+    int got = s_headline_read (dst, row, err, errlen);
+    if (got == 0)
+        return map_error (err, errlen, "%s/%s: gone while merged", src, S_HEADLINE);
+    return got;
+}
+
+/* Rebuilds the sweep the texts of its config.ini and sweep.ini describe, into cfg and sweep, and checks that it
+ * writes the same texts back (so that the merged files are the same bytes). SIM_RUN_BAD_DATA with a message when
+ * not. */
+static int
+s_sweep_read_back (const sim_shard_plan_t *plan, const char *dir, sim_config_t *cfg, sim_sweep_t *sweep,
+                   int *events, char *err, size_t errlen)
+{
+    char path[SIM_FILE_PATH_MAX], msg[1024];
+    snprintf (path, sizeof path, "%s/config.ini", dir);
+    sim_config_defaults (cfg);
+    if (sim_config_load (cfg, path, msg, sizeof msg) < 0) {
+        map_error (err, errlen, "%s", msg);
+        return SIM_RUN_BAD_DATA;
+    }
+    char *text = s_text (s_write_scenario, cfg);
+    int same = text && strcmp (text, plan->config_text) == 0;
+    free (text);
+    if (!same)
+        return map_error (err, errlen, "%s: does not read back as the same scenario (was it edited?)", path),
+               SIM_RUN_BAD_DATA;
+    snprintf (path, sizeof path, "%s/sweep.ini", dir);
+    int in_sweep = 0, lineno = 0;
+    *events = 0;
+    for (const char *line = plan->grid_text; *line; ) {
+        size_t n = strcspn (line, "\n");
+        char buf[65536];
+        lineno++;
+        snprintf (buf, sizeof buf, "%.*s", (int) (n < sizeof buf ? n : sizeof buf - 1), line);
+        line += n + (line[n] == '\n');
+        char *eq = strstr (buf, " = ");
+        if (strcmp (buf, "[sweep]") == 0) {
+            in_sweep = 1;
+        } else if (buf[0] == ';' || buf[0] == '\0' || !in_sweep) {
+            continue;
+        } else if (!eq) {
+            return map_error (err, errlen, "%s:%d: not 'KEY = VALUES'", path, lineno), SIM_RUN_BAD_DATA;
+        } else {
+            *eq = '\0';
+            const char *value = eq + 3;
+            int rc = 0;
+            if (strcmp (buf, "seeds") == 0) {
+                char *end;
+                unsigned long long seeds = strtoull (value, &end, 10);
+                rc = *end ? -1 : sim_sweep_set_seeds (sweep, seeds, msg, sizeof msg);
+            } else if (strcmp (buf, "events") == 0) {
+                *events = strcmp (value, "1") == 0;
+            } else if (strcmp (buf, "runs") != 0) {
+                char assignment[65600];
+                snprintf (assignment, sizeof assignment, "%s=%s", buf, value);
+                rc = sim_sweep_add (sweep, cfg, assignment, msg, sizeof msg);
+            }
+            if (rc < 0)
+                return map_error (err, errlen, "%s:%d: %s", path, lineno, msg), SIM_RUN_BAD_DATA;
+        }
+    }
+    s_grid_t grid = {.sweep = sweep, .events = *events};
+    text = s_text (s_write_grid, &grid);
+    same = text && strcmp (text, plan->grid_text) == 0;
+    free (text);
+    if (!same)
+        return map_error (err, errlen, "%s: does not read back as the same grid (was it edited?)", path),
+               SIM_RUN_BAD_DATA;
+    return 0;
+}
+
+int
+sim_run_merge (const char *const *dirs, size_t count, int jobs, const sim_run_opts_t *opts, char *err,
+               size_t errlen)
+{
+    sim_shard_plan_t plan;
+    sim_config_t *cfg = malloc (sizeof *cfg);
+    sim_sweep_t *sweep = sim_sweep_new ();
+    int rc = sim_shard_plan (&plan, dirs, count, err, errlen);
+    if (rc < 0) {
+        rc = rc == SIM_SHARD_MISSING ? SIM_RUN_NO_INPUT : rc == SIM_SHARD_BAD ? SIM_RUN_BAD_DATA : -1;
+        goto done;
+    }
+    rc = -1;
+    if (!cfg || !sweep) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
+    }
+    /* the merged folder is cleared first: never one of the shards */
+    struct stat out_st, st;
+    if (stat (opts->out_dir, &out_st) == 0)
+        for (size_t i = 0; i < count; i++)
+            if (stat (dirs[i], &st) == 0 && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino) {
+                map_error (err, errlen, "%s: is the shard %s given to merge; the merged sweep goes to a folder of its "
+                           "own", opts->out_dir, dirs[i]);
+                rc = SIM_RUN_REFUSED;
+                goto done;
+            }
+    int events;
+    rc = s_sweep_read_back (&plan, dirs[0], cfg, sweep, &events, err, errlen);
+    if (rc < 0)
+        goto done;
+    if (sim_sweep_runs (sweep) != plan.runs) {
+        map_error (err, errlen, "%s/sweep.ini: runs = %zu, but its grid has %zu", dirs[0], plan.runs,
+                   sim_sweep_runs (sweep));
+        rc = SIM_RUN_BAD_DATA;
+        goto done;
+    }
+    rc = sim_outdir_prepare (opts->out_dir, 0, err, errlen);
+    if (rc < 0)
+        goto done;
+    rc = -1;
+    s_merge_ctx_t ctx = {.dirs = dirs, .holder = plan.holder};
+    snprintf (ctx.runs_dir, sizeof ctx.runs_dir, "%s/runs", opts->out_dir);
+    if (s_write_text (opts->out_dir, "config.ini", plan.config_text, err, errlen) < 0 ||
+        s_write_text (opts->out_dir, "sweep.ini", plan.grid_text, err, errlen) < 0 ||
+        sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
+        goto done;
+    char path[SIM_FILE_PATH_MAX];
+    snprintf (path, sizeof path, "%s/sweep.csv", opts->out_dir);
+    if (sim_sweep_run (sweep, cfg, jobs, s_merge_one, &ctx, path, NULL, NULL, err, errlen) != 0)
+        goto done;
+    if (!opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
+        goto done;
+    rc = 0;
+done:
+    sim_shard_plan_clear (&plan);
+    sim_sweep_destroy (&sweep);
     free (cfg);
     return rc;
 }

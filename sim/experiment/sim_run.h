@@ -36,6 +36,8 @@ typedef struct {
     int events;                /* with an output folder: write OUT/events.csv (sim_events.h), the main series' days */
     const sim_traj_opts_t *traj; /* with an output folder: the main series' trajectories (sim_traj.h); NULL: none */
     int resume;                /* sweeps: continue the sweep in out_dir, its finished runs kept (--resume) */
+    int shard;                 /* sweeps: out_dir is one shard of the sweep, the runs sim_sweep_set_shard chose
+                                * (--shard): with shard.ini (sim_shard.h), without sweep.csv, plots or report */
     /* sweeps: once *stop is non-zero (a signal handler sets it), no further run starts, and the sweep writes what
      * the finished runs found. NULL: never. */
     const volatile sig_atomic_t *stop;
@@ -102,6 +104,20 @@ int sim_run_headline (const sim_run_result_t *res, int baseline, sim_sweep_row_t
  * files then hold the finished runs); SIM_RUN_REFUSED, SIM_RUN_NO_SWEEP or SIM_RUN_BAD_MAP (above); or -1, each with a
  * message. */
 int sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const sim_run_opts_t *opts, char *err,
+                   size_t errlen);
+
+/* With opts->shard, sim_run_sweep plays only the sweep's shard (sim_sweep_set_shard) into OUT: its runs/NNNN,
+ * config.ini and sweep.ini as the whole sweep writes them, and OUT/shard.ini (sim_shard_write), but no sweep.csv,
+ * plots or report (sim_run_merge writes them from all the shards). With opts->resume as well, OUT must hold the same
+ * shard; a shard's folder is never resumed as a whole sweep nor the other way round (SIM_RUN_REFUSED).
+ *
+ * sim_run_merge joins the count shard folders in dirs (sim_shard_plan checks them) into opts->out_dir as if the
+ * sweep had been played there in one go: config.ini, sweep.ini, runs/NNNN copied from the shards, sweep.csv and,
+ * unless opts->no_plots, the plots and report.html, the same bytes. The out folder is prepared as for a sweep
+ * (sim_outdir) and may not be one of the shards. Returns 0; SIM_RUN_NO_INPUT (a shard, a shard's file or a run
+ * missing), SIM_RUN_BAD_DATA (shards of different sweeps, a shard given twice, a manifest that does not fit),
+ * SIM_RUN_REFUSED (the out folder) or -1, each with a message naming folders and runs. */
+int sim_run_merge (const char *const *dirs, size_t count, int jobs, const sim_run_opts_t *opts, char *err,
                    size_t errlen);
 
 /* Runs cfg (already checked) as opts say, into opts->out_dir after removing an earlier run's or sweep's outputs

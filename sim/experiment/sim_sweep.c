@@ -35,6 +35,7 @@ struct sim_sweep_t {
     size_t points;             /* product of the axes' counts */
     uint64_t seeds;
     const volatile sig_atomic_t *stop;  /* sim_sweep_set_stop; NULL: never */
+    size_t shard_k, shard_n;   /* sim_sweep_set_shard: play the runs r with r % shard_n == shard_k - 1; 1/1: all */
     /* the metrics of the last successful sim_sweep_run */
     sim_sweep_row_t *names;    /* names only; NULL before */
     double *values;            /* runs x names->count */
@@ -49,12 +50,13 @@ typedef struct {
     void *arg;
     sim_sweep_progress_fn *progress_fn;
     void *progress_arg;
-    size_t runs;
+    size_t runs;               /* of the whole sweep */
+    size_t first, step;        /* the runs played: first, first + step, ... (the shard) */
     const volatile sig_atomic_t *stop;
     pthread_mutex_t lock;
-    pthread_cond_t first_settled;  /* run 0 was stored or failed */
-    int first_state;           /* run 0: 0 pending, 1 stored (ref holds its names), -1 failed */
-    sim_sweep_row_t ref;       /* run 0's row: the names every run must report */
+    pthread_cond_t first_settled;  /* the first run was stored or failed */
+    int first_state;           /* the first run: 0 pending, 1 stored (ref holds its names), -1 failed */
+    sim_sweep_row_t ref;       /* the first run's row: the names every run must report */
     double *values;            /* runs x ref.count, allocated when run 0 is stored */
     uint8_t *stored;           /* runs: 1 once the run's row is in values */
     sim_sweep_progress_t progress;
@@ -70,6 +72,8 @@ sim_sweep_new (void)
         return NULL;
     self->points = 1;
     self->seeds = 1;
+    self->shard_k = 1;
+    self->shard_n = 1;
     return self;
 }
 
@@ -480,8 +484,9 @@ s_columns_distinct (const sim_sweep_t *sweep, const sim_sweep_row_t *row, char *
     return 0;
 }
 
-/* Stores run's row. Run 0 sets the metric names; any other run waits until run 0 has settled (it was handed out
- * first, so the wait is short), so that a mismatch is always reported against run 0 whatever the completion order.
+/* Stores run's row. The first run played (run 0, or a shard's first) sets the metric names; any other run waits
+ * until it has settled (it was handed out first, so the wait is short), so that a mismatch is always reported
+ * against it whatever the completion order.
  * Returns 0 (stored), 1 (dropped: run 0 failed, the sweep is lost anyway) or -1 with a message in msg.
  * Precondition: pool->lock held. */
 static int
@@ -489,7 +494,7 @@ s_store (s_pool_t *pool, size_t run, const sim_sweep_row_t *row, char *msg, size
 {
     if (s_row_valid (row, msg, len) < 0)
         return -1;
-    if (run == 0) {
+    if (run == pool->first) {
         if (s_columns_distinct (pool->sweep, row, msg, len) < 0)
             return -1;
         pool->ref = *row;
@@ -508,14 +513,15 @@ s_store (s_pool_t *pool, size_t run, const sim_sweep_row_t *row, char *msg, size
         size_t diff = s_first_difference (&pool->ref, row);
         if (diff) {
             const sim_sweep_row_t *ref = &pool->ref;
+            size_t first = pool->first;
             if (diff > row->count)
-                return map_error (msg, len, "metric %zu is missing (run 0 reports '%s' there; every run must report "
-                                  "the same metrics in the same order)", diff, ref->name[diff - 1]);
+                return map_error (msg, len, "metric %zu is missing (run %zu reports '%s' there; every run must "
+                                  "report the same metrics in the same order)", diff, first, ref->name[diff - 1]);
             if (diff > ref->count)
-                return map_error (msg, len, "metric %zu '%s' is one more than run 0 reports (every run must report "
-                                  "the same metrics in the same order)", diff, row->name[diff - 1]);
-            return map_error (msg, len, "metric %zu is '%s' where run 0 has '%s' (every run must report the same "
-                              "metrics in the same order)", diff, row->name[diff - 1], ref->name[diff - 1]);
+                return map_error (msg, len, "metric %zu '%s' is one more than run %zu reports (every run must report "
+                                  "the same metrics in the same order)", diff, row->name[diff - 1], first);
+            return map_error (msg, len, "metric %zu is '%s' where run %zu has '%s' (every run must report the same "
+                              "metrics in the same order)", diff, row->name[diff - 1], first, ref->name[diff - 1]);
         }
     }
     if (row->count > 0)
@@ -532,13 +538,15 @@ s_now_s (void)
     return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One run as a task of the pool: its config, its row, stored. Dropped (1) when the sweep was stopped before it
- * started; run 0 never is, since it names the columns every other run is checked against. */
+/* One run as a task of the pool (task i plays run first + i x step): its config, its row, stored. Dropped (1) when
+ * the sweep was stopped before it started; the first run never is, since it names the columns every other run is
+ * checked against. */
 static int
-s_task (size_t run, void *arg, char *msg, size_t len)
+s_task (size_t task, void *arg, char *msg, size_t len)
 {
     s_pool_t *pool = arg;
-    if (run > 0 && pool->stop && *pool->stop)
+    size_t run = pool->first + task * pool->step;
+    if (run > pool->first && pool->stop && *pool->stop)
         return 1;
     sim_config_t cfg;
     sim_sweep_row_t row;
@@ -554,8 +562,8 @@ s_task (size_t run, void *arg, char *msg, size_t len)
     pthread_mutex_lock (&pool->lock);
     if (rc == 0)
         rc = s_store (pool, run, &row, msg, len);
-    if (rc < 0 && run == 0) {
-        /* the runs waiting for run 0's names give up */
+    if (rc < 0 && run == pool->first) {
+        /* the runs waiting for the first run's names give up */
         pool->first_state = -1;
         pthread_cond_broadcast (&pool->first_settled);
     }
@@ -630,24 +638,26 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     if (csv_path && sim_file_open_path (&out, csv_path, err, errlen) < 0)
         goto done;
 
+    size_t count = sim_sweep_shard_runs (self);
     *pool = (s_pool_t) {.sweep = self, .base = base, .run_fn = run_fn, .arg = arg, .progress_fn = progress_fn,
-                        .progress_arg = progress_arg, .runs = runs, .stop = self->stop, .stored = stored,
-                        .progress = {.total = runs}};
+                        .progress_arg = progress_arg, .runs = runs, .first = self->shard_k - 1,
+                        .step = self->shard_n, .stop = self->stop, .stored = stored, .progress = {.total = count}};
     pthread_mutex_init (&pool->lock, NULL);
     pthread_cond_init (&pool->first_settled, NULL);
     char msg[1024];
-    size_t failed;
-    int played = sim_pool_run (runs, jobs, s_task, pool, NULL, NULL, &failed, msg, sizeof msg);
+    size_t failed = 0;
+    int played = count ? sim_pool_run (count, jobs, s_task, pool, NULL, NULL, &failed, msg, sizeof msg) : 0;
     pthread_cond_destroy (&pool->first_settled);
     pthread_mutex_destroy (&pool->lock);
-    if (played < 0 && failed == runs) {
+    if (played < 0 && failed == count) {
         map_error (err, errlen, "--sweep: %s", msg);
         goto done;
     }
     if (played < 0) {
         char point[1024];
-        s_describe (self, base, failed, point, sizeof point);
-        map_error (err, errlen, "run %zu (%s): %s", failed, point, msg);
+        size_t run = pool->first + failed * pool->step;
+        s_describe (self, base, run, point, sizeof point);
+        map_error (err, errlen, "run %zu (%s): %s", run, point, msg);
         goto done;
     }
     size_t done_runs = 0;
@@ -673,7 +683,7 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     self->values = pool->values;
     self->value_runs = runs;
     pool->values = NULL;
-    rc = done_runs < runs ? 1 : 0;
+    rc = done_runs < count ? 1 : 0;
 done:
     sim_file_abandon (&out);
     if (pool)
@@ -687,6 +697,37 @@ void
 sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop)
 {
     self->stop = stop;
+}
+
+int
+sim_sweep_set_shard (sim_sweep_t *self, size_t k, size_t n, char *err, size_t errlen)
+{
+    if (n < 1 || n > SIM_SWEEP_MAX_RUNS || k < 1 || k > n)
+        return map_error (err, errlen, "--shard %zu/%zu: need 1 <= K <= N <= %d", k, n, SIM_SWEEP_MAX_RUNS);
+    self->shard_k = k;
+    self->shard_n = n;
+    s_results_clear (self);
+    return 0;
+}
+
+void
+sim_sweep_shard (const sim_sweep_t *self, size_t *k, size_t *n)
+{
+    *k = self->shard_k;
+    *n = self->shard_n;
+}
+
+size_t
+sim_sweep_shard_runs (const sim_sweep_t *self)
+{
+    size_t runs = sim_sweep_runs (self), first = self->shard_k - 1;
+    return first < runs ? (runs - first + self->shard_n - 1) / self->shard_n : 0;
+}
+
+int
+sim_sweep_in_shard (const sim_sweep_t *self, size_t run)
+{
+    return run < sim_sweep_runs (self) && run % self->shard_n == self->shard_k - 1;
 }
 
 int

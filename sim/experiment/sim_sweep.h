@@ -75,6 +75,17 @@ int sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assi
  * more, the runs under way finish. NULL (the default): never. */
 void sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop);
 
+/* Makes sim_sweep_run play only shard k of n (1 <= k <= n <= SIM_SWEEP_MAX_RUNS): the runs r with r % n == k - 1,
+ * so that runs of one point's seeds and of neighbouring points spread over the shards and the shards take about
+ * as long. A shard may hold no run (more shards than runs). 1/1 (the default) is the whole sweep. Returns 0, or -1
+ * with "--shard K/N: why" in err (the sweep is then unchanged). */
+int sim_sweep_set_shard (sim_sweep_t *self, size_t k, size_t n, char *err, size_t errlen);
+
+/* The shard set (1/1 when none), the runs it plays, and whether run `run` is one of them. */
+void sim_sweep_shard (const sim_sweep_t *self, size_t *k, size_t *n);
+size_t sim_sweep_shard_runs (const sim_sweep_t *self);
+int sim_sweep_in_shard (const sim_sweep_t *self, size_t run);
+
 /* Writes the grid as lines of a [sweep] section (without its header): each key with its value texts in order
  * ("robotaxi.fleet_size = 0,30,60"), then "seeds = N" and "runs = N". Two sweeps with the same lines play the same
  * runs on the same base. 0, or -1 on a write error. */
@@ -119,6 +130,11 @@ int sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *er
  * Stopped (sim_sweep_set_stop) before every run was played, it writes csv_path the same way with the lines of the
  * runs stored only, still in run order, and returns 1; the metrics of the runs not played read as NAN. Run 0 is
  * always played (it names the columns).
+ *
+ * With a shard (sim_sweep_set_shard) only the shard's runs are played, in order, its first run taking run 0's part
+ * above (it names the columns, it is played even when stopped, and messages compare against it); csv_path then
+ * holds the shard's lines only, the progress's total is the shard's runs, and the other runs' metrics read as NAN.
+ * A shard without runs plays nothing and returns 0.
  *
  * On the first failure no further run is started, the runs under way finish, csv_path is left as it was, and -1
  * is returned with "run N (K=V, ...; seed S): why" in err for the lowest-numbered run that failed (so the message
