@@ -1098,17 +1098,11 @@ sim_world_destroy (sim_world_t **self_p)
     free (self->node_weight_cum);
     free (self->area_weight_cum);
     free (self->in_area);
-    for (uint32_t v = 0; self->tracks && v < self->vehicle_count; v++) {
-        free (self->tracks[v].nodes);
-        free (self->tracks[v].at_ms);
-        free (self->tracks[v].kmh);
-    }
+    for (uint32_t v = 0; self->tracks && v < self->vehicle_count; v++)
+        swi_path_free (&self->tracks[v].path);
     free (self->tracks);
-    for (uint32_t v = 0; self->walks && v < self->humans; v++) {
-        free (self->walks[v].nodes);
-        free (self->walks[v].at_ms);
-        free (self->walks[v].km);
-    }
+    for (uint32_t v = 0; self->walks && v < self->humans; v++)
+        swi_path_free (&self->walks[v].path);
     free (self->walks);
     free (self->edge_weight);
     free (self->vehicles);

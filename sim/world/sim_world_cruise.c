@@ -2,30 +2,17 @@
 #include "sim_world_state.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 #include "map_traffic.h"
 
 #define S_WALK_MAX_EDGES 256   /* a hop ends after this many streets even if shorter than human.cruise_hop_km */
 
+/* Adds node to walk w, reached free_ms of free-flow time and km from its start. 0 or -1. */
 static int
-s_walk_push (swi_walk_t *w, uint32_t node, int64_t free_ms, double km)
+s_walk_push (swi_path_t *w, uint32_t node, int64_t free_ms, double km)
 {
-    if (w->count == w->cap) {
-        uint32_t cap = w->cap ? 2 * w->cap : 32;
-        uint32_t *nodes = realloc (w->nodes, cap * sizeof *nodes);
-        if (nodes)
-            w->nodes = nodes;
-        int64_t *at = realloc (w->at_ms, cap * sizeof *at);
-        if (at)
-            w->at_ms = at;
-        double *k = realloc (w->km, cap * sizeof *k);
-        if (k)
-            w->km = k;
-        if (!nodes || !at || !k)
-            return -1;
-        w->cap = cap;
-    }
+    if (swi_path_reserve (w, w->count + 1) < 0)
+        return -1;
     w->nodes[w->count] = node;
     w->at_ms[w->count] = free_ms;
     w->km[w->count++] = km;
@@ -40,7 +27,7 @@ void
 swi_cruise_start (sim_world_t *self, uint32_t v)
 {
     swi_vehicle_t *veh = &self->vehicles[v];
-    swi_walk_t *w = &self->walks[v];
+    swi_path_t *w = &self->walks[v].path;
     uint32_t node = veh->node, prev = MAP_NODE_NONE;
     double km = 0;
     int64_t free_ms = 0;
@@ -79,20 +66,17 @@ swi_cruise_start (sim_world_t *self, uint32_t v)
         return;   /* nowhere to go: parked until a rider comes */
     for (uint32_t i = 0; i < w->count; i++)
         w->at_ms[i] = self->now_ms + map_traffic_time (&self->cfg->traffic, self->now_ms, w->at_ms[i]);
+    for (uint32_t i = 0; i < w->count; i++) {   /* the speeds, once the times are known: km between times */
+        int64_t span = i + 1 < w->count ? w->at_ms[i + 1] - w->at_ms[i] : 0;
+        w->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / SWI_HOUR_MS)) : 0.0f;
+    }
     veh->cruising = 1;
     veh->wake_ms = w->at_ms[w->count - 1];
     swi_track_t *t = swi_tracked (self, v);
     if (t) {   /* the parked spell ends; the hop is told when it ends, where it ends */
         swi_track_close (self, v);
-        if (swi_track_reserve (t, w->count) < 0)
+        if (swi_path_copy (&t->path, w, w->count) < 0)
             goto nomem;
-        for (uint32_t i = 0; i < w->count; i++) {
-            t->nodes[i] = w->nodes[i];
-            t->at_ms[i] = w->at_ms[i];
-            int64_t span = i + 1 < w->count ? w->at_ms[i + 1] - w->at_ms[i] : 0;
-            t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / SWI_HOUR_MS)) : 0.0f;
-        }
-        t->count = w->count;
         t->cursor = 0;
         t->split = 0;
     }
@@ -108,7 +92,7 @@ static void
 s_cruise_arrive (sim_world_t *self, uint32_t v, uint32_t j)
 {
     swi_vehicle_t *veh = &self->vehicles[v];
-    const swi_walk_t *w = &self->walks[v];
+    const swi_path_t *w = &self->walks[v].path;
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, w->km[j]);
     veh->km += w->km[j];
     veh->node = w->nodes[j];
@@ -117,10 +101,10 @@ s_cruise_arrive (sim_world_t *self, uint32_t v, uint32_t j)
     swi_track_t *t = swi_tracked (self, v);
     if (t) {
         if (j >= 1) {
-            t->count = j + 1;
+            t->path.count = j + 1;
             swi_track_emit (self, v, SIM_LEG_CRUISING, -1, 0);
         }
-        t->count = 0;
+        t->path.count = 0;
     }
 }
 
@@ -133,7 +117,7 @@ swi_cruise_next (const sim_world_t *self, uint32_t v, uint32_t *j)
     *j = 0;
     if (!veh->cruising)
         return veh->node;
-    const swi_walk_t *w = &self->walks[v];
+    const swi_path_t *w = &self->walks[v].path;
     while (*j + 1 < w->count && w->at_ms[*j] < self->now_ms)
         (*j)++;
     return w->nodes[*j];
@@ -147,7 +131,7 @@ swi_cruise_cut (sim_world_t *self, uint32_t v)
         return 0;
     uint32_t j;
     swi_cruise_next (self, v, &j);
-    int64_t lead = self->walks[v].at_ms[j] - self->now_ms;
+    int64_t lead = self->walks[v].path.at_ms[j] - self->now_ms;
     s_cruise_arrive (self, v, j);
     return lead > 0 ? lead : 0;
 }
@@ -160,7 +144,7 @@ swi_on_cruise_end (sim_world_t *self, uint32_t v)
     swi_vehicle_t *veh = &self->vehicles[v];
     if (!veh->cruising || self->now_ms != veh->wake_ms)
         return;   /* the hop was cut short (a rider, the shift's end) */
-    const swi_walk_t *w = &self->walks[v];
+    const swi_path_t *w = &self->walks[v].path;
     double km = w->km[w->count - 1];
     int64_t drove_ms = self->now_ms - w->at_ms[0];
     s_cruise_arrive (self, v, w->count - 1);

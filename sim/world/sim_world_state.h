@@ -75,12 +75,19 @@ typedef struct {
     uint32_t home;             /* a robotaxi's depot or a driver's home from a fleets file, or MAP_NODE_NONE */
 } swi_vehicle_t;
 
-/* An idle human driver's cruise hop: the nodes of the walk, when it passes each, and the km driven to each. */
+/* A path with times (a cruise hop's walk, a tracked vehicle's leg): the nodes a vehicle passes, when, the km driven
+ * to each and the speed on the edge from each to the next. Grown by swi_path_reserve, freed by swi_path_free. */
 typedef struct {
     uint32_t *nodes;
     int64_t *at_ms;
-    double *km;
+    double *km;                /* from the path's first node */
+    float *kmh;                /* on the edge to the next node (the last point's is unused) */
     uint32_t count, cap;
+} swi_path_t;
+
+/* An idle human driver's cruise hop. */
+typedef struct {
+    swi_path_t path;
     uint32_t cut;              /* where the last hop was cut short (sim_world_cruise.c) */
 } swi_walk_t;
 
@@ -101,13 +108,10 @@ typedef struct {
     uint8_t sent;              /* told to the dispatcher */
 } swi_rider_t;
 
-/* A tracked vehicle's open leg (opts.on_leg): a drive's path and times, or an idle spell's node and start (count 1);
- * count 0 off shift. */
+/* A tracked vehicle's open leg (opts.on_leg): a drive's path and times, or an idle spell's node and start (one
+ * point); no point off shift. */
 typedef struct {
-    uint32_t *nodes;
-    int64_t *at_ms;
-    float *kmh;                /* the speed on the edge from each node to the next */
-    uint32_t count, cap;
+    swi_path_t path;
     uint32_t split;            /* > 0: points before this one are the end of a cruise hop the drive began with */
     uint32_t cursor;           /* where the last place was found: samples go forward in time */
 } swi_track_t;
@@ -225,13 +229,19 @@ swi_mark_changed (sim_world_t *self, uint32_t v)
     }
 }
 
-/* ---- tracking (sim_world_track.c): where a tracked vehicle is, its legs told to opts.on_leg ---- */
+/* ---- tracking (sim_world_track.c): paths with times; where a tracked vehicle is, its legs told to opts.on_leg */
 
 /* Vehicle v's track when v is tracked (opts.on_leg, and opts.tracked says so), else NULL. */
 swi_track_t *swi_tracked (sim_world_t *self, uint32_t v);
 
-/* Makes room for n points of track t. 0 or -1 (out of memory; t keeps its points). */
-int swi_track_reserve (swi_track_t *t, uint32_t n);
+/* Makes room for n points of path p. 0 or -1 (out of memory; p keeps its points). */
+int swi_path_reserve (swi_path_t *p, uint32_t n);
+
+/* Makes `to` the first n points of `from` (n <= from->count). 0 or -1 (out of memory). */
+int swi_path_copy (swi_path_t *to, const swi_path_t *from, uint32_t n);
+
+/* Frees p's points (p itself is the caller's); p holds none after. */
+void swi_path_free (swi_path_t *p);
 
 /* Tells the listener the leg held by v's track (v tracked) from point `first` on, as state, for request (or -1). */
 void swi_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request, uint32_t first);

@@ -1,8 +1,63 @@
-/* sim_world_track: where a tracked vehicle is on its routed path, and its legs told to opts.on_leg. */
+/* sim_world_track: paths with times; where a tracked vehicle is on its path, its legs told to opts.on_leg. */
 #include "sim_world_state.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* ---- paths with times (a cruise hop's walk, a tracked vehicle's leg) ---- */
+
+/* Makes room for n points of path p. 0 or -1. */
+int
+swi_path_reserve (swi_path_t *p, uint32_t n)
+{
+    if (n <= p->cap)
+        return 0;
+    uint32_t cap = p->cap ? p->cap : 16;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *nodes = realloc (p->nodes, cap * sizeof *nodes);
+    if (nodes)
+        p->nodes = nodes;
+    int64_t *at = realloc (p->at_ms, cap * sizeof *at);
+    if (at)
+        p->at_ms = at;
+    double *km = realloc (p->km, cap * sizeof *km);
+    if (km)
+        p->km = km;
+    float *kmh = realloc (p->kmh, cap * sizeof *kmh);
+    if (kmh)
+        p->kmh = kmh;
+    if (!nodes || !at || !km || !kmh)
+        return -1;
+    p->cap = cap;
+    return 0;
+}
+
+int
+swi_path_copy (swi_path_t *to, const swi_path_t *from, uint32_t n)
+{
+    if (swi_path_reserve (to, n) < 0)
+        return -1;
+    memcpy (to->nodes, from->nodes, n * sizeof *to->nodes);
+    memcpy (to->at_ms, from->at_ms, n * sizeof *to->at_ms);
+    memcpy (to->km, from->km, n * sizeof *to->km);
+    memcpy (to->kmh, from->kmh, n * sizeof *to->kmh);
+    to->count = n;
+    return 0;
+}
+
+void
+swi_path_free (swi_path_t *p)
+{
+    free (p->nodes);
+    free (p->at_ms);
+    free (p->km);
+    free (p->kmh);
+    memset (p, 0, sizeof *p);
+}
+
+/* ---- tracking (opts.on_leg) ---- */
 
 swi_track_t *
 swi_tracked (sim_world_t *self, uint32_t v)
@@ -24,43 +79,20 @@ s_leg_state (const swi_vehicle_t *veh)
                                               : SIM_LEG_IDLE;
 }
 
-/* Makes room for n points of track t. 0 or -1. */
-int
-swi_track_reserve (swi_track_t *t, uint32_t n)
-{
-    if (n <= t->cap)
-        return 0;
-    uint32_t cap = t->cap ? t->cap : 16;
-    while (cap < n)
-        cap *= 2;
-    uint32_t *nodes = realloc (t->nodes, cap * sizeof *nodes);
-    if (nodes)
-        t->nodes = nodes;
-    int64_t *at = realloc (t->at_ms, cap * sizeof *at);
-    if (at)
-        t->at_ms = at;
-    float *kmh = realloc (t->kmh, cap * sizeof *kmh);
-    if (kmh)
-        t->kmh = kmh;
-    if (!nodes || !at || !kmh)
-        return -1;
-    t->cap = cap;
-    return 0;
-}
 
 /* Tells the listener the leg held by v's track from point `first` on. */
 void
 swi_track_emit (sim_world_t *self, uint32_t v, sim_leg_state_t state, int64_t request, uint32_t first)
 {
-    const swi_track_t *t = &self->tracks[v];
+    const swi_path_t *p = &self->tracks[v].path;
     sim_leg_t leg = {.day = self->opts.day + 1,
                      .vehicle = v,
                      .fleet = self->vehicles[v].fleet,
                      .state = state,
                      .request = request,
-                     .count = t->count - first,
-                     .nodes = t->nodes + first,
-                     .at_ms = t->at_ms + first};
+                     .count = p->count - first,
+                     .nodes = p->nodes + first,
+                     .at_ms = p->at_ms + first};
     self->opts.on_leg (self->opts.track_arg, &leg);
 }
 
@@ -71,13 +103,15 @@ swi_track_close (sim_world_t *self, uint32_t v)
     swi_track_t *t = swi_tracked (self, v);
     if (!t)
         return;
-    if (t->count == 1 && self->now_ms > t->at_ms[0]) {
-        t->nodes[1] = t->nodes[0];
-        t->at_ms[1] = self->now_ms;
-        t->count = 2;
+    swi_path_t *p = &t->path;
+    if (p->count == 1 && self->now_ms > p->at_ms[0]) {
+        p->nodes[1] = p->nodes[0];
+        p->at_ms[1] = self->now_ms;
+        p->km[1] = p->km[0];
+        p->count = 2;
         swi_track_emit (self, v, SIM_LEG_IDLE, -1, 0);
     }
-    t->count = 0;
+    p->count = 0;
 }
 
 /* Opens an idle spell of vehicle v at its node, now. */
@@ -87,13 +121,16 @@ swi_track_idle (sim_world_t *self, uint32_t v)
     swi_track_t *t = swi_tracked (self, v);
     if (!t)
         return;
-    if (swi_track_reserve (t, 2) < 0) {
+    swi_path_t *p = &t->path;
+    if (swi_path_reserve (p, 2) < 0) {
         swi_fail (self, "out of memory");
         return;
     }
-    t->nodes[0] = self->vehicles[v].node;
-    t->at_ms[0] = self->now_ms;
-    t->count = 1;
+    p->nodes[0] = self->vehicles[v].node;
+    p->at_ms[0] = self->now_ms;
+    p->km[0] = 0;
+    p->kmh[0] = 0.0f;
+    p->count = 1;
     t->cursor = 0;
     t->split = 0;
 }
@@ -125,49 +162,45 @@ swi_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, 
      * that hop before it, so the vehicle's place is known in between; the hop itself was told at the cut. */
     uint32_t b = 0;
     const swi_walk_t *w = self->walks && v < self->humans ? &self->walks[v] : NULL;
-    if (depart_ms > self->now_ms && w && w->cut < w->count && w->nodes[w->cut] == from &&
-        w->at_ms[w->cut] == depart_ms)
+    if (depart_ms > self->now_ms && w && w->cut < w->path.count && w->path.nodes[w->cut] == from &&
+        w->path.at_ms[w->cut] == depart_ms)
         b = w->cut;
-    if (swi_track_reserve (t, b + (uint32_t) (n < 2 ? 2 : n)) < 0) {
+    swi_path_t *p = &t->path;
+    if ((b > 0 && swi_path_copy (p, &w->path, b) < 0) || swi_path_reserve (p, b + (uint32_t) (n < 2 ? 2 : n)) < 0) {
         swi_fail (self, "out of memory");
         return;
     }
-    for (uint32_t i = 0; i < b; i++) {
-        t->nodes[i] = w->nodes[i];
-        t->at_ms[i] = w->at_ms[i];
-    }
-    for (uint32_t i = 0; i < b; i++) {   /* the cut hop's speeds up to its last node: its km between its times */
-        int64_t span = w->at_ms[i + 1] - w->at_ms[i];
-        t->kmh[i] = span > 0 ? (float) ((w->km[i + 1] - w->km[i]) / ((double) span / SWI_HOUR_MS)) : 0.0f;
-    }
     int64_t total = 0;
-    t->nodes[b] = path[0];
-    t->at_ms[b] = 0;
+    p->nodes[b] = path[0];
+    p->at_ms[b] = 0;
+    p->km[b] = b > 0 ? w->path.km[b] : 0;
     for (size_t i = 1; i < n; i++) {
         uint32_t e = map_graph_find_edge (self->graph, path[i - 1], path[i]);
         const map_edge_t *edge = e == MAP_EDGE_NONE ? NULL : map_graph_edge (self->graph, e);
         total += edge ? edge->time_ms : 0;
-        t->nodes[b + i] = path[i];
-        t->at_ms[b + i] = total;   /* free-flow time so far, scaled below */
-        t->kmh[b + i - 1] = edge ? (float) edge->length_m : 0.0f;   /* metres until the times are known */
+        p->nodes[b + i] = path[i];
+        p->at_ms[b + i] = total;   /* free-flow time so far, scaled below */
+        p->km[b + i] = p->km[b + i - 1] + (edge ? edge->length_m / 1000.0 : 0);
+        p->kmh[b + i - 1] = edge ? (float) edge->length_m : 0.0f;   /* metres until the times are known */
     }
     if (n < 2) {
-        t->nodes[b + 1] = to;
-        t->at_ms[b + 1] = 0;
-        t->kmh[b] = 0.0f;
+        p->nodes[b + 1] = to;
+        p->at_ms[b + 1] = 0;
+        p->km[b + 1] = p->km[b];
+        p->kmh[b] = 0.0f;
         n = 2;
     }
     for (size_t i = 0; i < n; i++)
-        t->at_ms[b + i] = depart_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) t->at_ms[b + i] /
+        p->at_ms[b + i] = depart_ms + (total > 0 ? (int64_t) llround ((double) drive_ms * (double) p->at_ms[b + i] /
                                                                       (double) total)
                                                  : (i == n - 1 ? drive_ms : 0));
-    t->at_ms[b + n - 1] = depart_ms + drive_ms;
+    p->at_ms[b + n - 1] = depart_ms + drive_ms;
     for (size_t i = b; i + 1 < b + n; i++) {
-        int64_t span = t->at_ms[i + 1] - t->at_ms[i];
-        t->kmh[i] = span > 0 ? (float) (t->kmh[i] / ((double) span / 3600.0)) : 0.0f;
+        int64_t span = p->at_ms[i + 1] - p->at_ms[i];
+        p->kmh[i] = span > 0 ? (float) (p->kmh[i] / ((double) span / 3600.0)) : 0.0f;
     }
     n += b;
-    t->count = (uint32_t) n;
+    p->count = (uint32_t) n;
     t->cursor = 0;
     t->split = b;
     self->drive_path = NULL;
@@ -181,31 +214,32 @@ sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out)
     if (v >= self->vehicle_count || (self->vehicles[v].state == SWI_VEH_OFFLINE && !self->vehicles[v].homing))
         return -1;
     swi_track_t *t = swi_tracked (self, v);
-    if (!t || t->count == 0)
+    if (!t || t->path.count == 0)
         return -1;
+    const swi_path_t *p = &t->path;
     const swi_vehicle_t *veh = &self->vehicles[v];
     out->fleet = veh->fleet;
-    out->state = t->split > 0 && self->now_ms < t->at_ms[t->split] ? SIM_LEG_CRUISING : s_leg_state (veh);
+    out->state = t->split > 0 && self->now_ms < p->at_ms[t->split] ? SIM_LEG_CRUISING : s_leg_state (veh);
     out->speed_kmh = 0;
-    uint32_t last = t->count - 1;
-    const map_node_t *a = map_graph_node (self->graph, t->nodes[last]);
+    uint32_t last = p->count - 1;
+    const map_node_t *a = map_graph_node (self->graph, p->nodes[last]);
     out->lon = a->lon;
     out->lat = a->lat;
-    out->node = t->nodes[last];
-    if (t->count < 2 || self->now_ms >= t->at_ms[last])
+    out->node = p->nodes[last];
+    if (p->count < 2 || self->now_ms >= p->at_ms[last])
         return 0;   /* standing, or at the end of the drive */
-    if (self->now_ms < t->at_ms[t->cursor])
+    if (self->now_ms < p->at_ms[t->cursor])
         t->cursor = 0;
-    while (t->cursor + 1 < last && t->at_ms[t->cursor + 1] <= self->now_ms)
+    while (t->cursor + 1 < last && p->at_ms[t->cursor + 1] <= self->now_ms)
         t->cursor++;
     uint32_t i = t->cursor;
-    a = map_graph_node (self->graph, t->nodes[i]);
-    const map_node_t *b = map_graph_node (self->graph, t->nodes[i + 1]);
-    int64_t span = t->at_ms[i + 1] - t->at_ms[i];
-    double f = span > 0 ? (double) (self->now_ms - t->at_ms[i]) / (double) span : 0.0;
-    out->node = f == 0.0 ? t->nodes[i] : UINT32_MAX;
+    a = map_graph_node (self->graph, p->nodes[i]);
+    const map_node_t *b = map_graph_node (self->graph, p->nodes[i + 1]);
+    int64_t span = p->at_ms[i + 1] - p->at_ms[i];
+    double f = span > 0 ? (double) (self->now_ms - p->at_ms[i]) / (double) span : 0.0;
+    out->node = f == 0.0 ? p->nodes[i] : UINT32_MAX;
     out->lon = a->lon + f * (b->lon - a->lon);
     out->lat = a->lat + f * (b->lat - a->lat);
-    out->speed_kmh = t->kmh[i];
+    out->speed_kmh = p->kmh[i];
     return 0;
 }
