@@ -577,6 +577,73 @@ START_TEST (test_metric_named_like_a_column)
 }
 END_TEST
 
+/* A shard plays only its runs (r % N == K - 1), its first run naming the columns; the shards' lines together are the
+ * whole sweep's sweep.csv, line for line. */
+START_TEST (test_shards_split_the_runs)
+{
+    sim_config_t base;
+    char err[512], path[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;   /* the figures below assume it, whatever the default */
+    sim_sweep_t *sw = s_sweep (&base, 1, "robotaxi.fleet_size=0:2000:250", NULL);
+    s_fake_t fake;
+    s_fake_init (&fake);
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, s_path (path, sizeof path, "whole.csv"), NULL,
+                                     NULL, err, sizeof err), 0);
+    char *whole = s_slurp (path);
+    ck_assert_ptr_nonnull (whole);
+    size_t lines = 0;
+    for (size_t k = 1; k <= 3; k++) {
+        char name[32];
+        snprintf (name, sizeof name, "shard%zu.csv", k);
+        ck_assert_int_eq (sim_sweep_set_shard (sw, k, 3, err, sizeof err), 0);
+        ck_assert_uint_eq (sim_sweep_shard_runs (sw), 3);
+        s_fake_init (&fake);
+        ck_assert_msg (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, s_path (path, sizeof path, name), NULL, NULL,
+                                      err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq (atomic_load (&fake.calls), 3);
+        for (size_t r = 0; r < 9; r++) {
+            ck_assert_int_eq (sim_sweep_in_shard (sw, r), r % 3 == k - 1);
+            ck_assert_int_eq (isnan (sim_sweep_metric (sw, r, 0)), r % 3 != k - 1);
+        }
+        char *text = s_slurp (path);
+        ck_assert_ptr_nonnull (text);
+        /* the same header, then each line of the shard is the whole sweep's line of that run */
+        const char *body = strchr (text, '\n') + 1;
+        ck_assert_int_eq (strncmp (text, whole, (size_t) (body - text)), 0);
+        for (const char *line = body; *line; lines++) {
+            size_t n = strcspn (line, "\n") + 1;
+            char needle[256];
+            snprintf (needle, sizeof needle, "\n%.*s", (int) n, line);
+            ck_assert_msg (strstr (whole, needle), "shard %zu: %.*s is not a line of the whole sweep", k, (int) n,
+                           line);
+            ck_assert_uint_eq (strtoul (strchr (line, ',') + 1, NULL, 10) % 3, k - 1);
+            line += n;
+        }
+        free (text);
+    }
+    ck_assert_uint_eq (lines, 9);
+    /* a run of shard 2/3 reporting other metrics is compared with the shard's first run, run 1 */
+    ck_assert_int_eq (sim_sweep_set_shard (sw, 2, 3, err, sizeof err), 0);
+    s_fake_init (&fake);
+    fake.odd_run = 4;
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "run 4 (robotaxi.fleet_size=1000; seed 42): metric 3 is 'per_fourth' where run 1 has "
+                                "'per_third'"), "%s", err);
+    /* more shards than runs: the last ones are empty */
+    ck_assert_int_eq (sim_sweep_set_shard (sw, 12, 12, err, sizeof err), 0);
+    ck_assert_uint_eq (sim_sweep_shard_runs (sw), 0);
+    s_fake_init (&fake);
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), 0);
+    ck_assert_uint_eq (atomic_load (&fake.calls), 0);
+    ck_assert_int_eq (sim_sweep_set_shard (sw, 4, 3, err, sizeof err), -1);
+    ck_assert_str_eq (err, "--shard 4/3: need 1 <= K <= N <= 100000");
+    ck_assert_int_eq (sim_sweep_set_shard (sw, 0, 3, err, sizeof err), -1);
+    free (whole);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
 START_TEST (test_unwritable_csv_fails_before_any_run)
 {
     sim_config_t base;
@@ -630,6 +697,7 @@ main (void)
     tcase_add_test (core, test_run_config_has_the_point_and_seed);
     tcase_add_test (core, test_csv_is_the_same_for_any_jobs);
     tcase_add_test (core, test_seeds_alone_replicate_the_base);
+    tcase_add_test (core, test_shards_split_the_runs);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, NULL);
