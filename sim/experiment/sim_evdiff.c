@@ -419,7 +419,8 @@ static const char *const s_templates[SIM_EVENT_KIND_COUNT] = {
     [SIM_EVENT_PICKUP] = "pickup of %r by %v at %p",  [SIM_EVENT_DROPOFF] = "dropoff of %r by %v at %p",
     [SIM_EVENT_GIVEUP] = "giveup of %r for %f at %p", [SIM_EVENT_REPOSITION] = "reposition %v to %p",
     [SIM_EVENT_ARRIVE] = "arrive of %v at %p",        [SIM_EVENT_SHIFT_START] = "shift_start of %v at %p",
-    [SIM_EVENT_SHIFT_END] = "shift_end of %v at %p",
+    [SIM_EVENT_SHIFT_END] = "shift_end of %v at %p",  [SIM_EVENT_CHARGE_WAIT] = "charge_wait of %v at %p",
+    [SIM_EVENT_CHARGE_START] = "charge_start of %v at %p", [SIM_EVENT_CHARGE_END] = "charge_end of %v at %p",
 };
 
 void sim_evdiff_words (const sim_event_t *row, char *buf, size_t size)

@@ -278,6 +278,15 @@ s_write_day_files (const char *out_dir, const sim_config_t *cfg, sim_world_t *wo
         sim_report_write_choice (out_dir, cfg, &curve, err, errlen) < 0 ||
         sim_report_write_drivers (out_dir, rows, nrows, err, errlen) < 0)
         return -1;
+    const sim_battery_row_t *batteries;
+    const sim_charge_session_t *sessions;
+    const sim_charge_site_row_t *sites;
+    size_t nbatteries = sim_world_batteries (world, &batteries);
+    size_t nsessions = sim_world_charge_sessions (world, &sessions);
+    size_t nsites = sim_world_charge_sites (world, &sites);
+    if (nbatteries > 0 && sim_report_write_charging (out_dir, batteries, nbatteries, sessions, nsessions, sites, nsites,
+                                                     err, errlen) < 0)
+        return -1;
     return 0;
 }
 
@@ -595,8 +604,9 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     if (!opts->no_plots && s_draw (sim_plot_run, opts->out_dir, err, errlen) < 0)
         goto done;
     printf ("\nresults in %s/: %ssummary.json, costs.csv, costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, "
-            "choice.csv, drivers.csv, %s%sconfig.ini\n",
+            "choice.csv, drivers.csv, %s%s%sconfig.ini\n",
             opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ",
+            strcmp (cfg->charging.mode, "battery") == 0 ? "batteries.csv, charging.csv, chargers.csv, " : "",
             opts->events ? "events.csv, " : "",
             !opts->traj                ? ""
             : opts->traj->period_s > 0 ? "trips.geojson, fcd.csv, roads.geojson, requests.csv, map_frames.json, "

@@ -634,6 +634,50 @@ sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t 
     return sim_file_close (&out, err, errlen);
 }
 
+int
+sim_report_write_charging (const char *dir, const sim_battery_row_t *batteries, size_t nbatteries,
+                           const sim_charge_session_t *sessions, size_t nsessions, const sim_charge_site_row_t *sites,
+                           size_t nsites, char *err, size_t errlen)
+{
+    sim_file_t out;
+    FILE *f = sim_file_open (&out, dir, "batteries.csv", err, errlen) == 0 ? out.f : NULL;
+    if (!f)
+        return -1;
+    fprintf (f, "vehicle,fleet,capacity_kwh,start_kwh,end_kwh,min_kwh,used_kwh,charged_kwh,bought_kwh,energy_yuan,"
+                "sessions,wait_h,plug_h,km,kwh_per_km\n");
+    for (size_t i = 0; i < nbatteries; i++) {
+        const sim_battery_row_t *r = &batteries[i];
+        fprintf (f, "%u,%s,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%u,%.3f,%.3f,%.1f,%.4f\n", r->vehicle,
+                 disp_fleet_name ((disp_fleet_t) r->fleet), r->capacity_kwh, r->start_kwh, r->end_kwh, r->min_kwh,
+                 r->used_kwh, r->charged_kwh, r->bought_kwh, r->energy_yuan, r->sessions, r->wait_h, r->plug_h, r->km,
+                 r->km > 0 ? r->used_kwh / r->km : 0.0);
+    }
+    if (sim_file_close (&out, err, errlen) < 0)
+        return -1;
+    if (!(f = sim_file_open (&out, dir, "charging.csv", err, errlen) == 0 ? out.f : NULL))
+        return -1;
+    fprintf (f, "vehicle,fleet,site,arrive_s,plug_s,end_s,wait_min,charge_min,soc_from,soc_to,charged_kwh,bought_kwh,"
+                "energy_yuan,cut\n");
+    for (size_t i = 0; i < nsessions; i++) {
+        const sim_charge_session_t *r = &sessions[i];
+        fprintf (f, "%u,%s,%u,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,%.4f,%.3f,%.3f,%.2f,%d\n", r->vehicle,
+                 disp_fleet_name ((disp_fleet_t) r->fleet), r->site, r->arrive_ms / 1000.0, r->plug_ms / 1000.0,
+                 r->end_ms / 1000.0, (r->plug_ms - r->arrive_ms) / 60000.0, (r->end_ms - r->plug_ms) / 60000.0,
+                 r->soc_from, r->soc_to, r->charged_kwh, r->bought_kwh, r->energy_yuan, r->cut);
+    }
+    if (sim_file_close (&out, err, errlen) < 0)
+        return -1;
+    if (!(f = sim_file_open (&out, dir, "chargers.csv", err, errlen) == 0 ? out.f : NULL))
+        return -1;
+    fprintf (f, "site,kind,lon,lat,node,plugs,kw,sessions,plug_h,wait_h,plug_use\n");
+    for (size_t i = 0; i < nsites; i++) {
+        const sim_charge_site_row_t *r = &sites[i];
+        fprintf (f, "%zu,%s,%.6f,%.6f,%u,%u,%.1f,%u,%.3f,%.3f,%.4f\n", i, r->depot ? "depot" : "public", r->lon,
+                 r->lat, r->node, r->plugs, r->kw, r->sessions, r->plug_h, r->wait_h, r->plug_h / (r->plugs * 24.0));
+    }
+    return sim_file_close (&out, err, errlen);
+}
+
 void
 sim_report_print_summary (FILE *out, const sim_snapshot_t *snap, uint32_t days)
 {

@@ -113,6 +113,13 @@ void sim_report_print_displacement (FILE *out, const sim_day_row_t *days, size_t
 int sim_report_write_drivers (const char *dir, const sim_driver_row_t *rows, size_t count, char *err,
                               size_t errlen);
 
+/* charging.mode battery (README "Electric fleets"): batteries.csv (a row per vehicle: its battery over the day, the
+ * energy used, charged and bought and what it cost), charging.csv (a row per charging session) and chargers.csv (a
+ * row per charging site and its use). 0, or -1 with "PATH: why". */
+int sim_report_write_charging (const char *dir, const sim_battery_row_t *batteries, size_t nbatteries,
+                               const sim_charge_session_t *sessions, size_t nsessions,
+                               const sim_charge_site_row_t *sites, size_t nsites, char *err, size_t errlen);
+
 /* The end-of-run table: the last day's final snapshot snap, of a run of `days` days (headed with its scope when
  * there are several), and the human drivers' line. */
 void sim_report_print_summary (FILE *out, const sim_snapshot_t *snap, uint32_t days);

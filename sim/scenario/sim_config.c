@@ -46,6 +46,23 @@ typedef struct {
     {prefix ".coupon_yuan", T_REAL, OFF (fld.coupon_yuan), 0, 0, 1000, coupon, "taken off a coupon holder's fare"},   \
     {prefix ".coupon_share", T_REAL, OFF (fld.coupon_share), 0, 0, 1, cshare, "share of riders holding a coupon"}
 
+/* Both fleets' electric cars have the same rows (charging.mode battery). */
+#define EV_ROWS(prefix, fld, kwh, drive, aux, stand, maxkw, start, below, to, src)                                    \
+    {prefix ".battery_kwh", T_REAL, OFF (fld.battery_kwh), 0, 1, 1000, kwh, "usable battery capacity, kWh " src},     \
+    {prefix ".drive_kwh_per_km", T_REAL, OFF (fld.drive_kwh_per_km), 0, 0.01, 2, drive,                              \
+     "traction energy per km driven, kWh (charging.mode battery) [D: a BYD Qin Plus EV's CLTC 0.113]"},              \
+    {prefix ".aux_kw", T_REAL, OFF (fld.aux_kw), 0, 0, 50, aux,                                                     \
+     "power drawn while driving besides traction (climate, electronics, a robotaxi's sensors and computer), kW: per " \
+     "km it is aux_kw / speed, so congested km cost more"},                                                          \
+    {prefix ".stand_kw", T_REAL, OFF (fld.stand_kw), 0, 0, 50, stand,                                               \
+     "power drawn while on shift and standing or waiting for a plug, kW"},                                           \
+    {prefix ".max_charge_kw", T_REAL, OFF (fld.max_charge_kw), 0, 1, 1000, maxkw,                                   \
+     "the most the car takes from a DC charger, kW"},                                                                \
+    {prefix ".start_soc", T_REAL, OFF (fld.start_soc), 0, 0.05, 1, start, "state of charge at the start of the day"},   \
+    {prefix ".charge_below_soc", T_REAL, OFF (fld.charge_below_soc), 0, 0, 0.95, below,                             \
+     "a vehicle that turns free below this state of charge goes to charge [G]"},                                     \
+    {prefix ".charge_to_soc", T_REAL, OFF (fld.charge_to_soc), 0, 0.05, 1, to, "and charges up to this"}
+
 static const s_param_t s_params[] = {
     {"scenario.name", T_TEXT, TEXT (scenario.name), 0, 0, "wuhan", "name shown in outputs and metrics"},
     {"scenario.seed", T_SEED, OFF (scenario.seed), 0, 0, 0, "42", "random seed (--seed overrides)"},
@@ -185,6 +202,9 @@ static const s_param_t s_params[] = {
     {"robotaxi.clean_h_per_day", T_REAL, OFF (robotaxi.clean_h_per_day), 0, 0, 23, "0.5",
      "hours a day each vehicle is out of service for cleaning and checks [G]"},
 
+    EV_ROWS ("robotaxi", robotaxi.ev, "60", "0.13", "1.5", "1", "80", "0.9", "0.2", "0.9",
+             "[G: the RT6's pack size is not published]"),
+
     {"human.drivers", T_INT, OFF (human.drivers), 0, 0, 2000000, "3200",
      "human ride-hail drivers who may work; each decides every morning (the default: a tenth of Wuhan's ~32,000) "
      "[CALIBRATION: G, 30,000-60,000 cars]"},
@@ -232,6 +252,42 @@ static const s_param_t s_params[] = {
      "weight of the latest day in a driver's expected hourly earnings [G]"},
     {"human.decision_noise_yuan", T_REAL, OFF (human.decision_noise_yuan), 0, 0.01, 1000, "2",
      "logit scale of the daily work decision, yuan per hour [G]"},
+
+    EV_ROWS ("human", human.ev, "57.6", "0.12", "0.6", "0", "60", "0.9", "0.25", "0.8",
+             "[CALIBRATION: BYD Qin Plus EV 57.6 kWh]"),
+
+    {"charging.mode", T_TEXT, TEXT (charging.mode), 0, 0, "fixed",
+     "fixed: a robotaxi charges robotaxi.charge_h_per_day out of service and energy costs a price per km; battery: "
+     "every vehicle has a battery and charges at sites with plugs (README \"Electric fleets\")"},
+    {"charging.taper_soc", T_REAL, OFF (charging.taper_soc), 0, 0.1, 1, "0.8",
+     "a charger gives full power up to this state of charge, then less [CALIBRATION: DC curves]"},
+    {"charging.end_share", T_REAL, OFF (charging.end_share), 0, 0.01, 1, "0.1",
+     "the power at 100% as a share of full power, falling linearly from taper_soc (0.1: the last 20% takes about "
+     "as long as the first 50%) [CALIBRATION: DC curves]"},
+    {"charging.efficiency", T_REAL, OFF (charging.efficiency), 0, 0.5, 1, "0.92",
+     "kWh into the battery per kWh bought [G]"},
+    {"charging.depot_yuan_per_kwh", T_HOURS, OFF (charging.depot_yuan_per_kwh), 0, 0, 100,
+     "0.65,0.31,0.31,0.31,0.31,0.31,0.31,0.65,0.65,0.65,0.65,0.65,0.31,0.31,0.65,0.65,0.97,0.97,1.17,1.17,0.97,0.97,"
+     "0.97,0.97",
+     "the operator's electricity by hour, yuan per kWh: Hubei's business time-of-use bands (valley 1-7 and 12-14 h, "
+     "peak 16-18 and 20-24 h, spike 18-20 h) at 0.48 : 1 : 1.49 : 1.8 of a flat 0.65 [CALIBRATION: Hubei TOU; flat "
+     "price G]"},
+    {"charging.public_yuan_per_kwh", T_HOURS, OFF (charging.public_yuan_per_kwh), 0, 0, 100,
+     "1.1,0.76,0.76,0.76,0.76,0.76,0.76,1.1,1.1,1.1,1.1,1.1,0.76,0.76,1.1,1.1,1.42,1.42,1.62,1.62,1.42,1.42,1.42,1.42",
+     "a public charger's price by hour, yuan per kWh: the same bands plus a 0.45 service fee [CALIBRATION: service "
+     "fees 0.3-0.8]"},
+    {"charging.depot_sites", T_INT, OFF (charging.depot_sites), 0, 1, 10000, "4",
+     "the robotaxis' charging depots, placed in the service area by demand (with robotaxi.depot_file: its depots) [G]"},
+    {"charging.depot_plugs_per_vehicle", T_REAL, OFF (charging.depot_plugs_per_vehicle), 0, 0.01, 1, "0.25",
+     "plugs at the depots per robotaxi [G]"},
+    {"charging.depot_kw", T_REAL, OFF (charging.depot_kw), 0, 1, 1000, "120", "power of a depot plug, kW [G]"},
+    {"charging.public_sites", T_INT, OFF (charging.public_sites), 0, 1, 1000000, "40",
+     "public charging sites, placed by demand [G]"},
+    {"charging.public_plugs", T_INT, OFF (charging.public_plugs), 0, 1, 10000, "8", "plugs at each public site [G]"},
+    {"charging.public_kw", T_REAL, OFF (charging.public_kw), 0, 1, 1000, "60",
+     "power of a public plug, kW [CALIBRATION: China's public chargers average 46.5 kW]"},
+    {"charging.robotaxi_public", T_INT, OFF (charging.robotaxi_public), 0, 0, 1, "0",
+     "1: robotaxis may charge at public sites too"},
 
     TARIFF_ROWS ("taxi", taxi.tariff, "10", "3", "0", "1.8", "0", "10", "0.5", "1", "0", "0", "0",
                  "[CALIBRATION: Wuhan taxi meter; used for the fare curves only]"),
@@ -1050,6 +1106,18 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
                    cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day);
         return -1;
     }
+    if (strcmp (cfg->charging.mode, "fixed") != 0 && strcmp (cfg->charging.mode, "battery") != 0) {
+        map_error (err, errlen, "charging.mode: '%s' is neither fixed nor battery", cfg->charging.mode);
+        return -1;
+    }
+    const sim_ev_config_t *evs[] = {&cfg->robotaxi.ev, &cfg->human.ev};
+    const char *fleets[] = {"robotaxi", "human"};
+    for (int i = 0; i < 2; i++)
+        if (evs[i]->charge_below_soc >= evs[i]->charge_to_soc) {
+            map_error (err, errlen, "%s.charge_below_soc (%g) must be below %s.charge_to_soc (%g)", fleets[i],
+                       evs[i]->charge_below_soc, fleets[i], evs[i]->charge_to_soc);
+            return -1;
+        }
     if (strcmp (cfg->demand.file_day, "first") != 0) {
         int y, m, d, n = 0;
         if (sscanf (cfg->demand.file_day, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||

@@ -27,6 +27,18 @@ typedef struct {
     double coupon_share;       /* share of riders holding a coupon */
 } sim_tariff_t;
 
+/* A fleet's electric cars under charging.mode battery (README "Electric fleets"). */
+typedef struct {
+    double battery_kwh;        /* usable capacity */
+    double drive_kwh_per_km;   /* traction energy per km */
+    double aux_kw;             /* drawn while driving besides traction: per km it is aux_kw / speed */
+    double stand_kw;           /* drawn while on shift and standing or waiting for a plug */
+    double max_charge_kw;      /* the most the car takes from a DC charger */
+    double start_soc;          /* state of charge at the start of the day */
+    double charge_below_soc;   /* a vehicle that turns free below this goes to charge */
+    double charge_to_soc;      /* and charges up to this */
+} sim_ev_config_t;
+
 /* A demand zone: nodes near it draw more trips (weight x exp(-(d / radius)^2 / 2)). */
 typedef struct {
     char name[48];
@@ -92,7 +104,8 @@ typedef struct {
         double cleaning_yuan_per_day, depot_yuan_per_day, software_yuan_per_day;
         double vehicles_per_operator, operator_wage_yuan_per_h;
         /* downtime: each vehicle leaves service once a day for charging and cleaning, in low-demand hours */
-        double charge_h_per_day, clean_h_per_day;
+        double charge_h_per_day, clean_h_per_day;   /* charge_h_per_day: charging.mode fixed only */
+        sim_ev_config_t ev;
     } robotaxi;
     struct {
         int64_t drivers;
@@ -115,7 +128,26 @@ typedef struct {
         double expected_hourly_init_yuan;     /* what drivers expect before their first day */
         double learning_rate;                 /* weight of the latest day in a driver's expectation */
         double decision_noise_yuan;           /* logit scale of the daily decision, yuan per hour */
+        sim_ev_config_t ev;
     } human;
+    /* Charging (README "Electric fleets"): mode "fixed" books a robotaxi's charging as robotaxi.charge_h_per_day of
+     * downtime and energy as a price per km; "battery" gives every vehicle a battery that driving drains and
+     * chargers fill, at sites with plugs, at the hour's price. */
+    struct {
+        char mode[16];                 /* "fixed" or "battery" */
+        double taper_soc;              /* chargers give full power up to this state of charge */
+        double end_share;              /* the power at 100% as a share of full power (linear taper) */
+        double efficiency;             /* kWh into the battery per kWh bought */
+        double depot_yuan_per_kwh[24]; /* the operator's own sites, by hour */
+        double public_yuan_per_kwh[24];/* public sites (electricity and service fee), by hour */
+        int64_t depot_sites;           /* generated depot sites (without robotaxi.depot_file) */
+        double depot_plugs_per_vehicle;
+        double depot_kw;
+        int64_t public_sites;          /* generated public sites, placed by demand */
+        int64_t public_plugs;          /* plugs at each */
+        double public_kw;
+        int64_t robotaxi_public;       /* 1: robotaxis may charge at public sites too */
+    } charging;
     struct {
         sim_tariff_t tariff;           /* the Wuhan taxi meter, for the fare curves only */
     } taxi;

@@ -9,6 +9,9 @@ static const char *const s_kind_names[SIM_EVENT_KIND_COUNT] = {
     [SIM_EVENT_GIVEUP] = "giveup",       [SIM_EVENT_REPOSITION] = "reposition",
     [SIM_EVENT_ARRIVE] = "arrive",       [SIM_EVENT_SHIFT_START] = "shift_start",
     [SIM_EVENT_SHIFT_END] = "shift_end",
+    [SIM_EVENT_CHARGE_WAIT] = "charge_wait",
+    [SIM_EVENT_CHARGE_START] = "charge_start",
+    [SIM_EVENT_CHARGE_END] = "charge_end",
 };
 
 const char *sim_event_kind_name (sim_event_kind_t kind)

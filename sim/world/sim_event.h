@@ -20,6 +20,9 @@ typedef enum {
     SIM_EVENT_ARRIVE,      /* the end of a reposition drive, or of one to the depot or home: vehicle, fleet, node */
     SIM_EVENT_SHIFT_START, /* vehicle, fleet, its node */
     SIM_EVENT_SHIFT_END,   /* vehicle, fleet, its node */
+    SIM_EVENT_CHARGE_WAIT, /* at a charging site with every plug busy: vehicle, fleet, node = the site */
+    SIM_EVENT_CHARGE_START,/* plugged in: vehicle, fleet, node = the site */
+    SIM_EVENT_CHARGE_END,  /* unplugged (charged to its level, or the day's end): vehicle, fleet, node = the site */
     SIM_EVENT_KIND_COUNT
 } sim_event_kind_t;
 

@@ -9,6 +9,8 @@ static const char *const s_state_names[SIM_LEG_STATE_COUNT] = {
     [SIM_LEG_CRUISING] = "cruising",
     [SIM_LEG_TO_DEPOT] = "to_depot",
     [SIM_LEG_GOING_HOME] = "going_home",
+    [SIM_LEG_TO_CHARGER] = "to_charger",
+    [SIM_LEG_CHARGING] = "charging",
 };
 
 const char *sim_leg_state_name (sim_leg_state_t state)

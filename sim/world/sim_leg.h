@@ -17,6 +17,8 @@ typedef enum {
     SIM_LEG_CRUISING,   /* an idle human driver cruising the streets for riders (free for the dispatcher) */
     SIM_LEG_TO_DEPOT,   /* a robotaxi out of service (its downtime began) driving empty to its depot */
     SIM_LEG_GOING_HOME, /* a human driver whose shift ended driving empty home */
+    SIM_LEG_TO_CHARGER, /* driving empty to a charging site (charging.mode battery) */
+    SIM_LEG_CHARGING,   /* at a charging site: waiting for a plug or plugged in */
     SIM_LEG_STATE_COUNT
 } sim_leg_state_t;
 

@@ -18,6 +18,8 @@ void sim_rng_seed (sim_rng_t *self, uint64_t seed, uint64_t stream);
  * without robotaxis and a driver's day does not depend on who else works. Every day of a run has its own set:
  * stream + SIM_STREAMS_PER_DAY x day (sim_rng_seed_day). */
 enum {
+    SIM_STREAM_SITES = 0,      /* the generated charging sites, drawn once and the same every day: sim_rng_seed, not
+                                * sim_rng_seed_day (slot 0 of a day is no daily purpose's) (sim_world_energy) */
     SIM_STREAM_DEMAND = 1,     /* riders: arrivals, places, choice draws (sim_world) */
     SIM_STREAM_HUMAN = 2,      /* human drivers' places and shifts (sim_world) */
     SIM_STREAM_ROBOTAXI = 3,   /* robotaxi depots and downtimes (sim_world) */

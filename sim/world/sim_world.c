@@ -209,6 +209,8 @@ s_account (sim_world_t *self, uint32_t v)
     swi_vehicle_t *veh = &self->vehicles[v];
     if (veh->state != SWI_VEH_OFFLINE && self->now_ms > veh->since_ms) {
         sim_metrics_vehicle_time (self->metrics, veh->fleet, s_time_kind (veh->state), veh->since_ms, self->now_ms);
+        if (veh->state == SWI_VEH_IDLE || (veh->state == SWI_VEH_CHARGE && veh->charge == SWI_CHARGE_WAIT))
+            swi_charge_stand (self, v, veh->since_ms, self->now_ms);   /* standing draws from the battery */
         int64_t end = self->now_ms < SIM_DAY_MS ? self->now_ms : SIM_DAY_MS;
         if (end > veh->since_ms)
             veh->online_ms += end - veh->since_ms;
@@ -294,7 +296,9 @@ s_place_fleets (sim_world_t *self)
         busiest = fmax (busiest, cfg->demand.hour_weight[h]);
     for (int h = 0; h < 24; h++)
         quiet[h] = busiest - cfg->demand.hour_weight[h] + 1e-3 * busiest;
-    double down_h = cfg->robotaxi.charge_h_per_day + cfg->robotaxi.clean_h_per_day;
+    /* with batteries, charging is where and when the battery asks for it: only the cleaning is a block */
+    int battery = strcmp (cfg->charging.mode, "battery") == 0;
+    double down_h = (battery ? 0.0 : cfg->robotaxi.charge_h_per_day) + cfg->robotaxi.clean_h_per_day;
     for (uint32_t i = 0; i < self->robotaxis; i++) {
         uint32_t v = self->humans + i;
         swi_vehicle_t *veh = &self->vehicles[v];
@@ -571,15 +575,21 @@ s_on_pickup (sim_world_t *self, uint32_t r)
     rider->trip_km = km;
     sim_metrics_km (self->metrics, rider->fleet, SIM_KM_OCCUPIED, self->now_ms, km);
     veh->km += km;
+    swi_charge_drive (self, v, km, trip_ms);
     swi_schedule (self, self->now_ms + trip_ms, SWI_EV_DROPOFF, r);
 }
 
 static void s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms);
 
-/* Vehicle v is free for riders from now, at its node: idle, the dispatcher told, and an idle human driver cruises. */
+static int s_go_charge (sim_world_t *self, uint32_t v);
+
+/* Vehicle v is free for riders from now, at its node: idle, the dispatcher told, and an idle human driver cruises;
+ * or, with its battery low, it goes to charge first. */
 static void
 s_become_free (sim_world_t *self, uint32_t v)
 {
+    if (swi_charge_wanted (self, v) && s_go_charge (self, v))
+        return;
     s_set_state (self, v, SWI_VEH_IDLE);
     swi_mark_changed (self, v);
     if (self->walks && v < self->humans)
@@ -625,6 +635,7 @@ s_commute (sim_world_t *self, uint32_t v)
         return;   /* a driver with a home from the shifts file drives home instead (s_off_shift) */
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, self->cfg->human.commute_km);
     veh->km += self->cfg->human.commute_km;
+    swi_charge_drive (self, v, self->cfg->human.commute_km, -1);
 }
 
 /* Vehicle v goes off shift now (offline for the dispatcher). One with a home (a robotaxi's depot, a driver's home
@@ -644,6 +655,7 @@ s_off_shift (sim_world_t *self, uint32_t v, int64_t lead_ms)
     swi_track_drive (self, v, -1, veh->node, veh->home, self->now_ms + lead_ms, drive_ms);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, km);
     veh->km += km;
+    swi_charge_drive (self, v, km, drive_ms);
     swi_schedule (self, self->now_ms + lead_ms + drive_ms, SWI_EV_HOME, v);
 }
 
@@ -691,6 +703,97 @@ s_on_shift_end (sim_world_t *self, uint32_t v)
     }
     /* a vehicle with a rider finishes the trip and goes off shift at the drop-off; one repositioning drives on to
      * its target and goes off shift there (its charging and cleaning happen where it stops, or at its depot) */
+}
+
+/* ---- charging (charging.mode battery; the batteries and sites are sim_world_energy.c's) ---- */
+
+/* Vehicle v, free but low, drives to a charging site instead of taking riders, busy for the dispatcher until it is
+ * charged. 0 when no site takes its fleet: it stays in service. */
+static int
+s_go_charge (sim_world_t *self, uint32_t v)
+{
+    uint32_t site = swi_charge_pick (self, v);
+    if (site == SIM_CHARGER_NONE)
+        return 0;
+    swi_vehicle_t *veh = &self->vehicles[v];
+    uint32_t to = sim_chargers_site (self->chargers, site)->node;
+    veh->charge = SWI_CHARGE_DRIVE;
+    s_set_state (self, v, SWI_VEH_CHARGE);
+    swi_mark_changed (self, v);
+    int64_t drive_ms = 0;
+    if (to != veh->node) {
+        double km;
+        drive_ms = s_drive (self, v, veh->node, to, MAP_CH_AHEAD_NONE, &km);
+        swi_track_drive (self, v, -1, veh->node, to, self->now_ms, drive_ms);
+        sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, km);
+        veh->km += km;
+        swi_charge_drive (self, v, km, drive_ms);
+    }
+    swi_schedule (self, self->now_ms + drive_ms, SWI_EV_CHARGE_ARRIVE, v);
+    return 1;
+}
+
+/* At the charging site: plugged in when a plug is free, else in the site's queue; either way a spell there. */
+static void
+s_on_charge_arrive (sim_world_t *self, uint32_t v)
+{
+    swi_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != SWI_VEH_CHARGE || veh->charge != SWI_CHARGE_DRIVE) {
+        swi_fail (self, "vehicle %u arrived at a charging site it was not driving to", v);
+        return;
+    }
+    s_account (self, v);   /* the drive's time, before the phase changes */
+    veh->node = sim_chargers_site (self->chargers, self->batteries[v].site)->node;
+    int plugged = swi_charge_arrive (self, v);
+    veh->charge = plugged ? SWI_CHARGE_PLUG : SWI_CHARGE_WAIT;
+    if (self->tracks) {
+        swi_track_close (self, v);
+        swi_track_idle (self, v);   /* a spell at the site, told as charging */
+    }
+    s_log (self, plugged ? SIM_EVENT_CHARGE_START : SIM_EVENT_CHARGE_WAIT, v, veh->fleet, SIM_EVENT_NONE, veh->node);
+    if (plugged)
+        swi_schedule (self, swi_charge_done_ms (self, v), SWI_EV_CHARGE_END, v);
+}
+
+/* Charged to its level: the plug goes to the first waiting there, and v is back in service (or off shift when its
+ * shift ended meanwhile). */
+static void
+s_on_charge_end (sim_world_t *self, uint32_t v)
+{
+    swi_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state != SWI_VEH_CHARGE || veh->charge != SWI_CHARGE_PLUG) {
+        swi_fail (self, "vehicle %u finished a charge it was not plugged in for", v);
+        return;
+    }
+    if (self->tracks)
+        swi_track_close (self, v);   /* the spell at the site, while still charging */
+    uint32_t next = swi_charge_leave (self, v);
+    s_log (self, SIM_EVENT_CHARGE_END, v, veh->fleet, SIM_EVENT_NONE, veh->node);
+    if (next != SIM_CHARGER_NONE) {
+        s_account (self, next);   /* its wait, before the phase changes */
+        self->vehicles[next].charge = SWI_CHARGE_PLUG;
+        s_log (self, SIM_EVENT_CHARGE_START, next, self->vehicles[next].fleet, SIM_EVENT_NONE,
+               self->vehicles[next].node);
+        swi_schedule (self, swi_charge_done_ms (self, next), SWI_EV_CHARGE_END, next);
+    }
+    veh->charge = SWI_CHARGE_NONE;
+    if (veh->on_shift) {
+        s_become_free (self, v);
+    } else {
+        s_off_shift (self, v, 0);
+        swi_mark_changed (self, v);
+    }
+}
+
+/* An idle driver's parked spell is over: one whose battery ran low goes to charge, the others cruise on. */
+static void
+s_on_cruise (sim_world_t *self, uint32_t v)
+{
+    swi_vehicle_t *veh = &self->vehicles[v];
+    if (veh->state == SWI_VEH_IDLE && !veh->cruising && veh->on_shift && self->now_ms == veh->wake_ms &&
+        swi_charge_wanted (self, v) && s_go_charge (self, v))
+        return;
+    swi_on_cruise (self, v);
 }
 
 /* The end of a reposition drive: idle at the target, or off shift when the shift ended on the way. */
@@ -787,6 +890,7 @@ s_reposition (sim_world_t *self, const disp_reposition_t *order)
     swi_track_drive (self, v, -1, veh->node, target, self->now_ms, drive_ms);
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_REPOSITION, self->now_ms, km);
     veh->km += km;
+    swi_charge_drive (self, v, km, drive_ms);
     swi_mark_changed (self, v);   /* reported busy */
     swi_schedule (self, self->now_ms + drive_ms, SWI_EV_ARRIVE, v);
 }
@@ -936,6 +1040,7 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         swi_track_drive (self, v, r, veh->node, rider->origin, self->now_ms + lead_ms, pickup_ms);
         sim_metrics_km (self->metrics, veh->fleet, SIM_KM_PICKUP, self->now_ms, km);
         veh->km += km;
+        swi_charge_drive (self, v, km, pickup_ms);
         swi_schedule (self, self->now_ms + lead_ms + pickup_ms, SWI_EV_PICKUP, r);
     }
     for (size_t i = 0; i < dec.reposition_count && !self->failed; i++)
@@ -954,7 +1059,9 @@ static s_handler_fn *const s_handlers[SWI_EV_COUNT] = {
     [SWI_EV_ARRIVE] = s_on_arrive,
     [SWI_EV_SAMPLE] = s_on_sample,
     [SWI_EV_CRUISE_END] = swi_on_cruise_end,
-    [SWI_EV_CRUISE] = swi_on_cruise,
+    [SWI_EV_CRUISE] = s_on_cruise,
+    [SWI_EV_CHARGE_ARRIVE] = s_on_charge_arrive,
+    [SWI_EV_CHARGE_END] = s_on_charge_end,
     /* SWI_EV_TICK needs the link and SWI_EV_HOUR the progress callback: the run loop handles them */
 };
 
@@ -1063,6 +1170,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_HUMAN, self->humans_working);
     sim_metrics_set_vehicles (self->metrics, DISP_FLEET_ROBOTAXI, self->robotaxis);
     s_place_fleets (self);
+    if (swi_charge_new (self, err, errlen) < 0)   /* the batteries of the vehicles just placed */
+        goto fail;
     s_schedule_next_request (self, 0);
     swi_schedule (self, 0, SWI_EV_TICK, 0);
     swi_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), SWI_EV_SNAPSHOT, 0);
@@ -1089,6 +1198,7 @@ sim_world_destroy (sim_world_t **self_p)
         return;
     sim_world_t *self = *self_p;
     map_ch_ahead_destroy (&self->ahead);
+    swi_charge_free (self);
     for (size_t i = 0; i < self->pickups_cap; i++)
         free (self->pickups[i].path);
     free (self->pickups);
@@ -1151,6 +1261,7 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
     if (!self->failed) {
         /* bring vehicle time up to the end, and send the final figures with one last tick */
         sim_world_snapshot (self, SIM_SNAPSHOT_FINAL, &self->final);
+        swi_charge_finish (self);
         s_publish (self, &self->final);
         if (!self->failed)
             s_exchange (self, link);
@@ -1330,6 +1441,27 @@ uint32_t
 sim_world_vehicle_count (const sim_world_t *self)
 {
     return self->vehicle_count;
+}
+
+size_t
+sim_world_batteries (sim_world_t *self, const sim_battery_row_t **out)
+{
+    *out = self->battery_rows;
+    return self->battery_rows ? self->vehicle_count : 0;
+}
+
+size_t
+sim_world_charge_sessions (const sim_world_t *self, const sim_charge_session_t **out)
+{
+    *out = self->sessions;
+    return self->session_count;
+}
+
+size_t
+sim_world_charge_sites (sim_world_t *self, const sim_charge_site_row_t **out)
+{
+    *out = self->site_rows;
+    return self->chargers ? sim_chargers_count (self->chargers) : 0;
 }
 
 size_t

@@ -157,4 +157,51 @@ int sim_world_place (sim_world_t *self, uint32_t v, sim_place_t *out);
 /* Riders waiting for or in a vehicle right now. */
 size_t sim_world_active_riders (const sim_world_t *self);
 
+/* ---- electric fleets (charging.mode battery; README "Electric fleets") ---- */
+
+/* A vehicle's battery over the day. Energy balance: charged_kwh = used_kwh + end_kwh - start_kwh. */
+typedef struct {
+    uint32_t vehicle;
+    int fleet;                 /* disp_fleet_t */
+    double capacity_kwh;
+    double start_kwh, end_kwh; /* stored at the start and at the end of the day */
+    double min_kwh;            /* the least it held */
+    double used_kwh;           /* taken by driving and standing */
+    double charged_kwh;        /* put in by chargers */
+    double bought_kwh;         /* paid for (charged_kwh over the chargers' efficiency) */
+    double energy_yuan;        /* what that cost, each hour's kWh at that hour's price */
+    uint32_t sessions;         /* plug-ins (a session cut by the day's end counts) */
+    double wait_h, plug_h;     /* at charging sites: waiting for a plug, plugged in */
+    double km;                 /* driven */
+} sim_battery_row_t;
+
+/* One charging session. */
+typedef struct {
+    uint32_t vehicle;
+    int fleet;
+    uint32_t site;             /* index into sim_world_charge_sites */
+    int64_t arrive_ms, plug_ms, end_ms;   /* ms after the day's midnight */
+    double soc_from, soc_to;
+    double charged_kwh, bought_kwh, energy_yuan;
+    int cut;                   /* 1: the day ended before it was done */
+} sim_charge_session_t;
+
+/* A charging site and its use over the day. */
+typedef struct {
+    uint32_t node;
+    double lon, lat;
+    uint32_t plugs;
+    double kw;
+    int depot;                 /* 1: the robotaxi operator's own; 0: public */
+    double plug_h, wait_h;     /* plug-hours used, hours vehicles waited */
+    uint32_t sessions;
+} sim_charge_site_row_t;
+
+/* Every vehicle's battery (human drivers who stayed home included, with nothing used), the sessions in the order
+ * they ended, and the sites; 0 rows under charging.mode fixed. Arrays owned by the world; valid until it is
+ * destroyed. Call after sim_world_run. */
+size_t sim_world_batteries (sim_world_t *self, const sim_battery_row_t **out);
+size_t sim_world_charge_sessions (const sim_world_t *self, const sim_charge_session_t **out);
+size_t sim_world_charge_sites (sim_world_t *self, const sim_charge_site_row_t **out);
+
 #endif

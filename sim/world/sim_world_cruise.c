@@ -1,4 +1,5 @@
 /* sim_world_cruise: idle human drivers cruising the streets for riders between parked spells (human.cruise_kmh). */
+#include "sim_world.h"
 #include "sim_world_state.h"
 
 #include <math.h>
@@ -95,6 +96,7 @@ s_cruise_arrive (sim_world_t *self, uint32_t v, uint32_t j)
     const swi_path_t *w = &self->walks[v].path;
     sim_metrics_km (self->metrics, veh->fleet, SIM_KM_CRUISE, self->now_ms, w->km[j]);
     veh->km += w->km[j];
+    swi_charge_drive (self, v, w->km[j], w->at_ms[j] - w->at_ms[0]);
     veh->node = w->nodes[j];
     veh->cruising = 0;
     self->walks[v].cut = j;

@@ -7,9 +7,16 @@
 #include <stdio.h>
 #include "map_ch.h"
 #include "map_ch_ahead.h"
+#include "sim_charger.h"
+#include "sim_ev.h"
 #include "sim_queue.h"
 #include "sim_rng.h"
-#include "sim_world.h"
+
+/* The world's public types (sim_world.h) come first: every piece includes its public header, then this one. Not
+ * included from here, so that the private header does not tie the world's module to itself (check_layers). */
+#ifndef SIM_WORLD_H
+#error "include sim_world.h before sim_world_state.h"
+#endif
 
 /* Private to sim/world: never installed, never included outside it. The world is one object split over files:
  * sim_world.c (demand, vehicles, riders, choice, the exchange with the dispatcher, the public API),
@@ -44,13 +51,19 @@ typedef enum {
     SWI_EV_CRUISE,             /* subject: vehicle, an idle human driver's parked spell over: the next hop */
     SWI_EV_HOME,               /* subject: vehicle, at the end of its drive to its depot or home (opts.depots,
                                 * opts.shifts) */
+    SWI_EV_CHARGE_ARRIVE,      /* subject: vehicle, at the charging site it drove to (charging.mode battery) */
+    SWI_EV_CHARGE_END,         /* subject: vehicle, charged to its level */
     SWI_EV_COUNT
 } swi_event_kind_t;
 
-/* SWI_VEH_REPOSITION: driving empty where the dispatcher sent it (rebalancing); busy for the dispatcher. */
+/* SWI_VEH_REPOSITION: driving empty where the dispatcher sent it (rebalancing); busy for the dispatcher.
+ * SWI_VEH_CHARGE: driving to a charging site, waiting there for a plug or plugged in (swi_vehicle_t.charge); busy. */
 typedef enum {
-    SWI_VEH_OFFLINE = 0, SWI_VEH_IDLE, SWI_VEH_PICKUP, SWI_VEH_OCCUPIED, SWI_VEH_REPOSITION
+    SWI_VEH_OFFLINE = 0, SWI_VEH_IDLE, SWI_VEH_PICKUP, SWI_VEH_OCCUPIED, SWI_VEH_REPOSITION, SWI_VEH_CHARGE
 } swi_veh_state_t;
+
+/* Where a vehicle is in charging (SWI_VEH_CHARGE). */
+typedef enum { SWI_CHARGE_NONE = 0, SWI_CHARGE_DRIVE, SWI_CHARGE_WAIT, SWI_CHARGE_PLUG } swi_charge_phase_t;
 typedef enum {
     SWI_RIDER_WAITING = 0, SWI_RIDER_ASSIGNED, SWI_RIDER_RIDING, SWI_RIDER_DONE, SWI_RIDER_GAVE_UP
 } swi_rider_state_t;
@@ -73,7 +86,16 @@ typedef struct {
     uint8_t homing;            /* off shift, driving to home (below); offline for the dispatcher */
     int64_t wake_ms;           /* an idle human driver: when the hop under way ends, or the parked spell after it */
     uint32_t home;             /* a robotaxi's depot or a driver's home from a fleets file, or MAP_NODE_NONE */
+    uint8_t charge;            /* swi_charge_phase_t */
 } swi_vehicle_t;
+
+/* A vehicle's battery (charging.mode battery); what it did over the day is its sim_battery_row_t. */
+typedef struct {
+    double kwh;                /* stored now */
+    uint32_t site;             /* charging: the site it drives to, waits or charges at */
+    int64_t arrive_ms, plug_ms, done_ms;   /* this session's: at the site, plugged in, charged to its level */
+    double soc_from;           /* at plug-in */
+} swi_battery_t;
 
 /* A path with times (a cruise hop's walk, a tracked vehicle's leg): the nodes a vehicle passes, when, the km driven
  * to each and the speed on the edge from each to the next. Grown by swi_path_reserve, freed by swi_path_free. */
@@ -181,6 +203,16 @@ struct sim_world_t {
     const uint32_t *drive_path;   /* a tracked vehicle's drive just routed: its nodes (drive_path_count), or NULL */
     size_t drive_path_count;
 
+    /* charging.mode battery (sim_world_energy.c); all NULL under fixed */
+    sim_chargers_t *chargers;
+    swi_battery_t *batteries;         /* per vehicle */
+    sim_battery_row_t *battery_rows;  /* per vehicle */
+    sim_charge_session_t *sessions;
+    size_t session_count, session_cap;
+    sim_charge_site_row_t *site_rows; /* per site */
+    sim_ev_t ev[DISP_FLEET_COUNT];
+    sim_tou_t tou_depot, tou_public;
+
     /* rider choice */
     swi_waits_t waits[DISP_FLEET_COUNT];
     sim_choice_metrics_t choice;
@@ -258,6 +290,42 @@ void swi_track_idle (sim_world_t *self, uint32_t v);
  * v is untracked or the world has failed. */
 void swi_track_drive (sim_world_t *self, uint32_t v, int64_t request, uint32_t from, uint32_t to,
                       int64_t depart_ms, int64_t drive_ms);
+
+/* ---- charging (sim_world_energy.c): batteries, charging sites and sessions (charging.mode battery) ---- */
+
+/* Makes the batteries (charged to start_soc) and the charging sites (the depots of opts.depots or generated ones,
+ * and public sites placed by demand) once the fleets are placed. Nothing under charging.mode fixed. 0, or -1 with
+ * why in err. */
+int swi_charge_new (sim_world_t *self, char *err, size_t errlen);
+
+void swi_charge_free (sim_world_t *self);
+
+/* v drove km in drive_ms: the battery gives the energy (nothing without batteries). */
+void swi_charge_drive (sim_world_t *self, uint32_t v, double km, int64_t drive_ms);
+
+/* v stood on shift from from_ms to to_ms (idle, or waiting for a plug): the battery gives the standing draw. */
+void swi_charge_stand (sim_world_t *self, uint32_t v, int64_t from_ms, int64_t to_ms);
+
+/* v's battery is below its fleet's charge_below_soc (0 without batteries). */
+int swi_charge_wanted (const sim_world_t *self, uint32_t v);
+
+/* The site v should charge at (its fleet's sites, the quickest to reach of the three nearest), kept as v's site;
+ * SIM_CHARGER_NONE when none takes its fleet. Routes with self->router. */
+uint32_t swi_charge_pick (sim_world_t *self, uint32_t v);
+
+/* v is at its site now: 1 when it plugged in (swi_charge_done_ms says until when), 0 when it waits for a plug. */
+int swi_charge_arrive (sim_world_t *self, uint32_t v);
+
+/* When plugged-in v reaches its charge_to_soc. */
+int64_t swi_charge_done_ms (const sim_world_t *self, uint32_t v);
+
+/* Plugged-in v unplugs now: the session is booked (energy in, bought at each hour's price) and the plug goes to the
+ * first vehicle waiting there, which is returned plugged in (SIM_CHARGER_NONE when none waits). */
+uint32_t swi_charge_leave (sim_world_t *self, uint32_t v);
+
+/* The day is over: sessions still open are booked as they stand (cut), waits counted, each battery's end level and
+ * the sites' use kept for sim_world_batteries and sim_world_charge_sites. */
+void swi_charge_finish (sim_world_t *self);
 
 /* ---- cruising (sim_world_cruise.c): idle human drivers drive the streets (walks; human.cruise_kmh > 0) ---- */
 

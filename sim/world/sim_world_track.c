@@ -1,4 +1,5 @@
 /* sim_world_track: paths with times; where a tracked vehicle is on its path, its legs told to opts.on_leg. */
+#include "sim_world.h"
 #include "sim_world_state.h"
 
 #include <math.h>
@@ -72,6 +73,8 @@ s_leg_state (const swi_vehicle_t *veh)
 {
     if (veh->homing)
         return veh->fleet == DISP_FLEET_ROBOTAXI ? SIM_LEG_TO_DEPOT : SIM_LEG_GOING_HOME;
+    if (veh->state == SWI_VEH_CHARGE)
+        return veh->charge == SWI_CHARGE_DRIVE ? SIM_LEG_TO_CHARGER : SIM_LEG_CHARGING;
     return veh->state == SWI_VEH_PICKUP       ? SIM_LEG_TO_PICKUP
            : veh->state == SWI_VEH_OCCUPIED   ? SIM_LEG_CARRYING
            : veh->state == SWI_VEH_REPOSITION ? SIM_LEG_REPOSITION
@@ -109,7 +112,8 @@ swi_track_close (sim_world_t *self, uint32_t v)
         p->at_ms[1] = self->now_ms;
         p->km[1] = p->km[0];
         p->count = 2;
-        swi_track_emit (self, v, SIM_LEG_IDLE, -1, 0);
+        /* a spell at a charging site is told as charging, any other as idle */
+        swi_track_emit (self, v, self->vehicles[v].state == SWI_VEH_CHARGE ? SIM_LEG_CHARGING : SIM_LEG_IDLE, -1, 0);
     }
     p->count = 0;
 }

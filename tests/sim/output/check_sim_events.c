@@ -367,7 +367,8 @@ START_TEST (test_malformed_input_is_named_by_file_line_and_column)
         {HEAD "1,1,,,robotaxi,1,2,114.3,30.5\n", "bad.csv:2: event: empty (one of request, assign, "},
         {HEAD "1,1,teleport,,robotaxi,1,2,114.3,30.5\n", "bad.csv:2: event: unknown event 'teleport' (request, "
                                                          "assign, pickup, dropoff, giveup, reposition, arrive, "
-                                                         "shift_start, shift_end)"},
+                                                         "shift_start, shift_end, charge_wait, charge_start, "
+                                                         "charge_end)"},
         {HEAD "1,1,request,,bus,1,2,114.3,30.5\n", "bad.csv:2: fleet: unknown fleet 'bus' (robotaxi, human)"},
         {HEAD "1,1,request,,robotaxi,1.5,2,114.3,30.5\n", "bad.csv:2: request: '1.5' is not a whole number"},
         {HEAD "1,1,assign,-3,robotaxi,1,2,114.3,30.5\n", "bad.csv:2: vehicle: '-3' is not a whole number"},
