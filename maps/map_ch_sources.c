@@ -19,9 +19,9 @@ typedef struct {
 /* A bucket is a sorted part, entries [0, sorted) by (ms, id), and an unsorted tail [sorted, count) that takes
  * insertions; the tail is merged in once it outgrows about the square root of the sorted part. Removing a source
  * only bumps its version, which kills its entries where they lie, and counts them dead in their buckets; a bucket
- * half dead is compacted. A change thus costs about the square root of a bucket instead of moving half of it, while
- * a query still reads the sorted part in time order. A bucket at a node high in the hierarchy holds most of the
- * fleet, so this is what keeps puts and removals cheap. */
+ * half dead is compacted (a merge leaves the dead where they are). A change thus costs about the square root of a
+ * bucket instead of moving half of it, while a query still reads the sorted part in time order. A bucket at a node
+ * high in the hierarchy holds most of the fleet, so this is what keeps puts and removals cheap. */
 typedef struct {
     s_entry_t *entry;
     uint32_t count, cap, sorted, dead;
@@ -31,9 +31,20 @@ typedef struct {
 typedef struct {
     uint32_t *mark; /* ranks of the buckets holding the source's live entries */
     uint32_t count, cap;
+} s_source_t;
+
+/* What an entry's liveness is read from, apart from s_source_t: every scan of a bucket reads it for entries of
+ * sources all over the fleet, so it is kept dense (8 bytes a source) to stay in cache. */
+typedef struct {
     uint32_t version;
     bool present;
-} s_source_t;
+} s_alive_t;
+
+/* A node an upward search settled, and its time from the start. */
+typedef struct {
+    uint32_t rank;
+    int64_t dist_ms;
+} s_settled_t;
 
 struct map_ch_sources_t {
     const map_ch_t *ch;
@@ -45,9 +56,12 @@ struct map_ch_sources_t {
     size_t count, entries; /* sources present, and their live entries */
     s_bucket_t *bucket;    /* [n], by rank */
     s_source_t *source;    /* [id_limit] */
+    s_alive_t *alive;      /* [id_limit] */
     s_side_t side;         /* the searches; no tree */
-    s_entry_t *merge;      /* scratch for merging a tail in: as large as the largest bucket */
+    s_entry_t *merge;      /* scratch for merging a tail in: twice the longest tail */
     uint32_t merge_cap;
+    s_settled_t *settled;  /* scratch for a put: the nodes its search settled, in order */
+    uint32_t settled_cap;
 };
 
 static map_ch_sources_t *s_set_new (const map_ch_t *ch, bool watch, uint32_t id_limit, int64_t horizon_ms,
@@ -64,8 +78,10 @@ static map_ch_sources_t *s_set_new (const map_ch_t *ch, bool watch, uint32_t id_
     self->entry_limit = entry_limit;
     self->bucket = calloc (ch->n ? ch->n : 1, sizeof *self->bucket);
     self->source = calloc (id_limit ? id_limit : 1, sizeof *self->source);
+    self->alive = calloc (id_limit ? id_limit : 1, sizeof *self->alive);
     if (watch) self->limit_ms = malloc ((id_limit ? id_limit : 1) * sizeof *self->limit_ms);
-    if (!self->bucket || !self->source || (watch && !self->limit_ms) || s_side_init (&self->side, ch->n, false) < 0)
+    if (!self->bucket || !self->source || !self->alive || (watch && !self->limit_ms) ||
+        s_side_init (&self->side, ch->n, false) < 0)
         map_ch_sources_destroy (&self);
     return self;
 }
@@ -100,12 +116,34 @@ void map_ch_sources_destroy (map_ch_sources_t **self_p)
             free (self->source[id].mark);
     free (self->bucket);
     free (self->source);
+    free (self->alive);
     free (self->limit_ms);
     free (self->merge);
+    free (self->settled);
     s_side_free (&self->side);
     free (self);
     *self_p = NULL;
 }
+
+/* How many nodes on the buckets a pass over nodes fetches ahead (a put's, or a removal's). */
+#define S_AHEAD 8
+
+/* Asks for the cache line at p ahead of its use; only a hint (nothing where the compiler has no such builtin). */
+static inline void s_prefetch (const void *p)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch (p);
+#else
+    (void)p;
+#endif
+}
+
+/* Keeps a rare path out of line, so that the compiler's inlining budget goes to the searches' steps (s_step). */
+#if defined(__GNUC__)
+#define S_RARE __attribute__ ((noinline, cold))
+#else
+#define S_RARE
+#endif
 
 static inline bool s_entry_less (s_entry_t a, s_entry_t b)
 {
@@ -114,49 +152,85 @@ static inline bool s_entry_less (s_entry_t a, s_entry_t b)
 
 static inline bool s_entry_live (const map_ch_sources_t *self, s_entry_t e)
 {
-    return self->source[e.id].version == e.version;
+    return self->alive[e.id].version == e.version;
 }
 
-/* Drops the dead entries of b, keeping the sorted part sorted and the tail after it. */
+/* Drops the dead entries of b, keeping the sorted part sorted and the tail after it. b->dead counts them exactly, so
+ * liveness is read only up to the last of them; the rest, all live, moves as one block. */
 static void s_bucket_compact (const map_ch_sources_t *self, s_bucket_t *b)
 {
-    uint32_t to = 0, sorted = 0;
-    for (uint32_t i = 0; i < b->count; i++) {
-        if (!s_entry_live (self, b->entry[i])) continue;
-        b->entry[to++] = b->entry[i];
-        if (i < b->sorted) sorted = to;
+    uint32_t i = 0, to = 0, left = b->dead, gone_sorted = 0;
+    for (; i < b->count && left > 0; i++) {
+        if (s_entry_live (self, b->entry[i])) {
+            b->entry[to++] = b->entry[i];
+        } else {
+            left--;
+            if (i < b->sorted) gone_sorted++;
+        }
     }
-    b->count = to;
-    b->sorted = sorted;
+    if (to < i) memmove (b->entry + to, b->entry + i, (b->count - i) * sizeof *b->entry);
+    b->count -= i - to;
+    b->sorted -= gone_sorted;
     b->dead = 0;
 }
 
-static int s_entry_cmp (const void *a, const void *b)
+/* Sorts a[0, n) by (ms, id) with tmp[0, n) as scratch: runs of 16 by insertion, then merged pairwise from one
+ * array to the other. Returns the one holding the result (a or tmp). */
+static s_entry_t *s_entries_sort (s_entry_t *a, uint32_t n, s_entry_t *tmp)
 {
-    s_entry_t x = *(const s_entry_t *)a, y = *(const s_entry_t *)b;
-    return s_entry_less (x, y) ? -1 : s_entry_less (y, x) ? 1 : 0;
+    for (uint32_t lo = 0; lo < n; lo += 16) {
+        uint32_t hi = n - lo > 16 ? lo + 16 : n;
+        for (uint32_t i = lo + 1; i < hi; i++) {
+            s_entry_t e = a[i];
+            uint32_t j = i;
+            for (; j > lo && s_entry_less (e, a[j - 1]); j--)
+                a[j] = a[j - 1];
+            a[j] = e;
+        }
+    }
+    s_entry_t *from = a, *to = tmp;
+    for (size_t width = 16; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                to[k++] = s_entry_less (from[j], from[i]) ? from[j++] : from[i++];
+            while (i < mid)
+                to[k++] = from[i++];
+            while (j < hi)
+                to[k++] = from[j++];
+        }
+        s_entry_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    return from;
 }
 
-/* Sorts the tail and merges it into the sorted part, dropping the dead. 0, or -1 when out of memory (nothing
- * changed). */
-static int s_bucket_merge (map_ch_sources_t *self, s_bucket_t *b)
+/* Sorts the tail and merges it into the sorted part, dead entries and all (a bucket half dead is compacted: reading
+ * every entry's liveness at each merge would cost more than the scans of the dead spare). The merge runs from the
+ * back, in place: the sorted entries before the tail's first stay where they are. 0, or -1 when out of memory
+ * (nothing changed). */
+S_RARE static int s_bucket_merge (map_ch_sources_t *self, s_bucket_t *b)
 {
-    if (self->merge_cap < b->count) {
-        s_entry_t *m = realloc (self->merge, (size_t)b->cap * sizeof *m);
+    uint32_t t = b->count - b->sorted;
+    if (self->merge_cap / 2 < t) {
+        s_entry_t *m = realloc (self->merge, 2 * (size_t)t * sizeof *m);
         if (!m) return -1;
         self->merge = m;
-        self->merge_cap = b->cap;
+        self->merge_cap = 2 * t;
     }
-    qsort (b->entry + b->sorted, b->count - b->sorted, sizeof *b->entry, s_entry_cmp);
-    uint32_t i = 0, j = b->sorted, out = 0;
-    while (i < b->sorted || j < b->count) {
-        bool take_i = j == b->count || (i < b->sorted && s_entry_less (b->entry[i], b->entry[j]));
-        s_entry_t e = take_i ? b->entry[i++] : b->entry[j++];
-        if (s_entry_live (self, e)) self->merge[out++] = e;
+    s_entry_t *tail = self->merge;
+    memcpy (tail, b->entry + b->sorted, t * sizeof *tail);
+    tail = s_entries_sort (tail, t, self->merge + t);
+    uint32_t i = b->sorted, j = t, k = b->count;
+    while (j > 0) {
+        if (i > 0 && s_entry_less (tail[j - 1], b->entry[i - 1]))
+            b->entry[--k] = b->entry[--i];
+        else
+            b->entry[--k] = tail[--j];
     }
-    memcpy (b->entry, self->merge, out * sizeof *b->entry);
-    b->count = b->sorted = out;
-    b->dead = 0;
+    b->sorted = b->count;
     b->tail_min_ms = INT64_MAX;
     return 0;
 }
@@ -165,8 +239,9 @@ static int s_bucket_merge (map_ch_sources_t *self, s_bucket_t *b)
 static void s_source_unmark (map_ch_sources_t *self, uint32_t id)
 {
     s_source_t *src = &self->source[id];
-    src->version++;
+    self->alive[id].version++;
     for (uint32_t m = 0; m < src->count; m++) {
+        if (m + S_AHEAD < src->count) s_prefetch (&self->bucket[src->mark[m + S_AHEAD]]);
         s_bucket_t *b = &self->bucket[src->mark[m]];
         if (++b->dead * 2 > b->count) s_bucket_compact (self, b);
     }
@@ -206,7 +281,7 @@ static int s_source_mark (map_ch_sources_t *self, uint32_t id, uint32_t r, int64
         b->cap = cap;
     }
     if (b->count == b->sorted || ms < b->tail_min_ms) b->tail_min_ms = ms;
-    b->entry[b->count++] = (s_entry_t){.ms = ms, .id = id, .version = src->version};
+    b->entry[b->count++] = (s_entry_t){.ms = ms, .id = id, .version = self->alive[id].version};
     src->mark[src->count++] = r;
     self->entries++;
     return 0;
@@ -230,30 +305,65 @@ static void s_watch_scan (const map_ch_sources_t *w, uint32_t v, int64_t dv, uin
     }
 }
 
-/* Puts id at node: an upward search cut at cut_ms, forward for sources and backward for a watch's targets, filing
- * each settled node's time less offset_ms; with a watch w, each settled node's bucket there is read too. */
-static int s_put (map_ch_sources_t *self, uint32_t id, uint32_t node, int64_t cut_ms, int64_t offset_ms,
-                  const map_ch_sources_t *w, map_ch_watch_fn *fn, void *arg)
+/* The upward search from node cut at cut_ms, forward for sources and backward for a watch's targets: lists the
+ * nodes it settles in self->settled, in order. Their count, or -1 when out of memory. */
+static int64_t s_settle (map_ch_sources_t *self, uint32_t node, int64_t cut_ms)
 {
-    assert (self && id < self->id_limit && node < self->ch->n);
     const map_ch_t *ch = self->ch;
-    map_ch_sources_remove (self, id);
     const uint32_t *first = self->watch ? ch->bwd_first : ch->fwd_first;
     const uint32_t *ofirst = self->watch ? ch->fwd_first : ch->bwd_first;
     const s_qarc_t *arcs = self->watch ? ch->qbwd : ch->qfwd, *oarcs = self->watch ? ch->qfwd : ch->qbwd;
     s_side_t *f = &self->side;
     s_side_begin (f);
     s_side_offer (f, ch->rank[node], 0);
+    uint32_t settled = 0;
     while (f->heap_size > 0 && f->heap[0].key <= cut_ms) {
         uint32_t v = s_step (f, first, arcs, ofirst, oarcs, cut_ms);
         if (f->label[v].pos != S_SETTLED) continue;
-        if (s_source_mark (self, id, v, f->label[v].dist_ms - offset_ms) < 0) {
+        if (settled == self->settled_cap) {
+            uint32_t cap = self->settled_cap ? 2 * self->settled_cap : 256;
+            s_settled_t *list = realloc (self->settled, cap * sizeof *list);
+            if (!list) return -1;
+            self->settled = list;
+            self->settled_cap = cap;
+        }
+        self->settled[settled++] = (s_settled_t){.rank = v, .dist_ms = f->label[v].dist_ms};
+    }
+    return settled;
+}
+
+/* Puts id at node: the upward search cut at cut_ms (s_settle), filing each settled node's time less offset_ms; with
+ * a watch w, each settled node's bucket there is read too. */
+static int s_put (map_ch_sources_t *self, uint32_t id, uint32_t node, int64_t cut_ms, int64_t offset_ms,
+                  const map_ch_sources_t *w, map_ch_watch_fn *fn, void *arg)
+{
+    assert (self && id < self->id_limit && node < self->ch->n);
+    map_ch_sources_remove (self, id);
+    int64_t found = s_settle (self, node, cut_ms);
+    if (found < 0) return -1;
+    uint32_t settled = (uint32_t)found;
+    /* The buckets are filed (and read) in a second pass, in the order settled: the bucket S_AHEAD nodes on is
+     * fetched meanwhile, and the place its entry goes half as far on, as they are all over memory. */
+    bool scan = w && w->count > 0;
+    for (uint32_t i = 0; i < settled; i++) {
+        if (i + S_AHEAD < settled) {
+            s_prefetch (&self->bucket[self->settled[i + S_AHEAD].rank]);
+            if (scan) s_prefetch (&w->bucket[self->settled[i + S_AHEAD].rank]);
+        }
+        if (i + S_AHEAD / 2 < settled) {
+            const s_bucket_t *b = &self->bucket[self->settled[i + S_AHEAD / 2].rank];
+            if (b->entry) s_prefetch (b->entry + b->count);
+            if (scan) s_prefetch (w->bucket[self->settled[i + S_AHEAD / 2].rank].entry);
+        }
+        uint32_t v = self->settled[i].rank;
+        int64_t dv = self->settled[i].dist_ms;
+        if (s_source_mark (self, id, v, dv - offset_ms) < 0) {
             s_source_unmark (self, id);
             return -1;
         }
-        if (w && w->count > 0) s_watch_scan (w, v, f->label[v].dist_ms, id, fn, arg);
+        if (scan) s_watch_scan (w, v, dv, id, fn, arg);
     }
-    self->source[id].present = true;
+    self->alive[id].present = true;
     self->count++;
     return 0;
 }
@@ -298,16 +408,16 @@ size_t map_ch_watch_count (const map_ch_watch_t *watch)
 void map_ch_sources_remove (map_ch_sources_t *self, uint32_t id)
 {
     assert (self);
-    if (id >= self->id_limit || !self->source[id].present) return;
+    if (id >= self->id_limit || !self->alive[id].present) return;
     s_source_unmark (self, id);
-    self->source[id].present = false;
+    self->alive[id].present = false;
     self->count--;
 }
 
 int map_ch_sources_contains (const map_ch_sources_t *self, uint32_t id)
 {
     assert (self);
-    return id < self->id_limit && self->source[id].present;
+    return id < self->id_limit && self->alive[id].present;
 }
 
 size_t map_ch_sources_node_bytes (void)
@@ -317,7 +427,7 @@ size_t map_ch_sources_node_bytes (void)
 
 size_t map_ch_watch_node_bytes (void)
 {
-    return map_ch_sources_node_bytes () + sizeof (s_source_t) + sizeof (int64_t);
+    return map_ch_sources_node_bytes () + sizeof (s_source_t) + sizeof (s_alive_t) + sizeof (int64_t);
 }
 
 size_t map_ch_sources_entry_bytes (void)
