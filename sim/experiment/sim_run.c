@@ -414,6 +414,8 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
             res->use[f].km += use.km;
             res->use[f].trips += use.trips;
             res->use[f].fares_yuan += use.fares_yuan;
+            res->use[f].battery = use.battery;
+            res->use[f].energy_yuan += use.energy_yuan;
         }
         if (days > 1 && !opts->quiet) {
             char net_h[32], share[32];   /* rounded as days.csv holds them */

@@ -12,6 +12,8 @@ typedef struct {
     double hours_online;
     double km;
     double fares_yuan;
+    double energy_per_km;      /* charging.mode battery: the electricity bought per km driven; < 0: the scenario's
+                                * per-km price */
 } s_day_t;
 
 /* a / b, or 0 when b is not positive: no figure here may come out NaN or infinite */
@@ -47,15 +49,16 @@ s_robotaxi_parts (const sim_config_t *cfg, const s_day_t *day, sim_cost_t *out)
                             cfg->robotaxi.residual_share, cfg->robotaxi.finance_rate, cfg->robotaxi.life_years) /
         365.0;
     out->insurance = cfg->robotaxi.insurance_yuan_per_year / 365.0;
-    out->energy = cfg->robotaxi.kwh_per_km * cfg->robotaxi.kwh_price_yuan * day->km;
+    double energy_per_km =
+        day->energy_per_km >= 0 ? day->energy_per_km : cfg->robotaxi.kwh_per_km * cfg->robotaxi.kwh_price_yuan;
+    out->energy = energy_per_km * day->km;
     out->maintenance = cfg->robotaxi.maintenance_yuan_per_km * day->km;
     out->cleaning = cfg->robotaxi.cleaning_yuan_per_day;
     out->depot = cfg->robotaxi.depot_yuan_per_day;
     out->software = cfg->robotaxi.software_yuan_per_day;
     /* remote safety operators watch the fleet round the clock, whatever the hours in service */
     out->operators = s_ratio (24.0 * cfg->robotaxi.operator_wage_yuan_per_h, cfg->robotaxi.vehicles_per_operator);
-    out->variable_per_km =
-        cfg->robotaxi.kwh_per_km * cfg->robotaxi.kwh_price_yuan + cfg->robotaxi.maintenance_yuan_per_km;
+    out->variable_per_km = energy_per_km + cfg->robotaxi.maintenance_yuan_per_km;
 }
 
 /* Human ride-hail parts per driver-day worked. */
@@ -66,11 +69,12 @@ s_human_parts (const sim_config_t *cfg, const s_day_t *day, sim_cost_t *out)
     /* the car is insured every calendar day, but only days worked earn: the year's premium is spread over the
      * workdays_per_month x 12 days a driver works, not over 365 */
     out->insurance = s_ratio (cfg->human.insurance_yuan_per_year, cfg->human.workdays_per_month * 12.0);
-    out->energy = cfg->human.energy_yuan_per_km * day->km;
+    double energy_per_km = day->energy_per_km >= 0 ? day->energy_per_km : cfg->human.energy_yuan_per_km;
+    out->energy = energy_per_km * day->km;
     out->maintenance = cfg->human.maintenance_yuan_per_km * day->km;
     out->commission = cfg->human.commission * day->fares_yuan;
     out->driver_time = day->hours_online * cfg->human.reservation_wage_yuan_per_h;
-    out->variable_per_km = cfg->human.energy_yuan_per_km + cfg->human.maintenance_yuan_per_km;
+    out->variable_per_km = energy_per_km + cfg->human.maintenance_yuan_per_km;
 }
 
 typedef void (*s_parts_fn) (const sim_config_t *cfg, const s_day_t *day, sim_cost_t *out);
@@ -95,6 +99,13 @@ s_day_cost (const sim_config_t *cfg, disp_fleet_t fleet, const s_day_t *day, sim
     out->cost_per_vehicle_day = out->fixed_per_vehicle_day + out->energy + out->maintenance + out->commission;
 }
 
+/* The electricity bought per km (charging.mode battery), or -1: the scenario's per-km price. */
+static double
+s_energy_per_km (const sim_cost_use_t *use)
+{
+    return use->battery ? s_ratio (use->energy_yuan, use->km) : -1.0;
+}
+
 /* The platform's commission as a share of fares (0 for the robotaxi, whose operator keeps all of them). */
 static double
 s_commission_share (const sim_config_t *cfg, disp_fleet_t fleet)
@@ -111,7 +122,7 @@ sim_cost_fleet (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_use_
     if (use->vehicle_days <= 0) {
         /* no vehicle-day to spread anything over: only the per-km rate, a parameter, is still meaningful */
         sim_cost_t rate;
-        s_day_cost (cfg, fleet, &(s_day_t){0}, &rate);
+        s_day_cost (cfg, fleet, &(s_day_t){.energy_per_km = -1}, &rate);
         out->variable_per_km = rate.variable_per_km;
         return;
     }
@@ -120,6 +131,7 @@ sim_cost_fleet (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_use_
         .hours_online = use->hours_online / vehicle_days,
         .km = use->km > 0 ? use->km / vehicle_days : 0.0,
         .fares_yuan = use->fares_yuan / vehicle_days,
+        .energy_per_km = s_energy_per_km (use),
     };
     double utilization = out->utilization;
     s_day_cost (cfg, fleet, &day, out);
@@ -157,6 +169,7 @@ sim_cost_per_km_at (const sim_config_t *cfg, disp_fleet_t fleet, const sim_cost_
         .hours_online = use->hours_online / use->vehicle_days,
         .km = occupied_h_per_day * km_per_occupied_h,
         .fares_yuan = occupied_h_per_day * fares_per_occupied_h,
+        .energy_per_km = s_energy_per_km (use),
     };
     sim_cost_t cost;
     s_day_cost (cfg, fleet, &day, &cost);

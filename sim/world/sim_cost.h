@@ -15,6 +15,9 @@ typedef struct {
     double km;                 /* every km driven, empty ones included */
     double trips;              /* trips served */
     double fares_yuan;         /* paid by riders */
+    int battery;               /* charging.mode battery: energy is energy_yuan, what the fleet bought; else the
+                                * scenario's price per km */
+    double energy_yuan;        /* electricity bought, its day's net draw topped up at the valley price (battery) */
 } sim_cost_use_t;
 
 /* A fleet's costs. Parts are yuan per vehicle-day; a part that does not apply to the fleet is 0. */
@@ -24,7 +27,8 @@ typedef struct {
     double capital;            /* robotaxi: vehicle + sensors as an annuity over the life, less the residual */
     double rent;               /* human: car rent or depreciation */
     double insurance;
-    double energy;             /* robotaxi: kWh/km x price; human: energy_yuan_per_km */
+    double energy;             /* the electricity bought (charging.mode battery); else robotaxi: kWh/km x price, human:
+                                * energy_yuan_per_km */
     double maintenance;
     double cleaning, depot, software;   /* robotaxi */
     double operators;          /* robotaxi: remote safety operators, round the clock */

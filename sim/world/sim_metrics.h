@@ -35,6 +35,9 @@ typedef struct {
     double reposition_km;        /* empty km driven on the dispatcher's rebalancing orders (in km_driven) */
     double hours_online, hours_occupied;   /* all vehicles together */
     double revenue_yuan;
+    int battery;                 /* charging.mode battery: energy_yuan is what the fleet bought */
+    double energy_yuan;          /* electricity bought, the day's net draw topped up at the valley price */
+    double energy_kwh;           /* kWh bought, the same way */
     double mean_wait_s, p95_wait_s;
     /* from the cost model, on final snapshots only */
     double cost_per_km, cost_per_vehicle_day, profit_per_vehicle_day, break_even_rides_per_day;

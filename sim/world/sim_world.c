@@ -1260,8 +1260,10 @@ sim_world_run (sim_world_t *self, disp_link_t *link, sim_progress_fn *progress, 
         swi_track_close (self, v);   /* the idle spells open at the end */
     if (!self->failed) {
         /* bring vehicle time up to the end, and send the final figures with one last tick */
+        for (uint32_t v = 0; v < self->vehicle_count; v++)
+            s_account (self, v);   /* up to the end, standing draws included */
+        swi_charge_finish (self);   /* sessions still open booked as they stand: the final figures count them */
         sim_world_snapshot (self, SIM_SNAPSHOT_FINAL, &self->final);
-        swi_charge_finish (self);
         s_publish (self, &self->final);
         if (!self->failed)
             s_exchange (self, link);
@@ -1294,10 +1296,10 @@ sim_world_choice_curve (const sim_world_t *self, sim_choice_curve_t *out)
 }
 
 double
-sim_world_driver_net (const sim_config_t *cfg, double revenue_yuan, double km, int worked)
+sim_world_driver_net (const sim_config_t *cfg, double revenue_yuan, double km, double energy_yuan, int worked)
 {
-    double net = revenue_yuan * (1.0 - cfg->human.commission) -
-                 km * (cfg->human.energy_yuan_per_km + cfg->human.maintenance_yuan_per_km);
+    double energy = energy_yuan >= 0 ? energy_yuan : km * cfg->human.energy_yuan_per_km;
+    double net = revenue_yuan * (1.0 - cfg->human.commission) - energy - km * cfg->human.maintenance_yuan_per_km;
     if (worked)
         net -= cfg->human.vehicle_rent_yuan_per_day +
                cfg->human.insurance_yuan_per_year / (cfg->human.workdays_per_month * 12.0);
@@ -1345,6 +1347,8 @@ sim_world_cost_use (const sim_fleet_metrics_t *m, sim_cost_use_t *use)
     use->km = m->km_driven;
     use->trips = (double) m->served;
     use->fares_yuan = m->revenue_yuan;
+    use->battery = m->battery;
+    use->energy_yuan = m->energy_yuan;
 }
 
 void
@@ -1365,6 +1369,15 @@ sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t 
     for (int f = 0; f < DISP_FLEET_COUNT; f++) {
         sim_metrics_fleet (self->metrics, (disp_fleet_t) f, &out->fleets[f]);
         out->fleets[f].online = online[f];
+        out->fleets[f].battery = self->batteries != NULL;
+    }
+    for (uint32_t v = 0; self->batteries && v < self->vehicle_count; v++) {
+        const swi_vehicle_t *veh = &self->vehicles[v];
+        if (veh->fleet == DISP_FLEET_HUMAN && !veh->worked)
+            continue;   /* a driver at home buys nothing */
+        double kwh;
+        out->fleets[veh->fleet].energy_yuan += swi_charge_energy_yuan (self, v, &kwh);
+        out->fleets[veh->fleet].energy_kwh += kwh;
     }
     out->day = self->opts.day + 1;
     out->choice = self->choice;
@@ -1376,7 +1389,7 @@ sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t 
             continue;   /* stays home, or a shift that has not started yet */
         d->drivers++;
         revenue += veh->revenue_yuan;
-        net += sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, 1);
+        net += sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, swi_charge_energy_yuan (self, v, NULL), 1);
         hours += (double) veh->online_ms / SWI_HOUR_MS;
     }
     d->hours_online = hours;
@@ -1425,7 +1438,8 @@ sim_world_drivers (sim_world_t *self, const sim_driver_row_t **out)
         row->revenue_yuan = veh->revenue_yuan;
         row->km = veh->km;
         row->worked = veh->worked;
-        row->net_yuan = sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, veh->worked);
+        row->net_yuan =
+            sim_world_driver_net (cfg, veh->revenue_yuan, veh->km, swi_charge_energy_yuan (self, v, NULL), veh->worked);
     }
     *out = self->driver_rows;
     return self->humans;

@@ -97,9 +97,10 @@ typedef struct {
     uint8_t worked;
 } sim_driver_row_t;
 
-/* A driver's net earnings for a day: fares less commission, energy and maintenance per km, and (on a day worked)
- * rent and insurance. The one formula behind drivers.csv, the drivers' metrics and their work decisions. */
-double sim_world_driver_net (const sim_config_t *cfg, double revenue_yuan, double km, int worked);
+/* A driver's net earnings for a day: fares less commission, energy (energy_yuan, the electricity the driver bought
+ * under charging.mode battery; when negative, human.energy_yuan_per_km x km), maintenance per km, and (on a day
+ * worked) rent and insurance. The one formula behind drivers.csv, the drivers' metrics and their work decisions. */
+double sim_world_driver_net (const sim_config_t *cfg, double revenue_yuan, double km, double energy_yuan, int worked);
 
 /* Builds the world for cfg on graph g (must outlive the world): places vehicles, draws shifts. NULL with a
  * message when the scenario cannot run on this map (e.g. a service area with no road in it). */

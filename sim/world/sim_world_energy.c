@@ -203,6 +203,34 @@ swi_charge_stand (sim_world_t *self, uint32_t v, int64_t from_ms, int64_t to_ms)
         s_use (self, v, kwh);
 }
 
+/* The cheapest hour's price of a tariff. */
+static double
+s_valley (const sim_tou_t *tou)
+{
+    double low = tou->yuan_per_kwh[0];
+    for (int h = 1; h < 24; h++)
+        low = fmin (low, tou->yuan_per_kwh[h]);
+    return low;
+}
+
+double
+swi_charge_energy_yuan (const sim_world_t *self, uint32_t v, double *kwh)
+{
+    if (!self->batteries) {
+        if (kwh)
+            *kwh = 0;
+        return -1.0;
+    }
+    const sim_battery_row_t *row = &self->battery_rows[v];
+    int robotaxi = self->vehicles[v].fleet == DISP_FLEET_ROBOTAXI;
+    double eff = self->cfg->charging.efficiency;
+    double topup_kwh = (row->start_kwh - self->batteries[v].kwh) / eff;   /* negative: ends fuller than it began */
+    double valley = s_valley (robotaxi ? &self->tou_depot : &self->tou_public);
+    if (kwh)
+        *kwh = row->bought_kwh + topup_kwh;
+    return row->energy_yuan + topup_kwh * valley;
+}
+
 int
 swi_charge_wanted (const sim_world_t *self, uint32_t v)
 {

@@ -306,6 +306,11 @@ void swi_charge_drive (sim_world_t *self, uint32_t v, double km, int64_t drive_m
 /* v stood on shift from from_ms to to_ms (idle, or waiting for a plug): the battery gives the standing draw. */
 void swi_charge_stand (sim_world_t *self, uint32_t v, int64_t from_ms, int64_t to_ms);
 
+/* The electricity v has cost so far: what it bought, and its net draw since the day began (start - now) bought at
+ * its fleet's valley price (the tariff's cheapest hour: recharged overnight, so that every day starts alike). The kWh
+ * bought go to *kwh (may be NULL). -1 without batteries (the caller's per-km price then). */
+double swi_charge_energy_yuan (const sim_world_t *self, uint32_t v, double *kwh);
+
 /* v's battery is below its fleet's charge_below_soc (0 without batteries). */
 int swi_charge_wanted (const sim_world_t *self, uint32_t v);
 

@@ -548,6 +548,29 @@ START_TEST (test_empty_fleet_writes_zeros)
 }
 END_TEST
 
+/* charging.mode battery: the energy part is what the fleet bought, per vehicle-day, whatever the per-km prices say;
+ * the per-km rate, and with it the break-even and the curve, is that spend per km driven. */
+START_TEST (test_battery_energy_is_what_was_bought)
+{
+    sim_cost_use_t h = s_human_use, r = s_robotaxi_use;
+    h.battery = r.battery = 1;
+    h.energy_yuan = 1200;    /* 12 yuan a driver-day, 0.08 yuan a km */
+    r.energy_yuan = 10000;   /* 25 yuan a robotaxi-day, 0.125 yuan a km */
+    sim_cost_t ch, cr, ch_km;
+    sim_cost_fleet (&cfg, DISP_FLEET_HUMAN, &h, &ch);
+    sim_cost_fleet (&cfg, DISP_FLEET_ROBOTAXI, &r, &cr);
+    sim_cost_fleet (&cfg, DISP_FLEET_HUMAN, &s_human_use, &ch_km);
+    ck_assert_double_eq_tol (ch.energy, 12, TOL);
+    ck_assert_double_eq_tol (ch.variable_per_km, 0.08 + 0.05, TOL);
+    ck_assert_double_eq_tol (cr.energy, 25, TOL);
+    ck_assert_double_eq_tol (cr.variable_per_km, 0.125 + cfg.robotaxi.maintenance_yuan_per_km, TOL);
+    /* everything else as with the per-km price: only the energy moved */
+    ck_assert_double_eq_tol (ch.cost_per_vehicle_day - ch.energy, ch_km.cost_per_vehicle_day - ch_km.energy, TOL);
+    /* the curve at the run's own utilization is the run's cost per km, energy bought included */
+    ck_assert_double_eq_tol (sim_cost_per_km_at (&cfg, DISP_FLEET_HUMAN, &h, 0.5), ch.cost_per_km, TOL);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -563,6 +586,7 @@ main (void)
     tcase_add_test (core, test_cost_per_km_falls_with_utilization);
     tcase_add_test (core, test_curve_meets_the_run_at_its_own_utilization);
     tcase_add_test (core, test_written_files_hold_the_structs);
+    tcase_add_test (core, test_battery_energy_is_what_was_bought);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, s_teardown);

@@ -91,6 +91,7 @@ typedef struct {
     size_t nsessions;
     sim_charge_site_row_t *sites;
     size_t nsites;
+    sim_snapshot_t final;
 } s_day_t;
 
 static void
@@ -124,6 +125,7 @@ s_play (const sim_config_t *cfg, s_log_t *log, s_day_t *day)
     sim_world_t *w = sim_world_new (cfg, s_net, &opts, err, sizeof err);
     ck_assert_msg (w != NULL, "%s", err);
     ck_assert_msg (sim_world_run (w, link, NULL, NULL, err, sizeof err) == 0, "%s", err);
+    day->final = *sim_world_final (w);
     const sim_battery_row_t *b;
     const sim_charge_session_t *s;
     const sim_charge_site_row_t *c;
@@ -175,6 +177,16 @@ START_TEST (test_energy_balances_and_stays_in_the_battery)
         }
     }
     ck_assert_uint_gt (robotaxi_sessions, 5);
+    /* the robotaxis' energy cost is what they bought plus their day's net draw at the depot's valley price (0.31) */
+    double want = 0;
+    for (size_t i = 0; i < day.nbatteries; i++) {
+        const sim_battery_row_t *r = &day.batteries[i];
+        if (r->fleet == DISP_FLEET_ROBOTAXI)
+            want += r->energy_yuan + (r->start_kwh - r->end_kwh) / 0.92 * 0.31;
+    }
+    const sim_fleet_metrics_t *rf = &day.final.fleets[DISP_FLEET_ROBOTAXI];
+    ck_assert_int_eq (rf->battery, 1);
+    ck_assert_double_eq_tol (rf->energy_yuan, want, 1e-6);
     /* the depot tariff's prices run 0.31 .. 1.17 yuan per kWh bought */
     ck_assert (depot_yuan / depot_kwh > 0.30 && depot_yuan / depot_kwh < 1.18);
     /* the low went to charge: a charge_start per session not begun after a wait, legs to the charger and at it */
