@@ -15,3 +15,16 @@ map_error (char *err, size_t errlen, const char *fmt, ...)
     }
     return -1;
 }
+
+void
+map_error_append (char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used + 1 >= len)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    int n = vsnprintf (buf + *used, len - *used, fmt, ap);
+    va_end (ap);
+    if (n > 0)
+        *used = *used + (size_t) n < len ? *used + (size_t) n : len - 1;
+}

@@ -9,4 +9,9 @@
  * can write `return map_error (err, errlen, "...", ...)`. */
 int map_error (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
+/* Appends formatted text to a message being built in buf (len bytes, *used of them written), keeping it terminated
+ * and truncating at the end: a list of names or runs that a message then quotes. */
+void map_error_append (char *buf, size_t len, size_t *used, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
 #endif

@@ -143,33 +143,19 @@ typedef struct {
     size_t k, n;
 } s_shard_t;
 
-/* Appends formatted text at buf + *used, keeping buf terminated when it is full. */
-static void
-s_append (char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-    if (*used + 1 >= len)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    int n = vsnprintf (buf + *used, len - *used, fmt, ap);
-    va_end (ap);
-    if (n > 0)
-        *used = *used + (size_t) n < len ? *used + (size_t) n : len - 1;
-}
-
 /* "run 4" or "runs 1, 4 and 7" (S_LIST_SHOWN named, then "and N more") of the runs r < runs with r % n == k - 1. */
 static void
 s_runs_of (char *buf, size_t len, size_t k, size_t n, size_t runs)
 {
     size_t used = 0, total = k - 1 < runs ? (runs - (k - 1) + n - 1) / n : 0, i = 0;
     buf[0] = '\0';
-    s_append (buf, len, &used, total == 1 ? "run" : "runs");
+    map_error_append (buf, len, &used, total == 1 ? "run" : "runs");
     for (size_t r = k - 1; r < runs; r += n, i++) {
         if (i == S_LIST_SHOWN) {
-            s_append (buf, len, &used, " and %zu more", total - i);
+            map_error_append (buf, len, &used, " and %zu more", total - i);
             break;
         }
-        s_append (buf, len, &used, "%s%zu", i == 0 ? " " : i + 1 == total ? " and " : ", ", r);
+        map_error_append (buf, len, &used, "%s%zu", i == 0 ? " " : i + 1 == total ? " and " : ", ", r);
     }
 }
 
@@ -379,11 +365,11 @@ sim_shard_plan (sim_shard_plan_t *plan, const char *const *dirs, size_t count, c
             missing++;
             s_runs_of (list, sizeof list, k, n, runs);
             if (shown++ < 4)
-                s_append (msg, sizeof msg, &used, "%sshard %zu/%zu (%s)", shown > 1 ? ", " : "", k, n,
+                map_error_append (msg, sizeof msg, &used, "%sshard %zu/%zu (%s)", shown > 1 ? ", " : "", k, n,
                           k - 1 < runs ? list : "no runs");
         }
         if (shown > 4)
-            s_append (msg, sizeof msg, &used, " and %zu more shards", shown - 4);
+            map_error_append (msg, sizeof msg, &used, " and %zu more shards", shown - 4);
         free (given);
         map_error (err, errlen, "merge: %zu of %zu shards given; missing: %s (play them with --shard K/%zu and give "
                    "their folders too)", count, n, msg, n);

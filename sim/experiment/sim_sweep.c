@@ -394,20 +394,6 @@ sim_sweep_config (const sim_sweep_t *self, size_t run, const sim_config_t *base,
     return 0;
 }
 
-/* Appends formatted text at buf + *used, keeping buf terminated when it is full. */
-static void
-s_append (char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-    if (*used + 1 >= len)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    int n = vsnprintf (buf + *used, len - *used, fmt, ap);
-    va_end (ap);
-    if (n > 0)
-        *used = *used + (size_t) n < len ? *used + (size_t) n : len - 1;
-}
-
 /* "K=V, K2=V2" for run's point, followed by "; seed S" when base is not NULL ("seed S" alone without keys). */
 static void
 s_describe (const sim_sweep_t *self, const sim_config_t *base, size_t run, char *buf, size_t len)
@@ -415,9 +401,9 @@ s_describe (const sim_sweep_t *self, const sim_config_t *base, size_t run, char 
     size_t used = 0;
     buf[0] = '\0';
     for (size_t k = 0; k < self->axis_count; k++)
-        s_append (buf, len, &used, "%s%s=%s", k ? ", " : "", self->axes[k].key, sim_sweep_value (self, run, k));
+        map_error_append (buf, len, &used, "%s%s=%s", k ? ", " : "", self->axes[k].key, sim_sweep_value (self, run, k));
     if (base)
-        s_append (buf, len, &used, "%sseed %llu", self->axis_count ? "; " : "",
+        map_error_append (buf, len, &used, "%sseed %llu", self->axis_count ? "; " : "",
                   (unsigned long long) sim_sweep_seed (self, base, run));
 }
 

@@ -596,6 +596,19 @@ s_become_free (sim_world_t *self, uint32_t v)
         swi_cruise_start (self, v);
 }
 
+/* Vehicle v is done with what it was doing (a ride, a reposition, a charge): free for riders again, or off shift when
+ * its shift ended meanwhile. */
+static void
+s_carry_on (sim_world_t *self, uint32_t v)
+{
+    if (self->vehicles[v].on_shift) {
+        s_become_free (self, v);
+    } else {
+        s_off_shift (self, v, 0);
+        swi_mark_changed (self, v);
+    }
+}
+
 static void
 s_on_dropoff (sim_world_t *self, uint32_t r)
 {
@@ -616,12 +629,7 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     self->active_riders--;
     veh->node = rider->destination;
     s_log (self, SIM_EVENT_DROPOFF, v, rider->fleet, r, rider->destination);
-    if (veh->on_shift) {
-        s_become_free (self, v);
-    } else {
-        s_off_shift (self, v, 0);
-        swi_mark_changed (self, v);
-    }
+    s_carry_on (self, v);
 }
 
 /* A human driver's empty trip between home and the area where riders are, at the start and end of a shift (not at
@@ -777,12 +785,7 @@ s_on_charge_end (sim_world_t *self, uint32_t v)
         swi_schedule (self, swi_charge_done_ms (self, next), SWI_EV_CHARGE_END, next);
     }
     veh->charge = SWI_CHARGE_NONE;
-    if (veh->on_shift) {
-        s_become_free (self, v);
-    } else {
-        s_off_shift (self, v, 0);
-        swi_mark_changed (self, v);
-    }
+    s_carry_on (self, v);
 }
 
 /* An idle driver's parked spell is over: one whose battery ran low goes to charge, the others cruise on. */
@@ -807,12 +810,7 @@ s_on_arrive (sim_world_t *self, uint32_t v)
     }
     veh->node = veh->target;
     s_log (self, SIM_EVENT_ARRIVE, v, veh->fleet, SIM_EVENT_NONE, veh->target);
-    if (veh->on_shift) {
-        s_become_free (self, v);
-    } else {
-        s_off_shift (self, v, 0);
-        swi_mark_changed (self, v);
-    }
+    s_carry_on (self, v);
 }
 
 /* Numbers the snapshot (the day's own count, summary.json's seq; the publisher numbers the stream per topic) and,
