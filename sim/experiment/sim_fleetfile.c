@@ -1,4 +1,5 @@
-/* sim_fleetfile: robotaxi depots and human drivers' shifts read from CSV files (see sim_fleetfile.h). */
+/* sim_fleetfile: robotaxi depots, human drivers' shifts and charging sites read from CSV files (see
+ * sim_fleetfile.h). */
 #include "sim_fleetfile.h"
 
 #include <math.h>
@@ -169,11 +170,91 @@ done:
     return rc;
 }
 
+/* 1 when text is word, blanks around it allowed. */
+static int
+s_is (const char *text, const char *word)
+{
+    size_t len = strlen (word);
+    text += strspn (text, " \t");
+    return strncmp (text, word, len) == 0 && sim_csv_blank (text + len);
+}
+
+static int
+s_load_sites (const sim_config_t *cfg, const map_graph_t *g, map_proj_t *proj, sim_fleetfile_t *out, char *err,
+              size_t errlen)
+{
+    const char *path = cfg->charging.site_file;
+    sim_csv_t csv = {0};
+    int rc = s_open (&csv, path, "charging.site_file", err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = -1;
+    static const char *const names[] = {"lon", "lat", "plugs", "kw", "access"};
+    int col[5];
+    size_t depots = 0;
+    if (sim_csv_need (&csv, names, col, 5, err, errlen) < 0)
+        goto done;
+    out->sites = calloc (csv.nrows, sizeof *out->sites);
+    if (!out->sites) {
+        map_error (err, errlen, "out of memory");
+        goto done;
+    }
+    for (size_t r = 0; r < csv.nrows; r++) {
+        sim_charger_site_t *site = &out->sites[r];
+        size_t plugs;
+        int line = csv.lines[r];
+        if (s_snap (&csv, r, col[0], col[1], proj, g, cfg->charging.site_snap_m, "charging.site_snap_m", &site->node,
+                    err, errlen) < 0 ||
+            s_count (&csv, r, col[2], "plugs", &plugs, err, errlen) < 0)
+            goto done;
+        if (sim_csv_blank (sim_csv_cell (&csv, r, col[2]))) {
+            map_error (err, errlen, "%s:%d: no plugs", path, line);
+            goto done;
+        }
+        site->plugs = (uint32_t) plugs;
+        if (sim_csv_parse_number (sim_csv_cell (&csv, r, col[3]), &site->kw) != 0 ||
+            !(site->kw > 0 && site->kw <= 1000)) {
+            map_error (err, errlen, "%s:%d: kw '%s' is not a power above 0, at most 1000 kW", path, line,
+                       sim_csv_cell (&csv, r, col[3]));
+            goto done;
+        }
+        const char *access = sim_csv_cell (&csv, r, col[4]);
+        if (s_is (access, "depot"))
+            site->access = SIM_CHARGER_DEPOT;
+        else if (s_is (access, "public"))
+            site->access = SIM_CHARGER_PUBLIC;
+        else {
+            map_error (err, errlen, "%s:%d: access '%s' is neither depot (the robotaxis' own) nor public", path,
+                       line, access);
+            goto done;
+        }
+        depots += site->access == SIM_CHARGER_DEPOT;
+    }
+    size_t publics = csv.nrows - depots;
+    if (cfg->robotaxi.fleet_size > 0 && depots == 0 && !(cfg->charging.robotaxi_public && publics > 0)) {
+        map_error (err, errlen, "%s: no site the %lld robotaxis may charge at: no row has access depot%s", path,
+                   (long long) cfg->robotaxi.fleet_size,
+                   cfg->charging.robotaxi_public ? "" : " (and charging.robotaxi_public is 0)");
+        goto done;
+    }
+    if (cfg->human.drivers > 0 && publics == 0) {
+        map_error (err, errlen, "%s: no site the %lld human drivers may charge at: no row has access public", path,
+                   (long long) cfg->human.drivers);
+        goto done;
+    }
+    out->site_count = csv.nrows;
+    out->site_depots = depots;
+    rc = 0;
+done:
+    sim_csv_free (&csv);
+    return rc;
+}
+
 int
 sim_fleetfile_load (const sim_config_t *cfg, const map_net_t *net, sim_fleetfile_t *out, char *err, size_t errlen)
 {
     memset (out, 0, sizeof *out);
-    if (!cfg->robotaxi.depot_file[0] && !cfg->human.shift_file[0])
+    if (!cfg->robotaxi.depot_file[0] && !cfg->human.shift_file[0] && !cfg->charging.site_file[0])
         return 0;
     const map_graph_t *g = map_net_graph (net);
     map_proj_t *proj = map_proj_new (map_graph_epsg (g), err, errlen);
@@ -184,6 +265,8 @@ sim_fleetfile_load (const sim_config_t *cfg, const map_net_t *net, sim_fleetfile
         rc = s_load_depots (cfg, g, proj, out, err, errlen);
     if (rc == 0 && cfg->human.shift_file[0])
         rc = s_load_shifts (cfg, g, proj, out, err, errlen);
+    if (rc == 0 && cfg->charging.site_file[0])
+        rc = s_load_sites (cfg, g, proj, out, err, errlen);
     map_proj_destroy (&proj);
     if (rc != 0)
         sim_fleetfile_free (out);
@@ -206,8 +289,12 @@ sim_fleetfile_describe (const sim_fleetfile_t *self, const sim_config_t *cfg, ch
         at = snprintf (buf, len, "robotaxi.depot_file %s: %zu depots, %lld robotaxis",
                        s_base (cfg->robotaxi.depot_file), self->depot_rows, (long long) cfg->robotaxi.fleet_size);
     if (self->shifts && at >= 0 && (size_t) at < len)
-        snprintf (buf + at, len - at, "%shuman.shift_file %s: %zu shift patterns, %lld drivers", at ? "; " : "",
-                  s_base (cfg->human.shift_file), self->shift_rows, (long long) cfg->human.drivers);
+        at += snprintf (buf + at, len - at, "%shuman.shift_file %s: %zu shift patterns, %lld drivers",
+                        at ? "; " : "", s_base (cfg->human.shift_file), self->shift_rows,
+                        (long long) cfg->human.drivers);
+    if (self->sites && at >= 0 && (size_t) at < len)
+        snprintf (buf + at, len - at, "%scharging.site_file %s: %zu depots, %zu public sites", at ? "; " : "",
+                  s_base (cfg->charging.site_file), self->site_depots, self->site_count - self->site_depots);
 }
 
 void
@@ -215,5 +302,6 @@ sim_fleetfile_free (sim_fleetfile_t *self)
 {
     free (self->depots);
     free (self->shifts);
+    free (self->sites);
     memset (self, 0, sizeof *self);
 }

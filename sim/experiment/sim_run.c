@@ -138,7 +138,7 @@ typedef struct {
     int is_baseline;
     int route_thread;          /* its worlds route rides ahead on a thread of their own (sim_world_opts_t) */
     const sim_tripfile_t *demand; /* the trips file's rows (demand.file), or NULL: drawn */
-    const sim_fleetfile_t *fleets; /* depots and shifts from files (robotaxi.depot_file, human.shift_file), or NULL */
+    const sim_fleetfile_t *fleets; /* depots, shifts and charging sites from files (sim_fleetfile.h), or NULL */
     sim_drivers_t *drivers;
     uint8_t *works;
     disp_link_t *link;
@@ -214,7 +214,9 @@ s_series_day (s_series_t *x, const s_series_t *base, uint32_t day, const sim_con
                               .trips = trips,
                               .trip_count = trip_count,
                               .depots = x->fleets ? x->fleets->depots : NULL,
-                              .shifts = x->fleets ? x->fleets->shifts : NULL};
+                              .shifts = x->fleets ? x->fleets->shifts : NULL,
+                              .charge_sites = x->fleets ? x->fleets->sites : NULL,
+                              .charge_site_count = x->fleets ? x->fleets->site_count : 0};
     if (x->traj)
         sim_traj_day (x->traj, day + 1);
     x->world = sim_world_new (cfg, net, &wopts, err, errlen);
@@ -329,7 +331,7 @@ sim_run_play (const sim_config_t *cfg, const map_net_t *net, const sim_run_opts_
         if (!opts->quiet || sim_tripfile_not_played (&demand) > 0)
             fprintf (stderr, "robotaxi-sim: %s\n", what);
     }
-    if (cfg->robotaxi.depot_file[0] || cfg->human.shift_file[0]) {   /* read once, as the trips file */
+    if (cfg->robotaxi.depot_file[0] || cfg->human.shift_file[0] || cfg->charging.site_file[0]) {   /* read once */
         int got = sim_fleetfile_load (cfg, net, &fleets, err, errlen);
         if (got != 0) {
             rc = got == 1 ? SIM_RUN_NO_INPUT : SIM_RUN_BAD_DATA;

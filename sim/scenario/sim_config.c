@@ -288,6 +288,12 @@ static const s_param_t s_params[] = {
      "power of a public plug, kW [CALIBRATION: China's public chargers average 46.5 kW]"},
     {"charging.robotaxi_public", T_INT, OFF (charging.robotaxi_public), 0, 0, 1, "0",
      "1: robotaxis may charge at public sites too"},
+    {"charging.site_file", T_PATH, TEXT (charging.site_file), 0, 0, "",
+     "a charging sites CSV (lon, lat, plugs, kw, access[, name]; access depot: the robotaxis' own, public: anyone's) "
+     "used instead of the generated sites (charging.mode battery only)"},
+    {"charging.site_snap_m", T_REAL, OFF (charging.site_snap_m), 0, 1, 100000, "300",
+     "a charging site's lon/lat is snapped to the nearest road node within this many metres, else the file is "
+     "refused"},
 
     TARIFF_ROWS ("taxi", taxi.tariff, "10", "3", "0", "1.8", "0", "10", "0.5", "1", "0", "0", "0",
                  "[CALIBRATION: Wuhan taxi meter; used for the fare curves only]"),
@@ -1108,6 +1114,11 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
     }
     if (strcmp (cfg->charging.mode, "fixed") != 0 && strcmp (cfg->charging.mode, "battery") != 0) {
         map_error (err, errlen, "charging.mode: '%s' is neither fixed nor battery", cfg->charging.mode);
+        return -1;
+    }
+    if (cfg->charging.site_file[0] && strcmp (cfg->charging.mode, "battery") != 0) {
+        map_error (err, errlen, "charging.site_file (%s) needs charging.mode = battery (it is %s)",
+                   cfg->charging.site_file, cfg->charging.mode);
         return -1;
     }
     const sim_ev_config_t *evs[] = {&cfg->robotaxi.ev, &cfg->human.ev};

@@ -147,6 +147,8 @@ typedef struct {
         int64_t public_plugs;          /* plugs at each */
         double public_kw;
         int64_t robotaxi_public;       /* 1: robotaxis may charge at public sites too */
+        char site_file[512];           /* "" = the sites above, generated; else a sites CSV replaces them all */
+        double site_snap_m;            /* a site's lon/lat snaps to a road node within this */
     } charging;
     struct {
         sim_tariff_t tariff;           /* the Wuhan taxi meter, for the fare curves only */

@@ -1143,6 +1143,15 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
             snprintf (err, errlen, "robotaxi %u: depot node %u is not a node of this map", i, opts->depots[i]);
             goto fail;
         }
+    for (size_t i = 0; opts->charge_sites && i < opts->charge_site_count; i++) {
+        const sim_charger_site_t *c = &opts->charge_sites[i];
+        if (c->node >= n || c->plugs < 1 || !(c->kw > 0) ||
+            (c->access != SIM_CHARGER_DEPOT && c->access != SIM_CHARGER_PUBLIC)) {
+            snprintf (err, errlen, "charging site %zu: node %u, %u plugs of %g kW is not a site of this map", i,
+                      c->node, c->plugs, c->kw);
+            goto fail;
+        }
+    }
     for (uint32_t v = 0; opts->shifts && v < self->humans; v++) {
         const sim_shift_t *s = &opts->shifts[v];
         if (s->home >= n || !(s->start_h >= 0 && s->start_h < 24) || !(s->length_h > 0 && s->length_h <= 24)) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "disp_link.h"
 #include "map_net.h"
+#include "sim_charger.h"
 #include "sim_config.h"
 #include "sim_cost.h"
 #include "sim_event.h"
@@ -76,6 +77,10 @@ typedef struct {
      * end, instead of a drawn place and shift and the booked human.commute_km. */
     const uint32_t *depots;
     const sim_shift_t *shifts;
+    /* Charging sites from a file (charging.site_file; charging.mode battery): they replace the generated sites, in
+     * this order. NULL: generated. */
+    const sim_charger_site_t *charge_sites;
+    size_t charge_site_count;
 } sim_world_opts_t;
 
 /* The riders' choice against the robotaxi price: the predicted shares at SIM_CHOICE_FACTORS multiples of the

@@ -56,12 +56,21 @@ s_draw (const double *cum, size_t n, sim_rng_t *rng)
     return (uint32_t) lo;
 }
 
-/* The sites: the robotaxis' depots (opts.depots' distinct nodes, or charging.depot_sites drawn in the service area
- * by demand), then charging.public_sites drawn over the map by demand. *out is malloc'd. */
+/* The sites: opts.charge_sites when given (charging.site_file), else the robotaxis' depots (opts.depots' distinct
+ * nodes, or charging.depot_sites drawn in the service area by demand), then charging.public_sites drawn over the
+ * map by demand. *out is malloc'd. */
 static int
 s_sites (sim_world_t *self, sim_charger_site_t **out, size_t *count)
 {
     const sim_config_t *cfg = self->cfg;
+    if (self->opts.charge_sites) {
+        *out = malloc ((self->opts.charge_site_count ? self->opts.charge_site_count : 1) * sizeof **out);
+        if (!*out)
+            return -1;
+        memcpy (*out, self->opts.charge_sites, self->opts.charge_site_count * sizeof **out);
+        *count = self->opts.charge_site_count;
+        return 0;
+    }
     size_t n = map_graph_node_count (self->graph);
     size_t depots = 0, cap = (size_t) cfg->charging.public_sites + (self->robotaxis ? self->robotaxis : 0) +
                              (size_t) cfg->charging.depot_sites + 1;

@@ -1,8 +1,10 @@
-/* check_sim_fleetfile: depots and shifts CSVs (robotaxi.depot_file, human.shift_file) become the fleets a user
- * meant: robotaxis dealt to the depots in row order, drivers to the shift patterns, places snapped to the road node
- * they name; a bad row refuses the file with its line and why, counts that do not match the scenario's are refused,
- * a missing file is named; robotaxi-sim exits 65, 66 and 78 as for demand.file; the Monaco sample starts every
- * robotaxi at its depot and every driver at home, and brings them back there. */
+/* check_sim_fleetfile: depots, shifts and charging sites CSVs (robotaxi.depot_file, human.shift_file,
+ * charging.site_file) become the fleets a user meant: robotaxis dealt to the depots in row order, drivers to the
+ * shift patterns, sites with their plugs, power and access, places snapped to the road node they name; a bad row
+ * refuses the file with its line and why, counts that do not match the scenario's are refused, so is a sites file
+ * without a site a running fleet may use, a missing file is named; robotaxi-sim exits 65, 66 and 78 as for
+ * demand.file; the Monaco sample starts every robotaxi at its depot and every driver at home, and brings them back
+ * there; the Monaco EV sample charges only at its file's sites. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -105,6 +107,81 @@ START_TEST (test_depots_and_shifts_dealt_in_row_order)
 }
 END_TEST
 
+/* A sites file: rows in order, columns in any order, name optional, places snapped; which fleets need which rows. */
+START_TEST (test_sites_read_and_snapped)
+{
+    sim_config_t cfg;
+    char err[512], a[64], b[64], c[64], text[1024];
+    sim_config_defaults (&cfg);
+    cfg.robotaxi.fleet_size = 5;
+    cfg.human.drivers = 4;
+    s_at (100, a, sizeof a);
+    s_at (1200, b, sizeof b);
+    s_at (2500, c, sizeof c);
+    snprintf (text, sizeof text, "access,kw,plugs,lon,lat\ndepot,120,6,%s\n public ,60,8,%s\npublic,7.5,1,%s\n", a,
+              b, c);
+    s_file (cfg.charging.site_file, sizeof cfg.charging.site_file, "sites.csv", text);
+    sim_fleetfile_t f;
+    ck_assert_msg (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err) == 0, "%s", err);
+    ck_assert_ptr_null (f.depots);
+    ck_assert_ptr_null (f.shifts);
+    ck_assert_uint_eq (f.site_count, 3);
+    ck_assert_uint_eq (f.site_depots, 1);
+    const uint32_t want_node[3] = {100, 1200, 2500}, want_plugs[3] = {6, 8, 1};
+    const double want_kw[3] = {120, 60, 7.5};
+    const sim_charger_access_t want_access[3] = {SIM_CHARGER_DEPOT, SIM_CHARGER_PUBLIC, SIM_CHARGER_PUBLIC};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq (f.sites[i].node, want_node[i]);
+        ck_assert_uint_eq (f.sites[i].plugs, want_plugs[i]);
+        ck_assert_double_eq (f.sites[i].kw, want_kw[i]);
+        ck_assert_int_eq (f.sites[i].access, want_access[i]);
+    }
+    char line[512];
+    sim_fleetfile_describe (&f, &cfg, line, sizeof line);
+    ck_assert_str_eq (line, "charging.site_file sites.csv: 1 depots, 2 public sites");
+    sim_fleetfile_free (&f);
+    ck_assert_ptr_null (f.sites);
+
+    /* a place a little off its node snaps to it; a name column is fine */
+    const map_node_t *n = map_graph_node (map_net_graph (s_net), 1200);
+    snprintf (text, sizeof text, "name,lon,lat,plugs,kw,access\n\"yard, east\",%.9f,%.9f,2,50,depot\nx,%s,3,50,public\n",
+              n->lon + 0.0001, n->lat, a);
+    s_file (cfg.charging.site_file, sizeof cfg.charging.site_file, "sites.csv", text);
+    ck_assert_msg (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq (f.sites[0].node, 1200);
+    ck_assert_uint_eq (f.sites[1].node, 100);
+    sim_fleetfile_free (&f);
+
+    /* public sites only: robotaxis may use them with charging.robotaxi_public = 1, or when there are none */
+    snprintf (text, sizeof text, "lon,lat,plugs,kw,access\n%s,4,60,public\n", b);
+    s_file (cfg.charging.site_file, sizeof cfg.charging.site_file, "sites.csv", text);
+    ck_assert_int_eq (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "sites.csv: no site the 5 robotaxis may charge at: no row has access depot (and "
+                                "charging.robotaxi_public is 0)"),
+                   "%s", err);
+    cfg.charging.robotaxi_public = 1;
+    ck_assert_msg (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err) == 0, "%s", err);
+    sim_fleetfile_free (&f);
+    cfg.charging.robotaxi_public = 0;
+    cfg.robotaxi.fleet_size = 0;
+    ck_assert_msg (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err) == 0, "%s", err);
+    sim_fleetfile_free (&f);
+
+    /* depots only: fine without human drivers, refused with them */
+    cfg.robotaxi.fleet_size = 5;
+    snprintf (text, sizeof text, "lon,lat,plugs,kw,access\n%s,4,60,depot\n", b);
+    s_file (cfg.charging.site_file, sizeof cfg.charging.site_file, "sites.csv", text);
+    ck_assert_int_eq (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "sites.csv: no site the 4 human drivers may charge at: no row has access public"), "%s",
+                   err);
+    ck_assert_ptr_null (f.sites);
+    cfg.human.drivers = 0;
+    ck_assert_msg (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq (f.site_depots, 1);
+    sim_fleetfile_free (&f);
+}
+END_TEST
+
 /* Each bad file is refused with its line and why; nothing is left to free. */
 START_TEST (test_bad_rows_named_by_line)
 {
@@ -115,7 +192,7 @@ START_TEST (test_bad_rows_named_by_line)
     cfg.human.drivers = 2;
     s_at (100, a, sizeof a);
     const struct {
-        int depots; /* 1: a depots file, 0: a shifts file */
+        int depots; /* 1: a depots file, 0: a shifts file, 2: a charging sites file */
         const char *fmt, *want;
     } cases[] = {
         {1, "lon,lat,vehicles\n%s,2\n\n10.0,50.0,1\n",
@@ -132,11 +209,28 @@ START_TEST (test_bad_rows_named_by_line)
         {0, "start_h,length_h,home_lon,home_lat,drivers\n7,8,%s,3\n",
          "bad.csv: the shifts are for 3 drivers, human.drivers is 2 (they must match)"},
         {0, "start_h,length_h,home_lon,home_lat,drivers\n7,8,%s,0\n", "bad.csv:2: drivers '0' is not a whole number"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,60,depot\n\n10.0,50.0,2,60,public\n",
+         "bad.csv:4: no road within charging.site_snap_m (300 m) of 10, 50"},
+        {2, "lon,lat,plugs,kw,access\n%s,0,60,depot\n", "bad.csv:2: plugs '0' is not a whole number"},
+        {2, "lon,lat,plugs,kw,access\n%s,2.5,60,depot\n", "bad.csv:2: plugs '2.5' is not a whole number"},
+        {2, "lon,lat,plugs,kw,access\n%s,,60,depot\n", "bad.csv:2: no plugs"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,0,depot\n", "bad.csv:2: kw '0' is not a power above 0, at most 1000 kW"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,1001,depot\n", "bad.csv:2: kw '1001' is not a power"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,fast,depot\n", "bad.csv:2: kw 'fast' is not a power"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,60,public\n%s,2,60,private\n",
+         "bad.csv:3: access 'private' is neither depot (the robotaxis' own) nor public"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,60,\n", "bad.csv:2: access '' is neither depot"},
+        {2, "lon,lat,plugs,kw\n%s,2,60\n", "bad.csv:1: no column 'access'"},
+        {2, "lon,lat,plugs,kw,access\n", "bad.csv:1: no rows (charging.site_file)"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,60,public\n", "bad.csv: no site the 3 robotaxis may charge at"},
+        {2, "lon,lat,plugs,kw,access\n%s,2,60,depot\n", "bad.csv: no site the 2 human drivers may charge at"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        snprintf (text, sizeof text, cases[i].fmt, a);
-        cfg.robotaxi.depot_file[0] = cfg.human.shift_file[0] = '\0';
-        if (cases[i].depots)
+        snprintf (text, sizeof text, cases[i].fmt, a, a);
+        cfg.robotaxi.depot_file[0] = cfg.human.shift_file[0] = cfg.charging.site_file[0] = '\0';
+        if (cases[i].depots == 2)
+            s_file (cfg.charging.site_file, sizeof cfg.charging.site_file, "bad.csv", text);
+        else if (cases[i].depots)
             s_file (cfg.robotaxi.depot_file, sizeof cfg.robotaxi.depot_file, "bad.csv", text);
         else
             s_file (cfg.human.shift_file, sizeof cfg.human.shift_file, "bad.csv", text);
@@ -145,12 +239,19 @@ START_TEST (test_bad_rows_named_by_line)
         ck_assert_msg (strstr (err, cases[i].want), "case %zu: '%s' not in '%s'", i, cases[i].want, err);
         ck_assert_ptr_null (f.depots);
         ck_assert_ptr_null (f.shifts);
+        ck_assert_ptr_null (f.sites);
     }
+    cfg.charging.site_file[0] = '\0';
     snprintf (cfg.human.shift_file, sizeof cfg.human.shift_file, "%s/none.csv", s_dir);
     sim_fleetfile_t f;
     ck_assert_int_eq (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err), 1);
     ck_assert_ptr_nonnull (strstr (err, "human.shift_file: "));
     ck_assert_ptr_nonnull (strstr (err, "none.csv: no such file"));
+    cfg.human.shift_file[0] = '\0';
+    snprintf (cfg.charging.site_file, sizeof cfg.charging.site_file, "%s/nosites.csv", s_dir);
+    ck_assert_int_eq (sim_fleetfile_load (&cfg, s_net, &f, err, sizeof err), 1);
+    ck_assert_msg (strstr (err, "charging.site_file: ") && strstr (err, "nosites.csv: no such file"), "%s", err);
+    ck_assert_ptr_null (f.sites);
 }
 END_TEST
 
@@ -176,6 +277,21 @@ START_TEST (test_robotaxi_sim_exit_codes)
     char *snap[] = {sim, "-q", "--no-plots", "--set", "robotaxi.depot_snap_m=0", "-o", out_dir, NULL};
     ck_assert_int_eq (rt_run (snap, out, sizeof out, err, sizeof err, 60000), 78);
     ck_assert_msg (strstr (err, "robotaxi.depot_snap_m"), "%s", err);
+
+    /* charging.site_file: a bad row 65, a missing file 66, the key without charging.mode = battery 78 */
+    snprintf (text, sizeof text, "lon,lat,plugs,kw,access\n%s,4,60,depot\n%s,4,60,public\n%s,4,60,home\n", a, a, a);
+    s_file (path, sizeof path, "sites.csv", text);
+    snprintf (set, sizeof set, "charging.site_file=%s", path);
+    char *bad_site[] = {sim, "-q", "--no-plots", "--set", "charging.mode=battery", "--set", set, "-o", out_dir, NULL};
+    ck_assert_int_eq (rt_run (bad_site, out, sizeof out, err, sizeof err, 60000), 65);
+    ck_assert_msg (strstr (err, "sites.csv:4: access 'home' is neither depot"), "%s", err);
+    char *no_site[] = {sim,   "-q", "--no-plots", "--set", "charging.mode=battery", "--set",
+                       "charging.site_file=/nonexistent/sites.csv", "-o", out_dir, NULL};
+    ck_assert_int_eq (rt_run (no_site, out, sizeof out, err, sizeof err, 60000), 66);
+    ck_assert_msg (strstr (err, "charging.site_file: /nonexistent/sites.csv: no such file"), "%s", err);
+    char *fixed[] = {sim, "-q", "--no-plots", "--set", set, "-o", out_dir, NULL};
+    ck_assert_int_eq (rt_run (fixed, out, sizeof out, err, sizeof err, 60000), 78);
+    ck_assert_msg (strstr (err, "charging.site_file") && strstr (err, "needs charging.mode = battery"), "%s", err);
     free (sim);
 }
 END_TEST
@@ -322,6 +438,106 @@ START_TEST (test_monaco_sample)
 }
 END_TEST
 
+/* The committed Monaco EV sample (scenarios/monaco-ev.ini with monaco-chargers.csv): chargers.csv lists exactly the
+ * file's eight sites, in its order, each within charging.site_snap_m of its row with its kind, plugs and power; both
+ * kinds of site are used; every session of charging.csv and every charge_start of events.csv is at one of them. */
+START_TEST (test_monaco_ev_sites)
+{
+    char pbf[4096];
+    if (!rt_data ("osm/monaco.osm.pbf", pbf, sizeof pbf))
+        return;
+    const char *src = getenv ("RT_SOURCE_DIR");
+    ck_assert_msg (src != NULL, "RT_SOURCE_DIR is not set");
+    char ini[4096], map_set[4200], cache_set[4200], run[4200], events[4300], chargers[4300], sessions[4300];
+    snprintf (ini, sizeof ini, "%s/scenarios/monaco-ev.ini", src);
+    snprintf (map_set, sizeof map_set, "map.file=%s", pbf);
+    snprintf (cache_set, sizeof cache_set, "map.cache=%s/monaco.map", s_dir);
+    snprintf (run, sizeof run, "%s/run-ev", s_dir);
+    snprintf (events, sizeof events, "%s/events.csv", run);
+    snprintf (chargers, sizeof chargers, "%s/chargers.csv", run);
+    snprintf (sessions, sizeof sessions, "%s/charging.csv", run);
+    char *sim = rt_tool ("robotaxi-sim");
+    static char out[65536], err[65536];
+    char *play[] = {sim, "-s", ini, "--set", map_set, "--set", cache_set, "--events", "--no-plots", "-o", run, NULL};
+    int rc = rt_run (play, out, sizeof out, err, sizeof err, 300000);
+    ck_assert_msg (rc == 0, "robotaxi-sim -s monaco-ev.ini exited %d: %s", rc, err);
+    ck_assert_msg (strstr (err, "charging.site_file monaco-chargers.csv: 3 depots, 5 public sites"), "%s", err);
+    enum { SITES = 8 };
+    const struct {
+        double lon, lat;
+        unsigned plugs;
+        double kw;
+        const char *kind;
+    } want[SITES] = {{7.4186, 43.7300, 8, 120, "depot"},   {7.4246, 43.7355, 6, 120, "depot"},
+                     {7.4365, 43.7460, 4, 120, "depot"},   {7.4140, 43.7280, 4, 60, "public"},
+                     {7.4210, 43.7315, 4, 60, "public"},   {7.4265, 43.7395, 12, 60, "public"},
+                     {7.4300, 43.7430, 4, 60, "public"},   {7.4400, 43.7500, 4, 60, "public"}};
+    FILE *f = fopen (chargers, "r");
+    ck_assert_ptr_nonnull (f);
+    char line[512];
+    ck_assert_ptr_nonnull (fgets (line, sizeof line, f));
+    ck_assert_str_eq (line, "site,kind,lon,lat,node,plugs,kw,sessions,plug_h,wait_h,plug_use\n");
+    long node[SITES];
+    int rows = 0;
+    unsigned used[2] = {0, 0};   /* sessions at depots, at public sites */
+    while (fgets (line, sizeof line, f)) {
+        int site;
+        char kind[16];
+        double lon, lat, kw;
+        unsigned plugs, count;
+        long at;
+        ck_assert_int_eq (sscanf (line, "%d,%15[^,],%lf,%lf,%ld,%u,%lf,%u", &site, kind, &lon, &lat, &at, &plugs, &kw,
+                                  &count), 8);
+        ck_assert_int_lt (rows, SITES);
+        node[rows] = at;
+        ck_assert_int_eq (site, rows);
+        ck_assert_str_eq (kind, want[rows].kind);
+        ck_assert_uint_eq (plugs, want[rows].plugs);
+        ck_assert_double_eq_tol (kw, want[rows].kw, 1e-9);
+        double m = s_metres (want[rows].lon, want[rows].lat, lon, lat);
+        ck_assert_msg (m <= 300, "site %d at %g, %g is %.0f m from its row", site, lon, lat, m);
+        used[strcmp (kind, "public") == 0] += count;
+        rows++;
+    }
+    fclose (f);
+    ck_assert_int_eq (rows, SITES);
+    ck_assert_uint_gt (used[0], 0);
+    ck_assert_uint_gt (used[1], 0);
+
+    f = fopen (sessions, "r");
+    ck_assert_ptr_nonnull (f);
+    ck_assert_ptr_nonnull (fgets (line, sizeof line, f));
+    unsigned booked = 0;
+    while (fgets (line, sizeof line, f)) {
+        long v, site;
+        char fleet[16];
+        ck_assert_int_eq (sscanf (line, "%ld,%15[^,],%ld", &v, fleet, &site), 3);
+        ck_assert_msg (site >= 0 && site < SITES, "session at site %ld: %s", site, line);
+        /* robotaxis at their depots, drivers at public sites (charging.robotaxi_public is 0) */
+        ck_assert_str_eq (fleet, site < 3 ? "robotaxi" : "human");
+        booked++;
+    }
+    fclose (f);
+    ck_assert_uint_eq (booked, used[0] + used[1]);
+
+    s_event_t *ev;
+    size_t n = s_read_events (events, &ev);
+    unsigned starts = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp (ev[i].event, "charge_start") != 0)
+            continue;
+        int at = 0;
+        for (int k = 0; k < SITES; k++)
+            at |= ev[i].node == node[k];
+        ck_assert_msg (at, "vehicle %ld charges at node %ld, no site of the file", ev[i].vehicle, ev[i].node);
+        starts++;
+    }
+    free (ev);
+    ck_assert_uint_gt (starts, 0);
+    free (sim);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -331,6 +547,8 @@ main (void)
     tcase_add_checked_fixture (core, s_setup, s_teardown);
     tcase_add_test (core, test_depots_and_shifts_dealt_in_row_order);
     tcase_add_test (core, test_monaco_sample);
+    tcase_add_test (core, test_monaco_ev_sites);
+    tcase_add_test (core, test_sites_read_and_snapped);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
     tcase_set_timeout (limits, 120);
