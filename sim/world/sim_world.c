@@ -799,6 +799,24 @@ s_on_cruise (sim_world_t *self, uint32_t v)
     swi_on_cruise (self, v);
 }
 
+/* Every SWI_CHARGE_CHECK_MS: a vehicle standing idle turns free no more, yet its battery runs down (a robotaxi's
+ * computer); one below its level now goes to charge. */
+static void
+s_on_charge_check (sim_world_t *self, uint32_t subject)
+{
+    (void) subject;
+    for (uint32_t v = 0; v < self->vehicle_count; v++) {
+        swi_vehicle_t *veh = &self->vehicles[v];
+        if (veh->state != SWI_VEH_IDLE || veh->cruising || !veh->on_shift)
+            continue;
+        s_account (self, v);   /* the standing so far drawn from the battery */
+        if (swi_charge_wanted (self, v))
+            s_go_charge (self, v);
+    }
+    if (self->now_ms + SWI_CHARGE_CHECK_MS < SIM_DAY_MS)
+        swi_schedule (self, self->now_ms + SWI_CHARGE_CHECK_MS, SWI_EV_CHARGE_CHECK, 0);
+}
+
 /* The end of a reposition drive: idle at the target, or off shift when the shift ended on the way. */
 static void
 s_on_arrive (sim_world_t *self, uint32_t v)
@@ -1060,6 +1078,7 @@ static s_handler_fn *const s_handlers[SWI_EV_COUNT] = {
     [SWI_EV_CRUISE] = s_on_cruise,
     [SWI_EV_CHARGE_ARRIVE] = s_on_charge_arrive,
     [SWI_EV_CHARGE_END] = s_on_charge_end,
+    [SWI_EV_CHARGE_CHECK] = s_on_charge_check,
     /* SWI_EV_TICK needs the link and SWI_EV_HOUR the progress callback: the run loop handles them */
 };
 
@@ -1179,6 +1198,8 @@ sim_world_new (const sim_config_t *cfg, const map_net_t *net, const sim_world_op
     s_place_fleets (self);
     if (swi_charge_new (self, err, errlen) < 0)   /* the batteries of the vehicles just placed */
         goto fail;
+    if (self->batteries)
+        swi_schedule (self, SWI_CHARGE_CHECK_MS, SWI_EV_CHARGE_CHECK, 0);
     s_schedule_next_request (self, 0);
     swi_schedule (self, 0, SWI_EV_TICK, 0);
     swi_schedule (self, (int64_t) llround (cfg->metrics.interval_min * 60000.0), SWI_EV_SNAPSHOT, 0);

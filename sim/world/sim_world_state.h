@@ -25,6 +25,10 @@
 
 #define SWI_HOUR_MS 3600000LL
 
+/* How often a vehicle standing idle (drawing stand_kw, not turning free) has its battery looked at: a robotaxi with
+ * its computer on goes at most this long below its charge_below_soc before it sets off to charge. */
+#define SWI_CHARGE_CHECK_MS 300000LL
+
 /* A fleet's recent waits, as riders expect them: pickups (and give-ups, counted at the patience) of the last
  * choice.wait_window_min minutes. */
 typedef struct {
@@ -53,6 +57,7 @@ typedef enum {
                                 * opts.shifts) */
     SWI_EV_CHARGE_ARRIVE,      /* subject: vehicle, at the charging site it drove to (charging.mode battery) */
     SWI_EV_CHARGE_END,         /* subject: vehicle, charged to its level */
+    SWI_EV_CHARGE_CHECK,       /* every SWI_CHARGE_CHECK_MS: idle vehicles whose battery ran low go to charge */
     SWI_EV_COUNT
 } swi_event_kind_t;
 

@@ -1,8 +1,8 @@
 /* check_sim_world_charge: electric fleets in the world (charging.mode battery) as an operator would audit a day:
  * every battery's energy balances (charged = used + end - start), none runs below zero or above its capacity, no
  * charging site ever has more vehicles plugged in than plugs, vehicles that find every plug busy wait and are
- * plugged in first come first served, low vehicles really go to charge (events and legs say so, on the roads), the
- * same day twice is the same, and charging.mode fixed has no batteries at all. */
+ * plugged in first come first served, low vehicles really go to charge (events and legs say so, on the roads), even
+ * ones standing idle all day, the same day twice is the same, and charging.mode fixed has no batteries at all. */
 #include <check.h>
 
 #include "rt_check.h"
@@ -246,6 +246,30 @@ START_TEST (test_plugs_and_queues)
 }
 END_TEST
 
+/* Robotaxis that stand idle all day (hardly any riders) still draw their computer's power: they go to charge when
+ * their battery runs low, instead of standing until it is flat. */
+START_TEST (test_idle_vehicles_charge_before_they_run_flat)
+{
+    sim_config_t cfg;
+    static const char *const quiet[] = {"demand.trips_per_day=300", "human.drivers=50", "robotaxi.start_soc=0.22",
+                                        NULL};
+    s_config (&cfg, quiet);
+    s_day_t day;
+    s_play (&cfg, &s_log, &day);
+    size_t robotaxis = 0;
+    for (size_t i = 0; i < day.nbatteries; i++) {
+        const sim_battery_row_t *r = &day.batteries[i];
+        ck_assert_msg (r->min_kwh >= 0, "vehicle %u ran down to %.3f kWh", r->vehicle, r->min_kwh);
+        if (r->fleet == DISP_FLEET_ROBOTAXI) {
+            robotaxis++;
+            ck_assert_msg (r->sessions >= 1, "robotaxi %u never charged (%.2f kWh left)", r->vehicle, r->end_kwh);
+        }
+    }
+    ck_assert_uint_eq (robotaxis, 40);
+    s_day_free (&day);
+}
+END_TEST
+
 START_TEST (test_same_day_twice)
 {
     sim_config_t cfg;
@@ -296,6 +320,7 @@ main (void)
     tcase_set_timeout (core, 300);
     tcase_add_test (core, test_energy_balances_and_stays_in_the_battery);
     tcase_add_test (core, test_plugs_and_queues);
+    tcase_add_test (core, test_idle_vehicles_charge_before_they_run_flat);
     tcase_add_test (core, test_same_day_twice);
     tcase_add_test (core, test_fixed_mode_has_no_batteries);
     suite_add_tcase (s, core);
