@@ -286,8 +286,10 @@ s_write_day_files (const char *out_dir, const sim_config_t *cfg, sim_world_t *wo
     size_t nbatteries = sim_world_batteries (world, &batteries);
     size_t nsessions = sim_world_charge_sessions (world, &sessions);
     size_t nsites = sim_world_charge_sites (world, &sites);
-    if (nbatteries > 0 && sim_report_write_charging (out_dir, batteries, nbatteries, sessions, nsessions, sites, nsites,
-                                                     err, errlen) < 0)
+    if (nbatteries > 0 && (sim_report_write_charging (out_dir, batteries, nbatteries, sessions, nsessions, sites,
+                                                      nsites, err, errlen) < 0 ||
+                           sim_report_write_charging_hourly (out_dir, sim_world_metrics (world), sessions, nsessions,
+                                                             err, errlen) < 0))
         return -1;
     return 0;
 }
@@ -610,7 +612,9 @@ sim_run (const sim_config_t *scenario, const sim_run_opts_t *opts, char *err, si
     printf ("\nresults in %s/: %ssummary.json, costs.csv, costcurve.csv, hourly.csv, days.csv, fares.csv, waits.csv, "
             "choice.csv, drivers.csv, %s%s%sconfig.ini\n",
             opts->out_dir, opts->no_plots ? "" : "report.html (open it in a browser), *.svg, ",
-            strcmp (cfg->charging.mode, "battery") == 0 ? "batteries.csv, charging.csv, chargers.csv, " : "",
+            strcmp (cfg->charging.mode, "battery") == 0
+                ? "batteries.csv, charging.csv, charging_hourly.csv, chargers.csv, "
+                : "",
             opts->events ? "events.csv, " : "",
             !opts->traj                ? ""
             : opts->traj->period_s > 0 ? "trips.geojson, fcd.csv, roads.geojson, requests.csv, map_frames.json, "

@@ -54,6 +54,7 @@ enum {
 
 static int s_fares (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
 static int s_utilization (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
+static int s_charging (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
 static int s_waits (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
 static int s_costcurve (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
 static int s_choice (s_run_t *run, const sim_figure_t *fig, char *err, size_t errlen);
@@ -124,6 +125,34 @@ static const s_run_figure_t s_figures[] = {
            .title = "human carrying or driving to a pickup", .when = S_HAS_HUMAN},
           {.data = "", .using = "1:9", .axes = "x1y2", .with = "steps linewidth 1.5 dashtype 3", .colour = S_HUMAN,
            .title = "human drivers online (right axis)", .when = S_HAS_HUMAN},   /* the title gets the count */
+          {0}}}},
+    {s_charging,
+     {.name = "charging",
+      .source = "charging_hourly.csv",   /* written under charging.mode = battery only */
+      .heading = "Charging by hour",
+      .title = "Vehicles charging, waiting for a plug and on shift by hour",
+      .alt = "Mean vehicles plugged in and waiting for a plug by hour for each fleet, as a share of the fleet's most "
+             "vehicles on shift in an hour, with the vehicles on shift against the same 100% on the right axis",
+      .x = {.label = "hour of the day"},
+      .y = {.label = "charging or waiting, % of the fleet's most on shift", .range = "0:*"},
+      /* as utilization.svg: each fleet against its own busiest hour, so 40 robotaxis read beside 2,800 drivers; the
+       * charging lines get the left axis to themselves, being a few percent of the fleet */
+      .y2 = {.label = "on shift, % of the fleet's most", .range = "0:105", .tics = "0,20,100"},
+      .settings = (const char *const[]){"set key below vertical maxrows 3 width -6", NULL},
+      .tail = s_hours_axis,
+      .series = (const sim_figure_series_t[]){
+          {.using = "1:2", .with = "linespoints linewidth 2 pointtype 7 pointsize 0.6", .colour = S_ROBOTAXI,
+           .title = "robotaxis charging", .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:3", .with = "lines linewidth 2 dashtype 2", .colour = S_ROBOTAXI,
+           .title = "robotaxis waiting for a plug", .when = S_HAS_ROBOTAXI},
+          {.data = "", .using = "1:4", .axes = "x1y2", .with = "steps linewidth 1.5 dashtype 3", .colour = S_ROBOTAXI,
+           .title = "robotaxis on shift (right axis)", .when = S_HAS_ROBOTAXI},   /* the title gets the count */
+          {.using = "1:5", .with = "linespoints linewidth 2 pointtype 7 pointsize 0.6", .colour = S_HUMAN,
+           .title = "human drivers charging", .when = S_HAS_HUMAN},
+          {.data = "", .using = "1:6", .with = "lines linewidth 2 dashtype 2", .colour = S_HUMAN,
+           .title = "human drivers waiting for a plug", .when = S_HAS_HUMAN},
+          {.data = "", .using = "1:7", .axes = "x1y2", .with = "steps linewidth 1.5 dashtype 3", .colour = S_HUMAN,
+           .title = "human drivers on shift (right axis)", .when = S_HAS_HUMAN},   /* the title gets the count */
           {0}}}},
     {s_waits,
      {.name = "waits",
@@ -233,7 +262,7 @@ static const s_run_figure_t s_figures[] = {
 static void
 s_figure_scope (const s_run_t *run, const char *name, char *buf, size_t len)
 {
-    static const char *const last_day[] = {"utilization", "waits", "choice"};
+    static const char *const last_day[] = {"utilization", "charging", "waits", "choice"};
     buf[0] = '\0';
     int of_day = strcmp (name, "costcurve") == 0;
     for (size_t i = 0; i < S_COUNT (last_day); i++)
@@ -636,6 +665,110 @@ fail:
     sim_file_abandon (&dat);
     free (slot);
     free (seen);
+    sim_csv_free (&csv);
+    return -1;
+}
+
+/* charging.svg (charging.mode = battery): by hour and fleet, the mean vehicles plugged in and waiting for a plug,
+ * and on shift, each as a share of the fleet's most vehicles on shift in an hour; no figure without
+ * charging_hourly.csv. */
+static int
+s_charging (s_run_t *run, const sim_figure_t *row, char *err, size_t errlen)
+{
+    static const char *const need[] = {"hour", "fleet", "charging", "waiting", "in_service"};
+    static const char *const fleets[] = {"robotaxi", "human"};
+    enum { HOUR, FLEET, CHARGING, WAITING, SERVICE };
+    int col[S_COUNT (need)];
+    sim_csv_t csv;
+    sim_file_t dat = {0};
+    double slot[24][2][3];   /* per hour and fleet: charging, waiting, on shift */
+    char seen[24][2] = {{0}};
+    int rc = sim_figure_csv_open (&csv, sim_figure_folder_dir (run->figures), row->source, need, col, S_COUNT (need),
+                                  "fleet", err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    for (int h = 0; h < 24; h++)
+        for (int fl = 0; fl < 2; fl++)
+            for (int k = 0; k < 3; k++)
+                slot[h][fl][k] = NAN;
+    double most[2] = {0, 0}, charged[2] = {0, 0};
+    for (size_t r = 0; r < csv.nrows; r++) {
+        double h = sim_figure_csv_val (&csv, r, col[HOUR]);
+        if (!(h >= 0 && h < 24 && h == floor (h))) {
+            map_error (err, errlen, "%s:%d: hour: '%.40s' is not an hour of the day", csv.path, csv.lines[r],
+                       sim_csv_cell (&csv, r, col[HOUR]));
+            goto fail;
+        }
+        const char *fleet = sim_csv_cell (&csv, r, col[FLEET]);
+        int fl = strcmp (fleet, fleets[0]) == 0 ? 0 : strcmp (fleet, fleets[1]) == 0 ? 1 : -1;
+        if (fl < 0) {
+            map_error (err, errlen, "%s:%d: fleet: '%.40s' is neither robotaxi nor human", csv.path, csv.lines[r],
+                       fleet);
+            goto fail;
+        }
+        if (seen[(int) h][fl]++) {
+            map_error (err, errlen, "%s:%d: a second row for hour %d, %s", csv.path, csv.lines[r], (int) h, fleet);
+            goto fail;
+        }
+        for (int k = 0; k < 3; k++) {
+            double v = sim_figure_csv_val (&csv, r, col[CHARGING + k]);
+            if (!(v >= 0)) {
+                map_error (err, errlen, "%s:%d: %s: '%.40s' is not a number of vehicles", csv.path, csv.lines[r],
+                           need[CHARGING + k], sim_csv_cell (&csv, r, col[CHARGING + k]));
+                goto fail;
+            }
+            slot[(int) h][fl][k] = v;
+        }
+        most[fl] = fmax (most[fl], slot[(int) h][fl][2]);
+        charged[fl] += slot[(int) h][fl][0] + slot[(int) h][fl][1];
+    }
+    /* a fleet is drawn when it had vehicles on shift or charging; neither: nothing to draw */
+    unsigned have = (most[0] > 0 || charged[0] > 0 ? S_HAS_ROBOTAXI : 0) |
+                    (most[1] > 0 || charged[1] > 0 ? S_HAS_HUMAN : 0);
+    if (!have) {
+        sim_csv_free (&csv);
+        return 0;
+    }
+    if (sim_figure_folder_dat (run->figures, row, &dat, err, errlen) != 0)
+        goto fail;
+    fputs ("# hour\trobotaxi_charging_pct\trobotaxi_waiting_pct\trobotaxi_on_shift_pct"
+           "\thuman_charging_pct\thuman_waiting_pct\thuman_on_shift_pct  (% of the fleet's most on shift in an hour)\n",
+           dat.f);
+    for (int h = 0; h < 24; h++) {
+        fprintf (dat.f, "%d", h);
+        for (int fl = 0; fl < 2; fl++)
+            for (int k = 0; k < 3; k++) {
+                fputc ('\t', dat.f);
+                sim_figure_dat_num (dat.f, most[fl] > 0 ? 100 * slot[h][fl][k] / most[fl] : NAN);
+            }
+        fputc ('\n', dat.f);
+    }
+    if (sim_file_close (&dat, err, errlen) != 0)
+        goto fail;
+    sim_csv_free (&csv);
+    /* the on-shift lines' titles say what 100% is */
+    static const char *const on_shift[] = {"robotaxis on shift", "human drivers on shift"};
+    static const unsigned has[] = {S_HAS_ROBOTAXI, S_HAS_HUMAN};
+    sim_figure_series_t series[8];
+    char titles[2][96];
+    size_t n = 0;
+    for (const sim_figure_series_t *s = row->series; s->using && n + 1 < S_COUNT (series); s++, n++) {
+        series[n] = *s;
+        for (int fl = 0; fl < 2; fl++)
+            if (s->axes && (s->when & has[fl])) {
+                snprintf (titles[fl], sizeof titles[fl], "%s (right axis), 100%% = %.0f", on_shift[fl], most[fl]);
+                series[n].title = titles[fl];
+            }
+    }
+    series[n] = (sim_figure_series_t){0};
+    int hours = 24;
+    sim_figure_t fig = *row;
+    fig.series = series;
+    fig.arg = &hours;
+    fig.have = have;
+    return s_run_add (run, &fig, err, errlen);
+fail:
+    sim_file_abandon (&dat);
     sim_csv_free (&csv);
     return -1;
 }

@@ -120,6 +120,26 @@ int sim_report_write_charging (const char *dir, const sim_battery_row_t *batteri
                                const sim_charge_session_t *sessions, size_t nsessions,
                                const sim_charge_site_row_t *sites, size_t nsites, char *err, size_t errlen);
 
+/* One hour of one fleet's charging (charging_hourly.csv, README "Electric fleets"). */
+typedef struct {
+    double charging, waiting;   /* mean vehicles plugged in, and waiting for a plug, over the hour: the sessions'
+                                 * [plug_ms, end_ms) and [arrive_ms, plug_ms) clipped to the hour, over an hour */
+    double in_service;          /* mean vehicles on shift (hourly.csv's vehicles_online; charging ones included) */
+    uint32_t sessions_started;  /* sessions plugged in within the hour */
+    double kwh_bought, energy_yuan;   /* of the sessions plugged in within the hour, whole */
+} sim_charging_hour_t;
+
+/* The charging of sessions[0..nsessions) by hour of the day (0 .. 23) and fleet, in_service left 0. A span past
+ * 24:00 counts in no hour, nor does a session plugged in after it. */
+void sim_report_charging_hours (const sim_charge_session_t *sessions, size_t nsessions,
+                                sim_charging_hour_t hours[24][DISP_FLEET_COUNT]);
+
+/* Writes DIR/charging_hourly.csv: a row per hour 0 .. 23 and fleet with sim_report_charging_hours' figures and the
+ * vehicles on shift of metrics. 0, or -1 with "PATH: why". */
+int sim_report_write_charging_hourly (const char *dir, const sim_metrics_t *metrics,
+                                      const sim_charge_session_t *sessions, size_t nsessions, char *err,
+                                      size_t errlen);
+
 /* The end-of-run table: the last day's final snapshot snap, of a run of `days` days (headed with its scope when
  * there are several), and the human drivers' line. */
 void sim_report_print_summary (FILE *out, const sim_snapshot_t *snap, uint32_t days);

@@ -327,9 +327,11 @@ def check_report(pics, folder, figures):
 # the reports
 
 
-def check_run_folder(pics, folder, ndays):
-    """A run's folder (robotaxi-sim -o): its figures, days.svg for several days, and report.html."""
-    for name, fleets in RUN_FIGURES.items():
+def check_run_folder(pics, folder, ndays, more=None):
+    """A run's folder (robotaxi-sim -o): its figures, days.svg for several days, the figures of more (charging.svg
+    of a battery day; the same shape as RUN_FIGURES), and report.html."""
+    figures = dict(RUN_FIGURES, **(more or {}))
+    for name, fleets in figures.items():
         path = os.path.join(folder, name + ".svg")
         if name.startswith("days") and ndays < 2:
             if os.path.exists(path):
@@ -339,7 +341,7 @@ def check_run_folder(pics, folder, ndays):
             pics.fail(os.path.relpath(path, pics.work), "missing")
             continue
         check_plot(pics, path, fleets)
-    check_report(pics, folder, RUN_FIGURES)
+    check_report(pics, folder, figures)
 
 
 def check_regress_folder(pics, folder):
@@ -531,6 +533,10 @@ def main():
         check_run_folder(pics, day, 1)
         pics.tool("robotaxi-sim", "-q", "-o", days, "--days", "3", "--baseline", *SMALL)
         check_run_folder(pics, days, 3)
+        # a day with batteries: charging.svg (vehicles charging, waiting and on shift by hour) for both fleets
+        battery = os.path.join(work, "battery")
+        pics.tool("robotaxi-sim", "-q", "-o", battery, "--set", "charging.mode=battery", *SMALL)
+        check_run_folder(pics, battery, 1, {"charging": ("robotaxi", "human")})
 
         # a two-key sweep with the baseline over two days (displacement starts on the second) and two seeds a point
         sweep = os.path.join(work, "sweep")
