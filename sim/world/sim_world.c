@@ -84,22 +84,6 @@ s_in_box (const double *box, const map_node_t *n)
     return n->lon >= box[0] && n->lat >= box[1] && n->lon <= box[2] && n->lat <= box[3];
 }
 
-/* Index of the node whose weight interval holds u x total. */
-static uint32_t
-s_draw_node (const double *cum, size_t n, double u)
-{
-    double target = u * cum[n - 1];
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cum[mid] > target)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return (uint32_t) lo;
-}
-
 static double
 s_node_weight (const sim_world_t *self, uint32_t node)
 {
@@ -150,7 +134,7 @@ s_draw_destination (sim_world_t *self, uint32_t origin)
     /* An origin with no road within reach in any direction: any other busy place. */
     uint32_t d;
     do
-        d = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
+        d = swi_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
     while (d == origin && n > 1);
     return d;
 }
@@ -269,7 +253,7 @@ s_place_fleets (sim_world_t *self)
     for (uint32_t v = 0; v < self->humans; v++) {
         swi_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_HUMAN;
-        veh->node = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_human));
+        veh->node = swi_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_human));
         veh->home = MAP_NODE_NONE;
         /* shift start: an hour by weight, a uniform minute within it; length uniform in [min, max] */
         int h = s_draw_hour (&self->rng_human, cfg->human.shift_start_weight);
@@ -303,7 +287,7 @@ s_place_fleets (sim_world_t *self)
         uint32_t v = self->humans + i;
         swi_vehicle_t *veh = &self->vehicles[v];
         veh->fleet = DISP_FLEET_ROBOTAXI;
-        veh->node = s_draw_node (self->area_weight_cum, n, sim_rng_uniform (&self->rng_robotaxi));
+        veh->node = swi_draw_node (self->area_weight_cum, n, sim_rng_uniform (&self->rng_robotaxi));
         veh->home = MAP_NODE_NONE;
         if (self->opts.depots)
             veh->node = veh->home = self->opts.depots[i];
@@ -457,7 +441,7 @@ s_on_request (sim_world_t *self, uint32_t subject)
         if (trip->patience_min > 0)
             patience_min = trip->patience_min;
     } else {
-        candidate.origin = s_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
+        candidate.origin = swi_draw_node (self->node_weight_cum, n, sim_rng_uniform (&self->rng_demand));
         candidate.destination = s_draw_destination (self, candidate.origin);
     }
     candidate.deadline_ms = self->now_ms + (int64_t) llround (patience_min * 60000.0);

@@ -40,22 +40,6 @@ s_fleet_cfg (const sim_world_t *self, uint32_t v)
     return self->vehicles[v].fleet == DISP_FLEET_ROBOTAXI ? &self->cfg->robotaxi.ev : &self->cfg->human.ev;
 }
 
-/* A node drawn by the prefix sums cum[0 .. n) (the world's demand weights). */
-static uint32_t
-s_draw (const double *cum, size_t n, sim_rng_t *rng)
-{
-    double u = sim_rng_uniform (rng) * cum[n - 1];
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cum[mid] > u)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return (uint32_t) lo;
-}
-
 /* The sites: opts.charge_sites when given (charging.site_file), else the robotaxis' depots (opts.depots' distinct
  * nodes, or charging.depot_sites drawn in the service area by demand), then charging.public_sites drawn over the
  * map by demand. *out is malloc'd. */
@@ -103,7 +87,7 @@ s_sites (sim_world_t *self, sim_charger_site_t **out, size_t *count)
         depots = (size_t) cfg->charging.depot_sites;
         uint32_t plugs = (uint32_t) ceil (self->robotaxis * ppv / (double) depots);
         for (size_t d = 0; d < depots; d++)
-            sites[d] = (sim_charger_site_t) {.node = s_draw (self->area_weight_cum, n, &rng),
+            sites[d] = (sim_charger_site_t) {.node = swi_draw_node (self->area_weight_cum, n, sim_rng_uniform (&rng)),
                                              .plugs = plugs ? plugs : 1,
                                              .kw = cfg->charging.depot_kw,
                                              .access = SIM_CHARGER_DEPOT};
@@ -111,7 +95,7 @@ s_sites (sim_world_t *self, sim_charger_site_t **out, size_t *count)
     size_t total = depots;
     sim_rng_seed (&rng, cfg->scenario.seed, SIM_STREAM_SITES);   /* public sites: the same with or without robotaxis */
     for (int64_t i = 0; i < cfg->charging.public_sites; i++)
-        sites[total++] = (sim_charger_site_t) {.node = s_draw (self->node_weight_cum, n, &rng),
+        sites[total++] = (sim_charger_site_t) {.node = swi_draw_node (self->node_weight_cum, n, sim_rng_uniform (&rng)),
                                                .plugs = (uint32_t) cfg->charging.public_plugs,
                                                .kw = cfg->charging.public_kw,
                                                .access = SIM_CHARGER_PUBLIC};

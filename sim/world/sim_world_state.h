@@ -256,6 +256,22 @@ swi_schedule (sim_world_t *self, int64_t time_ms, swi_event_kind_t kind, uint32_
         swi_fail (self, "out of memory");
 }
 
+/* Index of the node whose weight interval holds u x total, of the prefix sums cum[0 .. n) (demand weights). */
+static inline uint32_t
+swi_draw_node (const double *cum, size_t n, double u)
+{
+    double target = u * cum[n - 1];
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] > target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint32_t) lo;
+}
+
 /* Queues vehicle v for the next tick's exchange with the dispatcher (once per tick). */
 static inline void
 swi_mark_changed (sim_world_t *self, uint32_t v)
