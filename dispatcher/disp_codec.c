@@ -244,6 +244,13 @@ static int s_decode_changes (const char *what, size_t n_requests, Robotaxi__V1__
             vehs[i].status = (uint8_t)v->status;
             s_position_from (v->position, &vehs[i].position);
             vehs[i].time_ms = v->time_ms;
+            if (v->range_limited) {
+                if (!isfinite (v->range_m) || v->range_m < 0)
+                    return map_error (err, errlen, "%s.vehicles[%zu].range_m: %g is not a distance (finite, >= 0)",
+                                      what, i, v->range_m);
+                vehs[i].range_limited = 1;
+                vehs[i].range_m = v->range_m;
+            }
         }
     }
     if (n_cancelled > 0) {
@@ -575,6 +582,8 @@ static int s_encode_changes (const disp_tick_t *tick, int as_update, uint8_t **o
         s_position_to (&v->position, &veh_pos[i]);
         vehs[i].position = &veh_pos[i];
         vehs[i].time_ms = v->time_ms;
+        vehs[i].range_limited = v->range_limited != 0;
+        vehs[i].range_m = v->range_limited ? v->range_m : 0;
         veh_ptrs[i] = &vehs[i];
     }
     for (size_t i = 0; i < np; i++) {

@@ -104,6 +104,11 @@ struct disp_engine_t {
     double lb_ms_per_m;
 
     s_vehicle_t *vehicles;                  /* [config.vehicle_capacity] */
+    double *range_m;                        /* [capacity]: an idle vehicle's reach on a ride; INFINITY: unlimited */
+    size_t limited_idle[DISP_FLEET_COUNT];  /* idle vehicles of each fleet with a finite reach */
+    uint32_t *reach_ids;                    /* scratch of disp_engine_idle_for_k */
+    int64_t *reach_etas;
+    size_t reach_cap;
     uint32_t *idle_head;                    /* [node_count]: first idle vehicle at each node, or S_NIL */
     disp_index_t *idle[DISP_FLEET_COUNT];   /* idle vehicles of each fleet by position */
 
@@ -216,8 +221,12 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     self->lb_ms_per_m = s_lower_bound_ms_per_m (g);
     self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
     self->idle_epoch = calloc (cfg->vehicle_capacity, sizeof *self->idle_epoch);
+    self->range_m = malloc (cfg->vehicle_capacity * sizeof *self->range_m);
     self->idle_head = malloc (node_count * sizeof *self->idle_head);
-    if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->idle_head) goto oom;
+    if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->range_m || !self->idle_head)
+        goto oom;
+    for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
+        self->range_m[v] = INFINITY;
     for (size_t n = 0; n < node_count; n++)
         self->idle_head[n] = S_NIL;
     /* Cells about as wide as the spacing of the whole fleet spread over the map keep walks short. */
@@ -259,6 +268,9 @@ void disp_engine_destroy (disp_engine_t **self_p)
         s_buckets_off (self, f);
     }
     free (self->idle_epoch);
+    free (self->range_m);
+    free (self->reach_ids);
+    free (self->reach_etas);
     free (self->unwatch);
     free (self->vehicles);
     free (self->pending);
@@ -487,6 +499,7 @@ static void s_idle_remove (disp_engine_t *self, uint32_t v)
     assert (disp_index_contains (self->idle[veh->fleet], v));
     disp_index_remove (self->idle[veh->fleet], v);
     if (self->near[veh->fleet]) map_ch_sources_remove (self->near[veh->fleet], v);
+    if (isfinite (self->range_m[v])) self->limited_idle[veh->fleet]--;
 }
 
 /* Precondition: vehicle v is marked idle at a valid node and is in no list or index. */
@@ -504,6 +517,7 @@ static void s_idle_insert (disp_engine_t *self, uint32_t v)
     (void)rc;
     self->idle_epoch[v]++;
     if (self->near[veh->fleet]) s_buckets_put (self, v);
+    if (isfinite (self->range_m[v])) self->limited_idle[veh->fleet]++;
 }
 
 /* ---- step -------------------------------------------------------------------------------------------------- */
@@ -560,6 +574,11 @@ int disp_engine_check (const disp_engine_t *self, const disp_tick_t *tick, char 
          * place matters to dispatching. */
         if (v->status == DISP_VEH_IDLE && v->position.node == MAP_NODE_NONE)
             return map_error (err, errlen, "tick.vehicles[%zu].position: node missing", i);
+        if (v->range_limited > 1)
+            return map_error (err, errlen, "tick.vehicles[%zu].range_limited: %u is not 0 or 1", i, v->range_limited);
+        if (v->range_limited && !(isfinite (v->range_m) && v->range_m >= 0))
+            return map_error (err, errlen, "tick.vehicles[%zu].range_m: %g is not a distance (finite, >= 0)", i,
+                              v->range_m);
         if (v->position.node != MAP_NODE_NONE && v->position.node >= self->node_count)
             return map_error (err, errlen, "tick.vehicles[%zu].position.node: %u is not a node (the map has %zu)", i,
                            v->position.node, self->node_count);
@@ -614,6 +633,7 @@ static void s_apply_vehicle (disp_engine_t *self, const disp_vehicle_t *update)
     veh->fleet = update->fleet;
     veh->status = update->status;
     veh->node = update->position.node;
+    self->range_m[update->id] = update->range_limited ? update->range_m : INFINITY;
     if (veh->status == DISP_VEH_IDLE) s_idle_insert (self, update->id);
 }
 
@@ -680,6 +700,7 @@ static int s_resync (disp_engine_t *self, const disp_tick_t *tick)
     if (self->rebalance && disp_rebalance_restore (self->rebalance, tick->rebalance)) return -1;
     for (uint32_t v = 0; v < self->config.vehicle_capacity; v++) {
         if (self->vehicles[v].status == DISP_VEH_IDLE) s_idle_remove (self, v);
+        self->range_m[v] = INFINITY;
         self->vehicles[v] = (s_vehicle_t){
             .node = MAP_NODE_NONE, .prev = S_NIL, .next = S_NIL, .fleet = 0, .status = DISP_VEH_OFFLINE};
     }
@@ -727,6 +748,18 @@ static void s_rebalance (disp_engine_t *self, disp_decisions_t *out)
                                     .idle_count = disp_engine_idle_vehicles (self, DISP_FLEET_ROBOTAXI,
                                                                              self->rebalance_ids,
                                                                              self->rebalance_nodes, cap)};
+    if (self->limited_idle[DISP_FLEET_ROBOTAXI] > 0) {
+        /* Robotaxis that might not finish the longest drive a move may be (the horizon at the map's top straight-line
+         * speed) stay where they are: a move must not leave one unable to reach a charger. */
+        double longest_m = (double)self->config.params.rebalance_horizon_ms / self->lb_ms_per_m;
+        size_t kept = 0;
+        for (size_t i = 0; i < fleet.idle_count && i < cap; i++) {
+            if (self->range_m[self->rebalance_ids[i]] < longest_m) continue;
+            self->rebalance_ids[kept] = self->rebalance_ids[i];
+            self->rebalance_nodes[kept++] = self->rebalance_nodes[i];
+        }
+        fleet.idle_count = kept;
+    }
     const disp_rebalance_move_t *moves;
     int n = disp_rebalance_run (self->rebalance, &fleet, &moves);
     for (int i = 0; i < n; i++) {
@@ -984,19 +1017,99 @@ int disp_engine_buckets (const disp_engine_t *self, disp_fleet_t fleet, size_t *
     return 1;
 }
 
-void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms)
+/* ---- riders and the reach of electric vehicles ------------------------------------------------------------ */
+
+/* Whether idle vehicle v can take rider r on its reach: the drive from its node to the pickup plus the ride, both
+ * the fastest free-flow paths (the paths vehicles drive), within range_m. *trip_m is the ride's length, worked out on
+ * first need (negative until then; INFINITY when the destination has no node or cannot be reached). */
+static int s_in_reach (disp_engine_t *self, uint32_t v, const disp_request_t *r, double *trip_m)
+{
+    double range_m = self->range_m[v];
+    if (!isfinite (range_m)) return 1;
+    if (*trip_m < 0) {
+        double len = INFINITY;
+        if (r->destination.node != MAP_NODE_NONE &&
+            disp_engine_route_length (self, r->origin.node, r->destination.node, &len) != 0)
+            len = INFINITY;
+        *trip_m = len;
+    }
+    if (*trip_m > range_m) return 0;
+    double pickup_m = 0;
+    if (self->vehicles[v].node != r->origin.node &&
+        disp_engine_route_length (self, self->vehicles[v].node, r->origin.node, &pickup_m) != 0)
+        return 0;
+    return pickup_m + *trip_m <= range_m;
+}
+
+int disp_engine_can_serve (disp_engine_t *self, const disp_request_t *r, uint32_t vehicle_id)
+{
+    if (vehicle_id >= self->config.vehicle_capacity || self->vehicles[vehicle_id].status != DISP_VEH_IDLE ||
+        !disp_request_accepts (r, (disp_fleet_t)self->vehicles[vehicle_id].fleet))
+        return 0;
+    double trip_m = -1;
+    return s_in_reach (self, vehicle_id, r, &trip_m);
+}
+
+size_t disp_engine_idle_for_k (disp_engine_t *self, const disp_request_t *r, disp_fleet_t fleet, int64_t limit_ms,
+                               size_t k, uint32_t *vehicle_ids, int64_t *eta_ms)
+{
+    if ((unsigned)fleet >= DISP_FLEET_COUNT || !disp_request_accepts (r, fleet)) return 0;
+    if (self->limited_idle[fleet] == 0) /* nobody's reach is limited: the nearest are the answer */
+        return disp_engine_nearest_idle_k (self, r->origin.node, fleet, limit_ms, k, vehicle_ids, eta_ms);
+    /* Ask for more of the nearest until k of them have the reach or none is left: among the n nearest, the ones
+     * with the reach are the nearest with the reach, in the same order. */
+    size_t idle = disp_index_count (self->idle[fleet]), ask = k, got = 0;
+    double trip_m = -1;
+    while (k > 0) {
+        if (ask > idle) ask = idle;
+        if (ask > self->reach_cap) {
+            uint32_t *ids = realloc (self->reach_ids, ask * sizeof *ids);
+            if (ids) self->reach_ids = ids;
+            int64_t *etas = ids ? realloc (self->reach_etas, ask * sizeof *etas) : NULL;
+            if (etas) self->reach_etas = etas;
+            if (!ids || !etas) return 0; /* out of memory: nobody offered this step */
+            self->reach_cap = ask;
+        }
+        size_t n = disp_engine_nearest_idle_k (self, r->origin.node, fleet, limit_ms, ask, self->reach_ids,
+                                               self->reach_etas);
+        got = 0;
+        for (size_t i = 0; i < n && got < k; i++) {
+            if (!s_in_reach (self, self->reach_ids[i], r, &trip_m)) continue;
+            vehicle_ids[got] = self->reach_ids[i];
+            eta_ms[got] = self->reach_etas[i];
+            got++;
+        }
+        if (got == k || n < ask || ask == idle) break;
+        size_t enough = k + self->limited_idle[fleet]; /* at most limited_idle of any nearest lack the reach */
+        ask = ask * 2 < enough ? ask * 2 : enough;
+    }
+    return got;
+}
+
+int disp_engine_idle_for (disp_engine_t *self, const disp_request_t *r, disp_fleet_t fleet, int64_t limit_ms,
+                          uint32_t *vehicle_id, int64_t *eta_ms)
+{
+    if ((unsigned)fleet < DISP_FLEET_COUNT && self->limited_idle[fleet] == 0 && disp_request_accepts (r, fleet))
+        return disp_engine_nearest_idle (self, r->origin.node, fleet, limit_ms, vehicle_id, eta_ms);
+    return disp_engine_idle_for_k (self, r, fleet, limit_ms, 1, vehicle_id, eta_ms) == 1 ? 0 : -1;
+}
+
+int disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms)
 {
     /* Policies only assign what the engine offered them; anything else is a bug in the policy. */
     assert (pending_index < self->pending_count && !self->assigned[pending_index]);
     assert (vehicle_id < self->config.vehicle_capacity && self->vehicles[vehicle_id].status == DISP_VEH_IDLE);
     assert (disp_request_accepts (&self->pending[pending_index], (disp_fleet_t)self->vehicles[vehicle_id].fleet));
     assert (self->assignment_count < self->assignment_cap);
+    double trip_m = -1;
+    if (!s_in_reach (self, vehicle_id, &self->pending[pending_index], &trip_m)) return -1;
 
     s_idle_remove (self, vehicle_id);
     self->vehicles[vehicle_id].status = DISP_VEH_BUSY;
     self->assigned[pending_index] = 1;
     self->assignments[self->assignment_count++] = (disp_assignment_t){
         .request_id = self->pending[pending_index].id, .vehicle_id = vehicle_id, .pickup_eta_ms = eta_ms};
+    return 0;
 }
 
 int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t node, int64_t eta_ms)

@@ -81,9 +81,29 @@ int disp_engine_nearest_idle (disp_engine_t *self, uint32_t node, disp_fleet_t f
 size_t disp_engine_nearest_idle_k (disp_engine_t *self, uint32_t node, disp_fleet_t fleet, int64_t limit_ms, size_t k,
                                    uint32_t *vehicle_ids, int64_t *eta_ms);
 
+/* The idle vehicle of `fleet` that reaches rider r's origin soonest and can take r on its reach, no later than
+ * limit_ms: disp_engine_nearest_idle among the vehicles that can serve r. An electric vehicle reports how far it may
+ * still drive on a ride (VehicleState.range_m); it can serve r when the drive to the pickup plus the ride, both the
+ * fastest paths, fit in it. A vehicle without a reported range can serve any rider. 0 for a fleet r does not
+ * accept. Returns 0 and sets *vehicle_id and *eta_ms, or -1 when none. Policies give riders vehicles through these
+ * two, never through the place-only searches above, which ignore reach. */
+int disp_engine_idle_for (disp_engine_t *self, const disp_request_t *r, disp_fleet_t fleet, int64_t limit_ms,
+                          uint32_t *vehicle_id, int64_t *eta_ms);
+
+/* The (at most) k idle vehicles of `fleet` that reach r's origin soonest and can take r on their reach, in the
+ * order and with the etas of disp_engine_nearest_idle_k (the ones out of reach left out). Returns how many; 0 when
+ * out of memory. */
+size_t disp_engine_idle_for_k (disp_engine_t *self, const disp_request_t *r, disp_fleet_t fleet, int64_t limit_ms,
+                               size_t k, uint32_t *vehicle_ids, int64_t *eta_ms);
+
+/* 1 when the vehicle is idle, of a fleet r accepts, and can take r on its reach (see disp_engine_idle_for). */
+int disp_engine_can_serve (disp_engine_t *self, const disp_request_t *r, uint32_t vehicle_id);
+
 /* Records an assignment of pending request number `pending_index` (index into disp_engine_pending's array) to an
- * idle vehicle: the vehicle becomes busy and the request leaves the queue when the policy returns. */
-void disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms);
+ * idle vehicle: the vehicle becomes busy and the request leaves the queue when the policy returns. Returns 0; or -1,
+ * recording nothing, when the vehicle cannot take the rider on its reach (disp_engine_can_serve): the rider waits on,
+ * so no policy sends an electric vehicle on a ride it cannot finish. */
+int disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehicle_id, int64_t eta_ms);
 
 /* Sends the idle vehicle `vehicle_id` empty to `node` (rebalancing): it leaves the idle vehicles, counts as busy
  * until its owner reports it idle again, and the order goes out with this step's decisions. Returns 0, or -1 when out

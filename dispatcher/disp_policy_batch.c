@@ -127,8 +127,8 @@ static int s_collect (s_batch_t *self, disp_engine_t *engine, const disp_request
         if (limit_ms <= 0) continue;
         for (int f = 0; f < DISP_FLEET_COUNT; f++) {
             if (!disp_request_accepts (r, (disp_fleet_t)f)) continue;
-            size_t n = disp_engine_nearest_idle_k (engine, r->origin.node, (disp_fleet_t)f, limit_ms, self->k,
-                                                   self->vehicle_ids, self->eta_ms);
+            size_t n = disp_engine_idle_for_k (engine, r, (disp_fleet_t)f, limit_ms, self->k,
+                                                self->vehicle_ids, self->eta_ms);
             if (n < self->k) self->rows[row].search &= (uint8_t) ~(1u << f);
             if (s_reserve ((void **)&self->cands, &self->cand_cap, self->cand_count + n, sizeof *self->cands))
                 return -1;
@@ -184,7 +184,7 @@ static int s_nearest_left (disp_engine_t *engine, const disp_request_t *r, unsig
             continue;
         uint32_t v;
         int64_t eta;
-        if (disp_engine_nearest_idle (engine, r->origin.node, (disp_fleet_t)f, limit_ms, &v, &eta)) continue;
+        if (disp_engine_idle_for (engine, r, (disp_fleet_t)f, limit_ms, &v, &eta)) continue;
         if (best == UINT32_MAX || eta < best_eta || (eta == best_eta && v < best)) {
             best = v;
             best_eta = eta;

@@ -40,8 +40,8 @@ void disp_policy_cost_assign (disp_engine_t *engine, void *state)
         size_t ncand = 0;
         for (size_t k = 0; k < nfleets; k++) {
             if (disp_engine_idle_count (engine, fleets[k]) == 0) continue;
-            if (disp_engine_nearest_idle (engine, r->origin.node, fleets[k], limit_ms, &cand_id[ncand],
-                                          &cand_eta_ms[ncand]) != 0)
+            if (disp_engine_idle_for (engine, r, fleets[k], limit_ms, &cand_id[ncand],
+                                      &cand_eta_ms[ncand]) != 0)
                 continue;
             cand_fleet[ncand++] = fleets[k];
         }

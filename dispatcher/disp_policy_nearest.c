@@ -23,7 +23,7 @@ void disp_policy_nearest_assign (disp_engine_t *engine, void *state)
             if (disp_engine_idle_count (engine, fleets[k]) == 0) continue;
             uint32_t vehicle_id;
             int64_t eta_ms;
-            if (disp_engine_nearest_idle (engine, r->origin.node, fleets[k], limit_ms, &vehicle_id, &eta_ms) != 0)
+            if (disp_engine_idle_for (engine, r, fleets[k], limit_ms, &vehicle_id, &eta_ms) != 0)
                 continue;
             found = 1;
             best_id = vehicle_id;

@@ -33,6 +33,8 @@ typedef struct {
     uint8_t status;            /* disp_vehicle_status_t */
     disp_position_t position;
     int64_t time_ms;
+    uint8_t range_limited;     /* 1: an electric vehicle that may drive at most range_m more on a ride */
+    double range_m;            /* with range_limited: metres of pickup plus ride it can take (finite, >= 0) */
 } disp_vehicle_t;
 
 typedef struct {

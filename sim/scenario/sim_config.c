@@ -294,6 +294,9 @@ static const s_param_t s_params[] = {
     {"charging.site_snap_m", T_REAL, OFF (charging.site_snap_m), 0, 1, 100000, "300",
      "a charging site's lon/lat is snapped to the nearest road node within this many metres, else the file is "
      "refused"},
+    {"charging.reserve_soc", T_REAL, OFF (charging.reserve_soc), 0, 0, 0.5, "0.05",
+     "dispatch: a vehicle is never given a ride after which it would hold less than this state of charge beyond "
+     "what the drive to a charger takes (each vehicle tells the dispatcher its reach) [G]"},
 
     TARIFF_ROWS ("taxi", taxi.tariff, "10", "3", "0", "1.8", "0", "10", "0.5", "1", "0", "0", "0",
                  "[CALIBRATION: Wuhan taxi meter; used for the fare curves only]"),

@@ -149,6 +149,7 @@ typedef struct {
         int64_t robotaxi_public;       /* 1: robotaxis may charge at public sites too */
         char site_file[512];           /* "" = the sites above, generated; else a sites CSV replaces them all */
         double site_snap_m;            /* a site's lon/lat snaps to a road node within this */
+        double reserve_soc;            /* dispatch: no ride may leave less than this beyond the way to a charger */
     } charging;
     struct {
         sim_tariff_t tariff;           /* the Wuhan taxi meter, for the fare curves only */

@@ -796,6 +796,8 @@ s_on_charge_check (sim_world_t *self, uint32_t subject)
         s_account (self, v);   /* the standing so far drawn from the battery */
         if (swi_charge_wanted (self, v))
             s_go_charge (self, v);
+        else if (self->batteries && self->batteries[v].reach_m - swi_charge_reach_m (self, v) > SWI_REACH_RETELL_M)
+            swi_mark_changed (self, v);   /* standing took a km off its reach: the dispatcher hears the new one */
     }
     if (self->now_ms + SWI_CHARGE_CHECK_MS < SIM_DAY_MS)
         swi_schedule (self, self->now_ms + SWI_CHARGE_CHECK_MS, SWI_EV_CHARGE_CHECK, 0);
@@ -975,6 +977,12 @@ s_exchange (sim_world_t *self, disp_link_t *link)
         self->tick_vehicles[i] = (disp_vehicle_t) {
             .id = v, .fleet = veh->fleet, .status = status, .position = s_position (self, veh->node),
             .time_ms = self->now_ms};
+        double reach_m = swi_charge_reach_m (self, v);
+        if (reach_m >= 0) {   /* an electric vehicle: the dispatcher keeps its rides within reach */
+            self->tick_vehicles[i].range_limited = 1;
+            self->tick_vehicles[i].range_m = reach_m;
+            self->batteries[v].reach_m = reach_m;
+        }
     }
     disp_tick_t tick = {.step = ++self->step,
                         .now_ms = self->now_ms,

@@ -104,6 +104,38 @@ s_sites (sim_world_t *self, sim_charger_site_t **out, size_t *count)
     return 0;
 }
 
+/* Each fleet's charger margin: over the places its vehicles may be sent (robotaxis: the service area; drivers: the
+ * whole map), the farthest straight line to the nearest site the fleet may use, times SWI_REACH_DETOUR. A fleet with
+ * no site gets 0 (its vehicles never find a charger anyway). */
+static void
+s_margins (sim_world_t *self)
+{
+    size_t nodes = map_graph_node_count (self->graph), nsites = sim_chargers_count (self->chargers);
+    for (int f = 0; f < DISP_FLEET_COUNT; f++) {
+        double worst2 = 0;
+        int any = 0;
+        for (size_t n = 0; n < nodes; n++) {
+            if (f == DISP_FLEET_ROBOTAXI && !self->in_area[n])
+                continue;
+            const map_node_t *at = map_graph_node (self->graph, (uint32_t) n);
+            double best2 = INFINITY;
+            for (size_t s = 0; s < nsites; s++) {
+                const sim_charger_site_t *site = sim_chargers_site (self->chargers, s);
+                int depot = site->access == SIM_CHARGER_DEPOT;
+                if (f == DISP_FLEET_ROBOTAXI ? !depot && !self->cfg->charging.robotaxi_public : depot)
+                    continue;
+                const map_node_t *p = map_graph_node (self->graph, site->node);
+                best2 = fmin (best2, (p->x - at->x) * (p->x - at->x) + (p->y - at->y) * (p->y - at->y));
+            }
+            if (isfinite (best2)) {
+                worst2 = fmax (worst2, best2);
+                any = 1;
+            }
+        }
+        self->charger_margin_m[f] = any ? sqrt (worst2) * SWI_REACH_DETOUR : 0;
+    }
+}
+
 int
 swi_charge_new (sim_world_t *self, char *err, size_t errlen)
 {
@@ -135,6 +167,7 @@ swi_charge_new (sim_world_t *self, char *err, size_t errlen)
                                                       .depot = sites[s].access == SIM_CHARGER_DEPOT};
     }
     free (sites);
+    s_margins (self);
     for (uint32_t v = 0; v < self->vehicle_count; v++) {
         const sim_ev_config_t *c = s_fleet_cfg (self, v);
         double kwh = c->start_soc * c->battery_kwh;
@@ -230,7 +263,20 @@ swi_charge_wanted (const sim_world_t *self, uint32_t v)
     if (!self->batteries)
         return 0;
     const sim_ev_config_t *c = s_fleet_cfg (self, v);
-    return self->batteries[v].kwh < c->charge_below_soc * c->battery_kwh;
+    return self->batteries[v].kwh < c->charge_below_soc * c->battery_kwh ||
+           swi_charge_reach_m (self, v) < SWI_REACH_MIN_M;
+}
+
+double
+swi_charge_reach_m (const sim_world_t *self, uint32_t v)
+{
+    if (!self->batteries)
+        return -1.0;
+    const sim_ev_t *ev = s_ev (self, v);
+    double above_kwh = self->batteries[v].kwh - self->cfg->charging.reserve_soc * ev->capacity_kwh;
+    double kwh_per_km = ev->drive_kwh_per_km + ev->aux_kw / SWI_REACH_KMH;
+    double reach_m = above_kwh / kwh_per_km * 1000.0 - self->charger_margin_m[self->vehicles[v].fleet];
+    return reach_m > 0 ? reach_m : 0;
 }
 
 uint32_t

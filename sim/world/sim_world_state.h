@@ -29,6 +29,17 @@
  * its computer on goes at most this long below its charge_below_soc before it sets off to charge. */
 #define SWI_CHARGE_CHECK_MS 300000LL
 
+/* The reach a vehicle tells the dispatcher (swi_charge_reach_m) counts the aux draw at this mean speed, slower than
+ * any hour's in CALIBRATION.md (a congested peak is 20 km/h), and the way to a charger as the straight line times
+ * this detour (road distances in cities run 1.2-1.4 times the straight line). Both err on the safe side. */
+#define SWI_REACH_KMH 15.0
+#define SWI_REACH_DETOUR 1.4
+/* An idle vehicle's reach is told again once its standing draw took this much off the reach last told. */
+#define SWI_REACH_RETELL_M 1000.0
+/* A vehicle whose reach is below this can take no ride worth the name: it goes to charge, whatever its level (a small
+ * battery far from its chargers may get there above charge_below_soc). */
+#define SWI_REACH_MIN_M 1000.0
+
 /* A fleet's recent waits, as riders expect them: pickups (and give-ups, counted at the patience) of the last
  * choice.wait_window_min minutes. */
 typedef struct {
@@ -100,6 +111,7 @@ typedef struct {
     uint32_t site;             /* charging: the site it drives to, waits or charges at */
     int64_t arrive_ms, plug_ms, done_ms;   /* this session's: at the site, plugged in, charged to its level */
     double soc_from;           /* at plug-in */
+    double reach_m;            /* the reach last told the dispatcher (swi_charge_reach_m) */
 } swi_battery_t;
 
 /* A path with times (a cruise hop's walk, a tracked vehicle's leg): the nodes a vehicle passes, when, the km driven
@@ -217,6 +229,7 @@ struct sim_world_t {
     sim_charge_site_row_t *site_rows; /* per site */
     sim_ev_t ev[DISP_FLEET_COUNT];
     sim_tou_t tou_depot, tou_public;
+    double charger_margin_m[DISP_FLEET_COUNT]; /* the farthest road a place of the fleet's may be from its chargers */
 
     /* rider choice */
     swi_waits_t waits[DISP_FLEET_COUNT];
@@ -332,8 +345,15 @@ void swi_charge_stand (sim_world_t *self, uint32_t v, int64_t from_ms, int64_t t
  * bought go to *kwh (may be NULL). -1 without batteries (the caller's per-km price then). */
 double swi_charge_energy_yuan (const sim_world_t *self, uint32_t v, double *kwh);
 
-/* v's battery is below its fleet's charge_below_soc (0 without batteries). */
+/* v's battery is below its fleet's charge_below_soc, or its reach (swi_charge_reach_m) below SWI_REACH_MIN_M (0
+ * without batteries). */
 int swi_charge_wanted (const sim_world_t *self, uint32_t v);
+
+/* How far v may drive on a ride (pickup and ride) and still reach a charger of its fleet with charging.reserve_soc
+ * left: the energy above the reserve at the drive's kWh per km (traction plus the aux draw at SWI_REACH_KMH), less
+ * the fleet's charger margin (the farthest a place it drives to lies from its nearest usable site, straight line x
+ * SWI_REACH_DETOUR). Metres, >= 0; -1 without batteries (the dispatcher is then told no reach). */
+double swi_charge_reach_m (const sim_world_t *self, uint32_t v);
 
 /* The site v should charge at (its fleet's sites, the quickest to reach of the three nearest), kept as v's site;
  * SIM_CHARGER_NONE when none takes its fleet. Routes with self->router. */

@@ -5,6 +5,7 @@
 #include "rt_check.h"
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,7 +155,8 @@ START_TEST (test_tick_round_trip)
     disp_vehicle_t vehs[3] = {
         {.id = 0, .fleet = DISP_FLEET_ROBOTAXI, .status = DISP_VEH_IDLE, .position = {114.2, 30.5, 3}, .time_ms = 7},
         {.id = 9, .fleet = DISP_FLEET_HUMAN, .status = DISP_VEH_BUSY, .position = {1e-300, 1e300, MAP_NODE_NONE}},
-        {.id = 4, .fleet = DISP_FLEET_HUMAN, .status = DISP_VEH_OFFLINE, .position = {0, 0, 0}, .time_ms = -1},
+        {.id = 4, .fleet = DISP_FLEET_HUMAN, .status = DISP_VEH_OFFLINE, .position = {0, 0, 0}, .time_ms = -1,
+         .range_limited = 1, .range_m = 12345.678},
     };
     uint64_t cancelled[3] = {5, 0, UINT64_MAX};
     size_t snap_len;
@@ -203,6 +205,8 @@ START_TEST (test_tick_round_trip)
         ck_assert (s_same_double (d->vehicles[i].position.lat, vehs[i].position.lat));
         ck_assert_uint_eq (d->vehicles[i].position.node, vehs[i].position.node);
         ck_assert_int_eq (d->vehicles[i].time_ms, vehs[i].time_ms);
+        ck_assert_uint_eq (d->vehicles[i].range_limited, vehs[i].range_limited);
+        ck_assert (s_same_double (d->vehicles[i].range_m, vehs[i].range_m));
     }
     ck_assert_uint_eq (d->cancelled_count, 3);
     ck_assert_mem_eq (d->cancelled, cancelled, sizeof cancelled);
@@ -553,6 +557,28 @@ START_TEST (test_out_of_range_enums)
     s_decode_fails (frame, len, err, sizeof err);
     ck_assert_str_eq (err, "tick.vehicles[1].fleet: 2 is not a fleet");
     free (frame);
+
+    /* a reach that is not a distance; without range_limited the field means nothing and is not looked at */
+    v[1].fleet = ROBOTAXI__V1__FLEET__FLEET_HUMAN;
+    v[2].range_m = -1;
+    frame = s_pack (&env, &len);
+    disp_msg_t ok;
+    s_decode_ok (frame, len, &ok);
+    ck_assert_uint_eq (ok.tick.vehicles[2].range_limited, 0);
+    disp_msg_clear (&ok);
+    double bad[] = {-1, NAN, INFINITY};
+    const char *said[] = {"-1", "nan", "inf"};
+    v[2].range_limited = 1;
+    for (int i = 0; i < 3; i++) {
+        v[2].range_m = bad[i];
+        frame = s_pack (&env, &len);
+        s_decode_fails (frame, len, err, sizeof err);
+        char want[128];
+        snprintf (want, sizeof want, "tick.vehicles[2].range_m: %s is not a distance (finite, >= 0)", said[i]);
+        ck_assert_str_eq (err, want);
+        free (frame);
+    }
+    v[2].range_limited = 0;
 
     v[1].fleet = ROBOTAXI__V1__FLEET__FLEET_HUMAN;
     Robotaxi__V1__RideRequest r = ROBOTAXI__V1__RIDE_REQUEST__INIT;

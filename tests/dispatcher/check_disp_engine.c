@@ -149,6 +149,61 @@ START_TEST (test_own_policy_replaces_a_builtin_and_adds_a_name)
 }
 END_TEST
 
+/* An electric vehicle is never given a rider whose pickup plus ride is longer than the reach it reported, under any
+ * policy: the nearest vehicle out of reach is passed over for the next one, and a rider only out-of-reach vehicles
+ * could serve waits until one has the reach. Grid edges are 10 m long (100 m apart, 10 m of road). */
+static const char *const s_reach_policies[] = {"nearest", "cost", "batch"};
+
+START_TEST (test_rides_kept_within_reach)
+{
+    map_net_t *g = s_grid (10);
+    disp_engine_t *e = rt_engine (g, s_reach_policies[_i], RT_HOUR_MS, 100, 1.0, NULL);
+    /* Riders at 55 going to 59: a 40 m ride. Vehicle 1 at 54 (10 m away) reaches 45 m: one short. Vehicle 2 at 45
+     * (10 m) reaches exactly 50 m. Vehicle 3 at 53 (20 m) has no reported reach. */
+    disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 45),
+                             rt_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 53)};
+    vehs[0].range_limited = vehs[1].range_limited = 1;
+    vehs[0].range_m = 45;
+    vehs[1].range_m = 50;
+    disp_request_t reqs[3];
+    for (int i = 0; i < 3; i++)
+        reqs[i] = rt_request ((uint64_t)i + 1, 0, 55, 59, DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+    /* the k nearest that can serve the rider, in order: vehicle 1 left out */
+    rt_step (e, 1, 0, vehs, 3, NULL, 0, NULL, 0);
+    uint32_t ids[3];
+    int64_t etas[3];
+    ck_assert_uint_eq (disp_engine_idle_for_k (e, &reqs[0], DISP_FLEET_ROBOTAXI, RT_HOUR_MS, 3, ids, etas), 2);
+    ck_assert_uint_eq (ids[0], 2);
+    ck_assert_uint_eq (ids[1], 3);
+    ck_assert_int_eq (disp_engine_can_serve (e, &reqs[0], 1), 0);
+    ck_assert_int_eq (disp_engine_can_serve (e, &reqs[0], 2), 1);
+    /* a place-only search still sees vehicle 1 first (it ignores reach) */
+    ck_assert_uint_eq (disp_engine_nearest_idle_k (e, 55, DISP_FLEET_ROBOTAXI, RT_HOUR_MS, 1, ids, etas), 1);
+    ck_assert_uint_eq (ids[0], 1);
+
+    /* Batch decides at the end of its 30 s window: step at 0 (riders in), then at 30 s. */
+    disp_decisions_t d = rt_step (e, 2, 0, NULL, 0, reqs, 3, NULL, 0);
+    if (d.assignment_count == 0) d = rt_step (e, 3, 30000, NULL, 0, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 2);
+    int seen[4] = {0};
+    for (size_t i = 0; i < d.assignment_count; i++)
+        seen[d.assignments[i].vehicle_id] = 1;
+    ck_assert_msg (seen[2] && seen[3] && !seen[1], "vehicles 2 and 3 should serve, never vehicle 1");
+    ck_assert_uint_eq (disp_engine_pending_count (e), 1);
+
+    /* Vehicle 1 reports a longer reach (charged): the waiting rider gets it. */
+    vehs[0].range_m = 50;
+    d = rt_step (e, 4, 60000, vehs, 1, NULL, 0, NULL, 0);
+    if (d.assignment_count == 0) d = rt_step (e, 5, 90000, NULL, 0, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 1);
+    ck_assert_uint_eq (disp_engine_pending_count (e), 0);
+    disp_engine_destroy (&e);
+    map_net_destroy (&g);
+}
+END_TEST
+
 START_TEST (test_never_the_other_fleet)
 {
     map_net_t *g = s_grid (10);
@@ -417,6 +472,18 @@ START_TEST (test_invalid_ticks_change_nothing)
                                 rt_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, MAP_NODE_NONE)};
     t.vehicles = no_node;
     s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].position: node missing");
+
+    disp_vehicle_t bad_reach[] = {rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
+                                  rt_vehicle (8, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 3)};
+    bad_reach[1].range_limited = 1;
+    bad_reach[1].range_m = NAN;
+    t.vehicles = bad_reach;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].range_m: nan is not a distance");
+    bad_reach[1].range_m = -5;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].range_m: -5 is not a distance");
+    bad_reach[1].range_limited = 2;
+    bad_reach[1].range_m = 5;
+    s_check_bad_tick_leaves_no_trace (&t, "tick.vehicles[1].range_limited: 2 is not 0 or 1");
 
     disp_vehicle_t bad_fleet[] = {rt_vehicle (7, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 99),
                                   rt_vehicle (8, (disp_fleet_t)5, DISP_VEH_IDLE, 3)};
@@ -926,6 +993,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_travel_time_beats_straight_distance);
     tcase_add_test (core, test_ties_go_to_lower_id);
     tcase_add_test (core, test_own_policy_replaces_a_builtin_and_adds_a_name);
+    tcase_add_loop_test (core, test_rides_kept_within_reach, 0, 3);
     tcase_add_test (core, test_never_the_other_fleet);
     tcase_add_test (core, test_any_fleet_rider_gets_the_nearer_fleet);
     tcase_add_test (core, test_max_pickup_and_traffic);

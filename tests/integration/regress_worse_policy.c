@@ -20,8 +20,8 @@ regress_worse_nearest_assign (disp_engine_t *engine, void *state)
         for (size_t f = 0; f < nfleets && limit_ms > 0; f++) {
             uint32_t ids[REGRESS_WORSE_K];
             int64_t eta_ms[REGRESS_WORSE_K];
-            size_t n = disp_engine_nearest_idle_k (engine, r->origin.node, fleets[f], limit_ms, REGRESS_WORSE_K, ids,
-                                                   eta_ms);
+            size_t n = disp_engine_idle_for_k (engine, r, fleets[f], limit_ms, REGRESS_WORSE_K, ids,
+                                                eta_ms);
             if (n == 0)
                 continue;
             /* the last one found is the farthest of them */

@@ -270,6 +270,33 @@ START_TEST (test_idle_vehicles_charge_before_they_run_flat)
 }
 END_TEST
 
+/* Small batteries and long rides: a range-blind dispatcher sent robotaxis on rides they could not finish (down to
+ * -47% of the battery on this day). Each vehicle tells the dispatcher its reach, rides are kept within it, and a
+ * vehicle that can take no ride goes to charge: none drops below the reserve, and the robotaxis still carry riders. */
+START_TEST (test_rides_stay_within_reach)
+{
+    sim_config_t cfg;
+    static const char *const small[] = {"robotaxi.battery_kwh=12", "robotaxi.start_soc=0.5",
+                                        "robotaxi.charge_below_soc=0.15", "demand.trip_km_mean=10",
+                                        "demand.trip_km_max=30", "charging.depot_plugs_per_vehicle=1", NULL};
+    s_config (&cfg, small);
+    s_day_t day;
+    s_play (&cfg, &s_log, &day);
+    size_t robotaxis = 0;
+    for (size_t i = 0; i < day.nbatteries; i++) {
+        const sim_battery_row_t *r = &day.batteries[i];
+        double reserve_kwh = cfg.charging.reserve_soc * r->capacity_kwh;
+        ck_assert_msg (r->min_kwh >= reserve_kwh, "vehicle %u (%s) ran down to %.3f kWh, below its reserve %.3f",
+                       r->vehicle, r->fleet == DISP_FLEET_ROBOTAXI ? "robotaxi" : "human", r->min_kwh, reserve_kwh);
+        robotaxis += r->fleet == DISP_FLEET_ROBOTAXI;
+    }
+    ck_assert_uint_eq (robotaxis, 40);
+    ck_assert_msg (day.final.fleets[DISP_FLEET_ROBOTAXI].served >= 400, "robotaxis served %llu riders",
+                   (unsigned long long) day.final.fleets[DISP_FLEET_ROBOTAXI].served);
+    s_day_free (&day);
+}
+END_TEST
+
 START_TEST (test_same_day_twice)
 {
     sim_config_t cfg;
@@ -321,6 +348,7 @@ main (void)
     tcase_add_test (core, test_energy_balances_and_stays_in_the_battery);
     tcase_add_test (core, test_plugs_and_queues);
     tcase_add_test (core, test_idle_vehicles_charge_before_they_run_flat);
+    tcase_add_test (core, test_rides_stay_within_reach);
     tcase_add_test (core, test_same_day_twice);
     tcase_add_test (core, test_fixed_mode_has_no_batteries);
     suite_add_tcase (s, core);
