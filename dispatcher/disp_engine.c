@@ -109,10 +109,16 @@ struct disp_engine_t {
     uint32_t *reach_ids;                    /* scratch of disp_engine_idle_for_k */
     int64_t *reach_etas;
     size_t reach_cap;
+    double max_m_per_ms;                    /* the fastest road's metres per free-flow ms: a drive's length bound */
+    uint64_t *reach_ok_id;                  /* [capacity]: the rider a search this step found the vehicle fit for */
+    uint64_t *reach_ok_step;                /* [capacity]: that step (reach_step), 0: none */
+    uint64_t reach_step;                    /* numbers the steps, from 1 */
+    int64_t *hub_to, *hub_from;             /* [node_count], made on first need: free-flow ms to and from the hub */
     uint32_t *idle_head;                    /* [node_count]: first idle vehicle at each node, or S_NIL */
     disp_index_t *idle[DISP_FLEET_COUNT];   /* idle vehicles of each fleet by position */
 
     disp_request_t *pending; /* waiting riders in arrival order */
+    double *pending_trip_m;  /* [pending_cap]: each one's ride length once a reach check needed it, else -1 */
     uint8_t *assigned;       /* parallel to pending: set by disp_engine_assign during the policy call */
     size_t pending_count, pending_cap;
 
@@ -222,9 +228,17 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
     self->idle_epoch = calloc (cfg->vehicle_capacity, sizeof *self->idle_epoch);
     self->range_m = malloc (cfg->vehicle_capacity * sizeof *self->range_m);
+    self->reach_ok_id = calloc (cfg->vehicle_capacity, sizeof *self->reach_ok_id);
+    self->reach_ok_step = calloc (cfg->vehicle_capacity, sizeof *self->reach_ok_step);
     self->idle_head = malloc (node_count * sizeof *self->idle_head);
-    if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->range_m || !self->idle_head)
+    if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->range_m || !self->reach_ok_id ||
+        !self->reach_ok_step || !self->idle_head)
         goto oom;
+    for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
+        const map_edge_t *edge = map_graph_edge (g, e);
+        double per_ms = edge->length_m / (double)(edge->time_ms > 0 ? edge->time_ms : 1);
+        if (per_ms > self->max_m_per_ms) self->max_m_per_ms = per_ms;
+    }
     for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
         self->range_m[v] = INFINITY;
     for (size_t n = 0; n < node_count; n++)
@@ -269,6 +283,11 @@ void disp_engine_destroy (disp_engine_t **self_p)
     }
     free (self->idle_epoch);
     free (self->range_m);
+    free (self->reach_ok_id);
+    free (self->hub_to);
+    free (self->hub_from);
+    free (self->reach_ok_step);
+    free (self->pending_trip_m);
     free (self->reach_ids);
     free (self->reach_etas);
     free (self->unwatch);
@@ -614,6 +633,9 @@ static int s_reserve (disp_engine_t *self, size_t pending_needed)
         uint8_t *assigned = realloc (self->assigned, cap * sizeof *assigned);
         if (!assigned) return -1;
         self->assigned = assigned;
+        double *trip_m = realloc (self->pending_trip_m, cap * sizeof *trip_m);
+        if (!trip_m) return -1;
+        self->pending_trip_m = trip_m;
         self->pending_cap = cap;
     }
     if (pending_needed > self->assignment_cap) {
@@ -652,6 +674,7 @@ static void s_pending_filter (disp_engine_t *self, int (*keep) (const disp_engin
     for (size_t i = 0; i < self->pending_count; i++) {
         if (!keep (self, i, arg)) continue;
         self->pending[kept] = self->pending[i];
+        self->pending_trip_m[kept] = self->pending_trip_m[i];
         self->assigned[kept] = self->assigned[i];
         kept++;
     }
@@ -686,7 +709,10 @@ static void s_pending_insert (disp_engine_t *self, const disp_request_t *r)
         at--;
     memmove (&self->pending[at + 1], &self->pending[at], (self->pending_count - at) * sizeof *self->pending);
     memmove (&self->assigned[at + 1], &self->assigned[at], (self->pending_count - at) * sizeof *self->assigned);
+    memmove (&self->pending_trip_m[at + 1], &self->pending_trip_m[at],
+             (self->pending_count - at) * sizeof *self->pending_trip_m);
     self->pending[at] = *r;
+    self->pending_trip_m[at] = -1;
     self->assigned[at] = 0;
     self->pending_count++;
 }
@@ -800,6 +826,7 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
 
     self->assignment_count = 0;
     self->reposition_count = 0;
+    self->reach_step++;
     self->policy->assign (self, self->policy_state);
     /* Idle robotaxis the policy left are moved toward demand. Out of memory there only means no moves this step:
      * the policy's assignments stand. When it ran, its new state goes out with the decisions, for a resync. */
@@ -1019,13 +1046,60 @@ int disp_engine_buckets (const disp_engine_t *self, disp_fleet_t fleet, size_t *
 
 /* ---- riders and the reach of electric vehicles ------------------------------------------------------------ */
 
+/* Where r's ride length is kept: its slot when r is a waiting rider (worked out once however often it is searched
+ * for), else *local. */
+static double *s_trip_slot (disp_engine_t *self, const disp_request_t *r, double *local)
+{
+    if (self->pending_count > 0 && r >= self->pending && r < self->pending + self->pending_count)
+        return &self->pending_trip_m[r - self->pending];
+    *local = -1;
+    return local;
+}
+
+static int s_hub_visit (uint32_t node, int64_t time_ms, void *arg)
+{
+    ((int64_t *)arg)[node] = time_ms;
+    return 0;
+}
+
+/* An upper bound on the length of r's ride without routing it: the fastest path is no slower than the way through
+ * the hub (the node nearest the map's middle), and no road covers more metres in a ms than the fastest one. The
+ * times to and from the hub are worked out once, on first need (16 bytes a node). INFINITY when either end is cut
+ * off from the hub or out of memory. */
+static double s_ride_bound_m (disp_engine_t *self, const disp_request_t *r)
+{
+    if (r->destination.node == MAP_NODE_NONE) return INFINITY;
+    if (!self->hub_to) {
+        int64_t *to = malloc (self->node_count * sizeof *to), *from = malloc (self->node_count * sizeof *from);
+        if (!to || !from) {
+            free (to);
+            free (from);
+            return INFINITY;
+        }
+        for (size_t n = 0; n < self->node_count; n++)
+            to[n] = from[n] = -1;
+        double min_x, min_y, max_x, max_y;
+        map_graph_bounds (self->graph, &min_x, &min_y, &max_x, &max_y);
+        uint32_t hub = map_graph_nearest (self->graph, (min_x + max_x) / 2, (min_y + max_y) / 2);
+        map_router_search_to (self->router, hub, INT64_MAX / 4, s_hub_visit, to);
+        map_router_search_from (self->router, hub, INT64_MAX / 4, s_hub_visit, from);
+        self->hub_to = to;
+        self->hub_from = from;
+    }
+    int64_t a = self->hub_to[r->origin.node], b = self->hub_from[r->destination.node];
+    if (a < 0 || b < 0) return INFINITY;
+    return (double)(a + b) * self->max_m_per_ms * (1 + 1e-9);
+}
+
 /* Whether idle vehicle v can take rider r on its reach: the drive from its node to the pickup plus the ride, both
  * the fastest free-flow paths (the paths vehicles drive), within range_m. *trip_m is the ride's length, worked out on
- * first need (negative until then; INFINITY when the destination has no node or cannot be reached). */
-static int s_in_reach (disp_engine_t *self, uint32_t v, const disp_request_t *r, double *trip_m)
+ * first need (negative until then; INFINITY when the destination has no node or cannot be reached). pickup_max_m
+ * bounds the pickup's length from above when known (else INFINITY): a reach that covers it needs no route. */
+static int s_in_reach (disp_engine_t *self, uint32_t v, const disp_request_t *r, double *trip_m, double pickup_max_m)
 {
     double range_m = self->range_m[v];
     if (!isfinite (range_m)) return 1;
+    if (*trip_m < 0 && s_ride_bound_m (self, r) + pickup_max_m <= range_m) return 1;
     if (*trip_m < 0) {
         double len = INFINITY;
         if (r->destination.node != MAP_NODE_NONE &&
@@ -1034,6 +1108,7 @@ static int s_in_reach (disp_engine_t *self, uint32_t v, const disp_request_t *r,
         *trip_m = len;
     }
     if (*trip_m > range_m) return 0;
+    if (*trip_m + pickup_max_m <= range_m) return 1;
     double pickup_m = 0;
     if (self->vehicles[v].node != r->origin.node &&
         disp_engine_route_length (self, self->vehicles[v].node, r->origin.node, &pickup_m) != 0)
@@ -1041,13 +1116,27 @@ static int s_in_reach (disp_engine_t *self, uint32_t v, const disp_request_t *r,
     return pickup_m + *trip_m <= range_m;
 }
 
+/* s_in_reach for vehicle v that a search found eta_ms (in traffic, now) from r's origin, with the pickup's length
+ * bounded from the eta: no road covers more metres in a free-flow ms than the fastest one, and an eta in traffic is
+ * at least the free-flow time times the factor now. A vehicle found fit is remembered for disp_engine_assign. */
+static int s_fits (disp_engine_t *self, uint32_t v, const disp_request_t *r, int64_t eta_ms)
+{
+    double local, *trip_m = s_trip_slot (self, r, &local);
+    double pickup_max_m =
+        ((double)eta_ms + 1.0) * self->max_m_per_ms / map_traffic_factor (&self->traffic, self->now_ms) * (1 + 1e-9);
+    if (!s_in_reach (self, v, r, trip_m, pickup_max_m)) return 0;
+    self->reach_ok_id[v] = r->id;
+    self->reach_ok_step[v] = self->reach_step;
+    return 1;
+}
+
 int disp_engine_can_serve (disp_engine_t *self, const disp_request_t *r, uint32_t vehicle_id)
 {
     if (vehicle_id >= self->config.vehicle_capacity || self->vehicles[vehicle_id].status != DISP_VEH_IDLE ||
         !disp_request_accepts (r, (disp_fleet_t)self->vehicles[vehicle_id].fleet))
         return 0;
-    double trip_m = -1;
-    return s_in_reach (self, vehicle_id, r, &trip_m);
+    double local, *trip_m = s_trip_slot (self, r, &local);
+    return s_in_reach (self, vehicle_id, r, trip_m, INFINITY);
 }
 
 size_t disp_engine_idle_for_k (disp_engine_t *self, const disp_request_t *r, disp_fleet_t fleet, int64_t limit_ms,
@@ -1059,7 +1148,6 @@ size_t disp_engine_idle_for_k (disp_engine_t *self, const disp_request_t *r, dis
     /* Ask for more of the nearest until k of them have the reach or none is left: among the n nearest, the ones
      * with the reach are the nearest with the reach, in the same order. */
     size_t idle = disp_index_count (self->idle[fleet]), ask = k, got = 0;
-    double trip_m = -1;
     while (k > 0) {
         if (ask > idle) ask = idle;
         if (ask > self->reach_cap) {
@@ -1074,7 +1162,7 @@ size_t disp_engine_idle_for_k (disp_engine_t *self, const disp_request_t *r, dis
                                                self->reach_etas);
         got = 0;
         for (size_t i = 0; i < n && got < k; i++) {
-            if (!s_in_reach (self, self->reach_ids[i], r, &trip_m)) continue;
+            if (!s_fits (self, self->reach_ids[i], r, self->reach_etas[i])) continue;
             vehicle_ids[got] = self->reach_ids[i];
             eta_ms[got] = self->reach_etas[i];
             got++;
@@ -1089,8 +1177,10 @@ size_t disp_engine_idle_for_k (disp_engine_t *self, const disp_request_t *r, dis
 int disp_engine_idle_for (disp_engine_t *self, const disp_request_t *r, disp_fleet_t fleet, int64_t limit_ms,
                           uint32_t *vehicle_id, int64_t *eta_ms)
 {
-    if ((unsigned)fleet < DISP_FLEET_COUNT && self->limited_idle[fleet] == 0 && disp_request_accepts (r, fleet))
-        return disp_engine_nearest_idle (self, r->origin.node, fleet, limit_ms, vehicle_id, eta_ms);
+    if ((unsigned)fleet >= DISP_FLEET_COUNT || !disp_request_accepts (r, fleet)) return -1;
+    if (disp_engine_nearest_idle (self, r->origin.node, fleet, limit_ms, vehicle_id, eta_ms) != 0) return -1;
+    if (self->limited_idle[fleet] == 0 || s_fits (self, *vehicle_id, r, *eta_ms)) return 0;
+    /* the nearest is out of reach: the nearest that is not */
     return disp_engine_idle_for_k (self, r, fleet, limit_ms, 1, vehicle_id, eta_ms) == 1 ? 0 : -1;
 }
 
@@ -1101,8 +1191,11 @@ int disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehi
     assert (vehicle_id < self->config.vehicle_capacity && self->vehicles[vehicle_id].status == DISP_VEH_IDLE);
     assert (disp_request_accepts (&self->pending[pending_index], (disp_fleet_t)self->vehicles[vehicle_id].fleet));
     assert (self->assignment_count < self->assignment_cap);
-    double trip_m = -1;
-    if (!s_in_reach (self, vehicle_id, &self->pending[pending_index], &trip_m)) return -1;
+    /* A vehicle a rider search found fit for this rider in this step is; any other is checked. */
+    if (!(self->reach_ok_step[vehicle_id] == self->reach_step &&
+          self->reach_ok_id[vehicle_id] == self->pending[pending_index].id) &&
+        !s_in_reach (self, vehicle_id, &self->pending[pending_index], &self->pending_trip_m[pending_index], INFINITY))
+        return -1;
 
     s_idle_remove (self, vehicle_id);
     self->vehicles[vehicle_id].status = DISP_VEH_BUSY;

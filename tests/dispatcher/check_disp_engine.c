@@ -204,6 +204,76 @@ START_TEST (test_rides_kept_within_reach)
 }
 END_TEST
 
+/* On a random city with random reaches, in free flow and in traffic: the vehicles a rider search offers are exactly
+ * the nearest ones whose reach covers the pickup plus the ride, both routed (the engine skips most routes through
+ * bounds; a wrong bound shows here as a vehicle offered out of reach or one left out). */
+START_TEST (test_reach_matches_brute_force)
+{
+    map_net_t *net = rt_city ();
+    uint32_t n = (uint32_t)map_graph_node_count (map_net_graph (net));
+    enum { VEHICLES = 120, K = 6 };
+    disp_vehicle_t vehs[VEHICLES];
+    uint64_t state = 11;
+    for (uint32_t i = 0; i < VEHICLES; i++) {
+        vehs[i] = rt_vehicle (i, i % 3 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE,
+                              (uint32_t)rt_next (&state) % n);
+        vehs[i].range_limited = i % 7 != 0; /* a few without a reach */
+        /* short reaches (most rides do not fit) and long ones (most fit, many by the bounds alone) */
+        vehs[i].range_m = (double)((uint32_t)rt_next (&state) % (i % 2 ? 20000 : 150000));
+    }
+    double factors[] = {1.0, 1.37};
+    size_t offered = 0, passed_over = 0;
+    for (int f = 0; f < 2; f++) {
+        disp_engine_t *e = rt_engine (net, "nearest", RT_HOUR_MS, VEHICLES, factors[f], NULL);
+        rt_step (e, 1, 0, vehs, VEHICLES, NULL, 0, NULL, 0);
+        for (int q = 0; q < 200; q++) {
+            disp_request_t r = rt_request ((uint64_t)q, 0, (uint32_t)rt_next (&state) % n,
+                                           (uint32_t)rt_next (&state) % n,
+                                           q % 2 ? DISP_FLEET_HUMAN : DISP_FLEET_ROBOTAXI, 0, RT_FAR_MS);
+            uint32_t all[VEHICLES], want[K], got[K];
+            int64_t all_eta[VEHICLES], want_eta[K], got_eta[K];
+            size_t count = disp_engine_nearest_idle_k (e, r.origin.node, (disp_fleet_t)r.fleet, RT_HOUR_MS,
+                                                       VEHICLES, all, all_eta);
+            double trip_m = 0;
+            int trip_ok = r.origin.node == r.destination.node ||
+                          disp_engine_route_length (e, r.origin.node, r.destination.node, &trip_m) == 0;
+            size_t nwant = 0;
+            for (size_t i = 0; i < count && nwant < K; i++) {
+                const disp_vehicle_t *v = &vehs[all[i]];
+                double pickup_m = 0;
+                if (v->position.node != r.origin.node)
+                    ck_assert_int_eq (disp_engine_route_length (e, v->position.node, r.origin.node, &pickup_m), 0);
+                int fits = !v->range_limited || (trip_ok && pickup_m + trip_m <= v->range_m);
+                ck_assert_int_eq (disp_engine_can_serve (e, &r, all[i]), fits);
+                if (!fits) {
+                    passed_over++;
+                    continue;
+                }
+                want[nwant] = all[i];
+                want_eta[nwant++] = all_eta[i];
+            }
+            size_t ngot = disp_engine_idle_for_k (e, &r, (disp_fleet_t)r.fleet, RT_HOUR_MS, K, got, got_eta);
+            ck_assert_uint_eq (ngot, nwant);
+            for (size_t i = 0; i < ngot; i++) {
+                ck_assert_uint_eq (got[i], want[i]);
+                ck_assert_int_eq (got_eta[i], want_eta[i]);
+            }
+            uint32_t one;
+            int64_t one_eta;
+            int rc = disp_engine_idle_for (e, &r, (disp_fleet_t)r.fleet, RT_HOUR_MS, &one, &one_eta);
+            ck_assert_int_eq (rc, nwant ? 0 : -1);
+            if (nwant) ck_assert_uint_eq (one, want[0]);
+            offered += nwant;
+        }
+        disp_engine_destroy (&e);
+    }
+    /* both outcomes were tried many times */
+    ck_assert_uint_gt (offered, 500);
+    ck_assert_uint_gt (passed_over, 500);
+    map_net_destroy (&net);
+}
+END_TEST
+
 START_TEST (test_never_the_other_fleet)
 {
     map_net_t *g = s_grid (10);
@@ -994,6 +1064,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_ties_go_to_lower_id);
     tcase_add_test (core, test_own_policy_replaces_a_builtin_and_adds_a_name);
     tcase_add_loop_test (core, test_rides_kept_within_reach, 0, 3);
+    tcase_add_test (core, test_reach_matches_brute_force);
     tcase_add_test (core, test_never_the_other_fleet);
     tcase_add_test (core, test_any_fleet_rider_gets_the_nearer_fleet);
     tcase_add_test (core, test_max_pickup_and_traffic);
