@@ -83,6 +83,8 @@ static int s_decode_params (const Robotaxi__V1__PolicyParams *p, disp_params_t *
         out->rebalance_interval_ms = p->rebalance_interval_ms;
         out->rebalance_zone_m = p->rebalance_zone_m;
         out->rebalance_horizon_ms = p->rebalance_horizon_ms;
+        out->charge_early_hours = p->charge_early_hours;
+        out->charge_early_reach_m = p->charge_early_reach_m;
     }
     disp_params_fill (out);
     char why[200];
@@ -330,6 +332,13 @@ static int s_decode_decisions (const Robotaxi__V1__Decisions *d, disp_msg_t *msg
     if (d->rebalance &&
         s_decode_rebalance ("decisions.rebalance", d->rebalance, &msg->decisions.rebalance, err, errlen))
         return -1;
+    if (d->n_charge > 0) {
+        uint32_t *ids = malloc (d->n_charge * sizeof *ids);
+        if (!ids) return map_error (err, errlen, "decisions.charge: out of memory");
+        memcpy (ids, d->charge, d->n_charge * sizeof *ids);
+        msg->decisions.charges = ids;
+        msg->decisions.charge_count = d->n_charge;
+    }
     return 0;
 }
 
@@ -407,6 +416,7 @@ void disp_msg_clear (disp_msg_t *msg)
     free ((void *)msg->tick.rebalance);
     free ((void *)msg->decisions.assignments);
     free ((void *)msg->decisions.repositions);
+    free ((void *)msg->decisions.charges);
     free ((void *)msg->decisions.rebalance);
     memset (msg, 0, sizeof *msg);
 }
@@ -459,6 +469,8 @@ int disp_codec_encode_hello (const disp_hello_t *hello, uint8_t **out, size_t *o
     params.rebalance_interval_ms = pp->rebalance_interval_ms;
     params.rebalance_zone_m = pp->rebalance_zone_m;
     params.rebalance_horizon_ms = pp->rebalance_horizon_ms;
+    params.charge_early_hours = pp->charge_early_hours;
+    params.charge_early_reach_m = pp->charge_early_reach_m;
     h.params = &params;
     h.mode = (Robotaxi__V1__SessionMode)hello->mode;
     h.heartbeat_ms = hello->heartbeat_ms;
@@ -687,6 +699,8 @@ int disp_codec_encode_decisions (const disp_decisions_t *decisions, uint8_t **ou
         d.assignments = ptrs;
         d.n_repositions = nr;
         d.repositions = rs_ptrs;
+        d.n_charge = decisions->charge_count;
+        d.charge = (uint32_t *)decisions->charges;
         if (decisions->rebalance) d.rebalance = &rebalance.msg;
         Robotaxi__V1__Envelope env = ROBOTAXI__V1__ENVELOPE__INIT;
         env.body_case = ROBOTAXI__V1__ENVELOPE__BODY_DECISIONS;

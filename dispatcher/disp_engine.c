@@ -124,6 +124,8 @@ struct disp_engine_t {
 
     disp_assignment_t *assignments; /* this step's decisions */
     size_t assignment_count, assignment_cap;
+    uint32_t *charges;               /* this step's vehicles sent to charge; room for every vehicle */
+    size_t charge_count;
     disp_reposition_t *repositions;  /* this step's rebalancing orders */
     size_t reposition_count, reposition_cap;
 
@@ -229,10 +231,11 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     self->idle_epoch = calloc (cfg->vehicle_capacity, sizeof *self->idle_epoch);
     self->range_m = malloc (cfg->vehicle_capacity * sizeof *self->range_m);
     self->reach_ok_id = calloc (cfg->vehicle_capacity, sizeof *self->reach_ok_id);
+    self->charges = malloc (cfg->vehicle_capacity * sizeof *self->charges);
     self->reach_ok_step = calloc (cfg->vehicle_capacity, sizeof *self->reach_ok_step);
     self->idle_head = malloc (node_count * sizeof *self->idle_head);
     if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->range_m || !self->reach_ok_id ||
-        !self->reach_ok_step || !self->idle_head)
+        !self->reach_ok_step || !self->charges || !self->idle_head)
         goto oom;
     for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
         const map_edge_t *edge = map_graph_edge (g, e);
@@ -284,6 +287,7 @@ void disp_engine_destroy (disp_engine_t **self_p)
     free (self->idle_epoch);
     free (self->range_m);
     free (self->reach_ok_id);
+    free (self->charges);
     free (self->hub_to);
     free (self->hub_from);
     free (self->reach_ok_step);
@@ -826,6 +830,7 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
 
     self->assignment_count = 0;
     self->reposition_count = 0;
+    self->charge_count = 0;
     self->reach_step++;
     self->policy->assign (self, self->policy_state);
     /* Idle robotaxis the policy left are moved toward demand. Out of memory there only means no moves this step:
@@ -840,6 +845,8 @@ int disp_engine_step (disp_engine_t *self, const disp_tick_t *tick, disp_decisio
     out->assignment_count = self->assignment_count;
     out->repositions = self->repositions;
     out->reposition_count = self->reposition_count;
+    out->charges = self->charges;
+    out->charge_count = self->charge_count;
     return 0;
 }
 
@@ -1202,6 +1209,22 @@ int disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehi
     self->assigned[pending_index] = 1;
     self->assignments[self->assignment_count++] = (disp_assignment_t){
         .request_id = self->pending[pending_index].id, .vehicle_id = vehicle_id, .pickup_eta_ms = eta_ms};
+    return 0;
+}
+
+double disp_engine_vehicle_reach_m (const disp_engine_t *self, uint32_t vehicle_id)
+{
+    return vehicle_id < self->config.vehicle_capacity ? self->range_m[vehicle_id] : INFINITY;
+}
+
+int disp_engine_send_to_charge (disp_engine_t *self, uint32_t vehicle_id)
+{
+    if (vehicle_id >= self->config.vehicle_capacity || self->vehicles[vehicle_id].status != DISP_VEH_IDLE ||
+        !isfinite (self->range_m[vehicle_id]))
+        return -1;
+    s_idle_remove (self, vehicle_id);
+    self->vehicles[vehicle_id].status = DISP_VEH_OFFLINE;
+    self->charges[self->charge_count++] = vehicle_id; /* a vehicle leaves the idle ones once: room for all */
     return 0;
 }
 

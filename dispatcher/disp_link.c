@@ -79,6 +79,8 @@ struct disp_link_t {
     size_t assignment_cap;
     disp_reposition_t *repositions;
     size_t reposition_cap;
+    uint32_t *charges;       /* the last decisions' vehicles sent to charge */
+    size_t charge_cap;
     uint64_t *sorted_ids;    /* scratch: assigned request ids, sorted */
 };
 
@@ -126,6 +128,7 @@ void disp_link_destroy (disp_link_t **self_p)
     free (self->observed);
     free (self->assignments);
     free (self->repositions);
+    free (self->charges);
     free (self->sorted_ids);
     free (self);
     *self_p = NULL;
@@ -246,6 +249,8 @@ static void s_mirror_decided (disp_link_t *self, const disp_decisions_t *d)
     }
     for (size_t i = 0; i < d->reposition_count; i++)
         if (d->repositions[i].vehicle_id < capacity) self->known[d->repositions[i].vehicle_id].status = DISP_VEH_BUSY;
+    for (size_t i = 0; i < d->charge_count; i++)
+        if (d->charges[i] < capacity) self->known[d->charges[i]].status = DISP_VEH_OFFLINE;
     if (d->assignment_count == 0) return;
     qsort (self->sorted_ids, d->assignment_count, sizeof *self->sorted_ids, s_cmp_u64);
     size_t kept = 0;
@@ -545,10 +550,19 @@ static int s_take_decisions (disp_link_t *self, const disp_msg_t *msg, disp_deci
         self->reposition_cap = nr;
     }
     if (n > 0) memcpy (self->assignments, msg->decisions.assignments, n * sizeof *self->assignments);
+    size_t nc = msg->decisions.charge_count;
+    if (nc > self->charge_cap) {
+        uint32_t *cs = realloc (self->charges, nc * sizeof *cs);
+        if (!cs) return map_error (err, errlen, "%s: out of memory", self->endpoint);
+        self->charges = cs;
+        self->charge_cap = nc;
+    }
     if (nr > 0) memcpy (self->repositions, msg->decisions.repositions, nr * sizeof *self->repositions);
+    if (nc > 0) memcpy (self->charges, msg->decisions.charges, nc * sizeof *self->charges);
     *out = msg->decisions;
     out->assignments = self->assignments;
     out->repositions = self->repositions;
+    out->charges = self->charges;
     out->rebalance = NULL;
     /* Lockstep: a rebalancer's state is kept for a resync (live clients resend only riders and vehicles). */
     if (msg->decisions.rebalance && self->hello.mode == DISP_MODE_LOCKSTEP) {

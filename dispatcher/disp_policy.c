@@ -12,6 +12,9 @@ static const disp_policy_t s_policies[] = {
      disp_policy_batch_assign, disp_policy_batch_state_new, disp_policy_batch_state_free},
     {"cost", "cheapest for the operator of each accepted fleet's nearest idle vehicle: km cost plus priced wait",
      disp_policy_cost_assign, NULL, NULL},
+    {"charge-early",
+     "nearest, and in the valley hours (charge_early_hours) idle robotaxis low on reach are sent to charge",
+     disp_policy_charge_early_assign, disp_policy_charge_early_state_new, disp_policy_charge_early_state_free},
 };
 
 #define S_POLICY_COUNT (sizeof s_policies / sizeof s_policies[0])

@@ -110,6 +110,16 @@ int disp_engine_assign (disp_engine_t *self, size_t pending_index, uint32_t vehi
  * of memory (nothing changed). */
 int disp_engine_reposition (disp_engine_t *self, uint32_t vehicle_id, uint32_t node, int64_t eta_ms);
 
+/* The reach vehicle `vehicle_id` last reported, metres (see disp_engine_idle_for); INFINITY for a vehicle without one
+ * (its energy is not modelled) or past the capacity. */
+double disp_engine_vehicle_reach_m (const disp_engine_t *self, uint32_t vehicle_id);
+
+/* Sends the idle electric vehicle `vehicle_id` (one that reported a reach) to charge now: it leaves the idle vehicles
+ * and counts as offline until its owner reports it again; the order goes out with this step's decisions
+ * (Decisions.charge). The owner picks the charger. Returns 0, or -1 (nothing changed) when the vehicle is not idle
+ * or has no reach. */
+int disp_engine_send_to_charge (disp_engine_t *self, uint32_t vehicle_id);
+
 /* ---- engine services for mixed fleets, the cost policy and rebalancing ---- */
 
 /* Length in metres of the fastest free-flow path from -> to (the path a vehicle drives). Returns 0 and sets
@@ -132,5 +142,8 @@ disp_assign_fn disp_policy_batch_assign;
 disp_state_new_fn disp_policy_batch_state_new;
 disp_state_free_fn disp_policy_batch_state_free;
 disp_assign_fn disp_policy_cost_assign;
+disp_assign_fn disp_policy_charge_early_assign;
+disp_state_new_fn disp_policy_charge_early_state_new;
+disp_state_free_fn disp_policy_charge_early_state_free;
 
 #endif

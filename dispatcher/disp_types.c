@@ -44,6 +44,8 @@ void disp_params_defaults (disp_params_t *params)
         .rebalance_interval_ms = 300000,
         .rebalance_zone_m = 1500,
         .rebalance_horizon_ms = 1800000,
+        .charge_early_hours = 0x3000, /* 12-14 h: the midday valley of Hubei's time-of-use tariff, between peaks */
+        .charge_early_reach_m = 150000,
     };
 }
 
@@ -59,6 +61,8 @@ void disp_params_fill (disp_params_t *params)
     if (params->rebalance_interval_ms == 0) params->rebalance_interval_ms = d.rebalance_interval_ms;
     if (params->rebalance_zone_m == 0) params->rebalance_zone_m = d.rebalance_zone_m;
     if (params->rebalance_horizon_ms == 0) params->rebalance_horizon_ms = d.rebalance_horizon_ms;
+    if (params->charge_early_hours == 0) params->charge_early_hours = d.charge_early_hours;
+    if (params->charge_early_reach_m == 0) params->charge_early_reach_m = d.charge_early_reach_m;
 }
 
 int disp_params_check (const disp_params_t *p, char *err, size_t errlen)
@@ -82,6 +86,11 @@ int disp_params_check (const disp_params_t *p, char *err, size_t errlen)
     if (p->rebalance_horizon_ms < 60000 || p->rebalance_horizon_ms > 86400000)
         return map_error (err, errlen, "params.rebalance_horizon_ms: %lld is not in [60000, 86400000]",
                           (long long)p->rebalance_horizon_ms);
+    if (p->charge_early_hours >= 1u << 24)
+        return map_error (err, errlen, "params.charge_early_hours: 0x%x names hours past 23", p->charge_early_hours);
+    if (!(p->charge_early_reach_m > 0 && p->charge_early_reach_m <= 10000000))
+        return map_error (err, errlen, "params.charge_early_reach_m: %g is not in (0, 10000000]",
+                          p->charge_early_reach_m);
     return 0;
 }
 

@@ -111,6 +111,8 @@ typedef struct {
     size_t reposition_count;
     const disp_rebalance_state_t *rebalance; /* the rebalancer's state when it ran in this step, else NULL; owned
                                                 like assignments */
+    const uint32_t *charges;   /* idle electric vehicles sent to charge (policy charge-early); owned like assignments */
+    size_t charge_count;
 } disp_decisions_t;
 
 /* Policy parameters (Hello.params). disp_config_defaults fills the defaults; 0 on the wire means default. */
@@ -123,6 +125,8 @@ typedef struct {
     int64_t rebalance_interval_ms;
     double rebalance_zone_m;       /* side of a square demand zone */
     int64_t rebalance_horizon_ms;  /* expected demand over this long ahead */
+    uint32_t charge_early_hours;   /* charge-early: hours (bit h: hour h) it sends low robotaxis to charge */
+    double charge_early_reach_m;   /* charge-early: an idle robotaxi with less reach than this is sent */
 } disp_params_t;
 
 typedef struct disp_policy_t disp_policy_t;   /* disp_policy.h */

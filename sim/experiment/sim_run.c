@@ -497,6 +497,10 @@ sim_run_hello (const sim_config_t *cfg, const map_net_t *net, disp_hello_t *hell
     p->rebalance_interval_ms = (int64_t) llround (cfg->dispatch.rebalance_interval_min * 60000.0);
     p->rebalance_zone_m = cfg->dispatch.rebalance_zone_m;
     p->rebalance_horizon_ms = (int64_t) llround (cfg->dispatch.rebalance_horizon_min * 60000.0);
+    p->charge_early_hours = 0;
+    for (int64_t h = cfg->dispatch.charge_early_from_h; h != cfg->dispatch.charge_early_to_h; h = (h + 1) % 24)
+        p->charge_early_hours |= 1u << h;
+    p->charge_early_reach_m = cfg->dispatch.charge_early_reach_km * 1000.0;
     hello->mode = DISP_MODE_LOCKSTEP;
     /* A lockstep simulator speaks at every step, but may compute for a while between days: promise a word a
      * minute, so the dispatcher keeps the session 10 minutes (the link pings faster while it waits for answers). */

@@ -326,6 +326,14 @@ static const s_param_t s_params[] = {
      "side of a square demand zone for rebalancing, metres"},
     {"dispatch.rebalance_horizon_min", T_REAL, OFF (dispatch.rebalance_horizon_min), 0, 1, 1440, "30",
      "rebalancing looks at the demand expected over this long ahead, minutes"},
+    {"dispatch.charge_early_from_h", T_INT, OFF (dispatch.charge_early_from_h), 0, 0, 23, "12",
+     "policy charge-early (charging.mode battery): idle robotaxis low on reach are sent to charge from this hour "
+     "[the midday valley of Hubei's time-of-use tariff, 12-14 h, between the peaks]"},
+    {"dispatch.charge_early_to_h", T_INT, OFF (dispatch.charge_early_to_h), 0, 0, 23, "14",
+     "policy charge-early: until this hour (exclusive; a window may wrap past midnight, e.g. 22 to 6)"},
+    {"dispatch.charge_early_reach_km", T_REAL, OFF (dispatch.charge_early_reach_km), 0, 1, 10000, "150",
+     "policy charge-early: an idle robotaxi whose reach (km of rides it can still take) is below this is sent [G: "
+     "about 65% of a 60 kWh battery]"},
 
     {"metrics.interval_min", T_REAL, OFF (metrics.interval_min), 0, 1, 1440, "15",
      "publish a metrics snapshot every this many simulated minutes"},
@@ -1122,6 +1130,11 @@ sim_config_check (const sim_config_t *cfg, char *err, size_t errlen)
     if (cfg->charging.site_file[0] && strcmp (cfg->charging.mode, "battery") != 0) {
         map_error (err, errlen, "charging.site_file (%s) needs charging.mode = battery (it is %s)",
                    cfg->charging.site_file, cfg->charging.mode);
+        return -1;
+    }
+    if (cfg->dispatch.charge_early_from_h == cfg->dispatch.charge_early_to_h) {
+        map_error (err, errlen, "dispatch.charge_early_from_h and dispatch.charge_early_to_h are both %lld: the window "
+                   "would be empty", (long long) cfg->dispatch.charge_early_from_h);
         return -1;
     }
     const sim_ev_config_t *evs[] = {&cfg->robotaxi.ev, &cfg->human.ev};

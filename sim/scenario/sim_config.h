@@ -168,6 +168,9 @@ typedef struct {
         double rebalance_interval_min;
         double rebalance_zone_m;
         double rebalance_horizon_min;
+        int64_t charge_early_from_h;   /* charge-early: robotaxis are sent to charge from this hour */
+        int64_t charge_early_to_h;     /* until this one (exclusive; may wrap past midnight) */
+        double charge_early_reach_km;  /* those whose reach is below this */
     } dispatch;
     struct {
         double interval_min;           /* snapshot period, simulated minutes */

@@ -725,6 +725,26 @@ s_go_charge (sim_world_t *self, uint32_t v)
     return 1;
 }
 
+/* The dispatcher sent vehicle v to charge (a policy's early charging): an idle electric vehicle below its
+ * charge_to_soc goes as if it had run low. Any other is told again as it is, so the dispatcher does not count it
+ * offline. */
+static void
+s_charge_ordered (sim_world_t *self, uint32_t v)
+{
+    if (v >= self->vehicle_count) {
+        swi_fail (self, "the dispatcher sent vehicle %u to charge, past the fleets' %u", v, self->vehicle_count);
+        return;
+    }
+    swi_vehicle_t *veh = &self->vehicles[v];
+    const sim_ev_config_t *c = veh->fleet == DISP_FLEET_ROBOTAXI ? &self->cfg->robotaxi.ev : &self->cfg->human.ev;
+    if (self->batteries && veh->state == SWI_VEH_IDLE && !veh->cruising && veh->on_shift) {
+        s_account (self, v);   /* the standing so far drawn from the battery */
+        if (self->batteries[v].kwh < c->charge_to_soc * c->battery_kwh && s_go_charge (self, v))
+            return;
+    }
+    swi_mark_changed (self, v);
+}
+
 /* At the charging site: plugged in when a plug is free, else in the site's queue; either way a spell there. */
 static void
 s_on_charge_arrive (sim_world_t *self, uint32_t v)
@@ -1053,6 +1073,8 @@ s_exchange (sim_world_t *self, disp_link_t *link)
     }
     for (size_t i = 0; i < dec.reposition_count && !self->failed; i++)
         s_reposition (self, &dec.repositions[i]);
+    for (size_t i = 0; i < dec.charge_count && !self->failed; i++)
+        s_charge_ordered (self, dec.charges[i]);
 }
 
 static s_handler_fn *const s_handlers[SWI_EV_COUNT] = {

@@ -60,6 +60,8 @@ static void s_hello_fill (disp_hello_t *h)
     strcpy (h->config.policy, "nearest");
     h->config.max_pickup_ms = 900000;
     h->config.vehicle_capacity = 5000;
+    h->config.params.charge_early_hours = 0xf00;
+    h->config.params.charge_early_reach_m = 12345.5;
 }
 
 START_TEST (test_hello_round_trip)
@@ -83,7 +85,23 @@ START_TEST (test_hello_round_trip)
     ck_assert_str_eq (msg.hello.config.policy, "nearest");
     ck_assert_int_eq (msg.hello.config.max_pickup_ms, 900000);
     ck_assert_uint_eq (msg.hello.config.vehicle_capacity, 5000);
+    ck_assert_uint_eq (msg.hello.config.params.charge_early_hours, 0xf00);
+    ck_assert (s_same_double (msg.hello.config.params.charge_early_reach_m, 12345.5));
     disp_msg_clear (&msg);
+
+    /* hours past 23 and a reach that is not a distance are refused, naming the field */
+    h.config.params.charge_early_hours = 1u << 24;
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    char err[256];
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "hello.params.charge_early_hours: 0x1000000 names hours past 23");
+    free (frame);
+    h.config.params.charge_early_hours = 0;
+    h.config.params.charge_early_reach_m = -3;
+    ck_assert_int_eq (disp_codec_encode_hello (&h, &frame, &len), 0);
+    s_decode_fails (frame, len, err, sizeof err);
+    ck_assert_str_eq (err, "hello.params.charge_early_reach_m: -3 is not in (0, 10000000]");
+    free (frame);
 }
 END_TEST
 
@@ -236,11 +254,15 @@ START_TEST (test_empty_tick_and_decisions_round_trip)
 
     disp_assignment_t as[2] = {{.request_id = 7, .vehicle_id = 3, .pickup_eta_ms = 61000},
                                {.request_id = UINT64_MAX, .vehicle_id = UINT32_MAX - 1, .pickup_eta_ms = -1}};
-    disp_decisions_t dec = {.step = 12, .assignments = as, .assignment_count = 2};
+    uint32_t charges[3] = {0, 41, UINT32_MAX};
+    disp_decisions_t dec = {.step = 12, .assignments = as, .assignment_count = 2, .charges = charges,
+                            .charge_count = 3};
     ck_assert_int_eq (disp_codec_encode_decisions (&dec, &frame, &len), 0);
     s_decode_ok (frame, len, &msg);
     ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
     ck_assert_uint_eq (msg.decisions.step, 12);
+    ck_assert_uint_eq (msg.decisions.charge_count, 3);
+    ck_assert_mem_eq (msg.decisions.charges, charges, sizeof charges);
     ck_assert_uint_eq (msg.decisions.assignment_count, 2);
     for (size_t i = 0; i < 2; i++) {
         ck_assert_uint_eq (msg.decisions.assignments[i].request_id, as[i].request_id);
@@ -250,10 +272,13 @@ START_TEST (test_empty_tick_and_decisions_round_trip)
     disp_msg_clear (&msg);
 
     dec.assignment_count = 0;
+    dec.charge_count = 0;
     ck_assert_int_eq (disp_codec_encode_decisions (&dec, &frame, &len), 0);
     s_decode_ok (frame, len, &msg);
     ck_assert_int_eq (msg.kind, DISP_MSG_DECISIONS);
     ck_assert_uint_eq (msg.decisions.assignment_count, 0);
+    ck_assert_uint_eq (msg.decisions.charge_count, 0);
+    ck_assert_ptr_null (msg.decisions.charges);
     disp_msg_clear (&msg);
 }
 END_TEST

@@ -274,6 +274,57 @@ START_TEST (test_reach_matches_brute_force)
 }
 END_TEST
 
+/* Policy charge-early: in its hours (12-14 h by default) the robotaxis still idle after the riders were served and
+ * whose reach is below charge_early_reach_m (150 km) go to charge; others, human drivers and vehicles without a
+ * reach stay; outside its hours nobody is sent. A vehicle sent counts as offline until reported again. */
+START_TEST (test_charge_early_sends_low_robotaxis_in_its_hours)
+{
+    map_net_t *g = s_grid (10);
+    disp_engine_t *e = rt_engine (g, "charge-early", RT_HOUR_MS, 100, 1.0, NULL);
+    disp_vehicle_t vehs[] = {rt_vehicle (1, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 10),
+                             rt_vehicle (2, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 20),
+                             rt_vehicle (3, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 30),
+                             rt_vehicle (4, DISP_FLEET_HUMAN, DISP_VEH_IDLE, 40),
+                             rt_vehicle (5, DISP_FLEET_ROBOTAXI, DISP_VEH_IDLE, 54)};
+    double reach[] = {100000, 200000, -1, 50000, 90000}; /* -1: no reach reported */
+    for (int i = 0; i < 5; i++) {
+        vehs[i].range_limited = reach[i] >= 0;
+        vehs[i].range_m = reach[i] >= 0 ? reach[i] : 0;
+    }
+    /* 11:59: before the hours */
+    disp_decisions_t d = rt_step (e, 1, 11 * RT_HOUR_MS + 59 * 60000, vehs, 5, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.charge_count, 0);
+    /* 12:30: a robotaxi rider at 55 takes vehicle 5 first; then vehicle 1 (100 km) is sent, 2 (200 km), 3 (no
+     * reach) and the human driver 4 stay */
+    disp_request_t r = rt_request (9, 12 * RT_HOUR_MS + 30 * 60000, 55, 59, DISP_FLEET_ROBOTAXI, 0, 13 * RT_HOUR_MS);
+    d = rt_step (e, 2, 12 * RT_HOUR_MS + 30 * 60000, NULL, 0, &r, 1, NULL, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_eq (d.assignments[0].vehicle_id, 5);
+    ck_assert_uint_eq (d.charge_count, 1);
+    ck_assert_uint_eq (d.charges[0], 1);
+    ck_assert_uint_eq (disp_engine_idle_count (e, DISP_FLEET_ROBOTAXI), 2);
+    /* sent once: the next step sends nobody, and a rider near vehicle 1 gets another one */
+    r = rt_request (10, 12 * RT_HOUR_MS + 31 * 60000, 10, 11, DISP_FLEET_ROBOTAXI, 0, 13 * RT_HOUR_MS);
+    d = rt_step (e, 3, 12 * RT_HOUR_MS + 31 * 60000, NULL, 0, &r, 1, NULL, 0);
+    ck_assert_uint_eq (d.charge_count, 0);
+    ck_assert_uint_eq (d.assignment_count, 1);
+    ck_assert_uint_ne (d.assignments[0].vehicle_id, 1);
+    /* vehicle 1 back, charged a little: 14:00 is past the hours */
+    vehs[0].range_m = 120000;
+    d = rt_step (e, 4, 14 * RT_HOUR_MS, vehs, 1, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.charge_count, 0);
+    disp_engine_destroy (&e);
+
+    /* other hours and reach given as parameters; a day later the same hours again */
+    disp_params_t params = {.charge_early_hours = 1u << 3, .charge_early_reach_m = 250000};
+    e = rt_engine (g, "charge-early", RT_HOUR_MS, 100, 1.0, &params);
+    d = rt_step (e, 1, 24 * RT_HOUR_MS + 3 * RT_HOUR_MS, vehs, 5, NULL, 0, NULL, 0);
+    ck_assert_uint_eq (d.charge_count, 3); /* robotaxis 1, 2 and 5 */
+    disp_engine_destroy (&e);
+    map_net_destroy (&g);
+}
+END_TEST
+
 START_TEST (test_never_the_other_fleet)
 {
     map_net_t *g = s_grid (10);
@@ -1065,6 +1116,7 @@ static Suite *s_suite (void)
     tcase_add_test (core, test_own_policy_replaces_a_builtin_and_adds_a_name);
     tcase_add_loop_test (core, test_rides_kept_within_reach, 0, 3);
     tcase_add_test (core, test_reach_matches_brute_force);
+    tcase_add_test (core, test_charge_early_sends_low_robotaxis_in_its_hours);
     tcase_add_test (core, test_never_the_other_fleet);
     tcase_add_test (core, test_any_fleet_rider_gets_the_nearer_fleet);
     tcase_add_test (core, test_max_pickup_and_traffic);
