@@ -11,6 +11,7 @@
 #include "map_error.h"
 #include "sim_csv.h"
 #include "sim_figure.h"
+#include "sim_stat.h"
 
 #define S_SERIES_MAX SIM_FIGURE_PALETTE   /* more values of the second key than this: one mean line instead */
 #define S_KEYS_MAX   64                   /* swept keys told apart (sweep.csv may hold more) */
@@ -308,67 +309,6 @@ s_axis_pos (const s_axis_t *a, size_t i)
     return a->numeric ? a->num[i] : (double) i;
 }
 
-/* ---- means and their confidence intervals ---------------------------------------------------------------------- */
-
-/* The runs of one cell (a point, or a value of the first key and one of the second) for one metric: their count,
- * mean and sum of squared deviations from it (Welford). */
-typedef struct {
-    size_t n;
-    double mean, m2;
-} s_stat_t;
-
-static void
-s_stat_add (s_stat_t *st, double v)
-{
-    st->n++;
-    double d = v - st->mean;
-    st->mean += d / (double) st->n;
-    st->m2 += d * (v - st->mean);
-}
-
-/* a and b together (Chan et al.'s pairwise update) */
-static void
-s_stat_merge (s_stat_t *a, const s_stat_t *b)
-{
-    if (!b->n)
-        return;
-    double n = (double) (a->n + b->n), d = b->mean - a->mean;
-    a->m2 += b->m2 + d * d * (double) a->n * (double) b->n / n;
-    a->mean += d * (double) b->n / n;
-    a->n += b->n;
-}
-
-/* Student's t for a two-sided 95% interval with df degrees of freedom: a table to 30, then the Cornish-Fisher
- * expansion around the normal quantile (within 2e-4 of the exact value at 31, closer beyond). */
-static double
-s_t95 (size_t df)
-{
-    static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                               2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                               2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    if (df == 0)
-        return NAN;
-    if (df <= sizeof t / sizeof t[0])
-        return t[df - 1];
-    double z = 1.959964, n = (double) df;
-    return z + (z * z * z + z) / (4 * n) + (5 * pow (z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n);
-}
-
-static double
-s_stat_mean (const s_stat_t *st)
-{
-    return st->n ? st->mean : NAN;
-}
-
-/* The half-width of the mean's 95% confidence interval (Student's t); NaN for fewer than two runs. */
-static double
-s_stat_half (const s_stat_t *st)
-{
-    if (st->n < 2)
-        return NAN;
-    return s_t95 (st->n - 1) * sqrt (st->m2 / (double) (st->n - 1)) / sqrt ((double) st->n);
-}
-
 /* ---- the sweep ------------------------------------------------------------------------------------------------- */
 
 typedef struct s_sweep_t s_sweep_t;
@@ -393,11 +333,11 @@ struct s_sweep_t {
     int lines_per_y;       /* the line figures draw a line per value of the second key (y.n <= S_SERIES_MAX) */
     size_t ny;             /* y.n, or 1 */
     int metric[S_METRICS]; /* their columns, -1 when sweep.csv has none */
-    s_stat_t *cell;        /* [x][y or 0][metric]: the runs with these values of the first and second keys */
+    sim_stat_t *cell;      /* [x][y or 0][metric]: the runs with these values of the first and second keys */
     /* the grid points: the runs with the same value of every key */
     size_t npoints;
     size_t *point_row;     /* npoints: a row of each, in sweep.csv's order */
-    s_stat_t *point;       /* [point][metric] */
+    sim_stat_t *point;     /* [point][metric] */
     size_t *point_runs;    /* npoints */
     size_t max_runs;       /* the most runs of one point (its seeds) */
     size_t min_runs;       /* the fewest (fewer in a sweep stopped part-way) */
@@ -514,7 +454,7 @@ s_sweep_points (s_sweep_t *s)
         for (int m = 0; m < S_METRICS; m++) {
             double v = s_value (s, r, m);
             if (isfinite (v))
-                s_stat_add (&s->point[p * S_METRICS + (size_t) m], v);
+                sim_stat_add (&s->point[p * S_METRICS + (size_t) m], v);
         }
     }
     s->min_runs = s->max_runs;
@@ -578,7 +518,7 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
         for (int m = 0; m < S_METRICS; m++) {
             double v = s_value (s, r, m);
             if (isfinite (v))
-                s_stat_add (&s->cell[at + (size_t) m], v);
+                sim_stat_add (&s->cell[at + (size_t) m], v);
         }
     }
     /* a line figure's point is one grid point, the mean of its seeds, when no other key is averaged over */
@@ -587,7 +527,7 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
     if (!one_point)
         snprintf (s->over, sizeof s->over, "mean over seeds and the other swept keys");
     else if (s->max_runs > 1)
-        snprintf (s->over, sizeof s->over, "mean of %s%zu seeds per point, bars: 95%% interval",
+        snprintf (s->over, sizeof s->over, "mean of %s%zu replications per point, bars: 95%% interval (Student's t)",
                   s->min_runs < s->max_runs ? "up to " : "", s->max_runs);
     else
         snprintf (s->over, sizeof s->over, "one run per point");
@@ -596,14 +536,14 @@ s_sweep_load (s_sweep_t *s, char *err, size_t errlen)
 
 /* The runs of the first key's value xi and the line's value yi (0 without a line per value) for metric m, merged
  * over the second key's values when the lines do not tell them apart. */
-static s_stat_t
+static sim_stat_t
 s_cell (const s_sweep_t *s, size_t xi, size_t yi, int m)
 {
     if (s->lines_per_y || !s->y.n)
         return s->cell[(xi * s->ny + yi) * S_METRICS + (size_t) m];
-    s_stat_t all = {0};
+    sim_stat_t all = {0};
     for (size_t j = 0; j < s->ny; j++)
-        s_stat_merge (&all, &s->cell[(xi * s->ny + j) * S_METRICS + (size_t) m]);
+        sim_stat_merge (&all, &s->cell[(xi * s->ny + j) * S_METRICS + (size_t) m]);
     return all;
 }
 
@@ -770,7 +710,7 @@ s_line_dat (const s_sweep_t *s, const s_fig_arg_t *a, char *err, size_t errlen)
         for (size_t xi = 0; xi < s->x.n; xi++) {
             size_t runs = 0;
             for (size_t t = 0; t < row->nlines; t++) {
-                s_stat_t st = s_cell (s, xi, bi, row->line[t].metric);
+                sim_stat_t st = s_cell (s, xi, bi, row->line[t].metric);
                 runs = st.n > runs ? st.n : runs;
             }
             if (!runs)
@@ -780,8 +720,8 @@ s_line_dat (const s_sweep_t *s, const s_fig_arg_t *a, char *err, size_t errlen)
             sim_figure_dat_text (dat.f, s->x.text[xi]);
             fprintf (dat.f, "\t%zu", runs);
             for (size_t t = 0; t < row->nlines; t++) {
-                s_stat_t st = s_cell (s, xi, bi, row->line[t].metric);
-                double mean = a->line_ok[t] ? s_stat_mean (&st) : NAN, half = s_stat_half (&st);
+                sim_stat_t st = s_cell (s, xi, bi, row->line[t].metric);
+                double mean = a->line_ok[t] ? sim_stat_mean (&st) : NAN, half = sim_stat_ci95 (&st);
                 if (!isfinite (half))
                     half = 0;
                 fputc ('\t', dat.f);
@@ -938,7 +878,7 @@ s_heat_span (const s_sweep_t *s, int m, double *lo, double *hi)
 {
     int any = 0;
     for (size_t i = 0; i < s->x.n * s->ny; i++) {
-        const s_stat_t *st = &s->cell[i * S_METRICS + (size_t) m];
+        const sim_stat_t *st = &s->cell[i * S_METRICS + (size_t) m];
         if (!st->n)
             continue;
         *lo = any ? fmin (*lo, st->mean) : st->mean;
@@ -992,7 +932,7 @@ s_heat_dat (const s_sweep_t *s, const s_heat_fig_t *h, char *err, size_t errlen)
              s_metrics[h->metric].column);
     for (size_t xi = 0; xi < s->x.n; xi++)
         for (size_t yi = 0; yi < s->y.n; yi++) {
-            const s_stat_t *st = &s->cell[(xi * s->ny + yi) * S_METRICS + (size_t) h->metric];
+            const sim_stat_t *st = &s->cell[(xi * s->ny + yi) * S_METRICS + (size_t) h->metric];
             if (!st->n)
                 continue;
             char text[64];
@@ -1066,7 +1006,7 @@ s_html_findings (FILE *f, const s_sweep_t *s)
             continue;
         size_t lo = s->npoints, hi = s->npoints, profitable = 0, measured = 0;
         for (size_t p = 0; p < s->npoints; p++) {
-            const s_stat_t *st = &s->point[p * S_METRICS + (size_t) m];
+            const sim_stat_t *st = &s->point[p * S_METRICS + (size_t) m];
             if (!st->n)
                 continue;
             measured++;
@@ -1142,12 +1082,12 @@ s_html_table (FILE *f, const s_sweep_t *s)
         }
         fprintf (f, "<td class=\"n\"" S_CELL ">%zu</td>", s->point_runs[p]);
         for (size_t i = 0; i < ns; i++) {
-            const s_stat_t *st = &s->point[p * S_METRICS + (size_t) shown[i]];
+            const sim_stat_t *st = &s->point[p * S_METRICS + (size_t) shown[i]];
             char num[64], half[64];
-            s_num_text (s_stat_mean (st), s_metrics[shown[i]].decimals, num, sizeof num);
+            s_num_text (sim_stat_mean (st), s_metrics[shown[i]].decimals, num, sizeof num);
             fprintf (f, "<td class=\"n\"" S_CELL ">%s", num);
-            if (isfinite (s_stat_half (st))) {
-                s_num_text (s_stat_half (st), s_metrics[shown[i]].decimals, half, sizeof half);
+            if (isfinite (sim_stat_ci95 (st))) {
+                s_num_text (sim_stat_ci95 (st), s_metrics[shown[i]].decimals, half, sizeof half);
                 fprintf (f, "<br><small>" S_PLUSMINUS "%s</small>", half);
             }
             fputs ("</td>", f);
@@ -1190,7 +1130,7 @@ s_sweep_page (FILE *f, const void *arg)
     fprintf (f, "<p class=\"meta\">%zu run%s: %zu point%s", s->csv.nrows, s->csv.nrows == 1 ? "" : "s", s->npoints,
              s->npoints == 1 ? "" : "s");
     if (s->max_runs > 1)
-        fprintf (f, " " S_TIMES " %zu seeds", s->max_runs);
+        fprintf (f, " " S_TIMES " %zu replications", s->max_runs);
     if (s->days)
         fprintf (f, ", %u day%s each", s->days, s->days == 1 ? "" : "s");
     if (s->baseline)

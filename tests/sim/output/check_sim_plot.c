@@ -464,7 +464,7 @@ START_TEST (test_sweep_two_key_grid)
     /* the title says what the days are, for each metric when they differ (no config.ini: the number is unknown) */
     s_assert_has ("sweep_drivers.svg", "active drivers: mean per day, net yuan/h (right axis): all days");
     s_assert_has ("sweep_drivers.svg", "robotaxi.fleet_size");
-    s_assert_has ("sweep_drivers.svg", "mean of 2 seeds per point, bars: 95% interval");
+    s_assert_has ("sweep_drivers.svg", "mean of 2 replications per point, bars: 95% interval (Student's t)");
     /* the means over the two seeds, 2930 and 2940 drivers at 100 robotaxis and promotion 0.3 (3000 - 50 - 30 + 10
      * seed): 2935 +- t(1) 12.706 x sd 7.071 / sqrt 2 = 63.53, drawn 7.5 left of 100 (the four lines spread over 5%
      * of the 300-robotaxi axis, so their bars do not hide each other) */
@@ -492,8 +492,8 @@ START_TEST (test_sweep_one_key)
     ck_assert_msg (sim_plot_sweep (s_dir, err, sizeof err) == 0, "%s", err);
     s_assert_svg ("sweep_drivers.svg");
     s_assert_has ("sweep_drivers.svg", "active drivers");
-    /* 4% and 5%: 4.5 +- 12.706 x 0.707 / sqrt 2 = 6.353 */
-    s_assert_has ("gnuplot/sweep_share.dat", "100\t100\t2\t100\t4.5\t-1.853\t10.853\n");
+    /* 4% and 5%: 4.5 +- 12.706205 x 0.707 / sqrt 2 = 6.3531025 */
+    s_assert_has ("gnuplot/sweep_share.dat", "100\t100\t2\t100\t4.5\t-1.8531\t10.8531\n");
     /* a heat map needs two keys */
     ck_assert (!s_exists ("sweep_heat_share.svg"));
 }
@@ -568,12 +568,12 @@ START_TEST (test_sweep_report_with_baseline_and_seeds)
             snprintf (img, sizeof img, "<img src=\"%s\"", name);
             ck_assert_msg (strstr (html, img) != NULL, "report.html does not show %s", name);
         }
-    /* bars on every line figure, t-based: profit at 100 robotaxis and 0.3 is 5 and 15, so 10 +- 63.53 */
+    /* bars on every line figure, t-based: profit at 100 robotaxis and 0.3 is 5 and 15, so 10 +- 63.531025 */
     for (size_t i = 0; i < sizeof s_sweep_lines / sizeof *s_sweep_lines; i++) {
         snprintf (name, sizeof name, "gnuplot/%s.gp", s_sweep_lines[i]);
         s_assert_has (name, "with yerrorlines");
     }
-    s_assert_has ("gnuplot/sweep_profit.dat", "\t10\t-53.53\t73.53\n");
+    s_assert_has ("gnuplot/sweep_profit.dat", "\t10\t-53.531\t73.531\n");
     s_assert_has ("sweep_profit.svg", "bars: 95% interval");
     /* the titles say what the days are: config.ini played 3 days */
     s_assert_has ("sweep_share.svg", "all 3 days");
@@ -591,7 +591,7 @@ START_TEST (test_sweep_report_with_baseline_and_seeds)
     ck_assert (strstr (html, ">Displaced drivers<") != NULL);
     ck_assert (strstr (html, ">Income moved, yuan<") != NULL);
     ck_assert (strstr (html, ">10.0<br><small>\xc2\xb1" "63.5</small>") != NULL);
-    ck_assert (strstr (html, "12 runs: 6 points \xc3\x97 2 seeds, 3 days each") != NULL);
+    ck_assert (strstr (html, "12 runs: 6 points \xc3\x97 2 replications, 3 days each") != NULL);
     free (html);
 }
 END_TEST
