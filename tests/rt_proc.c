@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,6 +213,15 @@ rt_same_in_dirs (const char *dir_a, const char *dir_b, const char *name)
     snprintf (pa, sizeof pa, "%s/%s", dir_a, name);
     snprintf (pb, sizeof pb, "%s/%s", dir_b, name);
     return rt_same_file (pa, pb);
+}
+
+int
+rt_exists_in (const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    return stat (path, &st) == 0;
 }
 
 char *

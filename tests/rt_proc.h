@@ -38,6 +38,9 @@ int rt_same_file (const char *a, const char *b);
 /* 1 when DIR_A/NAME and DIR_B/NAME have the same bytes. */
 int rt_same_in_dirs (const char *dir_a, const char *dir_b, const char *name);
 
+/* 1 when DIR/NAME exists (a file or a folder). */
+int rt_exists_in (const char *dir, const char *name);
+
 /* Decompresses the bzip2 file src into dst with Debian's bzip2. 0, or -1 when bzip2 failed. */
 int rt_bunzip (const char *src, const char *dst);
 

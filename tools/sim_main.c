@@ -80,7 +80,10 @@ s_usage (FILE *out)
              "      --sweep KEY=FROM:TO:STEP | KEY=V1,V2,...\n"
              "                            run every value of KEY (repeat for a grid of several keys) and write\n"
              "                            DIR/sweep.csv, one row of headline figures per run, DIR/runs/NNNN/ per run\n"
-             "      --sweep-seeds N       run each sweep point with seeds S .. S+N-1 (default 1: every point seed S)\n"
+             "      --replications R      play each sweep point R times, with seeds S .. S+R-1 (S: the scenario's\n"
+             "                            seed; default 1: every point seed S); from 2, sweep.csv adds each\n"
+             "                            metric's mean and 95%% interval per point, and DIR/sweep_points.csv\n"
+             "      --sweep-seeds N       the same as --replications N\n"
              "  -j, --jobs N              threads: a sweep plays N runs at once; one run in-process routes its\n"
              "                            rides and pickups on a second thread unless N is 1 (the same results;\n"
              "                            not beside --baseline's second thread in a run of several days)\n"
@@ -168,7 +171,7 @@ s_merge_main (int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME, O_TRAJ, O_TRAJ_WINDOW, O_TRAJ_DAYS, O_TRAJ_VEHICLES, O_FCD_PERIOD, O_TRAJ_DATE, O_SHARD };
+    enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME, O_TRAJ, O_TRAJ_WINDOW, O_TRAJ_DAYS, O_TRAJ_VEHICLES, O_FCD_PERIOD, O_TRAJ_DATE, O_SHARD, O_REPLICATIONS };
     static const struct option options[] = {
         {"scenario", required_argument, NULL, 's'}, {"set", required_argument, NULL, O_SET},
         {"seed", required_argument, NULL, O_SEED},  {"out", required_argument, NULL, 'o'},
@@ -179,6 +182,7 @@ main (int argc, char **argv)
         {"baseline", no_argument, NULL, 'b'},       {"quiet", no_argument, NULL, 'q'},
         {"days", required_argument, NULL, O_DAYS},  {"no-plots", no_argument, NULL, O_NOPLOTS},
         {"sweep", required_argument, NULL, O_SWEEP}, {"sweep-seeds", required_argument, NULL, O_SWEEP_SEEDS},
+        {"replications", required_argument, NULL, O_REPLICATIONS},
         {"jobs", required_argument, NULL, O_JOBS}, {"state", required_argument, NULL, O_STATE},
         {"events", no_argument, NULL, O_EVENTS}, {"resume", no_argument, NULL, O_RESUME},
         {"shard", required_argument, NULL, O_SHARD},
@@ -264,9 +268,11 @@ main (int argc, char **argv)
             break;
         case O_SWEEP: sweeps[nsweeps++] = optarg; break;
         case O_SWEEP_SEEDS:
+        case O_REPLICATIONS:
             sweep_seeds = strtoull (optarg, &end, 10);
             if (*end || optarg[0] == '-' || sweep_seeds < 1 || sweep_seeds > SIM_SWEEP_MAX_SEEDS) {
-                tool_cli_usage_error (PROG, "--sweep-seeds: '%s' is not a count from 1 to %d", optarg,
+                tool_cli_usage_error (PROG, "%s: '%s' is not a count from 1 to %d",
+                                      c == O_REPLICATIONS ? "--replications" : "--sweep-seeds", optarg,
                                       SIM_SWEEP_MAX_SEEDS);
                 goto out;
             }
@@ -372,7 +378,7 @@ main (int argc, char **argv)
         traj.last_day = (uint32_t) b;
     }
     if ((sweep_seeds > 1 || opts.resume || shard_n) && nsweeps == 0) {
-        tool_cli_usage_error (PROG, "--sweep-seeds, --resume and --shard go with --sweep");
+        tool_cli_usage_error (PROG, "--replications (--sweep-seeds), --resume and --shard go with --sweep");
         goto out;
     }
     if (nsweeps > 0 && !shard_n) {

@@ -22,6 +22,7 @@
 static const char *const s_outputs[] = {
     "config.ini", "summary.json", "costs.csv", "costcurve.csv", "hourly.csv", "days.csv", "fares.csv",
     "waits.csv", "choice.csv", "drivers.csv", SIM_EVENTS_FILE, "headline.csv", "report.html", "sweep.csv",
+    "sweep_points.csv",
     "sweep.ini", "shard.ini", "trips.geojson", "fcd.csv", "roads.geojson", "requests.csv", "map_frames.json",
     "batteries.csv", "charging.csv", "chargers.csv", "charging_hourly.csv"};
 

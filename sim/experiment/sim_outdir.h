@@ -19,7 +19,7 @@ enum {
 /* Makes DIR ready for robotaxi-sim's outputs, creating it (and its parents) when missing. Names that start with '.'
  * are neither counted nor removed. Every other entry must be robotaxi-sim's:
  *   - the files of a run or a sweep: config.ini, summary.json, costs.csv, costcurve.csv, hourly.csv, days.csv,
- *     fares.csv, waits.csv, choice.csv, drivers.csv, events.csv, headline.csv, report.html, sweep.csv, sweep.ini,
+ *     fares.csv, waits.csv, choice.csv, drivers.csv, events.csv, headline.csv, report.html, sweep.csv, sweep_points.csv, sweep.ini,
  *     shard.ini (a shard of a sweep, sim_shard), trips.geojson, fcd.csv, roads.geojson, requests.csv, map_frames.json, and NAME.part of each (a file being
  *     written when a run was killed);
  *   - NAME.svg beside gnuplot/NAME.gp (the plot drawn from that script), and gnuplot/ holding .gp and .dat files;

@@ -1120,11 +1120,15 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
                  opts->resume ? ", finished runs kept" : "");
     ctx.start_s = s_now_s ();
     snprintf (path, sizeof path, "%s/sweep.csv", opts->out_dir);
+    char points_path[SIM_FILE_PATH_MAX];
+    snprintf (points_path, sizeof points_path, "%s/sweep_points.csv", opts->out_dir);
+    sim_sweep_set_points_path (sweep, points_path);
     sim_sweep_set_stop (sweep, opts->stop);
     /* a shard's rows are in its runs' headline.csv; sweep.csv, plots and report are the merge's */
     int played = sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, opts->shard ? NULL : path, s_sweep_progress,
                                 &ctx, err, errlen);
     sim_sweep_set_stop (sweep, NULL);
+    sim_sweep_set_points_path (sweep, NULL);
     if (played < 0)
         goto done;
     if (!opts->shard && !opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
@@ -1293,6 +1297,9 @@ sim_run_merge (const char *const *dirs, size_t count, int jobs, const sim_run_op
         goto done;
     char path[SIM_FILE_PATH_MAX];
     snprintf (path, sizeof path, "%s/sweep.csv", opts->out_dir);
+    char points_path[SIM_FILE_PATH_MAX];
+    snprintf (points_path, sizeof points_path, "%s/sweep_points.csv", opts->out_dir);
+    sim_sweep_set_points_path (sweep, points_path);
     if (sim_sweep_run (sweep, cfg, jobs, s_merge_one, &ctx, path, NULL, NULL, err, errlen) != 0)
         goto done;
     if (!opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)

@@ -17,6 +17,7 @@
 #include "sim_csv.h"
 #include "sim_file.h"
 #include "sim_pool.h"
+#include "sim_stat.h"
 
 #define S_KEY_LEN 160
 
@@ -36,6 +37,7 @@ struct sim_sweep_t {
     uint64_t seeds;
     const volatile sig_atomic_t *stop;  /* sim_sweep_set_stop; NULL: never */
     size_t shard_k, shard_n;   /* sim_sweep_set_shard: play the runs r with r % shard_n == shard_k - 1; 1/1: all */
+    const char *points_path;   /* sim_sweep_set_points_path; NULL: none */
     /* the metrics of the last successful sim_sweep_run */
     sim_sweep_row_t *names;    /* names only; NULL before */
     double *values;            /* runs x names->count */
@@ -464,6 +466,12 @@ s_columns_distinct (const sim_sweep_t *sweep, const sim_sweep_row_t *row, char *
             taken = strcmp (name, sweep->axes[k].key) == 0;
         for (size_t j = 0; !taken && j < i; j++)
             taken = strcmp (name, row->name[j]) == 0;
+        /* with several seeds, NAME_mean and NAME_ci95 follow the metrics */
+        for (size_t j = 0; !taken && sweep->seeds > 1 && j < row->count; j++) {
+            size_t n = strlen (row->name[j]);
+            taken = strncmp (name, row->name[j], n) == 0 && (strcmp (name + n, "_mean") == 0 ||
+                                                              strcmp (name + n, "_ci95") == 0);
+        }
         if (taken)
             return map_error (msg, len, "metric %zu '%s' repeats a column of sweep.csv", i + 1, name);
     }
@@ -568,10 +576,78 @@ s_task (size_t task, void *arg, char *msg, size_t len)
     return rc;
 }
 
-/* sweep.csv: the header, then a line for each run stored, in run order. */
+/* The runs stored of each point, per metric: stat[point x names->count + m], the finite values in run order (so the
+ * same bytes follow for any jobs, resumed or merged). NULL when out of memory. */
+static sim_stat_t *
+s_point_stats (const sim_sweep_t *self, const sim_sweep_row_t *names, const double *values, const uint8_t *stored,
+               size_t runs)
+{
+    sim_stat_t *stat = calloc (self->points * (names->count ? names->count : 1), sizeof *stat);
+    for (size_t r = 0; stat && r < runs; r++)
+        for (size_t m = 0; stored[r] && m < names->count; m++)
+            if (isfinite (values[r * names->count + m]))
+                sim_stat_add (&stat[r / self->seeds * names->count + m], values[r * names->count + m]);
+    return stat;
+}
+
+/* The header's NAME_mean, NAME_ci95 for every metric. */
+static void
+s_write_stat_names (FILE *out, const sim_sweep_row_t *names)
+{
+    char col[SIM_SWEEP_NAME_LEN + 8];
+    for (size_t m = 0; m < names->count; m++) {
+        snprintf (col, sizeof col, "%s_mean", names->name[m]);
+        sim_csv_field (out, col, 0);
+        snprintf (col, sizeof col, "%s_ci95", names->name[m]);
+        sim_csv_field (out, col, 0);
+    }
+}
+
+/* A point's mean and 95% half-width of every metric, as the shortest texts that read back as the same doubles. */
+static void
+s_write_stats (FILE *out, const sim_stat_t *stat, size_t count)
+{
+    char num[64];
+    for (size_t m = 0; m < count; m++) {
+        sim_csv_format_number (num, sizeof num, sim_stat_mean (&stat[m]));
+        sim_csv_field (out, num, 0);
+        sim_csv_format_number (num, sizeof num, sim_stat_ci95 (&stat[m]));
+        sim_csv_field (out, num, 0);
+    }
+}
+
+/* sweep_points.csv: the keys, runs, then each metric's mean and ci95 over the point's runs stored; a line per point
+ * with a run stored. */
+static void
+s_write_points (FILE *out, const sim_sweep_t *self, const sim_sweep_row_t *names, const sim_stat_t *stat,
+                const uint8_t *stored)
+{
+    for (size_t k = 0; k < self->axis_count; k++)
+        sim_csv_field (out, self->axes[k].key, k == 0);
+    sim_csv_field (out, "runs", self->axis_count == 0);
+    s_write_stat_names (out, names);
+    fputc ('\n', out);
+    char num[64];
+    for (size_t p = 0; p < self->points; p++) {
+        size_t n = 0, run = p * (size_t) self->seeds;
+        for (size_t i = 0; i < self->seeds; i++)
+            n += stored[run + i];
+        if (!n)
+            continue;
+        for (size_t k = 0; k < self->axis_count; k++)
+            sim_csv_field (out, sim_sweep_value (self, run, k), k == 0);
+        snprintf (num, sizeof num, "%zu", n);
+        sim_csv_field (out, num, self->axis_count == 0);
+        s_write_stats (out, stat + p * names->count, names->count);
+        fputc ('\n', out);
+    }
+}
+
+/* sweep.csv: the header, then a line for each run stored, in run order; with several seeds (stat not NULL) each line
+ * ends with its point's means and half-widths. */
 static void
 s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const sim_sweep_row_t *names,
-             const double *values, const uint8_t *stored, size_t runs)
+             const double *values, const uint8_t *stored, size_t runs, const sim_stat_t *stat)
 {
     for (size_t k = 0; k < self->axis_count; k++)
         sim_csv_field (out, self->axes[k].key, k == 0);
@@ -579,6 +655,8 @@ s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const
     sim_csv_field (out, "seed", 0);
     for (size_t m = 0; m < names->count; m++)
         sim_csv_field (out, names->name[m], 0);
+    if (stat)
+        s_write_stat_names (out, names);
     fputc ('\n', out);
     char num[64];
     for (size_t r = 0; r < runs; r++) {
@@ -594,6 +672,8 @@ s_write_csv (FILE *out, const sim_sweep_t *self, const sim_config_t *base, const
             sim_csv_format_number (num, sizeof num, values[r * names->count + m]);
             sim_csv_field (out, num, 0);
         }
+        if (stat)
+            s_write_stats (out, stat + r / self->seeds * names->count, names->count);
         fputc ('\n', out);
     }
 }
@@ -612,7 +692,8 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
 
     int rc = -1;
     size_t runs = sim_sweep_runs (self);
-    sim_file_t out = {0};
+    sim_file_t out = {0}, points_out = {0};
+    sim_stat_t *stat = NULL;
     s_pool_t *pool = calloc (1, sizeof *pool);
     uint8_t *stored = calloc (runs ? runs : 1, 1);
     sim_sweep_row_t *names = NULL;
@@ -622,6 +703,9 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     }
     /* The output must be writable before hours of runs, not after. */
     if (csv_path && sim_file_open_path (&out, csv_path, err, errlen) < 0)
+        goto done;
+    if (csv_path && self->seeds > 1 && self->points_path &&
+        sim_file_open_path (&points_out, self->points_path, err, errlen) < 0)
         goto done;
 
     size_t count = sim_sweep_shard_runs (self);
@@ -649,9 +733,18 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     size_t done_runs = 0;
     for (size_t r = 0; r < runs; r++)
         done_runs += stored[r];
+    if (out.f && self->seeds > 1 && !(stat = s_point_stats (self, &pool->ref, pool->values, stored, runs))) {
+        map_error (err, errlen, "--sweep: out of memory");
+        goto done;
+    }
     if (out.f) {
-        s_write_csv (out.f, self, base, &pool->ref, pool->values, stored, runs);
+        s_write_csv (out.f, self, base, &pool->ref, pool->values, stored, runs, stat);
         if (sim_file_close (&out, err, errlen) < 0)
+            goto done;
+    }
+    if (points_out.f) {
+        s_write_points (points_out.f, self, &pool->ref, stat, stored);
+        if (sim_file_close (&points_out, err, errlen) < 0)
             goto done;
     }
     /* runs stopped before they started read as NAN */
@@ -672,6 +765,8 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     rc = done_runs < count ? 1 : 0;
 done:
     sim_file_abandon (&out);
+    sim_file_abandon (&points_out);
+    free (stat);
     if (pool)
         free (pool->values);
     free (pool);
@@ -683,6 +778,12 @@ void
 sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop)
 {
     self->stop = stop;
+}
+
+void
+sim_sweep_set_points_path (sim_sweep_t *self, const char *path)
+{
+    self->points_path = path;
 }
 
 int

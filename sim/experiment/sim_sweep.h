@@ -75,6 +75,11 @@ int sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assi
  * more, the runs under way finish. NULL (the default): never. */
 void sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop);
 
+/* With several seeds, makes sim_sweep_run also write path (the caller keeps it alive; NULL, the default: no such
+ * file), next to csv_path and only when csv_path is given: sweep_points.csv, a line per grid point with a run stored
+ * (the keys, runs, then each metric's NAME_mean and NAME_ci95 as sweep.csv's last columns give them). */
+void sim_sweep_set_points_path (sim_sweep_t *self, const char *path);
+
 /* Makes sim_sweep_run play only shard k of n (1 <= k <= n <= SIM_SWEEP_MAX_RUNS): the runs r with r % n == k - 1,
  * so that runs of one point's seeds and of neighbouring points spread over the shards and the shards take about
  * as long. A shard may hold no run (more shards than runs). 1/1 (the default) is the whole sweep. Returns 0, or -1
@@ -124,6 +129,10 @@ int sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *er
  * same bytes for any jobs: header = the keys as added, run, seed, then run 0's metric names; one line per run in
  * run order: the value texts, the run, the seed, then the metrics as the shortest text that reads back as the same
  * double (nan, inf, -inf when not finite). Fields holding ',', '"' or a line break are quoted as in RFC 4180.
+ * With several seeds (replications), each line then ends with its point's NAME_mean and NAME_ci95 for every metric:
+ * the mean of the point's runs stored (finite values only, in run order, so the same bytes for any jobs) and the
+ * half-width of its 95% confidence interval (Student's t, runs - 1 degrees of freedom; nan with one run), the same
+ * on each of the point's lines, written like the metrics. With one seed the lines end with the metrics.
  * progress_fn may be NULL. The metrics stay readable through sim_sweep_metric* until the next sim_sweep_run,
  * sim_sweep_add or sim_sweep_set_seeds.
  *

@@ -138,6 +138,8 @@ START_TEST (test_three_shards_merge_into_the_sweep)
     /* 6 runs of at least 10 files, and the sweep's own */
     ck_assert_msg (files > 6 * 10 + 3, "%zu files compared", files);
     ck_assert (s_exists (merged, "sweep.csv") && s_exists (merged, "runs/0005/headline.csv"));
+    /* two seeds a point: the means and intervals per point, merged the same (s_same_tree compared them) */
+    ck_assert (s_exists (merged, "sweep_points.csv") && !s_exists (s2, "sweep_points.csv"));
 
     /* shard 2's task died during run 4: --resume plays that run alone, and the merge is the same again */
     snprintf (path, sizeof path, "%s/runs/0004/headline.csv", s2);

@@ -319,13 +319,16 @@ START_TEST (test_csv_is_the_same_for_any_jobs)
         free (text);
     }
     ck_assert_msg (shuffled, "runs never finished out of order: the test does not exercise the pool");
-    /* header, then one line per run in run order */
+    /* header, then one line per run in run order; two seeds: each metric's mean and ci95 per point follow */
     const char *header = "robotaxi.fleet_size,robotaxi.promo_factor,run,seed,vehicles_x2,fare_share,per_third,"
-                         "seed_echo\n";
+                         "seed_echo,vehicles_x2_mean,vehicles_x2_ci95,fare_share_mean,fare_share_ci95,per_third_mean,"
+                         "per_third_ci95,seed_echo_mean,seed_echo_ci95\n";
     ck_assert_msg (strncmp (first, header, strlen (header)) == 0, "%s", first);
-    ck_assert_ptr_nonnull (strstr (first, "\n0,0.1,0,42,0,0.1,0,42\n0,0.1,1,43,0,0.1,0,43\n0,0.2,2,42,"));
-    ck_assert_ptr_nonnull (strstr (first, "\n250,0.2,9,43,500,0.2,83.33333333333333,43\n"));
-    ck_assert_ptr_nonnull (strstr (first, "\n2000,0.3,53,43,4000,0.3,666.6666666666666,43\n"));
+    /* seed_echo 42 and 43: mean 42.5, half-width t(1) x sd / sqrt(2) = 12.706205 x 0.5 */
+    ck_assert_ptr_nonnull (strstr (first, "\n0,0.1,0,42,0,0.1,0,42,0,0,0.1,0,0,0,42.5,6.3531025\n"
+                                          "0,0.1,1,43,0,0.1,0,43,0,0,0.1,0,0,0,42.5,6.3531025\n0,0.2,2,42,"));
+    ck_assert_ptr_nonnull (strstr (first, "\n250,0.2,9,43,500,0.2,83.33333333333333,43,500,0,"));
+    ck_assert_ptr_nonnull (strstr (first, "\n2000,0.3,53,43,4000,0.3,666.6666666666666,43,4000,0,"));
     size_t lines = 0;
     for (const char *c = first; *c; c++)
         lines += *c == '\n';
@@ -353,14 +356,27 @@ START_TEST (test_seeds_alone_replicate_the_base)
     ck_assert_uint_eq (sim_sweep_points (sw), 1);
     s_fake_t fake;
     s_fake_init (&fake);
-    char csv[512];
+    char csv[512], points[512];
     s_path (csv, sizeof csv, "seeds.csv");
+    s_path (points, sizeof points, "seeds_points.csv");
+    sim_sweep_set_points_path (sw, points);
     ck_assert_msg (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, csv, NULL, NULL, err, sizeof err) == 0, "%s", err);
     char *text = s_slurp (csv);
-    ck_assert_str_eq (text, "run,seed,vehicles_x2,fare_share,per_third,seed_echo\n"
-                            "0,42,800,0.3,133.33333333333334,42\n"
-                            "1,43,800,0.3,133.33333333333334,43\n"
-                            "2,44,800,0.3,133.33333333333334,44\n");
+    /* seed_echo 42, 43, 44: mean 43, half-width t(2) x 1 / sqrt(3) = 4.302653 / 1.7320508 */
+    ck_assert_str_eq (text, "run,seed,vehicles_x2,fare_share,per_third,seed_echo,vehicles_x2_mean,vehicles_x2_ci95,"
+                            "fare_share_mean,fare_share_ci95,per_third_mean,per_third_ci95,seed_echo_mean,"
+                            "seed_echo_ci95\n"
+                            "0,42,800,0.3,133.33333333333334,42,800,0,0.3,0,133.33333333333334,0,43,"
+                            "2.4841378677795514\n"
+                            "1,43,800,0.3,133.33333333333334,43,800,0,0.3,0,133.33333333333334,0,43,"
+                            "2.4841378677795514\n"
+                            "2,44,800,0.3,133.33333333333334,44,800,0,0.3,0,133.33333333333334,0,43,"
+                            "2.4841378677795514\n");
+    free (text);
+    text = s_slurp (points);
+    ck_assert_str_eq (text, "runs,vehicles_x2_mean,vehicles_x2_ci95,fare_share_mean,fare_share_ci95,per_third_mean,"
+                            "per_third_ci95,seed_echo_mean,seed_echo_ci95\n"
+                            "3,800,0,0.3,0,133.33333333333334,0,43,2.4841378677795514\n");
     free (text);
     sim_sweep_destroy (&sw);
 }
@@ -577,6 +593,92 @@ START_TEST (test_metric_named_like_a_column)
 }
 END_TEST
 
+static int
+s_mean_named_run (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg, char *err, size_t errlen)
+{
+    (void) run;
+    (void) arg;
+    (void) err;
+    (void) errlen;
+    sim_sweep_row_add (row, "vehicles", (double) cfg->robotaxi.fleet_size);
+    sim_sweep_row_add (row, "vehicles_ci95", 1);
+    return 0;
+}
+
+/* With replications, NAME_mean and NAME_ci95 are columns too: a metric named so is refused; with one seed it is
+ * not (no such columns then). */
+START_TEST (test_metric_named_like_a_mean_column)
+{
+    sim_config_t base;
+    char err[512];
+    sim_config_defaults (&base);
+    sim_sweep_t *sw = s_sweep (&base, 2, "robotaxi.fleet_size=10,20", NULL);
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 1, s_mean_named_run, NULL, NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_msg (strstr (err, "metric 2 'vehicles_ci95' repeats a column of sweep.csv"), "%s", err);
+    ck_assert_int_eq (sim_sweep_set_seeds (sw, 1, err, sizeof err), 0);
+    ck_assert_msg (sim_sweep_run (sw, &base, 1, s_mean_named_run, NULL, NULL, NULL, NULL, err, sizeof err) == 0, "%s",
+                   err);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
+static volatile sig_atomic_t s_stop_flag;
+
+/* Asks the sweep to stop once run 1 has played. */
+static int
+s_stopping_run (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg, char *err, size_t errlen)
+{
+    int rc = s_fake_run (cfg, run, row, arg, err, errlen);
+    if (run == 1)
+        s_stop_flag = 1;
+    return rc;
+}
+
+/* A sweep of 2 points x 3 seeds stopped after run 1: the means are over the runs stored (the first point's two, 42
+ * and 43: 42.5 +- 12.706205 x 0.5); the second point is left out of sweep_points.csv, having no run. */
+START_TEST (test_stopped_replications_average_the_runs_stored)
+{
+    sim_config_t base;
+    char err[512], csv[512], points[512];
+    sim_config_defaults (&base);
+    base.robotaxi.fleet_size = 400;
+    sim_sweep_t *sw = s_sweep (&base, 3, "robotaxi.fleet_size=10,20", NULL);
+    s_fake_t fake;
+    s_fake_init (&fake);
+    s_stop_flag = 0;
+    s_path (csv, sizeof csv, "stopped.csv");
+    s_path (points, sizeof points, "stopped_points.csv");
+    sim_sweep_set_stop (sw, &s_stop_flag);
+    sim_sweep_set_points_path (sw, points);
+    ck_assert_msg (sim_sweep_run (sw, &base, 1, s_stopping_run, &fake, csv, NULL, NULL, err, sizeof err) == 1, "%s",
+                   err);
+    char *text = s_slurp (csv);
+    ck_assert_ptr_nonnull (text);
+    ck_assert_msg (strstr (text, "\n10,0,42,20,0.3,3.3333333333333335,42,20,0,0.3,0,3.3333333333333335,0,42.5,"
+                                 "6.3531025\n10,1,43,") && !strstr (text, "\n10,2,"), "%s", text);
+    free (text);
+    text = s_slurp (points);
+    ck_assert_ptr_nonnull (text);
+    ck_assert_str_eq (text, "robotaxi.fleet_size,runs,vehicles_x2_mean,vehicles_x2_ci95,fare_share_mean,"
+                            "fare_share_ci95,per_third_mean,per_third_ci95,seed_echo_mean,seed_echo_ci95\n"
+                            "10,2,20,0,0.3,0,3.3333333333333335,0,42.5,6.3531025\n");
+    free (text);
+    /* one run stored: its values, and no interval */
+    s_stop_flag = 0;
+    s_fake_init (&fake);
+    sim_sweep_t *one = s_sweep (&base, 3, "robotaxi.fleet_size=10,20", NULL);
+    sim_sweep_set_stop (one, &s_stop_flag);
+    s_stop_flag = 1;
+    ck_assert_msg (sim_sweep_run (one, &base, 1, s_fake_run, &fake, csv, NULL, NULL, err, sizeof err) == 1, "%s", err);
+    text = s_slurp (csv);
+    ck_assert_msg (strstr (text, "\n10,0,42,20,0.3,3.3333333333333335,42,20,nan,0.3,nan,3.3333333333333335,nan,42,"
+                                 "nan\n") != NULL, "%s", text);
+    free (text);
+    sim_sweep_destroy (&one);
+    sim_sweep_destroy (&sw);
+}
+END_TEST
+
 /* A shard plays only its runs (r % N == K - 1), its first run naming the columns; the shards' lines together are the
  * whole sweep's sweep.csv, line for line. */
 START_TEST (test_shards_split_the_runs)
@@ -697,6 +799,7 @@ main (void)
     tcase_add_test (core, test_run_config_has_the_point_and_seed);
     tcase_add_test (core, test_csv_is_the_same_for_any_jobs);
     tcase_add_test (core, test_seeds_alone_replicate_the_base);
+    tcase_add_test (core, test_stopped_replications_average_the_runs_stored);
     tcase_add_test (core, test_shards_split_the_runs);
     suite_add_tcase (s, core);
     TCase *limits = tcase_create ("limits");
@@ -708,6 +811,7 @@ main (void)
     tcase_add_test (limits, test_failing_run_stops_the_sweep);
     tcase_add_test (limits, test_mismatched_metric_names);
     tcase_add_test (limits, test_metric_named_like_a_column);
+    tcase_add_test (limits, test_metric_named_like_a_mean_column);
     tcase_add_test (limits, test_unwritable_csv_fails_before_any_run);
     tcase_add_test (limits, test_points_breaking_cross_key_rules);
     suite_add_tcase (s, limits);
