@@ -492,8 +492,9 @@ main (int argc, char **argv)
                 "OUT SHARD_DIR... joins the %zu shards)\n", shard_k, shard_n, sim_sweep_shard_runs (sweep),
                 sim_sweep_runs (sweep), opts.out_dir, opts.events ? " (with events.csv)" : "", shard_n);
     else if (nsweeps > 0)
-        printf ("sweep: %zu runs; results in %s/: sweep.csv, runs/NNNN/%s%s\n", sim_sweep_runs (sweep), opts.out_dir,
-                opts.events ? " (with events.csv)" : "", opts.no_plots ? "" : ", report.html, sweep_*.svg");
+        printf ("sweep: %zu runs; results in %s/: sweep.csv, %sruns/NNNN/%s%s\n", sim_sweep_runs (sweep), opts.out_dir,
+                sim_sweep_seeds (sweep) > 1 ? "sweep_points.csv, " : "", opts.events ? " (with events.csv)" : "",
+                opts.no_plots ? "" : ", report.html, sweep_*.svg");
     rc = 0;
     goto out;
 fail:
