@@ -996,7 +996,7 @@ s_same_sweep (const char *dir, const char *name, const char *text, char *err, si
         s_line (&b, now, sizeof now);
         if (strcmp (was, now) != 0) {
             map_error (err, errlen, "%s:%d: the folder holds another sweep: '%s' there, '%s' now (--resume "
-                       "continues the same sweep: the same scenario, --set, --seed, --sweep, --sweep-seeds, --shard "
+                       "continues the same sweep: the same scenario, --set, --seed, --sweep, --replications, --shard "
                        "and --events)", path, line, was, now);
             rc = SIM_RUN_REFUSED;
             break;

@@ -117,11 +117,11 @@ int
 sim_sweep_set_seeds (sim_sweep_t *self, uint64_t seeds, char *err, size_t errlen)
 {
     if (seeds < 1 || seeds > SIM_SWEEP_MAX_SEEDS)
-        return map_error (err, errlen, "--sweep-seeds %llu: must be 1 .. %d", (unsigned long long) seeds,
+        return map_error (err, errlen, "--replications %llu: must be 1 .. %d", (unsigned long long) seeds,
                           SIM_SWEEP_MAX_SEEDS);
     /* points <= SIM_SWEEP_MAX_RUNS and seeds <= SIM_SWEEP_MAX_SEEDS: the product fits in 64 bits */
     if ((uint64_t) self->points * seeds > SIM_SWEEP_MAX_RUNS)
-        return map_error (err, errlen, "--sweep-seeds %llu: %zu points x %llu seeds = %llu runs, more than %d",
+        return map_error (err, errlen, "--replications %llu: %zu points x %llu seeds = %llu runs, more than %d",
                           (unsigned long long) seeds, self->points, (unsigned long long) seeds,
                           (unsigned long long) ((uint64_t) self->points * seeds), SIM_SWEEP_MAX_RUNS);
     self->seeds = seeds;
@@ -271,8 +271,8 @@ sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assignme
         goto err;
     }
     if (strcmp (axis.key, "scenario.seed") == 0) {
-        map_error (err, errlen, "%sthe seed is not swept: use --sweep-seeds N to run each point with N seeds",
-                   where);
+        map_error (err, errlen, "%sthe seed is not swept: use --replications N (--sweep-seeds N) to run each point "
+                   "with N seeds", where);
         goto err;
     }
     if (strcmp (axis.key, "scenario.baseline") == 0) {

@@ -56,7 +56,7 @@ void sim_sweep_destroy (sim_sweep_t **self_p);
 
 /* Runs each grid point with seeds base, base+1, ..., base+seeds-1 (base: the base config's scenario.seed; the sum
  * wraps around at 2^64). With 1 seed (the default) every point uses the same seed, so points differ only in the
- * swept values. Returns 0, or -1 with "--sweep-seeds N: why" in err (not 1 .. SIM_SWEEP_MAX_SEEDS, or more than
+ * swept values. Returns 0, or -1 with "--replications N: why" in err (not 1 .. SIM_SWEEP_MAX_SEEDS, or more than
  * SIM_SWEEP_MAX_RUNS runs with the keys added so far); the sweep is then unchanged. */
 int sim_sweep_set_seeds (sim_sweep_t *self, uint64_t seeds, char *err, size_t errlen);
 

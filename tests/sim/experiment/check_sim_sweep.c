@@ -477,7 +477,7 @@ START_TEST (test_refused_assignments)
     s_refused (sw, &base, "=1,2", "expected KEY=", NULL);
     s_refused (sw, &base, " robotaxi.fleet_size = 1,2", "robotaxi.fleet_size is already swept",
                "--sweep robotaxi.fleet_size=0:2000:250");
-    s_refused (sw, &base, "scenario.seed=1:5:1", "--sweep scenario.seed=1:5:1:", "use --sweep-seeds");
+    s_refused (sw, &base, "scenario.seed=1:5:1", "--sweep scenario.seed=1:5:1:", "use --replications N (--sweep-seeds N)");
     /* 9 points x 20,000 values, then a range of 200,001 values on its own */
     s_refused (sw, &base, "human.drivers=0:19999:1", "180000 runs, more than 100000", NULL);
     sim_sweep_t *big = sim_sweep_new ();
@@ -487,11 +487,11 @@ START_TEST (test_refused_assignments)
     sim_sweep_destroy (&big);
     /* seeds count toward the limit, whichever comes first */
     ck_assert_int_eq (sim_sweep_set_seeds (sw, 0, err, sizeof err), -1);
-    ck_assert_str_eq (err, "--sweep-seeds 0: must be 1 .. 1000");
+    ck_assert_str_eq (err, "--replications 0: must be 1 .. 1000");
     ck_assert_int_eq (sim_sweep_set_seeds (sw, 1001, err, sizeof err), -1);
     ck_assert_int_eq (sim_sweep_add (sw, &base, "human.drivers=0:2000:1", err, sizeof err), 0);
     ck_assert_int_eq (sim_sweep_set_seeds (sw, 1000, err, sizeof err), -1);
-    ck_assert_msg (strstr (err, "--sweep-seeds 1000: 18009 points x 1000 seeds") && strstr (err, "more than 100000"),
+    ck_assert_msg (strstr (err, "--replications 1000: 18009 points x 1000 seeds") && strstr (err, "more than 100000"),
                    "%s", err);
     ck_assert_uint_eq (sim_sweep_seeds (sw), 1);
     sim_sweep_t *seeded = sim_sweep_new ();
