@@ -23,3 +23,10 @@ sim_fare_paid (const sim_tariff_t *t, double km, double min, int has_coupon)
         fare -= t->coupon_yuan;
     return fare > t->min_fare_yuan ? fare : t->min_fare_yuan;
 }
+
+double
+sim_fare_earned (const sim_tariff_t *t, double km, double min)
+{
+    double fare = sim_fare_list (t, km, min);
+    return fare > t->min_fare_yuan ? fare : t->min_fare_yuan;
+}

@@ -10,4 +10,8 @@ double sim_fare_list (const sim_tariff_t *t, double km, double min);
 /* Price paid: max(min_fare, list x promo_factor - (has_coupon ? coupon : 0)). */
 double sim_fare_paid (const sim_tariff_t *t, double km, double min, int has_coupon);
 
+/* What a ride-hail driver earns on the trip (before commission): max(min_fare, list). Promotions and coupons are the
+ * platform's (README "Costs"): the rider pays sim_fare_paid, the driver is paid on the list price. */
+double sim_fare_earned (const sim_tariff_t *t, double km, double min);
+
 #endif

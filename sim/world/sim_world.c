@@ -607,7 +607,8 @@ s_on_dropoff (sim_world_t *self, uint32_t r)
     const sim_tariff_t *tariff = rider->fleet == DISP_FLEET_ROBOTAXI ? &cfg->robotaxi.tariff : &cfg->human.tariff;
     double fare = sim_fare_paid (tariff, km, minutes, rider->coupon[rider->fleet]);
     sim_metrics_fare (self->metrics, rider->fleet, self->now_ms, fare);
-    veh->revenue_yuan += fare;
+    /* a driver is paid on the list fare: the platform funds the rider's promotion and coupon (README "Costs") */
+    veh->revenue_yuan += rider->fleet == DISP_FLEET_HUMAN ? sim_fare_earned (tariff, km, minutes) : fare;
     veh->trips++;
     rider->state = SWI_RIDER_DONE;
     self->active_riders--;

@@ -176,6 +176,20 @@ START_TEST (test_wuhan_2024_reproduces_the_calibration)
     double break_even = s_row (&s_table, "robotaxi", "break_even_rides_per_day");
     ck_assert_msg (per_day >= 150 && per_day <= 200, "robotaxi %.1f yuan per vehicle-day", per_day);
     ck_assert_msg (break_even >= 15 && break_even <= 25, "robotaxi break-even %.1f rides a day", break_even);
+
+    /* with charging on (vehicles with batteries buying electricity at its hour's price), a full-time driver's net
+     * income over a month of human.workdays_per_month = 26 days worked is 7,600 yuan +-15% ("driver income and
+     * hours"): 6,460 .. 8,740 */
+    char *bdir = rt_temp_dir ("calib-battery");
+    char *bargv[] = {s_sim, "-q", "--no-plots", "-s", scenario, "--set", "charging.mode=battery", "-o", bdir, NULL};
+    rc = rt_run (bargv, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim -s wuhan-2024.ini --set charging.mode=battery exited %d: %s", rc, err);
+    s = s_json (bdir, "summary.json");
+    double monthly = 26.0 * rt_json_num (s, "drivers", "net_daily_yuan", NULL);
+    ck_assert_msg (monthly >= 0.85 * 7600 && monthly <= 1.15 * 7600, "drivers' net %.0f yuan a month (26 days)",
+                   monthly);
+    json_decref (s);
+    free (bdir);
     free (dir);
 }
 END_TEST

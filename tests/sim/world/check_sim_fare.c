@@ -81,6 +81,20 @@ START_TEST (test_minimum_fare_floor)
 }
 END_TEST
 
+/* a driver is paid on the list fare whatever the rider's promotion or coupon, with the minimum fare as its floor */
+START_TEST (test_driver_earns_the_list_fare)
+{
+    sim_tariff_t t = cfg.human.tariff;
+    t.promo_factor = 0.5;
+    t.coupon_yuan = 5;
+    double list = sim_fare_list (&t, 10, 20);
+    ck_assert_double_eq_tol (sim_fare_earned (&t, 10, 20), list, 1e-12);
+    ck_assert_double_lt (sim_fare_paid (&t, 10, 20, 1), sim_fare_earned (&t, 10, 20));
+    t.min_fare_yuan = list + 1;
+    ck_assert_double_eq (sim_fare_earned (&t, 10, 20), list + 1);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -95,6 +109,7 @@ main (void)
     TCase *limits = tcase_create ("limits");
     tcase_add_checked_fixture (limits, s_setup, NULL);
     tcase_add_test (limits, test_minimum_fare_floor);
+    tcase_add_test (limits, test_driver_earns_the_list_fare);
     suite_add_tcase (s, limits);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
