@@ -291,6 +291,47 @@ s_object_json (const s_field_t *fields, size_t n, const void *base)
 
 /* ---- summary.json and the stream's JSON lines ----------------------------------------------------------------- */
 
+/* A fleet's charging (charging.mode battery): shares of its on-shift hours plugged in and waiting for a plug, and the
+ * electricity bought per vehicle-day (robotaxis in the fleet, drivers who worked) and per km driven. */
+typedef struct {
+    double plug_share, wait_share, kwh_per_vehicle_day, yuan_per_vehicle_day, kwh_per_km, yuan_per_km;
+} s_charging_t;
+
+static double
+s_per (double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+static void
+s_charging (const sim_fleet_metrics_t *m, s_charging_t *out)
+{
+    out->plug_share = s_per (m->charge_plug_h, m->hours_online);
+    out->wait_share = s_per (m->charge_wait_h, m->hours_online);
+    out->kwh_per_vehicle_day = s_per (m->energy_kwh, (double) m->vehicles);
+    out->yuan_per_vehicle_day = s_per (m->energy_yuan, (double) m->vehicles);
+    out->kwh_per_km = s_per (m->energy_kwh, m->km_driven);
+    out->yuan_per_km = s_per (m->energy_yuan, m->km_driven);
+}
+
+/* summary.json charging.FLEET (battery runs only) */
+static json_t *
+s_charging_json (const sim_fleet_metrics_t *m)
+{
+    s_charging_t c;
+    s_charging (m, &c);
+    json_t *o = json_object ();
+    json_object_set_new (o, "plugged_in_share", json_real (sim_report_round (c.plug_share, 4)));
+    json_object_set_new (o, "waiting_for_plug_share", json_real (sim_report_round (c.wait_share, 4)));
+    json_object_set_new (o, "plugged_in_h", json_real (sim_report_round (m->charge_plug_h, 1)));
+    json_object_set_new (o, "waiting_for_plug_h", json_real (sim_report_round (m->charge_wait_h, 1)));
+    json_object_set_new (o, "kwh_per_vehicle_day", json_real (sim_report_round (c.kwh_per_vehicle_day, 2)));
+    json_object_set_new (o, "energy_yuan_per_vehicle_day", json_real (sim_report_round (c.yuan_per_vehicle_day, 2)));
+    json_object_set_new (o, "kwh_per_km", json_real (sim_report_round (c.kwh_per_km, 4)));
+    json_object_set_new (o, "energy_yuan_per_km", json_real (sim_report_round (c.yuan_per_km, 4)));
+    return o;
+}
+
 /* One snapshot as a JSON object; with days > 0, the run's number of days beside "day". */
 static json_t *
 s_snapshot_object (const sim_snapshot_t *snap, uint32_t days)
@@ -320,6 +361,12 @@ s_snapshot_object (const sim_snapshot_t *snap, uint32_t days)
                              s_object_json (s_fleet_fields, S_COUNT (s_fleet_fields), &snap->fleets[f]));
     json_object_set_new (root, "fleets", fleets);
     json_object_set_new (root, "drivers", s_object_json (s_driver_fields, S_COUNT (s_driver_fields), &snap->drivers));
+    if (snap->fleets[DISP_FLEET_ROBOTAXI].battery) {
+        json_t *charging = json_object ();
+        for (int f = 0; f < DISP_FLEET_COUNT; f++)
+            json_object_set_new (charging, disp_fleet_name ((disp_fleet_t) f), s_charging_json (&snap->fleets[f]));
+        json_object_set_new (root, "charging", charging);
+    }
     json_t *choice = json_object ();
     json_object_set_new (choice, "considered", json_integer ((json_int_t) snap->choice.considered));
     json_object_set_new (choice, "chose_robotaxi", json_integer ((json_int_t) snap->choice.chose[DISP_FLEET_ROBOTAXI]));
@@ -754,6 +801,22 @@ sim_report_print_summary (FILE *out, const sim_snapshot_t *snap, uint32_t days)
         s_text (&s_driver_fields[i].fig, d, t[i], sizeof t[i]);
     fprintf (out, "\nhuman drivers%s: %s worked %s h; gross %s yuan/h, net %s yuan/h, net %s yuan/day each\n", on_day,
              t[0], t[1], t[2], t[3], t[4]);
+    if (r->battery) {
+        s_charging_t c[DISP_FLEET_COUNT];
+        s_charging (r, &c[DISP_FLEET_ROBOTAXI]);
+        s_charging (h, &c[DISP_FLEET_HUMAN]);
+        fprintf (out, "\ncharging%-*s %14s %15s\n", S_LABEL_W - 8, "", "robotaxi", "human ride-hail");
+        fprintf (out, "%-*s %13.2f%% %14.2f%%\n", S_LABEL_W, "time plugged in (of on-shift)", 100 * c[0].plug_share,
+                 100 * c[1].plug_share);
+        fprintf (out, "%-*s %13.2f%% %14.2f%%\n", S_LABEL_W, "time waiting for a plug", 100 * c[0].wait_share,
+                 100 * c[1].wait_share);
+        fprintf (out, "%-*s %14.2f %15.2f\n", S_LABEL_W, "kWh bought per vehicle-day", c[0].kwh_per_vehicle_day,
+                 c[1].kwh_per_vehicle_day);
+        fprintf (out, "%-*s %14.2f %15.2f\n", S_LABEL_W, "energy per vehicle-day, yuan", c[0].yuan_per_vehicle_day,
+                 c[1].yuan_per_vehicle_day);
+        fprintf (out, "%-*s %14.4f %15.4f\n", S_LABEL_W, "kWh bought per km", c[0].kwh_per_km, c[1].kwh_per_km);
+        fprintf (out, "%-*s %14.4f %15.4f\n", S_LABEL_W, "energy per km, yuan", c[0].yuan_per_km, c[1].yuan_per_km);
+    }
 }
 
 void

@@ -38,6 +38,8 @@ typedef struct {
     int battery;                 /* charging.mode battery: energy_yuan is what the fleet bought */
     double energy_yuan;          /* electricity bought, the day's net draw topped up at the valley price */
     double energy_kwh;           /* kWh bought, the same way */
+    double charge_plug_h, charge_wait_h;   /* battery: hours plugged in and waiting for a plug at charging sites,
+                                            * all vehicles (drivers who worked), sessions as booked so far */
     double mean_wait_s, p95_wait_s;
     /* from the cost model, on final snapshots only */
     double cost_per_km, cost_per_vehicle_day, profit_per_vehicle_day, break_even_rides_per_day;

@@ -1421,6 +1421,8 @@ sim_world_snapshot (sim_world_t *self, sim_snapshot_kind_t kind, sim_snapshot_t 
         double kwh;
         out->fleets[veh->fleet].energy_yuan += swi_charge_energy_yuan (self, v, &kwh);
         out->fleets[veh->fleet].energy_kwh += kwh;
+        out->fleets[veh->fleet].charge_plug_h += self->battery_rows[v].plug_h;
+        out->fleets[veh->fleet].charge_wait_h += self->battery_rows[v].wait_h;
     }
     out->day = self->opts.day + 1;
     out->choice = self->choice;

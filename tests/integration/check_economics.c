@@ -194,6 +194,69 @@ START_TEST (test_wuhan_2024_reproduces_the_calibration)
 }
 END_TEST
 
+/* The default day with batteries: summary.json's charging figures add up from batteries.csv and summary.json, the
+ * terminal shows them, and the robotaxis' hours plugged in per 100 km driven are those of Chinese e-taxis: 1-2 h a day
+ * for about 400 km (S41, S12) and about 1 h for 250 km (S42), 0.25-0.5 h per 100 km (README "Electric fleets"). The
+ * same day in fixed mode has no charging figures. */
+START_TEST (test_default_day_charging_share)
+{
+    char *dir = rt_temp_dir ("charging");
+    static char out[65536], err[65536];
+    char *argv[] = {s_sim, "--no-plots", "--set", "charging.mode=battery", "-o", dir, NULL};
+    int rc = rt_run (argv, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim --set charging.mode=battery exited %d: %s", rc, err);
+    ck_assert_msg (strstr (out, "time plugged in (of on-shift)") && strstr (out, "time waiting for a plug"),
+                   "no charging lines in the summary: %s", out);
+    json_t *s = s_json (dir, "summary.json");
+    /* batteries.csv: vehicle,fleet,...,wait_h,plug_h,km,kwh_per_km (its fleet is text, so read here) */
+    s_csv (dir, "batteries.csv", &s_table);
+    size_t c_wait = s_col (&s_table, "wait_h"), c_plug = s_col (&s_table, "plug_h"), c_km = s_col (&s_table, "km");
+    char path[1024], line[1024];
+    snprintf (path, sizeof path, "%s/batteries.csv", dir);
+    FILE *csv = fopen (path, "r");
+    ck_assert_msg (csv != NULL, "no %s", path);
+    const char *fleets[] = {"robotaxi", "human"};
+    double plug_h[2] = {0, 0}, wait_h[2] = {0, 0}, km[2] = {0, 0};
+    size_t vehicles = 0;
+    for (size_t r = 0; fgets (line, sizeof line, csv) != NULL; r++) {
+        const char *fleet = strchr (line, ',');
+        if (r == 0 || fleet == NULL)
+            continue;
+        for (int f = 0; f < 2; f++)
+            if (strncmp (fleet + 1, fleets[f], strlen (fleets[f])) == 0 && fleet[1 + strlen (fleets[f])] == ',') {
+                plug_h[f] += s_table.rows[r - 1][c_plug];
+                wait_h[f] += s_table.rows[r - 1][c_wait];
+                km[f] += s_table.rows[r - 1][c_km];
+                vehicles++;
+            }
+    }
+    fclose (csv);
+    ck_assert_uint_eq (vehicles, s_table.nrows);
+    for (int f = 0; f < 2; f++) {
+        double online = rt_json_num (s, "fleets", fleets[f], "hours_online");
+        double share = rt_json_num (s, "charging", fleets[f], "plugged_in_share");
+        double waiting = rt_json_num (s, "charging", fleets[f], "waiting_for_plug_share");
+        /* batteries.csv rounds each vehicle's hours to 3 decimals; summary.json rounds the shares to 4 */
+        ck_assert_msg (fabs (share - plug_h[f] / online) < 1e-4 + 1e-3 * s_table.nrows / online,
+                       "%s plugged in %.4f of %.1f h, batteries.csv says %.1f h", fleets[f], share, online, plug_h[f]);
+        ck_assert_msg (fabs (waiting - wait_h[f] / online) < 1e-4 + 1e-3 * s_table.nrows / online,
+                       "%s waiting %.4f, batteries.csv says %.1f h", fleets[f], waiting, wait_h[f]);
+    }
+    ck_assert_msg (plug_h[0] > 0 && km[0] > 0, "robotaxis never charged");
+    double per_100km = 100.0 * plug_h[0] / km[0];
+    ck_assert_msg (per_100km >= 0.25 && per_100km <= 0.5, "robotaxis plugged in %.3f h per 100 km", per_100km);
+    json_decref (s);
+
+    char *argv_fixed[] = {s_sim, "-q", "--no-plots", "--set", "charging.mode=fixed", "-o", dir, NULL};
+    rc = rt_run (argv_fixed, out, sizeof out, err, sizeof err, S_TIMEOUT_MS);
+    ck_assert_msg (rc == 0, "robotaxi-sim --set charging.mode=fixed exited %d: %s", rc, err);
+    s = s_json (dir, "summary.json");
+    ck_assert_msg (json_object_get (s, "charging") == NULL, "fixed mode has charging figures");
+    json_decref (s);
+    free (dir);
+}
+END_TEST
+
 /* Several days with a baseline: drivers decide each morning, the series is written, and displacement counts the
  * drivers who work without robotaxis but not with them. */
 START_TEST (test_days_with_baseline)
@@ -597,6 +660,7 @@ main (void)
     tcase_add_checked_fixture (core, s_setup, s_teardown);
     tcase_set_timeout (core, 3600);
     tcase_add_test (core, test_wuhan_2024_reproduces_the_calibration);
+    tcase_add_test (core, test_default_day_charging_share);
     tcase_add_test (core, test_days_with_baseline);
     tcase_add_test (core, test_sweep_rows_and_threads);
     tcase_add_test (core, test_run_writes_plots_and_report);
