@@ -156,18 +156,21 @@ struct disp_engine_t {
 
 static void s_buckets_off (disp_engine_t *self, int fleet);
 
-/* The lower bound on time per metre of straight distance (see lb_ms_per_m). Edges whose end points coincide
- * constrain nothing. A little is taken off so rounding can never make the bound exceed a real time. */
-static double s_lower_bound_ms_per_m (const map_graph_t *g)
+/* In one pass over the edges: the lower bound on time per metre of straight distance (see lb_ms_per_m; edges whose
+ * end points coincide constrain nothing, and a little is taken off so rounding can never make the bound exceed a
+ * real time) and the most road metres any edge covers in a free-flow ms (max_m_per_ms). */
+static void s_edge_bounds (const map_graph_t *g, double *lb_ms_per_m, double *max_m_per_ms)
 {
-    double best = INFINITY;
+    double best = INFINITY, fastest = 0;
     for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
         const map_edge_t *edge = map_graph_edge (g, e);
         const map_node_t *a = map_graph_node (g, edge->from), *b = map_graph_node (g, edge->to);
         double straight_m = hypot (b->x - a->x, b->y - a->y);
         if (straight_m > 0) best = fmin (best, (double)edge->time_ms / straight_m);
+        fastest = fmax (fastest, edge->length_m / (double)(edge->time_ms > 0 ? edge->time_ms : 1));
     }
-    return isfinite (best) ? best * (1 - 1e-9) : 0;
+    *lb_ms_per_m = isfinite (best) ? best * (1 - 1e-9) : 0;
+    *max_m_per_ms = fastest;
 }
 
 disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traffic, const disp_config_t *cfg,
@@ -226,7 +229,7 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
         if (!self->rebalance) goto oom;
     }
     self->ch = map_ch_query_new (map_net_ch (net));
-    self->lb_ms_per_m = s_lower_bound_ms_per_m (g);
+    s_edge_bounds (g, &self->lb_ms_per_m, &self->max_m_per_ms);
     self->vehicles = malloc (cfg->vehicle_capacity * sizeof *self->vehicles);
     self->idle_epoch = calloc (cfg->vehicle_capacity, sizeof *self->idle_epoch);
     self->range_m = malloc (cfg->vehicle_capacity * sizeof *self->range_m);
@@ -237,11 +240,6 @@ disp_engine_t *disp_engine_new (const map_net_t *net, const map_traffic_t *traff
     if (!self->router || !self->ch || !self->vehicles || !self->idle_epoch || !self->range_m || !self->reach_ok_id ||
         !self->reach_ok_step || !self->charges || !self->idle_head)
         goto oom;
-    for (uint32_t e = 0; e < map_graph_edge_count (g); e++) {
-        const map_edge_t *edge = map_graph_edge (g, e);
-        double per_ms = edge->length_m / (double)(edge->time_ms > 0 ? edge->time_ms : 1);
-        if (per_ms > self->max_m_per_ms) self->max_m_per_ms = per_ms;
-    }
     for (uint32_t v = 0; v < cfg->vehicle_capacity; v++)
         self->range_m[v] = INFINITY;
     for (size_t n = 0; n < node_count; n++)

@@ -737,10 +737,9 @@ s_charge_ordered (sim_world_t *self, uint32_t v)
         return;
     }
     swi_vehicle_t *veh = &self->vehicles[v];
-    const sim_ev_config_t *c = veh->fleet == DISP_FLEET_ROBOTAXI ? &self->cfg->robotaxi.ev : &self->cfg->human.ev;
     if (self->batteries && veh->state == SWI_VEH_IDLE && !veh->cruising && veh->on_shift) {
         s_account (self, v);   /* the standing so far drawn from the battery */
-        if (self->batteries[v].kwh < c->charge_to_soc * c->battery_kwh && s_go_charge (self, v))
+        if (!swi_charge_full (self, v) && s_go_charge (self, v))
             return;
     }
     swi_mark_changed (self, v);

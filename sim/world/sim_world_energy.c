@@ -104,6 +104,15 @@ s_sites (sim_world_t *self, sim_charger_site_t **out, size_t *count)
     return 0;
 }
 
+/* Whether vehicles of `fleet` may charge at site: robotaxis at the depots (public sites too with
+ * charging.robotaxi_public), human drivers at public sites. */
+static int
+s_may_use (const sim_world_t *self, int fleet, const sim_charger_site_t *site)
+{
+    int depot = site->access == SIM_CHARGER_DEPOT;
+    return fleet == DISP_FLEET_ROBOTAXI ? depot || self->cfg->charging.robotaxi_public : !depot;
+}
+
 /* Each fleet's charger margin: over the places its vehicles may be sent (robotaxis: the service area; drivers: the
  * whole map), the farthest straight line to the nearest site the fleet may use, times SWI_REACH_DETOUR. A fleet with
  * no site gets 0 (its vehicles never find a charger anyway). */
@@ -121,8 +130,7 @@ s_margins (sim_world_t *self)
             double best2 = INFINITY;
             for (size_t s = 0; s < nsites; s++) {
                 const sim_charger_site_t *site = sim_chargers_site (self->chargers, s);
-                int depot = site->access == SIM_CHARGER_DEPOT;
-                if (f == DISP_FLEET_ROBOTAXI ? !depot && !self->cfg->charging.robotaxi_public : depot)
+                if (!s_may_use (self, f, site))
                     continue;
                 const map_node_t *p = map_graph_node (self->graph, site->node);
                 best2 = fmin (best2, (p->x - at->x) * (p->x - at->x) + (p->y - at->y) * (p->y - at->y));
@@ -267,6 +275,13 @@ swi_charge_wanted (const sim_world_t *self, uint32_t v)
            swi_charge_reach_m (self, v) < SWI_REACH_MIN_M;
 }
 
+int
+swi_charge_full (const sim_world_t *self, uint32_t v)
+{
+    const sim_ev_config_t *c = s_fleet_cfg (self, v);
+    return !self->batteries || self->batteries[v].kwh >= c->charge_to_soc * c->battery_kwh;
+}
+
 double
 swi_charge_reach_m (const sim_world_t *self, uint32_t v)
 {
@@ -283,15 +298,13 @@ uint32_t
 swi_charge_pick (sim_world_t *self, uint32_t v)
 {
     const swi_vehicle_t *veh = &self->vehicles[v];
-    int robotaxi = veh->fleet == DISP_FLEET_ROBOTAXI;
     const map_node_t *at = map_graph_node (self->graph, veh->node);
     size_t best[S_NEAREST];
     double best_d2[S_NEAREST];
     size_t found = 0, n = sim_chargers_count (self->chargers);
     for (size_t s = 0; s < n; s++) {
         const sim_charger_site_t *site = sim_chargers_site (self->chargers, s);
-        int depot = site->access == SIM_CHARGER_DEPOT;
-        if (robotaxi ? !depot && !self->cfg->charging.robotaxi_public : depot)
+        if (!s_may_use (self, veh->fleet, site))
             continue;
         const map_node_t *p = map_graph_node (self->graph, site->node);
         double d2 = (p->x - at->x) * (p->x - at->x) + (p->y - at->y) * (p->y - at->y);

@@ -349,6 +349,9 @@ double swi_charge_energy_yuan (const sim_world_t *self, uint32_t v, double *kwh)
  * without batteries). */
 int swi_charge_wanted (const sim_world_t *self, uint32_t v);
 
+/* v's battery is at or above its fleet's charge_to_soc (1 without batteries: nothing to charge). */
+int swi_charge_full (const sim_world_t *self, uint32_t v);
+
 /* How far v may drive on a ride (pickup and ride) and still reach a charger of its fleet with charging.reserve_soc
  * left: the energy above the reserve at the drive's kWh per km (traction plus the aux draw at SWI_REACH_KMH), less
  * the fleet's charger margin (the farthest a place it drives to lies from its nearest usable site, straight line x
