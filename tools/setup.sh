@@ -31,6 +31,10 @@ packages=(
                                      # with Pillow, each report.html in headless Chromium; a font for their text
   clang libclang-rt-14-dev           # the fuzz drivers (tests/fuzz): clang 14 and its libFuzzer and sanitizer
                                      # runtimes, which clang only recommends
+  openmpi-bin libopenmpi-dev         # Open MPI: sweeps and regression suites spread over ranks (mpirun), and the
+                                     # test that compares them with a one-machine sweep byte for byte
+  slurm-wlm munge                    # Slurm: the README's sbatch array script run through a one-node Slurm that the
+                                     # test starts on localhost (munge: Slurm's authentication)
 )
 
 usage() {
