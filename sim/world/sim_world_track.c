@@ -112,8 +112,11 @@ swi_track_close (sim_world_t *self, uint32_t v)
         p->at_ms[1] = self->now_ms;
         p->km[1] = p->km[0];
         p->count = 2;
-        /* a spell at a charging site is told as charging, any other as idle */
-        swi_track_emit (self, v, self->vehicles[v].state == SWI_VEH_CHARGE ? SIM_LEG_CHARGING : SIM_LEG_IDLE, -1, 0);
+        /* a spell at a charging site (waiting or plugged in) is told as charging, any other as idle: also the one
+         * a vehicle leaves to drive to a charger, already in its charging state then */
+        const swi_vehicle_t *veh = &self->vehicles[v];
+        int at_site = veh->state == SWI_VEH_CHARGE && veh->charge != SWI_CHARGE_DRIVE;
+        swi_track_emit (self, v, at_site ? SIM_LEG_CHARGING : SIM_LEG_IDLE, -1, 0);
     }
     p->count = 0;
 }
