@@ -182,9 +182,10 @@ static const s_param_t s_params[] = {
      "yearly interest on the capital (annuity) [G]"},
     {"robotaxi.insurance_yuan_per_year", T_REAL, OFF (robotaxi.insurance_yuan_per_year), 0, 0, 1e7, "3000",
      "insurance per vehicle and year [G]"},
-    {"robotaxi.kwh_per_km", T_REAL, OFF (robotaxi.kwh_per_km), 0, 0, 10, "0.15", "energy use, kWh per km [G]"},
+    {"robotaxi.kwh_per_km", T_REAL, OFF (robotaxi.kwh_per_km), 0, 0, 10, "0.15",
+     "charging.mode fixed: energy use, kWh per km [G]"},
     {"robotaxi.kwh_price_yuan", T_REAL, OFF (robotaxi.kwh_price_yuan), 0, 0, 100, "0.8",
-     "electricity at the depot, yuan per kWh [G]"},
+     "charging.mode fixed: electricity at the depot, yuan per kWh [G]"},
     {"robotaxi.maintenance_yuan_per_km", T_REAL, OFF (robotaxi.maintenance_yuan_per_km), 0, 0, 100, "0.06",
      "maintenance and tyres per km [G]"},
     {"robotaxi.cleaning_yuan_per_day", T_REAL, OFF (robotaxi.cleaning_yuan_per_day), 0, 0, 1e5, "8",
@@ -198,7 +199,7 @@ static const s_param_t s_params[] = {
     {"robotaxi.operator_wage_yuan_per_h", T_REAL, OFF (robotaxi.operator_wage_yuan_per_h), 0, 0, 10000, "20",
      "remote operator's cost per hour, staffed around the clock [G]"},
     {"robotaxi.charge_h_per_day", T_REAL, OFF (robotaxi.charge_h_per_day), 0, 0, 23, "2",
-     "hours a day each vehicle is out of service charging, in low-demand hours [G]"},
+     "charging.mode fixed: hours a day each vehicle is out of service charging, in low-demand hours [G]"},
     {"robotaxi.clean_h_per_day", T_REAL, OFF (robotaxi.clean_h_per_day), 0, 0, 23, "0.5",
      "hours a day each vehicle is out of service for cleaning and checks [G]"},
 
@@ -222,7 +223,8 @@ static const s_param_t s_params[] = {
     {"human.commission", T_REAL, OFF (human.commission), 0, 0, 1, "0.14",
      "platform commission on fares [CALIBRATION: 14% in 2024]"},
     {"human.energy_yuan_per_km", T_REAL, OFF (human.energy_yuan_per_km), 0, 0, 20, "0.3",
-     "driver's running cost per km [CALIBRATION: EV electricity]"},
+     "charging.mode fixed: driver's running cost per km (battery: the electricity bought) "
+     "[CALIBRATION: EV electricity]"},
     {"human.fulltime_monthly_net_yuan", T_REAL, OFF (human.fulltime_monthly_net_yuan), 0, 1, 1e6, "7600",
      "a full-time driver's monthly income [CALIBRATION: 7,600 yuan/month]"},
     {"human.workdays_per_month", T_REAL, OFF (human.workdays_per_month), 0, 1, 31, "26",
@@ -256,9 +258,10 @@ static const s_param_t s_params[] = {
     EV_ROWS ("human", human.ev, "57.6", "0.12", "0.6", "0", "60", "0.9", "0.25", "0.8",
              "[CALIBRATION: BYD Qin Plus EV 57.6 kWh]"),
 
-    {"charging.mode", T_TEXT, TEXT (charging.mode), 0, 0, "fixed",
-     "fixed: a robotaxi charges robotaxi.charge_h_per_day out of service and energy costs a price per km; battery: "
-     "every vehicle has a battery and charges at sites with plugs (README \"Electric fleets\")"},
+    {"charging.mode", T_TEXT, TEXT (charging.mode), 0, 0, "battery",
+     "battery: every vehicle has a battery and charges at sites with plugs, energy bought at its hour's price "
+     "(README \"Electric fleets\"); fixed: a robotaxi is out of service robotaxi.charge_h_per_day and energy costs a "
+     "price per km (the model before batteries)"},
     {"charging.taper_soc", T_REAL, OFF (charging.taper_soc), 0, 0.1, 1, "0.8",
      "a charger gives full power up to this state of charge, then less [CALIBRATION: DC curves]"},
     {"charging.end_share", T_REAL, OFF (charging.end_share), 0, 0.01, 1, "0.1",

@@ -227,6 +227,7 @@ static void s_legs_load (const char *path, const s_roads_t *r, int cut, int64_t 
         strcpy (leg->state, state);
         int rider = !strcmp (state, "to_pickup") || !strcmp (state, "carrying");
         ck_assert_msg (rider || !strcmp (state, "idle") || !strcmp (state, "repositioning") ||
+                           !strcmp (state, "to_charger") || !strcmp (state, "charging") ||
                            (!strcmp (state, "cruising") && leg->vehicle < s_humans),
                        "vehicle %u: state %s", leg->vehicle, state);
         ck_assert_msg (rider ? json_is_integer (req) : json_is_null (req), "feature %zu: %s with request %s", i, state,
@@ -238,9 +239,10 @@ static void s_legs_load (const char *path, const s_roads_t *r, int cut, int64_t 
             uint64_t k = s_key (leg->lon[j], leg->lat[j]);
             ck_assert_msg (s_is_node (r, k) || (cut && end), "feature %zu: [%f, %f] is not a road node", i,
                            leg->lon[j], leg->lat[j]);
-            if (j > 0 && !strcmp (state, "idle"))
-                ck_assert_msg (k == s_key (leg->lon[0], leg->lat[0]), "feature %zu: an idle vehicle moves", i);
-            if (j > 0 && strcmp (state, "idle") && !(cut && (j == 1 || j == leg->count - 1))) {
+            int still = !strcmp (state, "idle") || !strcmp (state, "charging");
+            if (j > 0 && still)
+                ck_assert_msg (k == s_key (leg->lon[0], leg->lat[0]), "feature %zu: an %s vehicle moves", i, state);
+            if (j > 0 && !still && !(cut && (j == 1 || j == leg->count - 1))) {
                 uint64_t a = s_key (leg->lon[j - 1], leg->lat[j - 1]);
                 ck_assert_msg (a == k || s_is_road (r, a, k), "feature %zu: [%f, %f] -> [%f, %f] is no road", i,
                                leg->lon[j - 1], leg->lat[j - 1], leg->lon[j], leg->lat[j]);
@@ -339,7 +341,8 @@ static size_t s_check_fcd (const char *path, const s_legs_t *legs, int period_s,
         ck_assert_msg (fabs (want_lon - lon) < 2e-6 && fabs (want_lat - lat) < 2e-6,
                        "%s:%zu: vehicle %u at [%f, %f], its leg at [%f, %f]", path, lineno, v, lon, lat, want_lon,
                        want_lat);
-        ck_assert_msg (!strcmp (state, "idle") ? kmh == 0 : 1, "%s:%zu: idle at %f km/h", path, lineno, kmh);
+        ck_assert_msg (!strcmp (state, "idle") || !strcmp (state, "charging") ? kmh == 0 : 1, "%s:%zu: %s at %f km/h",
+                       path, lineno, state, kmh);
         rows++;
     }
     fclose (f);
@@ -355,7 +358,7 @@ static size_t s_check_events (const char *path, const s_legs_t *legs, size_t car
     sim_evdiff_reader_t *r = sim_evdiff_reader_open (path, NULL, err, sizeof err);
     ck_assert_msg (r, "%s", err);
     sim_event_t ev;
-    size_t line, pickups = 0, dropoffs = 0;
+    size_t line, pickups = 0, dropoffs = 0, charges = 0;
     int rc;
     while ((rc = sim_evdiff_reader_next (r, &ev, &line, err, sizeof err)) == 1) {
         int64_t at = DAY1_2024 * 1000 + ev.time_ms;
@@ -369,6 +372,13 @@ static size_t s_check_events (const char *path, const s_legs_t *legs, size_t car
                            (long long)leg->t_ms[j], leg->lon[j], leg->lat[j]);
             pickups += ev.kind == SIM_EVENT_PICKUP;
             dropoffs += ev.kind == SIM_EVENT_DROPOFF;
+        } else if (ev.kind == SIM_EVENT_CHARGE_WAIT || ev.kind == SIM_EVENT_CHARGE_START) {
+            /* at the site, at the end of the drive there and in a charging spell (waiting or plugged in) */
+            const s_leg_t *leg = s_leg_at (legs, (uint32_t)ev.vehicle, at, "charging");
+            ck_assert_msg (leg && fabs (leg->lon[0] - ev.lon) < 1e-6 && fabs (leg->lat[0] - ev.lat) < 1e-6,
+                           "events.csv:%zu: vehicle %lld is not charging at the site then", line,
+                           (long long)ev.vehicle);
+            charges++;
         } else if (ev.kind == SIM_EVENT_ARRIVE && ev.vehicle >= s_humans) {
             const s_leg_t *leg = s_leg_at (legs, (uint32_t)ev.vehicle, at, "repositioning");
             ck_assert_msg (leg && leg->t_ms[leg->count - 1] == at, "events.csv:%zu: no repositioning ends then", line);
@@ -378,6 +388,7 @@ static size_t s_check_events (const char *path, const s_legs_t *legs, size_t car
     sim_evdiff_reader_destroy (&r);
     ck_assert_int_eq (pickups, carrying);
     ck_assert_int_eq (dropoffs, carrying);
+    ck_assert_uint_gt (charges, 0);   /* the default batteries */
     return pickups;
 }
 
@@ -400,12 +411,12 @@ START_TEST (test_legs_follow_the_roads_the_events_and_fcd)
     s_roads_load (s_in (0, dir, "roads.geojson"), &roads);
     s_legs_t legs;
     s_legs_load (s_in (0, dir, "trips.geojson"), &roads, 0, DAY1_2024 * 1000, (DAY1_2024 + 2 * 86400) * 1000, &legs);
-    size_t by_state[5] = {0};
-    const char *states[] = {"idle", "to_pickup", "carrying", "repositioning", "cruising"};
+    size_t by_state[7] = {0};
+    const char *states[] = {"idle", "to_pickup", "carrying", "repositioning", "cruising", "to_charger", "charging"};
     for (size_t i = 0; i < legs.count; i++)
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 7; k++)
             by_state[k] += !strcmp (legs.leg[i].state, states[k]);
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 7; k++)
         ck_assert_msg (by_state[k] > 0, "no %s leg among %zu", states[k], legs.count);
 
     size_t pickups = s_check_events (s_in (1, dir, "events.csv"), &legs, by_state[2]);

@@ -289,7 +289,7 @@ START_TEST (test_robotaxi_sim_exit_codes)
                        "charging.site_file=/nonexistent/sites.csv", "-o", out_dir, NULL};
     ck_assert_int_eq (rt_run (no_site, out, sizeof out, err, sizeof err, 60000), 66);
     ck_assert_msg (strstr (err, "charging.site_file: /nonexistent/sites.csv: no such file"), "%s", err);
-    char *fixed[] = {sim, "-q", "--no-plots", "--set", set, "-o", out_dir, NULL};
+    char *fixed[] = {sim, "-q", "--no-plots", "--set", "charging.mode=fixed", "--set", set, "-o", out_dir, NULL};
     ck_assert_int_eq (rt_run (fixed, out, sizeof out, err, sizeof err, 60000), 78);
     ck_assert_msg (strstr (err, "charging.site_file") && strstr (err, "needs charging.mode = battery"), "%s", err);
     free (sim);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "rt_json.h"
 #include "rt_proc.h"
 #include "sim_csv.h"
 #include "sim_report.h"
@@ -163,6 +164,24 @@ START_TEST (test_battery_day_adds_up)
     ck_assert_ptr_nonnull (page);
     ck_assert_msg (strstr (page, "Charging by hour") && strstr (page, "src=\"charging.svg\" alt=\"Mean vehicles"),
                    "report.html shows no charging figure");
+    /* and the charging table: summary.json's figures of each fleet, shares in percent */
+    json_error_t jerr;
+    char path[1024], row[512];
+    snprintf (path, sizeof path, "%s/summary.json", dir);
+    json_t *summary = json_load_file (path, 0, &jerr);
+    ck_assert_msg (summary != NULL, "%s: %s", path, jerr.text);
+    ck_assert_msg (strstr (page, "<h2>Charging</h2>"), "report.html has no charging table");
+    snprintf (row, sizeof row, "<tr><th>time plugged in (of on-shift)</th><td class=\"n\">%.2f%%</td>"
+              "<td class=\"n\">%.2f%%</td></tr>", 100 * rt_json_num (summary, "charging", "robotaxi", "plugged_in_share"),
+              100 * rt_json_num (summary, "charging", "human", "plugged_in_share"));
+    ck_assert_msg (strstr (page, row), "report.html lacks %s", row);
+    snprintf (row, sizeof row, "<tr><th>energy per vehicle-day, yuan</th><td class=\"n\">%.2f</td>"
+              "<td class=\"n\">%.2f</td></tr>", rt_json_num (summary, "charging", "robotaxi",
+                                                               "energy_yuan_per_vehicle_day"),
+              rt_json_num (summary, "charging", "human", "energy_yuan_per_vehicle_day"));
+    ck_assert_msg (strstr (page, row), "report.html lacks %s", row);
+    ck_assert_double_gt (rt_json_num (summary, "charging", "robotaxi", "energy_yuan_per_vehicle_day"), 0);
+    json_decref (summary);
     free (page);
     sim_csv_t hourly, sessions, online;
     s_load (&hourly, dir, "charging_hourly.csv");
@@ -212,7 +231,7 @@ START_TEST (test_battery_day_adds_up)
 
     /* fixed: no charging table, no charging figure, nothing about charging on the page */
     char *fixed = rt_temp_dir ("charging_fixed");
-    char *fixed_argv[] = {sim, "-q", "-o", fixed, NULL};
+    char *fixed_argv[] = {sim, "-q", "--set", "charging.mode=fixed", "-o", fixed, NULL};
     ck_assert_msg (rt_run (fixed_argv, out, sizeof out, err, sizeof err, 120000) == 0, "%s", err);
     ck_assert (s_exists (fixed, "summary.json") && s_exists (fixed, "utilization.svg"));
     ck_assert (!s_exists (fixed, "charging_hourly.csv"));
@@ -220,6 +239,7 @@ START_TEST (test_battery_day_adds_up)
     page = rt_slurp (strcat (strcpy (out, fixed), "/report.html"), NULL);
     ck_assert_ptr_nonnull (page);
     ck_assert (!strstr (page, "Charging by hour"));
+    ck_assert (!strstr (page, "<h2>Charging"));
     free (page);
     free (fixed);
     free (dir);

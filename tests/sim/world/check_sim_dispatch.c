@@ -142,18 +142,24 @@ START_TEST (test_rebalancing_shortens_robotaxi_waits_and_books_empty_km)
     ck_assert_double_gt (rm->empty_km_share, rs->empty_km_share);
 
     /* and the cost model counts every km: a robotaxi's day costs the same fixed parts plus the km at the variable
-     * rate, so the extra cost per vehicle-day is the extra km at that rate */
-    sim_cost_t rate;
-    sim_cost_fleet (&cfg, DISP_FLEET_ROBOTAXI, &(sim_cost_use_t) {0}, &rate);
-    ck_assert_double_gt (rate.variable_per_km, 0);
+     * rate (maintenance) plus the electricity bought, so the extra cost per vehicle-day is the extra km at that rate
+     * and the extra energy; and the extra km took extra electricity */
+    double upkeep_per_km = cfg.robotaxi.maintenance_yuan_per_km;
+    ck_assert_double_gt (upkeep_per_km, 0);
+    ck_assert (rm->battery && rs->battery);
+    ck_assert_double_gt (rm->energy_kwh, rs->energy_kwh);
     ck_assert_double_eq_tol (rm->cost_per_vehicle_day - rs->cost_per_vehicle_day,
-                             rate.variable_per_km * (rm->km_driven - rs->km_driven) / rm->vehicles, 1e-6);
+                             (upkeep_per_km * (rm->km_driven - rs->km_driven) + rm->energy_yuan - rs->energy_yuan) /
+                             rm->vehicles, 1e-6);
     ck_assert_double_eq_tol (rm->cost_per_km, rm->cost_per_vehicle_day * rm->vehicles / rm->km_driven, 1e-9);
 
-    /* a robotaxi whose downtime starts during a repositioning drive finishes it first, as it finishes a ride: in
-     * service a little longer than 21.5 h of 24 on average, never much */
-    ck_assert_double_ge (rm->vehicles_online_mean, 40 * 21.5 / 24);
-    ck_assert_double_lt (rm->vehicles_online_mean, 40 * 21.5 / 24 + 0.5);
+    /* a robotaxi whose downtime (with batteries, its half hour of cleaning: charging is on shift) starts during a
+     * repositioning drive finishes it first, as it finishes a ride: in service a little longer than 23.5 h of 24 on
+     * average, never much */
+    double online_h = 24 - cfg.robotaxi.clean_h_per_day;
+    ck_assert_double_eq (online_h, 23.5);
+    ck_assert_double_ge (rm->vehicles_online_mean, 40 * online_h / 24);
+    ck_assert_double_lt (rm->vehicles_online_mean, 40 * online_h / 24 + 0.5);
 }
 END_TEST
 

@@ -121,10 +121,20 @@ START_TEST (test_day_shape)
     sim_metrics_hour (m, DISP_FLEET_HUMAN, 3, &h3);
     sim_metrics_hour (m, DISP_FLEET_HUMAN, 8, &h8);
     ck_assert_uint_gt (h8.requests, 5 * h3.requests);
-    /* robotaxis run all day but for 2.5 h of charging and cleaning: 40 x 21.5 / 24 online on average (a little more:
-     * a car with a rider when its downtime comes finishes the ride first) */
-    ck_assert_double_ge (r->vehicles_online_mean, 40 * 21.5 / 24);
-    ck_assert_double_lt (r->vehicles_online_mean, 40 * 21.5 / 24 + 0.3);
+    /* with batteries (the default) robotaxis run all day but for 0.5 h of cleaning, charging on shift: 40 x 23.5 / 24
+     * online on average (a little more: a car with a rider when its downtime comes finishes the ride first) */
+    ck_assert_str_eq (cfg.charging.mode, "battery");
+    ck_assert_double_ge (r->vehicles_online_mean, 40 * 23.5 / 24);
+    ck_assert_double_lt (r->vehicles_online_mean, 40 * 23.5 / 24 + 0.3);
+    /* in charging.mode fixed, 2.5 h of charging and cleaning: 40 x 21.5 / 24 */
+    sim_config_t fixed = cfg;
+    char err[256];
+    ck_assert (sim_config_set (&fixed, "charging.mode=fixed", err, sizeof err) == 0);
+    sim_snapshot_t fixed_snap;
+    s_play (&fixed, 0, &fixed_snap, NULL, NULL);
+    double fixed_online = fixed_snap.fleets[DISP_FLEET_ROBOTAXI].vehicles_online_mean;
+    ck_assert_double_ge (fixed_online, 40 * 21.5 / 24);
+    ck_assert_double_lt (fixed_online, 40 * 21.5 / 24 + 0.3);
     /* human drivers cruise while idle: their empty km are far more than pickups alone */
     ck_assert_double_gt (h->empty_km_share, 0.25);
     ck_assert_double_lt (r->empty_km_share, h->empty_km_share);
