@@ -1168,6 +1168,52 @@ s_html_drivers (FILE *f, const s_run_t *run, const json_t *drivers)
     }
 }
 
+/* summary.json's charging (charging.mode battery): a row per figure, a column per fleet, as the terminal shows it. */
+static void
+s_html_charging (FILE *f, const s_run_t *run, const json_t *charging)
+{
+    static const char *const names[] = {"robotaxi", "human"};
+    static const struct {
+        const char *key, *label;
+        double scale;          /* 100: a share shown in percent */
+        int decimals;
+    } rows[] = {
+        {"plugged_in_share", "time plugged in (of on-shift)", 100, 2},
+        {"waiting_for_plug_share", "time waiting for a plug (of on-shift)", 100, 2},
+        {"plugged_in_h", "hours plugged in", 1, 1},
+        {"waiting_for_plug_h", "hours waiting for a plug", 1, 1},
+        {"kwh_per_vehicle_day", "kWh bought per vehicle-day", 1, 2},
+        {"energy_yuan_per_vehicle_day", "energy per vehicle-day, yuan", 1, 2},
+        {"kwh_per_km", "kWh bought per km", 1, 4},
+        {"energy_yuan_per_km", "energy per km, yuan", 1, 4},
+    };
+    char scope[96];
+    s_last_day (run, scope, sizeof scope);
+    fprintf (f, "<h2>Charging%s</h2>\n<p>Hours plugged in and waiting for a plug are shares of the fleet's hours on "
+                "shift; the kWh and yuan are the electricity bought, per vehicle-day (robotaxis in the fleet, drivers "
+                "who worked) and per km driven. Each session is in <a href=\"charging.csv\">charging.csv</a>, each "
+                "vehicle in <a href=\"batteries.csv\">batteries.csv</a>, each site in "
+                "<a href=\"chargers.csv\">chargers.csv</a> and each hour in "
+                "<a href=\"charging_hourly.csv\">charging_hourly.csv</a>.</p>\n<table>\n<tr><th></th>",
+             scope);
+    for (size_t i = 0; i < S_COUNT (names); i++)
+        fprintf (f, "<th class=\"n\">%s</th>", s_fleet_label (names[i]));
+    fputs ("</tr>\n", f);
+    for (size_t r = 0; r < S_COUNT (rows); r++) {
+        fprintf (f, "<tr><th>%s</th>", rows[r].label);
+        for (size_t i = 0; i < S_COUNT (names); i++) {
+            double v = s_json_num (json_object_get (charging, names[i]), rows[r].key);
+            if (isfinite (v))
+                fprintf (f, "<td class=\"n\">%.*f%s</td>", rows[r].decimals, v * rows[r].scale,
+                         rows[r].scale == 100 ? "%" : "");
+            else
+                fputs ("<td class=\"n\">" S_NDASH "</td>", f);
+        }
+        fputs ("</tr>\n", f);
+    }
+    fputs ("</table>\n", f);
+}
+
 /* summary.json's displacement: the last day's, every figure. */
 static void
 s_html_displacement_day (FILE *f, const s_run_t *run, const json_t *moved)
@@ -1311,6 +1357,9 @@ s_run_page (FILE *f, const void *arg)
     const json_t *drivers = json_object_get (root, "drivers");
     if (drivers)
         s_html_drivers (f, run, drivers);
+    const json_t *charging = json_object_get (root, "charging");
+    if (charging)
+        s_html_charging (f, run, charging);
     const json_t *moved = json_object_get (root, "displacement");
     int days_moved = run->days.nrows > 1 && sim_csv_col (&run->days, "trips_moved") >= 0;
     if (moved || days_moved) {
