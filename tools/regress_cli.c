@@ -15,6 +15,9 @@
 #include "sim_data.h"
 #include "sim_regress.h"
 #include "tool_cli.h"
+#ifdef RT_HAVE_MPI
+#include "sim_ranks.h"
+#endif
 
 #define S_CELL_LEN 160
 
@@ -233,8 +236,11 @@ s_jobs (const char *text)
     return *end || end == text || n < 1 || n > 256 ? -1 : n;
 }
 
-int
-regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
+/* The program. Under mpirun (net of several ranks) the runs are spread over the ranks and rank 0 alone compares,
+ * prints and writes; *fatal is set when playing the suite failed (another rank may then be waiting for this one). */
+static int
+s_regress (int argc, char **argv, const disp_policy_t *own, size_t own_count, const sim_pool_net_t *net,
+           int *fatal)
 {
     enum { O_SCENARIO = 256, O_SET, O_BLESS, O_NOPLOTS, O_EVENTS };
     static const struct option options[] = {
@@ -338,8 +344,18 @@ regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
 
     rc = 1;
     double t0 = s_now_s ();
-    if (sim_regress_run (r, &opts, err, sizeof err) < 0)
+    if (net && net->size > 1) {
+        opts.net = net;
+        opts.quiet |= net->rank > 0;   /* rank 0 tells the progress */
+    }
+    if (sim_regress_run (r, &opts, err, sizeof err) < 0) {
+        *fatal = 1;
         goto fail;
+    }
+    if (opts.net && opts.net->rank > 0) {
+        rc = 0;   /* this rank's share of the runs is played; rank 0 compares, writes and tells */
+        goto out;
+    }
     double wall_s = s_now_s () - t0;
     size_t ns = sim_regress_scenarios (r), np = sim_regress_policies (r), failed = 0;
     for (size_t s = 0; s < ns; s++)
@@ -390,4 +406,26 @@ out:
     free (policies);
     free (sets);
     return rc;
+}
+
+int
+regress_cli (int argc, char **argv, const disp_policy_t *own, size_t own_count)
+{
+    int fatal = 0;
+#ifdef RT_HAVE_MPI
+    if (sim_ranks_launched ()) {
+        char err[1024];
+        sim_ranks_t *ranks = sim_ranks_open (&argc, &argv, err, sizeof err);
+        if (!ranks) {
+            fprintf (stderr, "%s: %s\n", argv[0], err);
+            return 1;
+        }
+        int rc = s_regress (argc, argv, own, own_count, sim_ranks_net (ranks), &fatal);
+        if (sim_ranks_size (ranks) > 1 && (fatal || (rc != 0 && rc != TOOL_CLI_USAGE && sim_ranks_rank (ranks) > 0)))
+            sim_ranks_abort (ranks, rc);   /* the other ranks would wait for this one for ever */
+        sim_ranks_close (&ranks);
+        return rc;
+    }
+#endif
+    return s_regress (argc, argv, own, own_count, NULL, &fatal);
 }

@@ -10,6 +10,9 @@
 
 #include "sim_config.h"
 #include "sim_data.h"
+#ifdef RT_HAVE_MPI
+#include "sim_ranks.h"
+#endif
 #include "sim_run.h"
 #include "sim_shard.h"
 #include "sim_sweep.h"
@@ -116,7 +119,9 @@ s_usage (FILE *out)
              "\n");
     tool_cli_help_status (out, "done", "the run failed once under way (a dispatcher gone, a write error)");
     fprintf (out, "66 also for a scenario name found nowhere and (--resume) a DIR that holds no sweep; 73 also for\n"
-                  "(--resume) a DIR that holds another sweep; 130 or 143: a sweep stopped, which --resume continues.\n"
+                  "(--resume) a DIR that holds another sweep; 130 or 143: a sweep stopped, which --resume continues;\n"
+                  "1 also for a sweep in which runs failed: the others are played and written, --resume plays the\n"
+                  "failed ones again. Under mpirun (Open MPI) a sweep's runs are spread over the ranks.\n"
                   "merge: 66 a shard, its files or a run missing; 65 shards of different sweeps or a shard given\n"
                   "twice; 73 OUT holds other files or is a shard.\n");
 }
@@ -169,8 +174,11 @@ s_merge_main (int argc, char **argv)
     return 0;
 }
 
-int
-main (int argc, char **argv)
+/* The program. Under mpirun (net of several ranks) only a sweep is played, its runs spread over the ranks; rank 0
+ * alone prints and writes the sweep's files. *other_rank is set when a rank > 0 stopped because rank 0 did (which
+ * tells why). */
+static int
+s_main (int argc, char **argv, const sim_pool_net_t *net, int *other_rank)
 {
     enum { O_SET = 256, O_SEED, O_PUBLISH, O_WAIT, O_TIMEOUT, O_PRINT, O_HELPCFG, O_DAYS, O_NOPLOTS, O_SWEEP, O_SWEEP_SEEDS, O_JOBS, O_RECONNECT, O_CURVE_SECRET, O_CURVE_SERVER, O_STATE, O_EVENTS, O_RESUME, O_TRAJ, O_TRAJ_WINDOW, O_TRAJ_DAYS, O_TRAJ_VEHICLES, O_FCD_PERIOD, O_TRAJ_DATE, O_SHARD, O_REPLICATIONS };
     static const struct option options[] = {
@@ -217,7 +225,11 @@ main (int argc, char **argv)
         goto out;
     }
     if (argc >= 2 && strcmp (argv[1], "merge") == 0) {
-        rc = s_merge_main (argc - 1, argv + 1);
+        if (net && net->size > 1)
+            rc = tool_cli_usage_error (PROG, "merge: run it once, without mpirun (%d ranks would each write OUT)",
+                                       net->size);
+        else
+            rc = s_merge_main (argc - 1, argv + 1);
         goto out;
     }
     if (jobs < 1)
@@ -460,6 +472,15 @@ main (int argc, char **argv)
         rc = 0;
         goto out;
     }
+    if (net && net->size > 1 && nsweeps == 0) {
+        rc = tool_cli_usage_error (PROG, "%d MPI ranks: only a --sweep spreads its runs over ranks (run one day "
+                                   "without mpirun)", net->size);
+        goto out;
+    }
+    if (net && net->size > 1) {
+        opts.net = net;
+        opts.quiet |= net->rank > 0;   /* rank 0 tells the progress */
+    }
     /* a map.file that cannot be read is refused before anything is written */
     rc = EX_NOINPUT;
     if (sim_config_check_files (cfg, err, sizeof err) < 0)
@@ -486,8 +507,18 @@ main (int argc, char **argv)
         rc = 128 + s_stop;   /* as a shell reports a program a signal ended: 130 SIGINT, 143 SIGTERM */
         goto out;
     }
+    if (ran == SIM_RUN_RUNS_FAILED)
+        goto fail;           /* 1, with the first failed run; the others were played and written */
+    if (ran == SIM_RUN_OTHER_RANK) {
+        *other_rank = 1;     /* rank 0 says why */
+        goto out;
+    }
     if (ran < 0)
         goto fail;
+    if (opts.net && opts.net->rank > 0) {
+        rc = 0;              /* this rank's share of the runs is played; rank 0 tells */
+        goto out;
+    }
     if (nsweeps > 0 && opts.shard)
         printf ("sweep: shard %zu/%zu: %zu of %zu runs; results in %s/: runs/NNNN/%s, shard.ini (" PROG " merge -o "
                 "OUT SHARD_DIR... joins the %zu shards)\n", shard_k, shard_n, sim_sweep_shard_runs (sweep),
@@ -506,4 +537,26 @@ out:
     free (sets);
     free (sweeps);
     return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    int other_rank = 0;
+#ifdef RT_HAVE_MPI
+    if (sim_ranks_launched ()) {
+        char err[1024];
+        sim_ranks_t *ranks = sim_ranks_open (&argc, &argv, err, sizeof err);
+        if (!ranks) {
+            fprintf (stderr, PROG ": %s\n", err);
+            return 1;
+        }
+        int rc = s_main (argc, argv, sim_ranks_net (ranks), &other_rank);
+        if (rc != 0 && rc != 2 && sim_ranks_rank (ranks) > 0 && !other_rank)
+            sim_ranks_abort (ranks, rc);   /* rank 0 would wait for this rank's runs for ever */
+        sim_ranks_close (&ranks);
+        return rc;
+    }
+#endif
+    return s_main (argc, argv, NULL, &other_rank);
 }

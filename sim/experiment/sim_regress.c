@@ -556,8 +556,9 @@ s_same_map (const sim_config_t *a, const sim_config_t *b)
 /* Task: opens map number `task` for its first scenario. A failure is kept with the map (its runs fail), not
  * returned: the other maps' runs still go ahead. */
 static int
-s_open_map (size_t task, void *arg, char *err, size_t errlen)
+s_open_map (size_t task, void *result, void *arg, char *err, size_t errlen)
 {
+    (void) result;
     (void) err;
     (void) errlen;
     s_play_t *play = arg;
@@ -569,10 +570,23 @@ s_open_map (size_t task, void *arg, char *err, size_t errlen)
     return 0;
 }
 
-/* Task: run number `task` = scenario (task / policies) played with policy (task % policies). Its failure is kept
- * with its result, not returned: the other runs go ahead. */
+/* A task's outcome kept where the task left it (the maps: each process opens its own). */
 static int
-s_play_run (size_t task, void *arg, char *err, size_t errlen)
+s_keep (size_t task, int rc, const void *result, void *arg, char *err, size_t errlen)
+{
+    (void) task;
+    (void) result;
+    (void) arg;
+    (void) err;
+    (void) errlen;
+    return rc;
+}
+
+/* Task: run number `task` = scenario (task / policies) played with policy (task % policies), its outcome into
+ * result (an s_result_t), on any process. Its failure is kept with its result, not returned: the other runs go
+ * ahead. */
+static int
+s_play_run (size_t task, void *result, void *arg, char *err, size_t errlen)
 {
     (void) err;
     (void) errlen;
@@ -581,7 +595,7 @@ s_play_run (size_t task, void *arg, char *err, size_t errlen)
     size_t si = task / self->run_policy_count, pi = task % self->run_policy_count;
     const s_scenario_t *scen = &self->scenarios[self->run_scenarios[si]];
     const s_policy_t *pol = &self->policies[self->run_policies[pi]];
-    s_result_t *res = &self->results[task];
+    s_result_t *res = result;
     const s_map_t *map = &play->maps[play->map_of[si]];
     double t0 = s_now_s ();
     if (!map->net) {
@@ -620,6 +634,18 @@ s_play_run (size_t task, void *arg, char *err, size_t errlen)
     res->seconds = s_now_s () - t0;
     free (cfg);
     return 0;
+}
+
+/* A run's outcome, played here or on another process, into the suite's results (rank 0). */
+static int
+s_store_run (size_t task, int rc, const void *result, void *arg, char *err, size_t errlen)
+{
+    (void) err;
+    (void) errlen;
+    s_play_t *play = arg;
+    play->self->results[task] = *(const s_result_t *) result;
+    play->self->results[task].error[sizeof play->self->results[task].error - 1] = '\0';
+    return rc;
 }
 
 static void
@@ -865,19 +891,44 @@ sim_regress_run (sim_regress_t *self, const sim_regress_opts_t *opts, char *err,
         goto done;
     size_t runs = self->run_scenario_count * self->run_policy_count, failed;
     char msg[1024];
-    if (sim_pool_run (play.map_count, opts->jobs, s_open_map, &play, NULL, NULL, &failed, msg, sizeof msg) < 0) {
+    sim_pool_job_t maps = {.count = play.map_count, .result_size = 1, .play = s_open_map, .store = s_keep,
+                           .arg = &play};
+    if (sim_pool_run (&maps, opts->jobs, NULL, &failed, msg, sizeof msg) < 0) {
         map_error (err, errlen, "%s", msg);
         goto done;
     }
     s_fit_sharers (&play);
     if (!opts->quiet) {
         s_maps_progress (&play);
-        fprintf (stderr, "%s: %zu runs (%zu scenarios x %zu policies, each with the day without robotaxis) on %d "
+        char where[64] = "";
+        if (opts->net && opts->net->size > 1)
+            snprintf (where, sizeof where, "%d MPI ranks x ", opts->net->size);
+        fprintf (stderr, "%s: %zu runs (%zu scenarios x %zu policies, each with the day without robotaxis) on %s%d "
                  "thread%s, dispatcher %s\n", opts->prog, runs, self->run_scenario_count, self->run_policy_count,
-                 opts->jobs, opts->jobs == 1 ? "" : "s", opts->dispatcher);
+                 where, opts->jobs, opts->jobs == 1 ? "" : "s", opts->dispatcher);
     }
-    if (sim_pool_run (runs, opts->jobs, s_play_run, &play, s_run_done, &play, &failed, msg, sizeof msg) < 0) {
+    int nranks = opts->net && opts->net->size > 1 ? opts->net->size : 1;
+    size_t *by_rank = calloc ((size_t) nranks, sizeof *by_rank);
+    if (!by_rank) {
+        map_error (err, errlen, "out of memory");
+        goto done;
+    }
+    sim_pool_job_t job = {.count = runs, .result_size = sizeof (s_result_t), .play = s_play_run,
+                          .store = s_store_run, .arg = &play, .done = s_run_done, .by_rank = by_rank};
+    int pooled = sim_pool_run (&job, opts->jobs, opts->net, &failed, msg, sizeof msg);
+    if (pooled == 0 && nranks > 1 && opts->net->rank == 0 && !opts->quiet) {
+        fprintf (stderr, "%s: runs played by rank:", opts->prog);
+        for (int r = 0; r < nranks; r++)
+            fprintf (stderr, "%s %zu", r ? "," : "", by_rank[r]);
+        fputc ('\n', stderr);
+    }
+    free (by_rank);
+    if (pooled < 0) {
         map_error (err, errlen, "%s", msg);
+        goto done;
+    }
+    if (nranks > 1 && opts->net->rank > 0) {
+        rc = 0;   /* this rank's share of the runs is played; rank 0 compares and writes */
         goto done;
     }
     for (size_t r = 0; r < runs; r++) {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_pool.h"
 #include "disp_types.h"
 #include "sim_sweep.h"
 
@@ -55,6 +56,9 @@ typedef struct {
     int quiet;                 /* no progress lines */
     int no_plots;              /* no regress.svg */
     int events;                /* each run also writes its events.csv (sim_events.h) */
+    const sim_pool_net_t *net; /* NULL, or the ranks to spread the runs over (sim_pool_run): every rank calls
+                                * sim_regress_run alike; rank 0 gathers the results, compares and writes regress.csv
+                                * and the charts; another rank returns 0 once its share is played */
 } sim_regress_opts_t;
 
 typedef struct sim_regress_t sim_regress_t;

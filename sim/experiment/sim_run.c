@@ -876,10 +876,11 @@ s_sweep_progress (const sim_sweep_progress_t *p, void *arg)
     if (!p->failed)
         ctx->played_s += p->run_s;
     ctx->done = p->done;
+    if (p->failed)   /* told even with -q: the exit status alone would not say which */
+        fprintf (stderr, "robotaxi-sim: sweep: run %zu (%s) failed: %s; the other runs go on\n", p->run, p->point,
+                 p->message);
     if (ctx->opts->quiet)
         return;
-    if (p->failed)
-        fprintf (stderr, "robotaxi-sim: sweep: run %zu failed; no further run starts\n", p->run);
     if (!(settled == 1 || p->failed || settled == p->total || now - ctx->last_line_s >= 1.0))
         return;
     ctx->last_line_s = now;
@@ -1022,6 +1023,9 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
                size_t errlen)
 {
     int rc = -1;
+    /* with ranks, rank 0 checks and prepares the folder, then tells the others to go (or not) */
+    const sim_pool_net_t *ranks = opts->net && opts->net->size > 1 ? opts->net : NULL;
+    int rank0 = !ranks || ranks->rank == 0, told = 0;
     char path[4200];
     char *config_text = NULL, *grid_text = NULL, *shard_text = NULL;
     map_net_t *net = NULL;
@@ -1040,14 +1044,14 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
     unsigned keep = opts->resume ? SIM_OUTDIR_KEEP_SWEEP : 0;
     snprintf (path, sizeof path, "%s/sweep.ini", opts->out_dir);
     struct stat st;
-    if (opts->resume && stat (path, &st) < 0) {
+    if (rank0 && opts->resume && stat (path, &st) < 0) {
         map_error (err, errlen, "%s: %s: no sweep to resume there (start it without --resume)", path,
                    strerror (errno));
         rc = SIM_RUN_NO_SWEEP;
         goto done;
     }
     /* refused before a long map import, cleared once the sweep is known to be the one to continue */
-    int ready = sim_outdir_prepare (opts->out_dir, SIM_OUTDIR_CHECK | keep, err, errlen);
+    int ready = rank0 ? sim_outdir_prepare (opts->out_dir, SIM_OUTDIR_CHECK | keep, err, errlen) : 0;
     if (ready < 0) {
         rc = ready;
         goto done;
@@ -1076,7 +1080,7 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
             goto done;
         }
     }
-    if (opts->resume) {
+    if (rank0 && opts->resume) {
         int same = s_same_sweep (opts->out_dir, "config.ini", config_text, err, errlen);
         if (same == 0)
             same = s_same_sweep (opts->out_dir, "sweep.ini", grid_text, err, errlen);
@@ -1098,56 +1102,89 @@ sim_run_sweep (const sim_config_t *scenario, sim_sweep_t *sweep, int jobs, const
             goto done;
         }
     }
-    ready = sim_outdir_prepare (opts->out_dir, keep, err, errlen);
+    ready = rank0 ? sim_outdir_prepare (opts->out_dir, keep, err, errlen) : 0;
     if (ready < 0) {
         rc = ready;
         goto done;
     }
-    if (!opts->resume && (s_write_text (opts->out_dir, "config.ini", config_text, err, errlen) < 0 ||
+    if (rank0 && !opts->resume && (s_write_text (opts->out_dir, "config.ini", config_text, err, errlen) < 0 ||
                           s_write_text (opts->out_dir, "sweep.ini", grid_text, err, errlen) < 0 ||
                           (shard_text && s_write_text (opts->out_dir, SIM_SHARD_FILE, shard_text, err, errlen) < 0)))
         goto done;
     snprintf (ctx.runs_dir, sizeof ctx.runs_dir, "%s/runs", opts->out_dir);
-    if (sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
+    if (rank0 && sim_file_make_dir (ctx.runs_dir, err, errlen) < 0)
         goto done;
+    if (ranks) {
+        told = 1;
+        int go = ranks->share (ranks->self, 0);
+        if (go != 0) {
+            map_error (err, errlen, "rank 0 did not start the sweep");
+            rc = SIM_RUN_OTHER_RANK;
+            goto done;
+        }
+    }
+    char where[64] = "";
+    if (ranks)
+        snprintf (where, sizeof where, "%d MPI ranks x ", ranks->size);
     if (!opts->quiet && opts->shard)
-        fprintf (stderr, "robotaxi-sim: sweep: shard %zu/%zu: %zu of the %zu runs (%zu points x %llu seeds) on %d "
+        fprintf (stderr, "robotaxi-sim: sweep: shard %zu/%zu: %zu of the %zu runs (%zu points x %llu seeds) on %s%d "
                  "threads%s\n", shard_k, shard_n, ctx.total, sim_sweep_runs (sweep), sim_sweep_points (sweep),
-                 (unsigned long long) sim_sweep_seeds (sweep), jobs, opts->resume ? ", finished runs kept" : "");
+                 (unsigned long long) sim_sweep_seeds (sweep), where, jobs, opts->resume ? ", finished runs kept" : "");
     else if (!opts->quiet)
-        fprintf (stderr, "robotaxi-sim: sweep: %zu runs (%zu points x %llu seeds) on %d threads%s\n",
-                 sim_sweep_runs (sweep), sim_sweep_points (sweep), (unsigned long long) sim_sweep_seeds (sweep), jobs,
-                 opts->resume ? ", finished runs kept" : "");
+        fprintf (stderr, "robotaxi-sim: sweep: %zu runs (%zu points x %llu seeds) on %s%d threads%s\n",
+                 sim_sweep_runs (sweep), sim_sweep_points (sweep), (unsigned long long) sim_sweep_seeds (sweep), where,
+                 jobs, opts->resume ? ", finished runs kept" : "");
     ctx.start_s = s_now_s ();
     snprintf (path, sizeof path, "%s/sweep.csv", opts->out_dir);
     char points_path[SIM_FILE_PATH_MAX];
     snprintf (points_path, sizeof points_path, "%s/sweep_points.csv", opts->out_dir);
     sim_sweep_set_points_path (sweep, points_path);
     sim_sweep_set_stop (sweep, opts->stop);
+    sim_sweep_set_net (sweep, ranks);
     /* a shard's rows are in its runs' headline.csv; sweep.csv, plots and report are the merge's */
     int played = sim_sweep_run (sweep, cfg, jobs, s_sweep_one, &ctx, opts->shard ? NULL : path, s_sweep_progress,
                                 &ctx, err, errlen);
     sim_sweep_set_stop (sweep, NULL);
+    sim_sweep_set_net (sweep, NULL);
     sim_sweep_set_points_path (sweep, NULL);
-    if (played < 0)
+    if (played < 0 || !rank0) {
+        rc = played < 0 ? -1 : 0;   /* another rank: its share is played, rank 0 writes and tells */
         goto done;
+    }
+    if (ranks && !opts->quiet) {
+        fprintf (stderr, "robotaxi-sim: sweep: runs played by rank:");
+        for (int r = 0; r < ranks->size; r++)
+            fprintf (stderr, "%s %zu", r ? "," : "", sim_sweep_played_on (sweep, r));
+        fputc ('\n', stderr);
+    }
     if (!opts->shard && !opts->no_plots && s_draw (sim_plot_sweep, opts->out_dir, err, errlen) < 0)
         goto done;
-    if (played > 0 && opts->shard) {
+    if (played == 1 && opts->shard) {
         fprintf (stderr, "robotaxi-sim: sweep stopped: %zu of the shard's %zu runs finished, in %s/runs; to finish "
                          "the shard, run the same command again with --resume\n", ctx.done, ctx.total,
                  opts->out_dir);
         rc = SIM_RUN_STOPPED;
         goto done;
     }
-    if (played > 0) {
+    if (played == 1) {
         fprintf (stderr, "robotaxi-sim: sweep stopped: %zu of %zu runs finished, their rows in %s; to finish it, run "
                          "the same command again with --resume\n", ctx.done, ctx.total, path);
         rc = SIM_RUN_STOPPED;
         goto done;
     }
+    if (played == 2) {
+        /* err holds the first failed run; every failure was told as it happened */
+        if (!opts->quiet)
+            fprintf (stderr, "robotaxi-sim: sweep: %zu of %zu runs finished, their rows in %s; the failed ones play "
+                     "again with the same command and --resume\n", ctx.done, ctx.total, opts->shard ? ctx.runs_dir :
+                     path);
+        rc = SIM_RUN_RUNS_FAILED;
+        goto done;
+    }
     rc = 0;
 done:
+    if (ranks && !told)
+        ranks->share (ranks->self, rc == 0 ? -1 : rc);   /* rank 0 failed before the runs: the others stop */
     map_net_destroy (&net);
     free (config_text);
     free (grid_text);

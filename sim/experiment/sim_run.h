@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include "sim_pool.h"
 #include "disp_types.h"
 #include "map_net.h"
 #include "sim_config.h"
@@ -41,17 +42,23 @@ typedef struct {
     /* sweeps: once *stop is non-zero (a signal handler sets it), no further run starts, and the sweep writes what
      * the finished runs found. NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* sweeps: NULL, or the ranks to spread the runs over (sim_sweep_set_net): every rank calls sim_run_sweep alike;
+     * rank 0 prepares the folder first and alone writes sweep.csv, plots and report */
+    const sim_pool_net_t *net;
 } sim_run_opts_t;
 
 /* How sim_run and sim_run_sweep end besides 0 (done) and -1 (failed, message in err). */
 enum {
     SIM_RUN_STOPPED = 1,       /* a sweep stopped by opts->stop: sweep.csv and the report hold the finished runs */
+    SIM_RUN_RUNS_FAILED = 2,   /* a sweep in which runs failed (err: the first, and how many): the others were
+                                * played, and sweep.csv and the report hold the runs that finished */
     SIM_RUN_REFUSED = -2,      /* out_dir holds files robotaxi-sim did not write, or (--resume) another sweep */
     SIM_RUN_NO_SWEEP = -3,     /* --resume: out_dir holds no sweep to continue */
     SIM_RUN_BAD_MAP = -4,      /* the scenario's map cannot be opened, or the scenario does not fit it: a bad scenario */
     SIM_RUN_BAD_DATA = -5,     /* demand.file is malformed (a missing column, a bad row with demand.file_strict), or
                                 * robotaxi.depot_file or human.shift_file (a bad row, counts that do not match) */
     SIM_RUN_NO_INPUT = -6,     /* demand.file, robotaxi.depot_file or human.shift_file does not exist */
+    SIM_RUN_OTHER_RANK = -7,   /* a rank > 0: rank 0 did not start the sweep (it tells why) */
 };
 
 /* What a run produced. */

@@ -38,6 +38,9 @@ struct sim_sweep_t {
     const volatile sig_atomic_t *stop;  /* sim_sweep_set_stop; NULL: never */
     size_t shard_k, shard_n;   /* sim_sweep_set_shard: play the runs r with r % shard_n == shard_k - 1; 1/1: all */
     const char *points_path;   /* sim_sweep_set_points_path; NULL: none */
+    const sim_pool_net_t *net; /* sim_sweep_set_net; NULL: this process alone */
+    size_t *by_rank;           /* net->size counters: the runs each rank played in the last sim_sweep_run */
+    int by_rank_count;
     /* the metrics of the last successful sim_sweep_run */
     sim_sweep_row_t *names;    /* names only; NULL before */
     double *values;            /* runs x names->count */
@@ -109,6 +112,7 @@ sim_sweep_destroy (sim_sweep_t **self_p)
         s_axis_free (&self->axes[i]);
     free (self->axes);
     s_results_clear (self);
+    free (self->by_rank);
     free (self);
     *self_p = NULL;
 }
@@ -532,30 +536,50 @@ s_now_s (void)
     return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* One run as a task of the pool (task i plays run first + i x step): its config, its row, stored. Dropped (1) when
- * the sweep was stopped before it started; the first run never is, since it names the columns every other run is
- * checked against. */
+/* What playing a run gives, sent to the process that gathers (sim_pool). */
+typedef struct {
+    int played;                /* run_fn's return: 0 played, 1 taken from an earlier sweep */
+    double run_s;              /* wall-clock seconds */
+    sim_sweep_row_t row;
+} s_outcome_t;
+
+/* One run as a task of the pool (task i plays run first + i x step): its config and its row. Dropped (1) when the
+ * sweep was stopped before it started, or the first run failed here (the sweep cannot be written); the first run
+ * never is dropped, since it names the columns every other run is checked against. */
 static int
-s_task (size_t task, void *arg, char *msg, size_t len)
+s_play (size_t task, void *result, void *arg, char *msg, size_t len)
 {
     s_pool_t *pool = arg;
+    s_outcome_t *out = result;
     size_t run = pool->first + task * pool->step;
-    if (run > pool->first && pool->stop && *pool->stop)
+    pthread_mutex_lock (&pool->lock);
+    int lost = pool->first_state < 0;
+    pthread_mutex_unlock (&pool->lock);
+    if (run > pool->first && ((pool->stop && *pool->stop) || lost))
         return 1;
     sim_config_t cfg;
-    sim_sweep_row_t row;
-    row.count = 0;
+    out->row.count = 0;
     double t0 = s_now_s ();
-    int played = 0;
     int rc = sim_sweep_config (pool->sweep, run, pool->base, &cfg, msg, len);
     if (rc == 0) {
-        played = pool->run_fn (&cfg, run, &row, pool->arg, msg, len);
-        rc = played < 0 ? -1 : 0;
+        out->played = pool->run_fn (&cfg, run, &out->row, pool->arg, msg, len);
+        rc = out->played < 0 ? -1 : 0;
     }
-    double run_s = s_now_s () - t0;
+    out->run_s = s_now_s () - t0;
+    return rc;
+}
+
+/* A run's outcome, played here or on another process: its row stored, and the progress told. A failed run is told
+ * and the others go on. */
+static int
+s_settle (size_t task, int rc, const void *result, void *arg, char *msg, size_t len)
+{
+    s_pool_t *pool = arg;
+    const s_outcome_t *out = result;
+    size_t run = pool->first + task * pool->step;
     pthread_mutex_lock (&pool->lock);
     if (rc == 0)
-        rc = s_store (pool, run, &row, msg, len);
+        rc = s_store (pool, run, &out->row, msg, len);
     if (rc < 0 && run == pool->first) {
         /* the runs waiting for the first run's names give up */
         pool->first_state = -1;
@@ -566,11 +590,17 @@ s_task (size_t task, void *arg, char *msg, size_t len)
         p->run = run;
         p->failed = rc < 0;
         p->done += rc == 0;
-        p->resumed += rc == 0 && played == 1;
+        p->resumed += rc == 0 && out->played == 1;
         p->failures += rc < 0;
-        p->run_s = played == 1 ? 0 : run_s;
+        p->run_s = out->played == 1 ? 0 : out->run_s;
+        char point[1024];
+        if (rc < 0)
+            s_describe (pool->sweep, pool->base, run, point, sizeof point);
+        p->point = rc < 0 ? point : NULL;
+        p->message = rc < 0 ? (msg[0] ? msg : "failed (no message)") : NULL;
         if (pool->progress_fn)
             pool->progress_fn (p, pool->progress_arg);
+        p->point = p->message = NULL;
     }
     pthread_mutex_unlock (&pool->lock);
     return rc;
@@ -701,7 +731,10 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
         map_error (err, errlen, "--sweep: out of memory");
         goto done;
     }
-    /* The output must be writable before hours of runs, not after. */
+    /* The output must be writable before hours of runs, not after; only the process that gathers writes it. */
+    int gather = !self->net || self->net->size <= 1 || self->net->rank == 0;
+    if (!gather)
+        csv_path = NULL;
     if (csv_path && sim_file_open_path (&out, csv_path, err, errlen) < 0)
         goto done;
     if (csv_path && self->seeds > 1 && self->points_path &&
@@ -716,19 +749,39 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     pthread_cond_init (&pool->first_settled, NULL);
     char msg[1024];
     size_t failed = 0;
-    int played = count ? sim_pool_run (count, jobs, s_task, pool, NULL, NULL, &failed, msg, sizeof msg) : 0;
+    free (self->by_rank);
+    self->by_rank_count = self->net && self->net->size > 1 ? self->net->size : 1;
+    self->by_rank = calloc ((size_t) self->by_rank_count, sizeof *self->by_rank);
+    if (!self->by_rank) {
+        map_error (err, errlen, "--sweep: out of memory");
+        goto done;
+    }
+    sim_pool_job_t job = {.count = count, .result_size = sizeof (s_outcome_t), .play = s_play, .store = s_settle,
+                          .arg = pool, .by_rank = self->by_rank};
+    int played = sim_pool_run (&job, jobs, self->net, &failed, msg, sizeof msg);
     pthread_cond_destroy (&pool->first_settled);
     pthread_mutex_destroy (&pool->lock);
     if (played < 0 && failed == count) {
         map_error (err, errlen, "--sweep: %s", msg);
         goto done;
     }
-    if (played < 0) {
+    if (!gather) {
+        rc = 0;   /* this rank's share was played; rank 0 stored it */
+        goto done;
+    }
+    int runs_failed = played < 0;
+    if (runs_failed) {
+        /* the others went on; without the first run's names there is no sweep.csv to write */
         char point[1024];
         size_t run = pool->first + failed * pool->step;
         s_describe (self, base, run, point, sizeof point);
-        map_error (err, errlen, "run %zu (%s): %s", run, point, msg);
-        goto done;
+        if (pool->progress.failures > 1)
+            map_error (err, errlen, "%zu runs failed; the first, run %zu (%s): %s", pool->progress.failures, run,
+                       point, msg);
+        else
+            map_error (err, errlen, "run %zu (%s): %s", run, point, msg);
+        if (pool->first_state < 0)
+            goto done;
     }
     size_t done_runs = 0;
     for (size_t r = 0; r < runs; r++)
@@ -762,7 +815,7 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     self->values = pool->values;
     self->value_runs = runs;
     pool->values = NULL;
-    rc = done_runs < count ? 1 : 0;
+    rc = runs_failed ? 2 : done_runs < count ? 1 : 0;
 done:
     sim_file_abandon (&out);
     sim_file_abandon (&points_out);
@@ -778,6 +831,18 @@ void
 sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop)
 {
     self->stop = stop;
+}
+
+void
+sim_sweep_set_net (sim_sweep_t *self, const sim_pool_net_t *net)
+{
+    self->net = net;
+}
+
+size_t
+sim_sweep_played_on (const sim_sweep_t *self, int rank)
+{
+    return self->by_rank && rank >= 0 && rank < self->by_rank_count ? self->by_rank[rank] : 0;
 }
 
 void

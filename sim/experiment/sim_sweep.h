@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "sim_config.h"
+#include "sim_pool.h"
 
 #define SIM_SWEEP_MAX_METRICS 64      /* metrics one run may report */
 #define SIM_SWEEP_NAME_LEN 48         /* a metric name's buffer, terminator included */
@@ -40,6 +41,8 @@ typedef struct {
     size_t failures;           /* runs failed so far */
     size_t total;              /* runs in the sweep */
     double run_s;              /* wall-clock seconds the run took (0 when resumed) */
+    const char *point;         /* a failed run: its swept values and seed ("KEY=V, ...; seed S"); else NULL */
+    const char *message;       /* a failed run: why; else NULL */
 } sim_sweep_progress_t;
 
 /* Told after each run that settled. Called with the sweep's lock held, so calls never overlap and arrive in order
@@ -74,6 +77,13 @@ int sim_sweep_add (sim_sweep_t *self, const sim_config_t *base, const char *assi
 /* Makes sim_sweep_run stop early once *stop is non-zero (a signal handler sets it): no run after run 0 starts any
  * more, the runs under way finish. NULL (the default): never. */
 void sim_sweep_set_stop (sim_sweep_t *self, const volatile sig_atomic_t *stop);
+
+/* Spreads sim_sweep_run's runs over the processes of net (the caller keeps it alive; NULL, the default: this
+ * process alone). */
+void sim_sweep_set_net (sim_sweep_t *self, const sim_pool_net_t *net);
+
+/* On rank 0 (or alone) after sim_sweep_run: the runs rank `rank` played and rank 0 settled (stored or failed). */
+size_t sim_sweep_played_on (const sim_sweep_t *self, int rank);
 
 /* With several seeds, makes sim_sweep_run also write path (the caller keeps it alive; NULL, the default: no such
  * file), next to csv_path and only when csv_path is given: sweep_points.csv, a line per grid point with a run stored
@@ -145,12 +155,18 @@ int sim_sweep_check (const sim_sweep_t *self, const sim_config_t *base, char *er
  * holds the shard's lines only, the progress's total is the shard's runs, and the other runs' metrics read as NAN.
  * A shard without runs plays nothing and returns 0.
  *
- * On the first failure no further run is started, the runs under way finish, csv_path is left as it was, and -1
- * is returned with "run N (K=V, ...; seed S): why" in err for the lowest-numbered run that failed (so the message
- * does not depend on jobs when failures depend only on the run). Every run must report run 0's metric names in
- * its order (another list is a failure of that run, naming the first differing metric), and run 0's names must
- * differ from each other, the swept keys, run and seed. Other failures: jobs < 1, a point sim_sweep_check
- * refuses, csv_path not writable ("PATH: why"), out of memory. */
+ * A run that fails is told to progress_fn (with its point and message) and the other runs go on; csv_path is then
+ * written with the runs stored, as when stopped, and 2 is returned with "run N (K=V, ...; seed S): why" in err for
+ * the lowest-numbered run that failed ("M runs failed; the first, run N ...: why" when several did), so the message
+ * does not depend on jobs or ranks when failures depend only on the run. When the first run (which names the
+ * columns) failed, csv_path is left as it was and -1 is returned with that message. Every run must report run 0's
+ * metric names in its order (another list is a failure of that run, naming the first differing metric), and run
+ * 0's names must differ from each other, the swept keys, run and seed. Other failures (-1): jobs < 1, a point
+ * sim_sweep_check refuses, csv_path not writable ("PATH: why"), out of memory, the ranks' net failing.
+ *
+ * With a net (sim_sweep_set_net) of several ranks, every rank calls this with the same sweep and base: the runs are
+ * spread over the ranks (sim_pool_run) and rank 0 gathers their rows and alone writes csv_path and the points file,
+ * the same bytes as on one process; on the other ranks it writes nothing, and returns 0 (or -1) for its share. */
 int sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_run_fn *run_fn, void *arg,
                    const char *csv_path, sim_sweep_progress_fn *progress_fn, void *progress_arg, char *err,
                    size_t errlen);

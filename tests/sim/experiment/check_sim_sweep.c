@@ -73,6 +73,7 @@ typedef struct {
     atomic_size_t finished;
     atomic_int out_of_order;   /* a run finished before one with a lower index */
     size_t fail_run;           /* this run fails with "boom" */
+    size_t fail_run2;          /* and this one too */
     size_t odd_run;            /* this run reports other metrics */
     int odd_kind;              /* 0: a renamed metric, 1: the last metric left out */
 } s_fake_t;
@@ -93,7 +94,7 @@ s_fake_run (const sim_config_t *cfg, size_t run, sim_sweep_row_t *row, void *arg
     size_t seen = atomic_load (&fake->highest);
     while (run > seen && !atomic_compare_exchange_weak (&fake->highest, &seen, run))
         ;
-    if (run == fake->fail_run) {
+    if (run == fake->fail_run || run == fake->fail_run2) {
         snprintf (err, errlen, "boom");
         return -1;
     }
@@ -123,6 +124,7 @@ s_fake_init (s_fake_t *fake)
     atomic_init (&fake->finished, 0);
     atomic_init (&fake->out_of_order, 0);
     fake->fail_run = S_NONE;
+    fake->fail_run2 = S_NONE;
     fake->odd_run = S_NONE;
     fake->odd_kind = 0;
 }
@@ -502,7 +504,25 @@ START_TEST (test_refused_assignments)
 }
 END_TEST
 
-START_TEST (test_failing_run_stops_the_sweep)
+/* What the progress told of failed runs. */
+typedef struct {
+    size_t failures;
+    char told[2][256];
+} s_failures_t;
+
+static void
+s_on_failure (const sim_sweep_progress_t *progress, void *arg)
+{
+    s_failures_t *f = arg;
+    if (!progress->failed)
+        return;
+    if (f->failures < 2)
+        snprintf (f->told[f->failures], sizeof f->told[0], "run %zu (%s): %s", progress->run, progress->point,
+                  progress->message);
+    f->failures++;
+}
+
+START_TEST (test_failing_runs_are_told_and_the_others_go_on)
 {
     sim_config_t base;
     char err[512];
@@ -512,31 +532,61 @@ START_TEST (test_failing_run_stops_the_sweep)
     char csv[512], tmp[512];
     s_path (csv, sizeof csv, "sweep.csv");
     s_path (tmp, sizeof tmp, "sweep.csv.part");
-    FILE *f = fopen (csv, "w");
-    fputs ("an earlier sweep\n", f);
-    fclose (f);
     const int jobs[] = {1, 4};
+    char *first_text = NULL;
     for (size_t j = 0; j < 2; j++) {
         s_fake_t fake;
         s_fake_init (&fake);
         fake.fail_run = 5;
-        int rc = sim_sweep_run (sw, &base, jobs[j], s_fake_run, &fake, csv, NULL, NULL, err, sizeof err);
-        ck_assert_int_eq (rc, -1);
-        ck_assert_str_eq (err, "run 5 (robotaxi.fleet_size=250, robotaxi.promo_factor=0.3; seed 42): boom");
-        /* runs are handed out in order: at most the other jobs' runs were under way, and each may have finished
-         * one more in the moment before the failure was recorded */
-        size_t in_flight = 2 * (size_t) (jobs[j] - 1);
-        ck_assert_uint_le (atomic_load (&fake.calls), 6 + in_flight);
-        ck_assert_uint_le (atomic_load (&fake.highest), 5 + in_flight);
-        if (jobs[j] == 1)
-            ck_assert_uint_eq (atomic_load (&fake.calls), 6);
-        /* the earlier file is untouched and no temporary is left */
+        fake.fail_run2 = 19;
+        s_failures_t told = {0};
+        int rc = sim_sweep_run (sw, &base, jobs[j], s_fake_run, &fake, csv, s_on_failure, &told, err, sizeof err);
+        ck_assert_int_eq (rc, 2);
+        ck_assert_str_eq (err, "2 runs failed; the first, run 5 (robotaxi.fleet_size=250, robotaxi.promo_factor=0.3; "
+                               "seed 42): boom");
+        /* every run was played, each failure told with its point and seed as it happened */
+        ck_assert_uint_eq (atomic_load (&fake.calls), 27);
+        ck_assert_uint_eq (told.failures, 2);
+        if (jobs[j] == 1) {
+            ck_assert_str_eq (told.told[0], "run 5 (robotaxi.fleet_size=250, robotaxi.promo_factor=0.3; seed 42): "
+                                            "boom");
+            ck_assert_str_eq (told.told[1], "run 19 (robotaxi.fleet_size=1500, robotaxi.promo_factor=0.2; seed 42): "
+                                            "boom");
+        }
+        /* sweep.csv holds the 25 others, in run order, the same bytes for any jobs; the failed ones read as NAN */
         char *text = s_slurp (csv);
-        ck_assert_str_eq (text, "an earlier sweep\n");
-        free (text);
+        size_t lines = 0;
+        for (const char *c = text; *c; c++)
+            lines += *c == '\n';
+        ck_assert_uint_eq (lines, 1 + 25);
+        ck_assert_ptr_null (strstr (text, "\n250,0.3,5,"));
+        ck_assert_ptr_nonnull (strstr (text, "\n250,0.2,4,"));
         ck_assert_int_eq (access (tmp, F_OK), -1);
-        ck_assert_uint_eq (sim_sweep_metrics (sw), 0);
+        if (first_text)
+            ck_assert_str_eq (text, first_text);
+        else
+            first_text = text;
+        if (text != first_text)
+            free (text);
+        ck_assert (isnan (sim_sweep_metric (sw, 5, 0)));
+        ck_assert_double_eq (sim_sweep_metric (sw, 4, 0), 500);
     }
+    free (first_text);
+
+    /* the first run names the columns: without it there is no sweep.csv to write, and the earlier one stays */
+    FILE *f = fopen (csv, "w");
+    fputs ("an earlier sweep\n", f);
+    fclose (f);
+    s_fake_t fake;
+    s_fake_init (&fake);
+    fake.fail_run = 0;
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, csv, NULL, NULL, err, sizeof err), -1);
+    ck_assert_str_eq (err, "run 0 (robotaxi.fleet_size=0, robotaxi.promo_factor=0.1; seed 42): boom");
+    char *text = s_slurp (csv);
+    ck_assert_str_eq (text, "an earlier sweep\n");
+    free (text);
+    ck_assert_int_eq (access (tmp, F_OK), -1);
+    ck_assert_uint_eq (sim_sweep_metrics (sw), 0);
     sim_sweep_destroy (&sw);
 }
 END_TEST
@@ -552,14 +602,14 @@ START_TEST (test_mismatched_metric_names)
         s_fake_t fake;
         s_fake_init (&fake);
         fake.odd_run = 3;
-        ck_assert_int_eq (sim_sweep_run (sw, &base, jobs, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+        ck_assert_int_eq (sim_sweep_run (sw, &base, jobs, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), 2);
         ck_assert_msg (strstr (err, "run 3 (robotaxi.fleet_size=750; seed 42): metric 3 is 'per_fourth' where run 0 "
                                     "has 'per_third'"),
                        "jobs %d: %s", jobs, err);
         s_fake_init (&fake);
         fake.odd_run = 3;
         fake.odd_kind = 1;
-        ck_assert_int_eq (sim_sweep_run (sw, &base, jobs, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+        ck_assert_int_eq (sim_sweep_run (sw, &base, jobs, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), 2);
         ck_assert_msg (strstr (err, "run 3 (robotaxi.fleet_size=750; seed 42): metric 4 is missing (run 0 reports "
                                     "'seed_echo' there"),
                        "jobs %d: %s", jobs, err);
@@ -729,7 +779,7 @@ START_TEST (test_shards_split_the_runs)
     ck_assert_int_eq (sim_sweep_set_shard (sw, 2, 3, err, sizeof err), 0);
     s_fake_init (&fake);
     fake.odd_run = 4;
-    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), -1);
+    ck_assert_int_eq (sim_sweep_run (sw, &base, 2, s_fake_run, &fake, NULL, NULL, NULL, err, sizeof err), 2);
     ck_assert_msg (strstr (err, "run 4 (robotaxi.fleet_size=1000; seed 42): metric 3 is 'per_fourth' where run 1 has "
                                 "'per_third'"), "%s", err);
     /* more shards than runs: the last ones are empty */
@@ -808,7 +858,7 @@ main (void)
     tcase_add_test (limits, test_values_the_scenario_refuses);
     tcase_add_test (limits, test_sweeps_without_points);
     tcase_add_test (limits, test_refused_assignments);
-    tcase_add_test (limits, test_failing_run_stops_the_sweep);
+    tcase_add_test (limits, test_failing_runs_are_told_and_the_others_go_on);
     tcase_add_test (limits, test_mismatched_metric_names);
     tcase_add_test (limits, test_metric_named_like_a_column);
     tcase_add_test (limits, test_metric_named_like_a_mean_column);
