@@ -33,8 +33,8 @@ packages=(
                                      # runtimes, which clang only recommends
   openmpi-bin libopenmpi-dev         # Open MPI: sweeps and regression suites spread over ranks (mpirun), and the
                                      # test that compares them with a one-machine sweep byte for byte
-  slurm-wlm munge                    # Slurm: the README's sbatch array script run through a one-node Slurm that the
-                                     # test starts on localhost (munge: Slurm's authentication)
+  slurm-wlm                          # Slurm: the README's sbatch scripts (tools/slurm/) run through a one-node
+                                     # Slurm that the test starts on localhost (auth/none: no munge daemon)
 )
 
 usage() {
