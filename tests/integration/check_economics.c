@@ -197,7 +197,7 @@ END_TEST
 
 /* The default day with batteries: summary.json's charging figures add up from batteries.csv and summary.json, the
  * terminal shows them, and the robotaxis' hours plugged in per 100 km driven are those of Chinese e-taxis: 1-2 h a day
- * for about 400 km (S41, S12) and about 1 h for 250 km (S42), 0.25-0.5 h per 100 km (README "Electric fleets"). The
+ * for about 400 km and about 1 h for 250 km, 0.25-0.5 h per 100 km (README "Electric fleets" gives the sources). The
  * same day in fixed mode has no charging figures. */
 START_TEST (test_default_day_charging_share)
 {
