@@ -606,6 +606,27 @@ s_settle (size_t task, int rc, const void *result, void *arg, char *msg, size_t 
     return rc;
 }
 
+/* A job without tasks (sim_pool_run with count 0 plays and stores none). */
+static int
+s_play_none (size_t task, void *result, void *arg, char *msg, size_t len)
+{
+    (void) task;
+    (void) result;
+    (void) arg;
+    return map_error (msg, len, "no task");
+}
+
+static int
+s_store_none (size_t task, int rc, const void *result, void *arg, char *msg, size_t len)
+{
+    (void) task;
+    (void) result;
+    (void) arg;
+    (void) msg;
+    (void) len;
+    return rc;
+}
+
 /* The runs stored of each point, per metric: stat[point x names->count + m], the finite values in run order (so the
  * same bytes follow for any jobs, resumed or merged). NULL when out of memory. */
 static sim_stat_t *
@@ -720,7 +741,7 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     if (sim_sweep_check (self, base, err, errlen) < 0)
         return -1;
 
-    int rc = -1;
+    int rc = -1, pooled = 0;
     size_t runs = sim_sweep_runs (self);
     sim_file_t out = {0}, points_out = {0};
     sim_stat_t *stat = NULL;
@@ -728,6 +749,13 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     uint8_t *stored = calloc (runs ? runs : 1, 1);
     sim_sweep_row_t *names = NULL;
     if (!pool || !stored) {
+        map_error (err, errlen, "--sweep: out of memory");
+        goto done;
+    }
+    free (self->by_rank);
+    self->by_rank_count = self->net && self->net->size > 1 ? self->net->size : 1;
+    self->by_rank = calloc ((size_t) self->by_rank_count, sizeof *self->by_rank);
+    if (!self->by_rank) {
         map_error (err, errlen, "--sweep: out of memory");
         goto done;
     }
@@ -749,15 +777,9 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     pthread_cond_init (&pool->first_settled, NULL);
     char msg[1024];
     size_t failed = 0;
-    free (self->by_rank);
-    self->by_rank_count = self->net && self->net->size > 1 ? self->net->size : 1;
-    self->by_rank = calloc ((size_t) self->by_rank_count, sizeof *self->by_rank);
-    if (!self->by_rank) {
-        map_error (err, errlen, "--sweep: out of memory");
-        goto done;
-    }
     sim_pool_job_t job = {.count = count, .result_size = sizeof (s_outcome_t), .play = s_play, .store = s_settle,
                           .arg = pool, .by_rank = self->by_rank};
+    pooled = 1;
     int played = sim_pool_run (&job, jobs, self->net, &failed, msg, sizeof msg);
     pthread_cond_destroy (&pool->first_settled);
     pthread_mutex_destroy (&pool->lock);
@@ -817,6 +839,13 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
     pool->values = NULL;
     rc = runs_failed ? 2 : done_runs < count ? 1 : 0;
 done:
+    if (!pooled && self->net && self->net->size > 1 && self->net->rank == 0) {
+        /* failed before the runs: the other ranks, already asking for runs, get none and finish */
+        sim_pool_job_t none = {.count = 0, .result_size = 1, .play = s_play_none, .store = s_store_none};
+        size_t nothing;
+        char why[256];
+        sim_pool_run (&none, 1, self->net, &nothing, why, sizeof why);
+    }
     sim_file_abandon (&out);
     sim_file_abandon (&points_out);
     free (stat);
