@@ -10,7 +10,7 @@ fail() {
     exit 1
 }
 if [ -z "${RT_MPIEXEC:-}" ] || [ ! -x "$RT_MPIEXEC" ]; then
-    msg="Open MPI not found when the build was configured (install openmpi-bin libopenmpi-dev, configure again)"
+    msg="Open MPI not found (install openmpi-bin libopenmpi-dev): CMake found no MPI; configure the build again"
     [ "${CI:-}" = true ] && fail "$msg"
     echo "SKIP: $msg"
     exit 77
