@@ -552,7 +552,7 @@ main (int argc, char **argv)
             return 1;
         }
         int rc = s_main (argc, argv, sim_ranks_net (ranks), &other_rank);
-        if (rc != 0 && rc != 2 && sim_ranks_rank (ranks) > 0 && !other_rank)
+        if (rc != 0 && rc != TOOL_CLI_USAGE && sim_ranks_rank (ranks) > 0 && !other_rank)
             sim_ranks_abort (ranks, rc);   /* rank 0 would wait for this rank's runs for ever */
         sim_ranks_close (&ranks);
         return rc;

@@ -47,7 +47,8 @@ static void
 s_settle (s_pool_t *pool, int from, size_t task, int rc, const void *result, char *msg, size_t len)
 {
     const sim_pool_job_t *job = pool->job;
-    rc = job->store (task, rc, result, job->arg, msg, len);
+    if (job->store)
+        rc = job->store (task, rc, result, job->arg, msg, len);
     pthread_mutex_lock (&pool->lock);
     if (job->by_rank && rc <= 0)
         job->by_rank[from]++;
@@ -208,7 +209,7 @@ sim_pool_run (const sim_pool_job_t *job, int jobs, const sim_pool_net_t *net, si
         started++;
     if (serve) {
         if (started == 0)
-            s_worker (&workers[0]);   /* no thread: task 0 here first, the rest go to the other ranks */
+            s_worker (&workers[0]);   /* no thread: this one plays every task, then answers the others: none */
         s_serve (pool);
     } else {
         s_worker (&workers[0]);

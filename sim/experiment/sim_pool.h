@@ -17,7 +17,8 @@ typedef struct {
     int (*play) (size_t task, void *result, void *arg, char *err, size_t errlen);
     /* Takes the outcome of a task played here or on another process: rc and err as play left them, result as it
      * filled it. Returns the rc that counts: 0 stored, positive dropped, -1 failed (with a message in err, which it
-     * may rewrite). Called on the gathering process only, from several threads at once: it guards what it shares. */
+     * may rewrite). Called on the gathering process only, from several threads at once: it guards what it shares.
+     * NULL: play's rc counts as it is (a job whose play keeps its outcome itself). */
     int (*store) (size_t task, int rc, const void *result, void *arg, char *err, size_t errlen);
     void *arg;
     /* Told after each task stored, done going 1, 2, ...; called with the pool's lock held, so calls never overlap;

@@ -570,18 +570,6 @@ s_open_map (size_t task, void *result, void *arg, char *err, size_t errlen)
     return 0;
 }
 
-/* A task's outcome kept where the task left it (the maps: each process opens its own). */
-static int
-s_keep (size_t task, int rc, const void *result, void *arg, char *err, size_t errlen)
-{
-    (void) task;
-    (void) result;
-    (void) arg;
-    (void) err;
-    (void) errlen;
-    return rc;
-}
-
 /* Task: run number `task` = scenario (task / policies) played with policy (task % policies), its outcome into
  * result (an s_result_t), on any process. Its failure is kept with its result, not returned: the other runs go
  * ahead. */
@@ -891,7 +879,7 @@ sim_regress_run (sim_regress_t *self, const sim_regress_opts_t *opts, char *err,
         goto done;
     size_t runs = self->run_scenario_count * self->run_policy_count, failed;
     char msg[1024];
-    sim_pool_job_t maps = {.count = play.map_count, .result_size = 1, .play = s_open_map, .store = s_keep,
+    sim_pool_job_t maps = {.count = play.map_count, .result_size = 1, .play = s_open_map,
                            .arg = &play};
     if (sim_pool_run (&maps, opts->jobs, NULL, &failed, msg, sizeof msg) < 0) {
         map_error (err, errlen, "%s", msg);

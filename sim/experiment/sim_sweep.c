@@ -606,27 +606,6 @@ s_settle (size_t task, int rc, const void *result, void *arg, char *msg, size_t 
     return rc;
 }
 
-/* A job without tasks (sim_pool_run with count 0 plays and stores none). */
-static int
-s_play_none (size_t task, void *result, void *arg, char *msg, size_t len)
-{
-    (void) task;
-    (void) result;
-    (void) arg;
-    return map_error (msg, len, "no task");
-}
-
-static int
-s_store_none (size_t task, int rc, const void *result, void *arg, char *msg, size_t len)
-{
-    (void) task;
-    (void) result;
-    (void) arg;
-    (void) msg;
-    (void) len;
-    return rc;
-}
-
 /* The runs stored of each point, per metric: stat[point x names->count + m], the finite values in run order (so the
  * same bytes follow for any jobs, resumed or merged). NULL when out of memory. */
 static sim_stat_t *
@@ -841,7 +820,7 @@ sim_sweep_run (sim_sweep_t *self, const sim_config_t *base, int jobs, sim_sweep_
 done:
     if (!pooled && self->net && self->net->size > 1 && self->net->rank == 0) {
         /* failed before the runs: the other ranks, already asking for runs, get none and finish */
-        sim_pool_job_t none = {.count = 0, .result_size = 1, .play = s_play_none, .store = s_store_none};
+        sim_pool_job_t none = {.count = 0, .result_size = 1, .play = s_play};
         size_t nothing;
         char why[256];
         sim_pool_run (&none, 1, self->net, &nothing, why, sizeof why);
